@@ -1,0 +1,78 @@
+//! Audit events: security-relevant facts, kept for administrators.
+
+use crate::Timestamp;
+use crate::ids::{EventId, SessionId, UserId};
+use crate::session::ClientInfo;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuditKind {
+    UserRegistered,
+    EmailVerified,
+    LoginSucceeded,
+    LoginFailed,
+    AccountLocked,
+    TokenRefreshed,
+    RefreshTokenReuse,
+    Logout,
+    LogoutAllDevices,
+    SessionRevoked,
+    PasswordResetRequested,
+    PasswordReset,
+    PasswordChanged,
+    ProfileUpdated,
+    AccountDeactivated,
+}
+
+impl AuditKind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::UserRegistered => "user_registered",
+            Self::EmailVerified => "email_verified",
+            Self::LoginSucceeded => "login_succeeded",
+            Self::LoginFailed => "login_failed",
+            Self::AccountLocked => "account_locked",
+            Self::TokenRefreshed => "token_refreshed",
+            Self::RefreshTokenReuse => "refresh_token_reuse",
+            Self::Logout => "logout",
+            Self::LogoutAllDevices => "logout_all_devices",
+            Self::SessionRevoked => "session_revoked",
+            Self::PasswordResetRequested => "password_reset_requested",
+            Self::PasswordReset => "password_reset",
+            Self::PasswordChanged => "password_changed",
+            Self::ProfileUpdated => "profile_updated",
+            Self::AccountDeactivated => "account_deactivated",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub id: EventId,
+    pub at: Timestamp,
+    pub kind: AuditKind,
+    pub user_id: Option<UserId>,
+    pub session_id: Option<SessionId>,
+    pub client: ClientInfo,
+    /// A short, secret-free note (`"unknown user"`, `"evicted by session limit"`).
+    pub detail: Option<String>,
+}
+
+impl AuditEvent {
+    #[must_use]
+    pub fn new(kind: AuditKind, at: Timestamp, user_id: Option<UserId>, client: &ClientInfo) -> Self {
+        Self { id: EventId::new(), at, kind, user_id, session_id: None, client: client.clone(), detail: None }
+    }
+
+    #[must_use]
+    pub fn with_session(mut self, session_id: SessionId) -> Self {
+        self.session_id = Some(session_id);
+        self
+    }
+
+    #[must_use]
+    pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+}

@@ -1,0 +1,8 @@
+//! Policies: pure functions of their inputs and `now`. Adapters call them inside their atomic
+//! units of work, so memory and PostgreSQL apply exactly the same rules.
+
+pub mod backoff;
+pub mod lockout;
+pub mod password;
+pub mod rotation;
+pub mod session_limit;

@@ -1,0 +1,332 @@
+//! Port traits: everything the domain needs from the outside world. Adapters implement them;
+//! the binary picks one adapter per port at start-up and hands them over as `Arc<dyn Port>`.
+//!
+//! Every method is one atomic unit of work. Where the documents name a race (rotating a refresh
+//! token, counting failed logins, consuming a single-use token, the session limit), the adapter
+//! settles it inside the method, by one conditional statement, one transaction or one lock,
+//! and applies the pure policy from [`crate::policy`] while it holds that guarantee.
+//!
+//! # Errors
+//! Unless a method says otherwise, it returns [`PortError::Unavailable`] when its backing
+//! service cannot be reached in time and [`PortError::Internal`] for anything else unexpected.
+
+use crate::Timestamp;
+use crate::audit::AuditEvent;
+use crate::error::PortError;
+use crate::ids::{MessageId, SessionId, TokenId, UserId};
+use crate::notification::{Notification, OutboxMessage};
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::session::{RefreshToken, Session};
+use crate::token::{AccessClaims, JwkSet, OneTimeToken, OpaqueToken, TokenHash, TokenPurpose};
+use crate::user::{ProfileChanges, User};
+use crate::values::{Email, Password, PasswordHash, Username};
+use async_trait::async_trait;
+use chrono::Duration;
+use thiserror::Error;
+
+/// Why a new account could not be stored.
+#[derive(Debug, Error)]
+pub enum CreateUserError {
+    /// Another account has this email, compared case-insensitively.
+    #[error("email already registered")]
+    EmailTaken,
+    /// Another account has this username, compared case-insensitively.
+    #[error("username already taken")]
+    UsernameTaken,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// Why a single-use token could not be consumed.
+#[derive(Debug, Error)]
+pub enum ConsumeError {
+    /// No such token for this purpose, or it was already used.
+    #[error("token not found or already used")]
+    NotFound,
+    /// The token exists but its lifetime is over.
+    #[error("token expired")]
+    Expired,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// Accounts.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new account together with its email-verification token, and puts `mail` in the
+    /// outbox, all or nothing.
+    ///
+    /// # Errors
+    /// [`CreateUserError::EmailTaken`] / [`CreateUserError::UsernameTaken`] when the email or
+    /// username is already used by any account (any status), compared case-insensitively. Two
+    /// concurrent calls with the same email: exactly one succeeds.
+    async fn create(&self, user: &User, verification: &OneTimeToken, mail: &Notification) -> Result<(), CreateUserError>;
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, PortError>;
+
+    /// Case-insensitive lookup.
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, PortError>;
+
+    /// Case-insensitive lookup.
+    async fn find_by_username(&self, username: &Username) -> Result<Option<User>, PortError>;
+
+    /// Counts one failed login for `id` at `now` by applying [`LockoutPolicy::record_failure`]
+    /// atomically to the stored state. When the outcome is `NewlyLocked`, `lock_mail` is put in
+    /// the outbox in the same unit of work. 50 concurrent calls: the counter rises by exactly 50
+    /// and exactly one call sees `NewlyLocked`. `None` when the account does not exist.
+    async fn record_login_failure(
+        &self,
+        id: UserId,
+        now: Timestamp,
+        policy: &LockoutPolicy,
+        lock_mail: &Notification,
+    ) -> Result<Option<FailureOutcome>, PortError>;
+
+    /// Clears the lockout state, sets `last_login = now` and, when given, replaces the password
+    /// hash (a re-hash at a higher cost).
+    async fn record_login_success(&self, id: UserId, now: Timestamp, rehashed: Option<&PasswordHash>) -> Result<(), PortError>;
+
+    /// Applies `changes` and sets `updated_at = now`. `None` when the account does not exist.
+    async fn update_profile(&self, id: UserId, changes: &ProfileChanges, now: Timestamp) -> Result<Option<User>, PortError>;
+
+    /// Replaces the password hash, clears the lockout, revokes every session of the user except
+    /// `keep` and queues `mail`, all or nothing. Returns the revoked sessions.
+    async fn change_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        keep: Option<SessionId>,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<Vec<SessionId>, PortError>;
+
+    /// Sets the status to `deleted` and revokes every session, all or nothing. Returns the
+    /// revoked sessions.
+    async fn deactivate(&self, id: UserId, now: Timestamp) -> Result<Vec<SessionId>, PortError>;
+}
+
+/// Sessions and their refresh-token families.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SessionRepository: Send + Sync {
+    /// Stores a new session with its first refresh token. When the user then has more than
+    /// `max_sessions` live sessions (0 = unlimited), revokes the least recently used ones, chosen
+    /// by [`crate::policy::session_limit::sessions_to_evict`], in the same unit of work.
+    /// Returns the evicted sessions.
+    async fn create(&self, session: &Session, token: &RefreshToken, max_sessions: usize) -> Result<Vec<SessionId>, PortError>;
+
+    /// Exchanges the presented refresh token for `successor` by applying
+    /// [`crate::policy::rotation::decide`] atomically:
+    /// - `Rotate`: the presented token becomes rotated, `successor` is stored as the family's
+    ///   current token, the session's `last_activity` becomes `now`.
+    /// - `Replay`: nothing changes.
+    /// - `ReuseDetected`: the session (the whole family) is revoked.
+    ///
+    /// `successor.hash` is derived from the presented token, so a replay inside the grace window
+    /// finds the same successor. 100 concurrent calls with one token: exactly one `Rotate`, the
+    /// rest `Replay` (or `ReuseDetected` once the window is over).
+    async fn rotate(&self, presented: &TokenHash, successor: &RefreshToken, now: Timestamp, grace: Duration) -> Result<RotateOutcome, PortError>;
+
+    /// Validates a refresh token without rotating it (rotation turned off): the session's
+    /// `last_activity` becomes `now`.
+    async fn touch(&self, presented: &TokenHash, now: Timestamp) -> Result<RotateOutcome, PortError>;
+
+    async fn find(&self, id: SessionId) -> Result<Option<Session>, PortError>;
+
+    /// The user's sessions that are neither revoked nor past `now`'s token expiry, most recent first.
+    async fn list_active(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, PortError>;
+
+    /// Revokes one session if it belongs to `user_id` and is live. `false` otherwise.
+    async fn revoke(&self, user_id: UserId, id: SessionId, now: Timestamp) -> Result<bool, PortError>;
+
+    /// Revokes every live session of the user. Returns the revoked sessions.
+    async fn revoke_all(&self, user_id: UserId, now: Timestamp) -> Result<Vec<SessionId>, PortError>;
+}
+
+/// The result of presenting a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotateOutcome {
+    /// Accepted; `session` is the family (after the update).
+    Rotated { session: Session },
+    /// A replay inside the grace window: the client gets the same successor again.
+    Replayed { session: Session },
+    /// A rotated token was reused after the grace window; `session` has just been revoked.
+    ReuseDetected { session: Session },
+    /// Unknown token, or its lifetime is over.
+    Invalid,
+    /// The family had already been revoked.
+    Revoked,
+}
+
+/// Single-use tokens: email verification and password reset.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait OneTimeTokenRepository: Send + Sync {
+    /// Stores `token` and queues `mail`, all or nothing. Earlier unused tokens of the same user
+    /// and purpose stop working: only the latest link is valid.
+    async fn issue(&self, token: &OneTimeToken, mail: &Notification) -> Result<(), PortError>;
+
+    /// The unused token with this hash and purpose, expired or not.
+    async fn find(&self, hash: &TokenHash, purpose: TokenPurpose) -> Result<Option<OneTimeToken>, PortError>;
+
+    /// Consumes a verification token and marks its user's email verified (status `pending`
+    /// becomes `active`), all or nothing. Returns the user.
+    ///
+    /// # Errors
+    /// [`ConsumeError::NotFound`] if unknown or already used; [`ConsumeError::Expired`] if past
+    /// its lifetime. Concurrent calls with one token: exactly one succeeds.
+    async fn consume_verification(&self, hash: &TokenHash, now: Timestamp) -> Result<UserId, ConsumeError>;
+
+    /// Consumes a reset token, replaces the user's password hash, clears the lockout, revokes
+    /// every session and queues `mail`, all or nothing. Returns the user and revoked sessions.
+    ///
+    /// # Errors
+    /// As [`Self::consume_verification`]: concurrent calls with one token, exactly one succeeds.
+    async fn consume_reset(
+        &self,
+        hash: &TokenHash,
+        new_hash: &PasswordHash,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<(UserId, Vec<SessionId>), ConsumeError>;
+}
+
+/// The email outbox, drained by the delivery worker.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Outbox: Send + Sync {
+    /// Queues a message on its own (when no other change goes with it).
+    async fn enqueue(&self, mail: &Notification, now: Timestamp) -> Result<MessageId, PortError>;
+
+    /// Up to `limit` messages due at `now`, leased to the caller for `lease`: no other worker
+    /// (of any instance) gets them until the lease runs out or they are marked.
+    async fn claim_due(&self, now: Timestamp, limit: usize, lease: Duration) -> Result<Vec<OutboxMessage>, PortError>;
+
+    /// Delivered: never sent again.
+    async fn mark_sent(&self, id: MessageId, now: Timestamp) -> Result<(), PortError>;
+
+    /// Failed: try again at `retry_at`, or never when `None`.
+    async fn mark_failed(&self, id: MessageId, retry_at: Option<Timestamp>, error: &str) -> Result<(), PortError>;
+}
+
+/// The audit trail.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    async fn record(&self, event: &AuditEvent) -> Result<(), PortError>;
+
+    /// The user's events, newest first (for tests and, later, the admin API).
+    async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError>;
+}
+
+/// Revoked access tokens. Access tokens are stateless, so revocation needs a fast shared lookup.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TokenDenylist: Send + Sync {
+    /// Denies one access token until `until` (its expiry).
+    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError>;
+
+    /// Denies every access token of these sessions until `until` (the longest access-token lifetime from now).
+    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError>;
+
+    /// Denies every access token of the user issued at or before `cutoff`, until `until`.
+    async fn deny_user_before(&self, user_id: UserId, cutoff: Timestamp, until: Timestamp) -> Result<(), PortError>;
+
+    /// Whether any of the above denies `claims`. One round trip.
+    async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError>;
+}
+
+/// Delivers one email now.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// # Errors
+    /// [`MailError::Transient`] when trying again later may work (server down, timeout, 4xx);
+    /// [`MailError::Permanent`] when it never will (address rejected).
+    async fn deliver(&self, mail: &Notification) -> Result<(), MailError>;
+
+    /// A cheap check that the transport can accept mail (for `/v1/health`).
+    async fn is_healthy(&self) -> bool;
+}
+
+#[derive(Debug, Error)]
+pub enum MailError {
+    #[error("temporary delivery failure: {0}")]
+    Transient(String),
+    #[error("permanent delivery failure: {0}")]
+    Permanent(String),
+}
+
+/// Password hashing, run off the async executor on a bounded pool.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError>;
+
+    /// Whether `password` matches `hash`, and whether `hash` is weaker than the configured cost.
+    async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<PasswordCheck, HashError>;
+
+    /// Spends the same time as a real verification, for unknown users (no timing oracle).
+    async fn verify_dummy(&self, password: &Password) -> Result<(), HashError>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Mismatch,
+    Match { needs_rehash: bool },
+}
+
+#[derive(Debug, Error)]
+pub enum HashError {
+    /// The hashing queue is full; answer 503 SERVICE_BUSY rather than wait.
+    #[error("password hashing queue is full")]
+    Busy,
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// Signs and verifies access tokens.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait AccessTokenCodec: Send + Sync {
+    /// # Errors
+    /// Only on a broken key; never for valid claims.
+    fn issue(&self, claims: &AccessClaims) -> Result<String, PortError>;
+
+    /// Checks signature, algorithm, `typ`, `iss`, `aud`, `exp` (with the configured leeway).
+    ///
+    /// # Errors
+    /// [`AccessTokenError::Expired`] for a well-formed token past `exp`, else `Invalid`.
+    fn verify(&self, token: &str) -> Result<AccessClaims, AccessTokenError>;
+
+    /// The public keys for `/.well-known/jwks.json`.
+    fn jwks(&self) -> JwkSet;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum AccessTokenError {
+    #[error("access token expired")]
+    Expired,
+    #[error("access token invalid")]
+    Invalid,
+}
+
+/// Opaque random tokens and their digests.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait TokenGenerator: Send + Sync {
+    /// A fresh 256-bit random token and its SHA-256.
+    fn generate(&self) -> OpaqueToken;
+
+    /// The SHA-256 of a presented token.
+    fn digest(&self, raw: &str) -> TokenHash;
+
+    /// The successor of a refresh token: an HMAC of it under a server secret, so a replay inside
+    /// the grace window yields the same successor without storing any raw token.
+    fn successor_of(&self, presented: &str) -> OpaqueToken;
+}
+
+/// The time.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+}

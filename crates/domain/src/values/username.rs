@@ -1,0 +1,66 @@
+use super::{char_len, codes, too_long};
+use crate::error::FieldError;
+use std::fmt;
+
+/// 3–50 characters of ASCII letters, digits, `_` and `-`. Stored as given; unique case-insensitively.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    pub const MIN_LEN: usize = 3;
+    pub const MAX_LEN: usize = 50;
+
+    pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(FieldError::new(field, codes::REQUIRED, "Username is required"));
+        }
+        let len = char_len(s);
+        if len > Self::MAX_LEN {
+            return Err(too_long(field, Self::MAX_LEN));
+        }
+        if len < Self::MIN_LEN {
+            return Err(FieldError::new(
+                field,
+                codes::TOO_SHORT,
+                format!("Must be at least {} characters", Self::MIN_LEN),
+            ));
+        }
+        if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            return Err(FieldError::new(
+                field,
+                codes::INVALID_USERNAME,
+                "Username may contain only letters, digits, underscores and hyphens",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    #[must_use]
+    pub fn from_trusted(s: String) -> Self {
+        Self(s)
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Lower-cased form used for uniqueness and lookup.
+    #[must_use]
+    pub fn normalized(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl fmt::Debug for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Username").field(&self.0).finish()
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
