@@ -60,8 +60,21 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     #[must_use]
-    pub fn new(kind: AuditKind, at: Timestamp, user_id: Option<UserId>, client: &ClientInfo) -> Self {
-        Self { id: EventId::new(), at, kind, user_id, session_id: None, client: client.clone(), detail: None }
+    pub fn new(
+        kind: AuditKind,
+        at: Timestamp,
+        user_id: Option<UserId>,
+        client: &ClientInfo,
+    ) -> Self {
+        Self {
+            id: EventId::new(),
+            at,
+            kind,
+            user_id,
+            session_id: None,
+            client: client.clone(),
+            detail: None,
+        }
     }
 
     #[must_use]

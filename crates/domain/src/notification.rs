@@ -9,13 +9,34 @@ use crate::values::{Email, Username};
 #[derive(Debug, Clone)]
 pub enum Notification {
     /// "Confirm your address": carries the verification token for the link.
-    VerifyEmail { to: Email, username: Username, token: RawToken },
+    VerifyEmail {
+        to: Email,
+        username: Username,
+        token: RawToken,
+    },
     /// "Reset your password": carries the reset token for the link.
-    PasswordReset { to: Email, username: Username, token: RawToken },
-    PasswordChanged { to: Email, username: Username, at: Timestamp },
-    AccountLocked { to: Email, username: Username, until: Timestamp },
+    PasswordReset {
+        to: Email,
+        username: Username,
+        token: RawToken,
+    },
+    PasswordChanged {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+    },
+    AccountLocked {
+        to: Email,
+        username: Username,
+        until: Timestamp,
+    },
     /// A rotated refresh token was presented again: the session was revoked.
-    RefreshTokenReuse { to: Email, username: Username, at: Timestamp, ip: Option<String> },
+    RefreshTokenReuse {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+        ip: Option<String>,
+    },
 }
 
 impl Notification {

@@ -16,12 +16,12 @@ use crate::error::PortError;
 use crate::ids::{MessageId, SessionId, TokenId, UserId};
 use crate::notification::{Notification, OutboxMessage};
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::rotation::RotationPolicy;
 use crate::session::{RefreshToken, Session};
 use crate::token::{AccessClaims, JwkSet, OneTimeToken, OpaqueToken, TokenHash, TokenPurpose};
 use crate::user::{ProfileChanges, User};
 use crate::values::{Email, Password, PasswordHash, Username};
 use async_trait::async_trait;
-use chrono::Duration;
 use thiserror::Error;
 
 /// Why a new account could not be stored.
@@ -61,7 +61,12 @@ pub trait UserRepository: Send + Sync {
     /// [`CreateUserError::EmailTaken`] / [`CreateUserError::UsernameTaken`] when the email or
     /// username is already used by any account (any status), compared case-insensitively. Two
     /// concurrent calls with the same email: exactly one succeeds.
-    async fn create(&self, user: &User, verification: &OneTimeToken, mail: &Notification) -> Result<(), CreateUserError>;
+    async fn create(
+        &self,
+        user: &User,
+        verification: &OneTimeToken,
+        mail: &Notification,
+    ) -> Result<(), CreateUserError>;
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, PortError>;
 
@@ -85,10 +90,20 @@ pub trait UserRepository: Send + Sync {
 
     /// Clears the lockout state, sets `last_login = now` and, when given, replaces the password
     /// hash (a re-hash at a higher cost).
-    async fn record_login_success(&self, id: UserId, now: Timestamp, rehashed: Option<&PasswordHash>) -> Result<(), PortError>;
+    async fn record_login_success(
+        &self,
+        id: UserId,
+        now: Timestamp,
+        rehashed: Option<PasswordHash>,
+    ) -> Result<(), PortError>;
 
     /// Applies `changes` and sets `updated_at = now`. `None` when the account does not exist.
-    async fn update_profile(&self, id: UserId, changes: &ProfileChanges, now: Timestamp) -> Result<Option<User>, PortError>;
+    async fn update_profile(
+        &self,
+        id: UserId,
+        changes: &ProfileChanges,
+        now: Timestamp,
+    ) -> Result<Option<User>, PortError>;
 
     /// Replaces the password hash, clears the lockout, revokes every session of the user except
     /// `keep` and queues `mail`, all or nothing. Returns the revoked sessions.
@@ -114,7 +129,12 @@ pub trait SessionRepository: Send + Sync {
     /// `max_sessions` live sessions (0 = unlimited), revokes the least recently used ones, chosen
     /// by [`crate::policy::session_limit::sessions_to_evict`], in the same unit of work.
     /// Returns the evicted sessions.
-    async fn create(&self, session: &Session, token: &RefreshToken, max_sessions: usize) -> Result<Vec<SessionId>, PortError>;
+    async fn create(
+        &self,
+        session: &Session,
+        token: &RefreshToken,
+        max_sessions: usize,
+    ) -> Result<Vec<SessionId>, PortError>;
 
     /// Exchanges the presented refresh token for `successor` by applying
     /// [`crate::policy::rotation::decide`] atomically:
@@ -123,34 +143,62 @@ pub trait SessionRepository: Send + Sync {
     /// - `Replay`: nothing changes.
     /// - `ReuseDetected`: the session (the whole family) is revoked.
     ///
-    /// `successor.hash` is derived from the presented token, so a replay inside the grace window
-    /// finds the same successor. 100 concurrent calls with one token: exactly one `Rotate`, the
+    /// The successor inherits the presented token's session and user and expires at
+    /// [`RotationPolicy::successor_expiry`]. `successor` is derived from the presented token, so a
+    /// replay inside the grace window finds the same successor. 100 concurrent calls with one token: exactly one `Rotate`, the
     /// rest `Replay` (or `ReuseDetected` once the window is over).
-    async fn rotate(&self, presented: &TokenHash, successor: &RefreshToken, now: Timestamp, grace: Duration) -> Result<RotateOutcome, PortError>;
+    async fn rotate(
+        &self,
+        presented: &TokenHash,
+        successor: &TokenHash,
+        now: Timestamp,
+        policy: &RotationPolicy,
+    ) -> Result<RotateOutcome, PortError>;
 
     /// Validates a refresh token without rotating it (rotation turned off): the session's
     /// `last_activity` becomes `now`.
-    async fn touch(&self, presented: &TokenHash, now: Timestamp) -> Result<RotateOutcome, PortError>;
+    async fn touch(
+        &self,
+        presented: &TokenHash,
+        now: Timestamp,
+    ) -> Result<RotateOutcome, PortError>;
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, PortError>;
 
     /// The user's sessions that are neither revoked nor past `now`'s token expiry, most recent first.
-    async fn list_active(&self, user_id: UserId, now: Timestamp) -> Result<Vec<Session>, PortError>;
+    async fn list_active(&self, user_id: UserId, now: Timestamp)
+    -> Result<Vec<Session>, PortError>;
 
     /// Revokes one session if it belongs to `user_id` and is live. `false` otherwise.
-    async fn revoke(&self, user_id: UserId, id: SessionId, now: Timestamp) -> Result<bool, PortError>;
+    async fn revoke(
+        &self,
+        user_id: UserId,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<bool, PortError>;
 
     /// Revokes every live session of the user. Returns the revoked sessions.
-    async fn revoke_all(&self, user_id: UserId, now: Timestamp) -> Result<Vec<SessionId>, PortError>;
+    async fn revoke_all(
+        &self,
+        user_id: UserId,
+        now: Timestamp,
+    ) -> Result<Vec<SessionId>, PortError>;
 }
 
 /// The result of presenting a refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotateOutcome {
-    /// Accepted; `session` is the family (after the update).
-    Rotated { session: Session },
+    /// Accepted; `session` is the family (after the update); the successor (or, with rotation
+    /// off, the presented token) expires at `expires_at`.
+    Rotated {
+        session: Session,
+        expires_at: Timestamp,
+    },
     /// A replay inside the grace window: the client gets the same successor again.
-    Replayed { session: Session },
+    Replayed {
+        session: Session,
+        expires_at: Timestamp,
+    },
     /// A rotated token was reused after the grace window; `session` has just been revoked.
     ReuseDetected { session: Session },
     /// Unknown token, or its lifetime is over.
@@ -168,7 +216,11 @@ pub trait OneTimeTokenRepository: Send + Sync {
     async fn issue(&self, token: &OneTimeToken, mail: &Notification) -> Result<(), PortError>;
 
     /// The unused token with this hash and purpose, expired or not.
-    async fn find(&self, hash: &TokenHash, purpose: TokenPurpose) -> Result<Option<OneTimeToken>, PortError>;
+    async fn find(
+        &self,
+        hash: &TokenHash,
+        purpose: TokenPurpose,
+    ) -> Result<Option<OneTimeToken>, PortError>;
 
     /// Consumes a verification token and marks its user's email verified (status `pending`
     /// becomes `active`), all or nothing. Returns the user.
@@ -176,7 +228,11 @@ pub trait OneTimeTokenRepository: Send + Sync {
     /// # Errors
     /// [`ConsumeError::NotFound`] if unknown or already used; [`ConsumeError::Expired`] if past
     /// its lifetime. Concurrent calls with one token: exactly one succeeds.
-    async fn consume_verification(&self, hash: &TokenHash, now: Timestamp) -> Result<UserId, ConsumeError>;
+    async fn consume_verification(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<UserId, ConsumeError>;
 
     /// Consumes a reset token, replaces the user's password hash, clears the lockout, revokes
     /// every session and queues `mail`, all or nothing. Returns the user and revoked sessions.
@@ -201,13 +257,23 @@ pub trait Outbox: Send + Sync {
 
     /// Up to `limit` messages due at `now`, leased to the caller for `lease`: no other worker
     /// (of any instance) gets them until the lease runs out or they are marked.
-    async fn claim_due(&self, now: Timestamp, limit: usize, lease: Duration) -> Result<Vec<OutboxMessage>, PortError>;
+    async fn claim_due(
+        &self,
+        now: Timestamp,
+        limit: usize,
+        lease: Duration,
+    ) -> Result<Vec<OutboxMessage>, PortError>;
 
     /// Delivered: never sent again.
     async fn mark_sent(&self, id: MessageId, now: Timestamp) -> Result<(), PortError>;
 
     /// Failed: try again at `retry_at`, or never when `None`.
-    async fn mark_failed(&self, id: MessageId, retry_at: Option<Timestamp>, error: &str) -> Result<(), PortError>;
+    async fn mark_failed(
+        &self,
+        id: MessageId,
+        retry_at: Option<Timestamp>,
+        error: &str,
+    ) -> Result<(), PortError>;
 }
 
 /// The audit trail.
@@ -231,7 +297,12 @@ pub trait TokenDenylist: Send + Sync {
     async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError>;
 
     /// Denies every access token of the user issued at or before `cutoff`, until `until`.
-    async fn deny_user_before(&self, user_id: UserId, cutoff: Timestamp, until: Timestamp) -> Result<(), PortError>;
+    async fn deny_user_before(
+        &self,
+        user_id: UserId,
+        cutoff: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), PortError>;
 
     /// Whether any of the above denies `claims`. One round trip.
     async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError>;
@@ -265,7 +336,11 @@ pub trait PasswordHasher: Send + Sync {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError>;
 
     /// Whether `password` matches `hash`, and whether `hash` is weaker than the configured cost.
-    async fn verify(&self, password: &Password, hash: &PasswordHash) -> Result<PasswordCheck, HashError>;
+    async fn verify(
+        &self,
+        password: &Password,
+        hash: &PasswordHash,
+    ) -> Result<PasswordCheck, HashError>;
 
     /// Spends the same time as a real verification, for unknown users (no timing oracle).
     async fn verify_dummy(&self, password: &Password) -> Result<(), HashError>;

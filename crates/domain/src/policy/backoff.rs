@@ -12,7 +12,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { first_delay: Duration::seconds(5), max_delay: Duration::hours(1), max_attempts: 20 }
+        Self {
+            first_delay: Duration::seconds(5),
+            max_delay: Duration::hours(1),
+            max_attempts: 20,
+        }
     }
 }
 
@@ -25,7 +29,10 @@ impl RetryPolicy {
         }
         let exponent = failed_attempts.saturating_sub(1).min(30);
         let factor = 1_i32 << exponent;
-        let delay = self.first_delay.checked_mul(factor).unwrap_or(self.max_delay);
+        let delay = self
+            .first_delay
+            .checked_mul(factor)
+            .unwrap_or(self.max_delay);
         Some(delay.min(self.max_delay))
     }
 }

@@ -24,7 +24,11 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        Self { enabled: true, max_attempts: 5, duration: Duration::minutes(30) }
+        Self {
+            enabled: true,
+            max_attempts: 5,
+            duration: Duration::minutes(30),
+        }
     }
 }
 
@@ -59,7 +63,11 @@ impl LockoutPolicy {
 
     /// The state after one more failed attempt at `now`.
     #[must_use]
-    pub fn record_failure(&self, state: &LockoutState, now: Timestamp) -> (LockoutState, FailureOutcome) {
+    pub fn record_failure(
+        &self,
+        state: &LockoutState,
+        now: Timestamp,
+    ) -> (LockoutState, FailureOutcome) {
         if let Some(until) = self.locked_until(state, now) {
             let next = LockoutState {
                 failed_attempts: state.failed_attempts.saturating_add(1),
@@ -69,7 +77,11 @@ impl LockoutPolicy {
             return (next, FailureOutcome::AlreadyLocked { until });
         }
         // An expired lock starts a fresh count.
-        let previous = if state.locked_until.is_some() { 0 } else { state.failed_attempts };
+        let previous = if state.locked_until.is_some() {
+            0
+        } else {
+            state.failed_attempts
+        };
         let attempts = previous.saturating_add(1);
         if self.enabled && attempts >= self.max_attempts {
             let until = now + self.duration;
@@ -80,7 +92,11 @@ impl LockoutPolicy {
             };
             return (next, FailureOutcome::NewlyLocked { until });
         }
-        let next = LockoutState { failed_attempts: attempts, last_failed_at: Some(now), locked_until: None };
+        let next = LockoutState {
+            failed_attempts: attempts,
+            last_failed_at: Some(now),
+            locked_until: None,
+        };
         let remaining = self.max_attempts.saturating_sub(attempts);
         (next, FailureOutcome::Counted { remaining })
     }

@@ -11,7 +11,11 @@ use std::sync::LazyLock;
 
 /// The bundled list of the most common passwords, lower-cased, one per line.
 static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("common_passwords.txt").lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    include_str!("common_passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,12 +85,22 @@ const MIN_CONTEXT_FRAGMENT: usize = 3;
 impl PasswordPolicy {
     #[must_use]
     pub const fn classic() -> Self {
-        Self { profile: PolicyProfile::Classic, min_length: 12, min_length_with_mfa: 12, max_length: 128 }
+        Self {
+            profile: PolicyProfile::Classic,
+            min_length: 12,
+            min_length_with_mfa: 12,
+            max_length: 128,
+        }
     }
 
     #[must_use]
     pub const fn nist() -> Self {
-        Self { profile: PolicyProfile::Nist, min_length: 15, min_length_with_mfa: 8, max_length: 128 }
+        Self {
+            profile: PolicyProfile::Nist,
+            min_length: 15,
+            min_length_with_mfa: 8,
+            max_length: 128,
+        }
     }
 
     /// Every rule `password` breaks, in a stable order; empty when it is acceptable.
@@ -94,12 +108,18 @@ impl PasswordPolicy {
     pub fn check(&self, password: &str, context: &PasswordContext<'_>) -> Vec<Violation> {
         let mut violations = Vec::new();
         let length = password.chars().count();
-        let min = if context.mfa_enabled { self.min_length_with_mfa } else { self.min_length };
+        let min = if context.mfa_enabled {
+            self.min_length_with_mfa
+        } else {
+            self.min_length
+        };
         if length < min {
             violations.push(Violation::TooShort { min });
         }
         if length > self.max_length {
-            violations.push(Violation::TooLong { max: self.max_length });
+            violations.push(Violation::TooLong {
+                max: self.max_length,
+            });
         }
         if self.profile == PolicyProfile::Classic {
             if !password.chars().any(char::is_uppercase) {
@@ -111,7 +131,10 @@ impl PasswordPolicy {
             if !password.chars().any(|c| c.is_ascii_digit()) {
                 violations.push(Violation::MissingDigit);
             }
-            if !password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
+            if !password
+                .chars()
+                .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+            {
                 violations.push(Violation::MissingSpecial);
             }
         }
@@ -134,7 +157,8 @@ impl PasswordPolicy {
 fn is_common(password: &str) -> bool {
     let lowered = password.to_lowercase();
     let core = lowered.trim_matches(|c: char| !c.is_alphabetic());
-    COMMON_PASSWORDS.contains(lowered.as_str()) || (!core.is_empty() && COMMON_PASSWORDS.contains(core))
+    COMMON_PASSWORDS.contains(lowered.as_str())
+        || (!core.is_empty() && COMMON_PASSWORDS.contains(core))
 }
 
 fn contains_fragment(lowered_password: &str, fragment: Option<&str>) -> bool {

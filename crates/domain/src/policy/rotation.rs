@@ -17,6 +17,29 @@ use crate::session::{RefreshToken, RefreshTokenState, Session};
 use crate::token::TokenHash;
 use chrono::Duration;
 
+/// The lifetimes that govern rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RotationPolicy {
+    /// How long a rotated token may be replayed for the same successor (`REFRESH_REUSE_GRACE`).
+    pub grace: Duration,
+    /// Refresh-token lifetime of a `rememberMe` session (`JWT_REFRESH_EXPIRY`).
+    pub ttl_remembered: Duration,
+    /// Refresh-token lifetime of any other session.
+    pub ttl_short: Duration,
+}
+
+impl RotationPolicy {
+    /// When a token issued to `session` at `now` expires: each rotation slides the window.
+    #[must_use]
+    pub fn successor_expiry(&self, session: &Session, now: Timestamp) -> Timestamp {
+        now + if session.remember_me {
+            self.ttl_remembered
+        } else {
+            self.ttl_short
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RotationDecision {
     /// The token is current: mark it rotated and store its successor.

@@ -55,7 +55,11 @@ service!(
 );
 
 impl Login {
-    pub async fn login(&self, input: LoginInput, client: &ClientInfo) -> Result<LoginSuccess, LoginError> {
+    pub async fn login(
+        &self,
+        input: LoginInput,
+        client: &ClientInfo,
+    ) -> Result<LoginSuccess, LoginError> {
         todo!("{input:?} {client:?} {:?}", (&self.ports, &self.settings))
     }
 }

@@ -13,7 +13,15 @@ service!(
 impl Logout {
     /// Revokes the caller's session and denies the presented access token; with `all_devices`,
     /// revokes every session and denies every access token issued until now.
-    pub async fn logout(&self, principal: &AccessClaims, all_devices: bool, client: &ClientInfo) -> Result<(), InfraError> {
-        todo!("{principal:?} {all_devices} {client:?} {:?}", (&self.ports, &self.settings))
+    pub async fn logout(
+        &self,
+        principal: &AccessClaims,
+        all_devices: bool,
+        client: &ClientInfo,
+    ) -> Result<(), InfraError> {
+        todo!(
+            "{principal:?} {all_devices} {client:?} {:?}",
+            (&self.ports, &self.settings)
+        )
     }
 }

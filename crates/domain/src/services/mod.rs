@@ -11,6 +11,8 @@ mod profile;
 mod refresh;
 mod registration;
 mod sessions;
+#[cfg(test)]
+pub(crate) mod test_support;
 mod tokens;
 
 pub use authenticate::{Authenticate, AuthenticateError};
@@ -19,7 +21,9 @@ pub use login::{Login, LoginError, LoginInput, LoginSuccess};
 pub use logout::Logout;
 pub use mail_delivery::MailDelivery;
 pub use password::{ChangePasswordError, PasswordChange, PasswordReset, ResetPasswordError};
-pub use profile::{DeactivateError, ProfileError, ProfileInput, Profiles, UpdateProfileError, UserView};
+pub use profile::{
+    DeactivateError, ProfileError, ProfileInput, Profiles, UpdateProfileError, UserView,
+};
 pub use refresh::{Refresh, RefreshError, RefreshSuccess};
 pub use registration::{RegisterError, RegisterInput, Registration};
 pub use sessions::{RevokeSessionError, SessionView, Sessions};
@@ -29,8 +33,8 @@ use crate::authorization::RolePermissions;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
 use crate::ports::{
-    AccessTokenCodec, AuditLog, Clock, OneTimeTokenRepository, Outbox, PasswordHasher, SessionRepository,
-    TokenDenylist, TokenGenerator, UserRepository,
+    AccessTokenCodec, AuditLog, Clock, OneTimeTokenRepository, Outbox, PasswordHasher,
+    SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
 };
 use chrono::Duration;
 use std::sync::Arc;

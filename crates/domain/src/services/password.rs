@@ -45,13 +45,22 @@ service!(
 impl PasswordReset {
     /// Queues a reset email when `email` belongs to a usable account; does nothing otherwise
     /// (no enumeration). `Validation` only for a malformed address.
-    pub async fn request(&self, email: &str, client: &ClientInfo) -> Result<(), super::email_verification::ResendError> {
+    pub async fn request(
+        &self,
+        email: &str,
+        client: &ClientInfo,
+    ) -> Result<(), super::email_verification::ResendError> {
         todo!("{email} {client:?} {:?}", (&self.ports, &self.settings))
     }
 
     /// Sets a new password with a reset token: revokes every session, clears the lockout and
     /// queues a notification. Errors name the field `newPassword`.
-    pub async fn reset(&self, token: &str, new_password: String, client: &ClientInfo) -> Result<(), ResetPasswordError> {
+    pub async fn reset(
+        &self,
+        token: &str,
+        new_password: String,
+        client: &ClientInfo,
+    ) -> Result<(), ResetPasswordError> {
         todo!("{token} {} {client:?}", new_password.len())
     }
 }
@@ -71,6 +80,11 @@ impl PasswordChange {
         new_password: String,
         client: &ClientInfo,
     ) -> Result<(), ChangePasswordError> {
-        todo!("{principal:?} {} {} {client:?} {:?}", current_password.len(), new_password.len(), (&self.ports, &self.settings))
+        todo!(
+            "{principal:?} {} {} {client:?} {:?}",
+            current_password.len(),
+            new_password.len(),
+            (&self.ports, &self.settings)
+        )
     }
 }

@@ -65,12 +65,22 @@ impl Profiles {
         todo!("{principal:?} {:?}", (&self.ports, &self.settings))
     }
 
-    pub async fn update(&self, principal: &AccessClaims, input: ProfileInput, client: &ClientInfo) -> Result<UserView, UpdateProfileError> {
+    pub async fn update(
+        &self,
+        principal: &AccessClaims,
+        input: ProfileInput,
+        client: &ClientInfo,
+    ) -> Result<UserView, UpdateProfileError> {
         todo!("{principal:?} {input:?} {client:?}")
     }
 
     /// Status `deleted`, every session revoked, every access token denied. Needs the password.
-    pub async fn deactivate(&self, principal: &AccessClaims, password: String, client: &ClientInfo) -> Result<(), DeactivateError> {
+    pub async fn deactivate(
+        &self,
+        principal: &AccessClaims,
+        password: String,
+        client: &ClientInfo,
+    ) -> Result<(), DeactivateError> {
         todo!("{principal:?} {} {client:?}", password.len())
     }
 }

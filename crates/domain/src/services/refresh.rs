@@ -26,7 +26,15 @@ service!(
 );
 
 impl Refresh {
-    pub async fn refresh(&self, presented: &str, client: &ClientInfo) -> Result<RefreshSuccess, RefreshError> {
-        todo!("{client:?} {} {:?}", presented.len(), (&self.ports, &self.settings))
+    pub async fn refresh(
+        &self,
+        presented: &str,
+        client: &ClientInfo,
+    ) -> Result<RefreshSuccess, RefreshError> {
+        todo!(
+            "{client:?} {} {:?}",
+            presented.len(),
+            (&self.ports, &self.settings)
+        )
     }
 }

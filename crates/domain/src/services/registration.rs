@@ -40,7 +40,16 @@ impl Registration {
     ///
     /// # Errors
     /// Every invalid field at once in `Validation`; `EmailTaken` / `UsernameTaken`.
-    pub async fn register(&self, input: RegisterInput, client: &ClientInfo) -> Result<User, RegisterError> {
-        todo!("{:?} {:?} {:?}", input, client, (&self.ports, &self.settings))
+    pub async fn register(
+        &self,
+        input: RegisterInput,
+        client: &ClientInfo,
+    ) -> Result<User, RegisterError> {
+        todo!(
+            "{:?} {:?} {:?}",
+            input,
+            client,
+            (&self.ports, &self.settings)
+        )
     }
 }

@@ -33,7 +33,12 @@ impl Sessions {
     }
 
     /// `session_id` as given in the path; a malformed id is `NotFound`.
-    pub async fn revoke(&self, principal: &AccessClaims, session_id: &str, client: &ClientInfo) -> Result<(), RevokeSessionError> {
+    pub async fn revoke(
+        &self,
+        principal: &AccessClaims,
+        session_id: &str,
+        client: &ClientInfo,
+    ) -> Result<(), RevokeSessionError> {
         todo!("{principal:?} {session_id} {client:?}")
     }
 }

@@ -20,7 +20,11 @@ impl Email {
             return Err(too_long(field, Self::MAX_LEN));
         }
         if !garde::rules::email::parse_email(s).is_ok() || s.chars().any(char::is_control) {
-            return Err(FieldError::new(field, codes::INVALID_EMAIL, "Invalid email format"));
+            return Err(FieldError::new(
+                field,
+                codes::INVALID_EMAIL,
+                "Invalid email format",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -45,7 +49,9 @@ impl Email {
     /// The part before the `@`, for the password policy's context check.
     #[must_use]
     pub fn local_part(&self) -> &str {
-        self.0.rsplit_once('@').map_or(self.0.as_str(), |(local, _)| local)
+        self.0
+            .rsplit_once('@')
+            .map_or(self.0.as_str(), |(local, _)| local)
     }
 }
 

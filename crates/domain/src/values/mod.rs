@@ -29,5 +29,9 @@ pub(crate) fn char_len(s: &str) -> usize {
 }
 
 pub(crate) fn too_long(field: &str, max: usize) -> FieldError {
-    FieldError::new(field, codes::TOO_LONG, format!("Must be at most {max} characters"))
+    FieldError::new(
+        field,
+        codes::TOO_LONG,
+        format!("Must be at most {max} characters"),
+    )
 }

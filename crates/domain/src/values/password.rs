@@ -14,7 +14,11 @@ impl Password {
     /// Rejects only what could never be anyone's password: empty, or absurdly long input.
     pub fn parse(raw: String, field: &str) -> Result<Self, FieldError> {
         if raw.is_empty() {
-            return Err(FieldError::new(field, crate::values::codes::REQUIRED, "Password is required"));
+            return Err(FieldError::new(
+                field,
+                crate::values::codes::REQUIRED,
+                "Password is required",
+            ));
         }
         if raw.len() > Self::MAX_INPUT_BYTES {
             return Err(super::too_long(field, Self::MAX_INPUT_BYTES));
@@ -52,7 +56,9 @@ impl NewPassword {
         } else {
             Err(violations
                 .into_iter()
-                .map(|v| FieldError::new(field, crate::values::codes::INVALID_PASSWORD, v.message()))
+                .map(|v| {
+                    FieldError::new(field, crate::values::codes::INVALID_PASSWORD, v.message())
+                })
                 .collect())
         }
     }

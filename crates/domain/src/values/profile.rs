@@ -19,7 +19,11 @@ impl PersonName {
             return Err(too_long(field, Self::MAX_LEN));
         }
         if s.chars().any(char::is_control) {
-            return Err(FieldError::new(field, codes::INVALID_FORMAT, "Must not contain control characters"));
+            return Err(FieldError::new(
+                field,
+                codes::INVALID_FORMAT,
+                "Must not contain control characters",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -50,7 +54,11 @@ impl Phone {
         }
         let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
         if !s.chars().all(allowed) || !s.chars().any(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(field, codes::INVALID_FORMAT, "Invalid phone number"));
+            return Err(FieldError::new(
+                field,
+                codes::INVALID_FORMAT,
+                "Invalid phone number",
+            ));
         }
         Ok(Self(s.to_owned()))
     }
@@ -112,6 +120,10 @@ impl Preferences {
                 ));
             }
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }

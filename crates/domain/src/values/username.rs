@@ -13,7 +13,11 @@ impl Username {
     pub fn parse(raw: &str, field: &str) -> Result<Self, FieldError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(FieldError::new(field, codes::REQUIRED, "Username is required"));
+            return Err(FieldError::new(
+                field,
+                codes::REQUIRED,
+                "Username is required",
+            ));
         }
         let len = char_len(s);
         if len > Self::MAX_LEN {
@@ -26,7 +30,10 @@ impl Username {
                 format!("Must be at least {} characters", Self::MIN_LEN),
             ));
         }
-        if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(FieldError::new(
                 field,
                 codes::INVALID_USERNAME,

@@ -1,0 +1,111 @@
+//! Shared fixtures for the services' unit tests: one mock per port and a fixed clock.
+
+use super::{AuthSettings, Ports};
+use crate::Timestamp;
+use crate::authorization::Role;
+use crate::ids::{SessionId, TokenId, UserId};
+use crate::policy::lockout::LockoutState;
+use crate::ports::{
+    MockAccessTokenCodec, MockAuditLog, MockClock, MockOneTimeTokenRepository, MockOutbox,
+    MockPasswordHasher, MockSessionRepository, MockTokenDenylist, MockTokenGenerator,
+    MockUserRepository,
+};
+use crate::token::AccessClaims;
+use crate::user::{AccountStatus, Profile, User};
+use crate::values::{Email, PasswordHash, Username};
+use chrono::{Duration, TimeZone, Utc};
+use std::sync::Arc;
+
+/// 2024-01-01T12:00:00Z: every test's "now".
+pub(crate) fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0)
+        .single()
+        .expect("valid date")
+}
+
+/// One mock per port. Set expectations, then call [`Mocks::into_ports`]. The clock is fixed at
+/// [`t0`] and audit records are accepted by default; every other call must be expected.
+pub(crate) struct Mocks {
+    pub users: MockUserRepository,
+    pub sessions: MockSessionRepository,
+    pub one_time_tokens: MockOneTimeTokenRepository,
+    pub outbox: MockOutbox,
+    pub audit: MockAuditLog,
+    pub denylist: MockTokenDenylist,
+    pub hasher: MockPasswordHasher,
+    pub access_tokens: MockAccessTokenCodec,
+    pub tokens: MockTokenGenerator,
+    pub clock: MockClock,
+}
+
+impl Mocks {
+    pub fn new() -> Self {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(t0);
+        let mut audit = MockAuditLog::new();
+        audit.expect_record().returning(|_| Ok(()));
+        Self {
+            users: MockUserRepository::new(),
+            sessions: MockSessionRepository::new(),
+            one_time_tokens: MockOneTimeTokenRepository::new(),
+            outbox: MockOutbox::new(),
+            audit,
+            denylist: MockTokenDenylist::new(),
+            hasher: MockPasswordHasher::new(),
+            access_tokens: MockAccessTokenCodec::new(),
+            tokens: MockTokenGenerator::new(),
+            clock,
+        }
+    }
+
+    pub fn into_ports(self) -> Ports {
+        Ports {
+            users: Arc::new(self.users),
+            sessions: Arc::new(self.sessions),
+            one_time_tokens: Arc::new(self.one_time_tokens),
+            outbox: Arc::new(self.outbox),
+            audit: Arc::new(self.audit),
+            denylist: Arc::new(self.denylist),
+            hasher: Arc::new(self.hasher),
+            access_tokens: Arc::new(self.access_tokens),
+            tokens: Arc::new(self.tokens),
+            clock: Arc::new(self.clock),
+        }
+    }
+}
+
+pub(crate) fn settings() -> Arc<AuthSettings> {
+    Arc::new(AuthSettings::default())
+}
+
+/// An active, verified account `jane` / `jane@example.com`.
+pub(crate) fn active_user() -> User {
+    User {
+        id: UserId::new(),
+        email: Email::from_trusted("jane@example.com".into()),
+        username: Username::from_trusted("jane".into()),
+        password_hash: PasswordHash::from_trusted("$2b$04$stored".into()),
+        profile: Profile::default(),
+        status: AccountStatus::Active,
+        email_verified: true,
+        phone_verified: false,
+        roles: vec![Role::User],
+        lockout: LockoutState::default(),
+        last_login: None,
+        created_at: t0() - Duration::days(30),
+        updated_at: t0() - Duration::days(30),
+    }
+}
+
+/// The claims of a valid access token of `user` in a fresh session.
+pub(crate) fn claims_for(user: &User) -> AccessClaims {
+    AccessClaims {
+        user_id: user.id,
+        session_id: SessionId::new(),
+        token_id: TokenId::new(),
+        issued_at: t0() - Duration::minutes(1),
+        expires_at: t0() + Duration::minutes(14),
+        roles: user.roles.clone(),
+        permissions: vec!["users.read".into()],
+    }
+}
