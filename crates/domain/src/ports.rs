@@ -22,6 +22,7 @@ use crate::token::{AccessClaims, JwkSet, OneTimeToken, OpaqueToken, TokenHash, T
 use crate::user::{ProfileChanges, User};
 use crate::values::{Email, Password, PasswordHash, Username};
 use async_trait::async_trait;
+use chrono::Duration;
 use thiserror::Error;
 
 /// Why a new account could not be stored.
