@@ -1,1 +1,19 @@
-//! placeholder
+//! authd's cryptography adapters, one per domain port:
+//!
+//! - [`BcryptHasher`] ([`PasswordHasher`](authd_domain::ports::PasswordHasher)): bcrypt on a
+//!   bounded pool of OS threads that answers `Busy` instead of queueing without limit;
+//! - [`JwtCodec`] ([`AccessTokenCodec`](authd_domain::ports::AccessTokenCodec)): RS256 (with key
+//!   rotation and a JWKS document) or HS256 access tokens of type `at+jwt`;
+//! - [`OpaqueTokens`] ([`TokenGenerator`](authd_domain::ports::TokenGenerator)): 256-bit random
+//!   tokens stored as SHA-256 digests, and HMAC-derived refresh-token successors.
+
+mod jwt;
+mod opaque;
+mod password;
+
+pub use jwt::{JwtCodec, JwtConfigError, JwtSettings, KeyError, MAX_LEEWAY_SECS, RsaSigningKey};
+pub use opaque::{OpaqueTokens, TokenSecretError};
+pub use password::{BcryptConfig, BcryptHasher, HasherConfigError};
+
+/// The shortest secret accepted for HMAC keys (HS256 signing, refresh-token successors): 256 bits.
+pub const MIN_SECRET_BYTES: usize = 32;

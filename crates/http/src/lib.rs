@@ -1,1 +1,61 @@
-//! placeholder
+//! authd's REST adapter: actix-web routes over the domain services, the error envelope, the
+//! request id, security headers, CORS and the refresh cookie. Handlers only extract, call one
+//! service and map the answer; every decision lives in the domain.
+
+mod cookies;
+mod dto;
+mod error;
+mod extractors;
+mod middleware;
+mod routes;
+mod settings;
+mod state;
+
+pub use error::ApiError;
+pub use ipnet::IpNet;
+pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings};
+pub use state::{AppState, FixedProbe, HealthProbes, Probe, ProbeStatus};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::from_fn;
+use actix_web::web::{self, Data};
+use actix_web::{App, HttpServer};
+use std::net::TcpListener;
+
+/// The whole application for one worker (also usable with `actix_web::test::init_service`).
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let settings = state.settings.clone();
+    App::new()
+        .app_data(Data::new(state))
+        .configure(routes::configure)
+        .default_service(web::to(routes::not_found))
+        .wrap(middleware::cors(settings))
+        .wrap(from_fn(middleware::envelope))
+}
+
+/// Starts serving on `listener` (bind it to port 0 for tests) with `workers` worker threads.
+/// The returned server must be awaited (or spawned) to run; its handle stops it.
+///
+/// # Errors
+/// When the listener cannot be used.
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let server = HttpServer::new(move || app(state.clone()))
+        .workers(workers.max(1))
+        .listen(listener)?
+        .run();
+    Ok(server)
+}
+
+#[cfg(test)]
+mod app_tests;

@@ -1,1 +1,64 @@
-//! placeholder
+//! Port conformance suites, written once and run against every adapter (object_store style):
+//! each check is an `async fn check_*(s: &StorageUnderTest)` (or `&dyn TokenDenylist`) that
+//! panics with a message when the adapter breaks the port's contract. An adapter's test binary
+//! calls every check, each on fresh storage, from a multi-threaded Tokio runtime: several checks
+//! race many tasks against one adapter to prove the atomicity the ports promise.
+//!
+//! Checks create their own accounts with unique emails and usernames, so they also pass on
+//! storage that other checks use at the same time; outbox checks are the exception and need
+//! storage of their own.
+
+// Test-support code: a failed expectation is reported by panicking, as in a `#[test]`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+pub mod audit;
+pub mod denylist;
+pub mod fixtures;
+pub mod one_time_tokens;
+pub mod outbox;
+pub mod sessions;
+pub mod support;
+pub mod users;
+
+use authd_domain::ports::{
+    AuditLog, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+};
+use std::fmt;
+use std::sync::Arc;
+
+/// The storage ports of one adapter, as the application holds them.
+#[derive(Clone)]
+pub struct StorageUnderTest {
+    pub users: Arc<dyn UserRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub outbox: Arc<dyn Outbox>,
+    pub audit: Arc<dyn AuditLog>,
+}
+
+impl StorageUnderTest {
+    /// All five ports from one adapter value that implements them all.
+    pub fn from_store<S>(store: Arc<S>) -> Self
+    where
+        S: UserRepository
+            + SessionRepository
+            + OneTimeTokenRepository
+            + Outbox
+            + AuditLog
+            + 'static,
+    {
+        Self {
+            users: store.clone(),
+            sessions: store.clone(),
+            one_time_tokens: store.clone(),
+            outbox: store.clone(),
+            audit: store,
+        }
+    }
+}
+
+impl fmt::Debug for StorageUnderTest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StorageUnderTest { .. }")
+    }
+}

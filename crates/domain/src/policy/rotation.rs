@@ -88,3 +88,163 @@ pub fn successor_of(token: &RefreshToken) -> Option<&TokenHash> {
         RefreshTokenState::Active => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{SessionId, UserId};
+    use crate::session::ClientInfo;
+    use chrono::{TimeZone, Utc};
+
+    fn t0() -> Timestamp {
+        Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap()
+    }
+
+    fn grace() -> Duration {
+        Duration::seconds(10)
+    }
+
+    fn session(remember_me: bool) -> Session {
+        Session {
+            id: SessionId::new(),
+            user_id: UserId::new(),
+            client: ClientInfo::default(),
+            remember_me,
+            created_at: t0() - Duration::days(1),
+            last_activity: t0() - Duration::hours(1),
+            revoked_at: None,
+        }
+    }
+
+    fn token(session: &Session, state: RefreshTokenState) -> RefreshToken {
+        RefreshToken {
+            hash: TokenHash::from_trusted("presented".into()),
+            session_id: session.id,
+            user_id: session.user_id,
+            issued_at: t0() - Duration::hours(1),
+            expires_at: t0() + Duration::days(6),
+            state,
+        }
+    }
+
+    fn rotated_at(at: Timestamp) -> RefreshTokenState {
+        RefreshTokenState::Rotated {
+            at,
+            successor: TokenHash::from_trusted("successor".into()),
+        }
+    }
+
+    #[test]
+    fn the_current_token_is_rotated() {
+        let s = session(true);
+        let t = token(&s, RefreshTokenState::Active);
+        assert_eq!(
+            decide(&t, &s, false, t0(), grace()),
+            RotationDecision::Rotate
+        );
+    }
+
+    #[test]
+    fn a_current_token_past_its_lifetime_is_expired() {
+        let s = session(true);
+        let mut t = token(&s, RefreshTokenState::Active);
+        t.expires_at = t0();
+        assert_eq!(
+            decide(&t, &s, false, t0(), grace()),
+            RotationDecision::Expired
+        );
+        t.expires_at = t0() - Duration::seconds(1);
+        assert_eq!(
+            decide(&t, &s, false, t0(), grace()),
+            RotationDecision::Expired
+        );
+    }
+
+    #[test]
+    fn a_replay_inside_the_grace_window_gets_the_same_successor() {
+        let s = session(true);
+        let t = token(&s, rotated_at(t0() - Duration::seconds(3)));
+        assert_eq!(
+            decide(&t, &s, true, t0(), grace()),
+            RotationDecision::Replay
+        );
+    }
+
+    #[test]
+    fn a_replay_at_the_very_end_of_the_grace_window_is_still_a_replay() {
+        let s = session(true);
+        let t = token(&s, rotated_at(t0() - grace()));
+        assert_eq!(
+            decide(&t, &s, true, t0(), grace()),
+            RotationDecision::Replay
+        );
+    }
+
+    #[test]
+    fn reuse_after_the_grace_window_is_theft() {
+        let s = session(true);
+        let t = token(&s, rotated_at(t0() - grace() - Duration::seconds(1)));
+        assert_eq!(
+            decide(&t, &s, true, t0(), grace()),
+            RotationDecision::ReuseDetected
+        );
+    }
+
+    #[test]
+    fn a_replay_whose_successor_was_already_rotated_is_theft_even_inside_the_window() {
+        let s = session(true);
+        let t = token(&s, rotated_at(t0() - Duration::seconds(2)));
+        assert_eq!(
+            decide(&t, &s, false, t0(), grace()),
+            RotationDecision::ReuseDetected
+        );
+    }
+
+    #[test]
+    fn any_token_of_a_revoked_family_is_refused_as_revoked() {
+        let mut s = session(true);
+        s.revoked_at = Some(t0() - Duration::minutes(1));
+        let active = token(&s, RefreshTokenState::Active);
+        let rotated = token(&s, rotated_at(t0() - Duration::seconds(1)));
+        assert_eq!(
+            decide(&active, &s, false, t0(), grace()),
+            RotationDecision::Revoked
+        );
+        assert_eq!(
+            decide(&rotated, &s, true, t0(), grace()),
+            RotationDecision::Revoked
+        );
+    }
+
+    #[test]
+    fn the_successor_lifetime_follows_remember_me_and_slides_with_each_rotation() {
+        let policy = RotationPolicy {
+            grace: grace(),
+            ttl_remembered: Duration::days(7),
+            ttl_short: Duration::hours(24),
+        };
+        assert_eq!(
+            policy.successor_expiry(&session(true), t0()),
+            t0() + Duration::days(7)
+        );
+        assert_eq!(
+            policy.successor_expiry(&session(false), t0()),
+            t0() + Duration::hours(24)
+        );
+        let later = t0() + Duration::days(3);
+        assert_eq!(
+            policy.successor_expiry(&session(true), later),
+            later + Duration::days(7)
+        );
+    }
+
+    #[test]
+    fn only_a_rotated_token_names_a_successor() {
+        let s = session(true);
+        assert_eq!(successor_of(&token(&s, RefreshTokenState::Active)), None);
+        assert_eq!(
+            successor_of(&token(&s, rotated_at(t0()))).map(TokenHash::as_str),
+            Some("successor")
+        );
+    }
+}

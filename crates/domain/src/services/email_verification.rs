@@ -1,8 +1,15 @@
 //! Verifying an email address, and sending the link again.
 
 use super::service;
+use super::tokens::audit;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
+use crate::notification::Notification;
+use crate::ports::ConsumeError;
 use crate::session::ClientInfo;
+use crate::token::{OneTimeToken, TokenPurpose};
+use crate::user::AccountStatus;
+use crate::values::Email;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -24,14 +31,83 @@ service!(
 
 impl EmailVerification {
     /// Consumes the token and activates the account.
+    ///
+    /// # Errors
+    /// `InvalidToken` for an empty, unknown or used token; `TokenExpired`.
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn verify(&self, token: &str, client: &ClientInfo) -> Result<(), VerifyEmailError> {
-        todo!("{token} {client:?} {:?}", (&self.ports, &self.settings))
+        // An absent field is answered MISSING_TOKEN by the HTTP layer; an empty one that gets
+        // here can only be unknown.
+        if token.is_empty() {
+            return Err(VerifyEmailError::InvalidToken);
+        }
+        let hash = self.ports.tokens.digest(token);
+        let now = self.ports.clock.now();
+        let user_id = self
+            .ports
+            .one_time_tokens
+            .consume_verification(&hash, now)
+            .await
+            .map_err(|e| match e {
+                ConsumeError::NotFound => VerifyEmailError::InvalidToken,
+                ConsumeError::Expired => VerifyEmailError::TokenExpired,
+                ConsumeError::Port(p) => VerifyEmailError::Infra(p.into()),
+            })?;
+        tracing::Span::current().record("user_id", tracing::field::display(user_id));
+        audit(
+            &self.ports,
+            AuditEvent::new(AuditKind::EmailVerified, now, Some(user_id), client),
+        )
+        .await;
+        Ok(())
     }
 
     /// Sends a new link when `email` belongs to an unverified account; silently does nothing
     /// otherwise (no enumeration). `Validation` only for a malformed address.
+    ///
+    /// # Errors
+    /// `Validation` for a malformed address; `Infra`.
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn resend(&self, email: &str, client: &ClientInfo) -> Result<(), ResendError> {
-        todo!("{email} {client:?}")
+        let email = Email::parse(email, "email")
+            .map_err(|e| ResendError::Validation(ValidationErrors(vec![e])))?;
+        let user = self
+            .ports
+            .users
+            .find_by_email(&email)
+            .await
+            .map_err(InfraError::from)?;
+        // Only a pending account has anything to verify; every other case answers the same.
+        let Some(user) = user.filter(|u| u.status == AccountStatus::Pending && !u.email_verified)
+        else {
+            return Ok(());
+        };
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+
+        let now = self.ports.clock.now();
+        let token = self.ports.tokens.generate();
+        let verification = OneTimeToken {
+            hash: token.hash,
+            user_id: user.id,
+            purpose: TokenPurpose::EmailVerification,
+            created_at: now,
+            expires_at: now + self.settings.verification_ttl,
+        };
+        let mail = Notification::VerifyEmail {
+            to: user.email,
+            username: user.username,
+            token: token.raw,
+        };
+        self.ports
+            .one_time_tokens
+            .issue(&verification, &mail)
+            .await
+            .map_err(InfraError::from)?;
+        tracing::debug!(
+            client_ip = client.ip.as_deref(),
+            "verification email queued again"
+        );
+        Ok(())
     }
 }
 

@@ -3,11 +3,17 @@
 //! session under the session limit, and issue the token pair.
 
 use super::service;
-use super::tokens::IssuedTokens;
+use super::tokens::{Grant, IssuedTokens, audit, hash_failure, issue_tokens};
+use crate::Timestamp;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::SessionId;
-use crate::session::ClientInfo;
-use crate::user::User;
+use crate::notification::Notification;
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::ports::PasswordCheck;
+use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
+use crate::user::{AccountStatus, User};
+use crate::values::{Email, Password, PasswordHash, Username};
 use thiserror::Error;
 
 #[derive(Debug, Clone, Default)]
@@ -54,12 +60,299 @@ service!(
     Login
 );
 
+/// How the account is named in the request.
+enum Identifier {
+    Email(String),
+    Username(String),
+}
+
 impl Login {
+    /// # Errors
+    /// See [`LoginError`]; the password is checked before any status is revealed.
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn login(
         &self,
         input: LoginInput,
         client: &ClientInfo,
     ) -> Result<LoginSuccess, LoginError> {
-        todo!("{input:?} {client:?} {:?}", (&self.ports, &self.settings))
+        let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let raw_password = input
+            .password
+            .filter(|p| !p.is_empty())
+            .ok_or(LoginError::MissingCredentials)?;
+        let identifier = match (present(input.email), present(input.username)) {
+            (Some(email), _) => Identifier::Email(email),
+            (None, Some(username)) => Identifier::Username(username),
+            (None, None) => return Err(LoginError::MissingCredentials),
+        };
+        // Only absurdly long input fails here; no account can have such a password, and
+        // answering before any lookup reveals nothing about which accounts exist.
+        let password = Password::parse(raw_password, "password")
+            .map_err(|_| LoginError::InvalidCredentials)?;
+        let now = self.ports.clock.now();
+
+        let Some(user) = self.find(identifier).await? else {
+            self.ports
+                .hasher
+                .verify_dummy(&password)
+                .await
+                .map_err(hash_failure)?;
+            self.audit_failure(None, now, client, "unknown user").await;
+            return Err(LoginError::InvalidCredentials);
+        };
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+
+        // A locked account is refused before its password is checked: otherwise the lock would
+        // still let an attacker learn whether a guess is right.
+        if let Some(until) = self.settings.lockout.locked_until(&user.lockout, now) {
+            self.audit_failure(Some(&user), now, client, "account locked")
+                .await;
+            return Err(LoginError::AccountLocked {
+                retry_after: retry_after(until, now),
+            });
+        }
+
+        let check = self
+            .ports
+            .hasher
+            .verify(&password, &user.password_hash)
+            .await
+            .map_err(hash_failure)?;
+        let needs_rehash = match check {
+            PasswordCheck::Mismatch => return Err(self.wrong_password(&user, now, client).await),
+            PasswordCheck::Match { needs_rehash } => needs_rehash,
+        };
+
+        // Statuses are revealed only to someone who knows the password.
+        if let Err((e, detail)) = self.check_status(&user) {
+            self.audit_failure(Some(&user), now, client, detail).await;
+            return Err(e);
+        }
+
+        let rehashed = if needs_rehash {
+            self.rehash(&password).await
+        } else {
+            None
+        };
+        self.ports
+            .users
+            .record_login_success(user.id, now, rehashed.clone())
+            .await
+            .map_err(InfraError::from)?;
+
+        let remember_me = input.remember_me.unwrap_or(false);
+        let (session, refresh) = self.start_session(&user, remember_me, now, client).await?;
+        let tokens = issue_tokens(
+            &self.ports,
+            &self.settings,
+            Grant {
+                user_id: user.id,
+                session_id: session.id,
+                roles: &user.roles,
+                now,
+                refresh_token: Some(refresh.raw),
+                refresh_expires_at: refresh.expires_at,
+                remember_me,
+            },
+        )?;
+        audit(
+            &self.ports,
+            AuditEvent::new(AuditKind::LoginSucceeded, now, Some(user.id), client)
+                .with_session(session.id),
+        )
+        .await;
+
+        let permissions = self.settings.permissions.for_roles(&user.roles);
+        let mut user = user;
+        user.last_login = Some(now);
+        user.lockout = LockoutPolicy::cleared();
+        if let Some(hash) = rehashed {
+            user.password_hash = hash;
+        }
+        Ok(LoginSuccess {
+            tokens,
+            session_id: session.id,
+            user,
+            permissions,
+        })
     }
+
+    /// An identifier that cannot name any account is an unknown user, not a validation error:
+    /// the answer must not differ from a well-formed unknown one.
+    async fn find(&self, identifier: Identifier) -> Result<Option<User>, InfraError> {
+        let users = &self.ports.users;
+        let found = match identifier {
+            Identifier::Email(raw) => match Email::parse(&raw, "email") {
+                Ok(email) => users.find_by_email(&email).await?,
+                Err(_) => None,
+            },
+            Identifier::Username(raw) => match Username::parse(&raw, "username") {
+                Ok(username) => users.find_by_username(&username).await?,
+                Err(_) => None,
+            },
+        };
+        Ok(found)
+    }
+
+    /// Whether the account may log in; the error comes with its audit detail.
+    fn check_status(&self, user: &User) -> Result<(), (LoginError, &'static str)> {
+        match user.status {
+            AccountStatus::Deleted => Err((LoginError::AccountDeleted, "account deleted")),
+            AccountStatus::Suspended => Err((LoginError::AccountSuspended, "account suspended")),
+            AccountStatus::Pending | AccountStatus::Active
+                if self.settings.require_email_verification
+                    && (user.status == AccountStatus::Pending || !user.email_verified) =>
+            {
+                Err((LoginError::EmailNotVerified, "email not verified"))
+            }
+            AccountStatus::Pending | AccountStatus::Active => Ok(()),
+        }
+    }
+
+    /// Counts the failure atomically; the adapter queues the lock email in the same unit of work
+    /// when this failure is the one that locks.
+    async fn wrong_password(&self, user: &User, now: Timestamp, client: &ClientInfo) -> LoginError {
+        let policy = &self.settings.lockout;
+        let lock_mail = Notification::AccountLocked {
+            to: user.email.clone(),
+            username: user.username.clone(),
+            // The adapter applies the same policy at the same `now`, so this is the lock's end.
+            until: now + policy.duration,
+        };
+        let outcome = match self
+            .ports
+            .users
+            .record_login_failure(user.id, now, policy, &lock_mail)
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(e) => return LoginError::Infra(e.into()),
+        };
+        self.audit_failure(Some(user), now, client, "wrong password")
+            .await;
+        match outcome {
+            // The account vanished between lookup and count: it is unknown now.
+            None | Some(FailureOutcome::Counted { .. }) => LoginError::InvalidCredentials,
+            Some(FailureOutcome::NewlyLocked { until }) => {
+                audit(
+                    &self.ports,
+                    AuditEvent::new(AuditKind::AccountLocked, now, Some(user.id), client),
+                )
+                .await;
+                LoginError::AccountLocked {
+                    retry_after: retry_after(until, now),
+                }
+            }
+            Some(FailureOutcome::AlreadyLocked { until }) => LoginError::AccountLocked {
+                retry_after: retry_after(until, now),
+            },
+        }
+    }
+
+    /// A stronger hash is an improvement, not a condition of logging in: on failure the old hash
+    /// stays and the next login tries again.
+    async fn rehash(&self, password: &Password) -> Option<PasswordHash> {
+        match self.ports.hasher.hash(password).await {
+            Ok(hash) => Some(hash),
+            Err(e) => {
+                tracing::warn!(error = %e, "password re-hash failed; keeping the old hash");
+                None
+            }
+        }
+    }
+
+    /// Creates the session with its first refresh token and cuts off the sessions the limit
+    /// evicted.
+    async fn start_session(
+        &self,
+        user: &User,
+        remember_me: bool,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> Result<(Session, FirstRefresh), InfraError> {
+        let session = Session {
+            id: SessionId::new(),
+            user_id: user.id,
+            client: client.clone(),
+            remember_me,
+            created_at: now,
+            last_activity: now,
+            revoked_at: None,
+        };
+        let token = self.ports.tokens.generate();
+        let ttl = if remember_me {
+            self.settings.refresh_ttl
+        } else {
+            self.settings.refresh_ttl_short
+        };
+        let refresh = RefreshToken {
+            hash: token.hash,
+            session_id: session.id,
+            user_id: user.id,
+            issued_at: now,
+            expires_at: now + ttl,
+            state: RefreshTokenState::Active,
+        };
+        let evicted = self
+            .ports
+            .sessions
+            .create(&session, &refresh, self.settings.max_sessions)
+            .await?;
+        if !evicted.is_empty() {
+            // The evicted sessions are already revoked in storage, so their refresh tokens are
+            // dead; the denylist only shortens the life of their access tokens. If it fails, those
+            // live out their (short) lifetime, the baseline of any stateless token. Failing the
+            // login instead would not undo the eviction and would make the user retry, evicting
+            // yet another session.
+            let until = now + self.settings.access_ttl;
+            if let Err(e) = self.ports.denylist.deny_sessions(&evicted, until).await {
+                tracing::error!(error = %e, evicted = evicted.len(),
+                    "could not deny the access tokens of sessions evicted by the session limit");
+            }
+            for id in evicted {
+                audit(
+                    &self.ports,
+                    AuditEvent::new(AuditKind::SessionRevoked, now, Some(user.id), client)
+                        .with_session(id)
+                        .with_detail("evicted by session limit"),
+                )
+                .await;
+            }
+        }
+        Ok((
+            session,
+            FirstRefresh {
+                raw: token.raw,
+                expires_at: refresh.expires_at,
+            },
+        ))
+    }
+
+    async fn audit_failure(
+        &self,
+        user: Option<&User>,
+        now: Timestamp,
+        client: &ClientInfo,
+        detail: &'static str,
+    ) {
+        audit(
+            &self.ports,
+            AuditEvent::new(AuditKind::LoginFailed, now, user.map(|u| u.id), client)
+                .with_detail(detail),
+        )
+        .await;
+    }
+}
+
+/// The raw first refresh token of a new session, for the client only.
+struct FirstRefresh {
+    raw: crate::token::RawToken,
+    expires_at: Timestamp,
+}
+
+/// Whole seconds until `until`, rounded up and at least 1: a client that waits that long is
+/// never refused again by the same lock.
+fn retry_after(until: Timestamp, now: Timestamp) -> i64 {
+    let millis = (until - now).num_milliseconds();
+    ((millis + 999) / 1000).max(1)
 }

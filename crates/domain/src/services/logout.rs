@@ -1,6 +1,8 @@
 //! Logging out one session, or every session of the user.
 
 use super::service;
+use super::tokens::audit;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
@@ -13,15 +15,46 @@ service!(
 impl Logout {
     /// Revokes the caller's session and denies the presented access token; with `all_devices`,
     /// revokes every session and denies every access token issued until now.
+    ///
+    /// Logging out twice is harmless, so any failure is returned and the client may retry.
+    ///
+    /// # Errors
+    /// `Infra` when storage or the denylist fails.
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, session_id = %principal.session_id, all_devices = all_devices))]
     pub async fn logout(
         &self,
         principal: &AccessClaims,
         all_devices: bool,
         client: &ClientInfo,
     ) -> Result<(), InfraError> {
-        todo!(
-            "{principal:?} {all_devices} {client:?} {:?}",
-            (&self.ports, &self.settings)
-        )
+        let now = self.ports.clock.now();
+        let user_id = principal.user_id;
+        let session_id = principal.session_id;
+        // Access tokens are stateless: storage alone cannot stop them before they expire.
+        let until = now + self.settings.access_ttl;
+        self.ports
+            .denylist
+            .deny_token(principal.token_id, principal.expires_at)
+            .await?;
+        let event = if all_devices {
+            let revoked = self.ports.sessions.revoke_all(user_id, now).await?;
+            self.ports
+                .denylist
+                .deny_user_before(user_id, now, until)
+                .await?;
+            AuditEvent::new(AuditKind::LogoutAllDevices, now, Some(user_id), client)
+                .with_session(session_id)
+                .with_detail(format!("{} session(s) revoked", revoked.len()))
+        } else {
+            // `false` means already revoked (say, by a concurrent logout): the goal is reached.
+            self.ports.sessions.revoke(user_id, session_id, now).await?;
+            self.ports
+                .denylist
+                .deny_sessions(&[session_id], until)
+                .await?;
+            AuditEvent::new(AuditKind::Logout, now, Some(user_id), client).with_session(session_id)
+        };
+        audit(&self.ports, event).await;
+        Ok(())
     }
 }

@@ -4,19 +4,37 @@
 mod authenticate;
 mod email_verification;
 mod login;
+#[cfg(test)]
+mod login_tests;
 mod logout;
+#[cfg(test)]
+mod logout_tests;
 mod mail_delivery;
+#[cfg(test)]
+mod mail_delivery_tests;
 mod password;
+#[cfg(test)]
+mod password_change_tests;
+#[cfg(test)]
+mod password_tests;
 mod profile;
+#[cfg(test)]
+mod profile_tests;
 mod refresh;
+#[cfg(test)]
+mod refresh_tests;
 mod registration;
+#[cfg(test)]
+mod registration_tests;
 mod sessions;
+#[cfg(test)]
+mod sessions_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod tokens;
 
 pub use authenticate::{Authenticate, AuthenticateError};
-pub use email_verification::{EmailVerification, VerifyEmailError};
+pub use email_verification::{EmailVerification, ResendError, VerifyEmailError};
 pub use login::{Login, LoginError, LoginInput, LoginSuccess};
 pub use logout::Logout;
 pub use mail_delivery::MailDelivery;

@@ -1,9 +1,16 @@
 //! Exchanging a refresh token for a new token pair, with rotation and reuse detection.
 
 use super::service;
-use super::tokens::IssuedTokens;
+use super::tokens::{Grant, IssuedTokens, audit, issue_tokens};
+use crate::Timestamp;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
-use crate::session::ClientInfo;
+use crate::notification::Notification;
+use crate::policy::rotation::RotationPolicy;
+use crate::ports::RotateOutcome;
+use crate::session::{ClientInfo, Session};
+use crate::token::RawToken;
+use crate::user::AccountStatus;
 use thiserror::Error;
 
 pub type RefreshSuccess = IssuedTokens;
@@ -25,16 +32,174 @@ service!(
     Refresh
 );
 
+/// 256 random bits in unpadded base64url.
+const REFRESH_TOKEN_LEN: usize = 43;
+
 impl Refresh {
+    /// # Errors
+    /// `InvalidRefreshToken` for a malformed, unknown or expired token; `TokenRevoked` for a
+    /// revoked family, including one revoked just now because a rotated token came back.
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty, session_id = tracing::field::Empty))]
     pub async fn refresh(
         &self,
         presented: &str,
         client: &ClientInfo,
     ) -> Result<RefreshSuccess, RefreshError> {
-        todo!(
-            "{client:?} {} {:?}",
-            presented.len(),
-            (&self.ports, &self.settings)
-        )
+        // Anything the generator could not have made is refused without touching storage.
+        if !is_well_formed(presented) {
+            return Err(RefreshError::InvalidRefreshToken);
+        }
+        let now = self.ports.clock.now();
+        let hash = self.ports.tokens.digest(presented);
+
+        let (outcome, successor) = if self.settings.rotate_refresh_tokens {
+            let successor = self.ports.tokens.successor_of(presented);
+            let policy = RotationPolicy {
+                grace: self.settings.reuse_grace,
+                ttl_remembered: self.settings.refresh_ttl,
+                ttl_short: self.settings.refresh_ttl_short,
+            };
+            let outcome = self
+                .ports
+                .sessions
+                .rotate(&hash, &successor.hash, now, &policy)
+                .await
+                .map_err(InfraError::from)?;
+            (outcome, Some(successor.raw))
+        } else {
+            let outcome = self
+                .ports
+                .sessions
+                .touch(&hash, now)
+                .await
+                .map_err(InfraError::from)?;
+            (outcome, None)
+        };
+
+        match outcome {
+            RotateOutcome::Rotated {
+                session,
+                expires_at,
+            } => {
+                self.grant(session, successor, expires_at, now, client, None)
+                    .await
+            }
+            RotateOutcome::Replayed {
+                session,
+                expires_at,
+            } => {
+                let detail = Some("replay within the grace window");
+                self.grant(session, successor, expires_at, now, client, detail)
+                    .await
+            }
+            RotateOutcome::ReuseDetected { session } => {
+                self.on_reuse(&session, now, client).await;
+                Err(RefreshError::TokenRevoked)
+            }
+            RotateOutcome::Revoked => Err(RefreshError::TokenRevoked),
+            RotateOutcome::Invalid => Err(RefreshError::InvalidRefreshToken),
+        }
     }
+
+    /// Issues the new pair for an accepted token. The roles are read again so that a role change
+    /// reaches the next access token; an account that can no longer log in gets nothing.
+    async fn grant(
+        &self,
+        session: Session,
+        refresh_token: Option<RawToken>,
+        refresh_expires_at: Timestamp,
+        now: Timestamp,
+        client: &ClientInfo,
+        detail: Option<&'static str>,
+    ) -> Result<RefreshSuccess, RefreshError> {
+        let span = tracing::Span::current();
+        span.record("user_id", tracing::field::display(session.user_id));
+        span.record("session_id", tracing::field::display(session.id));
+        let user = self
+            .ports
+            .users
+            .find_by_id(session.user_id)
+            .await
+            .map_err(InfraError::from)?;
+        let Some(user) =
+            user.filter(|u| !matches!(u.status, AccountStatus::Deleted | AccountStatus::Suspended))
+        else {
+            return Err(RefreshError::TokenRevoked);
+        };
+        let tokens = issue_tokens(
+            &self.ports,
+            &self.settings,
+            Grant {
+                user_id: user.id,
+                session_id: session.id,
+                roles: &user.roles,
+                now,
+                refresh_token,
+                refresh_expires_at,
+                remember_me: session.remember_me,
+            },
+        )?;
+        let mut event = AuditEvent::new(AuditKind::TokenRefreshed, now, Some(user.id), client)
+            .with_session(session.id);
+        if let Some(detail) = detail {
+            event = event.with_detail(detail);
+        }
+        audit(&self.ports, event).await;
+        Ok(tokens)
+    }
+
+    /// The family is already revoked in storage when this runs, and a retry would only see
+    /// `Revoked`: so every step here is attempted once, and a failure is logged rather than
+    /// returned, since returning it would lose the steps after it for good.
+    async fn on_reuse(&self, session: &Session, now: Timestamp, client: &ClientInfo) {
+        tracing::warn!(
+            user_id = %session.user_id,
+            session_id = %session.id,
+            "rotated refresh token reused after the grace window; session revoked"
+        );
+        let until = now + self.settings.access_ttl;
+        if let Err(e) = self
+            .ports
+            .denylist
+            .deny_sessions(&[session.id], until)
+            .await
+        {
+            tracing::error!(error = %e, "could not deny the access tokens of a stolen session");
+        }
+        audit(
+            &self.ports,
+            AuditEvent::new(
+                AuditKind::RefreshTokenReuse,
+                now,
+                Some(session.user_id),
+                client,
+            )
+            .with_session(session.id),
+        )
+        .await;
+        let user = match self.ports.users.find_by_id(session.user_id).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "could not load the user to warn of token reuse");
+                return;
+            }
+        };
+        let mail = Notification::RefreshTokenReuse {
+            to: user.email,
+            username: user.username,
+            at: now,
+            ip: client.ip.clone(),
+        };
+        if let Err(e) = self.ports.outbox.enqueue(&mail, now).await {
+            tracing::error!(error = %e, "could not queue the token reuse email");
+        }
+    }
+}
+
+fn is_well_formed(token: &str) -> bool {
+    token.len() == REFRESH_TOKEN_LEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }

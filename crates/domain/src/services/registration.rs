@@ -2,9 +2,19 @@
 //! verification token and queue the verification email in one unit of work.
 
 use super::service;
-use crate::error::{InfraError, ValidationErrors};
+use super::tokens::{audit, hash_failure};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::Role;
+use crate::error::{FieldError, InfraError, ValidationErrors};
+use crate::ids::UserId;
+use crate::notification::Notification;
+use crate::policy::lockout::LockoutState;
+use crate::policy::password::PasswordContext;
+use crate::ports::CreateUserError;
 use crate::session::ClientInfo;
-use crate::user::User;
+use crate::token::{OneTimeToken, TokenPurpose};
+use crate::user::{AccountStatus, Profile, User};
+use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
 use thiserror::Error;
 
 /// The request as received; every field is validated by the service.
@@ -35,21 +45,142 @@ service!(
     Registration
 );
 
+/// The input once every field has passed.
+struct ValidRegistration {
+    email: Email,
+    username: Username,
+    password: NewPassword,
+    profile: Profile,
+}
+
 impl Registration {
     /// Creates a `pending` account and queues its verification email.
     ///
     /// # Errors
     /// Every invalid field at once in `Validation`; `EmailTaken` / `UsernameTaken`.
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn register(
         &self,
         input: RegisterInput,
         client: &ClientInfo,
     ) -> Result<User, RegisterError> {
-        todo!(
-            "{:?} {:?} {:?}",
-            input,
-            client,
-            (&self.ports, &self.settings)
+        let valid = self.validate(input).map_err(RegisterError::Validation)?;
+        let password_hash = self
+            .ports
+            .hasher
+            .hash(valid.password.as_password())
+            .await
+            .map_err(hash_failure)?;
+
+        let now = self.ports.clock.now();
+        let user = User {
+            id: UserId::new(),
+            email: valid.email,
+            username: valid.username,
+            password_hash,
+            profile: valid.profile,
+            status: AccountStatus::Pending,
+            email_verified: false,
+            phone_verified: false,
+            roles: vec![Role::User],
+            lockout: LockoutState::default(),
+            last_login: None,
+            created_at: now,
+            updated_at: now,
+        };
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+
+        let token = self.ports.tokens.generate();
+        let verification = OneTimeToken {
+            hash: token.hash,
+            user_id: user.id,
+            purpose: TokenPurpose::EmailVerification,
+            created_at: now,
+            expires_at: now + self.settings.verification_ttl,
+        };
+        let mail = Notification::VerifyEmail {
+            to: user.email.clone(),
+            username: user.username.clone(),
+            token: token.raw,
+        };
+        self.ports
+            .users
+            .create(&user, &verification, &mail)
+            .await
+            .map_err(|e| match e {
+                CreateUserError::EmailTaken => RegisterError::EmailTaken,
+                CreateUserError::UsernameTaken => RegisterError::UsernameTaken,
+                CreateUserError::Port(p) => RegisterError::Infra(p.into()),
+            })?;
+
+        audit(
+            &self.ports,
+            AuditEvent::new(AuditKind::UserRegistered, now, Some(user.id), client),
         )
+        .await;
+        Ok(user)
     }
+
+    /// Checks every field and reports every problem, so the form is fixed in one round trip.
+    fn validate(&self, input: RegisterInput) -> Result<ValidRegistration, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let email = keep(&mut errors, Email::parse(&input.email, "email"));
+        let username = keep(&mut errors, Username::parse(&input.username, "username"));
+        let first_name = optional(&mut errors, input.first_name.as_deref(), |s| {
+            PersonName::parse(s, "firstName")
+        });
+        let last_name = optional(&mut errors, input.last_name.as_deref(), |s| {
+            PersonName::parse(s, "lastName")
+        });
+        let phone = optional(&mut errors, input.phone.as_deref(), |s| {
+            Phone::parse(s, "phone")
+        });
+        let password =
+            keep(&mut errors, Password::parse(input.password, "password")).and_then(|raw| {
+                let context = PasswordContext {
+                    username: username.as_ref().map(Username::as_str),
+                    email_local_part: email.as_ref().map(Email::local_part),
+                    mfa_enabled: false,
+                };
+                match NewPassword::parse(raw, &self.settings.password_policy, &context, "password")
+                {
+                    Ok(p) => Some(p),
+                    Err(problems) => {
+                        errors.0.extend(problems);
+                        None
+                    }
+                }
+            });
+
+        match (email, username, password) {
+            (Some(email), Some(username), Some(password)) if errors.is_empty() => {
+                Ok(ValidRegistration {
+                    email,
+                    username,
+                    password,
+                    profile: Profile {
+                        first_name,
+                        last_name,
+                        phone,
+                        preferences: crate::values::Preferences::default(),
+                    },
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+fn keep<T>(errors: &mut ValidationErrors, parsed: Result<T, FieldError>) -> Option<T> {
+    parsed.map_err(|e| errors.push(e)).ok()
+}
+
+/// An optional field left blank counts as absent: forms send `""` for fields nobody filled in.
+fn optional<T>(
+    errors: &mut ValidationErrors,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    let raw = raw.filter(|s| !s.trim().is_empty())?;
+    keep(errors, parse(raw))
 }

@@ -109,3 +109,56 @@ pub(crate) fn claims_for(user: &User) -> AccessClaims {
         permissions: vec!["users.read".into()],
     }
 }
+
+/// Replaces the default audit mock with one that keeps every event, for assertions on them.
+pub(crate) fn capture_audit(
+    mocks: &mut Mocks,
+) -> Arc<std::sync::Mutex<Vec<crate::audit::AuditEvent>>> {
+    let events = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let mut audit = MockAuditLog::new();
+    audit.expect_record().returning(move |e| {
+        sink.lock().expect("audit sink").push(e.clone());
+        Ok(())
+    });
+    mocks.audit = audit;
+    events
+}
+
+/// The kinds of the captured audit events, in order.
+pub(crate) fn audit_kinds(
+    events: &std::sync::Mutex<Vec<crate::audit::AuditEvent>>,
+) -> Vec<crate::audit::AuditKind> {
+    events
+        .lock()
+        .expect("audit sink")
+        .iter()
+        .map(|e| e.kind)
+        .collect()
+}
+
+/// An opaque token whose raw value is `raw` and whose hash is `hash-<raw>`.
+pub(crate) fn opaque(raw: &str) -> crate::token::OpaqueToken {
+    crate::token::OpaqueToken {
+        raw: crate::token::RawToken::new(raw.to_owned()),
+        hash: crate::token::TokenHash::from_trusted(format!("hash-{raw}")),
+    }
+}
+
+/// A live session of `user` that started a day ago.
+pub(crate) fn session_of(user: &User, remember_me: bool) -> crate::session::Session {
+    crate::session::Session {
+        id: SessionId::new(),
+        user_id: user.id,
+        client: crate::session::ClientInfo::default(),
+        remember_me,
+        created_at: t0() - Duration::days(1),
+        last_activity: t0() - Duration::hours(1),
+        revoked_at: None,
+    }
+}
+
+/// A transport failure, as an adapter would report it.
+pub(crate) fn port_down() -> crate::error::PortError {
+    crate::error::PortError::unavailable("connection refused")
+}

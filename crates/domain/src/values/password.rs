@@ -91,3 +91,78 @@ impl fmt::Debug for PasswordHash {
         f.write_str("PasswordHash(<redacted>)")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_non_empty_input_is_a_password() {
+        let password = Password::parse(" x ".into(), "password").unwrap();
+        assert_eq!(password.expose(), " x ");
+    }
+
+    #[test]
+    fn an_empty_password_is_missing_on_the_named_field() {
+        let e = Password::parse(String::new(), "currentPassword").unwrap_err();
+        assert_eq!(e.field, "currentPassword");
+        assert_eq!(e.code, crate::values::codes::REQUIRED);
+    }
+
+    #[test]
+    fn absurdly_long_input_is_refused_before_any_hashing() {
+        assert!(Password::parse("a".repeat(Password::MAX_INPUT_BYTES), "password").is_ok());
+        let e = Password::parse("a".repeat(Password::MAX_INPUT_BYTES + 1), "password").unwrap_err();
+        assert_eq!(e.code, crate::values::codes::TOO_LONG);
+    }
+
+    #[test]
+    fn passwords_and_hashes_never_show_in_debug_output() {
+        let password = Password::parse("hunter2-secret".into(), "password").unwrap();
+        assert!(!format!("{password:?}").contains("hunter2"));
+        let new = NewPassword::parse(
+            Password::parse("Correct-Horse-42!".into(), "password").unwrap(),
+            &PasswordPolicy::classic(),
+            &PasswordContext::default(),
+            "password",
+        )
+        .unwrap();
+        assert!(!format!("{new:?}").contains("Horse"));
+        let hash = PasswordHash::from_trusted("$2b$12$abcdefghijk".into());
+        assert!(!format!("{hash:?}").contains("abcdefghijk"));
+        assert_eq!(hash.as_str(), "$2b$12$abcdefghijk");
+    }
+
+    #[test]
+    fn a_new_password_reports_every_broken_rule_on_the_named_field() {
+        let raw = Password::parse("abc".into(), "newPassword").unwrap();
+        let errors = NewPassword::parse(
+            raw,
+            &PasswordPolicy::classic(),
+            &PasswordContext::default(),
+            "newPassword",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 4);
+        assert!(
+            errors
+                .iter()
+                .all(|e| e.field == "newPassword"
+                    && e.code == crate::values::codes::INVALID_PASSWORD)
+        );
+        assert_eq!(errors[0].message, "Password must be at least 12 characters");
+    }
+
+    #[test]
+    fn a_password_that_meets_the_policy_is_kept_unchanged() {
+        let raw = Password::parse("Correct-Horse-42!".into(), "password").unwrap();
+        let new = NewPassword::parse(
+            raw,
+            &PasswordPolicy::classic(),
+            &PasswordContext::default(),
+            "password",
+        )
+        .unwrap();
+        assert_eq!(new.as_password().expose(), "Correct-Horse-42!");
+    }
+}

@@ -111,19 +111,130 @@ impl Preferences {
                 ));
             }
         }
-        if let Some(cur) = &self.currency {
-            if !(cur.len() == 3 && cur.chars().all(|c| c.is_ascii_alphabetic())) {
-                errors.push(FieldError::new(
-                    format!("{field}.currency"),
-                    codes::INVALID_FORMAT,
-                    "Must be a three-letter currency code such as \"USD\"",
-                ));
-            }
+        if let Some(cur) = &self.currency
+            && !(cur.len() == 3 && cur.chars().all(|c| c.is_ascii_alphabetic()))
+        {
+            errors.push(FieldError::new(
+                format!("{field}.currency"),
+                codes::INVALID_FORMAT,
+                "Must be a three-letter currency code such as \"USD\"",
+            ));
         }
         if errors.is_empty() {
             Ok(())
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_and_kept() {
+        let name = PersonName::parse("  Zoë ", "firstName").unwrap();
+        assert_eq!(name.as_str(), "Zoë");
+    }
+
+    #[test]
+    fn an_empty_name_is_missing_on_the_named_field() {
+        for raw in ["", "   "] {
+            let e = PersonName::parse(raw, "lastName").unwrap_err();
+            assert_eq!((e.field.as_str(), e.code), ("lastName", codes::REQUIRED));
+        }
+    }
+
+    #[test]
+    fn a_name_may_have_a_hundred_characters_of_any_script() {
+        assert!(PersonName::parse(&"é".repeat(100), "firstName").is_ok());
+        let e = PersonName::parse(&"é".repeat(101), "firstName").unwrap_err();
+        assert_eq!(e.code, codes::TOO_LONG);
+    }
+
+    #[test]
+    fn a_name_with_control_characters_is_rejected() {
+        let e = PersonName::parse("Jane\nDoe", "firstName").unwrap_err();
+        assert_eq!(e.code, codes::INVALID_FORMAT);
+    }
+
+    #[test]
+    fn usual_phone_notations_are_accepted() {
+        for raw in ["+1234567890", "+1 (234) 567-890", "030.1234.5678"] {
+            assert_eq!(Phone::parse(raw, "phone").unwrap().as_str(), raw);
+        }
+    }
+
+    #[test]
+    fn a_phone_without_digits_or_with_letters_is_rejected() {
+        for raw in ["", "+-()", "call me", "+1 234 CALL"] {
+            let e = Phone::parse(raw, "phone").unwrap_err();
+            assert_eq!(
+                (e.field.as_str(), e.code),
+                ("phone", codes::INVALID_FORMAT),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_phone_may_have_at_most_twenty_characters() {
+        assert!(Phone::parse(&"1".repeat(20), "phone").is_ok());
+        assert_eq!(
+            Phone::parse(&"1".repeat(21), "phone").unwrap_err().code,
+            codes::TOO_LONG
+        );
+    }
+
+    fn prefs(language: Option<&str>, currency: Option<&str>) -> Preferences {
+        Preferences {
+            language: language.map(str::to_owned),
+            currency: currency.map(str::to_owned),
+            notifications: Some(NotificationPreferences {
+                email: Some(true),
+                sms: None,
+                push: Some(false),
+            }),
+        }
+    }
+
+    #[test]
+    fn language_tags_and_currency_codes_are_accepted() {
+        assert_eq!(
+            prefs(Some("en"), Some("USD")).validate("preferences"),
+            Ok(())
+        );
+        assert_eq!(
+            prefs(Some("pt-BR"), Some("eur")).validate("preferences"),
+            Ok(())
+        );
+        assert_eq!(Preferences::default().validate("preferences"), Ok(()));
+    }
+
+    #[test]
+    fn every_invalid_preference_is_reported_under_its_own_path() {
+        let errors = prefs(Some("e"), Some("US"))
+            .validate("preferences")
+            .unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["preferences.language", "preferences.currency"]);
+        assert!(prefs(Some("en_US"), None).validate("preferences").is_err());
+        assert!(
+            prefs(Some(&"a".repeat(36)), None)
+                .validate("preferences")
+                .is_err()
+        );
+        assert!(prefs(None, Some("U5D")).validate("preferences").is_err());
+        assert!(prefs(None, Some("USDX")).validate("preferences").is_err());
+    }
+
+    #[test]
+    fn preferences_use_the_documents_json_shape() {
+        let json = serde_json::to_value(prefs(Some("en"), None)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"language": "en", "notifications": {"email": true, "push": false}})
+        );
     }
 }

@@ -71,3 +71,40 @@ impl fmt::Display for Username {
         f.write_str(&self.0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(raw: &str) -> &'static str {
+        Username::parse(raw, "username").unwrap_err().code
+    }
+
+    #[test]
+    fn letters_digits_underscores_and_hyphens_are_accepted_as_given() {
+        let name = Username::parse(" John_Doe-42 ", "username").unwrap();
+        assert_eq!(name.as_str(), "John_Doe-42");
+        assert_eq!(name.normalized(), "john_doe-42");
+    }
+
+    #[test]
+    fn three_to_fifty_characters_are_allowed() {
+        assert!(Username::parse("abc", "username").is_ok());
+        assert!(Username::parse(&"a".repeat(50), "username").is_ok());
+        assert_eq!(code("ab"), codes::TOO_SHORT);
+        assert_eq!(code(&"a".repeat(51)), codes::TOO_LONG);
+    }
+
+    #[test]
+    fn an_empty_username_is_missing() {
+        assert_eq!(code(""), codes::REQUIRED);
+        assert_eq!(code("  "), codes::REQUIRED);
+    }
+
+    #[test]
+    fn spaces_punctuation_and_non_ascii_letters_are_rejected() {
+        for raw in ["john doe", "john.doe", "jöhn", "john@doe", "<script>"] {
+            assert_eq!(code(raw), codes::INVALID_USERNAME, "{raw}");
+        }
+    }
+}

@@ -1,0 +1,619 @@
+//! Unit tests of [`super::Login`] against mocked ports and a fixed clock.
+
+use super::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
+};
+use super::{AuthSettings, Login, LoginError, LoginInput};
+use crate::audit::AuditKind;
+use crate::error::InfraError;
+use crate::ids::SessionId;
+use crate::notification::Notification;
+use crate::policy::lockout::FailureOutcome;
+use crate::ports::{HashError, PasswordCheck};
+use crate::session::ClientInfo;
+use crate::user::{AccountStatus, User};
+use crate::values::PasswordHash;
+use chrono::Duration;
+use std::sync::Arc;
+
+const PASSWORD: &str = "Correct-Horse-42!";
+
+fn by_email(password: &str) -> LoginInput {
+    LoginInput {
+        email: Some("jane@example.com".into()),
+        username: None,
+        password: Some(password.into()),
+        remember_me: None,
+    }
+}
+
+fn login(mocks: Mocks) -> Login {
+    Login::new(mocks.into_ports(), settings())
+}
+
+fn with_settings(mocks: Mocks, settings: AuthSettings) -> Login {
+    Login::new(mocks.into_ports(), Arc::new(settings))
+}
+
+fn account_found(m: &mut Mocks, user: &User) {
+    let found = user.clone();
+    m.users
+        .expect_find_by_email()
+        .returning(move |_| Ok(Some(found.clone())));
+}
+
+fn password_is(m: &mut Mocks, check: PasswordCheck) {
+    m.hasher
+        .expect_verify()
+        .times(1)
+        .returning(move |_, _| Ok(check));
+}
+
+const RIGHT: PasswordCheck = PasswordCheck::Match {
+    needs_rehash: false,
+};
+
+/// The calls of a login that gets past every check; the session limit evicts `evicted`.
+fn session_starts(m: &mut Mocks, evicted: Vec<SessionId>) {
+    m.users
+        .expect_record_login_success()
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.tokens
+        .expect_generate()
+        .times(1)
+        .returning(|| opaque("first-refresh"));
+    m.sessions
+        .expect_create()
+        .times(1)
+        .returning(move |_, _, _| Ok(evicted.clone()));
+    m.access_tokens
+        .expect_issue()
+        .times(1)
+        .returning(|_| Ok("signed.jwt".into()));
+}
+
+fn nothing_is_counted(m: &mut Mocks) {
+    m.users.expect_record_login_failure().never();
+    m.users.expect_record_login_success().never();
+    m.sessions.expect_create().never();
+}
+
+#[tokio::test]
+async fn a_missing_password_is_missing_credentials_without_any_lookup() {
+    let input = LoginInput {
+        password: None,
+        ..by_email("")
+    };
+    let err = login(Mocks::new())
+        .login(input, &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::MissingCredentials));
+}
+
+#[tokio::test]
+async fn an_empty_password_is_missing_credentials() {
+    let err = login(Mocks::new())
+        .login(by_email(""), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::MissingCredentials));
+}
+
+#[tokio::test]
+async fn no_email_and_no_username_is_missing_credentials() {
+    let input = LoginInput {
+        email: Some("  ".into()),
+        username: None,
+        ..by_email(PASSWORD)
+    };
+    let err = login(Mocks::new())
+        .login(input, &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::MissingCredentials));
+}
+
+#[tokio::test]
+async fn an_unknown_email_runs_a_dummy_verification_and_answers_invalid_credentials() {
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    m.users
+        .expect_find_by_email()
+        .times(1)
+        .returning(|_| Ok(None));
+    m.hasher
+        .expect_verify_dummy()
+        .times(1)
+        .returning(|_| Ok(()));
+    m.hasher.expect_verify().never();
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::InvalidCredentials));
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, AuditKind::LoginFailed);
+    assert_eq!(events[0].user_id, None);
+    assert_eq!(events[0].detail.as_deref(), Some("unknown user"));
+}
+
+#[tokio::test]
+async fn a_malformed_email_is_an_unknown_user_not_a_validation_error() {
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().never();
+    m.hasher
+        .expect_verify_dummy()
+        .times(1)
+        .returning(|_| Ok(()));
+    let input = LoginInput {
+        email: Some("not-an-email".into()),
+        ..by_email(PASSWORD)
+    };
+    let err = login(m)
+        .login(input, &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::InvalidCredentials));
+}
+
+#[tokio::test]
+async fn an_unknown_user_during_a_login_storm_answers_busy() {
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().returning(|_| Ok(None));
+    m.hasher
+        .expect_verify_dummy()
+        .returning(|_| Err(HashError::Busy));
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::Infra(InfraError::Busy)));
+}
+
+#[tokio::test]
+async fn a_username_login_looks_the_account_up_by_username() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    let found = user.clone();
+    m.users.expect_find_by_email().never();
+    m.users
+        .expect_find_by_username()
+        .withf(|u| u.as_str() == "jane")
+        .times(1)
+        .returning(move |_| Ok(Some(found.clone())));
+    password_is(&mut m, RIGHT);
+    session_starts(&mut m, vec![]);
+    let input = LoginInput {
+        email: None,
+        username: Some("jane".into()),
+        ..by_email(PASSWORD)
+    };
+    let ok = login(m).login(input, &ClientInfo::default()).await.unwrap();
+    assert_eq!(ok.user.id, user.id);
+}
+
+#[tokio::test]
+async fn a_locked_account_answers_account_locked_without_checking_the_password() {
+    let mut user = active_user();
+    user.lockout.failed_attempts = 5;
+    user.lockout.locked_until = Some(t0() + Duration::milliseconds(90_500));
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    m.hasher.expect_verify().never();
+    m.hasher.expect_verify_dummy().never();
+    nothing_is_counted(&mut m);
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    // 90.5 s rounds up: a client waiting that long is not refused by the same lock.
+    assert!(matches!(err, LoginError::AccountLocked { retry_after: 91 }));
+}
+
+#[tokio::test]
+async fn an_expired_lock_no_longer_blocks_a_login() {
+    let mut user = active_user();
+    user.lockout.locked_until = Some(t0() - Duration::seconds(1));
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    session_starts(&mut m, vec![]);
+    let ok = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(ok.user.lockout.locked_until, None);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_counted_and_answers_invalid_credentials() {
+    let user = active_user();
+    let id = user.id;
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Mismatch);
+    m.users
+        .expect_record_login_failure()
+        .withf(move |uid, now, _, mail| {
+            *uid == id
+                && *now == t0()
+                && matches!(mail, Notification::AccountLocked { until, .. }
+                    if *until == t0() + Duration::minutes(30))
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(Some(FailureOutcome::Counted { remaining: 4 })));
+    m.users.expect_record_login_success().never();
+    m.sessions.expect_create().never();
+    let err = login(m)
+        .login(by_email("wrong-password"), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::InvalidCredentials));
+    assert_eq!(audit_kinds(&events), vec![AuditKind::LoginFailed]);
+}
+
+#[tokio::test]
+async fn the_failure_that_reaches_the_limit_locks_the_account_once() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Mismatch);
+    m.users
+        .expect_record_login_failure()
+        .times(1)
+        .returning(|_, _, _, _| {
+            Ok(Some(FailureOutcome::NewlyLocked {
+                until: t0() + Duration::minutes(30),
+            }))
+        });
+    let err = login(m)
+        .login(by_email("wrong-password"), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        LoginError::AccountLocked { retry_after: 1800 }
+    ));
+    let kinds = audit_kinds(&events);
+    assert_eq!(
+        kinds
+            .iter()
+            .filter(|k| **k == AuditKind::AccountLocked)
+            .count(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_failure_on_an_account_locked_meanwhile_does_not_lock_it_again() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Mismatch);
+    m.users
+        .expect_record_login_failure()
+        .times(1)
+        .returning(|_, _, _, _| {
+            Ok(Some(FailureOutcome::AlreadyLocked {
+                until: t0() + Duration::seconds(10),
+            }))
+        });
+    let err = login(m)
+        .login(by_email("wrong-password"), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::AccountLocked { retry_after: 10 }));
+    assert!(!audit_kinds(&events).contains(&AuditKind::AccountLocked));
+}
+
+#[tokio::test]
+async fn a_wrong_password_on_a_deleted_account_does_not_reveal_its_status() {
+    let mut user = active_user();
+    user.status = AccountStatus::Deleted;
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Mismatch);
+    m.users
+        .expect_record_login_failure()
+        .returning(|_, _, _, _| Ok(Some(FailureOutcome::Counted { remaining: 3 })));
+    let err = login(m)
+        .login(by_email("wrong-password"), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::InvalidCredentials));
+}
+
+async fn login_with_status(status: AccountStatus, verified: bool) -> LoginError {
+    let mut user = active_user();
+    user.status = status;
+    user.email_verified = verified;
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    nothing_is_counted(&mut m);
+    login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err()
+}
+
+#[tokio::test]
+async fn a_deleted_account_with_the_right_password_answers_account_deleted() {
+    let err = login_with_status(AccountStatus::Deleted, true).await;
+    assert!(matches!(err, LoginError::AccountDeleted));
+}
+
+#[tokio::test]
+async fn a_suspended_account_with_the_right_password_answers_account_suspended() {
+    let err = login_with_status(AccountStatus::Suspended, true).await;
+    assert!(matches!(err, LoginError::AccountSuspended));
+}
+
+#[tokio::test]
+async fn an_unverified_account_answers_email_not_verified() {
+    let err = login_with_status(AccountStatus::Pending, false).await;
+    assert!(matches!(err, LoginError::EmailNotVerified));
+}
+
+#[tokio::test]
+async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
+    let mut user = active_user();
+    user.status = AccountStatus::Pending;
+    user.email_verified = false;
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    session_starts(&mut m, vec![]);
+    let service = with_settings(
+        m,
+        AuthSettings {
+            require_email_verification: false,
+            ..AuthSettings::default()
+        },
+    );
+    assert!(
+        service
+            .login(by_email(PASSWORD), &ClientInfo::default())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
+    let mut user = active_user();
+    user.roles = vec![crate::authorization::Role::Moderator];
+    let id = user.id;
+    let client = ClientInfo {
+        ip: Some("203.0.113.7".into()),
+        user_agent: Some("curl/8".into()),
+    };
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    m.users
+        .expect_record_login_success()
+        .withf(move |uid, now, rehashed| *uid == id && *now == t0() && rehashed.is_none())
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.tokens
+        .expect_generate()
+        .times(1)
+        .returning(|| opaque("first-refresh"));
+    let expected_client = client.clone();
+    m.sessions
+        .expect_create()
+        .withf(move |session, token, max| {
+            session.user_id == id
+                && !session.remember_me
+                && session.client == expected_client
+                && session.created_at == t0()
+                && token.session_id == session.id
+                && token.hash.as_str() == "hash-first-refresh"
+                && token.expires_at == t0() + Duration::hours(24)
+                && *max == 5
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(vec![]));
+    m.access_tokens
+        .expect_issue()
+        .withf(move |claims| {
+            claims.user_id == id
+                && claims.issued_at == t0()
+                && claims.expires_at == t0() + Duration::minutes(15)
+                && claims.permissions == ["audit.read", "users.read", "users.write"]
+        })
+        .times(1)
+        .returning(|_| Ok("signed.jwt".into()));
+    m.denylist.expect_deny_sessions().never();
+
+    let ok = login(m).login(by_email(PASSWORD), &client).await.unwrap();
+
+    assert_eq!(ok.tokens.access_token, "signed.jwt");
+    assert_eq!(ok.tokens.expires_in, 900);
+    assert_eq!(
+        ok.tokens.refresh_token.as_ref().map(|t| t.expose()),
+        Some("first-refresh")
+    );
+    assert_eq!(ok.tokens.refresh_expires_in, 24 * 3600);
+    assert!(!ok.tokens.remember_me);
+    assert_eq!(ok.user.last_login, Some(t0()));
+    assert_eq!(ok.permissions, ["audit.read", "users.read", "users.write"]);
+    let events = events.lock().unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].kind, AuditKind::LoginSucceeded);
+    assert_eq!(events[0].session_id, Some(ok.session_id));
+}
+
+#[tokio::test]
+async fn remember_me_gives_the_long_refresh_lifetime() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    m.users
+        .expect_record_login_success()
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("r"));
+    m.sessions
+        .expect_create()
+        .withf(|session, token, _| {
+            session.remember_me && token.expires_at == t0() + Duration::days(7)
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(vec![]));
+    m.access_tokens
+        .expect_issue()
+        .returning(|_| Ok("signed.jwt".into()));
+    let input = LoginInput {
+        remember_me: Some(true),
+        ..by_email(PASSWORD)
+    };
+    let ok = login(m).login(input, &ClientInfo::default()).await.unwrap();
+    assert!(ok.tokens.remember_me);
+    assert_eq!(ok.tokens.refresh_expires_in, 7 * 24 * 3600);
+}
+
+#[tokio::test]
+async fn a_weak_stored_hash_is_replaced_on_login() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Match { needs_rehash: true });
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$stronger".into())));
+    m.users
+        .expect_record_login_success()
+        .withf(|_, _, rehashed| {
+            rehashed.as_ref().map(PasswordHash::as_str) == Some("$2b$12$stronger")
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("r"));
+    m.sessions.expect_create().returning(|_, _, _| Ok(vec![]));
+    m.access_tokens
+        .expect_issue()
+        .returning(|_| Ok("signed.jwt".into()));
+    let ok = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(ok.user.password_hash.as_str(), "$2b$12$stronger");
+}
+
+#[tokio::test]
+async fn a_failed_rehash_does_not_fail_the_login() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, PasswordCheck::Match { needs_rehash: true });
+    m.hasher
+        .expect_hash()
+        .times(1)
+        .returning(|_| Err(HashError::Busy));
+    m.users
+        .expect_record_login_success()
+        .withf(|_, _, rehashed| rehashed.is_none())
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("r"));
+    m.sessions.expect_create().returning(|_, _, _| Ok(vec![]));
+    m.access_tokens
+        .expect_issue()
+        .returning(|_| Ok("signed.jwt".into()));
+    assert!(
+        login(m)
+            .login(by_email(PASSWORD), &ClientInfo::default())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn sessions_evicted_by_the_limit_lose_their_access_tokens_at_once() {
+    let user = active_user();
+    let evicted = vec![SessionId::new(), SessionId::new()];
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    session_starts(&mut m, evicted.clone());
+    let expected = evicted.clone();
+    m.denylist
+        .expect_deny_sessions()
+        .withf(move |ids, until| {
+            ids == expected.as_slice() && *until == t0() + Duration::minutes(15)
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap();
+    let revoked: Vec<_> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind == AuditKind::SessionRevoked)
+        .filter_map(|e| e.session_id)
+        .collect();
+    assert_eq!(revoked, evicted);
+}
+
+#[tokio::test]
+async fn a_denylist_outage_after_an_eviction_does_not_lose_the_login() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    session_starts(&mut m, vec![SessionId::new()]);
+    m.denylist
+        .expect_deny_sessions()
+        .times(1)
+        .returning(|_, _| Err(port_down()));
+    assert!(
+        login(m)
+            .login(by_email(PASSWORD), &ClientInfo::default())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn a_full_hashing_queue_answers_busy() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    account_found(&mut m, &user);
+    m.hasher
+        .expect_verify()
+        .returning(|_, _| Err(HashError::Busy));
+    nothing_is_counted(&mut m);
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::Infra(InfraError::Busy)));
+}
+
+#[tokio::test]
+async fn a_storage_outage_during_lookup_is_an_infrastructure_error() {
+    let mut m = Mocks::new();
+    m.users
+        .expect_find_by_email()
+        .returning(|_| Err(port_down()));
+    m.hasher.expect_verify_dummy().never();
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::Infra(InfraError::Unavailable(_))));
+}

@@ -1,0 +1,199 @@
+//! Unit tests of [`super::Logout`] and [`super::Authenticate`] against mocked ports.
+
+use super::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
+};
+use super::{Authenticate, AuthenticateError, Logout};
+use crate::audit::AuditKind;
+use crate::error::InfraError;
+use crate::ports::AccessTokenError;
+use crate::session::ClientInfo;
+use chrono::Duration;
+
+#[tokio::test]
+async fn logout_revokes_the_session_and_denies_the_presented_token() {
+    let claims = claims_for(&active_user());
+    let (uid, sid, jti, exp) = (
+        claims.user_id,
+        claims.session_id,
+        claims.token_id,
+        claims.expires_at,
+    );
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    m.denylist
+        .expect_deny_token()
+        .withf(move |id, until| *id == jti && *until == exp)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.sessions
+        .expect_revoke()
+        .withf(move |u, s, now| *u == uid && *s == sid && *now == t0())
+        .times(1)
+        .returning(|_, _, _| Ok(true));
+    m.denylist
+        .expect_deny_sessions()
+        .withf(move |ids, until| ids == [sid] && *until == t0() + Duration::minutes(15))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.sessions.expect_revoke_all().never();
+    m.denylist.expect_deny_user_before().never();
+
+    Logout::new(m.into_ports(), settings())
+        .logout(&claims, false, &ClientInfo::default())
+        .await
+        .unwrap();
+
+    assert_eq!(audit_kinds(&events), vec![AuditKind::Logout]);
+}
+
+#[tokio::test]
+async fn logout_of_an_already_revoked_session_still_succeeds() {
+    let claims = claims_for(&active_user());
+    let mut m = Mocks::new();
+    m.denylist.expect_deny_token().returning(|_, _| Ok(()));
+    m.sessions
+        .expect_revoke()
+        .times(1)
+        .returning(|_, _, _| Ok(false));
+    m.denylist.expect_deny_sessions().returning(|_, _| Ok(()));
+    assert!(
+        Logout::new(m.into_ports(), settings())
+            .logout(&claims, false, &ClientInfo::default())
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token() {
+    let claims = claims_for(&active_user());
+    let (uid, jti) = (claims.user_id, claims.token_id);
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    m.denylist
+        .expect_deny_token()
+        .withf(move |id, _| *id == jti)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    m.sessions
+        .expect_revoke_all()
+        .withf(move |u, now| *u == uid && *now == t0())
+        .times(1)
+        .returning(|_, _| Ok(vec![crate::ids::SessionId::new()]));
+    m.denylist
+        .expect_deny_user_before()
+        .withf(move |u, cutoff, until| {
+            *u == uid && *cutoff == t0() && *until == t0() + Duration::minutes(15)
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    m.sessions.expect_revoke().never();
+    m.denylist.expect_deny_sessions().never();
+
+    Logout::new(m.into_ports(), settings())
+        .logout(&claims, true, &ClientInfo::default())
+        .await
+        .unwrap();
+
+    assert_eq!(audit_kinds(&events), vec![AuditKind::LogoutAllDevices]);
+}
+
+#[tokio::test]
+async fn logout_reports_a_denylist_outage_so_the_client_can_retry() {
+    let claims = claims_for(&active_user());
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    m.denylist
+        .expect_deny_token()
+        .returning(|_, _| Err(port_down()));
+    let err = Logout::new(m.into_ports(), settings())
+        .logout(&claims, false, &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, InfraError::Unavailable(_)));
+    assert!(audit_kinds(&events).is_empty());
+}
+
+fn authenticate(m: Mocks) -> Authenticate {
+    Authenticate::new(m.into_ports(), settings())
+}
+
+#[tokio::test]
+async fn a_valid_token_that_is_not_denied_authenticates() {
+    let claims = claims_for(&active_user());
+    let mut m = Mocks::new();
+    let verified = claims.clone();
+    m.access_tokens
+        .expect_verify()
+        .withf(|t| t == "bearer.jwt")
+        .times(1)
+        .returning(move |_| Ok(verified.clone()));
+    let checked = claims.clone();
+    m.denylist
+        .expect_is_denied()
+        .withf(move |c| *c == checked)
+        .times(1)
+        .returning(|_| Ok(false));
+    assert_eq!(
+        authenticate(m).authenticate("bearer.jwt").await.unwrap(),
+        claims
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_answers_token_expired_without_a_denylist_lookup() {
+    let mut m = Mocks::new();
+    m.access_tokens
+        .expect_verify()
+        .returning(|_| Err(AccessTokenError::Expired));
+    m.denylist.expect_is_denied().never();
+    let err = authenticate(m).authenticate("old.jwt").await.unwrap_err();
+    assert!(matches!(err, AuthenticateError::TokenExpired));
+}
+
+#[tokio::test]
+async fn a_forged_token_answers_invalid_token_without_a_denylist_lookup() {
+    let mut m = Mocks::new();
+    m.access_tokens
+        .expect_verify()
+        .returning(|_| Err(AccessTokenError::Invalid));
+    m.denylist.expect_is_denied().never();
+    let err = authenticate(m).authenticate("forged").await.unwrap_err();
+    assert!(matches!(err, AuthenticateError::InvalidToken));
+}
+
+#[tokio::test]
+async fn a_denied_token_answers_token_revoked() {
+    let claims = claims_for(&active_user());
+    let mut m = Mocks::new();
+    m.access_tokens
+        .expect_verify()
+        .returning(move |_| Ok(claims.clone()));
+    m.denylist.expect_is_denied().returning(|_| Ok(true));
+    let err = authenticate(m)
+        .authenticate("bearer.jwt")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthenticateError::TokenRevoked));
+}
+
+#[tokio::test]
+async fn an_unreachable_denylist_fails_closed() {
+    let claims = claims_for(&active_user());
+    let mut m = Mocks::new();
+    m.access_tokens
+        .expect_verify()
+        .returning(move |_| Ok(claims.clone()));
+    m.denylist
+        .expect_is_denied()
+        .returning(|_| Err(port_down()));
+    let err = authenticate(m)
+        .authenticate("bearer.jwt")
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        AuthenticateError::Infra(InfraError::Unavailable(_))
+    ));
+}

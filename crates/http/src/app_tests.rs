@@ -1,0 +1,124 @@
+//! The middleware stack and route table without domain services: what every response looks like
+//! whatever the handler. End-to-end behaviour over real adapters is tested in `crates/authd`.
+
+use crate::{middleware, routes, settings::HttpSettings};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::from_fn;
+use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
+use actix_web::{App, web};
+use std::sync::Arc;
+
+const SECURITY_HEADERS: [&str; 7] = [
+    "strict-transport-security",
+    "x-content-type-options",
+    "x-frame-options",
+    "x-xss-protection",
+    "content-security-policy",
+    "referrer-policy",
+    "permissions-policy",
+];
+
+macro_rules! app {
+    () => {
+        init_service(
+            App::new()
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+                .wrap(middleware::cors(Arc::new(HttpSettings {
+                    allowed_origins: vec!["https://app.example".to_owned()],
+                    ..HttpSettings::default()
+                })))
+                .wrap(from_fn(middleware::envelope)),
+        )
+        .await
+    };
+}
+
+fn header(
+    res: &actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+    name: &str,
+) -> String {
+    res.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn an_unknown_path_is_a_404_envelope_carrying_the_request_id_and_security_headers() {
+    let app = app!();
+    let res = call_service(&app, TestRequest::get().uri("/nope").to_request()).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let request_id = header(&res, "x-request-id");
+    assert!(!request_id.is_empty());
+    for name in SECURITY_HEADERS {
+        assert!(res.headers().contains_key(name), "{name} missing");
+    }
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "NOT_FOUND");
+    assert_eq!(body["requestId"], request_id.as_str());
+}
+
+#[actix_web::test]
+async fn a_sane_incoming_request_id_is_echoed_in_header_and_body() {
+    let app = app!();
+    let req = TestRequest::get()
+        .uri("/nope")
+        .insert_header(("X-Request-Id", "trace-123"))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(header(&res, "x-request-id"), "trace-123");
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["requestId"], "trace-123");
+}
+
+#[actix_web::test]
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
+    let app = app!();
+    let req = TestRequest::default()
+        .method(Method::PATCH)
+        .uri("/v1/users/me")
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(header(&res, "allow"), "GET, PUT, DELETE");
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+}
+
+#[actix_web::test]
+async fn a_preflight_from_an_allowed_origin_may_send_credentials() {
+    let app = app!();
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/v1/auth/refresh")
+        .insert_header(("Origin", "https://app.example"))
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        header(&res, "access-control-allow-origin"),
+        "https://app.example"
+    );
+    assert_eq!(header(&res, "access-control-allow-credentials"), "true");
+}
+
+#[actix_web::test]
+async fn a_rejected_preflight_still_answers_in_the_envelope() {
+    let app = app!();
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/v1/auth/refresh")
+        .insert_header(("Origin", "https://evil.example"))
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert!(res.status().is_client_error());
+    assert!(res.headers().contains_key("x-frame-options"));
+    assert!(res.headers().get("access-control-allow-origin").is_none());
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["success"], false);
+}

@@ -1,0 +1,138 @@
+//! The refresh-token cookie, and the CSRF rule for requests it authenticates.
+
+use crate::error::ApiError;
+use crate::settings::HttpSettings;
+use actix_web::cookie::time::{Duration, OffsetDateTime};
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header::HeaderValue;
+use authd_domain::services::IssuedTokens;
+
+pub const REFRESH_COOKIE: &str = "refresh_token";
+/// Only the refresh and logout endpoints need it; the browser sends it nowhere else.
+const PATH: &str = "/v1/auth";
+
+/// The cookie carrying `token`: with `Max-Age` when the login asked to be remembered, a session
+/// cookie otherwise.
+#[must_use]
+pub fn refresh_cookie(token: &str, max_age_secs: Option<i64>, secure: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build(REFRESH_COOKIE, token.to_owned())
+        .path(PATH)
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .finish();
+    if let Some(secs) = max_age_secs {
+        cookie.set_max_age(Duration::seconds(secs.max(0)));
+    }
+    cookie
+}
+
+/// The cookie for freshly issued tokens, if a refresh token was issued.
+#[must_use]
+pub fn issued_cookie(tokens: &IssuedTokens, secure: bool) -> Option<Cookie<'static>> {
+    let token = tokens.refresh_token.as_ref()?;
+    let max_age = tokens.remember_me.then_some(tokens.refresh_expires_in);
+    Some(refresh_cookie(token.expose(), max_age, secure))
+}
+
+/// Tells the browser to drop the cookie (same name, path and attributes; expired).
+#[must_use]
+pub fn cleared_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = refresh_cookie("", Some(0), secure);
+    cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
+    cookie
+}
+
+/// A cookie-authenticated request from a browser must come from an allowed origin. No `Origin`
+/// header means a non-browser client (or a same-origin navigation), which a cross-site page
+/// cannot forge the cookie for.
+///
+/// # Errors
+/// `CSRF_FAILED` for any other origin, `null` included.
+pub fn check_origin(origin: Option<&HeaderValue>, settings: &HttpSettings) -> Result<(), ApiError> {
+    let Some(origin) = origin else {
+        return Ok(());
+    };
+    match origin.to_str() {
+        Ok(origin) if settings.is_origin_allowed(origin) => Ok(()),
+        _ => Err(ApiError::CsrfFailed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_refresh_cookie_is_strict_http_only_and_scoped_to_auth() {
+        let c = refresh_cookie("tok", Some(604_800), true).to_string();
+        assert!(c.starts_with("refresh_token=tok"), "{c}");
+        for part in [
+            "HttpOnly",
+            "Secure",
+            "SameSite=Strict",
+            "Path=/v1/auth",
+            "Max-Age=604800",
+        ] {
+            assert!(c.contains(part), "{part} missing in {c}");
+        }
+    }
+
+    #[test]
+    fn a_cookie_without_max_age_is_a_session_cookie() {
+        let c = refresh_cookie("tok", None, false).to_string();
+        assert!(!c.contains("Max-Age"), "{c}");
+        assert!(!c.contains("Expires"), "{c}");
+        assert!(!c.contains("Secure"), "{c}");
+    }
+
+    #[test]
+    fn the_cleared_cookie_expires_at_once_on_the_same_path() {
+        let c = cleared_cookie(false).to_string();
+        assert!(c.starts_with("refresh_token=;"), "{c}");
+        assert!(c.contains("Max-Age=0"), "{c}");
+        assert!(c.contains("Path=/v1/auth"), "{c}");
+    }
+
+    #[test]
+    fn issued_tokens_of_a_remembered_login_set_the_refresh_lifetime() {
+        let tokens = IssuedTokens {
+            access_token: "a".to_owned(),
+            expires_in: 900,
+            refresh_token: Some(authd_domain::token::RawToken::new("r".to_owned())),
+            refresh_expires_in: 3600,
+            remember_me: true,
+        };
+        let c = issued_cookie(&tokens, false).unwrap().to_string();
+        assert!(c.contains("Max-Age=3600"), "{c}");
+        let session = IssuedTokens {
+            remember_me: false,
+            ..tokens.clone()
+        };
+        let c = issued_cookie(&session, false).unwrap().to_string();
+        assert!(!c.contains("Max-Age"), "{c}");
+        let none = IssuedTokens {
+            refresh_token: None,
+            ..tokens
+        };
+        assert!(issued_cookie(&none, false).is_none());
+    }
+
+    #[test]
+    fn only_allowed_origins_pass_the_csrf_check() {
+        let settings = HttpSettings {
+            public_url: "http://localhost:3000".to_owned(),
+            allowed_origins: vec!["https://app.example".to_owned()],
+            ..HttpSettings::default()
+        };
+        let check = |o: Option<&'static str>| {
+            let value = o.map(HeaderValue::from_static);
+            check_origin(value.as_ref(), &settings).map_err(|e| e.code())
+        };
+        assert_eq!(check(None), Ok(()));
+        assert_eq!(check(Some("http://localhost:3000")), Ok(()));
+        assert_eq!(check(Some("https://app.example")), Ok(()));
+        assert_eq!(check(Some("https://evil.example")), Err("CSRF_FAILED"));
+        assert_eq!(check(Some("null")), Err("CSRF_FAILED"));
+    }
+}

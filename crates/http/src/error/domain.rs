@@ -1,0 +1,155 @@
+//! Domain errors to [`ApiError`]: one exhaustive `match` per use-case error, so a new domain case
+//! cannot compile until it has an answer here.
+
+use super::ApiError;
+use authd_domain::error::{InfraError, ValidationErrors};
+use authd_domain::services::{
+    AuthenticateError, ChangePasswordError, DeactivateError, LoginError, ProfileError,
+    RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
+    UpdateProfileError, VerifyEmailError,
+};
+
+impl From<InfraError> for ApiError {
+    fn from(e: InfraError) -> Self {
+        match e {
+            InfraError::Busy => Self::ServiceBusy,
+            InfraError::Unavailable(cause) => Self::ServiceUnavailable(cause),
+            InfraError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        Self::Validation(e.0)
+    }
+}
+
+impl From<ResendError> for ApiError {
+    fn from(e: ResendError) -> Self {
+        match e {
+            ResendError::Validation(v) => v.into(),
+            ResendError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuthenticateError> for ApiError {
+    fn from(e: AuthenticateError) -> Self {
+        match e {
+            AuthenticateError::InvalidToken => Self::InvalidAccessToken,
+            AuthenticateError::TokenExpired => Self::AccessTokenExpired,
+            AuthenticateError::TokenRevoked => Self::TokenRevoked,
+            AuthenticateError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<RegisterError> for ApiError {
+    fn from(e: RegisterError) -> Self {
+        match e {
+            RegisterError::Validation(v) => v.into(),
+            RegisterError::EmailTaken => Self::EmailExists,
+            RegisterError::UsernameTaken => Self::UsernameExists,
+            RegisterError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<VerifyEmailError> for ApiError {
+    fn from(e: VerifyEmailError) -> Self {
+        match e {
+            VerifyEmailError::InvalidToken => Self::InvalidOneTimeToken,
+            VerifyEmailError::TokenExpired => Self::OneTimeTokenExpired,
+            VerifyEmailError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<LoginError> for ApiError {
+    fn from(e: LoginError) -> Self {
+        match e {
+            LoginError::MissingCredentials => Self::MissingCredentials,
+            LoginError::InvalidCredentials => Self::InvalidCredentials,
+            LoginError::EmailNotVerified => Self::EmailNotVerified,
+            LoginError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
+            LoginError::AccountSuspended => Self::AccountSuspended,
+            LoginError::AccountDeleted => Self::AccountDeleted,
+            LoginError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<RefreshError> for ApiError {
+    fn from(e: RefreshError) -> Self {
+        match e {
+            RefreshError::InvalidRefreshToken => Self::InvalidRefreshToken,
+            RefreshError::TokenRevoked => Self::TokenRevoked,
+            RefreshError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<ResetPasswordError> for ApiError {
+    fn from(e: ResetPasswordError) -> Self {
+        match e {
+            ResetPasswordError::Validation(v) => v.into(),
+            ResetPasswordError::InvalidToken => Self::InvalidOneTimeToken,
+            ResetPasswordError::TokenExpired => Self::OneTimeTokenExpired,
+            ResetPasswordError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<ChangePasswordError> for ApiError {
+    fn from(e: ChangePasswordError) -> Self {
+        match e {
+            ChangePasswordError::Validation(v) => v.into(),
+            ChangePasswordError::InvalidCredentials => Self::InvalidCredentials,
+            ChangePasswordError::AccountLocked { retry_after } => {
+                Self::AccountLocked { retry_after }
+            }
+            ChangePasswordError::AccountGone => Self::TokenRevoked,
+            ChangePasswordError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<ProfileError> for ApiError {
+    fn from(e: ProfileError) -> Self {
+        match e {
+            ProfileError::AccountGone => Self::TokenRevoked,
+            ProfileError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<UpdateProfileError> for ApiError {
+    fn from(e: UpdateProfileError) -> Self {
+        match e {
+            UpdateProfileError::Validation(v) => v.into(),
+            UpdateProfileError::AccountGone => Self::TokenRevoked,
+            UpdateProfileError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<DeactivateError> for ApiError {
+    fn from(e: DeactivateError) -> Self {
+        match e {
+            DeactivateError::Validation(v) => v.into(),
+            DeactivateError::InvalidCredentials => Self::InvalidCredentials,
+            DeactivateError::AccountGone => Self::TokenRevoked,
+            DeactivateError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<RevokeSessionError> for ApiError {
+    fn from(e: RevokeSessionError) -> Self {
+        match e {
+            RevokeSessionError::NotFound => Self::NotFound("Session not found"),
+            RevokeSessionError::Infra(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The one error type of the HTTP adapter. Every failure — a domain error, a rejected body, an
+//! unknown route — becomes an [`ApiError`], and only [`ApiError::render`] writes the error envelope:
+//! `{"success":false,"error":{"code","message","details"?,"retryAfter"?},"timestamp","requestId"}`.
+
+mod body;
+mod domain;
+
+use crate::middleware::request_id;
+use actix_web::body::BoxBody;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use authd_domain::error::FieldError;
+use body::{ErrorBody, ErrorEnvelope};
+use std::fmt;
+
+type Source = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long a client should wait when the hashing pool is saturated: it drains in well under a
+/// second, so one second is enough and keeps a login storm from synchronising.
+const BUSY_RETRY_AFTER_SECS: i64 = 1;
+
+#[derive(thiserror::Error)]
+pub enum ApiError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("missing credentials")]
+    MissingCredentials,
+    /// `verify-email` without a token.
+    #[error("missing token")]
+    MissingToken,
+    #[error("missing refresh token")]
+    MissingRefreshToken,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("email not verified")]
+    EmailNotVerified,
+    #[error("account locked")]
+    AccountLocked { retry_after: i64 },
+    #[error("account suspended")]
+    AccountSuspended,
+    #[error("account deleted")]
+    AccountDeleted,
+    #[error("email exists")]
+    EmailExists,
+    #[error("username exists")]
+    UsernameExists,
+    /// A verification or reset token that is unknown or used: 404.
+    #[error("invalid one-time token")]
+    InvalidOneTimeToken,
+    /// A verification or reset token past its lifetime: 410.
+    #[error("expired one-time token")]
+    OneTimeTokenExpired,
+    /// A bearer access token that fails verification: 401.
+    #[error("invalid access token")]
+    InvalidAccessToken,
+    #[error("expired access token")]
+    AccessTokenExpired,
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// A revoked access or refresh token, or an account that is gone.
+    #[error("token revoked")]
+    TokenRevoked,
+    #[error("missing authorization header")]
+    MissingAuthHeader,
+    #[error("invalid authorization format")]
+    InvalidAuthFormat,
+    #[error("csrf check failed")]
+    CsrfFailed,
+    #[error("not found")]
+    NotFound(&'static str),
+    /// `allow` lists the methods the path does accept, for the `Allow` header.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Option<&'static str> },
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("service busy")]
+    ServiceBusy,
+    #[error("service unavailable: {0}")]
+    ServiceUnavailable(#[source] Source),
+    #[error("internal error: {0}")]
+    Internal(#[source] Source),
+}
+
+// Written by hand so a cause never prints more than its summary (the chain goes to the log).
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiError({})", self.code())
+    }
+}
+
+impl ApiError {
+    /// One rejected field.
+    #[must_use]
+    pub fn field(field: &str, code: &'static str, message: &str) -> Self {
+        Self::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// A failure the adapter did not expect, answered 500.
+    pub fn internal(e: impl Into<Source>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    /// The safety net for responses produced outside this crate (a framework default): the same
+    /// status family in the envelope.
+    #[must_use]
+    pub fn from_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            401 => Self::MissingAuthHeader,
+            404 => Self::NotFound("Resource not found"),
+            405 => Self::MethodNotAllowed { allow: None },
+            413 => Self::PayloadTooLarge { limit: 0 },
+            415 => Self::UnsupportedMediaType,
+            503 => Self::ServiceUnavailable("service unavailable".into()),
+            400..=499 => Self::Validation(Vec::new()),
+            _ => Self::Internal(format!("framework answered {status}").into()),
+        }
+    }
+
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation(_)
+            | Self::MissingCredentials
+            | Self::MissingToken
+            | Self::MissingRefreshToken => StatusCode::BAD_REQUEST,
+            Self::InvalidCredentials
+            | Self::EmailNotVerified
+            | Self::InvalidAccessToken
+            | Self::AccessTokenExpired
+            | Self::InvalidRefreshToken
+            | Self::TokenRevoked
+            | Self::MissingAuthHeader
+            | Self::InvalidAuthFormat => StatusCode::UNAUTHORIZED,
+            Self::AccountLocked { .. } => StatusCode::LOCKED,
+            // The documents give no status for these; the credentials were right but the account
+            // may not be used, which is what 403 says.
+            Self::AccountSuspended | Self::AccountDeleted | Self::CsrfFailed => {
+                StatusCode::FORBIDDEN
+            }
+            Self::EmailExists | Self::UsernameExists => StatusCode::CONFLICT,
+            Self::InvalidOneTimeToken | Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::OneTimeTokenExpired => StatusCode::GONE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ServiceBusy | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "VALIDATION_ERROR",
+            Self::MissingCredentials => "MISSING_CREDENTIALS",
+            Self::MissingToken => "MISSING_TOKEN",
+            Self::MissingRefreshToken => "MISSING_REFRESH_TOKEN",
+            Self::InvalidCredentials => "INVALID_CREDENTIALS",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
+            Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
+            Self::AccountSuspended => "ACCOUNT_SUSPENDED",
+            Self::AccountDeleted => "ACCOUNT_DELETED",
+            Self::EmailExists => "EMAIL_EXISTS",
+            Self::UsernameExists => "USERNAME_EXISTS",
+            Self::InvalidOneTimeToken | Self::InvalidAccessToken => "INVALID_TOKEN",
+            Self::OneTimeTokenExpired | Self::AccessTokenExpired => "TOKEN_EXPIRED",
+            Self::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
+            Self::TokenRevoked => "TOKEN_REVOKED",
+            Self::MissingAuthHeader => "MISSING_AUTH_HEADER",
+            Self::InvalidAuthFormat => "INVALID_AUTH_FORMAT",
+            Self::CsrfFailed => "CSRF_FAILED",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::ServiceBusy => "SERVICE_BUSY",
+            Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL_ERROR",
+        }
+    }
+
+    /// The human-readable message. Never carries a cause: those go to the log only.
+    #[must_use]
+    pub fn message(&self) -> String {
+        let text = match self {
+            Self::Validation(_) => "Request validation failed",
+            Self::MissingCredentials => "Email or username, and password, are required",
+            Self::MissingToken => "Verification token is required",
+            Self::MissingRefreshToken => "Refresh token is required",
+            Self::InvalidCredentials => "Invalid email/username or password",
+            Self::EmailNotVerified => "Email address has not been verified",
+            Self::AccountLocked { retry_after } => {
+                let minutes = (retry_after + 59) / 60;
+                return format!(
+                    "Account locked due to too many failed attempts. Try again in {} minute(s).",
+                    minutes.max(1)
+                );
+            }
+            Self::AccountSuspended => "Account has been suspended",
+            Self::AccountDeleted => "Account has been deleted",
+            Self::EmailExists => "Email address is already registered",
+            Self::UsernameExists => "Username is already taken",
+            Self::InvalidOneTimeToken => "Token not found or invalid",
+            Self::OneTimeTokenExpired => "Token has expired",
+            Self::InvalidAccessToken => "Access token is invalid or malformed",
+            Self::AccessTokenExpired => "Access token has expired",
+            Self::InvalidRefreshToken => "Refresh token is invalid or expired",
+            Self::TokenRevoked => "Token has been revoked",
+            Self::MissingAuthHeader => "Authorization header is missing",
+            Self::InvalidAuthFormat => "Authorization header must be: Bearer <token>",
+            Self::CsrfFailed => "Request origin is not allowed",
+            Self::NotFound(what) => what,
+            Self::MethodNotAllowed { .. } => "Method not allowed on this resource",
+            Self::PayloadTooLarge { limit: 0 } => "Request body is too large",
+            Self::PayloadTooLarge { limit } => {
+                return format!("Request body exceeds {limit} bytes");
+            }
+            Self::UnsupportedMediaType => "Content-Type must be application/json",
+            Self::ServiceBusy => "Service is busy, retry shortly",
+            Self::ServiceUnavailable(_) => "Service temporarily unavailable",
+            Self::Internal(_) => "An internal error occurred",
+        };
+        text.to_owned()
+    }
+
+    /// Seconds for `retryAfter` and the `Retry-After` header.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::AccountLocked { retry_after } => Some((*retry_after).max(1)),
+            Self::ServiceBusy => Some(BUSY_RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+
+    /// The envelope for the request `request_id`.
+    #[must_use]
+    pub fn render(&self, request_id: &str) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status());
+        let retry_after = self.retry_after();
+        if let Some(secs) = retry_after {
+            builder.insert_header((RETRY_AFTER, secs.to_string()));
+        }
+        if let Self::MethodNotAllowed { allow: Some(allow) } = self {
+            builder.insert_header((ALLOW, *allow));
+        }
+        let details = match self {
+            Self::Validation(fields) if !fields.is_empty() => Some(fields.as_slice()),
+            _ => None,
+        };
+        builder.json(ErrorEnvelope::new(
+            ErrorBody {
+                code: self.code(),
+                message: self.message(),
+                details,
+                retry_after,
+            },
+            request_id,
+        ))
+    }
+
+    /// 5xx causes go to the log, with the whole chain, inside the request's span.
+    fn log(&self) {
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %chain(cause.as_ref()), "request failed: internal error");
+            }
+            Self::ServiceUnavailable(cause) => {
+                tracing::error!(error = %chain(cause.as_ref()), "request failed: backing service unavailable");
+            }
+            Self::ServiceBusy => tracing::warn!("request refused: password hashing saturated"),
+            _ => {}
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        self.log();
+        self.render(&request_id::current())
+    }
+}
+
+/// `outer: middle: root`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

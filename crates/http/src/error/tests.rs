@@ -1,0 +1,220 @@
+use super::*;
+use authd_domain::error::{InfraError, ValidationErrors};
+use authd_domain::services::{
+    AuthenticateError, ChangePasswordError, DeactivateError, LoginError, ProfileError,
+    RefreshError, RegisterError, ResetPasswordError, RevokeSessionError, UpdateProfileError,
+    VerifyEmailError,
+};
+
+fn answer(e: impl Into<ApiError>) -> (u16, &'static str) {
+    let e = e.into();
+    (e.status().as_u16(), e.code())
+}
+
+fn body_of(e: &ApiError) -> serde_json::Value {
+    let res = e.render("req-1");
+    let bytes = actix_web::body::to_bytes(res.into_body());
+    let bytes = futures_util::FutureExt::now_or_never(bytes)
+        .unwrap()
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn login_errors_answer_the_documented_statuses_and_codes() {
+    assert_eq!(
+        answer(LoginError::MissingCredentials),
+        (400, "MISSING_CREDENTIALS")
+    );
+    assert_eq!(
+        answer(LoginError::InvalidCredentials),
+        (401, "INVALID_CREDENTIALS")
+    );
+    assert_eq!(
+        answer(LoginError::EmailNotVerified),
+        (401, "EMAIL_NOT_VERIFIED")
+    );
+    assert_eq!(
+        answer(LoginError::AccountLocked { retry_after: 90 }),
+        (423, "ACCOUNT_LOCKED")
+    );
+    assert_eq!(
+        answer(LoginError::AccountSuspended),
+        (403, "ACCOUNT_SUSPENDED")
+    );
+    assert_eq!(answer(LoginError::AccountDeleted), (403, "ACCOUNT_DELETED"));
+}
+
+#[test]
+fn one_time_tokens_are_404_or_410_but_access_tokens_are_401() {
+    assert_eq!(
+        answer(VerifyEmailError::InvalidToken),
+        (404, "INVALID_TOKEN")
+    );
+    assert_eq!(
+        answer(VerifyEmailError::TokenExpired),
+        (410, "TOKEN_EXPIRED")
+    );
+    assert_eq!(
+        answer(ResetPasswordError::InvalidToken),
+        (404, "INVALID_TOKEN")
+    );
+    assert_eq!(
+        answer(ResetPasswordError::TokenExpired),
+        (410, "TOKEN_EXPIRED")
+    );
+    assert_eq!(
+        answer(AuthenticateError::InvalidToken),
+        (401, "INVALID_TOKEN")
+    );
+    assert_eq!(
+        answer(AuthenticateError::TokenExpired),
+        (401, "TOKEN_EXPIRED")
+    );
+    assert_eq!(
+        answer(AuthenticateError::TokenRevoked),
+        (401, "TOKEN_REVOKED")
+    );
+}
+
+#[test]
+fn refresh_and_registration_errors_map_to_their_codes() {
+    assert_eq!(
+        answer(RefreshError::InvalidRefreshToken),
+        (401, "INVALID_REFRESH_TOKEN")
+    );
+    assert_eq!(answer(RefreshError::TokenRevoked), (401, "TOKEN_REVOKED"));
+    assert_eq!(answer(RegisterError::EmailTaken), (409, "EMAIL_EXISTS"));
+    assert_eq!(
+        answer(RegisterError::UsernameTaken),
+        (409, "USERNAME_EXISTS")
+    );
+    assert_eq!(
+        answer(RegisterError::Validation(ValidationErrors::default())),
+        (400, "VALIDATION_ERROR")
+    );
+}
+
+#[test]
+fn a_vanished_account_reads_as_a_revoked_token() {
+    assert_eq!(answer(ProfileError::AccountGone), (401, "TOKEN_REVOKED"));
+    assert_eq!(
+        answer(UpdateProfileError::AccountGone),
+        (401, "TOKEN_REVOKED")
+    );
+    assert_eq!(answer(DeactivateError::AccountGone), (401, "TOKEN_REVOKED"));
+    assert_eq!(
+        answer(ChangePasswordError::AccountGone),
+        (401, "TOKEN_REVOKED")
+    );
+    assert_eq!(
+        answer(DeactivateError::InvalidCredentials),
+        (401, "INVALID_CREDENTIALS")
+    );
+    assert_eq!(
+        answer(ChangePasswordError::InvalidCredentials),
+        (401, "INVALID_CREDENTIALS")
+    );
+}
+
+#[test]
+fn another_users_session_is_not_found() {
+    assert_eq!(answer(RevokeSessionError::NotFound), (404, "NOT_FOUND"));
+}
+
+#[test]
+fn infrastructure_failures_are_503_busy_503_unavailable_or_500() {
+    assert_eq!(answer(InfraError::Busy), (503, "SERVICE_BUSY"));
+    assert_eq!(
+        answer(InfraError::Unavailable("db down".into())),
+        (503, "SERVICE_UNAVAILABLE")
+    );
+    assert_eq!(answer(InfraError::internal("bug")), (500, "INTERNAL_ERROR"));
+    assert_eq!(
+        answer(LoginError::Infra(InfraError::Busy)),
+        (503, "SERVICE_BUSY")
+    );
+}
+
+#[test]
+fn request_level_errors_answer_their_statuses() {
+    let table = [
+        (ApiError::MissingToken, 400, "MISSING_TOKEN"),
+        (ApiError::MissingRefreshToken, 400, "MISSING_REFRESH_TOKEN"),
+        (ApiError::MissingAuthHeader, 401, "MISSING_AUTH_HEADER"),
+        (ApiError::InvalidAuthFormat, 401, "INVALID_AUTH_FORMAT"),
+        (ApiError::CsrfFailed, 403, "CSRF_FAILED"),
+        (ApiError::NotFound("x"), 404, "NOT_FOUND"),
+        (
+            ApiError::MethodNotAllowed { allow: None },
+            405,
+            "METHOD_NOT_ALLOWED",
+        ),
+        (
+            ApiError::PayloadTooLarge { limit: 1 },
+            413,
+            "PAYLOAD_TOO_LARGE",
+        ),
+        (
+            ApiError::UnsupportedMediaType,
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
+    ];
+    for (e, status, code) in table {
+        assert_eq!((e.status().as_u16(), e.code()), (status, code));
+    }
+}
+
+#[test]
+fn the_envelope_carries_code_message_timestamp_and_request_id() {
+    let body = body_of(&ApiError::InvalidCredentials);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "INVALID_CREDENTIALS");
+    assert_eq!(body["requestId"], "req-1");
+    assert!(body["timestamp"].as_str().unwrap().ends_with('Z'));
+    assert!(body["error"].get("details").is_none());
+    assert!(body["error"].get("retryAfter").is_none());
+}
+
+#[test]
+fn validation_details_list_field_message_and_code() {
+    let e = ApiError::field("password", "INVALID_PASSWORD_STRENGTH", "Too short");
+    let body = body_of(&e);
+    assert_eq!(
+        body["error"]["details"],
+        serde_json::json!([{"field": "password", "message": "Too short", "code": "INVALID_PASSWORD_STRENGTH"}])
+    );
+}
+
+#[test]
+fn a_locked_account_says_when_to_retry_in_body_and_header() {
+    let e = ApiError::AccountLocked { retry_after: 1800 };
+    let res = e.render("r");
+    assert_eq!(res.headers().get(RETRY_AFTER).unwrap(), "1800");
+    assert_eq!(body_of(&e)["error"]["retryAfter"], 1800);
+}
+
+#[test]
+fn a_busy_service_asks_to_retry_shortly() {
+    let res = ApiError::ServiceBusy.render("r");
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(res.headers().contains_key(RETRY_AFTER));
+}
+
+#[test]
+fn an_internal_error_never_shows_its_cause() {
+    let e = ApiError::internal("password column missing in table users");
+    let text = body_of(&e).to_string();
+    assert!(!text.contains("column"), "{text}");
+    assert!(!format!("{e:?}").contains("column"));
+}
+
+#[test]
+fn method_not_allowed_lists_the_allowed_methods() {
+    let res = ApiError::MethodNotAllowed {
+        allow: Some("GET, PUT"),
+    }
+    .render("r");
+    assert_eq!(res.headers().get(ALLOW).unwrap(), "GET, PUT");
+}

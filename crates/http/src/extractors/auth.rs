@@ -1,0 +1,100 @@
+//! `Authenticated`: the claims of a valid, unrevoked bearer access token.
+
+use super::state;
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header::{AUTHORIZATION, HeaderValue};
+use actix_web::{FromRequest, HttpRequest};
+use authd_domain::token::AccessClaims;
+use futures_util::future::LocalBoxFuture;
+
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub AccessClaims);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = parse_bearer(req.headers().get(AUTHORIZATION)).map(str::to_owned);
+        let state = state(req);
+        Box::pin(async move {
+            let token = token?;
+            let claims = state?.services.authenticate.authenticate(&token).await?;
+            tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
+            Ok(Self(claims))
+        })
+    }
+}
+
+/// The token of `Authorization: Bearer <token>`, the scheme matched case-insensitively.
+///
+/// # Errors
+/// `MISSING_AUTH_HEADER` without the header, `INVALID_AUTH_FORMAT` for anything else.
+pub fn parse_bearer(header: Option<&HeaderValue>) -> Result<&str, ApiError> {
+    let header = header.ok_or(ApiError::MissingAuthHeader)?;
+    let value = header.to_str().map_err(|_| ApiError::InvalidAuthFormat)?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or(ApiError::InvalidAuthFormat)?;
+    let token = token.trim_start();
+    if !scheme.eq_ignore_ascii_case("bearer")
+        || token.is_empty()
+        || token.contains(char::is_whitespace)
+    {
+        return Err(ApiError::InvalidAuthFormat);
+    }
+    Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<String, &'static str> {
+        let value = HeaderValue::from_str(raw).map_err(|_| "not a header value")?;
+        parse_bearer(Some(&value))
+            .map(str::to_owned)
+            .map_err(|e| e.code())
+    }
+
+    #[test]
+    fn a_bearer_token_is_read_whatever_the_case_of_the_scheme() {
+        assert_eq!(parse("Bearer abc.def.ghi"), Ok("abc.def.ghi".to_owned()));
+        assert_eq!(parse("bearer abc"), Ok("abc".to_owned()));
+        assert_eq!(parse("BEARER abc"), Ok("abc".to_owned()));
+    }
+
+    #[test]
+    fn a_missing_header_is_missing_auth_header() {
+        assert_eq!(
+            parse_bearer(None).map_err(|e| e.code()),
+            Err("MISSING_AUTH_HEADER")
+        );
+    }
+
+    #[test]
+    fn other_schemes_and_malformed_values_are_invalid_auth_format() {
+        for raw in [
+            "Basic dXNlcjpwYXNz",
+            "Bearer",
+            "Bearer ",
+            "abc",
+            "Bearer a b",
+            "",
+        ] {
+            assert_eq!(parse(raw), Err("INVALID_AUTH_FORMAT"), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn a_non_ascii_header_is_invalid_auth_format() {
+        let value = HeaderValue::from_bytes(b"Bearer \xff\xfe").map_err(|_| ());
+        let value = value.unwrap_or_else(|()| HeaderValue::from_static("x"));
+        assert_eq!(
+            parse_bearer(Some(&value)).map_err(|e| e.code()),
+            Err("INVALID_AUTH_FORMAT")
+        );
+    }
+}

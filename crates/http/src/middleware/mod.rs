@@ -1,0 +1,165 @@
+//! The outermost middleware: gives each request its id and log span, turns anything that is not
+//! already an envelope (a middleware's `Err`, a framework default) into one, and stamps the
+//! request id and the security headers on every response.
+
+mod cors;
+pub mod request_id;
+mod security_headers;
+
+pub use cors::cors;
+
+use crate::error::ApiError;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, ResponseError};
+use std::fmt;
+use std::time::Instant;
+use tracing::Instrument;
+
+pub async fn envelope(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let incoming = req
+        .headers()
+        .get(request_id::HEADER)
+        .and_then(|v| v.to_str().ok());
+    let id = request_id::accept_or_generate(incoming);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %req.method(),
+        path = %req.path(),
+        user_id = tracing::field::Empty,
+    );
+    let started = Instant::now();
+
+    // No clone of the request may be held across `next.call`: routing needs it unshared.
+    let scoped_id = id.clone();
+    let outcome = request_id::scope(
+        id.clone(),
+        async move {
+            match next.call(req).await {
+                Ok(res) => Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
+                // Rendered here, inside the scope, so the body carries the request id.
+                Err(e) => Err(e.error_response()),
+            }
+        }
+        .instrument(span.clone()),
+    )
+    .await;
+
+    let (status, result) = match outcome {
+        Ok(mut res) => {
+            stamp(res.headers_mut(), &id);
+            (res.status(), Ok(res))
+        }
+        Err(rendered) => {
+            let rendered = Rendered::new(rendered, &id);
+            (rendered.status, Err(rendered.into()))
+        }
+    };
+    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
+    result
+}
+
+/// The request id and the security headers, on every response.
+fn stamp(headers: &mut HeaderMap, request_id: &str) {
+    security_headers::apply(headers);
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(HeaderName::from_static(request_id::HEADER), value);
+    }
+}
+
+fn is_error(status: StatusCode) -> bool {
+    status.is_client_error() || status.is_server_error()
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"))
+}
+
+/// The envelope of the same status, keeping the `Allow` of a 405.
+fn replacement(status: StatusCode, headers: &HeaderMap, request_id: &str) -> HttpResponse {
+    let mut res = ApiError::from_status(status).render(request_id);
+    if let Some(allow) = headers.get(header::ALLOW) {
+        res.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    res
+}
+
+/// An error response that is not JSON came from outside this crate (a framework default such as
+/// a CORS rejection); it is replaced by the envelope of the same status.
+fn into_envelope<B>(
+    res: ServiceResponse<EitherBody<B>>,
+    request_id: &str,
+) -> ServiceResponse<EitherBody<B>> {
+    let status = res.status();
+    if !is_error(status) || is_json(res.headers()) {
+        return res;
+    }
+    let fresh = replacement(status, res.headers(), request_id);
+    let (req, _) = res.into_parts();
+    ServiceResponse::new(req, fresh).map_into_right_body()
+}
+
+/// An inner service that failed with `Err` (none of this crate's do): its response, made an
+/// envelope and stamped, handed to the server as an error it renders as is.
+struct Rendered {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Rendered {
+    fn new(res: HttpResponse, request_id: &str) -> Self {
+        let res = if !is_error(res.status()) || is_json(res.headers()) {
+            res
+        } else {
+            replacement(res.status(), res.headers(), request_id)
+        };
+        let status = res.status();
+        let mut headers = res.headers().clone();
+        stamp(&mut headers, request_id);
+        let body = res.into_body().try_into_bytes().unwrap_or_default();
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Rendered({})", self.status)
+    }
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request failed with {}", self.status)
+    }
+}
+
+impl ResponseError for Rendered {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::with_body(self.status, self.body.clone());
+        for (name, value) in &self.headers {
+            res.headers_mut().append(name.clone(), value.clone());
+        }
+        res.map_into_boxed_body()
+    }
+}

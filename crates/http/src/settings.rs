@@ -1,0 +1,85 @@
+//! The knobs of the HTTP adapter, filled in by the binary from configuration.
+
+use ipnet::IpNet;
+
+/// 64 KiB: far more than any documented request body needs.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// The service's own origin (`PUBLIC_URL`, e.g. `http://127.0.0.1:3000`); always accepted by
+    /// the CSRF origin check.
+    pub public_url: String,
+    /// `ALLOWED_ORIGINS`: browser origins allowed by CORS (with credentials) and by the CSRF check.
+    pub allowed_origins: Vec<String>,
+    /// `COOKIE_SECURE`: the `Secure` attribute of the refresh cookie.
+    pub cookie_secure: bool,
+    /// Larger request bodies answer 413 `PAYLOAD_TOO_LARGE`.
+    pub max_body_bytes: usize,
+    /// `TRUSTED_PROXIES`: only a peer inside one of these networks may set `X-Forwarded-For`.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Reported by `GET /v1/health`.
+    pub version: String,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:3000".to_owned(),
+            allowed_origins: Vec::new(),
+            cookie_secure: false,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            trusted_proxies: Vec::new(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Whether a browser `Origin` may make cookie-authenticated requests: the service's own origin
+    /// or one of `allowed_origins`. Compared without a trailing slash, scheme and host
+    /// case-insensitively (browsers send them lower-case, configuration may not be).
+    #[must_use]
+    pub fn is_origin_allowed(&self, origin: &str) -> bool {
+        let origin = normalize_origin(origin);
+        normalize_origin(&self.public_url) == origin
+            || self
+                .allowed_origins
+                .iter()
+                .any(|allowed| normalize_origin(allowed) == origin)
+    }
+}
+
+fn normalize_origin(origin: &str) -> String {
+    origin.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> HttpSettings {
+        HttpSettings {
+            public_url: "http://127.0.0.1:3000/".to_owned(),
+            allowed_origins: vec!["https://App.example.com".to_owned()],
+            ..HttpSettings::default()
+        }
+    }
+
+    #[test]
+    fn the_service_own_origin_is_allowed_without_its_trailing_slash() {
+        assert!(settings().is_origin_allowed("http://127.0.0.1:3000"));
+    }
+
+    #[test]
+    fn configured_origins_are_allowed_case_insensitively() {
+        assert!(settings().is_origin_allowed("https://app.example.com"));
+    }
+
+    #[test]
+    fn other_origins_and_the_null_origin_are_refused() {
+        assert!(!settings().is_origin_allowed("https://evil.example"));
+        assert!(!settings().is_origin_allowed("null"));
+        assert!(!settings().is_origin_allowed("http://127.0.0.1:3001"));
+    }
+}

@@ -1,0 +1,36 @@
+//! Conformance checks for [`authd_domain::ports::AuditLog`].
+
+use crate::StorageUnderTest;
+use crate::fixtures::{self, t0_plus};
+use authd_domain::audit::AuditKind;
+use authd_domain::ids::UserId;
+
+/// A user's events come back whole, newest first, limited, without anyone else's.
+pub async fn check_audit_trail_lists_a_users_events_newest_first(s: &StorageUnderTest) {
+    let user = UserId::new();
+    let other = UserId::new();
+    let middle = fixtures::audit_event(AuditKind::LoginFailed, t0_plus(60), Some(user));
+    let oldest = fixtures::audit_event(AuditKind::UserRegistered, t0_plus(0), Some(user));
+    let newest = fixtures::audit_event(AuditKind::LoginSucceeded, t0_plus(120), Some(user));
+    let others = fixtures::audit_event(AuditKind::Logout, t0_plus(90), Some(other));
+    let anonymous = fixtures::audit_event(AuditKind::LoginFailed, t0_plus(100), None);
+    // Recorded out of order: the trail orders by time, not by arrival.
+    for event in [&middle, &oldest, &others, &newest, &anonymous] {
+        s.audit.record(event).await.unwrap();
+    }
+
+    let all = s.audit.for_user(user, 10).await.unwrap();
+    assert_eq!(all, vec![newest.clone(), middle.clone(), oldest]);
+    assert_eq!(
+        s.audit.for_user(user, 2).await.unwrap(),
+        vec![newest, middle]
+    );
+    assert_eq!(s.audit.for_user(other, 10).await.unwrap(), vec![others]);
+    assert!(
+        s.audit
+            .for_user(UserId::new(), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

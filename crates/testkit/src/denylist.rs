@@ -1,0 +1,93 @@
+//! Conformance checks for [`TokenDenylist`]. The port carries no `now`, so these checks use
+//! the wall clock: an adapter expires entries by its own clock (or its server's).
+
+use crate::fixtures;
+use authd_domain::Timestamp;
+use authd_domain::ids::{SessionId, UserId};
+use authd_domain::ports::TokenDenylist;
+use chrono::{Duration, Utc};
+
+fn in_an_hour() -> Timestamp {
+    Utc::now() + Duration::hours(1)
+}
+
+/// A denied token id is denied; another token of the same session and user is not.
+pub async fn check_denied_token_is_denied_and_no_other(d: &dyn TokenDenylist) {
+    let (user, session) = (UserId::new(), SessionId::new());
+    let denied = fixtures::access_claims(user, session, Utc::now());
+    let sibling = fixtures::access_claims(user, session, Utc::now());
+
+    d.deny_token(denied.token_id, in_an_hour()).await.unwrap();
+
+    assert!(d.is_denied(&denied).await.unwrap());
+    assert!(!d.is_denied(&sibling).await.unwrap());
+}
+
+/// Denied sessions deny every token of theirs, and no token of other sessions.
+pub async fn check_denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) {
+    let user = UserId::new();
+    let (a, b, kept) = (SessionId::new(), SessionId::new(), SessionId::new());
+
+    d.deny_sessions(&[a, b], in_an_hour()).await.unwrap();
+
+    for session in [a, b] {
+        let claims = fixtures::access_claims(user, session, Utc::now());
+        assert!(d.is_denied(&claims).await.unwrap(), "{session}");
+    }
+    let claims = fixtures::access_claims(user, kept, Utc::now());
+    assert!(!d.is_denied(&claims).await.unwrap());
+}
+
+/// A user cut-off denies the user's tokens issued at or before it, and no later or foreign ones.
+pub async fn check_user_cutoff_denies_tokens_issued_at_or_before_it(d: &dyn TokenDenylist) {
+    let user = UserId::new();
+    let cutoff = Utc::now() - Duration::seconds(10);
+
+    d.deny_user_before(user, cutoff, in_an_hour())
+        .await
+        .unwrap();
+
+    let before = fixtures::access_claims(user, SessionId::new(), cutoff - Duration::seconds(1));
+    let at = fixtures::access_claims(user, SessionId::new(), cutoff);
+    let after = fixtures::access_claims(user, SessionId::new(), cutoff + Duration::seconds(1));
+    let stranger = fixtures::access_claims(UserId::new(), SessionId::new(), cutoff);
+    assert!(d.is_denied(&before).await.unwrap());
+    assert!(
+        d.is_denied(&at).await.unwrap(),
+        "issued exactly at the cut-off"
+    );
+    assert!(!d.is_denied(&after).await.unwrap());
+    assert!(!d.is_denied(&stranger).await.unwrap());
+}
+
+/// Entries stop denying once their `until` has passed, and an entry already past it never
+/// denies. Takes about two seconds.
+pub async fn check_entries_stop_denying_once_they_expire(d: &dyn TokenDenylist) {
+    let user = UserId::new();
+    let session = SessionId::new();
+    let token = fixtures::access_claims(user, SessionId::new(), Utc::now());
+    let of_session = fixtures::access_claims(UserId::new(), session, Utc::now());
+    let of_user = fixtures::access_claims(user, SessionId::new(), Utc::now());
+    let past = Utc::now() - Duration::seconds(1);
+    let stale = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+
+    d.deny_token(stale.token_id, past).await.unwrap();
+    assert!(
+        !d.is_denied(&stale).await.unwrap(),
+        "an entry already expired never denies"
+    );
+
+    let soon = Utc::now() + Duration::seconds(1);
+    d.deny_token(token.token_id, soon).await.unwrap();
+    d.deny_sessions(&[session], soon).await.unwrap();
+    d.deny_user_before(user, Utc::now(), soon).await.unwrap();
+    assert!(d.is_denied(&token).await.unwrap());
+    assert!(d.is_denied(&of_session).await.unwrap());
+    assert!(d.is_denied(&of_user).await.unwrap());
+
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+
+    assert!(!d.is_denied(&token).await.unwrap());
+    assert!(!d.is_denied(&of_session).await.unwrap());
+    assert!(!d.is_denied(&of_user).await.unwrap());
+}

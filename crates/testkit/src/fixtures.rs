@@ -1,0 +1,227 @@
+//! Valid domain values for checks: accounts, sessions, tokens, mails, all at fixed timestamps
+//! and with unique identities, so checks never collide with each other.
+
+use authd_domain::Timestamp;
+use authd_domain::audit::{AuditEvent, AuditKind};
+use authd_domain::authorization::Role;
+use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::notification::Notification;
+use authd_domain::policy::lockout::{LockoutPolicy, LockoutState};
+use authd_domain::policy::rotation::RotationPolicy;
+use authd_domain::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
+use authd_domain::token::{AccessClaims, OneTimeToken, RawToken, TokenHash, TokenPurpose};
+use authd_domain::user::{AccountStatus, Profile, User};
+use authd_domain::values::{Email, PasswordHash, Username};
+use chrono::{Duration, TimeZone, Utc};
+use uuid::Uuid;
+
+/// How long a verification link lives in the fixtures.
+pub const VERIFICATION_TTL: Duration = Duration::hours(24);
+/// How long a reset link lives in the fixtures.
+pub const RESET_TTL: Duration = Duration::hours(1);
+
+/// 2024-01-01T12:00:00Z: the "now" every check starts from.
+#[must_use]
+pub fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+/// [`t0`] plus `seconds`.
+#[must_use]
+pub fn t0_plus(seconds: i64) -> Timestamp {
+    t0() + Duration::seconds(seconds)
+}
+
+/// Twelve random hex digits, to make names unique.
+#[must_use]
+pub fn unique() -> String {
+    Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// A freshly registered account (`pending`, email not verified) with a unique email and
+/// username, created at [`t0`].
+#[must_use]
+pub fn user() -> User {
+    let id = unique();
+    user_with(&format!("user-{id}@example.com"), &format!("user_{id}"))
+}
+
+/// A freshly registered account with the given email and username.
+#[must_use]
+pub fn user_with(email: &str, username: &str) -> User {
+    User {
+        id: UserId::new(),
+        email: Email::from_trusted(email.to_owned()),
+        username: Username::from_trusted(username.to_owned()),
+        password_hash: password_hash(),
+        profile: Profile::default(),
+        status: AccountStatus::Pending,
+        email_verified: false,
+        phone_verified: false,
+        roles: vec![Role::User],
+        lockout: LockoutState::default(),
+        last_login: None,
+        created_at: t0(),
+        updated_at: t0(),
+    }
+}
+
+/// A unique, bcrypt-shaped password hash.
+#[must_use]
+pub fn password_hash() -> PasswordHash {
+    PasswordHash::from_trusted(format!("$2b$04${}", Uuid::new_v4().simple()))
+}
+
+/// A unique SHA-256-shaped token hash (64 hex digits).
+#[must_use]
+pub fn token_hash() -> TokenHash {
+    TokenHash::from_trusted(format!(
+        "{}{}",
+        Uuid::new_v4().simple(),
+        Uuid::new_v4().simple()
+    ))
+}
+
+/// A verification token of `user` created at `at`, valid for [`VERIFICATION_TTL`].
+#[must_use]
+pub fn verification_token(user: &User, at: Timestamp) -> OneTimeToken {
+    one_time_token(user, TokenPurpose::EmailVerification, at, VERIFICATION_TTL)
+}
+
+/// A reset token of `user` created at `at`, valid for [`RESET_TTL`].
+#[must_use]
+pub fn reset_token(user: &User, at: Timestamp) -> OneTimeToken {
+    one_time_token(user, TokenPurpose::PasswordReset, at, RESET_TTL)
+}
+
+fn one_time_token(
+    user: &User,
+    purpose: TokenPurpose,
+    at: Timestamp,
+    ttl: Duration,
+) -> OneTimeToken {
+    OneTimeToken {
+        hash: token_hash(),
+        user_id: user.id,
+        purpose,
+        created_at: at,
+        expires_at: at + ttl,
+    }
+}
+
+/// Grace 30 s; refresh tokens live 30 days (`rememberMe`) or 1 day.
+#[must_use]
+pub fn rotation_policy() -> RotationPolicy {
+    RotationPolicy {
+        grace: Duration::seconds(30),
+        ttl_remembered: Duration::days(30),
+        ttl_short: Duration::days(1),
+    }
+}
+
+/// Five failures lock for 30 minutes.
+#[must_use]
+pub fn lockout_policy() -> LockoutPolicy {
+    LockoutPolicy::default()
+}
+
+/// A new session of `user_id` started at `at`.
+#[must_use]
+pub fn session(user_id: UserId, at: Timestamp, remember_me: bool) -> Session {
+    Session {
+        id: SessionId::new(),
+        user_id,
+        client: ClientInfo {
+            ip: Some("192.0.2.10".to_owned()),
+            user_agent: Some("authd-testkit".to_owned()),
+        },
+        remember_me,
+        created_at: at,
+        last_activity: at,
+        revoked_at: None,
+    }
+}
+
+/// The first refresh token of `session`, expiring as [`rotation_policy`] says.
+#[must_use]
+pub fn refresh_token(session: &Session) -> RefreshToken {
+    RefreshToken {
+        hash: token_hash(),
+        session_id: session.id,
+        user_id: session.user_id,
+        issued_at: session.created_at,
+        expires_at: rotation_policy().successor_expiry(session, session.created_at),
+        state: RefreshTokenState::Active,
+    }
+}
+
+fn raw_token() -> RawToken {
+    RawToken::new(unique())
+}
+
+#[must_use]
+pub fn verify_mail(user: &User) -> Notification {
+    Notification::VerifyEmail {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        token: raw_token(),
+    }
+}
+
+#[must_use]
+pub fn reset_mail(user: &User) -> Notification {
+    Notification::PasswordReset {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        token: raw_token(),
+    }
+}
+
+#[must_use]
+pub fn password_changed_mail(user: &User, at: Timestamp) -> Notification {
+    Notification::PasswordChanged {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        at,
+    }
+}
+
+/// The lock mail passed to `record_login_failure` (its `until` is the caller's estimate).
+#[must_use]
+pub fn lock_mail(user: &User, until: Timestamp) -> Notification {
+    Notification::AccountLocked {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        until,
+    }
+}
+
+/// The claims of an access token of `user_id` in `session_id`, issued at `issued_at` for 15
+/// minutes.
+#[must_use]
+pub fn access_claims(user_id: UserId, session_id: SessionId, issued_at: Timestamp) -> AccessClaims {
+    AccessClaims {
+        user_id,
+        session_id,
+        token_id: TokenId::new(),
+        issued_at,
+        expires_at: issued_at + Duration::minutes(15),
+        roles: vec![Role::User],
+        permissions: vec!["users.read".to_owned()],
+    }
+}
+
+/// An audit event of `user_id` at `at`, with a session and a detail so that every field
+/// round-trips.
+#[must_use]
+pub fn audit_event(kind: AuditKind, at: Timestamp, user_id: Option<UserId>) -> AuditEvent {
+    let client = ClientInfo {
+        ip: Some("198.51.100.7".to_owned()),
+        user_agent: Some("Mozilla/5.0".to_owned()),
+    };
+    AuditEvent::new(kind, at, user_id, &client)
+        .with_session(SessionId::new())
+        .with_detail("by the testkit")
+}

@@ -1,0 +1,457 @@
+//! Conformance checks for [`authd_domain::ports::UserRepository`].
+
+use crate::StorageUnderTest;
+use crate::fixtures::{self, t0, t0_plus, unique};
+use crate::support::{concurrently, count_mail, login, register, registered_user};
+use authd_domain::ids::UserId;
+use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
+use authd_domain::ports::{CreateUserError, RotateOutcome};
+use authd_domain::token::TokenPurpose;
+use authd_domain::user::{AccountStatus, ProfileChanges};
+use authd_domain::values::{Email, PersonName, Phone, Username};
+use std::sync::Arc;
+
+/// A stored account is found by id, and by email and username in any case.
+pub async fn check_created_user_can_be_found_by_id_email_and_username(s: &StorageUnderTest) {
+    let id = unique();
+    let user = fixtures::user_with(&format!("Jane.{id}@Example.com"), &format!("Jane_{id}"));
+    register(s, &user).await;
+
+    let by_id = s.users.find_by_id(user.id).await.unwrap();
+    assert_eq!(by_id.as_ref(), Some(&user), "stored as given");
+    let by_email = s
+        .users
+        .find_by_email(&Email::from_trusted(format!("jane.{id}@example.COM")))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_email.map(|u| u.id),
+        Some(user.id),
+        "email lookup ignores case"
+    );
+    let by_username = s
+        .users
+        .find_by_username(&Username::from_trusted(format!("JANE_{id}")))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_username.map(|u| u.id),
+        Some(user.id),
+        "username lookup ignores case"
+    );
+
+    assert!(s.users.find_by_id(UserId::new()).await.unwrap().is_none());
+    let nobody = Email::from_trusted(format!("nobody-{}@example.com", unique()));
+    assert!(s.users.find_by_email(&nobody).await.unwrap().is_none());
+    let nobody = Username::from_trusted(format!("nobody_{}", unique()));
+    assert!(s.users.find_by_username(&nobody).await.unwrap().is_none());
+}
+
+/// Registration stores the verification token and queues its mail in the same unit of work.
+pub async fn check_create_stores_the_verification_token_and_queues_its_mail(s: &StorageUnderTest) {
+    let user = fixtures::user();
+    let token = register(s, &user).await;
+
+    let found = s
+        .one_time_tokens
+        .find(&token.hash, TokenPurpose::EmailVerification)
+        .await
+        .unwrap();
+    assert_eq!(found, Some(token.clone()));
+    let wrong_purpose = s
+        .one_time_tokens
+        .find(&token.hash, TokenPurpose::PasswordReset)
+        .await
+        .unwrap();
+    assert_eq!(wrong_purpose, None, "a token is only found for its purpose");
+    assert_eq!(count_mail(s, "verify_email", &user.email).await, 1);
+}
+
+/// An email used by another account, in another case, is refused and nothing is stored.
+pub async fn check_duplicate_email_is_rejected_case_insensitively(s: &StorageUnderTest) {
+    let first = registered_user(s).await;
+    let shouted = first.email.as_str().to_uppercase();
+    let second = fixtures::user_with(&shouted, &format!("other_{}", unique()));
+    let token = fixtures::verification_token(&second, t0());
+
+    let result = s
+        .users
+        .create(&second, &token, &fixtures::verify_mail(&second))
+        .await;
+
+    assert!(
+        matches!(result, Err(CreateUserError::EmailTaken)),
+        "{result:?}"
+    );
+    assert!(s.users.find_by_id(second.id).await.unwrap().is_none());
+    assert!(
+        s.users
+            .find_by_username(&second.username)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let token = s
+        .one_time_tokens
+        .find(&token.hash, TokenPurpose::EmailVerification)
+        .await
+        .unwrap();
+    assert!(token.is_none(), "the refused account's token is not stored");
+    assert_eq!(
+        count_mail(s, "verify_email", &first.email).await,
+        1,
+        "the refused account's mail is not queued"
+    );
+}
+
+/// A username used by another account, in another case, is refused and nothing is stored.
+pub async fn check_duplicate_username_is_rejected_case_insensitively(s: &StorageUnderTest) {
+    let first = registered_user(s).await;
+    let second = fixtures::user_with(
+        &format!("other-{}@example.com", unique()),
+        &first.username.as_str().to_uppercase(),
+    );
+    let token = fixtures::verification_token(&second, t0());
+
+    let result = s
+        .users
+        .create(&second, &token, &fixtures::verify_mail(&second))
+        .await;
+
+    assert!(
+        matches!(result, Err(CreateUserError::UsernameTaken)),
+        "{result:?}"
+    );
+    assert!(
+        s.users
+            .find_by_email(&second.email)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(count_mail(s, "verify_email", &second.email).await, 0);
+}
+
+/// 20 registrations racing for one email: exactly one account exists afterwards.
+pub async fn check_concurrent_creates_with_one_email_have_exactly_one_winner(s: &StorageUnderTest) {
+    let email = format!("race-{}@example.com", unique());
+    let candidates: Vec<_> = (0..20)
+        .map(|_| fixtures::user_with(&email, &format!("racer_{}", unique())))
+        .collect();
+    let candidates = Arc::new(candidates);
+
+    let results = concurrently(20, |i| {
+        let users = Arc::clone(&s.users);
+        let candidates = Arc::clone(&candidates);
+        async move {
+            let user = &candidates[i];
+            let token = fixtures::verification_token(user, t0());
+            users
+                .create(user, &token, &fixtures::verify_mail(user))
+                .await
+                .map(|()| user.id)
+        }
+    })
+    .await;
+
+    let winners: Vec<UserId> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Ok(_) | Err(CreateUserError::EmailTaken))),
+        "{results:?}"
+    );
+    let stored = s
+        .users
+        .find_by_email(&Email::from_trusted(email.clone()))
+        .await
+        .unwrap();
+    assert_eq!(stored.map(|u| u.id), Some(winners[0]));
+    assert_eq!(
+        count_mail(s, "verify_email", &Email::from_trusted(email)).await,
+        1
+    );
+}
+
+/// Failures count down to the limit, lock once with one mail, and keep counting while locked.
+pub async fn check_login_failures_count_down_then_lock_once(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    let policy = LockoutPolicy {
+        max_attempts: 3,
+        ..LockoutPolicy::default()
+    };
+    let now = t0_plus(60);
+    let until = now + policy.duration;
+    let mail = fixtures::lock_mail(&user, until);
+
+    let mut outcomes = Vec::new();
+    for _ in 0..4 {
+        let outcome = s
+            .users
+            .record_login_failure(user.id, now, &policy, &mail)
+            .await
+            .unwrap();
+        outcomes.push(outcome);
+    }
+
+    assert_eq!(
+        outcomes,
+        vec![
+            Some(FailureOutcome::Counted { remaining: 2 }),
+            Some(FailureOutcome::Counted { remaining: 1 }),
+            Some(FailureOutcome::NewlyLocked { until }),
+            Some(FailureOutcome::AlreadyLocked { until }),
+        ]
+    );
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.lockout.failed_attempts, 4);
+    assert_eq!(stored.lockout.locked_until, Some(until));
+    assert_eq!(stored.lockout.last_failed_at, Some(now));
+    assert_eq!(count_mail(s, "account_locked", &user.email).await, 1);
+}
+
+/// 50 concurrent failures: all 50 are counted, one of them locks, one lock mail is queued.
+pub async fn check_concurrent_login_failures_are_all_counted_and_lock_once(s: &StorageUnderTest) {
+    let user = Arc::new(registered_user(s).await);
+    let policy = fixtures::lockout_policy();
+    let now = t0_plus(60);
+
+    let outcomes = concurrently(50, |_| {
+        let users = Arc::clone(&s.users);
+        let user = Arc::clone(&user);
+        async move {
+            let mail = fixtures::lock_mail(&user, now + policy.duration);
+            users
+                .record_login_failure(user.id, now, &policy, &mail)
+                .await
+                .unwrap()
+        }
+    })
+    .await;
+
+    let newly_locked = outcomes
+        .iter()
+        .filter(|o| matches!(o, Some(FailureOutcome::NewlyLocked { .. })))
+        .count();
+    assert_eq!(newly_locked, 1, "{outcomes:?}");
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.lockout.failed_attempts, 50);
+    assert_eq!(stored.lockout.locked_until, Some(now + policy.duration));
+    assert_eq!(count_mail(s, "account_locked", &user.email).await, 1);
+}
+
+/// A failure for an account that does not exist changes nothing and says so.
+pub async fn check_login_failure_of_unknown_account_is_none(s: &StorageUnderTest) {
+    let ghost = fixtures::user();
+    let outcome = s
+        .users
+        .record_login_failure(
+            ghost.id,
+            t0(),
+            &fixtures::lockout_policy(),
+            &fixtures::lock_mail(&ghost, t0()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, None);
+}
+
+/// A successful login clears the lockout, records the time and stores a re-hash when given.
+pub async fn check_login_success_clears_the_lockout_and_records_the_login(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    let policy = fixtures::lockout_policy();
+    for _ in 0..2 {
+        s.users
+            .record_login_failure(user.id, t0(), &policy, &fixtures::lock_mail(&user, t0()))
+            .await
+            .unwrap();
+    }
+    let rehashed = fixtures::password_hash();
+
+    s.users
+        .record_login_success(user.id, t0_plus(10), Some(rehashed.clone()))
+        .await
+        .unwrap();
+
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.lockout, LockoutState::default());
+    assert_eq!(stored.last_login, Some(t0_plus(10)));
+    assert_eq!(stored.password_hash, rehashed);
+
+    s.users
+        .record_login_success(user.id, t0_plus(20), None)
+        .await
+        .unwrap();
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.last_login, Some(t0_plus(20)));
+    assert_eq!(stored.password_hash, rehashed, "no re-hash keeps the hash");
+}
+
+/// Profile changes apply field by field, `Some(None)` clears, and `updated_at` moves.
+pub async fn check_profile_update_applies_changes_and_sets_updated_at(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    let set = ProfileChanges {
+        first_name: Some(Some(PersonName::from_trusted("Jane".to_owned()))),
+        last_name: Some(Some(PersonName::from_trusted("Doe".to_owned()))),
+        phone: Some(Some(Phone::from_trusted("+1 555 0100".to_owned()))),
+        preferences: None,
+    };
+
+    let updated = s
+        .users
+        .update_profile(user.id, &set, t0_plus(60))
+        .await
+        .unwrap();
+
+    let updated = updated.expect("the account exists");
+    assert_eq!(
+        updated.profile.first_name.as_ref().map(PersonName::as_str),
+        Some("Jane")
+    );
+    assert_eq!(
+        updated.profile.phone.as_ref().map(Phone::as_str),
+        Some("+1 555 0100")
+    );
+    assert_eq!(updated.updated_at, t0_plus(60));
+    assert_eq!(s.users.find_by_id(user.id).await.unwrap(), Some(updated));
+
+    let clear_first_name = ProfileChanges {
+        first_name: Some(None),
+        ..ProfileChanges::default()
+    };
+    let updated = s
+        .users
+        .update_profile(user.id, &clear_first_name, t0_plus(120))
+        .await
+        .unwrap()
+        .expect("the account exists");
+    assert_eq!(updated.profile.first_name, None);
+    assert_eq!(
+        updated.profile.last_name.as_ref().map(PersonName::as_str),
+        Some("Doe"),
+        "fields left out stay as they were"
+    );
+
+    let ghost = s
+        .users
+        .update_profile(UserId::new(), &set, t0())
+        .await
+        .unwrap();
+    assert_eq!(ghost, None);
+}
+
+/// A password change replaces the hash, clears the lockout, revokes every session but the
+/// one kept, and queues its mail.
+pub async fn check_change_password_keeps_only_the_given_session(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    s.users
+        .record_login_failure(
+            user.id,
+            t0(),
+            &fixtures::lockout_policy(),
+            &fixtures::lock_mail(&user, t0()),
+        )
+        .await
+        .unwrap();
+    let a = login(s, user.id, t0_plus(1)).await;
+    let kept = login(s, user.id, t0_plus(2)).await;
+    let c = login(s, user.id, t0_plus(3)).await;
+    let new_hash = fixtures::password_hash();
+    let now = t0_plus(60);
+
+    let mut revoked = s
+        .users
+        .change_password(
+            user.id,
+            &new_hash,
+            Some(kept.session.id),
+            now,
+            &fixtures::password_changed_mail(&user, now),
+        )
+        .await
+        .unwrap();
+
+    revoked.sort_unstable();
+    let mut expected = vec![a.session.id, c.session.id];
+    expected.sort_unstable();
+    assert_eq!(revoked, expected);
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, new_hash);
+    assert_eq!(stored.lockout, LockoutState::default());
+    let active: Vec<_> = s
+        .sessions
+        .list_active(user.id, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(active, vec![kept.session.id]);
+    let policy = fixtures::rotation_policy();
+    let outcome = s
+        .sessions
+        .rotate(&a.token.hash, &fixtures::token_hash(), now, &policy)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        RotateOutcome::Revoked,
+        "a revoked session's token is dead"
+    );
+    let outcome = s
+        .sessions
+        .rotate(&kept.token.hash, &fixtures::token_hash(), now, &policy)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, RotateOutcome::Rotated { .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(count_mail(s, "password_changed", &user.email).await, 1);
+}
+
+/// Deactivation marks the account deleted and revokes all its sessions; its email stays taken.
+pub async fn check_deactivate_marks_the_account_deleted_and_revokes_every_session(
+    s: &StorageUnderTest,
+) {
+    let user = registered_user(s).await;
+    let a = login(s, user.id, t0_plus(1)).await;
+    let b = login(s, user.id, t0_plus(2)).await;
+    let now = t0_plus(60);
+
+    let mut revoked = s.users.deactivate(user.id, now).await.unwrap();
+
+    revoked.sort_unstable();
+    let mut expected = vec![a.session.id, b.session.id];
+    expected.sort_unstable();
+    assert_eq!(revoked, expected);
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, AccountStatus::Deleted);
+    assert!(
+        s.sessions
+            .list_active(user.id, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let session = s.sessions.find(a.session.id).await.unwrap().unwrap();
+    assert_eq!(session.revoked_at, Some(now));
+
+    let again = fixtures::user_with(user.email.as_str(), &format!("again_{}", unique()));
+    let result = s
+        .users
+        .create(
+            &again,
+            &fixtures::verification_token(&again, now),
+            &fixtures::verify_mail(&again),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(CreateUserError::EmailTaken)),
+        "a deleted account keeps its email: {result:?}"
+    );
+}
