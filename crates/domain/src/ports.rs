@@ -297,7 +297,10 @@ pub trait TokenDenylist: Send + Sync {
     /// Denies every access token of these sessions until `until` (the longest access-token lifetime from now).
     async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError>;
 
-    /// Denies every access token of the user issued at or before `cutoff`, until `until`.
+    /// Denies, until `until`, every access token of the user issued in a whole second before
+    /// `cutoff`'s. Access tokens carry `iat` in whole seconds, so a token of `cutoff`'s own second
+    /// may have been issued just after it (a login right after "log out everywhere") and stays
+    /// valid; callers revoke the sessions of that second through [`Self::deny_sessions`].
     async fn deny_user_before(
         &self,
         user_id: UserId,

@@ -169,8 +169,8 @@ impl TokenDenylist for MemoryDenylist {
         let live = |until: &Timestamp| *until > now;
         Ok(e.tokens.get(&claims.token_id).is_some_and(live)
             || e.sessions.get(&claims.session_id).is_some_and(live)
-            || e.users
-                .get(&claims.user_id)
-                .is_some_and(|c| c.until > now && claims.issued_at <= c.before))
+            || e.users.get(&claims.user_id).is_some_and(|c| {
+                c.until > now && claims.issued_at.timestamp() < c.before.timestamp()
+            }))
     }
 }

@@ -87,6 +87,6 @@ storage_checks! {
 denylist_checks! {
     denied_token_is_denied_and_no_other => denylist::check_denied_token_is_denied_and_no_other;
     denied_sessions_deny_all_their_tokens => denylist::check_denied_sessions_deny_all_their_tokens;
-    user_cutoff_denies_tokens_issued_at_or_before_it => denylist::check_user_cutoff_denies_tokens_issued_at_or_before_it;
+    user_cutoff_denies_tokens_issued_in_earlier_seconds => denylist::check_user_cutoff_denies_tokens_issued_in_earlier_seconds;
     entries_stop_denying_once_they_expire => denylist::check_entries_stop_denying_once_they_expire;
 }

@@ -38,6 +38,9 @@ impl Logout {
             .await?;
         let event = if all_devices {
             let revoked = self.ports.sessions.revoke_all(user_id, now).await?;
+            // The sessions exactly, and by the cut-off anything older: `iat` has whole-second
+            // precision, so the cut-off alone cannot cover tokens issued in this very second.
+            self.ports.denylist.deny_sessions(&revoked, until).await?;
             self.ports
                 .denylist
                 .deny_user_before(user_id, now, until)

@@ -76,11 +76,18 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .withf(move |id, _| *id == jti)
         .times(1)
         .returning(|_, _| Ok(()));
+    let revoked = vec![crate::ids::SessionId::new(), crate::ids::SessionId::new()];
+    let denied = revoked.clone();
     m.sessions
         .expect_revoke_all()
         .withf(move |u, now| *u == uid && *now == t0())
         .times(1)
-        .returning(|_, _| Ok(vec![crate::ids::SessionId::new()]));
+        .returning(move |_, _| Ok(revoked.clone()));
+    m.denylist
+        .expect_deny_sessions()
+        .withf(move |ids, until| ids == denied.as_slice() && *until == t0() + Duration::minutes(15))
+        .times(1)
+        .returning(|_, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .withf(move |u, cutoff, until| {
@@ -89,7 +96,6 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.sessions.expect_revoke().never();
-    m.denylist.expect_deny_sessions().never();
 
     Logout::new(m.into_ports(), settings())
         .logout(&claims, true, &ClientInfo::default())

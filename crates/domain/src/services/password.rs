@@ -159,7 +159,7 @@ impl PasswordReset {
             .map_err(ResetPasswordError::Validation)?;
         let new_hash = self.hash(&new_password).await?;
         let mail = password_changed_mail(&user, now);
-        let (user_id, _revoked) = self
+        let (user_id, revoked) = self
             .ports
             .one_time_tokens
             .consume_reset(&hash, &new_hash, now, &mail)
@@ -170,7 +170,14 @@ impl PasswordReset {
                 ConsumeError::Port(p) => ResetPasswordError::Infra(p.into()),
             })?;
         // Whoever reset the password may not be whoever holds the access tokens: all of them go.
-        deny_everything_before(&self.ports, user_id, now, now + self.settings.access_ttl).await;
+        deny_everything_before(
+            &self.ports,
+            user_id,
+            &revoked,
+            now,
+            now + self.settings.access_ttl,
+        )
+        .await;
         audit(
             &self.ports,
             AuditEvent::new(AuditKind::PasswordReset, now, Some(user_id), client),
@@ -359,7 +366,10 @@ fn password_changed_mail(user: &User, now: Timestamp) -> Notification {
     }
 }
 
-/// Denies every access token of the user issued until `now`.
+/// Denies every access token of the user issued until `now`: those of the sessions just revoked
+/// (exactly), and by the user cut-off any older one (an access token's `iat` has whole-second
+/// precision, so the cut-off alone could not tell a token of this second from one issued just
+/// after it).
 ///
 /// The change that calls for it (new password, deactivation) is already stored with its session
 /// revocations, so refresh tokens are dead. Failing the request now would not undo it and would
@@ -368,9 +378,11 @@ fn password_changed_mail(user: &User, now: Timestamp) -> Notification {
 pub(super) async fn deny_everything_before(
     ports: &super::Ports,
     user_id: UserId,
+    revoked: &[SessionId],
     now: Timestamp,
     until: Timestamp,
 ) {
+    deny_sessions(ports, revoked, until).await;
     if let Err(e) = ports.denylist.deny_user_before(user_id, now, until).await {
         tracing::error!(error = %e, "could not deny the user's access tokens; they live until they expire");
     }

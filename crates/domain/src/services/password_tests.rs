@@ -238,6 +238,8 @@ async fn a_valid_reset_stores_the_new_hash_and_kills_every_access_token() {
     token_of(&mut m, &user);
     hashes_to_new(&mut m);
     let (id, email) = (user.id, user.email.clone());
+    let revoked = vec![SessionId::new(), SessionId::new()];
+    let denied = revoked.clone();
     m.one_time_tokens
         .expect_consume_reset()
         .times(1)
@@ -248,7 +250,12 @@ async fn a_valid_reset_stores_the_new_hash_and_kills_every_access_token() {
                 && matches!(mail, Notification::PasswordChanged { to, at, .. }
                     if *to == email && *at == t0())
         })
-        .returning(move |_, _, _, _| Ok((id, vec![SessionId::new(), SessionId::new()])));
+        .returning(move |_, _, _, _| Ok((id, revoked.clone())));
+    m.denylist
+        .expect_deny_sessions()
+        .times(1)
+        .withf(move |ids, until| ids == denied.as_slice() && *until == t0() + Duration::minutes(15))
+        .returning(|_, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .times(1)

@@ -153,7 +153,14 @@ impl Profiles {
             .deactivate(user.id, now)
             .await
             .map_err(InfraError::from)?;
-        deny_everything_before(&self.ports, user.id, now, now + self.settings.access_ttl).await;
+        deny_everything_before(
+            &self.ports,
+            user.id,
+            &revoked,
+            now,
+            now + self.settings.access_ttl,
+        )
+        .await;
         audit(
             &self.ports,
             AuditEvent::new(AuditKind::AccountDeactivated, now, Some(user.id), client)

@@ -248,12 +248,17 @@ async fn deactivating_with_the_right_password_deletes_the_account_and_kills_ever
     let audit = capture_audit(&mut m);
     account_is(&mut m, Some(user.clone()));
     password_is(&mut m, PasswordCheck::Match { needs_rehash: true });
-    let id = user.id;
+    let (id, session) = (user.id, SessionId::new());
     m.users
         .expect_deactivate()
         .times(1)
         .withf(move |user_id, now| *user_id == id && *now == t0())
-        .returning(|_, _| Ok(vec![SessionId::new()]));
+        .returning(move |_, _| Ok(vec![session]));
+    m.denylist
+        .expect_deny_sessions()
+        .times(1)
+        .withf(move |ids, _| ids == [session])
+        .returning(|_, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .times(1)

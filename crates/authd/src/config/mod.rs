@@ -1,0 +1,210 @@
+//! Configuration from the environment (the Perfect21 doc's variable names) and an optional
+//! `.env`. Every variable is parsed, every problem collected, and start-up fails with one line per
+//! problem. Secrets are held in `secrecy` types, so `Debug` output never shows them.
+//!
+//! The full reference is `docs/configuration.md`.
+
+mod load;
+mod reader;
+mod values;
+
+use authd_domain::services::AuthSettings;
+use authd_smtp::Sender;
+use ipnet::IpNet;
+use secrecy::SecretString;
+use std::fmt;
+use std::path::PathBuf;
+
+/// Everything the binary needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub jwt: JwtConfig,
+    /// The knobs of the use cases (lifetimes, lockout, password policy, sessions).
+    pub auth: AuthSettings,
+    pub hashing: HashingConfig,
+    pub mail: MailConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// `HOST`: the address to bind (127.0.0.1).
+    pub host: String,
+    /// `PORT` (3000); 0 picks a free port.
+    pub port: u16,
+    /// `PUBLIC_URL`: the service's own origin (`http://HOST:PORT`), without a trailing slash.
+    pub public_url: String,
+    /// `APP_BASE_URL`: where the frontend lives; email links point there (`PUBLIC_URL`).
+    pub app_base_url: String,
+    /// `ALLOWED_ORIGINS`: browser origins for CORS and the CSRF check.
+    pub allowed_origins: Vec<String>,
+    /// `COOKIE_SECURE`: true iff `APP_BASE_URL` is `https://` unless set.
+    pub cookie_secure: bool,
+    /// `MAX_BODY_SIZE` in bytes (65536).
+    pub max_body_size: usize,
+    /// `TRUSTED_PROXIES`: peers allowed to set `X-Forwarded-For`.
+    pub trusted_proxies: Vec<IpNet>,
+    /// `WORKERS`: actix worker threads (one per core).
+    pub workers: usize,
+    /// `RATE_LIMIT_ENABLED` (true). Parsed and validated; this build has no rate limiter yet.
+    pub rate_limit_enabled: bool,
+    /// Whether `PUBLIC_URL` / `APP_BASE_URL` were derived from `HOST:PORT`; then they follow the
+    /// port actually bound (`PORT=0`).
+    pub(crate) public_url_derived: bool,
+    pub(crate) app_base_url_derived: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub signing: Signing,
+    /// `JWT_ISSUER` ("authd").
+    pub issuer: String,
+    /// `JWT_AUDIENCE` ("authd").
+    pub audience: String,
+    /// `JWT_REFRESH_SECRET`: keys the refresh-token successor HMAC; random at start-up when unset.
+    pub refresh_secret: Option<SecretString>,
+}
+
+/// How access tokens are signed (`JWT_ALGORITHM`).
+#[derive(Debug, Clone)]
+pub enum Signing {
+    /// RS256 with the PEM files of `JWT_PRIVATE_KEY_FILE` (the first signs); none means an
+    /// ephemeral key generated at start-up.
+    Rs256 { key_files: Vec<PathBuf> },
+    /// HS256 with `JWT_ACCESS_SECRET`.
+    Hs256 { secret: SecretString },
+}
+
+#[derive(Debug, Clone)]
+pub struct HashingConfig {
+    /// `BCRYPT_ROUNDS` (12).
+    pub rounds: u32,
+    /// `HASH_WORKERS`: hashing threads (one per core).
+    pub workers: usize,
+    /// `HASH_QUEUE_MAX` (64): waiting jobs beyond this answer 503 `SERVICE_BUSY`.
+    pub queue_max: usize,
+    /// `PASSWORD_PEPPER`: keys the pre-hash of passwords over 72 bytes.
+    pub pepper: Option<SecretString>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `MAIL_DIR` (./var/mail): where the file transport writes `.eml` files.
+    pub dir: PathBuf,
+    /// `SMTP_FROM` ("authd <no-reply@localhost>").
+    pub from: Sender,
+    /// `OUTBOX_POLL_INTERVAL_MS` (1000).
+    pub poll_interval: std::time::Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    /// `LOG_LEVEL` (info): a level or a `tracing` filter directive; `RUST_LOG` wins when set.
+    pub level: String,
+    /// `LOG_FORMAT` (pretty).
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl Config {
+    /// Loads `.env` from the working directory if there is one (without overriding variables
+    /// already set), then reads the process environment.
+    ///
+    /// # Errors
+    /// Every problem found, including a malformed `.env`.
+    pub fn from_env() -> Result<Self, ConfigErrors> {
+        let dotenv_problem = match dotenvy::dotenv() {
+            Err(e) if !e.not_found() => Some(ConfigError {
+                variable: ".env",
+                message: e.to_string(),
+            }),
+            _ => None,
+        };
+        let vars = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+        match (Self::from_vars(vars), dotenv_problem) {
+            (Ok(config), None) => Ok(config),
+            (Ok(_), Some(problem)) => Err(ConfigErrors(vec![problem])),
+            (Err(mut errors), Some(problem)) => {
+                errors.0.insert(0, problem);
+                Err(errors)
+            }
+            (Err(errors), None) => Err(errors),
+        }
+    }
+
+    /// Reads only `vars`: no `.env`, no process environment.
+    ///
+    /// # Errors
+    /// Every problem found, one [`ConfigError`] each.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigErrors> {
+        load::load(reader::Reader::new(vars))
+    }
+
+    /// The configuration with `port` as the bound port: derived URLs follow it.
+    pub(crate) fn with_bound_port(mut self, port: u16) -> Self {
+        let server = &mut self.server;
+        server.port = port;
+        if server.public_url_derived {
+            server.public_url = values::url_of(&server.host, port);
+        }
+        if server.app_base_url_derived {
+            server.app_base_url = server.public_url.clone();
+        }
+        self
+    }
+}
+
+/// One problem with one variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+/// Every problem found; displays one line per problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl ConfigErrors {
+    pub fn iter(&self) -> impl Iterator<Item = &ConfigError> {
+        self.0.iter()
+    }
+
+    /// Whether one of the problems concerns `variable`.
+    #[must_use]
+    pub fn mentions(&self, variable: &str) -> bool {
+        self.0.iter().any(|e| e.variable == variable)
+    }
+}
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,298 @@
+use super::*;
+use authd_domain::policy::password::PasswordPolicy;
+use chrono::Duration;
+use secrecy::ExposeSecret;
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef-long-enough";
+
+fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+    Config::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+}
+
+fn problems(vars: &[(&str, &str)]) -> ConfigErrors {
+    parse(vars).expect_err("configuration should be rejected")
+}
+
+#[test]
+fn no_variables_at_all_give_the_documented_defaults() {
+    let config = parse(&[]).unwrap();
+    assert_eq!(config.server.host, "127.0.0.1");
+    assert_eq!(config.server.port, 3000);
+    assert_eq!(config.server.public_url, "http://127.0.0.1:3000");
+    assert_eq!(config.server.app_base_url, "http://127.0.0.1:3000");
+    assert!(!config.server.cookie_secure);
+    assert_eq!(config.server.max_body_size, 65_536);
+    assert!(config.server.rate_limit_enabled);
+    assert!(config.server.allowed_origins.is_empty());
+    assert!(matches!(&config.jwt.signing, Signing::Rs256 { key_files } if key_files.is_empty()));
+    assert_eq!(config.jwt.issuer, "authd");
+    assert_eq!(config.jwt.audience, "authd");
+    assert!(config.jwt.refresh_secret.is_none());
+    assert_eq!(config.auth.access_ttl, Duration::minutes(15));
+    assert_eq!(config.auth.refresh_ttl, Duration::days(7));
+    assert_eq!(config.auth.refresh_ttl_short, Duration::hours(24));
+    assert_eq!(config.auth.reuse_grace, Duration::seconds(10));
+    assert!(config.auth.rotate_refresh_tokens);
+    assert_eq!(config.auth.lockout.max_attempts, 5);
+    assert_eq!(config.auth.lockout.duration, Duration::minutes(30));
+    assert!(config.auth.lockout.enabled);
+    assert_eq!(config.auth.max_sessions, 5);
+    assert!(config.auth.require_email_verification);
+    assert_eq!(config.auth.verification_ttl, Duration::hours(24));
+    assert_eq!(config.auth.reset_ttl, Duration::hours(1));
+    assert_eq!(config.hashing.rounds, 12);
+    assert_eq!(config.hashing.queue_max, 64);
+    assert!(config.hashing.workers >= 1 && config.server.workers >= 1);
+    assert_eq!(config.mail.dir, PathBuf::from("./var/mail"));
+    assert_eq!(config.mail.from.to_string(), "authd <no-reply@localhost>");
+    assert_eq!(config.mail.poll_interval, std::time::Duration::from_secs(1));
+    assert_eq!(config.log.level, "info");
+    assert_eq!(config.log.format, LogFormat::Pretty);
+}
+
+#[test]
+fn public_url_follows_host_and_port_and_app_base_url_follows_public_url() {
+    let config = parse(&[("HOST", "0.0.0.0"), ("PORT", "8080")]).unwrap();
+    assert_eq!(config.server.public_url, "http://0.0.0.0:8080");
+    assert_eq!(config.server.app_base_url, "http://0.0.0.0:8080");
+
+    let config = parse(&[("PUBLIC_URL", "https://auth.example.com/")]).unwrap();
+    assert_eq!(config.server.public_url, "https://auth.example.com");
+    assert_eq!(config.server.app_base_url, "https://auth.example.com");
+    assert!(config.server.cookie_secure);
+}
+
+#[test]
+fn derived_urls_follow_the_port_actually_bound() {
+    let config = parse(&[("PORT", "0")]).unwrap().with_bound_port(41234);
+    assert_eq!(config.server.public_url, "http://127.0.0.1:41234");
+    assert_eq!(config.server.app_base_url, "http://127.0.0.1:41234");
+
+    let config = parse(&[("PORT", "0"), ("APP_BASE_URL", "https://app.example.com")])
+        .unwrap()
+        .with_bound_port(41234);
+    assert_eq!(config.server.app_base_url, "https://app.example.com");
+}
+
+#[test]
+fn cookie_secure_defaults_to_whether_the_app_is_served_over_https() {
+    let https = parse(&[("APP_BASE_URL", "https://app.example.com")]).unwrap();
+    assert!(https.server.cookie_secure);
+    let overridden = parse(&[
+        ("APP_BASE_URL", "https://app.example.com"),
+        ("COOKIE_SECURE", "false"),
+    ])
+    .unwrap();
+    assert!(!overridden.server.cookie_secure);
+}
+
+#[test]
+fn lists_are_split_on_commas() {
+    let config = parse(&[
+        (
+            "ALLOWED_ORIGINS",
+            "https://a.example.com, https://b.example.com",
+        ),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,192.0.2.7"),
+        ("JWT_PRIVATE_KEY_FILE", "keys/new.pem, keys/old.pem"),
+    ])
+    .unwrap();
+    assert_eq!(
+        config.server.allowed_origins,
+        vec!["https://a.example.com", "https://b.example.com"]
+    );
+    assert_eq!(config.server.trusted_proxies.len(), 2);
+    let Signing::Rs256 { key_files } = &config.jwt.signing else {
+        panic!("RS256 expected");
+    };
+    assert_eq!(
+        key_files,
+        &vec![PathBuf::from("keys/new.pem"), PathBuf::from("keys/old.pem")]
+    );
+}
+
+#[test]
+fn durations_are_read_in_every_documented_format() {
+    let config = parse(&[
+        ("JWT_ACCESS_EXPIRY", "900"),
+        ("JWT_REFRESH_EXPIRY", "14d"),
+        ("SESSION_TIMEOUT", "12h"),
+        ("REFRESH_REUSE_GRACE", "30s"),
+        ("PASSWORD_RESET_EXPIRY", "45m"),
+        ("LOCKOUT_DURATION", "15"),
+    ])
+    .unwrap();
+    assert_eq!(config.auth.access_ttl, Duration::seconds(900));
+    assert_eq!(config.auth.refresh_ttl, Duration::days(14));
+    assert_eq!(config.auth.refresh_ttl_short, Duration::hours(12));
+    assert_eq!(config.auth.reuse_grace, Duration::seconds(30));
+    assert_eq!(config.auth.reset_ttl, Duration::minutes(45));
+    assert_eq!(config.auth.lockout.duration, Duration::minutes(15));
+}
+
+#[test]
+fn a_bare_lockout_duration_is_in_minutes_but_suffixes_still_work() {
+    let config = parse(&[("LOCKOUT_DURATION", "90s")]).unwrap();
+    assert_eq!(config.auth.lockout.duration, Duration::seconds(90));
+}
+
+#[test]
+fn a_shared_secret_alone_selects_hs256() {
+    let config = parse(&[("JWT_ACCESS_SECRET", SECRET)]).unwrap();
+    let Signing::Hs256 { secret } = &config.jwt.signing else {
+        panic!("HS256 expected");
+    };
+    assert_eq!(secret.expose_secret(), SECRET);
+}
+
+#[test]
+fn hs256_without_a_secret_is_rejected() {
+    let errors = problems(&[("JWT_ALGORITHM", "HS256")]);
+    assert!(errors.mentions("JWT_ACCESS_SECRET"), "{errors}");
+}
+
+#[test]
+fn a_short_hs256_secret_is_rejected_without_echoing_it() {
+    let errors = problems(&[("JWT_ACCESS_SECRET", "hunter2-is-too-short")]);
+    let text = errors.to_string();
+    assert!(
+        text.contains("JWT_ACCESS_SECRET: must be at least 32 bytes"),
+        "{text}"
+    );
+    assert!(!text.contains("hunter2"));
+}
+
+#[test]
+fn a_secret_with_rs256_or_key_files_with_hs256_is_a_conflict() {
+    let errors = problems(&[("JWT_ALGORITHM", "RS256"), ("JWT_ACCESS_SECRET", SECRET)]);
+    assert!(errors.mentions("JWT_ACCESS_SECRET"));
+    let errors = problems(&[
+        ("JWT_ACCESS_SECRET", SECRET),
+        ("JWT_PRIVATE_KEY_FILE", "k.pem"),
+    ]);
+    assert!(errors.mentions("JWT_PRIVATE_KEY_FILE"));
+}
+
+#[test]
+fn each_invalid_value_names_its_variable() {
+    let cases: &[(&str, &str)] = &[
+        ("HOST", "not a host"),
+        ("PORT", "70000"),
+        ("PUBLIC_URL", "localhost:3000"),
+        ("APP_BASE_URL", "ftp://x"),
+        ("ALLOWED_ORIGINS", "https://ok.example.com,*"),
+        ("COOKIE_SECURE", "sometimes"),
+        ("JWT_ALGORITHM", "ES256"),
+        ("JWT_ACCESS_EXPIRY", "15 minutes"),
+        ("JWT_REFRESH_EXPIRY", "0"),
+        ("JWT_REFRESH_SECRET", "short"),
+        ("REFRESH_TOKEN_ROTATION", "maybe"),
+        ("REFRESH_REUSE_GRACE", "-1"),
+        ("SESSION_TIMEOUT", "1w"),
+        ("BCRYPT_ROUNDS", "3"),
+        ("HASH_WORKERS", "0"),
+        ("HASH_QUEUE_MAX", "none"),
+        ("PASSWORD_POLICY", "strict"),
+        ("MAX_FAILED_ATTEMPTS", "0"),
+        ("LOCKOUT_DURATION", "forever"),
+        ("ENABLE_ACCOUNT_LOCKOUT", "2"),
+        ("MAX_CONCURRENT_SESSIONS", "-1"),
+        ("REQUIRE_EMAIL_VERIFICATION", "nope"),
+        ("EMAIL_VERIFICATION_EXPIRY", "1y"),
+        ("PASSWORD_RESET_EXPIRY", "soon"),
+        ("MAX_BODY_SIZE", "64KB"),
+        ("TRUSTED_PROXIES", "10.0.0.0/99"),
+        ("SMTP_FROM", "not an address"),
+        ("OUTBOX_POLL_INTERVAL_MS", "1"),
+        ("LOG_LEVEL", "loud=[["),
+        ("LOG_FORMAT", "xml"),
+        ("WORKERS", "0"),
+        ("RATE_LIMIT_ENABLED", "sometimes"),
+    ];
+    for (name, value) in cases {
+        let errors = problems(&[(name, value)]);
+        assert_eq!(errors.0.len(), 1, "{name}={value}: {errors}");
+        assert!(
+            errors.to_string().starts_with(&format!("{name}: ")),
+            "{name}={value}: {errors}"
+        );
+    }
+}
+
+#[test]
+fn every_problem_is_reported_together_one_line_each() {
+    let errors = problems(&[
+        ("PORT", "http"),
+        ("BCRYPT_ROUNDS", "40"),
+        ("LOG_FORMAT", "xml"),
+        ("DATABASE_URL", "postgres://localhost/authd"),
+    ]);
+    let text = errors.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    for name in ["PORT", "BCRYPT_ROUNDS", "LOG_FORMAT", "DATABASE_URL"] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(name)),
+            "{name} missing: {text}"
+        );
+    }
+}
+
+#[test]
+fn backends_this_build_lacks_are_refused_not_ignored() {
+    for name in [
+        "DATABASE_URL",
+        "DB_HOST",
+        "REDIS_URL",
+        "REDIS_HOST",
+        "SMTP_HOST",
+    ] {
+        let errors = problems(&[(name, "localhost")]);
+        assert!(errors.mentions(name));
+        assert!(errors.to_string().contains("not support"), "{errors}");
+    }
+}
+
+#[test]
+fn empty_values_count_as_unset() {
+    let config = parse(&[("PORT", ""), ("DATABASE_URL", " ")]).unwrap();
+    assert_eq!(config.server.port, 3000);
+}
+
+#[test]
+fn secrets_never_appear_in_debug_output() {
+    let config = parse(&[
+        ("JWT_ACCESS_SECRET", SECRET),
+        (
+            "JWT_REFRESH_SECRET",
+            "refresh-secret-refresh-secret-refresh-secret",
+        ),
+        ("PASSWORD_PEPPER", "pepper-pepper"),
+    ])
+    .unwrap();
+    let debug = format!("{config:?}");
+    assert!(!debug.contains(SECRET));
+    assert!(!debug.contains("refresh-secret"));
+    assert!(!debug.contains("pepper-pepper"));
+}
+
+#[test]
+fn the_nist_policy_and_switches_are_read() {
+    let config = parse(&[
+        ("PASSWORD_POLICY", "nist"),
+        ("REFRESH_TOKEN_ROTATION", "no"),
+        ("REQUIRE_EMAIL_VERIFICATION", "0"),
+        ("ENABLE_ACCOUNT_LOCKOUT", "off"),
+        ("MAX_CONCURRENT_SESSIONS", "0"),
+        ("LOG_FORMAT", "JSON"),
+        ("SMTP_FROM", "\"Example <auth@example.com>\""),
+    ])
+    .unwrap();
+    assert_eq!(config.auth.password_policy, PasswordPolicy::nist());
+    assert!(!config.auth.rotate_refresh_tokens);
+    assert!(!config.auth.require_email_verification);
+    assert!(!config.auth.lockout.enabled);
+    assert_eq!(config.auth.max_sessions, 0);
+    assert_eq!(config.log.format, LogFormat::Json);
+    assert_eq!(config.mail.from.to_string(), "Example <auth@example.com>");
+}

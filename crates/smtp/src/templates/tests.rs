@@ -1,0 +1,132 @@
+use super::*;
+use authd_domain::token::RawToken;
+use authd_domain::values::{Email, Username};
+use chrono::TimeZone;
+
+const TOKEN: &str = "AbC-123_xyzAbC-123_xyzAbC-123_xyzAbC-123_xyz";
+
+fn templates() -> Templates {
+    Templates::new(
+        "https://app.example.com/",
+        Duration::hours(24),
+        Duration::hours(1),
+    )
+}
+
+fn at() -> Timestamp {
+    chrono::Utc.with_ymd_and_hms(2025, 3, 4, 5, 6, 0).unwrap()
+}
+
+fn every_notification(username: &str) -> Vec<Notification> {
+    let to = Email::from_trusted("ada@example.com".to_owned());
+    let username = Username::from_trusted(username.to_owned());
+    vec![
+        Notification::VerifyEmail {
+            to: to.clone(),
+            username: username.clone(),
+            token: RawToken::new(TOKEN.to_owned()),
+        },
+        Notification::PasswordReset {
+            to: to.clone(),
+            username: username.clone(),
+            token: RawToken::new(TOKEN.to_owned()),
+        },
+        Notification::PasswordChanged {
+            to: to.clone(),
+            username: username.clone(),
+            at: at(),
+        },
+        Notification::AccountLocked {
+            to: to.clone(),
+            username: username.clone(),
+            until: at(),
+        },
+        Notification::RefreshTokenReuse {
+            to,
+            username,
+            at: at(),
+            ip: Some("203.0.113.7".to_owned()),
+        },
+    ]
+}
+
+#[test]
+fn every_notification_renders_a_subject_a_text_and_an_html_part() {
+    for notification in every_notification("ada") {
+        let email = templates().render(&notification);
+        assert!(!email.subject.is_empty(), "{}", notification.kind());
+        assert!(email.text.contains("Hello ada,"), "{}", notification.kind());
+        assert!(email.html.contains("Hello ada,"), "{}", notification.kind());
+        assert!(email.html.starts_with("<!DOCTYPE html>"));
+    }
+}
+
+#[test]
+fn the_verification_email_links_to_the_frontend_verify_page_with_the_token() {
+    let email = templates().render(&every_notification("ada")[0]);
+    let link = format!("https://app.example.com/verify-email?token={TOKEN}");
+    assert_eq!(email.link.as_deref(), Some(link.as_str()));
+    assert!(email.text.contains(&link));
+    assert!(email.html.contains(&format!("href=\"{link}\"")));
+    assert!(email.text.contains("expires in 24 hours"));
+}
+
+#[test]
+fn the_reset_email_links_to_the_frontend_reset_page_with_the_token() {
+    let email = templates().render(&every_notification("ada")[1]);
+    let link = format!("https://app.example.com/reset-password?token={TOKEN}");
+    assert_eq!(email.link.as_deref(), Some(link.as_str()));
+    assert!(email.text.contains(&link));
+    assert!(email.html.contains(&link));
+    assert!(email.text.contains("expires in 1 hour."));
+}
+
+#[test]
+fn notices_without_an_action_carry_no_link() {
+    for notification in &every_notification("ada")[2..] {
+        assert_eq!(templates().render(notification).link, None);
+    }
+}
+
+#[test]
+fn times_and_the_ip_address_appear_in_the_security_notices() {
+    let all = every_notification("ada");
+    assert!(
+        templates()
+            .render(&all[3])
+            .text
+            .contains("2025-03-04 05:06 UTC")
+    );
+    let reuse = templates().render(&all[4]);
+    assert!(reuse.text.contains("203.0.113.7"));
+}
+
+#[test]
+fn markup_in_a_username_is_escaped_in_the_html_part_only() {
+    for notification in every_notification("<b>x&y</b>") {
+        let email = templates().render(&notification);
+        assert!(
+            !email.html.contains("<b>x&y</b>"),
+            "{}",
+            notification.kind()
+        );
+        assert!(email.html.contains("&lt;b&gt;x&amp;y&lt;/b&gt;"));
+        assert!(email.text.contains("<b>x&y</b>"));
+    }
+}
+
+#[test]
+fn characters_outside_base64url_are_percent_encoded_in_links() {
+    assert_eq!(
+        templates().verification_link("a+b/c="),
+        "https://app.example.com/verify-email?token=a%2Bb%2Fc%3D"
+    );
+}
+
+#[test]
+fn lifetimes_read_naturally() {
+    assert_eq!(human(Duration::hours(24)), "24 hours");
+    assert_eq!(human(Duration::days(2)), "2 days");
+    assert_eq!(human(Duration::minutes(30)), "30 minutes");
+    assert_eq!(human(Duration::hours(1)), "1 hour");
+}

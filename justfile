@@ -1,0 +1,39 @@
+# The everyday commands. Each is a thin wrapper: the cargo command underneath works on its own.
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the service on 127.0.0.1:3000 (in-memory storage, mail to ./var/mail).
+run:
+    cargo run -p authd
+
+# Run every test of the workspace.
+test:
+    cargo test --workspace
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Formatting, clippy with warnings as errors, and the domain's dependency rule.
+lint: fmt-check clippy domain-deps
+
+fmt-check:
+    cargo fmt --all -- --check
+
+clippy:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# The domain must not depend on any I/O library (docs/architecture.md).
+domain-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    tree="$(cargo tree -p authd-domain -e normal --prefix none)"
+    forbidden="$(grep -E '^(actix[-a-z]*|diesel[-a-z]*|redis|deadpool-redis|lettre|jsonwebtoken|bcrypt) ' <<<"$tree" | sort -u || true)"
+    if [ -n "$forbidden" ]; then
+        echo "authd-domain depends on I/O libraries it must not use:" >&2
+        echo "$forbidden" >&2
+        exit 1
+    fi
+    echo "authd-domain: no actix, diesel, redis, lettre, jsonwebtoken or bcrypt"
