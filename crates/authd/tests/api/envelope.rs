@@ -1,0 +1,126 @@
+//! The error envelope, request ids, security headers, and JSON answers for routing errors.
+
+use crate::helpers::{Reply, TestApp, spawn_app};
+
+const SECURITY_HEADERS: [(&str, &str); 7] = [
+    (
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("x-xss-protection", "1; mode=block"),
+    ("content-security-policy", "default-src 'self'"),
+    ("referrer-policy", "strict-origin-when-cross-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+];
+
+fn assert_security_headers(reply: &Reply) {
+    for (name, value) in SECURITY_HEADERS {
+        assert_eq!(reply.header(name), Some(value), "{name} on {reply:#?}");
+    }
+}
+
+async fn malformed_login(app: &TestApp) -> Reply {
+    app.send(
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("content-type", "application/json")
+            .body("{\"email\": "),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_seven_security_headers() {
+    let app = spawn_app().await;
+
+    let ok = app.get("/v1/health").await;
+    let not_found = app.get("/v1/no-such-route").await;
+    let bad_request = malformed_login(&app).await;
+
+    assert_eq!(ok.status, 200);
+    assert_eq!(not_found.status, 404);
+    assert_eq!(bad_request.status, 400);
+    for reply in [&ok, &not_found, &bad_request] {
+        assert_security_headers(reply);
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_route_answers_not_found_in_the_envelope() {
+    let app = spawn_app().await;
+
+    app.get("/v1/no-such-route").await.error(404, "NOT_FOUND");
+    app.get("/nothing/here").await.error(404, "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn a_wrong_method_answers_method_not_allowed_in_the_envelope() {
+    let app = spawn_app().await;
+
+    app.get("/v1/auth/login")
+        .await
+        .error(405, "METHOD_NOT_ALLOWED");
+    app.send(app.client.delete(app.url("/v1/auth/register")))
+        .await
+        .error(405, "METHOD_NOT_ALLOWED");
+}
+
+#[tokio::test]
+async fn every_answer_has_a_request_id_and_errors_repeat_it_in_the_body() {
+    let app = spawn_app().await;
+
+    let ok = app.get("/v1/health").await;
+    let error = app.get("/v1/users/me").await;
+
+    assert!(ok.header("x-request-id").is_some_and(|id| !id.is_empty()));
+    error.error(401, "MISSING_AUTH_HEADER");
+    assert_ne!(ok.header("x-request-id"), error.header("x-request-id"));
+}
+
+#[tokio::test]
+async fn a_sane_incoming_request_id_is_kept() {
+    let app = spawn_app().await;
+
+    let reply = app
+        .send(
+            app.client
+                .get(app.url("/v1/users/me"))
+                .header("x-request-id", "trace-42_abc.DEF"),
+        )
+        .await;
+
+    reply.error(401, "MISSING_AUTH_HEADER");
+    assert_eq!(reply.header("x-request-id"), Some("trace-42_abc.DEF"));
+}
+
+#[tokio::test]
+async fn an_insane_incoming_request_id_is_replaced() {
+    let app = spawn_app().await;
+    let too_long = "a".repeat(65);
+
+    for incoming in ["has spaces and <html>", "semi;colon", too_long.as_str()] {
+        let reply = app
+            .send(
+                app.client
+                    .get(app.url("/v1/users/me"))
+                    .header("x-request-id", incoming),
+            )
+            .await;
+        reply.error(401, "MISSING_AUTH_HEADER");
+        let id = reply.header("x-request-id").expect("a request id");
+        assert_ne!(id, incoming);
+        assert!(
+            !id.is_empty()
+                && id.len() <= 64
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+            "{id}"
+        );
+    }
+}

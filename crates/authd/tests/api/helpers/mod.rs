@@ -1,0 +1,316 @@
+//! `spawn_app()`: a real authd on a random loopback port over the in-memory adapters, with its
+//! own mail directory, and the calls most tests make (register, verify, log in).
+
+mod codec;
+mod jwt;
+mod mail;
+mod reply;
+
+pub use jwt::{Jwt, now_unix};
+pub use mail::MailKind;
+pub use reply::Reply;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// The frontend base URL in email links.
+pub const APP_BASE_URL: &str = "http://frontend.test";
+/// The service's own public origin (`PUBLIC_URL`), accepted by the CSRF check.
+pub const PUBLIC_URL: &str = "http://authd.test";
+/// The one origin in `ALLOWED_ORIGINS`.
+pub const ALLOWED_ORIGIN: &str = "http://allowed.test";
+pub const FOREIGN_ORIGIN: &str = "http://evil.test";
+/// Passes the default policy and contains no test user's name.
+pub const PASSWORD: &str = "Tr1cky-Harbor!Lamp";
+pub const NEW_PASSWORD: &str = "Qu1et#Meadow-Stone";
+pub const CHROME_ON_WINDOWS: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) \
+    AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36";
+
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub mail_dir: PathBuf,
+    /// A client without a cookie store, like a mobile app or a script.
+    pub client: reqwest::Client,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // A failed test keeps its mails for a look.
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.mail_dir);
+        }
+    }
+}
+
+/// A registered account and the password it was registered with.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub username: String,
+    pub password: String,
+}
+
+impl TestUser {
+    /// Fresh, unique credentials (not yet registered).
+    pub fn random() -> Self {
+        let tag = uuid::Uuid::new_v4().simple().to_string();
+        let username = format!("user_{}", &tag[..10]);
+        Self {
+            id: String::new(),
+            email: format!("{username}@example.com"),
+            username,
+            password: PASSWORD.to_owned(),
+        }
+    }
+
+    pub fn registration_body(&self) -> Value {
+        json!({
+            "email": self.email,
+            "username": self.username,
+            "password": self.password,
+            "firstName": "Ada",
+            "lastName": "Lovelace",
+        })
+    }
+
+    pub fn credentials(&self) -> Value {
+        json!({"email": self.email, "password": self.password})
+    }
+}
+
+/// The result of a successful login.
+#[derive(Debug, Clone)]
+pub struct LoggedIn {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// The whole login answer.
+    pub reply_body: Value,
+}
+
+impl LoggedIn {
+    pub fn session_id(&self) -> String {
+        Jwt::decode(&self.access_token).sid()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts an app whose configuration is the test defaults with `overrides` on top.
+pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    let mail_dir = std::env::temp_dir().join(format!("authd-api-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&mail_dir).expect("create the mail directory");
+    let mut vars: BTreeMap<String, String> = [
+        ("HOST", "127.0.0.1"),
+        ("PORT", "0"),
+        ("APP_BASE_URL", APP_BASE_URL),
+        ("PUBLIC_URL", PUBLIC_URL),
+        ("ALLOWED_ORIGINS", ALLOWED_ORIGIN),
+        ("BCRYPT_ROUNDS", "4"),
+        ("OUTBOX_POLL_INTERVAL_MS", "20"),
+        // The per-IP limits would stop a suite that logs in dozens of times from one address.
+        ("RATE_LIMIT_ENABLED", "false"),
+        // The concurrency tests send 50-100 requests at once; none may be turned away as busy.
+        ("HASH_QUEUE_MAX", "1000"),
+        ("LOG_LEVEL", "warn"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    vars.insert("MAIL_DIR".into(), mail_dir.display().to_string());
+    for (key, value) in overrides {
+        vars.insert((*key).to_owned(), (*value).to_owned());
+    }
+
+    let config = authd::Config::from_vars(vars)
+        .unwrap_or_else(|e| panic!("the test configuration is valid:\n{e}"));
+    let app = authd::Application::build(config)
+        .await
+        .unwrap_or_else(|e| panic!("the app starts: {e:?}"));
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        mail_dir,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("build the HTTP client"),
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A client that keeps cookies, like a browser tab.
+    pub fn browser(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("build the HTTP client")
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        Reply::read(request.send().await.expect("the request reaches the app")).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    /// A POST with `Content-Type: application/json` and no body at all, as the Perfect21
+    /// document's JavaScript and Python clients send to refresh and logout.
+    pub async fn post_empty_json(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        headers: HeaderMap,
+    ) -> Reply {
+        self.send(
+            client
+                .post(self.url(path))
+                .header("content-type", "application/json")
+                .headers(headers)
+                .body(""),
+        )
+        .await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn get_authed(&self, path: &str, access_token: &str) -> Reply {
+        self.send(self.client.get(self.url(path)).bearer_auth(access_token))
+            .await
+    }
+
+    pub async fn me(&self, access_token: &str) -> Reply {
+        self.get_authed("/v1/users/me", access_token).await
+    }
+
+    pub async fn register(&self, body: &Value) -> Reply {
+        self.post_json("/v1/auth/register", body).await
+    }
+
+    /// Registers fresh credentials (201) and returns them with the new user's id.
+    pub async fn registered_user(&self) -> TestUser {
+        let mut user = TestUser::random();
+        let reply = self.register(&user.registration_body()).await;
+        let data = reply.ok(201);
+        user.id = data["userId"].as_str().expect("userId").to_owned();
+        user
+    }
+
+    pub async fn verify_email(&self, token: &str) -> Reply {
+        self.post_json("/v1/auth/verify-email", &json!({ "token": token }))
+            .await
+    }
+
+    /// A registered account whose email is verified with the mailed token: it can log in.
+    pub async fn verified_user(&self) -> TestUser {
+        let user = self.registered_user().await;
+        let token = self
+            .token_from_mail(MailKind::Verification, &user.email)
+            .await;
+        self.verify_email(&token).await.ok(200);
+        user
+    }
+
+    pub async fn login_reply(&self, body: &Value) -> Reply {
+        self.post_json("/v1/auth/login", body).await
+    }
+
+    /// Logs `user` in from a client without cookies and returns the tokens.
+    pub async fn login(&self, user: &TestUser) -> LoggedIn {
+        let reply = self.login_reply(&user.credentials()).await;
+        logged_in(&reply)
+    }
+
+    /// Logs in with `client` (a browser keeps the refresh cookie) and extra headers.
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        user: &TestUser,
+        headers: HeaderMap,
+    ) -> LoggedIn {
+        let reply = self
+            .send(
+                client
+                    .post(self.url("/v1/auth/login"))
+                    .headers(headers)
+                    .json(&user.credentials()),
+            )
+            .await;
+        logged_in(&reply)
+    }
+
+    /// `POST /v1/auth/refresh` with the token in the body, from a client without cookies.
+    pub async fn refresh(&self, refresh_token: &str) -> Reply {
+        self.post_json(
+            "/v1/auth/refresh",
+            &json!({ "refreshToken": refresh_token }),
+        )
+        .await
+    }
+
+    pub async fn logout(&self, access_token: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .post(self.url("/v1/auth/logout"))
+                .bearer_auth(access_token)
+                .json(body),
+        )
+        .await
+    }
+}
+
+fn logged_in(reply: &Reply) -> LoggedIn {
+    let data = reply.ok(200);
+    LoggedIn {
+        access_token: data["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned(),
+        refresh_token: data["refreshToken"]
+            .as_str()
+            .expect("refreshToken")
+            .to_owned(),
+        reply_body: reply.body.clone(),
+    }
+}
+
+/// One header, for the `headers` arguments above.
+pub fn header(name: &'static str, value: &str) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    map.insert(
+        name,
+        HeaderValue::from_str(value).expect("a valid header value"),
+    );
+    map
+}
+
+/// Asserts that an access token is refused because its session or token was revoked.
+pub async fn assert_access_revoked(app: &TestApp, access_token: &str) {
+    app.me(access_token).await.error(401, "TOKEN_REVOKED");
+}
+
+/// Asserts that a refresh token no longer yields tokens.
+pub async fn assert_refresh_dead(app: &TestApp, refresh_token: &str) {
+    let reply = app.refresh(refresh_token).await;
+    let code = reply.body["error"]["code"].as_str().unwrap_or_default();
+    assert!(
+        code == "TOKEN_REVOKED" || code == "INVALID_REFRESH_TOKEN",
+        "a dead refresh token answers TOKEN_REVOKED or INVALID_REFRESH_TOKEN: {reply:#?}"
+    );
+    reply.error(401, code);
+}

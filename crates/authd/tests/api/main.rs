@@ -1,0 +1,23 @@
+//! End-to-end tests of authd's HTTP API: each test starts the real app on a random port over the
+//! in-memory adapters and drives it as a client would, asserting what that client sees.
+
+// clippy's test exemption covers `#[test]` functions only; the helpers of this test binary fail
+// a test by panicking just the same.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod clients;
+mod envelope;
+mod hardening;
+mod health;
+mod lockout;
+mod login;
+mod logout;
+mod passwords;
+mod refresh;
+mod register;
+mod sessions;
+mod tokens;
+mod users_me;
+mod verify_email;

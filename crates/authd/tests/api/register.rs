@@ -1,0 +1,147 @@
+//! `POST /v1/auth/register`.
+
+use crate::helpers::{APP_BASE_URL, MailKind, TestUser, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn register_answers_201_with_a_pending_unverified_account() {
+    let app = spawn_app().await;
+    let user = TestUser::random();
+
+    let reply = app.register(&user.registration_body()).await;
+
+    let data = reply.ok(201);
+    assert_eq!(
+        reply.message(),
+        "User registered successfully. Please check your email for verification."
+    );
+    let id = data["userId"].as_str().expect("userId");
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "userId is a UUID: {id}");
+    assert_eq!(data["email"], user.email);
+    assert_eq!(data["username"], user.username);
+    assert_eq!(data["status"], "pending");
+    assert_eq!(data["emailVerified"], false);
+    assert!(data["createdAt"].is_string(), "createdAt: {data}");
+    assert!(data.get("password").is_none() && data.get("passwordHash").is_none());
+}
+
+#[tokio::test]
+async fn register_mails_a_verification_link_under_the_app_base_url() {
+    let app = spawn_app().await;
+    let user = app.registered_user().await;
+
+    let mail = app.wait_for_mail(MailKind::Verification, &user.email).await;
+
+    assert!(
+        mail.text
+            .contains(&format!("{APP_BASE_URL}/verify-email?token=")),
+        "{}",
+        mail.text
+    );
+    let token = app.token_in(&mail, MailKind::Verification);
+    assert!(token.len() >= 43, "a 256-bit token, got {token:?}");
+}
+
+#[tokio::test]
+async fn registering_an_email_again_in_another_case_answers_email_exists() {
+    let app = spawn_app().await;
+    let first = app.registered_user().await;
+    let mut second = TestUser::random();
+    second.email = first.email.to_uppercase();
+
+    let reply = app.register(&second.registration_body()).await;
+
+    reply.error(409, "EMAIL_EXISTS");
+}
+
+#[tokio::test]
+async fn registering_a_taken_username_in_another_case_answers_username_exists() {
+    let app = spawn_app().await;
+    let first = app.registered_user().await;
+    let mut second = TestUser::random();
+    second.username = first.username.to_uppercase();
+
+    let reply = app.register(&second.registration_body()).await;
+
+    reply.error(409, "USERNAME_EXISTS");
+}
+
+#[tokio::test]
+async fn a_weak_password_lists_every_failing_rule_on_the_password_field() {
+    let app = spawn_app().await;
+    let mut user = TestUser::random();
+    // Too short, no upper-case letter, no digit, no special character.
+    user.password = "abc".into();
+
+    let reply = app.register(&user.registration_body()).await;
+
+    let details = reply.validation_details();
+    assert!(
+        details.len() >= 4,
+        "one detail per failed rule: {details:?}"
+    );
+    assert!(
+        details.iter().all(|(field, _)| field == "password"),
+        "{details:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_common_password_with_digits_and_symbols_around_it_is_rejected() {
+    let app = spawn_app().await;
+    let mut user = TestUser::random();
+    user.password = "Password123!".into();
+
+    let reply = app.register(&user.registration_body()).await;
+
+    let details = reply.validation_details();
+    assert!(
+        details.iter().any(|(field, _)| field == "password"),
+        "{details:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_email_is_reported_on_the_email_field_with_its_own_code() {
+    let app = spawn_app().await;
+    let mut user = TestUser::random();
+    user.email = "not-an-email".into();
+
+    let reply = app.register(&user.registration_body()).await;
+
+    let details = reply.validation_details();
+    assert!(
+        details.contains(&("email".to_owned(), "INVALID_EMAIL_FORMAT".to_owned())),
+        "{details:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_registration_without_fields_names_each_missing_one() {
+    let app = spawn_app().await;
+
+    let reply = app.register(&json!({})).await;
+
+    let details = reply.validation_details();
+    for field in ["email", "username", "password"] {
+        assert!(
+            details.iter().any(|(f, _)| f == field),
+            "{field} is reported missing: {details:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_too_long_email_is_reported_as_field_too_long() {
+    let app = spawn_app().await;
+    let mut user = TestUser::random();
+    user.email = format!("{}@example.com", "a".repeat(300));
+
+    let reply = app.register(&user.registration_body()).await;
+
+    let details = reply.validation_details();
+    assert!(
+        details.contains(&("email".to_owned(), "FIELD_TOO_LONG".to_owned())),
+        "{details:?}"
+    );
+}
