@@ -7,6 +7,7 @@
 
 mod helpers;
 
+mod busy;
 mod clients;
 mod envelope;
 mod hardening;
