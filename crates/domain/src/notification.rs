@@ -1,24 +1,30 @@
 //! The emails authd sends. The domain says what to tell whom; the mail adapter renders the text
 //! and the links (from `APP_BASE_URL`).
+//!
+//! A queued notification never holds a token. The single-use token of a verification or reset
+//! link is minted by the delivery worker just before sending (see
+//! [`crate::services::MailDelivery`]): only its hash is ever stored, the outbox can be dumped
+//! without leaking a working link, and an outage of the mail server does not eat into the link's
+//! lifetime.
 
 use crate::Timestamp;
-use crate::ids::MessageId;
-use crate::token::RawToken;
+use crate::ids::{MessageId, UserId};
+use crate::token::{RawToken, TokenPurpose};
 use crate::values::{Email, Username};
 
 #[derive(Debug, Clone)]
 pub enum Notification {
-    /// "Confirm your address": carries the verification token for the link.
+    /// "Confirm your address", with a verification link.
     VerifyEmail {
+        user_id: UserId,
         to: Email,
         username: Username,
-        token: RawToken,
     },
-    /// "Reset your password": carries the reset token for the link.
+    /// "Reset your password", with a reset link.
     PasswordReset {
+        user_id: UserId,
         to: Email,
         username: Username,
-        token: RawToken,
     },
     PasswordChanged {
         to: Email,
@@ -62,6 +68,27 @@ impl Notification {
             Self::RefreshTokenReuse { .. } => "refresh_token_reuse",
         }
     }
+}
+
+impl Notification {
+    /// The account and purpose of the single-use token its link needs, if it has a link.
+    #[must_use]
+    pub const fn link(&self) -> Option<(UserId, TokenPurpose)> {
+        match self {
+            Self::VerifyEmail { user_id, .. } => Some((*user_id, TokenPurpose::EmailVerification)),
+            Self::PasswordReset { user_id, .. } => Some((*user_id, TokenPurpose::PasswordReset)),
+            Self::PasswordChanged { .. }
+            | Self::AccountLocked { .. }
+            | Self::RefreshTokenReuse { .. } => None,
+        }
+    }
+}
+
+/// A notification on its way to the mail server, with the raw token of its link when it has one.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub notification: Notification,
+    pub link_token: Option<RawToken>,
 }
 
 /// A message waiting in the outbox.

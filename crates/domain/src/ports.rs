@@ -14,7 +14,7 @@ use crate::Timestamp;
 use crate::audit::AuditEvent;
 use crate::error::PortError;
 use crate::ids::{MessageId, SessionId, TokenId, UserId};
-use crate::notification::{Notification, OutboxMessage};
+use crate::notification::{Letter, Notification, OutboxMessage};
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
 use crate::policy::rotation::RotationPolicy;
 use crate::session::{RefreshToken, Session};
@@ -55,19 +55,14 @@ pub enum ConsumeError {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// Stores a new account together with its email-verification token, and puts `mail` in the
-    /// outbox, all or nothing.
+    /// Stores a new account and puts `mail` (its verification email) in the outbox, all or
+    /// nothing.
     ///
     /// # Errors
     /// [`CreateUserError::EmailTaken`] / [`CreateUserError::UsernameTaken`] when the email or
     /// username is already used by any account (any status), compared case-insensitively. Two
     /// concurrent calls with the same email: exactly one succeeds.
-    async fn create(
-        &self,
-        user: &User,
-        verification: &OneTimeToken,
-        mail: &Notification,
-    ) -> Result<(), CreateUserError>;
+    async fn create(&self, user: &User, mail: &Notification) -> Result<(), CreateUserError>;
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, PortError>;
 
@@ -212,9 +207,9 @@ pub enum RotateOutcome {
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait OneTimeTokenRepository: Send + Sync {
-    /// Stores `token` and queues `mail`, all or nothing. Earlier unused tokens of the same user
-    /// and purpose stop working: only the latest link is valid.
-    async fn issue(&self, token: &OneTimeToken, mail: &Notification) -> Result<(), PortError>;
+    /// Stores `token`. Earlier unused tokens of the same user and purpose stop working: only
+    /// the latest link is valid. Called by the mail worker just before it sends the link.
+    async fn issue(&self, token: &OneTimeToken) -> Result<(), PortError>;
 
     /// The unused token with this hash and purpose, expired or not.
     async fn find(
@@ -319,7 +314,7 @@ pub trait Mailer: Send + Sync {
     /// # Errors
     /// [`MailError::Transient`] when trying again later may work (server down, timeout, 4xx);
     /// [`MailError::Permanent`] when it never will (address rejected).
-    async fn deliver(&self, mail: &Notification) -> Result<(), MailError>;
+    async fn deliver(&self, letter: &Letter) -> Result<(), MailError>;
 
     /// A cheap check that the transport can accept mail (for `/v1/health`).
     async fn is_healthy(&self) -> bool;

@@ -7,7 +7,6 @@ use crate::error::{InfraError, ValidationErrors};
 use crate::notification::Notification;
 use crate::ports::ConsumeError;
 use crate::session::ClientInfo;
-use crate::token::{OneTimeToken, TokenPurpose};
 use crate::user::AccountStatus;
 use crate::values::Email;
 use thiserror::Error;
@@ -26,6 +25,7 @@ pub enum VerifyEmailError {
 
 service!(
     /// `POST /v1/auth/verify-email` and `POST /v1/auth/resend-verification`.
+    #[expect(dead_code, reason = "token lifetimes apply when the mail worker mints the link")]
     EmailVerification
 );
 
@@ -85,22 +85,14 @@ impl EmailVerification {
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
         let now = self.ports.clock.now();
-        let token = self.ports.tokens.generate();
-        let verification = OneTimeToken {
-            hash: token.hash,
-            user_id: user.id,
-            purpose: TokenPurpose::EmailVerification,
-            created_at: now,
-            expires_at: now + self.settings.verification_ttl,
-        };
         let mail = Notification::VerifyEmail {
+            user_id: user.id,
             to: user.email,
             username: user.username,
-            token: token.raw,
         };
         self.ports
-            .one_time_tokens
-            .issue(&verification, &mail)
+            .outbox
+            .enqueue(&mail, now)
             .await
             .map_err(InfraError::from)?;
         tracing::debug!(

@@ -1,9 +1,11 @@
 //! Draining the outbox: the background worker's one step, with retries and backoff.
 
+use super::{AuthSettings, Ports};
 use crate::error::InfraError;
-use crate::notification::OutboxMessage;
+use crate::notification::{Letter, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
-use crate::ports::{Clock, MailError, Mailer, Outbox};
+use crate::ports::{Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator};
+use crate::token::{OneTimeToken, TokenPurpose};
 use chrono::Duration;
 use std::sync::Arc;
 
@@ -14,8 +16,12 @@ const LEASE_SECONDS: i64 = 60;
 #[derive(Clone)]
 pub struct MailDelivery {
     outbox: Arc<dyn Outbox>,
+    one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    tokens: Arc<dyn TokenGenerator>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
+    verification_ttl: Duration,
+    reset_ttl: Duration,
     retry: RetryPolicy,
 }
 
@@ -30,15 +36,19 @@ impl std::fmt::Debug for MailDelivery {
 impl MailDelivery {
     #[must_use]
     pub fn new(
-        outbox: Arc<dyn Outbox>,
+        ports: &Ports,
         mailer: Arc<dyn Mailer>,
-        clock: Arc<dyn Clock>,
+        settings: &AuthSettings,
         retry: RetryPolicy,
     ) -> Self {
         Self {
-            outbox,
+            outbox: ports.outbox.clone(),
+            one_time_tokens: ports.one_time_tokens.clone(),
+            tokens: ports.tokens.clone(),
             mailer,
-            clock,
+            clock: ports.clock.clone(),
+            verification_ttl: settings.verification_ttl,
+            reset_ttl: settings.reset_ttl,
             retry,
         }
     }
@@ -69,7 +79,13 @@ impl MailDelivery {
         let id = message.id;
         let kind = message.notification.kind();
         let attempt = message.attempts.saturating_add(1);
-        let outcome = self.mailer.deliver(&message.notification).await;
+        let outcome = match self.letter_for(message).await {
+            Ok(letter) => self.mailer.deliver(&letter).await,
+            // The token store is down: the same as a mail server that is, try again later.
+            Err(e) => Err(MailError::Transient(format!(
+                "could not issue the link token: {e}"
+            ))),
+        };
         let now = self.clock.now();
         match outcome {
             Ok(()) => {
@@ -102,6 +118,37 @@ impl MailDelivery {
                 Ok(false)
             }
         }
+    }
+}
+
+impl MailDelivery {
+    /// The message with the token of its link, minted now: its lifetime starts when it is sent,
+    /// and a retry mints a new one (which retires the unsent one).
+    async fn letter_for(&self, message: &OutboxMessage) -> Result<Letter, InfraError> {
+        let Some((user_id, purpose)) = message.notification.link() else {
+            return Ok(Letter {
+                notification: message.notification.clone(),
+                link_token: None,
+            });
+        };
+        let now = self.clock.now();
+        let ttl = match purpose {
+            TokenPurpose::EmailVerification => self.verification_ttl,
+            TokenPurpose::PasswordReset => self.reset_ttl,
+        };
+        let token = self.tokens.generate();
+        let record = OneTimeToken {
+            hash: token.hash,
+            user_id,
+            purpose,
+            created_at: now,
+            expires_at: now + ttl,
+        };
+        self.one_time_tokens.issue(&record).await?;
+        Ok(Letter {
+            notification: message.notification.clone(),
+            link_token: Some(token.raw),
+        })
     }
 }
 

@@ -16,7 +16,7 @@ use crate::policy::lockout::FailureOutcome;
 use crate::policy::password::PasswordContext;
 use crate::ports::{ConsumeError, PasswordCheck};
 use crate::session::ClientInfo;
-use crate::token::{AccessClaims, OneTimeToken, TokenPurpose};
+use crate::token::{AccessClaims, TokenPurpose};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, NewPassword, Password, PasswordHash, codes};
 use thiserror::Error;
@@ -86,22 +86,14 @@ impl PasswordReset {
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
         let now = self.ports.clock.now();
-        let token = self.ports.tokens.generate();
-        let record = OneTimeToken {
-            hash: token.hash,
-            user_id: user.id,
-            purpose: TokenPurpose::PasswordReset,
-            created_at: now,
-            expires_at: now + self.settings.reset_ttl,
-        };
         let mail = Notification::PasswordReset {
+            user_id: user.id,
             to: user.email.clone(),
             username: user.username.clone(),
-            token: token.raw,
         };
         self.ports
-            .one_time_tokens
-            .issue(&record, &mail)
+            .outbox
+            .enqueue(&mail, now)
             .await
             .map_err(InfraError::from)?;
         audit(

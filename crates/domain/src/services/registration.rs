@@ -12,7 +12,6 @@ use crate::policy::lockout::LockoutState;
 use crate::policy::password::PasswordContext;
 use crate::ports::CreateUserError;
 use crate::session::ClientInfo;
-use crate::token::{OneTimeToken, TokenPurpose};
 use crate::user::{AccountStatus, Profile, User};
 use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
 use thiserror::Error;
@@ -90,22 +89,14 @@ impl Registration {
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
-        let token = self.ports.tokens.generate();
-        let verification = OneTimeToken {
-            hash: token.hash,
-            user_id: user.id,
-            purpose: TokenPurpose::EmailVerification,
-            created_at: now,
-            expires_at: now + self.settings.verification_ttl,
-        };
         let mail = Notification::VerifyEmail {
+            user_id: user.id,
             to: user.email.clone(),
             username: user.username.clone(),
-            token: token.raw,
         };
         self.ports
             .users
-            .create(&user, &verification, &mail)
+            .create(&user, &mail)
             .await
             .map_err(|e| match e {
                 CreateUserError::EmailTaken => RegisterError::EmailTaken,
