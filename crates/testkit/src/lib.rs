@@ -16,6 +16,7 @@ pub mod denylist;
 pub mod fixtures;
 pub mod one_time_tokens;
 pub mod outbox;
+pub mod postgres;
 pub mod sessions;
 pub mod support;
 pub mod users;
