@@ -8,9 +8,21 @@ default:
 run:
     cargo run -p authd
 
-# Run every test of the workspace.
+# Run the service on PostgreSQL: `just run-pg postgres://authd:pw@localhost:5432/authd`.
+run-pg url:
+    DATABASE_URL={{url}} cargo run -p authd
+
+# Apply the pending migrations to DATABASE_URL (or DB_*), as `authd migrate`.
+migrate:
+    cargo run -p authd -- migrate
+
+# Run every test of the workspace (starts a throw-away PostgreSQL; see README).
 test:
     cargo test --workspace
+
+# The end-to-end HTTP suite only, over memory and PostgreSQL.
+test-api:
+    cargo test -p authd --test api
 
 # Format the code.
 fmt:

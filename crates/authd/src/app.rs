@@ -44,6 +44,15 @@ pub enum StartupError {
     Mailer(#[source] authd_smtp::FileMailerError),
     #[error("the system random number generator failed")]
     Random,
+    #[error("cannot reach the PostgreSQL database {target}: {source}")]
+    Database {
+        /// host:port/database, never the URL (it holds the password).
+        target: String,
+        #[source]
+        source: authd_postgres::PgError,
+    },
+    #[error(transparent)]
+    Migrations(crate::migrations::MigrationError),
     #[error("cannot start the HTTP server: {0}")]
     Server(#[source] std::io::Error),
 }
@@ -82,7 +91,7 @@ impl Application {
             .map_err(|source| StartupError::Bind { address, source })?
             .port();
         let config = config.with_bound_port(port);
-        let wired = wiring::wire(&config)?;
+        let wired = wiring::wire(&config).await?;
         let server = authd_http::serve(listener, wired.state, config.server.workers)
             .map_err(StartupError::Server)?;
         tracing::info!(
@@ -96,6 +105,13 @@ impl Application {
             delivery: wired.delivery,
             poll_interval: config.mail.poll_interval,
         })
+    }
+
+    /// A handle that stops this application once it runs: in-flight requests finish, the
+    /// outbox worker makes its last round and [`Self::run_until_stopped`] returns, as on SIGTERM.
+    #[must_use]
+    pub fn stop_handle(&self) -> StopHandle {
+        StopHandle(self.server.handle())
     }
 
     /// The port actually bound.
@@ -121,6 +137,23 @@ impl Application {
         }
         tracing::info!("authd stopped");
         served
+    }
+}
+
+/// Stops a running [`Application`] from another task (see [`Application::stop_handle`]).
+#[derive(Clone)]
+pub struct StopHandle(ServerHandle);
+
+impl StopHandle {
+    /// Stops gracefully and returns once the HTTP server has stopped.
+    pub async fn stop(&self) {
+        self.0.stop(true).await;
+    }
+}
+
+impl std::fmt::Debug for StopHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StopHandle")
     }
 }
 

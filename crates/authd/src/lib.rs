@@ -1,15 +1,17 @@
 //! The authd binary as a library: configuration ([`Config`]), the wiring of adapters to ports
 //! (one place: `wiring`), and the running service ([`Application`]). `main.rs` is a thin command
-//! line over it; the end-to-end tests start an [`Application`] on port 0.
+//! line over it; the end-to-end tests start an [`Application`] on port 0. [`migrations`] applies
+//! the embedded schema migrations (`authd migrate`).
 
 mod app;
 mod config;
 mod mail_worker;
+pub mod migrations;
 pub mod telemetry;
 mod wiring;
 
-pub use app::{Application, StartupError};
+pub use app::{Application, StartupError, StopHandle};
 pub use config::{
-    Config, ConfigError, ConfigErrors, HashingConfig, JwtConfig, LogConfig, LogFormat, MailConfig,
-    ServerConfig, Signing,
+    Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, JwtConfig, LogConfig,
+    LogFormat, MailConfig, ServerConfig, Signing,
 };

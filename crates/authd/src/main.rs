@@ -1,36 +1,48 @@
-//! `authd`: the command line over the library. `authd` and `authd serve` run the service;
-//! configuration comes from the environment and an optional `.env` (see docs/configuration.md).
+//! `authd`: the command line over the library. `authd` and `authd serve` run the service,
+//! `authd migrate` applies the embedded schema migrations; configuration comes from the
+//! environment and an optional `.env` (see docs/configuration.md).
 
-use authd::{Application, Config};
+use authd::{Application, Config, DatabaseConfig};
 use std::process::ExitCode;
 
 const USAGE: &str = "\
 authd: an authentication service (registration, login, JWT access tokens, refresh-token rotation)
 
 Usage:
-  authd [serve]     run the service (the default)
-  authd --help      print this help (-h)
-  authd --version   print the version (-V)
+  authd [serve]          run the service (the default); with a database configured, first
+                         applies pending migrations unless AUTO_MIGRATE=false
+  authd migrate          apply the pending schema migrations and list them
+  authd migrate status   list the pending migrations without applying them
+  authd --help           print this help (-h)
+  authd --version        print the version (-V)
 
 Configuration is read from environment variables and an optional .env file in the working
 directory; see docs/configuration.md. With no configuration at all, authd serves on
-127.0.0.1:3000 with in-memory storage and writes email to ./var/mail.";
+127.0.0.1:3000 with in-memory storage and writes email to ./var/mail. Set DATABASE_URL
+(or DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) to store data in PostgreSQL;
+docs/postgres.md explains the schema and the migrations.";
+
+const NO_DATABASE: &str = "no database is configured: set DATABASE_URL \
+(e.g. postgres://authd:password@localhost:5432/authd) or DB_HOST, DB_NAME, DB_USER and \
+DB_PASSWORD";
 
 enum Command {
     Serve,
+    Migrate,
+    MigrateStatus,
     Help,
     Version,
 }
 
 fn parse(args: &[String]) -> Result<Command, String> {
-    match args {
-        [] => Ok(Command::Serve),
-        [one] => match one.as_str() {
-            "serve" => Ok(Command::Serve),
-            "-h" | "--help" | "help" => Ok(Command::Help),
-            "-V" | "--version" => Ok(Command::Version),
-            other => Err(format!("unknown command or option: {other}")),
-        },
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => Ok(Command::Serve),
+        ["migrate"] => Ok(Command::Migrate),
+        ["migrate", "status"] => Ok(Command::MigrateStatus),
+        ["-h" | "--help" | "help"] => Ok(Command::Help),
+        ["-V" | "--version"] => Ok(Command::Version),
+        [other] => Err(format!("unknown command or option: {other}")),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
     }
 }
@@ -47,6 +59,8 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Command::Serve) => serve(),
+        Ok(Command::Migrate) => migrate(false),
+        Ok(Command::MigrateStatus) => migrate(true),
         Err(message) => {
             eprintln!("authd: {message}\n\n{USAGE}");
             ExitCode::from(2)
@@ -54,27 +68,36 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve() -> ExitCode {
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(errors) => {
-            eprintln!("invalid configuration:");
-            for problem in errors.iter() {
-                eprintln!("  {problem}");
-            }
-            return ExitCode::from(2);
+/// The configuration, or the exit code after printing every problem.
+fn config() -> Result<Config, ExitCode> {
+    Config::from_env().map_err(|errors| {
+        eprintln!("invalid configuration:");
+        for problem in errors.iter() {
+            eprintln!("  {problem}");
         }
-    };
-    authd::telemetry::init(&config.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        ExitCode::from(2)
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!("authd: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+            ExitCode::FAILURE
+        })
+}
+
+fn serve() -> ExitCode {
+    let config = match config() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    authd::telemetry::init(&config.log);
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let app = match Application::build(config).await {
@@ -93,4 +116,53 @@ fn serve() -> ExitCode {
             }
         }
     })
+}
+
+/// `authd migrate` (`status_only`: `authd migrate status`). Prints to stdout what it applied or
+/// found pending, so that a deployment script can log it.
+fn migrate(status_only: bool) -> ExitCode {
+    let config = match config() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let Some(db) = config.database else {
+        eprintln!("authd migrate: {NO_DATABASE}");
+        return ExitCode::from(2);
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    match runtime.block_on(run_migrate(&db, status_only)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("authd migrate: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_migrate(
+    db: &DatabaseConfig,
+    status_only: bool,
+) -> Result<(), authd::migrations::MigrationError> {
+    let target = db.target();
+    if status_only {
+        let pending = authd::migrations::pending(db).await?;
+        if pending.is_empty() {
+            println!("{target}: the schema is up to date");
+        }
+        for version in pending {
+            println!("pending {version}");
+        }
+        return Ok(());
+    }
+    let applied = authd::migrations::apply(db).await?;
+    if applied.is_empty() {
+        println!("{target}: the schema is up to date, nothing to apply");
+    }
+    for version in &applied {
+        println!("applied {version}");
+    }
+    Ok(())
 }

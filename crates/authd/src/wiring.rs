@@ -1,21 +1,27 @@
 //! The one place that knows which adapter serves which port. Everything else talks to ports.
 //!
-//! Today: in-memory storage and denylist, bcrypt and JWT from `authd-crypto`, the system clock,
-//! the file mail transport. PostgreSQL, Redis and SMTP adapters will be chosen here, from
-//! configuration, when they land.
+//! Storage is PostgreSQL when a database is configured, in memory otherwise. The access-token
+//! denylist stays in memory until the Redis adapter lands, so a single instance is assumed: a
+//! token revoked on one instance would still pass on another. Passwords use bcrypt and tokens
+//! JWT from `authd-crypto`, time the system clock, mail the file transport.
 
 use crate::app::StartupError;
-use crate::config::{Config, Signing};
+use crate::config::{Config, DatabaseConfig, Signing};
+use crate::migrations;
 use async_trait::async_trait;
 use authd_clock::SystemClock;
 use authd_crypto::{
     BcryptConfig, BcryptHasher, JwtCodec, JwtSettings, OpaqueTokens, RsaSigningKey,
 };
 use authd_domain::policy::backoff::RetryPolicy;
-use authd_domain::ports::{AccessTokenCodec, Clock, Mailer};
+use authd_domain::ports::{
+    AccessTokenCodec, AuditLog, Clock, Mailer, OneTimeTokenRepository, Outbox, SessionRepository,
+    UserRepository,
+};
 use authd_domain::services::{MailDelivery, Ports, Services};
 use authd_http::{AppState, FixedProbe, HealthProbes, HttpSettings, Probe, ProbeStatus};
 use authd_memory::{MemoryDenylist, MemoryStore};
+use authd_postgres::{PgSettings, PostgresStore};
 use authd_smtp::{FileMailer, Templates};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
@@ -26,15 +32,44 @@ pub(crate) struct Wired {
     pub(crate) delivery: MailDelivery,
 }
 
+/// The storage ports, all served by one adapter, and the probe `/v1/health` asks about it.
+struct Storage {
+    users: Arc<dyn UserRepository>,
+    sessions: Arc<dyn SessionRepository>,
+    one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    outbox: Arc<dyn Outbox>,
+    audit: Arc<dyn AuditLog>,
+    probe: Arc<dyn Probe>,
+}
+
+impl Storage {
+    fn of<S>(store: Arc<S>, probe: Arc<dyn Probe>) -> Self
+    where
+        S: UserRepository
+            + SessionRepository
+            + OneTimeTokenRepository
+            + Outbox
+            + AuditLog
+            + 'static,
+    {
+        Self {
+            users: store.clone(),
+            sessions: store.clone(),
+            one_time_tokens: store.clone(),
+            outbox: store.clone(),
+            audit: store,
+            probe,
+        }
+    }
+}
+
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
-pub(crate) fn wire(config: &Config) -> Result<Wired, StartupError> {
+pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let store = Arc::new(MemoryStore::new());
-    tracing::warn!(
-        "!!! STORAGE IS IN MEMORY: every account, session and queued email is LOST when this \
-         process exits. Fine for development and tests only; PostgreSQL support lands in later \
-         work. !!!"
-    );
+    let storage = match &config.database {
+        Some(db) => postgres(db).await?,
+        None => memory(),
+    };
     let denylist = Arc::new(MemoryDenylist::with_clock(clock.clone()));
     if config.server.rate_limit_enabled {
         tracing::warn!(
@@ -72,11 +107,11 @@ pub(crate) fn wire(config: &Config) -> Result<Wired, StartupError> {
     );
 
     let ports = Ports {
-        users: store.clone(),
-        sessions: store.clone(),
-        one_time_tokens: store.clone(),
-        outbox: store.clone(),
-        audit: store,
+        users: storage.users,
+        sessions: storage.sessions,
+        one_time_tokens: storage.one_time_tokens,
+        outbox: storage.outbox,
+        audit: storage.audit,
         denylist,
         hasher: Arc::new(hasher),
         access_tokens: access_tokens.clone(),
@@ -84,19 +119,59 @@ pub(crate) fn wire(config: &Config) -> Result<Wired, StartupError> {
         clock: clock.clone(),
     };
     let services = Services::new(&ports, &config.auth);
-    let delivery = MailDelivery::new(
-        ports.outbox.clone(),
-        mailer.clone(),
-        clock,
-        RetryPolicy::default(),
-    );
+    let delivery = MailDelivery::new(&ports, mailer.clone(), &config.auth, RetryPolicy::default());
     let health = HealthProbes {
-        database: Arc::new(FixedProbe(ProbeStatus::Healthy)),
+        database: storage.probe,
         redis: Arc::new(FixedProbe(ProbeStatus::Disabled)),
         email: Arc::new(MailerProbe(mailer)),
     };
     let state = AppState::new(services, access_tokens, http_settings(config), health);
     Ok(Wired { state, delivery })
+}
+
+/// PostgreSQL: migrate (or report pending migrations), then open the pool. Failing to reach the
+/// database at start-up stops start-up: serving 503s from the first request helps nobody.
+async fn postgres(db: &DatabaseConfig) -> Result<Storage, StartupError> {
+    migrations::at_start_up(db)
+        .await
+        .map_err(StartupError::Migrations)?;
+    let settings = PgSettings {
+        url: db.url().expose_secret().to_owned(),
+        pool_min: db.pool_min,
+        pool_max: db.pool_max,
+        connect_timeout: db.connect_timeout,
+        statement_timeout: db.statement_timeout,
+    };
+    let store =
+        PostgresStore::connect(&settings)
+            .await
+            .map_err(|source| StartupError::Database {
+                target: db.target(),
+                source,
+            })?;
+    let store = Arc::new(store);
+    tracing::info!(
+        database = %db.target(),
+        pool_max = db.pool_max,
+        "storage: PostgreSQL"
+    );
+    tracing::warn!(
+        "the access-token denylist is in memory until Redis support lands: run a single \
+         instance (a token revoked on one instance would pass on another)"
+    );
+    Ok(Storage::of(store.clone(), Arc::new(DatabaseProbe(store))))
+}
+
+fn memory() -> Storage {
+    tracing::warn!(
+        "!!! STORAGE IS IN MEMORY: every account, session and queued email is LOST when this \
+         process exits. Fine for development and tests only; set DATABASE_URL (or DB_HOST, \
+         DB_NAME, DB_USER, DB_PASSWORD) to store them in PostgreSQL. !!!"
+    );
+    Storage::of(
+        Arc::new(MemoryStore::new()),
+        Arc::new(FixedProbe(ProbeStatus::Healthy)),
+    )
 }
 
 fn http_settings(config: &Config) -> HttpSettings {
@@ -163,6 +238,20 @@ struct MailerProbe(Arc<dyn Mailer>);
 impl Probe for MailerProbe {
     async fn status(&self) -> ProbeStatus {
         if self.0.is_healthy().await {
+            ProbeStatus::Healthy
+        } else {
+            ProbeStatus::Unhealthy
+        }
+    }
+}
+
+/// `database` in `/v1/health`: whether PostgreSQL answers a trivial query right now.
+struct DatabaseProbe(Arc<PostgresStore>);
+
+#[async_trait]
+impl Probe for DatabaseProbe {
+    async fn status(&self) -> ProbeStatus {
+        if self.0.ping().await {
             ProbeStatus::Healthy
         } else {
             ProbeStatus::Unhealthy

@@ -31,7 +31,7 @@ macro_rules! denylist_checks {
 
 storage_checks! {
     created_user_can_be_found_by_id_email_and_username => users::check_created_user_can_be_found_by_id_email_and_username;
-    create_stores_the_verification_token_and_queues_its_mail => users::check_create_stores_the_verification_token_and_queues_its_mail;
+    create_queues_the_verification_mail_with_the_account => users::check_create_queues_the_verification_mail_with_the_account;
     duplicate_email_is_rejected_case_insensitively => users::check_duplicate_email_is_rejected_case_insensitively;
     duplicate_username_is_rejected_case_insensitively => users::check_duplicate_username_is_rejected_case_insensitively;
     concurrent_creates_with_one_email_have_exactly_one_winner => users::check_concurrent_creates_with_one_email_have_exactly_one_winner;

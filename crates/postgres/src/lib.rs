@@ -1,1 +1,31 @@
-//! PostgreSQL storage adapter (being written).
+//! PostgreSQL storage adapter: every storage port of authd over diesel-async (tokio-postgres,
+//! no libpq), with a bb8 pool and the schema migrations of `migrations/` embedded.
+//!
+//! - [`PostgresStore`]: accounts, sessions and refresh-token families, one-time tokens, the
+//!   email outbox and the audit trail. Share one instance (`Arc<PostgresStore>`) as all five
+//!   ports.
+//! - [`run_migrations`], [`pending_migrations`], [`revert_all_migrations`]: the schema.
+//!
+//! Every port method is one statement or one transaction. Where a race is named (refresh-token
+//! rotation, failed-login counting, consuming a one-time token, the session limit), the rows
+//! that serialize it are locked (`SELECT ... FOR UPDATE`) before the domain's pure policy
+//! decides, so PostgreSQL and the in-memory adapter apply exactly the same rules. A change and
+//! the email it causes are written in the same transaction.
+
+mod audit;
+mod error;
+mod migrations;
+mod one_time_tokens;
+mod outbox;
+mod payload;
+mod rotation;
+mod rows;
+mod schema;
+mod sessions;
+mod steps;
+mod store;
+mod users;
+
+pub use error::PgError;
+pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
+pub use store::{PgSettings, PostgresStore};

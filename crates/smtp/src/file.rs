@@ -10,7 +10,7 @@ use crate::message;
 use crate::sender::Sender;
 use crate::templates::Templates;
 use async_trait::async_trait;
-use authd_domain::notification::Notification;
+use authd_domain::notification::Letter;
 use authd_domain::ports::{MailError, Mailer};
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
 use std::path::{Path, PathBuf};
@@ -75,8 +75,9 @@ impl FileMailer {
 
 #[async_trait]
 impl Mailer for FileMailer {
-    async fn deliver(&self, mail: &Notification) -> Result<(), MailError> {
-        let rendered = self.templates.render(mail);
+    async fn deliver(&self, letter: &Letter) -> Result<(), MailError> {
+        let mail = &letter.notification;
+        let rendered = self.templates.render(letter)?;
         let message = message::build(&self.from, mail.recipient(), &rendered)?;
         let id = self
             .transport

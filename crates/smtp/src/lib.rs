@@ -11,4 +11,4 @@ mod templates;
 
 pub use file::{FileMailer, FileMailerError};
 pub use sender::{InvalidSender, Sender};
-pub use templates::{RenderedEmail, Templates};
+pub use templates::{MissingLinkToken, RenderedEmail, Templates};

@@ -7,8 +7,10 @@
 
 use crate::html;
 use authd_domain::Timestamp;
-use authd_domain::notification::Notification;
+use authd_domain::notification::{Letter, Notification};
+use authd_domain::ports::MailError;
 use chrono::Duration;
+use thiserror::Error;
 
 /// An email ready to be put into a MIME message.
 #[derive(Clone, PartialEq, Eq)]
@@ -26,6 +28,21 @@ impl std::fmt::Debug for RenderedEmail {
         f.debug_struct("RenderedEmail")
             .field("subject", &self.subject)
             .finish_non_exhaustive()
+    }
+}
+
+/// A verification or reset letter without the token of its link: a bug upstream (the delivery
+/// worker mints the token of every such letter), and a permanent failure, since sending it again
+/// would fail the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("a {kind} email needs the token of its link, and the letter has none")]
+pub struct MissingLinkToken {
+    kind: &'static str,
+}
+
+impl From<MissingLinkToken> for MailError {
+    fn from(e: MissingLinkToken) -> Self {
+        Self::Permanent(e.to_string())
     }
 }
 
@@ -81,22 +98,31 @@ impl Templates {
         )
     }
 
-    #[must_use]
-    pub fn render(&self, notification: &Notification) -> RenderedEmail {
-        let content = self.content(notification);
-        RenderedEmail {
+    /// # Errors
+    /// [`MissingLinkToken`] for a verification or reset letter without its link's token.
+    pub fn render(&self, letter: &Letter) -> Result<RenderedEmail, MissingLinkToken> {
+        let content = self.content(letter)?;
+        Ok(RenderedEmail {
             subject: content.subject.clone(),
             text: text(&content),
             html: html::render(&content),
             link: content.action.as_ref().map(|a| a.url.clone()),
-        }
+        })
     }
 
-    fn content(&self, notification: &Notification) -> Content {
-        match notification {
-            Notification::VerifyEmail {
-                username, token, ..
-            } => Content {
+    fn content(&self, letter: &Letter) -> Result<Content, MissingLinkToken> {
+        let notification = &letter.notification;
+        let token = || {
+            letter
+                .link_token
+                .as_ref()
+                .map(|t| t.expose())
+                .ok_or(MissingLinkToken {
+                    kind: notification.kind(),
+                })
+        };
+        Ok(match notification {
+            Notification::VerifyEmail { username, .. } => Content {
                 subject: "Confirm your email address".to_owned(),
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![
@@ -106,7 +132,7 @@ impl Templates {
                 ],
                 action: Some(Action {
                     label: "Confirm my email address".to_owned(),
-                    url: self.verification_link(token.expose()),
+                    url: self.verification_link(token()?),
                 }),
                 notes: vec![
                     format!(
@@ -116,9 +142,7 @@ impl Templates {
                     "If you did not create an account, you can ignore this email.".to_owned(),
                 ],
             },
-            Notification::PasswordReset {
-                username, token, ..
-            } => Content {
+            Notification::PasswordReset { username, .. } => Content {
                 subject: "Reset your password".to_owned(),
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![
@@ -128,7 +152,7 @@ impl Templates {
                 ],
                 action: Some(Action {
                     label: "Choose a new password".to_owned(),
-                    url: self.reset_link(token.expose()),
+                    url: self.reset_link(token()?),
                 }),
                 notes: vec![
                     format!(
@@ -191,7 +215,7 @@ impl Templates {
                         .to_owned(),
                 ],
             },
-        }
+        })
     }
 }
 

@@ -9,7 +9,7 @@ use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{LockoutPolicy, LockoutState};
 use authd_domain::policy::rotation::RotationPolicy;
 use authd_domain::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
-use authd_domain::token::{AccessClaims, OneTimeToken, RawToken, TokenHash, TokenPurpose};
+use authd_domain::token::{AccessClaims, OneTimeToken, TokenHash, TokenPurpose};
 use authd_domain::user::{AccountStatus, Profile, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 use chrono::{Duration, TimeZone, Utc};
@@ -157,25 +157,24 @@ pub fn refresh_token(session: &Session) -> RefreshToken {
     }
 }
 
-fn raw_token() -> RawToken {
-    RawToken::new(unique())
-}
-
+/// The verification mail of `user`, as registration queues it (its link token is minted when
+/// it is sent).
 #[must_use]
 pub fn verify_mail(user: &User) -> Notification {
     Notification::VerifyEmail {
+        user_id: user.id,
         to: user.email.clone(),
         username: user.username.clone(),
-        token: raw_token(),
     }
 }
 
+/// The reset mail of `user`, as a reset request queues it.
 #[must_use]
 pub fn reset_mail(user: &User) -> Notification {
     Notification::PasswordReset {
+        user_id: user.id,
         to: user.email.clone(),
         username: user.username.clone(),
-        token: raw_token(),
     }
 }
 

@@ -6,6 +6,7 @@ use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus};
 use crate::support::concurrently;
 use authd_domain::ids::MessageId;
+use authd_domain::token::TokenPurpose;
 use chrono::Duration;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -48,6 +49,11 @@ pub async fn check_enqueued_message_is_claimed_once_until_marked_sent(s: &Storag
     assert_eq!(message.created_at, t0());
     assert_eq!(message.notification.kind(), "verify_email");
     assert_eq!(message.notification.recipient(), &user.email);
+    assert_eq!(
+        message.notification.link(),
+        Some((user.id, TokenPurpose::EmailVerification)),
+        "a queued mail keeps the account its link is for"
+    );
     assert!(
         claim(s, t0_plus(1), 10).await.is_empty(),
         "leased to the first claim"

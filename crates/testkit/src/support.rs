@@ -15,14 +15,24 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::Barrier;
 
-/// Stores `user` with a verification token created at its `created_at`; returns the token.
+/// Stores `user` with its verification mail, then issues the mail's link token (created at
+/// the account's `created_at`) as the mail worker does when it sends it; returns the token.
 pub async fn register(s: &StorageUnderTest, user: &User) -> OneTimeToken {
+    create(s, user).await;
     let token = fixtures::verification_token(user, user.created_at);
+    s.one_time_tokens
+        .issue(&token)
+        .await
+        .expect("issuing the verification link of a fresh account");
+    token
+}
+
+/// Stores `user` with its verification mail, and nothing else.
+pub async fn create(s: &StorageUnderTest, user: &User) {
     s.users
-        .create(user, &token, &fixtures::verify_mail(user))
+        .create(user, &fixtures::verify_mail(user))
         .await
         .expect("registering a fresh account");
-    token
 }
 
 /// Registers a fresh account; returns it.

@@ -2,8 +2,9 @@
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus, unique};
-use crate::support::{concurrently, count_mail, login, register, registered_user};
+use crate::support::{concurrently, count_mail, create, login, queued_mail, registered_user};
 use authd_domain::ids::UserId;
+use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use authd_domain::ports::{CreateUserError, RotateOutcome};
 use authd_domain::token::TokenPurpose;
@@ -15,7 +16,7 @@ use std::sync::Arc;
 pub async fn check_created_user_can_be_found_by_id_email_and_username(s: &StorageUnderTest) {
     let id = unique();
     let user = fixtures::user_with(&format!("Jane.{id}@Example.com"), &format!("Jane_{id}"));
-    register(s, &user).await;
+    create(s, &user).await;
 
     let by_id = s.users.find_by_id(user.id).await.unwrap();
     assert_eq!(by_id.as_ref(), Some(&user), "stored as given");
@@ -47,24 +48,31 @@ pub async fn check_created_user_can_be_found_by_id_email_and_username(s: &Storag
     assert!(s.users.find_by_username(&nobody).await.unwrap().is_none());
 }
 
-/// Registration stores the verification token and queues its mail in the same unit of work.
-pub async fn check_create_stores_the_verification_token_and_queues_its_mail(s: &StorageUnderTest) {
+/// Registration queues the verification mail with the account, in the same unit of work; the
+/// queued mail names the account, whose link token the mail worker mints when it sends it.
+pub async fn check_create_queues_the_verification_mail_with_the_account(s: &StorageUnderTest) {
     let user = fixtures::user();
-    let token = register(s, &user).await;
 
-    let found = s
-        .one_time_tokens
-        .find(&token.hash, TokenPurpose::EmailVerification)
+    create(s, &user).await;
+
+    let stored = s.users.find_by_id(user.id).await.unwrap();
+    assert_eq!(stored.as_ref(), Some(&user));
+    let mail: Vec<Notification> = queued_mail(s)
         .await
-        .unwrap();
-    assert_eq!(found, Some(token.clone()));
-    let wrong_purpose = s
-        .one_time_tokens
-        .find(&token.hash, TokenPurpose::PasswordReset)
-        .await
-        .unwrap();
-    assert_eq!(wrong_purpose, None, "a token is only found for its purpose");
-    assert_eq!(count_mail(s, "verify_email", &user.email).await, 1);
+        .into_iter()
+        .filter(|n| n.recipient().normalized() == user.email.normalized())
+        .collect();
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert!(
+        matches!(&mail[0], Notification::VerifyEmail { user_id, to, username }
+            if *user_id == user.id && *to == user.email && *username == user.username),
+        "{mail:?}"
+    );
+    assert_eq!(
+        mail[0].link(),
+        Some((user.id, TokenPurpose::EmailVerification)),
+        "the mail's link is for this account"
+    );
 }
 
 /// An email used by another account, in another case, is refused and nothing is stored.
@@ -72,11 +80,10 @@ pub async fn check_duplicate_email_is_rejected_case_insensitively(s: &StorageUnd
     let first = registered_user(s).await;
     let shouted = first.email.as_str().to_uppercase();
     let second = fixtures::user_with(&shouted, &format!("other_{}", unique()));
-    let token = fixtures::verification_token(&second, t0());
 
     let result = s
         .users
-        .create(&second, &token, &fixtures::verify_mail(&second))
+        .create(&second, &fixtures::verify_mail(&second))
         .await;
 
     assert!(
@@ -91,12 +98,6 @@ pub async fn check_duplicate_email_is_rejected_case_insensitively(s: &StorageUnd
             .unwrap()
             .is_none()
     );
-    let token = s
-        .one_time_tokens
-        .find(&token.hash, TokenPurpose::EmailVerification)
-        .await
-        .unwrap();
-    assert!(token.is_none(), "the refused account's token is not stored");
     assert_eq!(
         count_mail(s, "verify_email", &first.email).await,
         1,
@@ -111,11 +112,10 @@ pub async fn check_duplicate_username_is_rejected_case_insensitively(s: &Storage
         &format!("other-{}@example.com", unique()),
         &first.username.as_str().to_uppercase(),
     );
-    let token = fixtures::verification_token(&second, t0());
 
     let result = s
         .users
-        .create(&second, &token, &fixtures::verify_mail(&second))
+        .create(&second, &fixtures::verify_mail(&second))
         .await;
 
     assert!(
@@ -145,9 +145,8 @@ pub async fn check_concurrent_creates_with_one_email_have_exactly_one_winner(s: 
         let candidates = Arc::clone(&candidates);
         async move {
             let user = &candidates[i];
-            let token = fixtures::verification_token(user, t0());
             users
-                .create(user, &token, &fixtures::verify_mail(user))
+                .create(user, &fixtures::verify_mail(user))
                 .await
                 .map(|()| user.id)
         }
@@ -442,14 +441,7 @@ pub async fn check_deactivate_marks_the_account_deleted_and_revokes_every_sessio
     assert_eq!(session.revoked_at, Some(now));
 
     let again = fixtures::user_with(user.email.as_str(), &format!("again_{}", unique()));
-    let result = s
-        .users
-        .create(
-            &again,
-            &fixtures::verification_token(&again, now),
-            &fixtures::verify_mail(&again),
-        )
-        .await;
+    let result = s.users.create(&again, &fixtures::verify_mail(&again)).await;
     assert!(
         matches!(result, Err(CreateUserError::EmailTaken)),
         "a deleted account keeps its email: {result:?}"

@@ -2,6 +2,7 @@
 //! through the [`Reader`], which records every problem and hands back a default so the other
 //! sections are still checked.
 
+use super::database;
 use super::reader::Reader;
 use super::values::{self, duration};
 use super::{
@@ -21,9 +22,7 @@ use std::path::PathBuf;
 const MIN_SECRET_BYTES: usize = 32;
 
 /// Backends that later work adds. Setting one now must not be silently ignored.
-const NOT_YET_SUPPORTED: [(&str, &str); 5] = [
-    ("DATABASE_URL", "PostgreSQL storage"),
-    ("DB_HOST", "PostgreSQL storage"),
+const NOT_YET_SUPPORTED: [(&str, &str); 3] = [
     ("REDIS_URL", "the Redis cache"),
     ("REDIS_HOST", "the Redis cache"),
     ("SMTP_HOST", "SMTP delivery"),
@@ -37,6 +36,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let hashing = hashing(&mut r);
     let mail = mail(&mut r);
     let log = log(&mut r);
+    let database = database::database(&mut r);
     if r.errors.is_empty() {
         Ok(Config {
             server,
@@ -45,6 +45,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             hashing,
             mail,
             log,
+            database,
         })
     } else {
         Err(ConfigErrors(r.errors))
@@ -57,9 +58,9 @@ fn unsupported(r: &mut Reader) {
             r.problem(
                 name,
                 format!(
-                    "is set, but this build does not support {what} yet (it stores data in \
-                     memory and writes mail to files; the PostgreSQL, Redis and SMTP adapters \
-                     land in later work): unset it"
+                    "is set, but this build does not support {what} yet (mail is written to \
+                     files and the cache is in memory; the Redis and SMTP adapters land in \
+                     later work): unset it"
                 ),
             );
         }

@@ -4,9 +4,12 @@
 //!
 //! The full reference is `docs/configuration.md`.
 
+mod database;
 mod load;
 mod reader;
 mod values;
+
+pub use database::DatabaseConfig;
 
 use authd_domain::services::AuthSettings;
 use authd_smtp::Sender;
@@ -25,6 +28,8 @@ pub struct Config {
     pub hashing: HashingConfig,
     pub mail: MailConfig,
     pub log: LogConfig,
+    /// PostgreSQL storage; `None` (no `DATABASE_URL` nor `DB_HOST`) means in memory.
+    pub database: Option<DatabaseConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,5 +211,7 @@ impl fmt::Display for ConfigErrors {
 
 impl std::error::Error for ConfigErrors {}
 
+#[cfg(test)]
+mod database_tests;
 #[cfg(test)]
 mod tests;

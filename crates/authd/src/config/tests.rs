@@ -48,6 +48,10 @@ fn no_variables_at_all_give_the_documented_defaults() {
     assert_eq!(config.mail.poll_interval, std::time::Duration::from_secs(1));
     assert_eq!(config.log.level, "info");
     assert_eq!(config.log.format, LogFormat::Pretty);
+    assert!(
+        config.database.is_none(),
+        "no database variable means in-memory storage"
+    );
 }
 
 #[test]
@@ -225,12 +229,12 @@ fn every_problem_is_reported_together_one_line_each() {
         ("PORT", "http"),
         ("BCRYPT_ROUNDS", "40"),
         ("LOG_FORMAT", "xml"),
-        ("DATABASE_URL", "postgres://localhost/authd"),
+        ("REDIS_URL", "redis://localhost"),
     ]);
     let text = errors.to_string();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    for name in ["PORT", "BCRYPT_ROUNDS", "LOG_FORMAT", "DATABASE_URL"] {
+    for name in ["PORT", "BCRYPT_ROUNDS", "LOG_FORMAT", "REDIS_URL"] {
         assert!(
             lines.iter().any(|l| l.starts_with(name)),
             "{name} missing: {text}"
@@ -240,13 +244,7 @@ fn every_problem_is_reported_together_one_line_each() {
 
 #[test]
 fn backends_this_build_lacks_are_refused_not_ignored() {
-    for name in [
-        "DATABASE_URL",
-        "DB_HOST",
-        "REDIS_URL",
-        "REDIS_HOST",
-        "SMTP_HOST",
-    ] {
+    for name in ["REDIS_URL", "REDIS_HOST", "SMTP_HOST"] {
         let errors = problems(&[(name, "localhost")]);
         assert!(errors.mentions(name));
         assert!(errors.to_string().contains("not support"), "{errors}");
@@ -257,6 +255,7 @@ fn backends_this_build_lacks_are_refused_not_ignored() {
 fn empty_values_count_as_unset() {
     let config = parse(&[("PORT", ""), ("DATABASE_URL", " ")]).unwrap();
     assert_eq!(config.server.port, 3000);
+    assert!(config.database.is_none());
 }
 
 #[test]

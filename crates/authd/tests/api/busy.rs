@@ -2,15 +2,20 @@
 //! service serves normally once it has passed.
 
 use crate::helpers::spawn_app_with;
+use crate::helpers::{Backend, backends};
 use futures_util::future::join_all;
+use rstest_reuse::apply;
 
-#[tokio::test]
-async fn logins_beyond_the_hashing_queue_answer_service_busy_with_retry_after() {
-    let app = spawn_app_with(&[
-        ("HASH_WORKERS", "1"),
-        ("HASH_QUEUE_MAX", "1"),
-        ("BCRYPT_ROUNDS", "8"),
-    ])
+#[apply(backends)]
+async fn logins_beyond_the_hashing_queue_answer_service_busy_with_retry_after(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("HASH_WORKERS", "1"),
+            ("HASH_QUEUE_MAX", "1"),
+            ("BCRYPT_ROUNDS", "8"),
+        ],
+    )
     .await;
     let user = app.verified_user().await;
 

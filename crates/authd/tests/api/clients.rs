@@ -2,6 +2,8 @@
 //! (drivers in `tests/clients/` at the repository root).
 
 use crate::helpers::spawn_app;
+use crate::helpers::{Backend, backends};
+use rstest_reuse::apply;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -38,9 +40,9 @@ async fn ensure_python_requests() {
     }
 }
 
-#[tokio::test]
-async fn the_perfect21_python_client_works_unchanged() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_perfect21_python_client_works_unchanged(backend: Backend) {
+    let app = spawn_app(backend).await;
     ensure_python_requests().await;
     let mut driver = Command::new("python3");
     driver
@@ -54,9 +56,11 @@ async fn the_perfect21_python_client_works_unchanged() {
     assert_success("the Python client driver", &output);
 }
 
-#[tokio::test]
-async fn the_perfect21_javascript_client_works_unchanged_except_for_cookie_refresh_in_node() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_perfect21_javascript_client_works_unchanged_except_for_cookie_refresh_in_node(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let mut version = Command::new("node");
     version.arg("--version");
     let has_node = tokio::task::spawn_blocking(move || version.output())

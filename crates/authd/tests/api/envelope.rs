@@ -1,6 +1,8 @@
 //! The error envelope, request ids, security headers, and JSON answers for routing errors.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{Reply, TestApp, spawn_app};
+use rstest_reuse::apply;
 
 const SECURITY_HEADERS: [(&str, &str); 7] = [
     (
@@ -34,9 +36,9 @@ async fn malformed_login(app: &TestApp) -> Reply {
     .await
 }
 
-#[tokio::test]
-async fn every_answer_carries_the_seven_security_headers() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn every_answer_carries_the_seven_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let ok = app.get("/v1/health").await;
     let not_found = app.get("/v1/no-such-route").await;
@@ -50,17 +52,17 @@ async fn every_answer_carries_the_seven_security_headers() {
     }
 }
 
-#[tokio::test]
-async fn an_unknown_route_answers_not_found_in_the_envelope() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_unknown_route_answers_not_found_in_the_envelope(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.get("/v1/no-such-route").await.error(404, "NOT_FOUND");
     app.get("/nothing/here").await.error(404, "NOT_FOUND");
 }
 
-#[tokio::test]
-async fn a_wrong_method_answers_method_not_allowed_in_the_envelope() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_wrong_method_answers_method_not_allowed_in_the_envelope(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.get("/v1/auth/login")
         .await
@@ -70,9 +72,9 @@ async fn a_wrong_method_answers_method_not_allowed_in_the_envelope() {
         .error(405, "METHOD_NOT_ALLOWED");
 }
 
-#[tokio::test]
-async fn every_answer_has_a_request_id_and_errors_repeat_it_in_the_body() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn every_answer_has_a_request_id_and_errors_repeat_it_in_the_body(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let ok = app.get("/v1/health").await;
     let error = app.get("/v1/users/me").await;
@@ -82,9 +84,9 @@ async fn every_answer_has_a_request_id_and_errors_repeat_it_in_the_body() {
     assert_ne!(ok.header("x-request-id"), error.header("x-request-id"));
 }
 
-#[tokio::test]
-async fn a_sane_incoming_request_id_is_kept() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_sane_incoming_request_id_is_kept(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let reply = app
         .send(
@@ -98,9 +100,9 @@ async fn a_sane_incoming_request_id_is_kept() {
     assert_eq!(reply.header("x-request-id"), Some("trace-42_abc.DEF"));
 }
 
-#[tokio::test]
-async fn an_insane_incoming_request_id_is_replaced() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_insane_incoming_request_id_is_replaced(backend: Backend) {
+    let app = spawn_app(backend).await;
     let too_long = "a".repeat(65);
 
     for incoming in ["has spaces and <html>", "semi;colon", too_long.as_str()] {

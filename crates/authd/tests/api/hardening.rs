@@ -1,6 +1,8 @@
 //! Hostile and malformed bodies: always a 4xx in the error envelope, never a 5xx or a crash.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{Reply, TestApp, spawn_app};
+use rstest_reuse::apply;
 
 async fn post_raw(app: &TestApp, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
     app.send(
@@ -16,9 +18,9 @@ async fn assert_still_serving(app: &TestApp) {
     assert_eq!(app.get("/v1/health").await.status, 200);
 }
 
-#[tokio::test]
-async fn malformed_json_answers_validation_error() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn malformed_json_answers_validation_error(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for body in ["{", "{\"email\": }", "not json", "[1, 2", ""] {
         let reply = post_raw(&app, "/v1/auth/register", "application/json", body.into()).await;
@@ -26,9 +28,9 @@ async fn malformed_json_answers_validation_error() {
     }
 }
 
-#[tokio::test]
-async fn fields_of_the_wrong_type_answer_validation_error() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn fields_of_the_wrong_type_answer_validation_error(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for body in [
         r#"{"email": 12, "username": true, "password": {}}"#,
@@ -42,9 +44,9 @@ async fn fields_of_the_wrong_type_answer_validation_error() {
     }
 }
 
-#[tokio::test]
-async fn invalid_utf8_answers_validation_error() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn invalid_utf8_answers_validation_error(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = b"{\"email\": \"".to_vec();
     body.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28]);
     body.extend_from_slice(b"@example.com\", \"password\": \"x\"}");
@@ -54,9 +56,9 @@ async fn invalid_utf8_answers_validation_error() {
     reply.error(400, "VALIDATION_ERROR");
 }
 
-#[tokio::test]
-async fn json_nested_ten_thousand_deep_is_refused_without_crashing() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn json_nested_ten_thousand_deep_is_refused_without_crashing(backend: Backend) {
+    let app = spawn_app(backend).await;
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let deep_in_field = format!(
         "{{\"email\": {}{}, \"password\": \"x\"}}",
@@ -71,9 +73,9 @@ async fn json_nested_ten_thousand_deep_is_refused_without_crashing() {
     assert_still_serving(&app).await;
 }
 
-#[tokio::test]
-async fn a_body_over_64_kib_answers_payload_too_large() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_body_over_64_kib_answers_payload_too_large(backend: Backend) {
+    let app = spawn_app(backend).await;
     let body = format!(
         "{{\"email\": \"{}@example.com\", \"password\": \"x\"}}",
         "a".repeat(1 << 20)
@@ -85,9 +87,9 @@ async fn a_body_over_64_kib_answers_payload_too_large() {
     assert_still_serving(&app).await;
 }
 
-#[tokio::test]
-async fn a_non_json_content_type_answers_unsupported_media_type() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_non_json_content_type_answers_unsupported_media_type(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for (content_type, body) in [
         (
@@ -106,9 +108,9 @@ async fn a_non_json_content_type_answers_unsupported_media_type() {
     }
 }
 
-#[tokio::test]
-async fn a_cross_site_form_cannot_reach_a_state_changing_endpoint() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_cross_site_form_cannot_reach_a_state_changing_endpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let reply = app
         .send(

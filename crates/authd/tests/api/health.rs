@@ -1,10 +1,12 @@
 //! `GET /v1/health`, `/health/live` and `/health/ready`.
 
 use crate::helpers::spawn_app;
+use crate::helpers::{Backend, backends};
+use rstest_reuse::apply;
 
-#[tokio::test]
-async fn health_reports_ok_with_each_service() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn health_reports_ok_with_each_service(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let reply = app.get("/v1/health").await;
 
@@ -19,9 +21,9 @@ async fn health_reports_ok_with_each_service() {
     assert!(body["uptime"].is_u64(), "{body}");
 }
 
-#[tokio::test]
-async fn liveness_and_readiness_probes_answer_200() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn liveness_and_readiness_probes_answer_200(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for path in ["/health/live", "/health/ready"] {
         let reply = app.get(path).await;

@@ -1,7 +1,9 @@
 //! Account lockout after `MAX_FAILED_ATTEMPTS` consecutive failures, sequential and concurrent.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{MailKind, TestApp, TestUser, spawn_app};
 use futures_util::future::join_all;
+use rstest_reuse::apply;
 use serde_json::json;
 
 async fn wrong_login(app: &TestApp, user: &TestUser) -> crate::helpers::Reply {
@@ -9,9 +11,9 @@ async fn wrong_login(app: &TestApp, user: &TestUser) -> crate::helpers::Reply {
         .await
 }
 
-#[tokio::test]
-async fn the_fifth_wrong_password_locks_the_account_with_a_retry_time() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_fifth_wrong_password_locks_the_account_with_a_retry_time(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     for _ in 0..4 {
@@ -38,9 +40,9 @@ async fn the_fifth_wrong_password_locks_the_account_with_a_retry_time() {
     );
 }
 
-#[tokio::test]
-async fn a_locked_account_refuses_even_the_right_password() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_locked_account_refuses_even_the_right_password(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     for _ in 0..5 {
         wrong_login(&app, &user).await;
@@ -51,9 +53,9 @@ async fn a_locked_account_refuses_even_the_right_password() {
     reply.error(423, "ACCOUNT_LOCKED");
 }
 
-#[tokio::test]
-async fn a_lock_sends_exactly_one_account_locked_email() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_lock_sends_exactly_one_account_locked_email(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     for _ in 0..7 {
@@ -64,9 +66,9 @@ async fn a_lock_sends_exactly_one_account_locked_email() {
         .await;
 }
 
-#[tokio::test]
-async fn a_successful_login_resets_the_failure_count() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_successful_login_resets_the_failure_count(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     for _ in 0..4 {
         wrong_login(&app, &user).await;
@@ -80,9 +82,9 @@ async fn a_successful_login_resets_the_failure_count() {
     }
 }
 
-#[tokio::test]
-async fn fifty_concurrent_wrong_passwords_lock_the_account_exactly_once() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn fifty_concurrent_wrong_passwords_lock_the_account_exactly_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let replies = join_all((0..50).map(|_| wrong_login(&app, &user))).await;
@@ -112,9 +114,9 @@ async fn fifty_concurrent_wrong_passwords_lock_the_account_exactly_once() {
         .await;
 }
 
-#[tokio::test]
-async fn the_failure_limit_comes_from_configuration() {
-    let app = spawn_app_with_limit().await;
+#[apply(backends)]
+async fn the_failure_limit_comes_from_configuration(backend: Backend) {
+    let app = spawn_app_with_limit(backend).await;
     let user = app.verified_user().await;
 
     wrong_login(&app, &user)
@@ -131,6 +133,10 @@ async fn the_failure_limit_comes_from_configuration() {
     );
 }
 
-async fn spawn_app_with_limit() -> TestApp {
-    crate::helpers::spawn_app_with(&[("MAX_FAILED_ATTEMPTS", "2"), ("LOCKOUT_DURATION", "1")]).await
+async fn spawn_app_with_limit(backend: Backend) -> TestApp {
+    crate::helpers::spawn_app_with(
+        backend,
+        &[("MAX_FAILED_ATTEMPTS", "2"), ("LOCKOUT_DURATION", "1")],
+    )
+    .await
 }

@@ -1,11 +1,13 @@
 //! `POST /v1/auth/login`: answers, the refresh cookie, and credentials errors.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{Reply, TestUser, spawn_app};
+use rstest_reuse::apply;
 use serde_json::{Value, json};
 
-#[tokio::test]
-async fn login_before_email_verification_answers_email_not_verified() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn login_before_email_verification_answers_email_not_verified(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
 
     let reply = app.login_reply(&user.credentials()).await;
@@ -13,9 +15,9 @@ async fn login_before_email_verification_answers_email_not_verified() {
     reply.error(401, "EMAIL_NOT_VERIFIED");
 }
 
-#[tokio::test]
-async fn login_answers_tokens_and_the_user_with_roles_permissions_and_last_login() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn login_answers_tokens_and_the_user_with_roles_permissions_and_last_login(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let reply = app.login_reply(&user.credentials()).await;
@@ -54,9 +56,9 @@ async fn login_answers_tokens_and_the_user_with_roles_permissions_and_last_login
     );
 }
 
-#[tokio::test]
-async fn login_sets_an_http_only_strict_session_cookie_scoped_to_the_auth_path() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn login_sets_an_http_only_strict_session_cookie_scoped_to_the_auth_path(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let reply = app.login_reply(&user.credentials()).await;
@@ -79,9 +81,9 @@ async fn login_sets_an_http_only_strict_session_cookie_scoped_to_the_auth_path()
     );
 }
 
-#[tokio::test]
-async fn remember_me_makes_the_cookie_last_seven_days() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn remember_me_makes_the_cookie_last_seven_days(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let reply = app
@@ -95,9 +97,9 @@ async fn remember_me_makes_the_cookie_last_seven_days() {
     assert_eq!(cookie.attribute("max-age"), Some("604800"), "{cookie:?}");
 }
 
-#[tokio::test]
-async fn a_user_can_log_in_with_their_username() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_user_can_log_in_with_their_username(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let reply = app
@@ -107,9 +109,9 @@ async fn a_user_can_log_in_with_their_username() {
     assert_eq!(reply.ok(200)["user"]["id"], user.id);
 }
 
-#[tokio::test]
-async fn login_with_the_email_in_another_case_succeeds() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn login_with_the_email_in_another_case_succeeds(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let reply = app
@@ -128,9 +130,9 @@ fn comparable(reply: &Reply) -> Value {
     body
 }
 
-#[tokio::test]
-async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn unknown_users_and_wrong_passwords_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let wrong_password = app
@@ -145,9 +147,9 @@ async fn unknown_users_and_wrong_passwords_get_the_same_answer() {
     assert_eq!(comparable(&wrong_password), comparable(&unknown_user));
 }
 
-#[tokio::test]
-async fn login_without_a_password_or_an_identifier_answers_missing_credentials() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn login_without_a_password_or_an_identifier_answers_missing_credentials(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for body in [
         json!({"email": "someone@example.com"}),

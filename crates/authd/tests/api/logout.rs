@@ -1,12 +1,14 @@
 //! `POST /v1/auth/logout`: this session, or every session.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{assert_access_revoked, assert_refresh_dead, spawn_app};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use rstest_reuse::apply;
 use serde_json::json;
 
-#[tokio::test]
-async fn logout_with_an_empty_json_body_ends_the_session_and_clears_the_cookie() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn logout_with_an_empty_json_body_ends_the_session_and_clears_the_cookie(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let browser = app.browser();
     let login = app.login_with(&browser, &user, HeaderMap::new()).await;
@@ -34,9 +36,9 @@ async fn logout_with_an_empty_json_body_ends_the_session_and_clears_the_cookie()
     assert_refresh_dead(&app, &login.refresh_token).await;
 }
 
-#[tokio::test]
-async fn logout_leaves_the_users_other_sessions_alone() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn logout_leaves_the_users_other_sessions_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let here = app.login(&user).await;
     let elsewhere = app.login(&user).await;
@@ -47,9 +49,9 @@ async fn logout_leaves_the_users_other_sessions_alone() {
     app.refresh(&elsewhere.refresh_token).await.ok(200);
 }
 
-#[tokio::test]
-async fn logout_of_all_devices_revokes_every_session() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn logout_of_all_devices_revokes_every_session(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let here = app.login(&user).await;
     let elsewhere = app.login(&user).await;
@@ -67,9 +69,9 @@ async fn logout_of_all_devices_revokes_every_session() {
     app.me(&fresh.access_token).await.ok(200);
 }
 
-#[tokio::test]
-async fn logout_requires_the_access_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn logout_requires_the_access_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.post_json("/v1/auth/logout", &json!({}))
         .await

@@ -1,5 +1,7 @@
-//! End-to-end tests of authd's HTTP API: each test starts the real app on a random port over the
-//! in-memory adapters and drives it as a client would, asserting what that client sees.
+//! End-to-end tests of authd's HTTP API: each test starts the real app on a random port and
+//! drives it as a client would, asserting what that client sees. Every scenario runs twice,
+//! over the in-memory adapters and over PostgreSQL (`#[apply(backends)]`); `postgres` and `cli`
+//! hold what only PostgreSQL storage promises.
 
 // clippy's test exemption covers `#[test]` functions only; the helpers of this test binary fail
 // a test by panicking just the same.
@@ -8,6 +10,7 @@
 mod helpers;
 
 mod busy;
+mod cli;
 mod clients;
 mod envelope;
 mod hardening;
@@ -16,6 +19,7 @@ mod lockout;
 mod login;
 mod logout;
 mod passwords;
+mod postgres;
 mod refresh;
 mod register;
 mod sessions;

@@ -1,10 +1,12 @@
 //! Forgot, reset and change password.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{
     MailKind, NEW_PASSWORD, TestApp, TestUser, assert_access_revoked, assert_refresh_dead,
     spawn_app,
 };
 use futures_util::future::join_all;
+use rstest_reuse::apply;
 use serde_json::json;
 
 async fn forgot(app: &TestApp, email: &str) -> crate::helpers::Reply {
@@ -37,9 +39,9 @@ async fn reset_token(app: &TestApp, user: &TestUser) -> String {
         .await
 }
 
-#[tokio::test]
-async fn forgot_password_answers_the_same_for_unknown_and_known_emails() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn forgot_password_answers_the_same_for_unknown_and_known_emails(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
 
     let known = forgot(&app, &user.email).await;
@@ -56,9 +58,9 @@ async fn forgot_password_answers_the_same_for_unknown_and_known_emails() {
         .await;
 }
 
-#[tokio::test]
-async fn the_mailed_reset_token_sets_a_new_password_and_revokes_every_session() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_mailed_reset_token_sets_a_new_password_and_revokes_every_session(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = app.verified_user().await;
     let before = app.login(&user).await;
     let token = reset_token(&app, &user).await;
@@ -83,9 +85,9 @@ async fn the_mailed_reset_token_sets_a_new_password_and_revokes_every_session() 
         .await;
 }
 
-#[tokio::test]
-async fn a_reset_token_works_only_once() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_reset_token_works_only_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let token = reset_token(&app, &user).await;
     reset(&app, &token, NEW_PASSWORD).await.ok(200);
@@ -95,9 +97,9 @@ async fn a_reset_token_works_only_once() {
     reply.error(404, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn an_unknown_reset_token_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_unknown_reset_token_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     reset(
         &app,
@@ -108,9 +110,9 @@ async fn an_unknown_reset_token_answers_invalid_token() {
     .error(404, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn a_reset_to_a_weak_password_lists_the_failures_on_new_password() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_reset_to_a_weak_password_lists_the_failures_on_new_password(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let token = reset_token(&app, &user).await;
 
@@ -124,9 +126,9 @@ async fn a_reset_to_a_weak_password_lists_the_failures_on_new_password() {
     );
 }
 
-#[tokio::test]
-async fn twenty_concurrent_resets_with_one_token_succeed_exactly_once() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn twenty_concurrent_resets_with_one_token_succeed_exactly_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let token = reset_token(&app, &user).await;
     let passwords: Vec<String> = (0..20).map(|i| format!("Fresh-Start#{i:02}Zq")).collect();
@@ -145,9 +147,11 @@ async fn twenty_concurrent_resets_with_one_token_succeed_exactly_once() {
     app.login(&winner).await;
 }
 
-#[tokio::test]
-async fn change_password_with_a_wrong_current_password_answers_invalid_credentials() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn change_password_with_a_wrong_current_password_answers_invalid_credentials(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -156,9 +160,9 @@ async fn change_password_with_a_wrong_current_password_answers_invalid_credentia
     reply.error(401, "INVALID_CREDENTIALS");
 }
 
-#[tokio::test]
-async fn changing_to_the_current_password_is_rejected_on_new_password() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn changing_to_the_current_password_is_rejected_on_new_password(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -171,9 +175,9 @@ async fn changing_to_the_current_password_is_rejected_on_new_password() {
     );
 }
 
-#[tokio::test]
-async fn changing_to_a_weak_password_lists_the_failures_on_new_password() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn changing_to_a_weak_password_lists_the_failures_on_new_password(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -186,9 +190,9 @@ async fn changing_to_a_weak_password_lists_the_failures_on_new_password() {
     );
 }
 
-#[tokio::test]
-async fn change_password_keeps_this_session_ends_the_others_and_sends_an_email() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn change_password_keeps_this_session_ends_the_others_and_sends_an_email(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = app.verified_user().await;
     let here = app.login(&user).await;
     let elsewhere = app.login(&user).await;

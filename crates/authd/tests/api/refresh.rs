@@ -4,8 +4,10 @@ use crate::helpers::{
     ALLOWED_ORIGIN, FOREIGN_ORIGIN, Jwt, MailKind, PUBLIC_URL, Reply, assert_access_revoked,
     header, spawn_app, spawn_app_with,
 };
+use crate::helpers::{Backend, backends};
 use futures_util::future::join_all;
 use reqwest::header::HeaderMap;
+use rstest_reuse::apply;
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -17,9 +19,9 @@ fn refresh_token_of(reply: &Reply) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn a_refresh_token_in_the_body_yields_new_tokens_and_a_new_cookie() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_refresh_token_in_the_body_yields_new_tokens_and_a_new_cookie(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -45,9 +47,9 @@ async fn a_refresh_token_in_the_body_yields_new_tokens_and_a_new_cookie() {
     assert!(cookie.has("httponly") && cookie.attribute("path") == Some("/v1/auth"));
 }
 
-#[tokio::test]
-async fn a_browser_refreshes_with_the_cookie_and_an_empty_json_body() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_browser_refreshes_with_the_cookie_and_an_empty_json_body(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let browser = app.browser();
     let login = app.login_with(&browser, &user, HeaderMap::new()).await;
@@ -72,9 +74,11 @@ async fn a_browser_refreshes_with_the_cookie_and_an_empty_json_body() {
     assert_eq!(distinct.len(), 3, "every refresh rotated the cookie");
 }
 
-#[tokio::test]
-async fn a_used_token_presented_again_within_the_grace_window_gets_the_same_successor() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_used_token_presented_again_within_the_grace_window_gets_the_same_successor(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -84,9 +88,11 @@ async fn a_used_token_presented_again_within_the_grace_window_gets_the_same_succ
     assert_eq!(first, again);
 }
 
-#[tokio::test]
-async fn a_hundred_concurrent_refreshes_with_one_token_yield_exactly_one_successor() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_hundred_concurrent_refreshes_with_one_token_yield_exactly_one_successor(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -98,9 +104,11 @@ async fn a_hundred_concurrent_refreshes_with_one_token_yield_exactly_one_success
     refresh_token_of(&app.refresh(&successor).await);
 }
 
-#[tokio::test]
-async fn reusing_a_rotated_token_after_the_grace_window_revokes_the_whole_session() {
-    let app = spawn_app_with(&[("REFRESH_REUSE_GRACE", "1s")]).await;
+#[apply(backends)]
+async fn reusing_a_rotated_token_after_the_grace_window_revokes_the_whole_session(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, &[("REFRESH_REUSE_GRACE", "1s")]).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let rotated = app.refresh(&login.refresh_token).await;
@@ -121,9 +129,9 @@ async fn reusing_a_rotated_token_after_the_grace_window_revokes_the_whole_sessio
         .await;
 }
 
-#[tokio::test]
-async fn refresh_without_any_token_answers_missing_refresh_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn refresh_without_any_token_answers_missing_refresh_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.post_json("/v1/auth/refresh", &json!({}))
         .await
@@ -133,18 +141,18 @@ async fn refresh_without_any_token_answers_missing_refresh_token() {
         .error(400, "MISSING_REFRESH_TOKEN");
 }
 
-#[tokio::test]
-async fn a_garbage_refresh_token_answers_invalid_refresh_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_garbage_refresh_token_answers_invalid_refresh_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.refresh("definitely-not-a-refresh-token")
         .await
         .error(401, "INVALID_REFRESH_TOKEN");
 }
 
-#[tokio::test]
-async fn a_cookie_refresh_from_a_foreign_origin_answers_csrf_failed() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_cookie_refresh_from_a_foreign_origin_answers_csrf_failed(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let browser = app.browser();
     app.login_with(&browser, &user, HeaderMap::new()).await;
@@ -160,9 +168,9 @@ async fn a_cookie_refresh_from_a_foreign_origin_answers_csrf_failed() {
     reply.error(403, "CSRF_FAILED");
 }
 
-#[tokio::test]
-async fn a_cookie_refresh_from_an_allowed_or_the_own_origin_succeeds() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_cookie_refresh_from_an_allowed_or_the_own_origin_succeeds(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let browser = app.browser();
     app.login_with(&browser, &user, HeaderMap::new()).await;
@@ -175,9 +183,9 @@ async fn a_cookie_refresh_from_an_allowed_or_the_own_origin_succeeds() {
     }
 }
 
-#[tokio::test]
-async fn a_refresh_token_in_the_body_is_not_subject_to_the_origin_check() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_refresh_token_in_the_body_is_not_subject_to_the_origin_check(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 

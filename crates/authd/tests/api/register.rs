@@ -1,11 +1,13 @@
 //! `POST /v1/auth/register`.
 
 use crate::helpers::{APP_BASE_URL, MailKind, TestUser, spawn_app};
+use crate::helpers::{Backend, backends};
+use rstest_reuse::apply;
 use serde_json::json;
 
-#[tokio::test]
-async fn register_answers_201_with_a_pending_unverified_account() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn register_answers_201_with_a_pending_unverified_account(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = TestUser::random();
 
     let reply = app.register(&user.registration_body()).await;
@@ -25,9 +27,9 @@ async fn register_answers_201_with_a_pending_unverified_account() {
     assert!(data.get("password").is_none() && data.get("passwordHash").is_none());
 }
 
-#[tokio::test]
-async fn register_mails_a_verification_link_under_the_app_base_url() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn register_mails_a_verification_link_under_the_app_base_url(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
 
     let mail = app.wait_for_mail(MailKind::Verification, &user.email).await;
@@ -42,9 +44,9 @@ async fn register_mails_a_verification_link_under_the_app_base_url() {
     assert!(token.len() >= 43, "a 256-bit token, got {token:?}");
 }
 
-#[tokio::test]
-async fn registering_an_email_again_in_another_case_answers_email_exists() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn registering_an_email_again_in_another_case_answers_email_exists(backend: Backend) {
+    let app = spawn_app(backend).await;
     let first = app.registered_user().await;
     let mut second = TestUser::random();
     second.email = first.email.to_uppercase();
@@ -54,9 +56,9 @@ async fn registering_an_email_again_in_another_case_answers_email_exists() {
     reply.error(409, "EMAIL_EXISTS");
 }
 
-#[tokio::test]
-async fn registering_a_taken_username_in_another_case_answers_username_exists() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn registering_a_taken_username_in_another_case_answers_username_exists(backend: Backend) {
+    let app = spawn_app(backend).await;
     let first = app.registered_user().await;
     let mut second = TestUser::random();
     second.username = first.username.to_uppercase();
@@ -66,9 +68,9 @@ async fn registering_a_taken_username_in_another_case_answers_username_exists() 
     reply.error(409, "USERNAME_EXISTS");
 }
 
-#[tokio::test]
-async fn a_weak_password_lists_every_failing_rule_on_the_password_field() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_weak_password_lists_every_failing_rule_on_the_password_field(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = TestUser::random();
     // Too short, no upper-case letter, no digit, no special character.
     user.password = "abc".into();
@@ -86,9 +88,9 @@ async fn a_weak_password_lists_every_failing_rule_on_the_password_field() {
     );
 }
 
-#[tokio::test]
-async fn a_common_password_with_digits_and_symbols_around_it_is_rejected() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_common_password_with_digits_and_symbols_around_it_is_rejected(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = TestUser::random();
     user.password = "Password123!".into();
 
@@ -101,9 +103,9 @@ async fn a_common_password_with_digits_and_symbols_around_it_is_rejected() {
     );
 }
 
-#[tokio::test]
-async fn an_invalid_email_is_reported_on_the_email_field_with_its_own_code() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_invalid_email_is_reported_on_the_email_field_with_its_own_code(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = TestUser::random();
     user.email = "not-an-email".into();
 
@@ -116,9 +118,9 @@ async fn an_invalid_email_is_reported_on_the_email_field_with_its_own_code() {
     );
 }
 
-#[tokio::test]
-async fn a_registration_without_fields_names_each_missing_one() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_registration_without_fields_names_each_missing_one(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let reply = app.register(&json!({})).await;
 
@@ -131,9 +133,9 @@ async fn a_registration_without_fields_names_each_missing_one() {
     }
 }
 
-#[tokio::test]
-async fn a_too_long_email_is_reported_as_field_too_long() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_too_long_email_is_reported_as_field_too_long(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut user = TestUser::random();
     user.email = format!("{}@example.com", "a".repeat(300));
 

@@ -1,9 +1,11 @@
 //! `GET /v1/users/me/sessions`, `DELETE /v1/users/me/sessions/{id}`, and the session limit.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{
     CHROME_ON_WINDOWS, TestApp, assert_access_revoked, assert_refresh_dead, header, spawn_app,
     spawn_app_with,
 };
+use rstest_reuse::apply;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -25,9 +27,9 @@ async fn delete_session(app: &TestApp, access: &str, id: &str) -> crate::helpers
     .await
 }
 
-#[tokio::test]
-async fn the_session_list_describes_the_device_and_marks_the_current_session() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_session_list_describes_the_device_and_marks_the_current_session(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app
         .login_with(&app.client, &user, header("user-agent", CHROME_ON_WINDOWS))
@@ -48,9 +50,9 @@ async fn the_session_list_describes_the_device_and_marks_the_current_session() {
     assert!(session["createdAt"].is_string() && session["lastActivity"].is_string());
 }
 
-#[tokio::test]
-async fn only_the_callers_session_is_current() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn only_the_callers_session_is_current(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let here = app.login(&user).await;
     let elsewhere = app.login(&user).await;
@@ -65,9 +67,9 @@ async fn only_the_callers_session_is_current() {
     assert!(list.iter().any(|s| s["id"] == elsewhere.session_id()));
 }
 
-#[tokio::test]
-async fn ending_another_own_session_cuts_off_its_tokens() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn ending_another_own_session_cuts_off_its_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let here = app.login(&user).await;
     let elsewhere = app.login(&user).await;
@@ -85,9 +87,9 @@ async fn ending_another_own_session_cuts_off_its_tokens() {
     assert_eq!(sessions(&app, &here.access_token).await.len(), 1);
 }
 
-#[tokio::test]
-async fn another_users_session_cannot_be_ended() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn another_users_session_cannot_be_ended(backend: Backend) {
+    let app = spawn_app(backend).await;
     let alice = app.verified_user().await;
     let bob = app.verified_user().await;
     let alice_login = app.login(&alice).await;
@@ -102,9 +104,9 @@ async fn another_users_session_cannot_be_ended() {
         .error(404, "NOT_FOUND");
 }
 
-#[tokio::test]
-async fn a_login_beyond_the_session_limit_evicts_the_least_recently_used_session() {
-    let app = spawn_app_with(&[("MAX_CONCURRENT_SESSIONS", "5")]).await;
+#[apply(backends)]
+async fn a_login_beyond_the_session_limit_evicts_the_least_recently_used_session(backend: Backend) {
+    let app = spawn_app_with(backend, &[("MAX_CONCURRENT_SESSIONS", "5")]).await;
     let user = app.verified_user().await;
     let mut logins = Vec::new();
     for _ in 0..6 {

@@ -1,6 +1,8 @@
 //! Access tokens: the bearer header, what is inside the JWT, forged and tampered tokens, JWKS.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{Jwt, TestApp, header, now_unix, spawn_app, spawn_app_with};
+use rstest_reuse::apply;
 use serde_json::json;
 
 async fn me_with_authorization(app: &TestApp, value: &str) -> crate::helpers::Reply {
@@ -12,9 +14,9 @@ async fn me_with_authorization(app: &TestApp, value: &str) -> crate::helpers::Re
     .await
 }
 
-#[tokio::test]
-async fn an_access_token_opens_the_profile() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_access_token_opens_the_profile(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -23,9 +25,9 @@ async fn an_access_token_opens_the_profile() {
     assert_eq!(reply.ok(200)["id"], user.id);
 }
 
-#[tokio::test]
-async fn the_bearer_scheme_is_case_insensitive() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_bearer_scheme_is_case_insensitive(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -34,18 +36,18 @@ async fn the_bearer_scheme_is_case_insensitive() {
     reply.ok(200);
 }
 
-#[tokio::test]
-async fn a_request_without_authorization_answers_missing_auth_header() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_request_without_authorization_answers_missing_auth_header(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.get("/v1/users/me")
         .await
         .error(401, "MISSING_AUTH_HEADER");
 }
 
-#[tokio::test]
-async fn anything_but_bearer_and_a_token_answers_invalid_auth_format() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn anything_but_bearer_and_a_token_answers_invalid_auth_format(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for value in [
         "Basic dXNlcjpwYXNz",
@@ -59,18 +61,18 @@ async fn anything_but_bearer_and_a_token_answers_invalid_auth_format() {
     }
 }
 
-#[tokio::test]
-async fn a_garbage_token_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_garbage_token_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     for token in ["not-a-jwt", "a.b.c", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"] {
         app.me(token).await.error(401, "INVALID_TOKEN");
     }
 }
 
-#[tokio::test]
-async fn a_tampered_payload_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_tampered_payload_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let mut jwt = Jwt::decode(&login.access_token);
@@ -82,9 +84,9 @@ async fn a_tampered_payload_answers_invalid_token() {
     reply.error(401, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn an_unsigned_alg_none_token_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_unsigned_alg_none_token_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let mut jwt = Jwt::decode(&login.access_token);
@@ -96,9 +98,9 @@ async fn an_unsigned_alg_none_token_answers_invalid_token() {
         .error(401, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn a_token_naming_an_unknown_key_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_token_naming_an_unknown_key_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let mut jwt = Jwt::decode(&login.access_token);
@@ -109,9 +111,9 @@ async fn a_token_naming_an_unknown_key_answers_invalid_token() {
         .error(401, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn the_access_token_is_an_rs256_at_jwt_with_the_documented_claims() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_access_token_is_an_rs256_at_jwt_with_the_documented_claims(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -134,9 +136,9 @@ async fn the_access_token_is_an_rs256_at_jwt_with_the_documented_claims() {
     assert!(jwt.claims["permissions"].is_array());
 }
 
-#[tokio::test]
-async fn the_jwks_document_publishes_the_key_that_signed_the_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_jwks_document_publishes_the_key_that_signed_the_token(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let kid = Jwt::decode(&login.access_token).header["kid"].clone();
@@ -156,17 +158,20 @@ async fn the_jwks_document_publishes_the_key_that_signed_the_token() {
 
 const HS256_SECRET: &str = "an-hs256-test-secret-of-more-than-32-bytes";
 
-async fn spawn_hs256_app() -> TestApp {
-    spawn_app_with(&[
-        ("JWT_ALGORITHM", "HS256"),
-        ("JWT_ACCESS_SECRET", HS256_SECRET),
-    ])
+async fn spawn_hs256_app(backend: Backend) -> TestApp {
+    spawn_app_with(
+        backend,
+        &[
+            ("JWT_ALGORITHM", "HS256"),
+            ("JWT_ACCESS_SECRET", HS256_SECRET),
+        ],
+    )
     .await
 }
 
-#[tokio::test]
-async fn in_hs256_mode_tokens_work_and_the_jwks_document_is_empty() {
-    let app = spawn_hs256_app().await;
+#[apply(backends)]
+async fn in_hs256_mode_tokens_work_and_the_jwks_document_is_empty(backend: Backend) {
+    let app = spawn_hs256_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -179,9 +184,9 @@ async fn in_hs256_mode_tokens_work_and_the_jwks_document_is_empty() {
 
 // With a 30 s leeway, waiting for a real token to expire would slow the suite; with HS256 the
 // test can sign its own token that expired an hour ago. The control shows the forgery is valid.
-#[tokio::test]
-async fn an_expired_token_answers_token_expired() {
-    let app = spawn_hs256_app().await;
+#[apply(backends)]
+async fn an_expired_token_answers_token_expired(backend: Backend) {
+    let app = spawn_hs256_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let mut jwt = Jwt::decode(&login.access_token);
@@ -197,9 +202,9 @@ async fn an_expired_token_answers_token_expired() {
     reply.error(401, "TOKEN_EXPIRED");
 }
 
-#[tokio::test]
-async fn a_validly_signed_token_for_another_audience_or_issuer_is_refused() {
-    let app = spawn_hs256_app().await;
+#[apply(backends)]
+async fn a_validly_signed_token_for_another_audience_or_issuer_is_refused(backend: Backend) {
+    let app = spawn_hs256_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let original = Jwt::decode(&login.access_token);

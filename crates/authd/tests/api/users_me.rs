@@ -1,6 +1,8 @@
 //! `GET`, `PUT` and `DELETE /v1/users/me`.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{TestApp, assert_access_revoked, assert_refresh_dead, spawn_app};
+use rstest_reuse::apply;
 use serde_json::{Value, json};
 
 async fn put_me(app: &TestApp, access: &str, body: &Value) -> crate::helpers::Reply {
@@ -23,9 +25,9 @@ async fn delete_me(app: &TestApp, access: &str, password: &str) -> crate::helper
     .await
 }
 
-#[tokio::test]
-async fn the_profile_shows_the_documented_fields() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_profile_shows_the_documented_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -48,9 +50,9 @@ async fn the_profile_shows_the_documented_fields() {
     assert!(data.get("password").is_none() && data.get("passwordHash").is_none());
 }
 
-#[tokio::test]
-async fn updating_the_profile_answers_and_keeps_the_new_values() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn updating_the_profile_answers_and_keeps_the_new_values(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
     let preferences = json!({
@@ -85,9 +87,9 @@ async fn updating_the_profile_answers_and_keeps_the_new_values() {
     assert_eq!(profile["phone"], "+1 555 0100");
 }
 
-#[tokio::test]
-async fn a_partial_update_leaves_the_other_fields_alone() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_partial_update_leaves_the_other_fields_alone(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -100,9 +102,9 @@ async fn a_partial_update_leaves_the_other_fields_alone() {
     assert_eq!(profile.ok(200)["lastName"], "Byron");
 }
 
-#[tokio::test]
-async fn invalid_profile_values_are_listed_field_by_field() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn invalid_profile_values_are_listed_field_by_field(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -131,9 +133,9 @@ async fn invalid_profile_values_are_listed_field_by_field() {
     assert_eq!(unchanged.ok(200)["firstName"], "Ada");
 }
 
-#[tokio::test]
-async fn deleting_the_account_needs_the_right_password() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn deleting_the_account_needs_the_right_password(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 
@@ -144,9 +146,9 @@ async fn deleting_the_account_needs_the_right_password() {
     app.me(&login.access_token).await.ok(200);
 }
 
-#[tokio::test]
-async fn a_deleted_account_cannot_log_in_and_its_tokens_stop_working() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_deleted_account_cannot_log_in_and_its_tokens_stop_working(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.verified_user().await;
     let login = app.login(&user).await;
 

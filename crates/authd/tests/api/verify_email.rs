@@ -1,11 +1,13 @@
 //! `POST /v1/auth/verify-email` and `POST /v1/auth/resend-verification`.
 
+use crate::helpers::{Backend, backends};
 use crate::helpers::{MailKind, TestUser, spawn_app};
+use rstest_reuse::apply;
 use serde_json::json;
 
-#[tokio::test]
-async fn the_mailed_token_verifies_the_email_and_activates_the_account() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn the_mailed_token_verifies_the_email_and_activates_the_account(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
     let token = app
         .token_from_mail(MailKind::Verification, &user.email)
@@ -23,9 +25,9 @@ async fn the_mailed_token_verifies_the_email_and_activates_the_account() {
     assert_eq!(login.reply_body["data"]["user"]["emailVerified"], true);
 }
 
-#[tokio::test]
-async fn a_verification_token_works_only_once() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn a_verification_token_works_only_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
     let token = app
         .token_from_mail(MailKind::Verification, &user.email)
@@ -37,9 +39,9 @@ async fn a_verification_token_works_only_once() {
     reply.error(404, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn an_unknown_verification_token_answers_invalid_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn an_unknown_verification_token_answers_invalid_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     let reply = app
         .verify_email("bm90LWEtcmVhbC10b2tlbi1hdC1hbGwtanVzdC1nYXJiYWdl")
@@ -48,9 +50,9 @@ async fn an_unknown_verification_token_answers_invalid_token() {
     reply.error(404, "INVALID_TOKEN");
 }
 
-#[tokio::test]
-async fn verify_email_without_a_token_answers_missing_token() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn verify_email_without_a_token_answers_missing_token(backend: Backend) {
+    let app = spawn_app(backend).await;
 
     app.post_json("/v1/auth/verify-email", &json!({}))
         .await
@@ -58,9 +60,9 @@ async fn verify_email_without_a_token_answers_missing_token() {
     app.verify_email("").await.error(400, "MISSING_TOKEN");
 }
 
-#[tokio::test]
-async fn resend_verification_answers_the_same_for_unknown_and_known_emails() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn resend_verification_answers_the_same_for_unknown_and_known_emails(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
 
     let known = app
@@ -81,9 +83,9 @@ async fn resend_verification_answers_the_same_for_unknown_and_known_emails() {
     assert_eq!(unknown.body, known.body);
 }
 
-#[tokio::test]
-async fn resend_verification_mails_a_new_working_token_to_a_pending_account() {
-    let app = spawn_app().await;
+#[apply(backends)]
+async fn resend_verification_mails_a_new_working_token_to_a_pending_account(backend: Backend) {
+    let app = spawn_app(backend).await;
     let user = app.registered_user().await;
     app.wait_for_mail(MailKind::Verification, &user.email).await;
 

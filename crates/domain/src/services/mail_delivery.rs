@@ -4,8 +4,11 @@ use super::{AuthSettings, Ports};
 use crate::error::InfraError;
 use crate::notification::{Letter, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
-use crate::ports::{Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator};
+use crate::ports::{
+    Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
+};
 use crate::token::{OneTimeToken, TokenPurpose};
+use crate::user::AccountStatus;
 use chrono::Duration;
 use std::sync::Arc;
 
@@ -16,6 +19,7 @@ const LEASE_SECONDS: i64 = 60;
 #[derive(Clone)]
 pub struct MailDelivery {
     outbox: Arc<dyn Outbox>,
+    users: Arc<dyn UserRepository>,
     one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     tokens: Arc<dyn TokenGenerator>,
     mailer: Arc<dyn Mailer>,
@@ -43,6 +47,7 @@ impl MailDelivery {
     ) -> Self {
         Self {
             outbox: ports.outbox.clone(),
+            users: ports.users.clone(),
             one_time_tokens: ports.one_time_tokens.clone(),
             tokens: ports.tokens.clone(),
             mailer,
@@ -80,7 +85,15 @@ impl MailDelivery {
         let kind = message.notification.kind();
         let attempt = message.attempts.saturating_add(1);
         let outcome = match self.letter_for(message).await {
-            Ok(letter) => self.mailer.deliver(&letter).await,
+            Ok(Some(letter)) => self.mailer.deliver(&letter).await,
+            Ok(None) => {
+                // Not a failure: the account was verified, deleted or suspended since.
+                self.outbox
+                    .mark_failed(id, None, "dropped: the account no longer needs this link")
+                    .await?;
+                tracing::info!(message_id = %id, kind, "link email dropped: no longer applies");
+                return Ok(false);
+            }
             // The token store is down: the same as a mail server that is, try again later.
             Err(e) => Err(MailError::Transient(format!(
                 "could not issue the link token: {e}"
@@ -123,14 +136,31 @@ impl MailDelivery {
 
 impl MailDelivery {
     /// The message with the token of its link, minted now: its lifetime starts when it is sent,
-    /// and a retry mints a new one (which retires the unsent one).
-    async fn letter_for(&self, message: &OutboxMessage) -> Result<Letter, InfraError> {
+    /// and a retry mints a new one (which retires the unsent one). `None` when the link no
+    /// longer applies: a verification link for an account verified (or gone) since it was
+    /// queued, a reset link for an account deleted or suspended since.
+    async fn letter_for(&self, message: &OutboxMessage) -> Result<Option<Letter>, InfraError> {
         let Some((user_id, purpose)) = message.notification.link() else {
-            return Ok(Letter {
+            return Ok(Some(Letter {
                 notification: message.notification.clone(),
                 link_token: None,
-            });
+            }));
         };
+        let Some(user) = self.users.find_by_id(user_id).await? else {
+            return Ok(None);
+        };
+        let applies = match purpose {
+            TokenPurpose::EmailVerification => {
+                user.status == AccountStatus::Pending && !user.email_verified
+            }
+            TokenPurpose::PasswordReset => !matches!(
+                user.status,
+                AccountStatus::Deleted | AccountStatus::Suspended
+            ),
+        };
+        if !applies {
+            return Ok(None);
+        }
         let now = self.clock.now();
         let ttl = match purpose {
             TokenPurpose::EmailVerification => self.verification_ttl,
@@ -145,10 +175,10 @@ impl MailDelivery {
             expires_at: now + ttl,
         };
         self.one_time_tokens.issue(&record).await?;
-        Ok(Letter {
+        Ok(Some(Letter {
             notification: message.notification.clone(),
             link_token: Some(token.raw),
-        })
+        }))
     }
 }
 

@@ -1,38 +1,89 @@
 //! Unit tests of [`super::MailDelivery`] against mocked ports and a fixed clock.
 
 use super::MailDelivery;
-use super::test_support::{port_down, t0};
+use super::test_support::{Mocks, active_user, opaque, port_down, settings, t0};
 use crate::error::InfraError;
-use crate::ids::MessageId;
+use crate::ids::{MessageId, UserId};
 use crate::notification::{Notification, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
-use crate::ports::{MailError, MockClock, MockMailer, MockOutbox};
+use crate::ports::{MailError, MockMailer, MockOutbox};
+use crate::token::TokenPurpose;
+use crate::user::{AccountStatus, User};
 use crate::values::{Email, Username};
 use chrono::Duration;
+use mockall::Sequence;
 use std::sync::Arc;
 
-fn message(attempts: u32) -> OutboxMessage {
+fn jane() -> (Email, Username) {
+    (
+        Email::from_trusted("jane@example.com".into()),
+        Username::from_trusted("jane".into()),
+    )
+}
+
+fn queued(notification: Notification, attempts: u32) -> OutboxMessage {
     OutboxMessage {
         id: MessageId::new(),
-        notification: Notification::PasswordChanged {
-            to: Email::from_trusted("jane@example.com".into()),
-            username: Username::from_trusted("jane".into()),
-            at: t0(),
-        },
+        notification,
         created_at: t0() - Duration::minutes(1),
         attempts,
     }
 }
 
-fn worker(outbox: MockOutbox, mailer: MockMailer) -> MailDelivery {
-    let mut clock = MockClock::new();
-    clock.expect_now().returning(t0);
+/// A message without a link.
+fn message(attempts: u32) -> OutboxMessage {
+    let (to, username) = jane();
+    queued(
+        Notification::PasswordChanged {
+            to,
+            username,
+            at: t0(),
+        },
+        attempts,
+    )
+}
+
+fn verify_email(user_id: UserId, attempts: u32) -> OutboxMessage {
+    let (to, username) = jane();
+    queued(
+        Notification::VerifyEmail {
+            user_id,
+            to,
+            username,
+        },
+        attempts,
+    )
+}
+
+fn password_reset(user_id: UserId) -> OutboxMessage {
+    let (to, username) = jane();
+    queued(
+        Notification::PasswordReset {
+            user_id,
+            to,
+            username,
+        },
+        0,
+    )
+}
+
+/// The worker over `mocks` (whose outbox and token ports the test sets up) and `mailer`.
+fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
     MailDelivery::new(
-        Arc::new(outbox),
+        &mocks.into_ports(),
         Arc::new(mailer),
-        Arc::new(clock),
+        &settings(),
         RetryPolicy::default(),
     )
+}
+
+/// Mocks that must never mint a token: for batches of messages without a link.
+fn no_links(outbox: MockOutbox) -> Mocks {
+    let mut m = Mocks::new();
+    m.outbox = outbox;
+    m.tokens.expect_generate().never();
+    m.one_time_tokens.expect_issue().never();
+    m
 }
 
 fn claims(outbox: &mut MockOutbox, messages: Vec<OutboxMessage>) {
@@ -41,6 +92,15 @@ fn claims(outbox: &mut MockOutbox, messages: Vec<OutboxMessage>) {
         .times(1)
         .withf(|now, limit, lease| *now == t0() && *limit == 10 && *lease == Duration::seconds(60))
         .returning(move |_, _, _| Ok(messages.clone()));
+}
+
+fn marks_sent(outbox: &mut MockOutbox, id: MessageId) {
+    outbox
+        .expect_mark_sent()
+        .times(1)
+        .withf(move |m, now| *m == id && *now == t0())
+        .returning(|_, _| Ok(()));
+    outbox.expect_mark_failed().never();
 }
 
 #[tokio::test]
@@ -57,7 +117,151 @@ async fn delivered_messages_are_marked_sent_and_counted() {
     outbox.expect_mark_failed().never();
     let mut mailer = MockMailer::new();
     mailer.expect_deliver().times(2).returning(|_| Ok(()));
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 2);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 2);
+}
+
+#[tokio::test]
+async fn a_message_without_a_link_is_delivered_as_is_without_minting_a_token() {
+    let msg = message(0);
+    let mut outbox = MockOutbox::new();
+    claims(&mut outbox, vec![msg.clone()]);
+    marks_sent(&mut outbox, msg.id);
+    let mut mailer = MockMailer::new();
+    mailer
+        .expect_deliver()
+        .times(1)
+        .withf(|letter| {
+            letter.link_token.is_none()
+                && matches!(&letter.notification, Notification::PasswordChanged { to, at, .. }
+                    if to.as_str() == "jane@example.com" && *at == t0())
+        })
+        .returning(|_| Ok(()));
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 1);
+}
+
+/// The account the link is for, as stored now.
+fn account(m: &mut Mocks, user_id: UserId, status: AccountStatus, email_verified: bool) {
+    let user = User {
+        id: user_id,
+        status,
+        email_verified,
+        ..active_user()
+    };
+    m.users
+        .expect_find_by_id()
+        .withf(move |id| *id == user_id)
+        .returning(move |_| Ok(Some(user.clone())));
+}
+
+/// Expects one token minted as `raw` and stored (before the mail goes out) for `user_id` and
+/// `purpose`, valid for `ttl` from now; then one letter carrying that raw token.
+fn mints_and_sends(
+    m: &mut Mocks,
+    mailer: &mut MockMailer,
+    user_id: UserId,
+    purpose: TokenPurpose,
+    ttl: Duration,
+) {
+    let mut order = Sequence::new();
+    m.tokens
+        .expect_generate()
+        .times(1)
+        .in_sequence(&mut order)
+        .returning(|| opaque("fresh"));
+    m.one_time_tokens
+        .expect_issue()
+        .times(1)
+        .in_sequence(&mut order)
+        .withf(move |token| {
+            token.hash.as_str() == "hash-fresh"
+                && token.user_id == user_id
+                && token.purpose == purpose
+                && token.created_at == t0()
+                && token.expires_at == t0() + ttl
+        })
+        .returning(|_| Ok(()));
+    mailer
+        .expect_deliver()
+        .times(1)
+        .in_sequence(&mut order)
+        .withf(move |letter| {
+            letter.link_token.as_ref().map(|t| t.expose()) == Some("fresh")
+                && letter.notification.link() == Some((user_id, purpose))
+        })
+        .returning(|_| Ok(()));
+}
+
+#[tokio::test]
+async fn a_verification_email_carries_a_fresh_token_valid_for_the_verification_ttl() {
+    let user_id = UserId::new();
+    // A retry mints its own token too: the link's lifetime starts when it is sent.
+    let msg = verify_email(user_id, 3);
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Pending, false);
+    claims(&mut m.outbox, vec![msg.clone()]);
+    marks_sent(&mut m.outbox, msg.id);
+    let mut mailer = MockMailer::new();
+    let ttl = settings().verification_ttl;
+    assert_eq!(ttl, Duration::hours(24));
+    mints_and_sends(
+        &mut m,
+        &mut mailer,
+        user_id,
+        TokenPurpose::EmailVerification,
+        ttl,
+    );
+    assert_eq!(worker(m, mailer).run_once(10).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_reset_email_carries_a_fresh_token_valid_for_the_reset_ttl() {
+    let user_id = UserId::new();
+    let msg = password_reset(user_id);
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Active, true);
+    claims(&mut m.outbox, vec![msg.clone()]);
+    marks_sent(&mut m.outbox, msg.id);
+    let mut mailer = MockMailer::new();
+    let ttl = settings().reset_ttl;
+    assert_eq!(ttl, Duration::hours(1));
+    mints_and_sends(
+        &mut m,
+        &mut mailer,
+        user_id,
+        TokenPurpose::PasswordReset,
+        ttl,
+    );
+    assert_eq!(worker(m, mailer).run_once(10).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn a_token_store_outage_is_retried_later_and_nothing_is_sent() {
+    let user_id = UserId::new();
+    let msg = verify_email(user_id, 0);
+    let id = msg.id;
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Pending, false);
+    claims(&mut m.outbox, vec![msg]);
+    m.outbox.expect_mark_sent().never();
+    m.outbox
+        .expect_mark_failed()
+        .times(1)
+        .withf(move |failed, retry_at, error| {
+            *failed == id
+                && *retry_at == Some(t0() + Duration::seconds(5))
+                && error.contains("link token")
+        })
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("fresh"));
+    m.one_time_tokens
+        .expect_issue()
+        .times(1)
+        .returning(|_| Err(port_down()));
+    let mut mailer = MockMailer::new();
+    mailer.expect_deliver().never();
+    assert_eq!(worker(m, mailer).run_once(10).await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -66,7 +270,8 @@ async fn an_empty_outbox_delivers_nothing() {
     claims(&mut outbox, vec![]);
     let mut mailer = MockMailer::new();
     mailer.expect_deliver().never();
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 0);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 0);
 }
 
 #[tokio::test]
@@ -90,7 +295,8 @@ async fn a_transient_failure_is_retried_later_with_backoff() {
     mailer
         .expect_deliver()
         .returning(|_| Err(MailError::Transient("connection refused".into())));
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 0);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 0);
 }
 
 #[tokio::test]
@@ -107,7 +313,8 @@ async fn a_message_that_failed_too_often_is_given_up() {
     mailer
         .expect_deliver()
         .returning(|_| Err(MailError::Transient("timeout".into())));
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 0);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 0);
 }
 
 #[tokio::test]
@@ -128,7 +335,8 @@ async fn a_permanent_failure_is_never_retried_and_the_address_is_not_recorded() 
             "550 jane@example.com: mailbox unavailable".into(),
         ))
     });
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 0);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 0);
 }
 
 #[tokio::test]
@@ -155,7 +363,8 @@ async fn one_failure_does_not_stop_the_rest_of_the_batch() {
             Ok(())
         }
     });
-    assert_eq!(worker(outbox, mailer).run_once(10).await.unwrap(), 1);
+    let delivered = worker(no_links(outbox), mailer).run_once(10).await.unwrap();
+    assert_eq!(delivered, 1);
 }
 
 #[tokio::test]
@@ -166,7 +375,10 @@ async fn an_outbox_that_cannot_be_claimed_is_reported() {
         .returning(|_, _, _| Err(port_down()));
     let mut mailer = MockMailer::new();
     mailer.expect_deliver().never();
-    let err = worker(outbox, mailer).run_once(10).await.unwrap_err();
+    let err = worker(no_links(outbox), mailer)
+        .run_once(10)
+        .await
+        .unwrap_err();
     assert!(matches!(err, InfraError::Unavailable(_)));
 }
 
@@ -180,5 +392,54 @@ async fn the_batch_stops_when_a_delivery_cannot_be_recorded() {
         .returning(|_, _| Err(port_down()));
     let mut mailer = MockMailer::new();
     mailer.expect_deliver().times(1).returning(|_| Ok(()));
-    assert!(worker(outbox, mailer).run_once(10).await.is_err());
+    assert!(worker(no_links(outbox), mailer).run_once(10).await.is_err());
+}
+
+/// Expects `msg` to be dropped: no token minted, nothing sent, the message never retried.
+async fn is_dropped(mut m: Mocks, msg: OutboxMessage) {
+    let id = msg.id;
+    claims(&mut m.outbox, vec![msg]);
+    m.outbox.expect_mark_sent().never();
+    m.outbox
+        .expect_mark_failed()
+        .times(1)
+        .withf(move |dropped, retry_at, _| *dropped == id && retry_at.is_none())
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().never();
+    m.one_time_tokens.expect_issue().never();
+    let mut mailer = MockMailer::new();
+    mailer.expect_deliver().never();
+    assert_eq!(worker(m, mailer).run_once(10).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_verification_link_for_an_account_verified_since_is_dropped() {
+    let user_id = UserId::new();
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Active, true);
+    is_dropped(m, verify_email(user_id, 0)).await;
+}
+
+#[tokio::test]
+async fn a_link_for_an_account_deleted_since_is_dropped() {
+    let user_id = UserId::new();
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Deleted, false);
+    is_dropped(m, password_reset(user_id)).await;
+}
+
+#[tokio::test]
+async fn a_reset_link_for_a_suspended_account_is_dropped() {
+    let user_id = UserId::new();
+    let mut m = Mocks::new();
+    account(&mut m, user_id, AccountStatus::Suspended, true);
+    is_dropped(m, password_reset(user_id)).await;
+}
+
+#[tokio::test]
+async fn a_link_for_an_unknown_account_is_dropped() {
+    let user_id = UserId::new();
+    let mut m = Mocks::new();
+    m.users.expect_find_by_id().returning(|_| Ok(None));
+    is_dropped(m, verify_email(user_id, 0)).await;
 }

@@ -2,7 +2,7 @@
 
 use super::email_verification::ResendError;
 use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
+    Mocks, active_user, audit_kinds, capture_audit, port_down, settings, t0,
 };
 use super::{PasswordReset, ResetPasswordError};
 use crate::audit::AuditKind;
@@ -34,35 +34,31 @@ fn account_found(m: &mut Mocks, user: &User) {
         .returning(move |_| Ok(Some(found.clone())));
 }
 
-fn nothing_is_issued(m: &mut Mocks) {
+fn nothing_is_queued(m: &mut Mocks) {
     m.tokens.expect_generate().never();
     m.one_time_tokens.expect_issue().never();
+    m.outbox.expect_enqueue().never();
 }
 
 #[tokio::test]
-async fn a_reset_request_for_an_active_account_queues_a_one_hour_link() {
+async fn a_reset_request_for_an_active_account_queues_a_reset_email() {
     let user = active_user();
     let mut m = Mocks::new();
     let audit = capture_audit(&mut m);
     account_found(&mut m, &user);
-    m.tokens
-        .expect_generate()
-        .times(1)
-        .returning(|| opaque("reset-raw"));
+    // The link token is minted by the mail worker, just before sending.
+    m.tokens.expect_generate().never();
+    m.one_time_tokens.expect_issue().never();
     let (id, email) = (user.id, user.email.clone());
-    m.one_time_tokens
-        .expect_issue()
+    m.outbox
+        .expect_enqueue()
         .times(1)
-        .withf(move |token, mail| {
-            token.hash.as_str() == "hash-reset-raw"
-                && token.user_id == id
-                && token.purpose == TokenPurpose::PasswordReset
-                && token.created_at == t0()
-                && token.expires_at == t0() + Duration::hours(1)
-                && matches!(mail, Notification::PasswordReset { to, token, .. }
-                    if *to == email && token.expose() == "reset-raw")
+        .withf(move |mail, now| {
+            *now == t0()
+                && matches!(mail, Notification::PasswordReset { user_id, to, username }
+                    if *user_id == id && *to == email && username.as_str() == "jane")
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
 
     service(m)
         .request("jane@example.com", &client())
@@ -77,14 +73,10 @@ async fn a_pending_account_can_reset_its_password_too() {
     user.status = AccountStatus::Pending;
     let mut m = Mocks::new();
     account_found(&mut m, &user);
-    m.tokens
-        .expect_generate()
+    m.outbox
+        .expect_enqueue()
         .times(1)
-        .returning(|| opaque("reset-raw"));
-    m.one_time_tokens
-        .expect_issue()
-        .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
     assert!(
         service(m)
             .request("jane@example.com", &client())
@@ -101,7 +93,7 @@ async fn a_reset_request_for_an_unknown_address_silently_does_nothing() {
         .expect_find_by_email()
         .times(1)
         .returning(|_| Ok(None));
-    nothing_is_issued(&mut m);
+    nothing_is_queued(&mut m);
     service(m)
         .request("nobody@example.com", &client())
         .await
@@ -116,7 +108,7 @@ async fn deleted_and_suspended_accounts_get_no_reset_link_and_the_same_answer() 
         user.status = status;
         let mut m = Mocks::new();
         account_found(&mut m, &user);
-        nothing_is_issued(&mut m);
+        nothing_is_queued(&mut m);
         assert!(
             service(m)
                 .request("jane@example.com", &client())
@@ -131,7 +123,7 @@ async fn deleted_and_suspended_accounts_get_no_reset_link_and_the_same_answer() 
 async fn a_malformed_address_is_a_validation_error_on_email() {
     let mut m = Mocks::new();
     m.users.expect_find_by_email().never();
-    nothing_is_issued(&mut m);
+    nothing_is_queued(&mut m);
     let err = service(m)
         .request("not-an-email", &client())
         .await
@@ -144,14 +136,11 @@ async fn a_malformed_address_is_a_validation_error_on_email() {
 }
 
 #[tokio::test]
-async fn a_storage_failure_while_issuing_the_link_is_reported() {
+async fn a_storage_failure_while_queueing_the_email_is_reported() {
     let user = active_user();
     let mut m = Mocks::new();
     account_found(&mut m, &user);
-    m.tokens.expect_generate().returning(|| opaque("reset-raw"));
-    m.one_time_tokens
-        .expect_issue()
-        .returning(|_, _| Err(port_down()));
+    m.outbox.expect_enqueue().returning(|_, _| Err(port_down()));
     let err = service(m)
         .request("jane@example.com", &client())
         .await
@@ -173,8 +162,9 @@ async fn a_lost_audit_event_does_not_fail_the_reset_request() {
         .returning(|_| Err(port_down()));
     m.audit = audit;
     account_found(&mut m, &user);
-    m.tokens.expect_generate().returning(|| opaque("reset-raw"));
-    m.one_time_tokens.expect_issue().returning(|_, _| Ok(()));
+    m.outbox
+        .expect_enqueue()
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
     assert!(
         service(m)
             .request("jane@example.com", &client())

@@ -7,14 +7,13 @@ use super::{EmailVerification, RegisterError, RegisterInput, Registration, Verif
 use crate::audit::AuditKind;
 use crate::authorization::Role;
 use crate::error::InfraError;
+use crate::ids::MessageId;
 use crate::notification::Notification;
 use crate::ports::{ConsumeError, CreateUserError, HashError};
 use crate::services::email_verification::ResendError;
 use crate::session::ClientInfo;
-use crate::token::TokenPurpose;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
-use chrono::Duration;
 
 fn valid_input() -> RegisterInput {
     RegisterInput {
@@ -36,10 +35,8 @@ fn hashes(m: &mut Mocks) {
         .expect_hash()
         .times(1)
         .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$hash".into())));
-    m.tokens
-        .expect_generate()
-        .times(1)
-        .returning(|| opaque("verify"));
+    // The link token is minted by the mail worker, not at registration.
+    m.tokens.expect_generate().never();
 }
 
 fn nothing_is_stored(m: &mut Mocks) {
@@ -54,21 +51,19 @@ async fn a_valid_registration_stores_a_pending_account_with_its_verification_ema
     hashes(&mut m);
     m.users
         .expect_create()
-        .withf(|user, token, mail| {
+        .withf(|user, mail| {
             user.status == AccountStatus::Pending
                 && !user.email_verified
                 && user.roles == [Role::User]
                 && user.password_hash.as_str() == "$2b$12$hash"
                 && user.created_at == t0()
-                && token.user_id == user.id
-                && token.purpose == TokenPurpose::EmailVerification
-                && token.hash.as_str() == "hash-verify"
-                && token.expires_at == t0() + Duration::hours(24)
-                && matches!(mail, Notification::VerifyEmail { to, token, .. }
-                    if to.as_str() == "jane@example.com" && token.expose() == "verify")
+                && matches!(mail, Notification::VerifyEmail { user_id, to, username }
+                    if *user_id == user.id
+                        && to.as_str() == "jane@example.com"
+                        && username.as_str() == "jane_doe")
         })
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _| Ok(()));
 
     let user = registration(m)
         .register(valid_input(), &ClientInfo::default())
@@ -142,7 +137,7 @@ async fn a_password_containing_the_username_is_rejected() {
 async fn blank_optional_fields_are_treated_as_absent() {
     let mut m = Mocks::new();
     hashes(&mut m);
-    m.users.expect_create().returning(|_, _, _| Ok(()));
+    m.users.expect_create().returning(|_, _| Ok(()));
     let input = RegisterInput {
         first_name: Some(String::new()),
         last_name: Some("  ".into()),
@@ -161,9 +156,7 @@ async fn register_against(taken: fn() -> CreateUserError) -> RegisterError {
     let mut m = Mocks::new();
     let events = capture_audit(&mut m);
     hashes(&mut m);
-    m.users
-        .expect_create()
-        .returning(move |_, _, _| Err(taken()));
+    m.users.expect_create().returning(move |_, _| Err(taken()));
     let err = registration(m)
         .register(valid_input(), &ClientInfo::default())
         .await
@@ -214,7 +207,7 @@ async fn a_lost_audit_event_does_not_fail_the_registration() {
         .times(1)
         .returning(|_| Err(port_down()));
     hashes(&mut m);
-    m.users.expect_create().returning(|_, _, _| Ok(()));
+    m.users.expect_create().returning(|_, _| Ok(()));
     assert!(
         registration(m)
             .register(valid_input(), &ClientInfo::default())
@@ -316,27 +309,25 @@ fn account_is(m: &mut Mocks, user: Option<User>) {
 }
 
 #[tokio::test]
-async fn resending_to_a_pending_account_issues_a_new_link() {
+async fn resending_to_a_pending_account_queues_a_new_verification_email() {
     let user = pending_user();
     let id = user.id;
     let mut m = Mocks::new();
     account_is(&mut m, Some(user));
-    m.tokens
-        .expect_generate()
-        .times(1)
-        .returning(|| opaque("fresh"));
-    m.one_time_tokens
-        .expect_issue()
-        .withf(move |token, mail| {
-            token.user_id == id
-                && token.purpose == TokenPurpose::EmailVerification
-                && token.hash.as_str() == "hash-fresh"
-                && token.expires_at == t0() + Duration::hours(24)
-                && matches!(mail, Notification::VerifyEmail { to, token, .. }
-                    if to.as_str() == "jane@example.com" && token.expose() == "fresh")
+    // The link token is minted by the mail worker, just before sending.
+    m.tokens.expect_generate().never();
+    m.one_time_tokens.expect_issue().never();
+    m.outbox
+        .expect_enqueue()
+        .withf(move |mail, now| {
+            *now == t0()
+                && matches!(mail, Notification::VerifyEmail { user_id, to, username }
+                    if *user_id == id
+                        && to.as_str() == "jane@example.com"
+                        && username.as_str() == "jane")
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _| Ok(MessageId::new()));
     verification(m)
         .resend(" jane@example.com ", &ClientInfo::default())
         .await
@@ -346,8 +337,7 @@ async fn resending_to_a_pending_account_issues_a_new_link() {
 async fn resend_to(user: Option<User>) -> Result<(), ResendError> {
     let mut m = Mocks::new();
     account_is(&mut m, user);
-    m.tokens.expect_generate().never();
-    m.one_time_tokens.expect_issue().never();
+    m.outbox.expect_enqueue().never();
     verification(m)
         .resend("jane@example.com", &ClientInfo::default())
         .await

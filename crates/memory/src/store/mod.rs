@@ -1,9 +1,9 @@
 //! [`MemoryStore`]: every storage table of authd in one process, behind one mutex.
 //!
 //! One lock over all tables is what makes the cross-table units of work atomic (an account with
-//! its verification token and mail; a reset that replaces the password, revokes the sessions
-//! and queues a mail). Each port method takes the lock once, checks everything it needs, then
-//! writes, and never awaits while holding it, so contention stays at a few map operations.
+//! its verification mail; a reset that replaces the password, revokes the sessions and queues a
+//! mail). Each port method takes the lock once, checks everything it needs, then writes, and
+//! never awaits while holding it, so contention stays at a few map operations.
 //!
 //! # Growth
 //! Used and superseded one-time tokens are dropped at once, and so are delivered and dead outbox

@@ -64,7 +64,7 @@ impl Tables {
 
 #[async_trait]
 impl OneTimeTokenRepository for MemoryStore {
-    async fn issue(&self, token: &OneTimeToken, mail: &Notification) -> Result<(), PortError> {
+    async fn issue(&self, token: &OneTimeToken) -> Result<(), PortError> {
         let mut t = self.lock();
         t.maybe_sweep(token.created_at);
         if !t.users.contains_key(&token.user_id) {
@@ -74,7 +74,6 @@ impl OneTimeTokenRepository for MemoryStore {
             return Err(PortError::internal("duplicate one-time token hash"));
         }
         t.put_one_time_token(token.clone());
-        t.enqueue(mail, token.created_at);
         Ok(())
     }
 

@@ -8,18 +8,12 @@ use authd_domain::ids::{SessionId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy};
 use authd_domain::ports::{CreateUserError, UserRepository};
-use authd_domain::token::OneTimeToken;
 use authd_domain::user::{AccountStatus, ProfileChanges, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 
 #[async_trait]
 impl UserRepository for MemoryStore {
-    async fn create(
-        &self,
-        user: &User,
-        verification: &OneTimeToken,
-        mail: &Notification,
-    ) -> Result<(), CreateUserError> {
+    async fn create(&self, user: &User, mail: &Notification) -> Result<(), CreateUserError> {
         let mut t = self.lock();
         t.maybe_sweep(user.created_at);
         let email = user.email.normalized();
@@ -33,13 +27,9 @@ impl UserRepository for MemoryStore {
         if t.users.contains_key(&user.id) {
             return Err(PortError::internal("duplicate user id").into());
         }
-        if t.one_time_tokens.contains_key(&verification.hash) {
-            return Err(PortError::internal("duplicate one-time token hash").into());
-        }
         t.user_by_email.insert(email, user.id);
         t.user_by_username.insert(username, user.id);
         t.users.insert(user.id, user.clone());
-        t.put_one_time_token(verification.clone());
         t.enqueue(mail, user.created_at);
         Ok(())
     }

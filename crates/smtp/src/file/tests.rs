@@ -1,4 +1,6 @@
 use super::*;
+use authd_domain::ids::UserId;
+use authd_domain::notification::Notification;
 use authd_domain::token::RawToken;
 use authd_domain::values::{Email, Username};
 use chrono::Duration;
@@ -28,6 +30,14 @@ fn scratch_dir(name: &str) -> PathBuf {
     dir
 }
 
+fn verify_email() -> Notification {
+    Notification::VerifyEmail {
+        user_id: UserId::new(),
+        to: Email::from_trusted("ada@example.com".to_owned()),
+        username: Username::from_trusted("ada".to_owned()),
+    }
+}
+
 fn eml_files(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir)
         .unwrap()
@@ -41,13 +51,12 @@ fn eml_files(dir: &Path) -> Vec<String> {
 async fn a_verification_email_lands_in_the_directory_with_its_link_verbatim() {
     let dir = scratch_dir("verify").join("nested/mail");
     let mailer = mailer(&dir);
-    let mail = Notification::VerifyEmail {
-        to: Email::from_trusted("ada@example.com".to_owned()),
-        username: Username::from_trusted("ada".to_owned()),
-        token: RawToken::new(TOKEN.to_owned()),
+    let letter = Letter {
+        notification: verify_email(),
+        link_token: Some(RawToken::new(TOKEN.to_owned())),
     };
 
-    mailer.deliver(&mail).await.unwrap();
+    mailer.deliver(&letter).await.unwrap();
 
     let files = eml_files(&dir);
     assert_eq!(files.len(), 1);
@@ -79,13 +88,32 @@ async fn a_missing_directory_makes_delivery_fail_transiently() {
     let dir = scratch_dir("gone");
     let mailer = mailer(&dir);
     std::fs::remove_dir_all(&dir).unwrap();
-    let mail = Notification::PasswordChanged {
-        to: Email::from_trusted("ada@example.com".to_owned()),
-        username: Username::from_trusted("ada".to_owned()),
-        at: chrono::Utc::now(),
+    let letter = Letter {
+        notification: Notification::PasswordChanged {
+            to: Email::from_trusted("ada@example.com".to_owned()),
+            username: Username::from_trusted("ada".to_owned()),
+            at: chrono::Utc::now(),
+        },
+        link_token: None,
     };
     assert!(matches!(
-        mailer.deliver(&mail).await,
+        mailer.deliver(&letter).await,
         Err(MailError::Transient(_))
     ));
+}
+
+#[tokio::test]
+async fn a_verification_letter_without_its_token_fails_for_good_and_writes_nothing() {
+    let dir = scratch_dir("no-token");
+    let mailer = mailer(&dir);
+    let letter = Letter {
+        notification: verify_email(),
+        link_token: None,
+    };
+
+    let result = mailer.deliver(&letter).await;
+
+    assert!(matches!(result, Err(MailError::Permanent(_))), "{result:?}");
+    assert!(eml_files(&dir).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,4 +1,5 @@
 use super::*;
+use authd_domain::ids::UserId;
 use authd_domain::token::RawToken;
 use authd_domain::values::{Email, Username};
 use chrono::TimeZone;
@@ -17,53 +18,69 @@ fn at() -> Timestamp {
     chrono::Utc.with_ymd_and_hms(2025, 3, 4, 5, 6, 0).unwrap()
 }
 
-fn every_notification(username: &str) -> Vec<Notification> {
+/// Every kind of letter, as the delivery worker hands them over: the verification and the
+/// reset letter (first) with the token [`TOKEN`], the notices without one.
+fn every_notification(username: &str) -> Vec<Letter> {
     let to = Email::from_trusted("ada@example.com".to_owned());
     let username = Username::from_trusted(username.to_owned());
+    let user_id = UserId::new();
+    let with_link = |notification| Letter {
+        notification,
+        link_token: Some(RawToken::new(TOKEN.to_owned())),
+    };
+    let without_link = |notification| Letter {
+        notification,
+        link_token: None,
+    };
     vec![
-        Notification::VerifyEmail {
+        with_link(Notification::VerifyEmail {
+            user_id,
             to: to.clone(),
             username: username.clone(),
-            token: RawToken::new(TOKEN.to_owned()),
-        },
-        Notification::PasswordReset {
+        }),
+        with_link(Notification::PasswordReset {
+            user_id,
             to: to.clone(),
             username: username.clone(),
-            token: RawToken::new(TOKEN.to_owned()),
-        },
-        Notification::PasswordChanged {
+        }),
+        without_link(Notification::PasswordChanged {
             to: to.clone(),
             username: username.clone(),
             at: at(),
-        },
-        Notification::AccountLocked {
+        }),
+        without_link(Notification::AccountLocked {
             to: to.clone(),
             username: username.clone(),
             until: at(),
-        },
-        Notification::RefreshTokenReuse {
+        }),
+        without_link(Notification::RefreshTokenReuse {
             to,
             username,
             at: at(),
             ip: Some("203.0.113.7".to_owned()),
-        },
+        }),
     ]
+}
+
+fn render(letter: &Letter) -> RenderedEmail {
+    templates().render(letter).unwrap()
 }
 
 #[test]
 fn every_notification_renders_a_subject_a_text_and_an_html_part() {
-    for notification in every_notification("ada") {
-        let email = templates().render(&notification);
-        assert!(!email.subject.is_empty(), "{}", notification.kind());
-        assert!(email.text.contains("Hello ada,"), "{}", notification.kind());
-        assert!(email.html.contains("Hello ada,"), "{}", notification.kind());
+    for letter in every_notification("ada") {
+        let email = render(&letter);
+        let kind = letter.notification.kind();
+        assert!(!email.subject.is_empty(), "{kind}");
+        assert!(email.text.contains("Hello ada,"), "{kind}");
+        assert!(email.html.contains("Hello ada,"), "{kind}");
         assert!(email.html.starts_with("<!DOCTYPE html>"));
     }
 }
 
 #[test]
 fn the_verification_email_links_to_the_frontend_verify_page_with_the_token() {
-    let email = templates().render(&every_notification("ada")[0]);
+    let email = render(&every_notification("ada")[0]);
     let link = format!("https://app.example.com/verify-email?token={TOKEN}");
     assert_eq!(email.link.as_deref(), Some(link.as_str()));
     assert!(email.text.contains(&link));
@@ -73,7 +90,7 @@ fn the_verification_email_links_to_the_frontend_verify_page_with_the_token() {
 
 #[test]
 fn the_reset_email_links_to_the_frontend_reset_page_with_the_token() {
-    let email = templates().render(&every_notification("ada")[1]);
+    let email = render(&every_notification("ada")[1]);
     let link = format!("https://app.example.com/reset-password?token={TOKEN}");
     assert_eq!(email.link.as_deref(), Some(link.as_str()));
     assert!(email.text.contains(&link));
@@ -83,32 +100,40 @@ fn the_reset_email_links_to_the_frontend_reset_page_with_the_token() {
 
 #[test]
 fn notices_without_an_action_carry_no_link() {
-    for notification in &every_notification("ada")[2..] {
-        assert_eq!(templates().render(notification).link, None);
+    for letter in &every_notification("ada")[2..] {
+        assert_eq!(render(letter).link, None);
+    }
+}
+
+#[test]
+fn a_verification_or_reset_letter_without_its_token_is_refused_for_good() {
+    for mut letter in every_notification("ada").into_iter().take(2) {
+        letter.link_token = None;
+        let kind = letter.notification.kind();
+        let err = templates().render(&letter).unwrap_err();
+        assert!(
+            matches!(MailError::from(err), MailError::Permanent(reason) if reason.contains(kind)),
+            "{kind}"
+        );
     }
 }
 
 #[test]
 fn times_and_the_ip_address_appear_in_the_security_notices() {
     let all = every_notification("ada");
-    assert!(
-        templates()
-            .render(&all[3])
-            .text
-            .contains("2025-03-04 05:06 UTC")
-    );
-    let reuse = templates().render(&all[4]);
+    assert!(render(&all[3]).text.contains("2025-03-04 05:06 UTC"));
+    let reuse = render(&all[4]);
     assert!(reuse.text.contains("203.0.113.7"));
 }
 
 #[test]
 fn markup_in_a_username_is_escaped_in_the_html_part_only() {
-    for notification in every_notification("<b>x&y</b>") {
-        let email = templates().render(&notification);
+    for letter in every_notification("<b>x&y</b>") {
+        let email = render(&letter);
         assert!(
             !email.html.contains("<b>x&y</b>"),
             "{}",
-            notification.kind()
+            letter.notification.kind()
         );
         assert!(email.html.contains("&lt;b&gt;x&amp;y&lt;/b&gt;"));
         assert!(email.text.contains("<b>x&y</b>"));

@@ -1,11 +1,15 @@
-//! `spawn_app()`: a real authd on a random loopback port over the in-memory adapters, with its
-//! own mail directory, and the calls most tests make (register, verify, log in).
+//! `spawn_app(backend)`: a real authd on a random loopback port, over the in-memory adapters or
+//! over PostgreSQL (a database of its own, cloned from a migrated template), with its own mail
+//! directory; and the calls most tests make (register, verify, log in).
 
+mod backend;
 mod codec;
 mod jwt;
 mod mail;
 mod reply;
 
+pub(crate) use backend::backends;
+pub use backend::{Backend, fresh_database};
 pub use jwt::{Jwt, now_unix};
 pub use mail::MailKind;
 pub use reply::Reply;
@@ -34,6 +38,8 @@ pub struct TestApp {
     pub mail_dir: PathBuf,
     /// A client without a cookie store, like a mobile app or a script.
     pub client: reqwest::Client,
+    stop: authd::StopHandle,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Drop for TestApp {
@@ -97,12 +103,22 @@ impl LoggedIn {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
 }
 
-/// Starts an app whose configuration is the test defaults with `overrides` on top.
-pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+/// Starts an app on `backend` whose configuration is the test defaults with `overrides` on top.
+pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> TestApp {
+    let database_url = match backend {
+        Backend::Memory => None,
+        Backend::Postgres => Some(fresh_database().await),
+    };
+    spawn_app_on(database_url, overrides).await
+}
+
+/// Starts an app on the PostgreSQL database at `database_url` (in memory when `None`), say a
+/// second app on the database of a first one that was stopped.
+pub async fn spawn_app_on(database_url: Option<String>, overrides: &[(&str, &str)]) -> TestApp {
     let mail_dir = std::env::temp_dir().join(format!("authd-api-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&mail_dir).expect("create the mail directory");
     let mut vars: BTreeMap<String, String> = [
@@ -118,11 +134,16 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         // The concurrency tests send 50-100 requests at once; none may be turned away as busy.
         ("HASH_QUEUE_MAX", "1000"),
         ("LOG_LEVEL", "warn"),
+        // Few actix workers, so that parallel tests do not hold hundreds of connections.
+        ("WORKERS", "2"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.insert("MAIL_DIR".into(), mail_dir.display().to_string());
+    if let Some(url) = database_url {
+        vars.insert("DATABASE_URL".into(), url);
+    }
     for (key, value) in overrides {
         vars.insert((*key).to_owned(), (*value).to_owned());
     }
@@ -133,7 +154,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .await
         .unwrap_or_else(|e| panic!("the app starts: {e:?}"));
     let port = app.port();
-    tokio::spawn(app.run_until_stopped());
+    let stop = app.stop_handle();
+    let served = tokio::spawn(app.run_until_stopped());
 
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -142,10 +164,22 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("build the HTTP client"),
+        stop,
+        served,
     }
 }
 
 impl TestApp {
+    /// Stops the app as SIGTERM would and waits until it has: its port is closed, its outbox
+    /// worker done, its connections to PostgreSQL released.
+    pub async fn stop(mut self) {
+        self.stop.stop().await;
+        (&mut self.served)
+            .await
+            .expect("the app task ends without panicking")
+            .expect("the app stops cleanly");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

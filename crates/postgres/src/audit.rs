@@ -1,0 +1,116 @@
+//! [`AuditLog`] over `audit_events`.
+
+use crate::error::{TxError, corrupt};
+use crate::schema::audit_events;
+use crate::store::PostgresStore;
+use async_trait::async_trait;
+use authd_domain::Timestamp;
+use authd_domain::audit::{AuditEvent, AuditKind};
+use authd_domain::error::PortError;
+use authd_domain::ids::{EventId, SessionId, UserId};
+use authd_domain::ports::AuditLog;
+use authd_domain::session::ClientInfo;
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+/// Every kind, to read stored names back.
+const KINDS: [AuditKind; 15] = [
+    AuditKind::UserRegistered,
+    AuditKind::EmailVerified,
+    AuditKind::LoginSucceeded,
+    AuditKind::LoginFailed,
+    AuditKind::AccountLocked,
+    AuditKind::TokenRefreshed,
+    AuditKind::RefreshTokenReuse,
+    AuditKind::Logout,
+    AuditKind::LogoutAllDevices,
+    AuditKind::SessionRevoked,
+    AuditKind::PasswordResetRequested,
+    AuditKind::PasswordReset,
+    AuditKind::PasswordChanged,
+    AuditKind::ProfileUpdated,
+    AuditKind::AccountDeactivated,
+];
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
+struct EventRow {
+    id: Uuid,
+    at: Timestamp,
+    kind: String,
+    user_id: Option<Uuid>,
+    session_id: Option<Uuid>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    detail: Option<String>,
+}
+
+impl EventRow {
+    fn from_domain(e: &AuditEvent) -> Self {
+        Self {
+            id: *e.id.as_uuid(),
+            at: e.at,
+            kind: e.kind.as_str().to_owned(),
+            user_id: e.user_id.map(|id| *id.as_uuid()),
+            session_id: e.session_id.map(|id| *id.as_uuid()),
+            ip: e.client.ip.clone(),
+            user_agent: e.client.user_agent.clone(),
+            detail: e.detail.clone(),
+        }
+    }
+
+    fn into_domain(self) -> Result<AuditEvent, PortError> {
+        let kind = KINDS
+            .into_iter()
+            .find(|k| k.as_str() == self.kind)
+            .ok_or_else(|| corrupt(format!("unknown audit event kind {:?}", self.kind)))?;
+        Ok(AuditEvent {
+            id: EventId::from_uuid(self.id),
+            at: self.at,
+            kind,
+            user_id: self.user_id.map(UserId::from_uuid),
+            session_id: self.session_id.map(SessionId::from_uuid),
+            client: ClientInfo {
+                ip: self.ip,
+                user_agent: self.user_agent,
+            },
+            detail: self.detail,
+        })
+    }
+}
+
+#[async_trait]
+impl AuditLog for PostgresStore {
+    async fn record(&self, event: &AuditEvent) -> Result<(), PortError> {
+        let row = EventRow::from_domain(event);
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            diesel::insert_into(audit_events::table)
+                .values(&row)
+                .execute(&mut conn)
+                .await
+                .map_err(TxError::from)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let rows: Vec<EventRow> = audit_events::table
+                .filter(audit_events::user_id.eq(user_id.as_uuid()))
+                // Events of the same instant: the latest recorded first.
+                .order((audit_events::at.desc(), audit_events::seq.desc()))
+                .limit(limit)
+                .select(EventRow::as_select())
+                .load(&mut conn)
+                .await
+                .map_err(TxError::from)?;
+            rows.into_iter().map(EventRow::into_domain).collect()
+        })
+        .await
+    }
+}

@@ -1,0 +1,205 @@
+//! The JSON form of a queued [`Notification`] (the `outbox.payload` column). The domain type
+//! has no serde on purpose, so this private mirror fixes the stored format: renaming a domain
+//! field does not silently change what is in the table. It holds no token: queued mail never
+//! does.
+
+use authd_domain::Timestamp;
+use authd_domain::error::PortError;
+use authd_domain::ids::UserId;
+use authd_domain::notification::Notification;
+use authd_domain::values::{Email, Username};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Payload {
+    VerifyEmail {
+        user_id: UserId,
+        to: String,
+        username: String,
+    },
+    PasswordReset {
+        user_id: UserId,
+        to: String,
+        username: String,
+    },
+    PasswordChanged {
+        to: String,
+        username: String,
+        at: Timestamp,
+    },
+    AccountLocked {
+        to: String,
+        username: String,
+        until: Timestamp,
+    },
+    RefreshTokenReuse {
+        to: String,
+        username: String,
+        at: Timestamp,
+        ip: Option<String>,
+    },
+}
+
+/// `mail` as stored.
+pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortError> {
+    let s = |v: &str| v.to_owned();
+    let payload = match mail {
+        Notification::VerifyEmail {
+            user_id,
+            to,
+            username,
+        } => Payload::VerifyEmail {
+            user_id: *user_id,
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+        },
+        Notification::PasswordReset {
+            user_id,
+            to,
+            username,
+        } => Payload::PasswordReset {
+            user_id: *user_id,
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+        },
+        Notification::PasswordChanged { to, username, at } => Payload::PasswordChanged {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+        },
+        Notification::AccountLocked {
+            to,
+            username,
+            until,
+        } => Payload::AccountLocked {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            until: *until,
+        },
+        Notification::RefreshTokenReuse {
+            to,
+            username,
+            at,
+            ip,
+        } => Payload::RefreshTokenReuse {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+            ip: ip.clone(),
+        },
+    };
+    serde_json::to_value(payload).map_err(PortError::internal)
+}
+
+/// A stored payload back as a notification.
+pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortError> {
+    let payload: Payload = serde_json::from_value(value).map_err(PortError::internal)?;
+    let email = Email::from_trusted;
+    let name = Username::from_trusted;
+    Ok(match payload {
+        Payload::VerifyEmail {
+            user_id,
+            to,
+            username,
+        } => Notification::VerifyEmail {
+            user_id,
+            to: email(to),
+            username: name(username),
+        },
+        Payload::PasswordReset {
+            user_id,
+            to,
+            username,
+        } => Notification::PasswordReset {
+            user_id,
+            to: email(to),
+            username: name(username),
+        },
+        Payload::PasswordChanged { to, username, at } => Notification::PasswordChanged {
+            to: email(to),
+            username: name(username),
+            at,
+        },
+        Payload::AccountLocked {
+            to,
+            username,
+            until,
+        } => Notification::AccountLocked {
+            to: email(to),
+            username: name(username),
+            until,
+        },
+        Payload::RefreshTokenReuse {
+            to,
+            username,
+            at,
+            ip,
+        } => Notification::RefreshTokenReuse {
+            to: email(to),
+            username: name(username),
+            at,
+            ip,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn round_trip(mail: &Notification) -> Notification {
+        from_json(to_json(mail).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_notification_survives_the_outbox_unchanged() {
+        let at = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap();
+        let to = Email::from_trusted("Jane@Example.com".into());
+        let username = Username::from_trusted("jane".into());
+        let user_id = UserId::new();
+        let mails = [
+            Notification::VerifyEmail {
+                user_id,
+                to: to.clone(),
+                username: username.clone(),
+            },
+            Notification::PasswordReset {
+                user_id,
+                to: to.clone(),
+                username: username.clone(),
+            },
+            Notification::PasswordChanged {
+                to: to.clone(),
+                username: username.clone(),
+                at,
+            },
+            Notification::AccountLocked {
+                to: to.clone(),
+                username: username.clone(),
+                until: at,
+            },
+            Notification::RefreshTokenReuse {
+                to,
+                username,
+                at,
+                ip: Some("192.0.2.1".into()),
+            },
+        ];
+        for mail in &mails {
+            // Notification has no PartialEq; its Debug output shows every field.
+            assert_eq!(format!("{:?}", round_trip(mail)), format!("{mail:?}"));
+        }
+    }
+
+    #[test]
+    fn the_stored_form_names_its_kind() {
+        let mail = Notification::VerifyEmail {
+            user_id: UserId::new(),
+            to: Email::from_trusted("a@b.c".into()),
+            username: Username::from_trusted("abc".into()),
+        };
+        assert_eq!(to_json(&mail).unwrap()["kind"], "verify_email");
+    }
+}

@@ -1,0 +1,224 @@
+//! [`PostgresStore`]: the pooled connection every port goes through.
+//!
+//! Connections come from a bb8 pool of diesel-async [`AsyncPgConnection`]s (tokio-postgres
+//! underneath, so no libpq). Every new connection is established within the connect timeout
+//! and gets the statement timeout, so a slow query fails instead of holding a request, and
+//! every unit of work is bounded as a whole as well, so a dead network fails it too.
+
+use crate::error::{DbFailure, PgError, Redactor, pool_error};
+use authd_domain::error::PortError;
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, PoolError};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+pub(crate) type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
+pub(crate) type Conn<'a> =
+    bb8::PooledConnection<'a, AsyncDieselConnectionManager<AsyncPgConnection>>;
+
+/// How long `/v1/health` waits for the database.
+const PING_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How to reach PostgreSQL.
+#[derive(Clone)]
+pub struct PgSettings {
+    /// `postgres://user:password@host:port/database`. Never logged.
+    pub url: String,
+    /// Connections kept open even when idle (`DB_POOL_MIN`).
+    pub pool_min: u32,
+    /// At most this many connections (`DB_POOL_MAX`).
+    pub pool_max: u32,
+    /// Establishing one connection, and waiting for a free one, gives up after this long.
+    pub connect_timeout: Duration,
+    /// The server cancels any statement running longer (`SET statement_timeout`).
+    pub statement_timeout: Duration,
+}
+
+impl fmt::Debug for PgSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgSettings")
+            .field("url", &"<redacted>")
+            .field("pool_min", &self.pool_min)
+            .field("pool_max", &self.pool_max)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
+}
+
+/// Every storage port over PostgreSQL. Share one instance (`Arc<PostgresStore>`) as all five.
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    /// The longest one unit of work may take, waiting for a connection included.
+    op_timeout: Duration,
+}
+
+impl fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.pool.state();
+        f.debug_struct("PostgresStore")
+            .field("connections", &state.connections)
+            .field("idle_connections", &state.idle_connections)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresStore {
+    /// Connects and builds the pool: one connection is made at once (so a wrong URL, password
+    /// or database is reported here, with the server's reason), then the pool opens up to
+    /// `pool_min` more.
+    ///
+    /// # Errors
+    /// [`PgError::InvalidSettings`] for `pool_max == 0`, [`PgError::ConnectTimeout`] when the
+    /// server does not answer in time, [`PgError::Connect`] when it refuses.
+    pub async fn connect(settings: &PgSettings) -> Result<Self, PgError> {
+        if settings.pool_max == 0 {
+            return Err(PgError::InvalidSettings("DB_POOL_MAX must be at least 1"));
+        }
+        let redactor = Redactor::for_url(&settings.url);
+        let connect_timeout = settings.connect_timeout;
+        let statement_timeout = settings.statement_timeout;
+
+        let first = establish(&settings.url, connect_timeout, Some(statement_timeout))
+            .await
+            .map_err(|e| setup_error(&e, connect_timeout, &redactor))?;
+
+        let mut config = ManagerConfig::<AsyncPgConnection>::default();
+        config.custom_setup = Box::new(move |url| {
+            Box::pin(establish_owned(
+                url.to_owned(),
+                connect_timeout,
+                statement_timeout,
+            ))
+        });
+        let manager = AsyncDieselConnectionManager::new_with_config(settings.url.clone(), config);
+        let build = bb8::Pool::builder()
+            .max_size(settings.pool_max)
+            .min_idle(Some(settings.pool_min.min(settings.pool_max)))
+            .connection_timeout(connect_timeout)
+            .error_sink(Box::new(LogSink(redactor.clone())))
+            .build(manager);
+        // `build` waits for `pool_min` connections, each bounded by the connect timeout; the
+        // outer bound keeps a server that accepts and then stalls from hanging start-up.
+        let pool = match tokio::time::timeout(connect_timeout.saturating_mul(2), build).await {
+            Ok(Ok(pool)) => pool,
+            Ok(Err(e)) => return Err(PgError::Connect(redactor.clean(e))),
+            Err(_) => return Err(PgError::ConnectTimeout(connect_timeout)),
+        };
+        // A full pool has no room for it; then it is simply closed.
+        let _ = pool.add(first);
+        Ok(Self {
+            pool,
+            op_timeout: connect_timeout
+                .saturating_add(statement_timeout.saturating_mul(2))
+                .max(Duration::from_secs(1)),
+        })
+    }
+
+    /// Whether the database answers `SELECT 1` within two seconds (for `/v1/health`).
+    pub async fn ping(&self) -> bool {
+        let check = async {
+            let mut conn = self.pool.get().await.ok()?;
+            diesel::sql_query("SELECT 1").execute(&mut *conn).await.ok()
+        };
+        matches!(tokio::time::timeout(PING_TIMEOUT, check).await, Ok(Some(_)))
+    }
+
+    /// A pooled connection.
+    pub(crate) async fn conn(&self) -> Result<Conn<'_>, PortError> {
+        self.pool.get().await.map_err(|e| pool_error(&e))
+    }
+
+    /// Runs one unit of work, failing it as unavailable when it takes too long. A transaction
+    /// cut short leaves its connection marked broken, and the pool drops it.
+    pub(crate) async fn bounded<T, E>(
+        &self,
+        work: impl Future<Output = Result<T, E>>,
+    ) -> Result<T, E>
+    where
+        E: From<PortError>,
+    {
+        match tokio::time::timeout(self.op_timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(PortError::unavailable(DbFailure::new(format!(
+                "database operation timed out after {:?}",
+                self.op_timeout
+            )))
+            .into()),
+        }
+    }
+}
+
+/// One connection within `connect_timeout`, with the statement timeout when given.
+pub(crate) async fn establish(
+    url: &str,
+    connect_timeout: Duration,
+    statement_timeout: Option<Duration>,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    // tokio-postgres directly rather than `AsyncPgConnection::establish`, which keeps only the
+    // outer message ("error connecting to server") and drops the reason.
+    let connecting = async {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| ConnectionError::BadConnection(with_causes(&e)))?;
+        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+    };
+    let mut conn = tokio::time::timeout(connect_timeout, connecting)
+        .await
+        .map_err(|_| ConnectionError::BadConnection(TIMED_OUT.to_owned()))??;
+    if let Some(timeout) = statement_timeout {
+        // An integer: milliseconds. Zero would mean "no limit", so at least one.
+        let ms = timeout.as_millis().clamp(1, i32::MAX as u128);
+        diesel::sql_query(format!("SET statement_timeout = {ms}"))
+            .execute(&mut conn)
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+    }
+    Ok(conn)
+}
+
+async fn establish_owned(
+    url: String,
+    connect_timeout: Duration,
+    statement_timeout: Duration,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    establish(&url, connect_timeout, Some(statement_timeout)).await
+}
+
+const TIMED_OUT: &str = "connect timeout";
+
+/// An error and its chain of causes, on one line.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message
+}
+
+pub(crate) fn setup_error(e: &ConnectionError, timeout: Duration, redactor: &Redactor) -> PgError {
+    match e {
+        ConnectionError::BadConnection(m) if m == TIMED_OUT => PgError::ConnectTimeout(timeout),
+        other => PgError::Connect(redactor.clean(other)),
+    }
+}
+
+/// Logs the pool's background connection failures (they have no caller to return to).
+#[derive(Debug, Clone)]
+struct LogSink(Redactor);
+
+impl bb8::ErrorSink<PoolError> for LogSink {
+    fn sink(&self, error: PoolError) {
+        tracing::warn!(error = %self.0.clean(error), "PostgreSQL pool could not open a connection");
+    }
+
+    fn boxed_clone(&self) -> Box<dyn bb8::ErrorSink<PoolError>> {
+        Box::new(self.clone())
+    }
+}

@@ -1,0 +1,192 @@
+//! The port conformance suites of `authd-testkit`, run against PostgreSQL: one test per check,
+//! each on a database of its own, cloned from a template the migrations ran on once. The
+//! server is a throw-away one this test process starts (see `authd_testkit::postgres`).
+//! Also: the migrations revert and apply again, and a stopped database fails operations as
+//! unavailable and serves again once it is back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use authd_domain::error::PortError;
+use authd_domain::ids::UserId;
+use authd_postgres::{
+    PgSettings, PostgresStore, pending_migrations, revert_all_migrations, run_migrations,
+};
+use authd_testkit::postgres::{PgServer, server};
+use authd_testkit::{StorageUnderTest, audit, one_time_tokens, outbox, sessions, support, users};
+use std::sync::Arc;
+use std::time::Duration;
+
+const TEMPLATE: &str = "authd_migrated";
+
+async fn connect(url: String) -> PostgresStore {
+    let settings = PgSettings {
+        url,
+        pool_min: 1,
+        pool_max: 16,
+        connect_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(5),
+    };
+    PostgresStore::connect(&settings)
+        .await
+        .expect("connecting to a fresh test database")
+}
+
+/// A fresh, migrated database on `pg`.
+async fn migrated_database(pg: &PgServer) -> String {
+    pg.create_template(TEMPLATE, |url| async move {
+        run_migrations(&url)
+            .await
+            .expect("migrating the template database");
+    })
+    .await;
+    pg.fresh_database(Some(TEMPLATE)).await
+}
+
+async fn storage() -> StorageUnderTest {
+    let url = migrated_database(server().await).await;
+    StorageUnderTest::from_store(Arc::new(connect(url).await))
+}
+
+/// One `#[tokio::test]` per check: `test_name => module::check_fn`.
+macro_rules! storage_checks {
+    ($($name:ident => $check:path;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            $check(&storage().await).await;
+        }
+    )*};
+}
+
+storage_checks! {
+    created_user_can_be_found_by_id_email_and_username => users::check_created_user_can_be_found_by_id_email_and_username;
+    create_queues_the_verification_mail_with_the_account => users::check_create_queues_the_verification_mail_with_the_account;
+    duplicate_email_is_rejected_case_insensitively => users::check_duplicate_email_is_rejected_case_insensitively;
+    duplicate_username_is_rejected_case_insensitively => users::check_duplicate_username_is_rejected_case_insensitively;
+    concurrent_creates_with_one_email_have_exactly_one_winner => users::check_concurrent_creates_with_one_email_have_exactly_one_winner;
+    login_failures_count_down_then_lock_once => users::check_login_failures_count_down_then_lock_once;
+    concurrent_login_failures_are_all_counted_and_lock_once => users::check_concurrent_login_failures_are_all_counted_and_lock_once;
+    login_failure_of_unknown_account_is_none => users::check_login_failure_of_unknown_account_is_none;
+    login_success_clears_the_lockout_and_records_the_login => users::check_login_success_clears_the_lockout_and_records_the_login;
+    profile_update_applies_changes_and_sets_updated_at => users::check_profile_update_applies_changes_and_sets_updated_at;
+    change_password_keeps_only_the_given_session => users::check_change_password_keeps_only_the_given_session;
+    deactivate_marks_the_account_deleted_and_revokes_every_session => users::check_deactivate_marks_the_account_deleted_and_revokes_every_session;
+}
+
+storage_checks! {
+    created_session_is_found_and_listed => sessions::check_created_session_is_found_and_listed;
+    rotation_makes_the_successor_the_current_token => sessions::check_rotation_makes_the_successor_the_current_token;
+    concurrent_rotations_of_one_token_rotate_exactly_once => sessions::check_concurrent_rotations_of_one_token_rotate_exactly_once;
+    replay_inside_the_grace_window_is_answered_again => sessions::check_replay_inside_the_grace_window_is_answered_again;
+    rotated_token_reused_after_the_grace_window_revokes_the_family => sessions::check_rotated_token_reused_after_the_grace_window_revokes_the_family;
+    replay_after_the_successor_moved_on_is_reuse => sessions::check_replay_after_the_successor_moved_on_is_reuse;
+    expired_or_unknown_refresh_token_is_invalid => sessions::check_expired_or_unknown_refresh_token_is_invalid;
+    touch_keeps_the_token_and_records_activity => sessions::check_touch_keeps_the_token_and_records_activity;
+    session_limit_evicts_the_least_recently_used_sessions => sessions::check_session_limit_evicts_the_least_recently_used_sessions;
+    concurrent_logins_never_exceed_the_session_limit => sessions::check_concurrent_logins_never_exceed_the_session_limit;
+    active_sessions_are_listed_most_recent_first => sessions::check_active_sessions_are_listed_most_recent_first;
+    revoke_only_affects_the_owners_live_session => sessions::check_revoke_only_affects_the_owners_live_session;
+    revoke_all_revokes_every_live_session_of_the_user => sessions::check_revoke_all_revokes_every_live_session_of_the_user;
+}
+
+storage_checks! {
+    issued_token_is_found_by_hash_and_purpose => one_time_tokens::check_issued_token_is_found_by_hash_and_purpose;
+    issue_invalidates_earlier_tokens_of_the_same_purpose => one_time_tokens::check_issue_invalidates_earlier_tokens_of_the_same_purpose;
+    consume_verification_activates_a_pending_user_once => one_time_tokens::check_consume_verification_activates_a_pending_user_once;
+    expired_or_foreign_verification_token_is_refused => one_time_tokens::check_expired_or_foreign_verification_token_is_refused;
+    concurrent_verifications_with_one_token_succeed_once => one_time_tokens::check_concurrent_verifications_with_one_token_succeed_once;
+    consume_reset_replaces_the_password_and_revokes_sessions => one_time_tokens::check_consume_reset_replaces_the_password_and_revokes_sessions;
+    expired_reset_token_changes_nothing => one_time_tokens::check_expired_reset_token_changes_nothing;
+    concurrent_resets_with_one_token_succeed_once => one_time_tokens::check_concurrent_resets_with_one_token_succeed_once;
+}
+
+storage_checks! {
+    enqueued_message_is_claimed_once_until_marked_sent => outbox::check_enqueued_message_is_claimed_once_until_marked_sent;
+    expired_lease_makes_a_message_claimable_again => outbox::check_expired_lease_makes_a_message_claimable_again;
+    failed_message_is_retried_at_the_given_time => outbox::check_failed_message_is_retried_at_the_given_time;
+    dead_message_is_never_claimed_again => outbox::check_dead_message_is_never_claimed_again;
+    claim_returns_at_most_the_limit => outbox::check_claim_returns_at_most_the_limit;
+    concurrent_claimers_never_get_the_same_message => outbox::check_concurrent_claimers_never_get_the_same_message;
+}
+
+storage_checks! {
+    audit_trail_lists_a_users_events_newest_first => audit::check_audit_trail_lists_a_users_events_newest_first;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_migration_reverts_cleanly_and_applies_again() {
+    let url = server().await.fresh_database(None).await;
+    let all = pending_migrations(&url)
+        .await
+        .expect("listing the migrations");
+    assert!(!all.is_empty(), "no migrations are embedded");
+    assert_eq!(run_migrations(&url).await.expect("first run"), all);
+
+    revert_all_migrations(&url)
+        .await
+        .expect("reverting every migration");
+    assert_eq!(pending_migrations(&url).await.expect("listing"), all);
+    let s = StorageUnderTest::from_store(Arc::new(connect(url.clone()).await));
+    assert!(
+        s.users.find_by_id(UserId::new()).await.is_err(),
+        "the users table outlived the reverted migrations"
+    );
+
+    assert_eq!(run_migrations(&url).await.expect("second run"), all);
+    assert_eq!(
+        pending_migrations(&url).await.expect("listing"),
+        Vec::<String>::new()
+    );
+    let user = support::registered_user(&s).await;
+    assert_eq!(
+        s.users.find_by_id(user.id).await.unwrap().map(|u| u.id),
+        Some(user.id)
+    );
+    assert!(
+        s.audit.for_user(user.id, 10).await.is_ok(),
+        "the audit trail is gone"
+    );
+}
+
+/// On a server of its own: stopping the shared one would fail the checks running beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_database_gives_unavailable_errors_and_recovers() {
+    let pg = PgServer::start_new().await;
+    let store = Arc::new(connect(migrated_database(&pg).await).await);
+    let s = StorageUnderTest::from_store(store.clone());
+    let user = support::registered_user(&s).await;
+
+    pg.stop();
+    let started = tokio::time::Instant::now();
+    match s.users.find_by_id(user.id).await {
+        Err(PortError::Unavailable(_)) => {}
+        other => panic!("a stopped database must be unavailable, got {other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "the failure took too long"
+    );
+    assert!(
+        !store.ping().await,
+        "ping answers while the database is down"
+    );
+
+    pg.start();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        match s.users.find_by_id(user.id).await {
+            Ok(found) => {
+                assert_eq!(found.map(|u| u.id), Some(user.id));
+                break;
+            }
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                eprintln!("not recovered yet: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("the store did not recover once the database was back: {e}"),
+        }
+    }
+    assert!(
+        store.ping().await,
+        "ping fails although the database is back"
+    );
+}
