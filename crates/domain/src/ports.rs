@@ -16,6 +16,7 @@ use crate::error::PortError;
 use crate::ids::{MessageId, SessionId, TokenId, UserId};
 use crate::notification::{Letter, Notification, OutboxMessage};
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
 use crate::policy::rotation::RotationPolicy;
 use crate::session::{RefreshToken, Session};
 use crate::token::{AccessClaims, JwkSet, OneTimeToken, OpaqueToken, TokenHash, TokenPurpose};
@@ -305,6 +306,16 @@ pub trait TokenDenylist: Send + Sync {
 
     /// Whether any of the above denies `claims`. One round trip.
     async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError>;
+}
+
+/// Counts hits against rate limits, shared by every instance of the service.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one hit on `key` and decides it with [`crate::policy::rate_limit::decide`]: the
+    /// count and the window are updated atomically, so N concurrent hits count N (no
+    /// read-then-write race) and at most `limit.max` of them are allowed per window.
+    async fn hit(&self, key: &str, limit: RateLimit) -> Result<RateLimitDecision, PortError>;
 }
 
 /// Delivers one email now.

@@ -17,7 +17,10 @@ pub mod fixtures;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod postgres;
+pub mod rate_limiter;
+pub mod redis;
 pub mod sessions;
+pub mod smtp;
 pub mod support;
 pub mod users;
 

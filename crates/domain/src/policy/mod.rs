@@ -4,5 +4,6 @@
 pub mod backoff;
 pub mod lockout;
 pub mod password;
+pub mod rate_limit;
 pub mod rotation;
 pub mod session_limit;
