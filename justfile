@@ -12,17 +12,25 @@ run:
 run-pg url:
     DATABASE_URL={{url}} cargo run -p authd
 
+# The production setup: `just run-prod postgres://... redis://... smtp.example.com` (see README).
+run-prod db redis smtp:
+    DATABASE_URL={{db}} REDIS_URL={{redis}} SMTP_HOST={{smtp}} cargo run -p authd
+
 # Apply the pending migrations to DATABASE_URL (or DB_*), as `authd migrate`.
 migrate:
     cargo run -p authd -- migrate
 
-# Run every test of the workspace (starts a throw-away PostgreSQL; see README).
+# Run every test of the workspace (starts throw-away PostgreSQL, Redis and SMTP servers; see README).
 test:
     cargo test --workspace
 
-# The end-to-end HTTP suite only, over memory and PostgreSQL.
+# The end-to-end HTTP suite only: over memory and PostgreSQL, and the production setup.
 test-api:
     cargo test -p authd --test api
+
+# The production-setup tests only: PostgreSQL + Redis + SMTP, three instances, outages.
+test-production:
+    cargo test -p authd --test api -- production:: multi_instance:: smtp_outage:: redis_outage::
 
 # Format the code.
 fmt:

@@ -42,6 +42,14 @@ pub enum StartupError {
     Hasher(#[source] authd_crypto::HasherConfigError),
     #[error("MAIL_DIR: {0}")]
     Mailer(#[source] authd_smtp::FileMailerError),
+    #[error("SMTP: {0}")]
+    Smtp(#[source] authd_smtp::SmtpError),
+    #[error("cannot read SMTP_CA_FILE {}: {source}", path.display())]
+    SmtpCaFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("the system random number generator failed")]
     Random,
     #[error("cannot reach the PostgreSQL database {target}: {source}")]
@@ -50,6 +58,13 @@ pub enum StartupError {
         target: String,
         #[source]
         source: authd_postgres::PgError,
+    },
+    #[error("cannot reach Redis at {target}: {source}")]
+    Redis {
+        /// host:port/db, never the URL (it may hold the password).
+        target: String,
+        #[source]
+        source: authd_redis::RedisError,
     },
     #[error(transparent)]
     Migrations(crate::migrations::MigrationError),
@@ -63,6 +78,7 @@ pub struct Application {
     server: Server,
     delivery: MailDelivery,
     poll_interval: std::time::Duration,
+    mail_batch: usize,
 }
 
 impl std::fmt::Debug for Application {
@@ -104,6 +120,7 @@ impl Application {
             server,
             delivery: wired.delivery,
             poll_interval: config.mail.poll_interval,
+            mail_batch: mail_worker::batch_for(config.mail.smtp.as_ref().map(|s| s.timeout)),
         })
     }
 
@@ -127,7 +144,12 @@ impl Application {
     /// What the HTTP server returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
-        let worker = tokio::spawn(mail_worker::run(self.delivery, self.poll_interval, stopped));
+        let worker = tokio::spawn(mail_worker::run(
+            self.delivery,
+            self.poll_interval,
+            self.mail_batch,
+            stopped,
+        ));
         let signals = tokio::spawn(stop_on_signal(self.server.handle()));
         let served = self.server.await;
         signals.abort();

@@ -5,13 +5,16 @@
 
 mod app;
 mod config;
+mod fallback;
 mod mail_worker;
 pub mod migrations;
+mod revocation;
 pub mod telemetry;
 mod wiring;
 
 pub use app::{Application, StartupError, StopHandle};
 pub use config::{
-    Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, JwtConfig, LogConfig,
-    LogFormat, MailConfig, ServerConfig, Signing,
+    Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, HealthConfig, JwtConfig,
+    LogConfig, LogFormat, MailConfig, RateLimitConfig, RedisConfig, ServerConfig, Signing,
+    SmtpConfig, SmtpSecurity,
 };

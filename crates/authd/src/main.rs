@@ -19,8 +19,9 @@ Usage:
 Configuration is read from environment variables and an optional .env file in the working
 directory; see docs/configuration.md. With no configuration at all, authd serves on
 127.0.0.1:3000 with in-memory storage and writes email to ./var/mail. Set DATABASE_URL
-(or DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) to store data in PostgreSQL;
-docs/postgres.md explains the schema and the migrations.";
+(or DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) to store data in PostgreSQL
+(docs/postgres.md), REDIS_URL (or REDIS_HOST, ...) to share the denylist and rate limits between
+instances (docs/redis.md), and SMTP_HOST to send email over SMTP (docs/email.md).";
 
 const NO_DATABASE: &str = "no database is configured: set DATABASE_URL \
 (e.g. postgres://authd:password@localhost:5432/authd) or DB_HOST, DB_NAME, DB_USER and \

@@ -1,12 +1,20 @@
 //! The middleware stack and route table without domain services: what every response looks like
 //! whatever the handler. End-to-end behaviour over real adapters is tested in `crates/authd`.
 
-use crate::{middleware, routes, settings::HttpSettings};
+use crate::middleware::rate_limit::{RateLimiting, rate_limit};
+use crate::settings::{HttpSettings, RateLimits};
+use crate::{middleware, routes};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
+use actix_web::web::Data;
 use actix_web::{App, web};
+use async_trait::async_trait;
+use authd_domain::error::PortError;
+use authd_domain::policy::rate_limit::{RateLimit, RateLimitDecision, decide};
+use authd_domain::ports::RateLimiter;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const SECURITY_HEADERS: [&str; 7] = [
     "strict-transport-security",
@@ -18,12 +26,52 @@ const SECURITY_HEADERS: [&str; 7] = [
     "permissions-policy",
 ];
 
+/// Counts its hits and answers each as the first of its window or, when `exhausted`, as one past
+/// the limit.
+#[derive(Default)]
+struct Scripted {
+    exhausted: bool,
+    hits: AtomicU64,
+}
+
+impl Scripted {
+    fn exhausted() -> Arc<Self> {
+        Arc::new(Self {
+            exhausted: true,
+            ..Self::default()
+        })
+    }
+}
+
+#[async_trait]
+impl RateLimiter for Scripted {
+    async fn hit(&self, _: &str, limit: RateLimit) -> Result<RateLimitDecision, PortError> {
+        self.hits.fetch_add(1, Ordering::SeqCst);
+        let count = if self.exhausted {
+            u64::from(limit.max) + 1
+        } else {
+            1
+        };
+        Ok(decide(limit, count, limit.window))
+    }
+}
+
+// The same stack, in the same order, as `crate::app`.
 macro_rules! app {
     () => {
+        app!(Arc::new(Scripted::default()))
+    };
+    ($limiter:expr) => {
         init_service(
             App::new()
+                .app_data(Data::new(RateLimiting::new(
+                    $limiter,
+                    RateLimits::default(),
+                    Vec::new(),
+                )))
                 .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
+                .wrap(from_fn(rate_limit))
                 .wrap(middleware::cors(Arc::new(HttpSettings {
                     allowed_origins: vec!["https://app.example".to_owned()],
                     ..HttpSettings::default()
@@ -121,4 +169,41 @@ async fn a_rejected_preflight_still_answers_in_the_envelope() {
     assert!(res.headers().get("access-control-allow-origin").is_none());
     let body: serde_json::Value = read_body_json(res).await;
     assert_eq!(body["success"], false);
+}
+
+#[actix_web::test]
+async fn a_refusal_carries_cors_security_headers_and_the_request_id() {
+    let app = app!(Scripted::exhausted());
+    let req = TestRequest::post()
+        .uri("/v1/auth/login")
+        .insert_header(("Origin", "https://app.example"))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        header(&res, "access-control-allow-origin"),
+        "https://app.example"
+    );
+    assert!(res.headers().contains_key("x-frame-options"));
+    assert_eq!(header(&res, "x-ratelimit-remaining"), "0");
+    let request_id = header(&res, "x-request-id");
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["error"]["code"], "RATE_LIMIT_EXCEEDED");
+    assert_eq!(body["requestId"], request_id.as_str());
+}
+
+#[actix_web::test]
+async fn a_preflight_and_the_health_endpoints_are_never_refused_or_counted() {
+    let limiter = Scripted::exhausted();
+    let app = app!(limiter.clone());
+    let preflight = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/v1/auth/login")
+        .insert_header(("Origin", "https://app.example"))
+        .insert_header(("Access-Control-Request-Method", "POST"))
+        .to_request();
+    assert_eq!(call_service(&app, preflight).await.status(), StatusCode::OK);
+    let live = TestRequest::get().uri("/health/live").to_request();
+    assert_eq!(call_service(&app, live).await.status(), StatusCode::OK);
+    assert_eq!(limiter.hits.load(Ordering::SeqCst), 0);
 }

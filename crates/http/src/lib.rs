@@ -7,14 +7,16 @@ mod dto;
 mod error;
 mod extractors;
 mod middleware;
+mod probes;
 mod routes;
 mod settings;
 mod state;
 
 pub use error::ApiError;
 pub use ipnet::IpNet;
-pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings};
-pub use state::{AppState, FixedProbe, HealthProbes, Probe, ProbeStatus};
+pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
+pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings, RateLimits};
+pub use state::AppState;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -36,10 +38,15 @@ pub fn app(
     >,
 > {
     let settings = state.settings.clone();
+    let rate_limiting = Data::from(state.rate_limiting.clone());
     App::new()
         .app_data(Data::new(state))
+        .app_data(rate_limiting)
         .configure(routes::configure)
         .default_service(web::to(routes::not_found))
+        // Inside CORS (a 429 still carries the CORS headers, a preflight never reaches it) and
+        // inside the envelope (a 429 carries the request id); before any handler or body read.
+        .wrap(from_fn(middleware::rate_limit::rate_limit))
         .wrap(middleware::cors(settings))
         .wrap(from_fn(middleware::envelope))
 }

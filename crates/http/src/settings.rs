@@ -1,5 +1,7 @@
 //! The knobs of the HTTP adapter, filled in by the binary from configuration.
 
+use authd_domain::policy::rate_limit::RateLimit;
+use chrono::Duration;
 use ipnet::IpNet;
 
 /// 64 KiB: far more than any documented request body needs.
@@ -20,6 +22,8 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<IpNet>,
     /// Reported by `GET /v1/health`.
     pub version: String,
+    /// Per-IP request limits (`RATE_LIMIT_*`).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for HttpSettings {
@@ -31,6 +35,35 @@ impl Default for HttpSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trusted_proxies: Vec::new(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            rate_limits: RateLimits::default(),
+        }
+    }
+}
+
+/// The per-IP limits of the route groups. Every `/v1` route but `/v1/health` counts against
+/// `general`; login, register and the two password-reset routes also count against their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `RATE_LIMIT_ENABLED=false` turns every limit off (no counting, no headers).
+    pub enabled: bool,
+    pub general: RateLimit,
+    /// `POST /v1/auth/login`.
+    pub login: RateLimit,
+    /// `POST /v1/auth/register`.
+    pub register: RateLimit,
+    /// `POST /v1/auth/forgot-password` and `POST /v1/auth/reset-password`, one shared bucket.
+    pub password_reset: RateLimit,
+}
+
+/// The table of the Perfect21 document.
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            general: RateLimit::new(100, Duration::minutes(15)),
+            login: RateLimit::new(5, Duration::minutes(15)),
+            register: RateLimit::new(3, Duration::hours(1)),
+            password_reset: RateLimit::new(3, Duration::hours(1)),
         }
     }
 }

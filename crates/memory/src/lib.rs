@@ -4,9 +4,12 @@
 //! - [`MemoryStore`]: accounts, sessions, refresh tokens, one-time tokens, the outbox and the
 //!   audit trail, all behind one mutex so that units of work spanning tables are atomic.
 //! - [`MemoryDenylist`]: revoked access tokens, read on every authenticated request.
+//! - [`MemoryRateLimiter`]: fixed-window hit counters.
 
 mod denylist;
+mod rate_limiter;
 mod store;
 
 pub use denylist::MemoryDenylist;
+pub use rate_limiter::MemoryRateLimiter;
 pub use store::MemoryStore;

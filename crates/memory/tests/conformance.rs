@@ -2,8 +2,10 @@
 //! test per check, each on a fresh store, on a multi-threaded runtime so that the concurrent
 //! checks race for real.
 
-use authd_memory::{MemoryDenylist, MemoryStore};
-use authd_testkit::{StorageUnderTest, audit, denylist, one_time_tokens, outbox, sessions, users};
+use authd_memory::{MemoryDenylist, MemoryRateLimiter, MemoryStore};
+use authd_testkit::{
+    StorageUnderTest, audit, denylist, one_time_tokens, outbox, rate_limiter, sessions, users,
+};
 use std::sync::Arc;
 
 fn storage() -> StorageUnderTest {
@@ -25,6 +27,15 @@ macro_rules! denylist_checks {
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
             $check(&MemoryDenylist::new()).await;
+        }
+    )*};
+}
+
+macro_rules! rate_limiter_checks {
+    ($($name:ident => $check:path;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            $check(&MemoryRateLimiter::new()).await;
         }
     )*};
 }
@@ -89,4 +100,12 @@ denylist_checks! {
     denied_sessions_deny_all_their_tokens => denylist::check_denied_sessions_deny_all_their_tokens;
     user_cutoff_denies_tokens_issued_in_earlier_seconds => denylist::check_user_cutoff_denies_tokens_issued_in_earlier_seconds;
     entries_stop_denying_once_they_expire => denylist::check_entries_stop_denying_once_they_expire;
+}
+
+rate_limiter_checks! {
+    hits_are_allowed_up_to_the_limit_and_count_down => rate_limiter::check_hits_are_allowed_up_to_the_limit_and_count_down;
+    hit_after_the_limit_is_refused_until_the_window_closes => rate_limiter::check_hit_after_the_limit_is_refused_until_the_window_closes;
+    keys_are_counted_independently => rate_limiter::check_keys_are_counted_independently;
+    counting_restarts_when_the_window_closes => rate_limiter::check_counting_restarts_when_the_window_closes;
+    concurrent_hits_allow_exactly_the_limit => rate_limiter::check_concurrent_hits_allow_exactly_the_limit;
 }

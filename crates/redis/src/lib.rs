@@ -1,1 +1,29 @@
-//! Redis adapter (being written).
+//! Redis adapter (deadpool-redis): the state every instance of authd must share.
+//!
+//! - [`RedisStore`]: the access-token denylist ([`TokenDenylist`]) with the per-user
+//!   revocation cut-off, and the fixed-window rate limiter ([`RateLimiter`]). Share one
+//!   instance (`Arc<RedisStore>`) as both ports.
+//! - [`RedisSettings`]: the URL (never logged), the pool size, the command timeout and the key
+//!   prefix.
+//!
+//! Every write that could race is one Lua script, run by its hash (`EVALSHA`) and loaded again
+//! when the server has lost it; every read is one command. Every call, waiting for a
+//! connection included, is bounded by the command timeout: a server that is down, slow or
+//! unreachable makes calls fail with [`PortError::Unavailable`] in that time, and the pool
+//! reconnects on its own once the server is back.
+//!
+//! [`TokenDenylist`]: authd_domain::ports::TokenDenylist
+//! [`RateLimiter`]: authd_domain::ports::RateLimiter
+//! [`PortError::Unavailable`]: authd_domain::error::PortError::Unavailable
+
+mod denylist;
+mod error;
+mod keys;
+mod pool;
+mod rate_limiter;
+mod settings;
+mod store;
+
+pub use error::RedisError;
+pub use settings::{DEFAULT_COMMAND_TIMEOUT, DEFAULT_KEY_PREFIX, DEFAULT_POOL_MAX, RedisSettings};
+pub use store::RedisStore;

@@ -183,7 +183,7 @@ fn required(r: &mut Reader, name: &'static str) -> Option<String> {
 }
 
 /// An IPv6 address goes in brackets; a Unix socket directory is percent-encoded.
-fn host_part(host: &str) -> String {
+pub(super) fn host_part(host: &str) -> String {
     if host.starts_with('/') {
         encode(host)
     } else if host.contains(':') {
@@ -195,7 +195,7 @@ fn host_part(host: &str) -> String {
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so that `@`, `:`, `/` or
 /// `%` in a user name or password cannot change how the URL is read.
-fn encode(raw: &str) -> String {
+pub(super) fn encode(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for byte in raw.bytes() {
         if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
@@ -208,7 +208,7 @@ fn encode(raw: &str) -> String {
 }
 
 /// The URL without scheme, credentials or query.
-fn target_of(url: &str) -> String {
+pub(super) fn target_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let rest = rest.split(['?', '#']).next().unwrap_or_default();
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));

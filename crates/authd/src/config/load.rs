@@ -2,14 +2,15 @@
 //! through the [`Reader`], which records every problem and hands back a default so the other
 //! sections are still checked.
 
-use super::database;
 use super::reader::Reader;
 use super::values::{self, duration};
 use super::{
     Config, ConfigErrors, HashingConfig, JwtConfig, LogConfig, LogFormat, MailConfig, ServerConfig,
     Signing,
 };
+use super::{database, limits, redis, smtp};
 use authd_domain::authorization::RolePermissions;
+use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::policy::lockout::LockoutPolicy;
 use authd_domain::policy::password::PasswordPolicy;
 use authd_domain::services::AuthSettings;
@@ -21,15 +22,7 @@ use std::path::PathBuf;
 /// HMAC keys below 256 bits are refused (RFC 7518 §3.2 for HS256).
 const MIN_SECRET_BYTES: usize = 32;
 
-/// Backends that later work adds. Setting one now must not be silently ignored.
-const NOT_YET_SUPPORTED: [(&str, &str); 3] = [
-    ("REDIS_URL", "the Redis cache"),
-    ("REDIS_HOST", "the Redis cache"),
-    ("SMTP_HOST", "SMTP delivery"),
-];
-
 pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
-    unsupported(&mut r);
     let server = server(&mut r);
     let jwt = jwt(&mut r);
     let auth = auth(&mut r);
@@ -37,6 +30,9 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let mail = mail(&mut r);
     let log = log(&mut r);
     let database = database::database(&mut r);
+    let redis = redis::redis(&mut r);
+    let rate_limits = limits::rate_limits(&mut r);
+    let health = limits::health(&mut r);
     if r.errors.is_empty() {
         Ok(Config {
             server,
@@ -46,24 +42,12 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             mail,
             log,
             database,
+            redis,
+            rate_limits,
+            health,
         })
     } else {
         Err(ConfigErrors(r.errors))
-    }
-}
-
-fn unsupported(r: &mut Reader) {
-    for (name, what) in NOT_YET_SUPPORTED {
-        if r.is_set(name) {
-            r.problem(
-                name,
-                format!(
-                    "is set, but this build does not support {what} yet (mail is written to \
-                     files and the cache is in memory; the Redis and SMTP adapters land in \
-                     later work): unset it"
-                ),
-            );
-        }
     }
 }
 
@@ -97,7 +81,6 @@ fn server(r: &mut Reader) -> ServerConfig {
     let workers = r.or("WORKERS", cores(), |v| {
         values::integer::<usize>(v, 1..=1024)
     });
-    let rate_limit_enabled = r.or("RATE_LIMIT_ENABLED", true, values::boolean);
     ServerConfig {
         host,
         port,
@@ -108,7 +91,6 @@ fn server(r: &mut Reader) -> ServerConfig {
         max_body_size,
         trusted_proxies,
         workers,
-        rate_limit_enabled,
         public_url_derived,
         app_base_url_derived,
     }
@@ -272,6 +254,28 @@ fn mail(r: &mut Reader) -> MailConfig {
             std::time::Duration::from_millis(1000),
             |v| values::integer::<u64>(v, 10..=3_600_000).map(std::time::Duration::from_millis),
         ),
+        retry: retry(r),
+        smtp: smtp::smtp(r),
+    }
+}
+
+fn retry(r: &mut Reader) -> RetryPolicy {
+    let defaults = RetryPolicy::default();
+    let first_delay = r.or("OUTBOX_RETRY_DELAY", defaults.first_delay, positive);
+    let max_delay = r.or("OUTBOX_RETRY_MAX_DELAY", defaults.max_delay, positive);
+    if first_delay > max_delay {
+        r.problem(
+            "OUTBOX_RETRY_DELAY",
+            "is longer than OUTBOX_RETRY_MAX_DELAY: the first retry cannot wait longer than the \
+             longest",
+        );
+    }
+    RetryPolicy {
+        first_delay,
+        max_delay,
+        max_attempts: r.or("OUTBOX_MAX_ATTEMPTS", defaults.max_attempts, |v| {
+            values::integer::<u32>(v, 1..=1000)
+        }),
     }
 }
 

@@ -5,12 +5,20 @@
 //! The full reference is `docs/configuration.md`.
 
 mod database;
+mod limits;
 mod load;
 mod reader;
+mod redis;
+mod smtp;
 mod values;
 
+pub use authd_smtp::SmtpSecurity;
 pub use database::DatabaseConfig;
+pub use limits::{HealthConfig, RateLimitConfig};
+pub use redis::RedisConfig;
+pub use smtp::SmtpConfig;
 
+use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::services::AuthSettings;
 use authd_smtp::Sender;
 use ipnet::IpNet;
@@ -30,6 +38,11 @@ pub struct Config {
     pub log: LogConfig,
     /// PostgreSQL storage; `None` (no `DATABASE_URL` nor `DB_HOST`) means in memory.
     pub database: Option<DatabaseConfig>,
+    /// The shared denylist and rate limits; `None` (no `REDIS_URL` nor `REDIS_HOST`) means in
+    /// memory, per instance.
+    pub redis: Option<RedisConfig>,
+    pub rate_limits: RateLimitConfig,
+    pub health: HealthConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -52,8 +65,6 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// `WORKERS`: actix worker threads (one per core).
     pub workers: usize,
-    /// `RATE_LIMIT_ENABLED` (true). Parsed and validated; this build has no rate limiter yet.
-    pub rate_limit_enabled: bool,
     /// Whether `PUBLIC_URL` / `APP_BASE_URL` were derived from `HOST:PORT`; then they follow the
     /// port actually bound (`PORT=0`).
     pub(crate) public_url_derived: bool,
@@ -101,6 +112,11 @@ pub struct MailConfig {
     pub from: Sender,
     /// `OUTBOX_POLL_INTERVAL_MS` (1000).
     pub poll_interval: std::time::Duration,
+    /// `OUTBOX_RETRY_DELAY` (5s) doubling up to `OUTBOX_RETRY_MAX_DELAY` (1h), at most
+    /// `OUTBOX_MAX_ATTEMPTS` (20) attempts.
+    pub retry: RetryPolicy,
+    /// SMTP delivery; `None` (no `SMTP_HOST`) means `.eml` files under `dir`.
+    pub smtp: Option<SmtpConfig>,
 }
 
 #[derive(Debug, Clone)]
@@ -213,5 +229,7 @@ impl std::error::Error for ConfigErrors {}
 
 #[cfg(test)]
 mod database_tests;
+#[cfg(test)]
+mod services_tests;
 #[cfg(test)]
 mod tests;

@@ -28,6 +28,40 @@ pub(crate) fn duration(raw: &str, bare_unit: i64) -> Result<Duration, String> {
         .ok_or_else(|| format!("{raw:?} is too long (at most 10 years)"))
 }
 
+/// A short duration for timeouts and caches: `250ms`, `2s`, `1m`, or a bare number in
+/// `bare_unit_ms` milliseconds (1 for the variables the Perfect21 doc gives in milliseconds, such
+/// as `HEALTH_CHECK_TIMEOUT=5000`; 1000 for those in seconds), at most `max`.
+pub(crate) fn short_duration(
+    raw: &str,
+    bare_unit_ms: u64,
+    max: std::time::Duration,
+) -> Result<std::time::Duration, String> {
+    let expected = || format!("{raw:?} is not a duration (expected e.g. 250ms, 2s, 1m)");
+    let (digits, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => raw.split_at(i),
+        None => (raw, ""),
+    };
+    let n: u64 = digits.parse().map_err(|_| expected())?;
+    let unit_ms = match unit {
+        "" => bare_unit_ms,
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        _ => return Err(expected()),
+    };
+    let d = n
+        .checked_mul(unit_ms)
+        .map(std::time::Duration::from_millis)
+        .ok_or_else(expected)?;
+    if d > max {
+        return Err(format!(
+            "{raw:?} is too long (at most {}ms)",
+            max.as_millis()
+        ));
+    }
+    Ok(d)
+}
+
 /// `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`, case-insensitive.
 pub(crate) fn boolean(raw: &str) -> Result<bool, String> {
     match raw.to_ascii_lowercase().as_str() {
@@ -144,6 +178,20 @@ mod tests {
     fn durations_reject_other_shapes() {
         for bad in ["", "15 m", "1w", "-5", "m", "1.5h", "99999999999999999999"] {
             assert!(duration(bad, 1).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn short_durations_take_milliseconds_or_seconds_and_a_bare_unit() {
+        let max = std::time::Duration::from_secs(60);
+        let ms = std::time::Duration::from_millis;
+        assert_eq!(short_duration("250ms", 1, max), Ok(ms(250)));
+        assert_eq!(short_duration("2s", 1, max), Ok(ms(2000)));
+        assert_eq!(short_duration("1m", 1, max), Ok(ms(60_000)));
+        assert_eq!(short_duration("5000", 1, max), Ok(ms(5000)));
+        assert_eq!(short_duration("5", 1000, max), Ok(ms(5000)));
+        for bad in ["", "1.5s", "2 s", "3h", "-1", "61s"] {
+            assert!(short_duration(bad, 1, max).is_err(), "{bad:?} was accepted");
         }
     }
 

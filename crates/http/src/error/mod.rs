@@ -5,6 +5,7 @@
 mod body;
 mod domain;
 
+use crate::middleware::rate_limit::{LimitGroup, exceeded_message};
 use crate::middleware::request_id;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
@@ -76,6 +77,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// `group`'s limit is exhausted for `retry_after` more seconds.
+    #[error("rate limit exceeded")]
+    RateLimitExceeded { group: LimitGroup, retry_after: i64 },
     #[error("service busy")]
     ServiceBusy,
     #[error("service unavailable: {0}")]
@@ -146,6 +150,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimitExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceBusy | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -176,6 +181,9 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            // The endpoint tables of the Perfect21 doc answer this one code for every group (its
+            // finer `*_RATE_LIMIT_EXCEEDED` codes appear in a list only); clients match on it.
+            Self::RateLimitExceeded { .. } => "RATE_LIMIT_EXCEEDED",
             Self::ServiceBusy => "SERVICE_BUSY",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
@@ -219,6 +227,9 @@ impl ApiError {
                 return format!("Request body exceeds {limit} bytes");
             }
             Self::UnsupportedMediaType => "Content-Type must be application/json",
+            Self::RateLimitExceeded { group, retry_after } => {
+                return exceeded_message(*group, *retry_after);
+            }
             Self::ServiceBusy => "Service is busy, retry shortly",
             Self::ServiceUnavailable(_) => "Service temporarily unavailable",
             Self::Internal(_) => "An internal error occurred",
@@ -230,7 +241,9 @@ impl ApiError {
     #[must_use]
     pub fn retry_after(&self) -> Option<i64> {
         match self {
-            Self::AccountLocked { retry_after } => Some((*retry_after).max(1)),
+            Self::AccountLocked { retry_after } | Self::RateLimitExceeded { retry_after, .. } => {
+                Some((*retry_after).max(1))
+            }
             Self::ServiceBusy => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         }

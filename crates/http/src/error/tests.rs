@@ -196,6 +196,24 @@ fn a_locked_account_says_when_to_retry_in_body_and_header() {
 }
 
 #[test]
+fn an_exceeded_rate_limit_is_a_429_saying_when_to_retry_in_body_and_header() {
+    let e = ApiError::RateLimitExceeded {
+        group: crate::middleware::rate_limit::LimitGroup::Register,
+        retry_after: 3600,
+    };
+    let res = e.render("r");
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers().get(RETRY_AFTER).unwrap(), "3600");
+    let body = body_of(&e);
+    assert_eq!(body["error"]["code"], "RATE_LIMIT_EXCEEDED");
+    assert_eq!(
+        body["error"]["message"],
+        "Too many registration attempts. Try again in 1 hour."
+    );
+    assert_eq!(body["error"]["retryAfter"], 3600);
+}
+
+#[test]
 fn a_busy_service_asks_to_retry_shortly() {
     let res = ApiError::ServiceBusy.render("r");
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);

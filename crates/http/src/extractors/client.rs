@@ -4,7 +4,7 @@
 use super::state;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
-use actix_web::http::header::USER_AGENT;
+use actix_web::http::header::{HeaderMap, USER_AGENT};
 use actix_web::{FromRequest, HttpRequest};
 use authd_domain::session::ClientInfo;
 use futures_util::future::{Ready, ready};
@@ -23,13 +23,8 @@ impl FromRequest for Client {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(state(req).map(|state| {
-            let forwarded: Vec<&str> = req
-                .headers()
-                .get_all("x-forwarded-for")
-                .filter_map(|v| v.to_str().ok())
-                .collect();
             let peer = req.peer_addr().map(|addr| addr.ip());
-            let ip = client_ip(peer, &forwarded, &state.settings.trusted_proxies);
+            let ip = request_ip(req.headers(), peer, &state.settings.trusted_proxies);
             let user_agent = req
                 .headers()
                 .get(USER_AGENT)
@@ -41,6 +36,16 @@ impl FromRequest for Client {
             })
         }))
     }
+}
+
+/// The client's address of a request from `peer` with `headers` (see [`client_ip`]).
+#[must_use]
+pub fn request_ip(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -> Option<IpAddr> {
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client_ip(peer, &forwarded, trusted)
 }
 
 /// The client's address. `X-Forwarded-For` (every header, in order) is read only when `peer` is a

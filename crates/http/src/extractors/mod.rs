@@ -6,7 +6,7 @@ mod client;
 mod json;
 
 pub use auth::Authenticated;
-pub use client::Client;
+pub use client::{Client, request_ip};
 pub use json::{Json, OptionalJson};
 
 use crate::error::ApiError;

@@ -3,6 +3,7 @@
 //! request id and the security headers on every response.
 
 mod cors;
+pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
 

@@ -1,9 +1,11 @@
 //! `GET /v1/health` (the documented report), `GET /health/live` and `GET /health/ready` (for
 //! orchestrators). Only the database decides readiness: without Redis or mail the service still
-//! answers, degraded.
+//! answers, degraded. These endpoints are not rate-limited, so the binary wraps each real probe in
+//! a [`crate::CachedProbe`]: polling them costs the backing services one check per ttl at most.
 
 use crate::dto::rfc3339;
-use crate::state::{AppState, Probe, ProbeStatus};
+use crate::probes::{Probe, ProbeStatus};
+use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;

@@ -49,7 +49,8 @@ fn eml_files(dir: &Path) -> Vec<String> {
 
 #[tokio::test]
 async fn a_verification_email_lands_in_the_directory_with_its_link_verbatim() {
-    let dir = scratch_dir("verify").join("nested/mail");
+    let root = scratch_dir("verify");
+    let dir = root.join("nested/mail");
     let mailer = mailer(&dir);
     let letter = Letter {
         notification: verify_email(),
@@ -66,7 +67,7 @@ async fn a_verification_email_lands_in_the_directory_with_its_link_verbatim() {
     assert!(eml.contains("To: ada@example.com"));
     assert!(eml.contains("From: authd <no-reply@localhost>"));
     assert!(eml.contains("Subject: Confirm your email address"));
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&root);
 }
 
 #[tokio::test]

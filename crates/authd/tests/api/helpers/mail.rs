@@ -1,5 +1,6 @@
-//! Reading the emails authd writes to its mail directory (lettre's file transport: one `.eml`
-//! per message), decoding just enough MIME to find subjects, recipients and links.
+//! Reading the emails authd delivers: from its mail directory (lettre's file transport: one
+//! `.eml` per message, decoding just enough MIME to find subjects, recipients and links), or,
+//! when it sends over SMTP, from what the test SMTP server received.
 
 use super::TestApp;
 use super::codec::b64_decode;
@@ -82,9 +83,33 @@ impl Mail {
     }
 }
 
+impl Mail {
+    /// A message the SMTP server received, as if it had been read from a file.
+    fn received(mail: &authd_testkit::smtp::ReceivedMail) -> Self {
+        Self {
+            path: PathBuf::from("(received over SMTP)"),
+            to: mail.to.join(", ").to_lowercase(),
+            subject: mail.subject.clone(),
+            text: format!(
+                "{}\n{}",
+                mail.text,
+                mail.html.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
 impl TestApp {
     /// Every delivered email of `kind` to `recipient`, in no particular order.
     pub fn mails(&self, kind: MailKind, recipient: &str) -> Vec<Mail> {
+        if let Some(smtp) = &self.smtp {
+            return smtp
+                .messages()
+                .iter()
+                .map(Mail::received)
+                .filter(|m| m.is_to(recipient) && kind.matches(m))
+                .collect();
+        }
         let Ok(entries) = std::fs::read_dir(&self.mail_dir) else {
             return Vec::new();
         };
@@ -110,7 +135,11 @@ impl TestApp {
                 "expected {count} {kind:?} email(s) to {recipient} within {MAIL_TIMEOUT:?}, \
                  found {} in {}",
                 mails.len(),
-                self.mail_dir.display()
+                if self.smtp.is_some() {
+                    "the SMTP server's mailbox".to_owned()
+                } else {
+                    self.mail_dir.display().to_string()
+                }
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

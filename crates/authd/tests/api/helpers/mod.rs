@@ -1,17 +1,24 @@
 //! `spawn_app(backend)`: a real authd on a random loopback port, over the in-memory adapters or
 //! over PostgreSQL (a database of its own, cloned from a migrated template), with its own mail
-//! directory; and the calls most tests make (register, verify, log in).
+//! directory; `spawn_production_app` and `Cluster` for the production setup (PostgreSQL, Redis,
+//! a real SMTP server; in this process or as separate `authd` processes); and the calls most
+//! tests make (register, verify, log in).
 
 mod backend;
+mod cluster;
 mod codec;
 mod jwt;
 mod mail;
+mod process;
+mod production;
 mod reply;
 
 pub(crate) use backend::backends;
 pub use backend::{Backend, fresh_database};
+pub use cluster::Cluster;
 pub use jwt::{Jwt, now_unix};
 pub use mail::MailKind;
+pub use production::{Production, Smtp, spawn_production_app};
 pub use reply::Reply;
 
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -36,10 +43,20 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub mail_dir: PathBuf,
+    /// Where mail is delivered when it goes over SMTP; `None`: `.eml` files in `mail_dir`.
+    pub smtp: Option<Smtp>,
     /// A client without a cookie store, like a mobile app or a script.
     pub client: reqwest::Client,
-    stop: authd::StopHandle,
-    served: tokio::task::JoinHandle<std::io::Result<()>>,
+    running: Running,
+}
+
+/// How the app runs: in this test process, or as a child `authd` process (killed when dropped).
+enum Running {
+    InProcess {
+        stop: authd::StopHandle,
+        served: tokio::task::JoinHandle<std::io::Result<()>>,
+    },
+    Child(process::Child),
 }
 
 impl Drop for TestApp {
@@ -119,8 +136,22 @@ pub async fn spawn_app_with(backend: Backend, overrides: &[(&str, &str)]) -> Tes
 /// Starts an app on the PostgreSQL database at `database_url` (in memory when `None`), say a
 /// second app on the database of a first one that was stopped.
 pub async fn spawn_app_on(database_url: Option<String>, overrides: &[(&str, &str)]) -> TestApp {
+    let mut overrides = overrides.to_vec();
+    if let Some(url) = &database_url {
+        overrides.insert(0, ("DATABASE_URL", url));
+    }
+    spawn_in_process(&overrides, None).await
+}
+
+/// A new, empty mail directory of its own.
+fn new_mail_dir() -> PathBuf {
     let mail_dir = std::env::temp_dir().join(format!("authd-api-test-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&mail_dir).expect("create the mail directory");
+    mail_dir
+}
+
+/// The configuration of every app under test: the test defaults, then `overrides`.
+fn test_vars(mail_dir: &std::path::Path, overrides: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = [
         ("HOST", "127.0.0.1"),
         ("PORT", "0"),
@@ -136,18 +167,23 @@ pub async fn spawn_app_on(database_url: Option<String>, overrides: &[(&str, &str
         ("LOG_LEVEL", "warn"),
         // Few actix workers, so that parallel tests do not hold hundreds of connections.
         ("WORKERS", "2"),
+        // Health answers are not cached, so that a test sees a service go down at once.
+        ("HEALTH_CACHE_TTL", "0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.insert("MAIL_DIR".into(), mail_dir.display().to_string());
-    if let Some(url) = database_url {
-        vars.insert("DATABASE_URL".into(), url);
-    }
     for (key, value) in overrides {
         vars.insert((*key).to_owned(), (*value).to_owned());
     }
+    vars
+}
 
+/// Starts an app in this process with the test defaults and `overrides`.
+async fn spawn_in_process(overrides: &[(&str, &str)], smtp: Option<Smtp>) -> TestApp {
+    let mail_dir = new_mail_dir();
+    let vars = test_vars(&mail_dir, overrides);
     let config = authd::Config::from_vars(vars)
         .unwrap_or_else(|e| panic!("the test configuration is valid:\n{e}"));
     let app = authd::Application::build(config)
@@ -157,27 +193,36 @@ pub async fn spawn_app_on(database_url: Option<String>, overrides: &[(&str, &str
     let stop = app.stop_handle();
     let served = tokio::spawn(app.run_until_stopped());
 
-    TestApp {
-        address: format!("http://127.0.0.1:{port}"),
-        mail_dir,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("build the HTTP client"),
-        stop,
-        served,
-    }
+    TestApp::new(port, mail_dir, smtp, Running::InProcess { stop, served })
 }
 
 impl TestApp {
+    fn new(port: u16, mail_dir: PathBuf, smtp: Option<Smtp>, running: Running) -> Self {
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            mail_dir,
+            smtp,
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("build the HTTP client"),
+            running,
+        }
+    }
+
     /// Stops the app as SIGTERM would and waits until it has: its port is closed, its outbox
     /// worker done, its connections to PostgreSQL released.
     pub async fn stop(mut self) {
-        self.stop.stop().await;
-        (&mut self.served)
-            .await
-            .expect("the app task ends without panicking")
-            .expect("the app stops cleanly");
+        match &mut self.running {
+            Running::InProcess { stop, served } => {
+                stop.stop().await;
+                served
+                    .await
+                    .expect("the app task ends without panicking")
+                    .expect("the app stops cleanly");
+            }
+            Running::Child(child) => child.terminate().await,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,151 @@
+//! The Redis section: `REDIS_URL`, or the Perfect21 doc's `REDIS_HOST`, `REDIS_PORT`,
+//! `REDIS_PASSWORD`, `REDIS_DB` assembled into one URL; the pool, the command timeout and the key
+//! prefix. No Redis variable at all means the in-memory denylist and rate limiter (one instance).
+//!
+//! The URL may carry a password, so it lives in a `SecretString`, is never echoed in a
+//! configuration error, and [`RedisConfig::target`] is what logs show instead.
+
+use super::database::{encode, host_part, target_of};
+use super::reader::Reader;
+use super::values;
+use secrecy::{ExposeSecret, SecretString};
+use std::fmt;
+use std::time::Duration;
+
+/// The variables that only make sense with `REDIS_HOST`.
+const REDIS_PARTS: [&str; 3] = ["REDIS_PORT", "REDIS_PASSWORD", "REDIS_DB"];
+
+/// A command slower than this fails; the callers then degrade or answer 503 (docs/redis.md).
+const DEFAULT_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// The HTTP layer lets a request through when the rate limiter has not answered within 1 s; the
+/// local fallback must answer before that, so a Redis call must give up earlier.
+const MAX_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// Where and how to reach Redis.
+#[derive(Clone)]
+pub struct RedisConfig {
+    url: SecretString,
+    /// `REDIS_POOL_MAX` (16): connections at most.
+    pub pool_max: usize,
+    /// `REDIS_TIMEOUT` (250ms): connecting, waiting for a pooled connection, and each command.
+    pub timeout: Duration,
+    /// `REDIS_KEY_PREFIX` (`authd:`): every key starts with it, so that several services (or
+    /// test runs) can share one Redis database.
+    pub key_prefix: String,
+}
+
+impl RedisConfig {
+    /// The connection URL, password included: hand it to the adapter, never to a log.
+    #[must_use]
+    pub fn url(&self) -> &SecretString {
+        &self.url
+    }
+
+    /// `host:port/db`, without password: safe to log.
+    #[must_use]
+    pub fn target(&self) -> String {
+        target_of(self.url.expose_secret())
+    }
+}
+
+impl fmt::Debug for RedisConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisConfig")
+            .field("target", &self.target())
+            .field("pool_max", &self.pool_max)
+            .field("timeout", &self.timeout)
+            .field("key_prefix", &self.key_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn redis(r: &mut Reader) -> Option<RedisConfig> {
+    let url = url(r);
+    let pool_max = r.or("REDIS_POOL_MAX", 16, |v| {
+        values::integer::<usize>(v, 1..=1000)
+    });
+    let timeout = r.or("REDIS_TIMEOUT", DEFAULT_TIMEOUT, |v| {
+        let d = values::short_duration(v, 1, MAX_TIMEOUT)?;
+        if d.is_zero() {
+            Err("must be longer than zero".to_owned())
+        } else {
+            Ok(d)
+        }
+    });
+    let key_prefix = r.or("REDIS_KEY_PREFIX", "authd:".to_owned(), |v| {
+        if v.chars().all(|c| c.is_ascii_graphic()) {
+            Ok(v.to_owned())
+        } else {
+            Err(format!("{v:?} must be printable ASCII without spaces"))
+        }
+    });
+    Some(RedisConfig {
+        url: url?,
+        pool_max,
+        timeout,
+        key_prefix,
+    })
+}
+
+fn url(r: &mut Reader) -> Option<SecretString> {
+    let from_parts = r.is_set("REDIS_HOST");
+    if r.is_set("REDIS_URL") {
+        if from_parts {
+            r.problem(
+                "REDIS_HOST",
+                "is set together with REDIS_URL: keep one of them (REDIS_URL, or REDIS_HOST \
+                 with REDIS_PORT, REDIS_PASSWORD, REDIS_DB)",
+            );
+        }
+        return r.optional("REDIS_URL", |v| {
+            redis_url(v).map(|()| SecretString::from(v.to_owned()))
+        });
+    }
+    if !from_parts {
+        for part in REDIS_PARTS {
+            if r.is_set(part) {
+                r.problem(
+                    part,
+                    "is set but REDIS_HOST is not: set REDIS_HOST too (or use REDIS_URL)",
+                );
+            }
+        }
+        return None;
+    }
+    let host = r.or("REDIS_HOST", String::new(), values::host);
+    let port = r.or("REDIS_PORT", 6379, |v| {
+        values::integer::<u16>(v, 1..=u16::MAX)
+    });
+    let db = r.or("REDIS_DB", 0, |v| values::integer::<u32>(v, 0..=1023));
+    let password = r.raw("REDIS_PASSWORD").map(str::to_owned);
+    if host.is_empty() {
+        return None;
+    }
+    let credentials = password.map_or_else(String::new, |p| format!(":{}@", encode(&p)));
+    Some(SecretString::from(format!(
+        "redis://{credentials}{}:{port}/{db}",
+        host_part(&host)
+    )))
+}
+
+/// Checks `REDIS_URL` without ever quoting it: it may hold a password.
+fn redis_url(raw: &str) -> Result<(), String> {
+    if raw.starts_with("rediss://") {
+        return Err(
+            "rediss:// (TLS) is not supported by this build: reach Redis over a \
+                    private network or a TLS tunnel and use redis:// (the value is not shown: \
+                    it may hold a password)"
+                .to_owned(),
+        );
+    }
+    let rest = raw
+        .strip_prefix("redis://")
+        .ok_or("must start with redis:// (the value is not shown: it may hold a password)")?;
+    if rest.is_empty() || rest.chars().any(char::is_whitespace) {
+        return Err(
+            "is not a valid URL (the value is not shown: it may hold a password)".to_owned(),
+        );
+    }
+    Ok(())
+}

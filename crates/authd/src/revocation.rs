@@ -1,0 +1,274 @@
+//! The shared denylist (Redis), guarded against what Redis may have missed or forgotten.
+//!
+//! Redis holds the denials only as a fast copy: every revocation also revokes its session in
+//! storage (logout, logout everywhere, password change or reset, refresh-token reuse,
+//! deactivation). Two things can leave Redis without a denial storage has:
+//! - a denial written while Redis was unreachable (the request answered 503, but storage had
+//!   already revoked the session, say on a password reset);
+//! - Redis restarted without persistence, or flushed: every denial is gone.
+//!
+//! So after any doubt (an error from Redis, or the per-instance sentinel denial found missing by
+//! a check every [`WATCH_EVERY`]), and for as long as an access token lives, a token Redis does
+//! not deny is also checked against its session in storage. A lookup that fails is never read as
+//! "not denied": the error goes up and the request answers 503 (fail closed).
+//!
+//! A denial that could not be written is also kept and written again at each check until Redis
+//! takes it, so that the other instances learn of it too once Redis is back.
+
+use async_trait::async_trait;
+use authd_domain::Timestamp;
+use authd_domain::error::PortError;
+use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::ports::{Clock, SessionRepository, TokenDenylist};
+use authd_domain::token::AccessClaims;
+use chrono::Duration;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+/// How often each instance checks that Redis still holds its sentinel denial.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The sentinel is denied this long; far longer than any outage worth surviving.
+const SENTINEL_LIFETIME: Duration = Duration::days(30);
+
+/// Failed denials kept for a retry at most; beyond, the oldest are dropped (and the doubt still
+/// covers them on this instance).
+const MAX_PENDING: usize = 10_000;
+
+/// A denial Redis did not take.
+#[derive(Clone)]
+enum Pending {
+    Token(TokenId, Timestamp),
+    Sessions(Vec<SessionId>, Timestamp),
+    UserBefore(UserId, Timestamp, Timestamp),
+}
+
+impl Pending {
+    fn until(&self) -> Timestamp {
+        match self {
+            Self::Token(_, until) | Self::Sessions(_, until) | Self::UserBefore(_, _, until) => {
+                *until
+            }
+        }
+    }
+}
+
+pub(crate) struct GuardedDenylist {
+    shared: Arc<dyn TokenDenylist>,
+    sessions: Arc<dyn SessionRepository>,
+    clock: Arc<dyn Clock>,
+    /// The longest an access token lives: how long a missed denial can matter.
+    horizon: Duration,
+    /// Until when storage is asked too; `None` while Redis is trusted.
+    doubt_until: Mutex<Option<Timestamp>>,
+    /// A denial only this instance writes, for a token nobody holds.
+    sentinel: AccessClaims,
+    /// Denials to write again, oldest first.
+    pending: Mutex<Vec<Pending>>,
+}
+
+impl GuardedDenylist {
+    /// Writes the sentinel and starts watching it; the watch stops when the guard is dropped.
+    pub(crate) async fn start(
+        shared: Arc<dyn TokenDenylist>,
+        sessions: Arc<dyn SessionRepository>,
+        clock: Arc<dyn Clock>,
+        horizon: Duration,
+    ) -> Arc<Self> {
+        let now = clock.now();
+        let guard = Arc::new(Self {
+            shared,
+            sessions,
+            clock,
+            horizon,
+            doubt_until: Mutex::new(None),
+            sentinel: AccessClaims {
+                user_id: UserId::new(),
+                session_id: SessionId::new(),
+                token_id: TokenId::new(),
+                issued_at: now,
+                expires_at: now + SENTINEL_LIFETIME,
+                roles: Vec::new(),
+                permissions: Vec::new(),
+            },
+            pending: Mutex::new(Vec::new()),
+        });
+        guard.write_sentinel().await;
+        tokio::spawn(watch(Arc::downgrade(&guard)));
+        guard
+    }
+
+    async fn write_sentinel(&self) {
+        let until = self.clock.now() + SENTINEL_LIFETIME;
+        if let Err(e) = self.shared.deny_token(self.sentinel.token_id, until).await {
+            self.doubt(&e);
+        }
+    }
+
+    /// Whether Redis still holds the sentinel; a lost one is written again.
+    async fn check_sentinel(&self) {
+        match self.shared.is_denied(&self.sentinel).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    "Redis lost its data (restarted without persistence, or flushed): every \
+                     access token is also checked against its session in storage until the \
+                     longest access-token lifetime has passed"
+                );
+                self.extend_doubt();
+                self.write_sentinel().await;
+            }
+            Err(e) => self.doubt(&e),
+        }
+    }
+
+    /// Writes the kept denials again, oldest first, until one fails; drops the expired ones.
+    async fn retry_pending(&self) {
+        let now = self.clock.now();
+        let pending: Vec<Pending> = {
+            let mut kept = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.retain(|p| p.until() > now);
+            kept.clone()
+        };
+        let mut written = 0;
+        for denial in &pending {
+            if let Err(e) = self.write(denial).await {
+                self.doubt(&e);
+                break;
+            }
+            written += 1;
+        }
+        if written > 0 {
+            let mut kept = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            let written = written.min(kept.len());
+            kept.drain(..written);
+            tracing::info!(
+                written,
+                "denials kept during a Redis outage are written now"
+            );
+        }
+    }
+
+    async fn write(&self, denial: &Pending) -> Result<(), PortError> {
+        match denial {
+            Pending::Token(id, until) => self.shared.deny_token(*id, *until).await,
+            Pending::Sessions(ids, until) => self.shared.deny_sessions(ids, *until).await,
+            Pending::UserBefore(user_id, cutoff, until) => {
+                self.shared
+                    .deny_user_before(*user_id, *cutoff, *until)
+                    .await
+            }
+        }
+    }
+
+    /// Writes a denial; one that fails is kept for a retry and is a doubt.
+    async fn deny(&self, denial: Pending) -> Result<(), PortError> {
+        let result = self.write(&denial).await;
+        if let Err(e) = &result {
+            self.doubt(e);
+            let mut kept = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+            if kept.len() >= MAX_PENDING {
+                kept.remove(0);
+                tracing::error!("too many denials waiting for Redis: the oldest is dropped");
+            }
+            kept.push(denial);
+        }
+        result
+    }
+
+    fn doubt(&self, error: &PortError) {
+        let first = self.extend_doubt();
+        if first {
+            tracing::warn!(
+                error = %error,
+                "the access-token denylist (Redis) failed: authenticated requests answer 503 \
+                 while it is unreachable, and afterwards revocations are also checked in \
+                 storage until the longest access-token lifetime has passed"
+            );
+        }
+    }
+
+    /// Doubt until `horizon` from now; whether the guard trusted Redis until now.
+    fn extend_doubt(&self) -> bool {
+        let until = self.clock.now() + self.horizon;
+        let mut doubt = self
+            .doubt_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let was_trusting = doubt.is_none_or(|t| t <= self.clock.now());
+        *doubt = Some(doubt.map_or(until, |t| t.max(until)));
+        was_trusting
+    }
+
+    fn doubting(&self) -> bool {
+        let now = self.clock.now();
+        let mut doubt = self
+            .doubt_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match *doubt {
+            Some(until) if until > now => true,
+            Some(_) => {
+                *doubt = None;
+                tracing::info!("the access-token denylist (Redis) is trusted again");
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Passes a result through; a failure is a doubt.
+    fn noted<T>(&self, result: Result<T, PortError>) -> Result<T, PortError> {
+        if let Err(e) = &result {
+            self.doubt(e);
+        }
+        result
+    }
+}
+
+async fn watch(guard: Weak<GuardedDenylist>) {
+    let mut ticks = tokio::time::interval(WATCH_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let Some(guard) = guard.upgrade() else {
+            return;
+        };
+        guard.check_sentinel().await;
+        guard.retry_pending().await;
+    }
+}
+
+#[async_trait]
+impl TokenDenylist for GuardedDenylist {
+    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
+        self.deny(Pending::Token(id, until)).await
+    }
+
+    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
+        self.deny(Pending::Sessions(ids.to_vec(), until)).await
+    }
+
+    async fn deny_user_before(
+        &self,
+        user_id: UserId,
+        cutoff: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        self.deny(Pending::UserBefore(user_id, cutoff, until)).await
+    }
+
+    async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError> {
+        if self.noted(self.shared.is_denied(claims).await)? {
+            return Ok(true);
+        }
+        if !self.doubting() {
+            return Ok(false);
+        }
+        let session = self.sessions.find(claims.session_id).await?;
+        Ok(session.is_none_or(|s| s.is_revoked() || s.user_id != claims.user_id))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,92 @@
+//! The short-lived shared state: the access-token denylist and the rate-limit counters, in Redis
+//! when it is configured, in memory otherwise; and the `redis` probe of `/v1/health`.
+//!
+//! When Redis is unreachable (docs/redis.md): rate limits fall back to per-instance counters
+//! ([`FallbackRateLimiter`]); the denylist has no fallback, so authenticated requests answer 503
+//! rather than let a revoked token through, and once Redis is back the [`GuardedDenylist`] also
+//! checks sessions in storage for a while, in case Redis missed or lost a denial.
+
+use crate::app::StartupError;
+use crate::config::RedisConfig;
+use crate::fallback::FallbackRateLimiter;
+use crate::revocation::GuardedDenylist;
+use async_trait::async_trait;
+use authd_domain::ports::{Clock, RateLimiter, SessionRepository, TokenDenylist};
+use authd_http::{FixedProbe, Probe, ProbeStatus};
+use authd_memory::{MemoryDenylist, MemoryRateLimiter};
+use authd_redis::{RedisSettings, RedisStore};
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+
+pub(super) struct Cache {
+    pub(super) denylist: Arc<dyn TokenDenylist>,
+    pub(super) rate_limiter: Arc<dyn RateLimiter>,
+    pub(super) probe: Arc<dyn Probe>,
+}
+
+/// Redis, whose denials are guarded by `sessions` for `horizon` (the access-token lifetime)
+/// after any doubt.
+pub(super) async fn redis(
+    config: &RedisConfig,
+    clock: Arc<dyn Clock>,
+    sessions: Arc<dyn SessionRepository>,
+    horizon: chrono::Duration,
+) -> Result<Cache, StartupError> {
+    let settings = RedisSettings {
+        url: config.url().expose_secret().to_owned(),
+        pool_max: config.pool_max,
+        command_timeout: config.timeout,
+        key_prefix: config.key_prefix.clone(),
+    };
+    let store = RedisStore::connect(&settings)
+        .await
+        .map_err(|source| StartupError::Redis {
+            target: config.target(),
+            source,
+        })?;
+    let store = Arc::new(store);
+    tracing::info!(
+        redis = %config.target(),
+        timeout_ms = config.timeout.as_millis(),
+        "denylist and rate limits: Redis (shared by every instance)"
+    );
+    let local = Arc::new(MemoryRateLimiter::with_clock(clock.clone()));
+    let denylist = GuardedDenylist::start(store.clone(), sessions, clock, horizon).await;
+    Ok(Cache {
+        denylist,
+        rate_limiter: Arc::new(FallbackRateLimiter::new(store.clone(), local)),
+        probe: Arc::new(RedisProbe(store)),
+    })
+}
+
+pub(super) fn memory(clock: Arc<dyn Clock>, shared_storage: bool) -> Cache {
+    if shared_storage {
+        tracing::warn!(
+            "no REDIS_URL: the access-token denylist and the rate limits are kept in this \
+             process. Run ONE instance only: with several, a token revoked on one instance \
+             still passes on the others and each instance counts its own limits. Set \
+             REDIS_URL (or REDIS_HOST) to run several (docs/redis.md)"
+        );
+    } else {
+        tracing::info!("denylist and rate limits: in memory (one instance)");
+    }
+    Cache {
+        denylist: Arc::new(MemoryDenylist::with_clock(clock.clone())),
+        rate_limiter: Arc::new(MemoryRateLimiter::with_clock(clock)),
+        probe: Arc::new(FixedProbe(ProbeStatus::Disabled)),
+    }
+}
+
+/// `redis` in `/v1/health`: whether Redis answers a PING right now.
+struct RedisProbe(Arc<RedisStore>);
+
+#[async_trait]
+impl Probe for RedisProbe {
+    async fn status(&self) -> ProbeStatus {
+        if self.0.ping().await {
+            ProbeStatus::Healthy
+        } else {
+            ProbeStatus::Unhealthy
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The signing keys of access tokens and the secret of refresh-token successors.
+
+use crate::app::StartupError;
+use crate::config::{Config, Signing};
+use authd_crypto::{JwtCodec, JwtSettings, RsaSigningKey};
+use secrecy::ExposeSecret;
+
+pub(super) fn access_token_codec(config: &Config) -> Result<JwtCodec, StartupError> {
+    let settings = JwtSettings::new(&config.jwt.issuer, &config.jwt.audience);
+    match &config.jwt.signing {
+        Signing::Hs256 { secret } => {
+            JwtCodec::hs256(secret.expose_secret().as_bytes(), settings).map_err(StartupError::Jwt)
+        }
+        Signing::Rs256 { key_files } => {
+            let keys = if key_files.is_empty() {
+                tracing::warn!(
+                    "no JWT_PRIVATE_KEY_FILE: signing access tokens with an EPHEMERAL RS256 key \
+                     generated now; every token becomes invalid when this process exits, and \
+                     other instances cannot verify it"
+                );
+                vec![RsaSigningKey::generate_ephemeral().map_err(StartupError::KeyGeneration)?]
+            } else {
+                key_files
+                    .iter()
+                    .map(|path| {
+                        let pem = std::fs::read_to_string(path).map_err(|source| {
+                            StartupError::KeyFile {
+                                path: path.clone(),
+                                source,
+                            }
+                        })?;
+                        RsaSigningKey::from_pem(&pem).map_err(|source| StartupError::Key {
+                            path: path.clone(),
+                            source,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            JwtCodec::rs256(keys, settings).map_err(StartupError::Jwt)
+        }
+    }
+}
+
+/// `JWT_REFRESH_SECRET`, or 32 random bytes: successors then change across restarts (and differ
+/// between instances), which only matters to a grace window that straddles one.
+pub(super) fn refresh_secret(config: &Config) -> Result<Vec<u8>, StartupError> {
+    if let Some(secret) = &config.jwt.refresh_secret {
+        return Ok(secret.expose_secret().as_bytes().to_vec());
+    }
+    let mut secret = vec![0_u8; 32];
+    aws_lc_rs::rand::fill(&mut secret).map_err(|_| StartupError::Random)?;
+    Ok(secret)
+}

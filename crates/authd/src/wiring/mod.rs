@@ -1,0 +1,133 @@
+//! The one place that knows which adapter serves which port. Everything else talks to ports.
+//!
+//! - storage: PostgreSQL when a database is configured, memory otherwise (`storage`);
+//! - denylist and rate limits: Redis when configured, memory otherwise (`cache`);
+//! - mail: SMTP when `SMTP_HOST` is set, `.eml` files otherwise (`mail`);
+//! - passwords bcrypt, tokens JWT and opaque tokens from `authd-crypto` (`keys`), the system clock.
+//!
+//! Every health probe is wrapped in a [`CachedProbe`], so `/v1/health` costs each backing
+//! service at most one check per `HEALTH_CACHE_TTL` however often it is polled.
+
+mod cache;
+mod keys;
+mod mail;
+mod storage;
+
+use crate::app::StartupError;
+use crate::config::Config;
+use authd_clock::SystemClock;
+use authd_crypto::{BcryptConfig, BcryptHasher, OpaqueTokens};
+use authd_domain::ports::{AccessTokenCodec, Clock};
+use authd_domain::services::{MailDelivery, Ports, Services};
+use authd_http::{AppState, CachedProbe, HealthProbes, HttpSettings, Probe, RateLimits};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the running service is made of.
+pub(crate) struct Wired {
+    pub(crate) state: AppState,
+    pub(crate) delivery: MailDelivery,
+}
+
+/// Builds every adapter and service from `config` (whose port is the one actually bound).
+pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let storage = match &config.database {
+        Some(db) => storage::postgres(db).await?,
+        None => storage::memory(),
+    };
+    let cache = match &config.redis {
+        Some(redis) => {
+            let horizon = config.auth.access_ttl;
+            cache::redis(redis, clock.clone(), storage.sessions.clone(), horizon).await?
+        }
+        None => cache::memory(clock.clone(), config.database.is_some()),
+    };
+    if !config.rate_limits.enabled {
+        tracing::info!("rate limits are off (RATE_LIMIT_ENABLED=false)");
+    }
+
+    let access_tokens: Arc<dyn AccessTokenCodec> = Arc::new(keys::access_token_codec(config)?);
+    let hasher = BcryptHasher::new(BcryptConfig {
+        cost: config.hashing.rounds,
+        workers: config.hashing.workers,
+        queue_max: config.hashing.queue_max,
+        pepper: config.hashing.pepper.clone(),
+    })
+    .map_err(StartupError::Hasher)?;
+    let tokens =
+        OpaqueTokens::new(keys::refresh_secret(config)?).map_err(StartupError::RefreshSecret)?;
+    let mailer = mail::mailer(config)?;
+
+    let ports = Ports {
+        users: storage.users,
+        sessions: storage.sessions,
+        one_time_tokens: storage.one_time_tokens,
+        outbox: storage.outbox,
+        audit: storage.audit,
+        denylist: cache.denylist,
+        hasher: Arc::new(hasher),
+        access_tokens: access_tokens.clone(),
+        tokens: Arc::new(tokens),
+        clock: clock.clone(),
+    };
+    let services = Services::new(&ports, &config.auth);
+    let delivery = MailDelivery::new(&ports, mailer.clone(), &config.auth, config.mail.retry);
+    let check_timeout = health_check_timeout(config.health.timeout);
+    let cached = |probe: Arc<dyn Probe>| -> Arc<dyn Probe> {
+        Arc::new(CachedProbe::new(
+            probe,
+            config.health.cache_ttl,
+            check_timeout,
+        ))
+    };
+    let health = HealthProbes {
+        database: cached(storage.probe),
+        redis: cached(cache.probe),
+        email: cached(Arc::new(mail::MailerProbe(mailer))),
+    };
+    let state = AppState::new(
+        services,
+        access_tokens,
+        http_settings(config),
+        health,
+        cache.rate_limiter,
+    );
+    Ok(Wired { state, delivery })
+}
+
+/// The health endpoints give up on a probe after 2 s; a check must end (and be cached) before
+/// that, or a hung service would be checked again by every probe.
+const LONGEST_HEALTH_CHECK: Duration = Duration::from_millis(1900);
+
+fn health_check_timeout(configured: Duration) -> Duration {
+    if configured > LONGEST_HEALTH_CHECK {
+        tracing::warn!(
+            configured_ms = configured.as_millis(),
+            used_ms = LONGEST_HEALTH_CHECK.as_millis(),
+            "HEALTH_CHECK_TIMEOUT is longer than the health endpoints wait for a check (2 s); \
+             using 1900 ms"
+        );
+        return LONGEST_HEALTH_CHECK;
+    }
+    configured
+}
+
+fn http_settings(config: &Config) -> HttpSettings {
+    let limits = &config.rate_limits;
+    HttpSettings {
+        public_url: config.server.public_url.clone(),
+        allowed_origins: config.server.allowed_origins.clone(),
+        cookie_secure: config.server.cookie_secure,
+        max_body_bytes: config.server.max_body_size,
+        trusted_proxies: config.server.trusted_proxies.clone(),
+        rate_limits: RateLimits {
+            enabled: limits.enabled,
+            general: limits.general,
+            login: limits.login,
+            register: limits.register,
+            password_reset: limits.password_reset,
+        },
+        ..HttpSettings::default()
+    }
+}

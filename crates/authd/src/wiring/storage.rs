@@ -1,0 +1,101 @@
+//! The storage ports: PostgreSQL when a database is configured, memory otherwise; and the
+//! `database` probe of `/v1/health`.
+
+use crate::app::StartupError;
+use crate::config::DatabaseConfig;
+use crate::migrations;
+use async_trait::async_trait;
+use authd_domain::ports::{
+    AuditLog, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+};
+use authd_http::{FixedProbe, Probe, ProbeStatus};
+use authd_memory::MemoryStore;
+use authd_postgres::{PgSettings, PostgresStore};
+use secrecy::ExposeSecret;
+use std::sync::Arc;
+
+/// The storage ports, all served by one adapter, and the probe `/v1/health` asks about it.
+pub(super) struct Storage {
+    pub(super) users: Arc<dyn UserRepository>,
+    pub(super) sessions: Arc<dyn SessionRepository>,
+    pub(super) one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub(super) outbox: Arc<dyn Outbox>,
+    pub(super) audit: Arc<dyn AuditLog>,
+    pub(super) probe: Arc<dyn Probe>,
+}
+
+impl Storage {
+    fn of<S>(store: Arc<S>, probe: Arc<dyn Probe>) -> Self
+    where
+        S: UserRepository
+            + SessionRepository
+            + OneTimeTokenRepository
+            + Outbox
+            + AuditLog
+            + 'static,
+    {
+        Self {
+            users: store.clone(),
+            sessions: store.clone(),
+            one_time_tokens: store.clone(),
+            outbox: store.clone(),
+            audit: store,
+            probe,
+        }
+    }
+}
+
+/// PostgreSQL: migrate (or report pending migrations), then open the pool. Failing to reach the
+/// database at start-up stops start-up: serving 503s from the first request helps nobody.
+pub(super) async fn postgres(db: &DatabaseConfig) -> Result<Storage, StartupError> {
+    migrations::at_start_up(db)
+        .await
+        .map_err(StartupError::Migrations)?;
+    let settings = PgSettings {
+        url: db.url().expose_secret().to_owned(),
+        pool_min: db.pool_min,
+        pool_max: db.pool_max,
+        connect_timeout: db.connect_timeout,
+        statement_timeout: db.statement_timeout,
+    };
+    let store =
+        PostgresStore::connect(&settings)
+            .await
+            .map_err(|source| StartupError::Database {
+                target: db.target(),
+                source,
+            })?;
+    let store = Arc::new(store);
+    tracing::info!(
+        database = %db.target(),
+        pool_max = db.pool_max,
+        "storage: PostgreSQL"
+    );
+    Ok(Storage::of(store.clone(), Arc::new(DatabaseProbe(store))))
+}
+
+pub(super) fn memory() -> Storage {
+    tracing::warn!(
+        "!!! STORAGE IS IN MEMORY: every account, session and queued email is LOST when this \
+         process exits. Fine for development and tests only; set DATABASE_URL (or DB_HOST, \
+         DB_NAME, DB_USER, DB_PASSWORD) to store them in PostgreSQL. !!!"
+    );
+    Storage::of(
+        Arc::new(MemoryStore::new()),
+        Arc::new(FixedProbe(ProbeStatus::Healthy)),
+    )
+}
+
+/// `database` in `/v1/health`: whether PostgreSQL answers a trivial query right now.
+struct DatabaseProbe(Arc<PostgresStore>);
+
+#[async_trait]
+impl Probe for DatabaseProbe {
+    async fn status(&self) -> ProbeStatus {
+        if self.0.ping().await {
+            ProbeStatus::Healthy
+        } else {
+            ProbeStatus::Unhealthy
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Per-IP rate limits on the `/v1` routes, counted before routing and before the body is read, so
+//! a refused login costs no bcrypt. Each request counts against every group it belongs to (see
+//! [`group`]) under the key `rl:<group>:<client ip>`; the most restrictive decision is the one
+//! reported in `X-RateLimit-*`, on success and error answers alike, and a refusal is a 429
+//! `RATE_LIMIT_EXCEEDED` with `Retry-After` and `retryAfter`.
+//!
+//! A limiter that fails or does not answer within [`LIMITER_TIMEOUT`] lets the request through
+//! without headers: limits protect the service, and refusing every request because Redis is down
+//! would be the outage they exist to prevent. (The binary's limiter already falls back to a local
+//! one; this is the last line.) The failure is logged at most once a minute.
+
+mod group;
+mod throttle;
+mod verdict;
+
+#[cfg(test)]
+mod tests;
+
+pub use group::LimitGroup;
+pub use verdict::exceeded_message;
+
+use crate::error::ApiError;
+use crate::extractors::request_ip;
+use crate::middleware::request_id;
+use crate::settings::RateLimits;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use authd_domain::ports::RateLimiter;
+use futures_util::future::join_all;
+use group::groups_for;
+use ipnet::IpNet;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use throttle::LogThrottle;
+use verdict::{Verdict, most_restrictive};
+
+/// A counter hit is one Redis round trip; a limiter slower than this is treated as failed.
+pub const LIMITER_TIMEOUT: Duration = Duration::from_secs(1);
+
+const WARN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The key of clients whose address is unknown (no socket peer, as on a Unix socket): they share
+/// one bucket rather than escape the limits.
+const UNKNOWN_IP: &str = "unknown";
+
+/// What the middleware needs, registered as app data by [`crate::app`].
+pub struct RateLimiting {
+    limiter: Arc<dyn RateLimiter>,
+    limits: RateLimits,
+    trusted_proxies: Vec<IpNet>,
+    warnings: LogThrottle,
+}
+
+impl RateLimiting {
+    #[must_use]
+    pub fn new(
+        limiter: Arc<dyn RateLimiter>,
+        limits: RateLimits,
+        trusted_proxies: Vec<IpNet>,
+    ) -> Self {
+        Self {
+            limiter,
+            limits,
+            trusted_proxies,
+            warnings: LogThrottle::new(WARN_INTERVAL),
+        }
+    }
+
+    /// Counts one hit in each group; `None` when no limiter answered.
+    async fn check(&self, groups: &[LimitGroup], ip: &str) -> Option<Verdict> {
+        let hits = groups.iter().map(|&group| async move {
+            let key = format!("rl:{}:{ip}", group.as_str());
+            let hit = self.limiter.hit(&key, self.limits.of(group));
+            match tokio::time::timeout(LIMITER_TIMEOUT, hit).await {
+                Ok(Ok(decision)) => Some(Verdict { group, decision }),
+                Ok(Err(e)) => {
+                    self.warn(&e);
+                    None
+                }
+                Err(_) => {
+                    self.warn(&"no answer in time");
+                    None
+                }
+            }
+        });
+        most_restrictive(join_all(hits).await.into_iter().flatten())
+    }
+
+    fn warn(&self, error: &dyn fmt::Display) {
+        if self.warnings.permit() {
+            tracing::warn!(
+                error = %error,
+                "rate limiter failed: requests pass unlimited until it recovers \
+                 (logged at most once a minute)"
+            );
+        }
+    }
+}
+
+impl fmt::Debug for RateLimiting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RateLimiting")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+pub async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let verdict = match req.app_data::<Data<RateLimiting>>() {
+        Some(limiting) if limiting.limits.enabled => {
+            let groups = groups_for(req.method(), req.path());
+            if groups.is_empty() {
+                None
+            } else {
+                let peer = req.peer_addr().map(|addr| addr.ip());
+                let ip = request_ip(req.headers(), peer, &limiting.trusted_proxies)
+                    .map_or_else(|| UNKNOWN_IP.to_owned(), |ip| ip.to_canonical().to_string());
+                limiting.check(&groups, &ip).await
+            }
+        }
+        _ => None,
+    };
+    // The reset is relative to the hit, not to when the handler finishes.
+    let now = chrono::Utc::now().timestamp();
+    match verdict {
+        Some(verdict) if !verdict.allowed() => {
+            tracing::info!(
+                group = verdict.group.as_str(),
+                "request refused: rate limit exceeded"
+            );
+            let refusal = ApiError::RateLimitExceeded {
+                group: verdict.group,
+                retry_after: verdict.retry_after_secs(),
+            };
+            let mut res = refusal.render(&request_id::current());
+            verdict.write_headers(res.headers_mut(), now);
+            Ok(req.into_response(res).map_into_right_body())
+        }
+        verdict => {
+            let mut res = next.call(req).await?;
+            if let Some(verdict) = verdict {
+                verdict.write_headers(res.headers_mut(), now);
+            }
+            Ok(res.map_into_left_body())
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! [`TokenDenylist`] over Redis. Each denial is a key that expires with it:
+//!
+//! - `deny:jti:<token id>` and `deny:sid:<session id>`, holding the end of the denial in Unix
+//!   milliseconds; a second denial of the same id keeps the later end.
+//! - `deny:user:<user id>`, holding the cut-off's whole second: the user's tokens issued in an
+//!   earlier second are denied. A second cut-off keeps the later second and the later end,
+//!   as the in-memory denylist does.
+//!
+//! The writes are scripts, so concurrent denials merge instead of overwriting each other;
+//! `is_denied` reads the three keys with one `MGET`.
+
+use crate::keys::Key;
+use crate::store::{RedisStore, evalsha};
+use async_trait::async_trait;
+use authd_domain::Timestamp;
+use authd_domain::error::PortError;
+use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::ports::TokenDenylist;
+use authd_domain::token::AccessClaims;
+use redis::Script;
+use std::sync::LazyLock;
+
+const TOKEN: &str = "deny:jti:";
+const SESSION: &str = "deny:sid:";
+const USER: &str = "deny:user:";
+
+/// KEYS the denied ids; ARGV[1] the end of the denial (Unix ms), ARGV[2] its time to live (ms).
+/// A key already denied until later is left alone.
+pub(crate) static DENY: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local until_ms = tonumber(ARGV[1])
+for _, key in ipairs(KEYS) do
+  local old = tonumber(redis.call('GET', key))
+  if not old or old < until_ms then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+  end
+end
+return 0
+",
+    )
+});
+
+/// KEYS[1] the user's cut-off; ARGV[1] the cut-off's whole second, ARGV[2] its time to live
+/// (ms). Merged with a live cut-off into the later second and the later end: denying more than
+/// asked for a while is safe, denying less is not.
+pub(crate) static CUT_OFF: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local second = ARGV[1]
+local old = redis.call('GET', KEYS[1])
+if old and tonumber(old) > tonumber(second) then
+  second = old
+end
+local ttl = tonumber(ARGV[2])
+local old_ttl = redis.call('PTTL', KEYS[1])
+if old_ttl > ttl then
+  ttl = old_ttl
+end
+redis.call('SET', KEYS[1], second, 'PX', ttl)
+return 0
+",
+    )
+});
+
+/// Milliseconds from now until `until`, or `None` when it has passed: such a denial would
+/// deny nothing. Sent as a time to live rather than an instant, so that a skew between this
+/// machine's clock and the server's does not move the end of a denial.
+fn time_to_live(until: Timestamp) -> Option<i64> {
+    let ms = (until - chrono::Utc::now()).num_milliseconds();
+    (ms > 0).then_some(ms)
+}
+
+impl RedisStore {
+    fn key<T>(&self, kind: &'static str, id: T) -> Key<'_, T> {
+        Key {
+            prefix: &self.prefix,
+            kind,
+            id,
+        }
+    }
+}
+
+#[async_trait]
+impl TokenDenylist for RedisStore {
+    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
+        let Some(ttl) = time_to_live(until) else {
+            return Ok(());
+        };
+        let mut cmd = evalsha(&DENY, 1);
+        cmd.arg(self.key(TOKEN, id))
+            .arg(until.timestamp_millis())
+            .arg(ttl);
+        self.query::<()>(&cmd, Some(&DENY)).await
+    }
+
+    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
+        let Some(ttl) = time_to_live(until) else {
+            return Ok(());
+        };
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut cmd = evalsha(&DENY, ids.len());
+        for id in ids {
+            cmd.arg(self.key(SESSION, id));
+        }
+        cmd.arg(until.timestamp_millis()).arg(ttl);
+        self.query::<()>(&cmd, Some(&DENY)).await
+    }
+
+    async fn deny_user_before(
+        &self,
+        user_id: UserId,
+        cutoff: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        let Some(ttl) = time_to_live(until) else {
+            return Ok(());
+        };
+        let mut cmd = evalsha(&CUT_OFF, 1);
+        cmd.arg(self.key(USER, user_id))
+            .arg(cutoff.timestamp())
+            .arg(ttl);
+        self.query::<()>(&cmd, Some(&CUT_OFF)).await
+    }
+
+    async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError> {
+        let mut cmd = redis::cmd("MGET");
+        cmd.arg(self.key(TOKEN, claims.token_id))
+            .arg(self.key(SESSION, claims.session_id))
+            .arg(self.key(USER, claims.user_id));
+        let (token, session, user): (Option<i64>, Option<i64>, Option<i64>) =
+            self.query(&cmd, None).await?;
+        // Same comparison as the in-memory denylist: whole seconds, the cut-off's own second
+        // excluded.
+        Ok(token.is_some()
+            || session.is_some()
+            || user.is_some_and(|second| claims.issued_at.timestamp() < second))
+    }
+}

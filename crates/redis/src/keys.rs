@@ -1,0 +1,45 @@
+//! Key names. A key is written straight into the command's buffer from its parts, so building
+//! one allocates nothing of its own.
+
+use redis::{RedisWrite, ToRedisArgs};
+use std::fmt;
+
+/// `<prefix><kind><id>`, e.g. `authd:deny:sid:0190...`.
+pub(crate) struct Key<'a, T> {
+    pub(crate) prefix: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) id: T,
+}
+
+impl<T: fmt::Display> fmt::Display for Key<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.prefix, self.kind, self.id)
+    }
+}
+
+impl<T: fmt::Display> ToRedisArgs for Key<'_, T> {
+    fn write_redis_args<W>(&self, out: &mut W)
+    where
+        W: ?Sized + RedisWrite,
+    {
+        out.write_arg_fmt(self);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_its_prefix_kind_and_id_as_one_argument() {
+        let key = Key {
+            prefix: "authd:",
+            kind: "rl:",
+            id: "login:10.0.0.1",
+        };
+        assert_eq!(
+            key.to_redis_args(),
+            vec![b"authd:rl:login:10.0.0.1".to_vec()]
+        );
+    }
+}

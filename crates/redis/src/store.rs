@@ -1,0 +1,159 @@
+//! [`RedisStore`]: the pooled connection every port goes through, and the bound on each call.
+
+use crate::error::{Redactor, RedisError, TimedOut};
+use crate::pool::{Manager, Pool};
+use crate::settings::RedisSettings;
+use crate::{denylist, rate_limiter};
+use authd_domain::error::PortError;
+use deadpool::Runtime;
+use redis::{AsyncConnectionConfig, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
+use std::fmt;
+use std::time::Duration;
+
+/// The access-token denylist and the rate limiter over one Redis server (or anything speaking
+/// its protocol). Cheap to clone: clones share the pool. Hand one to the application as both
+/// `Arc<dyn TokenDenylist>` and `Arc<dyn RateLimiter>`.
+#[derive(Clone)]
+pub struct RedisStore {
+    pool: Pool,
+    timeout: Duration,
+    pub(crate) prefix: String,
+    redactor: Redactor,
+}
+
+impl fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("RedisStore")
+            .field("connections", &status.size)
+            .field("idle_connections", &status.available)
+            .field("command_timeout", &self.timeout)
+            .field("key_prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Builds the pool, then connects once, checks the server answers and loads the scripts,
+    /// all within the command timeout, so that a wrong URL or a server that is down is
+    /// reported here rather than on the first request.
+    ///
+    /// # Errors
+    /// [`RedisError::InvalidSettings`] for `pool_max == 0` or a zero timeout,
+    /// [`RedisError::InvalidUrl`], [`RedisError::Connect`] when the server refuses (or fails the
+    /// login), [`RedisError::Timeout`] when it does not answer in time. No message contains the
+    /// password.
+    pub async fn connect(settings: &RedisSettings) -> Result<Self, RedisError> {
+        if settings.pool_max == 0 {
+            return Err(RedisError::InvalidSettings(
+                "the Redis pool needs at least one connection",
+            ));
+        }
+        if settings.command_timeout.is_zero() {
+            return Err(RedisError::InvalidSettings(
+                "the Redis command timeout must be longer than zero",
+            ));
+        }
+        let timeout = settings.command_timeout;
+        let redactor = Redactor::for_url(&settings.url);
+        // The client's own timeouts too: they end a connection attempt or a lost reply even
+        // when nobody waits for it any more.
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(timeout))
+            .set_response_timeout(Some(timeout));
+        let manager = deadpool_redis::Manager::new_with_config(settings.url.as_str(), config)
+            .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?;
+        let pool = Pool::builder(Manager::new(manager))
+            .max_size(settings.pool_max)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(timeout))
+            .create_timeout(Some(timeout))
+            .recycle_timeout(Some(timeout))
+            .build()
+            .map_err(|e| RedisError::InvalidSettings(build_error(&e)))?;
+        let store = Self {
+            pool,
+            timeout,
+            prefix: settings.key_prefix.clone(),
+            redactor,
+        };
+        store.warm_up().await?;
+        Ok(store)
+    }
+
+    /// Whether the server answers `PING` within the command timeout (for `/v1/health`).
+    pub async fn ping(&self) -> bool {
+        self.query::<String>(&redis::cmd("PING"), None)
+            .await
+            .is_ok_and(|pong| pong == "PONG")
+    }
+
+    /// One connection, a `PING` and the scripts loaded, so the first requests pay for none.
+    async fn warm_up(&self) -> Result<(), RedisError> {
+        let warm_up = async {
+            let mut conn = self.pool.get().await?;
+            redis::cmd("PING")
+                .query_async::<String>(&mut conn.link)
+                .await?;
+            for script in [&*rate_limiter::HIT, &*denylist::DENY, &*denylist::CUT_OFF] {
+                script.load_async(&mut conn.link).await?;
+            }
+            Ok::<_, deadpool::managed::PoolError<redis::RedisError>>(())
+        };
+        match tokio::time::timeout(self.timeout, warm_up).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(deadpool::managed::PoolError::Timeout(_))) | Err(_) => {
+                Err(RedisError::Timeout(self.timeout))
+            }
+            Ok(Err(e)) => Err(RedisError::Connect(self.redactor.clean(e))),
+        }
+    }
+
+    /// Sends `cmd` on a pooled connection and reads its reply, all within the command timeout.
+    /// When `cmd` runs `script` by its hash and the server has lost it (a restart, `SCRIPT
+    /// FLUSH`), the script is loaded and `cmd` sent once more.
+    pub(crate) async fn query<T: FromRedisValue>(
+        &self,
+        cmd: &Cmd,
+        script: Option<&Script>,
+    ) -> Result<T, PortError> {
+        tokio::time::timeout(self.timeout, self.query_unbounded(cmd, script))
+            .await
+            .unwrap_or_else(|_| Err(PortError::unavailable(TimedOut(self.timeout))))
+    }
+
+    async fn query_unbounded<T: FromRedisValue>(
+        &self,
+        cmd: &Cmd,
+        script: Option<&Script>,
+    ) -> Result<T, PortError> {
+        let mut conn = self.pool.get().await.map_err(|e| self.redactor.pool(&e))?;
+        conn.trusted = false;
+        let mut reply = cmd.query_async(&mut conn.link).await;
+        if let (Err(e), Some(script)) = (&reply, script)
+            && e.kind() == ErrorKind::Server(ServerErrorKind::NoScript)
+        {
+            reply = match script.load_async(&mut conn.link).await {
+                Ok(_) => cmd.query_async(&mut conn.link).await,
+                Err(e) => Err(e),
+            };
+        }
+        conn.trusted = reply.is_ok();
+        reply.map_err(|e| self.redactor.command(&e))
+    }
+}
+
+/// `EVALSHA <sha> <keys.len()>`, for the caller to add the keys and arguments to.
+pub(crate) fn evalsha(script: &Script, keys: usize) -> Cmd {
+    let mut cmd = redis::cmd("EVALSHA");
+    cmd.arg(script.get_hash()).arg(keys);
+    cmd
+}
+
+fn build_error(e: &deadpool::managed::BuildError) -> &'static str {
+    match e {
+        deadpool::managed::BuildError::NoRuntimeSpecified => {
+            "the Redis pool needs a runtime for its timeouts"
+        }
+    }
+}

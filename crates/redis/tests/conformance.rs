@@ -1,0 +1,358 @@
+//! The denylist and rate-limiter conformance suites of `authd-testkit`, run against a real
+//! Redis server that this test process starts (see `authd_testkit::redis`): one test per check,
+//! each on a store with a key prefix of its own. Also: several instances share their state,
+//! setting up fails fast and without the password, and a server that is down or hangs makes
+//! every call fail as unavailable in bounded time, until it is back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use authd_domain::error::PortError;
+use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::policy::rate_limit::RateLimit;
+use authd_domain::ports::{RateLimiter, TokenDenylist};
+use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_testkit::redis::{RedisServer, server};
+use authd_testkit::{denylist, fixtures, rate_limiter};
+use chrono::Utc;
+use std::pin::Pin;
+use std::time::Duration;
+
+fn settings(url: String, key_prefix: String) -> RedisSettings {
+    RedisSettings {
+        url,
+        pool_max: 8,
+        command_timeout: Duration::from_secs(2),
+        key_prefix,
+    }
+}
+
+async fn connect(settings: &RedisSettings) -> RedisStore {
+    RedisStore::connect(settings)
+        .await
+        .expect("connecting to the test Redis")
+}
+
+/// A store on the shared server, with keys no other test sees.
+async fn store() -> RedisStore {
+    connect(&settings(server().url(), RedisServer::unique_prefix())).await
+}
+
+macro_rules! denylist_checks {
+    ($($name:ident => $check:path;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            $check(&store().await).await;
+        }
+    )*};
+}
+
+macro_rules! rate_limiter_checks {
+    ($($name:ident => $check:path;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $name() {
+            $check(&store().await).await;
+        }
+    )*};
+}
+
+denylist_checks! {
+    denied_token_is_denied_and_no_other => denylist::check_denied_token_is_denied_and_no_other;
+    denied_sessions_deny_all_their_tokens => denylist::check_denied_sessions_deny_all_their_tokens;
+    user_cutoff_denies_tokens_issued_in_earlier_seconds => denylist::check_user_cutoff_denies_tokens_issued_in_earlier_seconds;
+    entries_stop_denying_once_they_expire => denylist::check_entries_stop_denying_once_they_expire;
+}
+
+rate_limiter_checks! {
+    hits_are_allowed_up_to_the_limit_and_count_down => rate_limiter::check_hits_are_allowed_up_to_the_limit_and_count_down;
+    hit_after_the_limit_is_refused_until_the_window_closes => rate_limiter::check_hit_after_the_limit_is_refused_until_the_window_closes;
+    keys_are_counted_independently => rate_limiter::check_keys_are_counted_independently;
+    counting_restarts_when_the_window_closes => rate_limiter::check_counting_restarts_when_the_window_closes;
+    concurrent_hits_allow_exactly_the_limit => rate_limiter::check_concurrent_hits_allow_exactly_the_limit;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_with_one_prefix_share_denials_and_counts() {
+    let shared = settings(server().url(), RedisServer::unique_prefix());
+    let (a, b) = (connect(&shared).await, connect(&shared).await);
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let limit = RateLimit::new(5, chrono::Duration::minutes(1));
+
+    a.deny_sessions(
+        &[claims.session_id],
+        Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    let mut allowed = 0;
+    for _ in 0..4 {
+        for instance in [&a, &b] {
+            allowed += usize::from(instance.hit("login:10.0.0.1", limit).await.unwrap().allowed);
+        }
+    }
+
+    assert!(
+        b.is_denied(&claims).await.unwrap(),
+        "a token revoked on one instance passes on another"
+    );
+    assert_eq!(allowed, 5, "8 hits on two instances with a limit of 5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stores_with_different_prefixes_never_see_each_others_keys() {
+    let a = store().await;
+    let b = store().await;
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let limit = RateLimit::new(1, chrono::Duration::minutes(1));
+
+    a.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(a.hit("register:10.0.0.2", limit).await.unwrap().allowed);
+
+    assert!(!b.is_denied(&claims).await.unwrap());
+    assert!(b.hit("register:10.0.0.2", limit).await.unwrap().allowed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scripts_the_server_has_forgotten_are_loaded_again() {
+    let s = store().await;
+    let limit = RateLimit::new(3, chrono::Duration::minutes(1));
+    assert!(s.hit("general:10.0.0.3", limit).await.unwrap().allowed);
+
+    flush_scripts(&server().url()).await;
+
+    let second = s.hit("general:10.0.0.3", limit).await.unwrap();
+    assert_eq!((second.allowed, second.remaining), (true, 1));
+    let user = UserId::new();
+    s.deny_user_before(user, Utc::now(), Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    let old = fixtures::access_claims(
+        user,
+        SessionId::new(),
+        Utc::now() - chrono::Duration::minutes(1),
+    );
+    assert!(s.is_denied(&old).await.unwrap());
+}
+
+/// `SCRIPT FLUSH`, as after a restart or a failover to a replica that never ran the scripts.
+async fn flush_scripts(url: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("SCRIPT")
+        .arg("FLUSH")
+        .query_async::<()>(&mut conn)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_later_cutoff_widens_the_users_denial_and_an_earlier_one_never_narrows_it() {
+    let s = store().await;
+    let user = UserId::new();
+    let now = Utc::now();
+    let until = now + chrono::Duration::hours(1);
+    let issued_at = |seconds_ago| {
+        fixtures::access_claims(
+            user,
+            SessionId::new(),
+            now - chrono::Duration::seconds(seconds_ago),
+        )
+    };
+
+    s.deny_user_before(user, now - chrono::Duration::seconds(30), until)
+        .await
+        .unwrap();
+    assert!(!s.is_denied(&issued_at(10)).await.unwrap());
+
+    s.deny_user_before(user, now - chrono::Duration::seconds(5), until)
+        .await
+        .unwrap();
+    s.deny_user_before(user, now - chrono::Duration::seconds(60), until)
+        .await
+        .unwrap();
+
+    assert!(s.is_denied(&issued_at(10)).await.unwrap());
+    assert!(!s.is_denied(&issued_at(2)).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
+    let s = store().await;
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+
+    s.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    s.deny_token(
+        claims.token_id,
+        Utc::now() + chrono::Duration::milliseconds(300),
+    )
+    .await
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    assert!(s.is_denied(&claims).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connecting_to_a_closed_port_fails_fast_without_the_password() {
+    let port = {
+        let redis = RedisServer::start_new();
+        redis.port()
+    };
+    let url = format!("redis://authd:s3cret-pw@127.0.0.1:{port}/0");
+    let started = tokio::time::Instant::now();
+
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+        .await
+        .expect_err("nothing listens on the port");
+
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, RedisError::Connect(_)), "{err:?}");
+    let message = format!("{err} {err:?}");
+    assert!(!message.contains("s3cret-pw"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_login_is_reported_without_the_password() {
+    // The test server has no password, so it refuses any.
+    let url = format!("redis://:s3cret-pw@127.0.0.1:{}/0", server().port());
+
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+        .await
+        .expect_err("the server has no password to check");
+
+    assert!(matches!(err, RedisError::Connect(_)), "{err:?}");
+    let message = format!("{err} {err:?}");
+    assert!(!message.contains("s3cret-pw"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn settings_that_cannot_work_are_refused_and_the_url_never_shows_in_debug() {
+    let mut s = settings(
+        "redis://:s3cret-pw@127.0.0.1:1/".to_owned(),
+        "authd:".to_owned(),
+    );
+    assert!(!format!("{s:?}").contains("s3cret-pw"));
+    s.pool_max = 0;
+    assert!(matches!(
+        RedisStore::connect(&s).await,
+        Err(RedisError::InvalidSettings(_))
+    ));
+    s.pool_max = 1;
+    s.command_timeout = Duration::ZERO;
+    assert!(matches!(
+        RedisStore::connect(&s).await,
+        Err(RedisError::InvalidSettings(_))
+    ));
+    s.command_timeout = Duration::from_secs(1);
+    s.url = "http://:s3cret-pw@127.0.0.1/".to_owned();
+    match RedisStore::connect(&s).await {
+        Err(e @ RedisError::InvalidUrl(_)) => assert!(!e.to_string().contains("s3cret-pw")),
+        other => panic!("a non-Redis URL must be refused, got {other:?}"),
+    }
+}
+
+const OUTAGE_TIMEOUT: Duration = Duration::from_millis(300);
+/// Room for a loaded machine on top of the command timeout.
+const MARGIN: Duration = Duration::from_millis(700);
+
+type PortCall<'a> = Pin<Box<dyn Future<Output = Result<(), PortError>> + Send + 'a>>;
+
+/// Every port call once, each of which must fail as unavailable within the command timeout.
+async fn assert_every_call_is_unavailable(s: &RedisStore) {
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let until = Utc::now() + chrono::Duration::hours(1);
+    let limit = RateLimit::new(5, chrono::Duration::minutes(1));
+    let sessions = [claims.session_id];
+    let calls: Vec<(&str, PortCall<'_>)> = vec![
+        (
+            "is_denied",
+            Box::pin(async { s.is_denied(&claims).await.map(drop) }),
+        ),
+        ("deny_token", Box::pin(s.deny_token(TokenId::new(), until))),
+        ("deny_sessions", Box::pin(s.deny_sessions(&sessions, until))),
+        (
+            "deny_user_before",
+            Box::pin(s.deny_user_before(claims.user_id, Utc::now(), until)),
+        ),
+        (
+            "hit",
+            Box::pin(async { s.hit("login:10.0.0.9", limit).await.map(drop) }),
+        ),
+    ];
+    for (name, call) in calls {
+        let started = tokio::time::Instant::now();
+        let result = tokio::time::timeout(Duration::from_secs(10), call)
+            .await
+            .unwrap_or_else(|_| panic!("{name} hangs"));
+        let took = started.elapsed();
+        assert!(
+            matches!(result, Err(PortError::Unavailable(_))),
+            "{name} must be unavailable, got {result:?}"
+        );
+        assert!(took < OUTAGE_TIMEOUT + MARGIN, "{name} took {took:?}");
+    }
+    let started = tokio::time::Instant::now();
+    assert!(!s.ping().await, "ping answers while the server is out");
+    assert!(
+        started.elapsed() < OUTAGE_TIMEOUT + MARGIN,
+        "ping took {:?}",
+        started.elapsed()
+    );
+}
+
+/// Every port call once, each of which must succeed.
+async fn assert_every_call_succeeds(s: &RedisStore) {
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let until = Utc::now() + chrono::Duration::hours(1);
+    assert!(!s.is_denied(&claims).await.unwrap());
+    s.deny_token(claims.token_id, until).await.unwrap();
+    s.deny_sessions(&[SessionId::new()], until).await.unwrap();
+    s.deny_user_before(UserId::new(), Utc::now(), until)
+        .await
+        .unwrap();
+    assert!(s.is_denied(&claims).await.unwrap());
+    let limit = RateLimit::new(5, chrono::Duration::minutes(1));
+    assert!(s.hit("login:10.0.0.10", limit).await.unwrap().allowed);
+    assert!(s.ping().await);
+}
+
+/// On a server of its own: stopping the shared one would fail the checks running beside it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_stopped_server_makes_every_call_unavailable_until_it_is_back() {
+    let redis = RedisServer::start_new();
+    let mut config = settings(redis.url(), RedisServer::unique_prefix());
+    config.command_timeout = OUTAGE_TIMEOUT;
+    let s = connect(&config).await;
+    assert_every_call_succeeds(&s).await;
+
+    redis.stop();
+    assert_every_call_is_unavailable(&s).await;
+    assert_every_call_is_unavailable(&s).await;
+
+    redis.start();
+    assert_every_call_succeeds(&s).await;
+}
+
+/// A server that accepts connections but never answers: the timeout alone ends each call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hung_server_makes_every_call_unavailable_within_the_timeout_until_it_answers() {
+    let redis = RedisServer::start_new();
+    let mut config = settings(redis.url(), RedisServer::unique_prefix());
+    config.command_timeout = OUTAGE_TIMEOUT;
+    let s = connect(&config).await;
+    assert_every_call_succeeds(&s).await;
+
+    redis.freeze();
+    assert_every_call_is_unavailable(&s).await;
+    assert_every_call_is_unavailable(&s).await;
+
+    redis.thaw();
+    assert_every_call_succeeds(&s).await;
+}
