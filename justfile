@@ -57,3 +57,9 @@ domain-deps:
         exit 1
     fi
     echo "authd-domain: no actix, diesel, redis, lettre, jsonwebtoken or bcrypt"
+
+# Load benchmark of the release build on PostgreSQL + Redis and in memory, 6 to 7 minutes on 2
+# cores; writes target/bench/report.md and report.json (docs/benchmarks.md). `just bench --quick`
+# is a smoke test of the harness.
+bench *args:
+    cargo run --release -p authd-bench -- {{args}}

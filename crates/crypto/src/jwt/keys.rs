@@ -1,13 +1,14 @@
-//! RSA signing keys: loaded from PEM or generated at start-up, each with a `kid` and its public
-//! half ready for verification and for the JWKS document.
+//! RSA signing keys: loaded from PEM or generated at start-up, each with a `kid`, parsed once into
+//! the aws-lc-rs objects that sign and verify (parsing and checking a key costs more than a
+//! signature, so it must not happen per token), and its public half for the JWKS document.
 
 use authd_domain::token::Jwk;
-use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
-use aws_lc_rs::signature::{KeyPair, RsaKeyPair};
+use aws_lc_rs::signature::{
+    KeyPair, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
+};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use std::fmt;
 use thiserror::Error;
 
@@ -17,10 +18,11 @@ const MIN_MODULUS_BITS: usize = 2048;
 /// Why a key could not be loaded or made.
 #[derive(Debug, Error)]
 pub enum KeyError {
-    /// Not PEM, or not an RSA private key in PKCS#8 (`PRIVATE KEY`) or PKCS#1
-    /// (`RSA PRIVATE KEY`) form.
+    /// Not PEM, or a PEM block other than a PKCS#8 (`PRIVATE KEY`) or PKCS#1
+    /// (`RSA PRIVATE KEY`) private key.
     #[error("not a PEM-encoded RSA private key (PKCS#8 or PKCS#1)")]
     InvalidPem,
+    /// The block does not hold a consistent RSA private key of at least 2048 bits.
     #[error("RSA key rejected: it must be a valid key of at least 2048 bits")]
     Rejected,
     #[error("RSA key generation failed")]
@@ -28,10 +30,12 @@ pub enum KeyError {
 }
 
 /// One RSA key pair used for RS256. The private half never leaves this type (not even in Debug).
+/// Cloning shares the parsed key objects instead of parsing again.
 #[derive(Clone)]
 pub struct RsaSigningKey {
     kid: String,
-    encoding: EncodingKey,
+    pair: RsaKeyPair,
+    public: ParsedPublicKey,
     /// Public modulus and exponent, big-endian without leading zeros.
     n: Vec<u8>,
     e: Vec<u8>,
@@ -46,22 +50,14 @@ impl RsaSigningKey {
     /// [`KeyError::InvalidPem`] for anything but an RSA private key, [`KeyError::Rejected`] for an
     /// inconsistent key or one under 2048 bits.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let encoding =
-            EncodingKey::from_rsa_pem(pem.as_bytes()).map_err(|_| KeyError::InvalidPem)?;
-        // `from_rsa_pem` also accepts public keys; only a private key parses as a key pair.
-        let pair = RsaKeyPair::from_der(encoding.inner()).map_err(|_| KeyError::Rejected)?;
-        if pair.public_modulus_len() * 8 < MIN_MODULUS_BITS {
-            return Err(KeyError::Rejected);
+        let block = pem::parse(pem).map_err(|_| KeyError::InvalidPem)?;
+        let pair = match block.tag() {
+            "PRIVATE KEY" => RsaKeyPair::from_pkcs8(block.contents()),
+            "RSA PRIVATE KEY" => RsaKeyPair::from_der(block.contents()),
+            _ => return Err(KeyError::InvalidPem),
         }
-        let public = pair.public_key();
-        let n = public.modulus().big_endian_without_leading_zero().to_vec();
-        let e = public.exponent().big_endian_without_leading_zero().to_vec();
-        Ok(Self {
-            kid: thumbprint(&n, &e),
-            encoding,
-            n,
-            e,
-        })
+        .map_err(|_| KeyError::Rejected)?;
+        Self::from_pair(pair)
     }
 
     /// A fresh 2048-bit key from the system RNG, for a service started without configured keys.
@@ -71,10 +67,31 @@ impl RsaSigningKey {
     /// [`KeyError::Generation`] if the RNG or key generation fails.
     pub fn generate_ephemeral() -> Result<Self, KeyError> {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generation)?;
-        let pkcs8 = pair.as_der().map_err(|_| KeyError::Generation)?;
-        // jsonwebtoken signs from PKCS#1 DER and aws-lc-rs exports PKCS#8 only; going through
-        // PEM reuses jsonwebtoken's own unwrapping instead of a hand-written DER parser.
-        Self::from_pem(&pkcs8_pem(pkcs8.as_ref()))
+        Self::from_pair(pair).map_err(|_| KeyError::Generation)
+    }
+
+    fn from_pair(pair: RsaKeyPair) -> Result<Self, KeyError> {
+        if pair.public_modulus_len() * 8 < MIN_MODULUS_BITS {
+            return Err(KeyError::Rejected);
+        }
+        let public_key = pair.public_key();
+        let public = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public_key.as_ref())
+            .map_err(|_| KeyError::Rejected)?;
+        let n = public_key
+            .modulus()
+            .big_endian_without_leading_zero()
+            .to_vec();
+        let e = public_key
+            .exponent()
+            .big_endian_without_leading_zero()
+            .to_vec();
+        Ok(Self {
+            kid: thumbprint(&n, &e),
+            pair,
+            public,
+            n,
+            e,
+        })
     }
 
     /// Replaces the derived `kid`, e.g. to keep the identifiers of an existing deployment.
@@ -89,12 +106,18 @@ impl RsaSigningKey {
         &self.kid
     }
 
-    pub(super) fn encoding_key(&self) -> &EncodingKey {
-        &self.encoding
+    /// The RS256 (PKCS#1 v1.5, SHA-256) signature of `message`.
+    pub(super) fn sign(&self, message: &[u8]) -> Result<Vec<u8>, aws_lc_rs::error::Unspecified> {
+        let mut signature = vec![0; self.pair.public_modulus_len()];
+        // aws-lc-rs ignores the RNG for RSA (PKCS#1 v1.5 is deterministic); the API still asks.
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.pair
+            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature)?;
+        Ok(signature)
     }
 
-    pub(super) fn decoding_key(&self) -> DecodingKey {
-        DecodingKey::from_rsa_raw_components(&self.n, &self.e)
+    pub(super) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.public.verify_sig(message, signature).is_ok()
     }
 
     pub(super) fn jwk(&self) -> Jwk {
@@ -118,18 +141,6 @@ fn thumbprint(n: &[u8], e: &[u8]) -> String {
     );
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes());
     URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
-
-fn pkcs8_pem(der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let mut pem = String::with_capacity(body.len() + body.len() / 64 + 64);
-    pem.push_str("-----BEGIN PRIVATE KEY-----\n");
-    for line in body.as_bytes().chunks(64) {
-        pem.push_str(&String::from_utf8_lossy(line));
-        pem.push('\n');
-    }
-    pem.push_str("-----END PRIVATE KEY-----\n");
-    pem
 }
 
 impl fmt::Debug for RsaSigningKey {

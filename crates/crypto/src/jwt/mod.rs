@@ -7,10 +7,15 @@
 //! Verification trusts nothing from the token it does not have to: the algorithm is pinned (so
 //! `alg: none` and an HS256 token "signed" with the RSA public key both fail), the key is chosen
 //! only by `kid` among our own keys (`jku`, `jwk` and `x5u` headers are never read), `typ` must be
-//! `at+jwt`, and `iss`, `aud`, `exp`, `sub` and `jti` are required. Keys and the `Validation` are
-//! built once here, since every authenticated request verifies a token.
+//! `at+jwt`, and `iss`, `aud`, `exp`, `sub` and `jti` are required. The signature is checked
+//! before the claims are even parsed.
+//!
+//! Every authenticated request verifies a token and every login or refresh signs one, so the
+//! aws-lc-rs key objects are parsed once, here, and the token is built and read directly
+//! (`jws`) rather than through a general JWT library that re-parses keys per call.
 
 mod claims;
+mod jws;
 mod keys;
 
 pub use keys::{KeyError, RsaSigningKey};
@@ -19,18 +24,15 @@ use crate::MIN_SECRET_BYTES;
 use authd_domain::error::PortError;
 use authd_domain::ports::{AccessTokenCodec, AccessTokenError};
 use authd_domain::token::{AccessClaims, JwkSet};
-use claims::{IncomingClaims, OutgoingClaims};
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use claims::{ClaimRules, IncomingClaims, OutgoingClaims};
+use jws::KeySet;
 use std::fmt;
 use thiserror::Error;
 
 /// The most clock skew between servers that verification tolerates.
 pub const MAX_LEEWAY_SECS: u64 = 30;
-
-/// RFC 9068's media type for access tokens; `application/at+jwt` is the same type spelled out.
-const ACCESS_TOKEN_TYPE: &str = "at+jwt";
-const ACCESS_TOKEN_MEDIA_TYPE: &str = "application/at+jwt";
 
 /// Far above any token we issue; refuses to parse megabytes of attacker input.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -73,20 +75,9 @@ pub enum JwtConfigError {
 
 /// Issues and verifies access tokens; see the module documentation for the rules.
 pub struct JwtCodec {
-    header: Header,
-    signing_key: EncodingKey,
-    verifying_keys: VerifyingKeys,
-    validation: Validation,
+    keys: KeySet,
+    rules: ClaimRules,
     jwks: JwkSet,
-    issuer: String,
-    audience: String,
-}
-
-enum VerifyingKeys {
-    /// HS256: one secret, no `kid` needed.
-    Shared(DecodingKey),
-    /// RS256: every loaded key by `kid`. A handful at most, so a scan beats a map.
-    ByKid(Vec<(String, DecodingKey)>),
 }
 
 impl JwtCodec {
@@ -95,29 +86,18 @@ impl JwtCodec {
     /// # Errors
     /// No key, two keys with one `kid`, or a leeway above 30 s.
     pub fn rs256(keys: Vec<RsaSigningKey>, settings: JwtSettings) -> Result<Self, JwtConfigError> {
-        let Some(current) = keys.first() else {
+        if keys.is_empty() {
             return Err(JwtConfigError::NoKeys);
-        };
+        }
         for (i, key) in keys.iter().enumerate() {
             if keys[..i].iter().any(|k| k.kid() == key.kid()) {
                 return Err(JwtConfigError::DuplicateKid(key.kid().to_owned()));
             }
         }
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(current.kid().to_owned());
-        Self::build(
-            header,
-            current.encoding_key().clone(),
-            VerifyingKeys::ByKid(
-                keys.iter()
-                    .map(|k| (k.kid().to_owned(), k.decoding_key()))
-                    .collect(),
-            ),
-            JwkSet {
-                keys: keys.iter().map(RsaSigningKey::jwk).collect(),
-            },
-            settings,
-        )
+        let jwks = JwkSet {
+            keys: keys.iter().map(RsaSigningKey::jwk).collect(),
+        };
+        Self::build(KeySet::rsa(keys), jwks, settings)
     }
 
     /// HS256 with a shared secret (`JWT_ACCESS_SECRET`). The JWKS is empty.
@@ -128,83 +108,61 @@ impl JwtCodec {
         if secret.len() < MIN_SECRET_BYTES {
             return Err(JwtConfigError::SecretTooShort(secret.len()));
         }
-        Self::build(
-            Header::new(Algorithm::HS256),
-            EncodingKey::from_secret(secret),
-            VerifyingKeys::Shared(DecodingKey::from_secret(secret)),
-            JwkSet::default(),
-            settings,
-        )
+        Self::build(KeySet::hmac(secret), JwkSet::default(), settings)
     }
 
-    fn build(
-        mut header: Header,
-        signing_key: EncodingKey,
-        verifying_keys: VerifyingKeys,
-        jwks: JwkSet,
-        settings: JwtSettings,
-    ) -> Result<Self, JwtConfigError> {
-        if settings.leeway_secs > MAX_LEEWAY_SECS {
-            return Err(JwtConfigError::LeewayTooLarge(settings.leeway_secs));
-        }
-        header.typ = Some(ACCESS_TOKEN_TYPE.to_owned());
-        let mut validation = Validation::new(header.alg);
-        validation.leeway = settings.leeway_secs;
-        validation.set_issuer(&[&settings.issuer]);
-        validation.set_audience(&[&settings.audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    fn build(keys: KeySet, jwks: JwkSet, settings: JwtSettings) -> Result<Self, JwtConfigError> {
+        let leeway_secs = i64::try_from(settings.leeway_secs)
+            .ok()
+            .filter(|&secs| secs <= MAX_LEEWAY_SECS.cast_signed())
+            .ok_or(JwtConfigError::LeewayTooLarge(settings.leeway_secs))?;
         Ok(Self {
-            header,
-            signing_key,
-            verifying_keys,
-            validation,
+            keys,
+            rules: ClaimRules {
+                issuer: settings.issuer,
+                audience: settings.audience,
+                leeway_secs,
+            },
             jwks,
-            issuer: settings.issuer,
-            audience: settings.audience,
         })
-    }
-
-    fn key_for(&self, kid: Option<&str>) -> Option<&DecodingKey> {
-        match &self.verifying_keys {
-            VerifyingKeys::Shared(key) => Some(key),
-            VerifyingKeys::ByKid(keys) => {
-                let kid = kid?;
-                keys.iter().find(|(k, _)| k == kid).map(|(_, key)| key)
-            }
-        }
     }
 }
 
 impl AccessTokenCodec for JwtCodec {
     fn issue(&self, claims: &AccessClaims) -> Result<String, PortError> {
-        let wire = OutgoingClaims::new(&self.issuer, &self.audience, claims);
-        jsonwebtoken::encode(&self.header, &wire, &self.signing_key)
-            .map_err(|e| PortError::internal(format!("signing an access token failed: {e}")))
+        let wire = OutgoingClaims::new(&self.rules.issuer, &self.rules.audience, claims);
+        let payload = serde_json::to_vec(&wire).map_err(|e| {
+            PortError::internal(format!("encoding access-token claims failed: {e}"))
+        })?;
+        let header = self.keys.signing_header();
+        // Header, payload and a 2048-bit RSA signature, base64url-encoded, in one allocation.
+        let mut token = String::with_capacity(header.len() + payload.len() * 4 / 3 + 352);
+        token.push_str(header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
+        let signature = self
+            .keys
+            .sign(token.as_bytes())
+            .map_err(|_| PortError::internal("signing an access token failed"))?;
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(&signature, &mut token);
+        Ok(token)
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, AccessTokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AccessTokenError::Invalid);
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|_| AccessTokenError::Invalid)?;
-        let typ_ok = header.typ.as_deref().is_some_and(|t| {
-            t.eq_ignore_ascii_case(ACCESS_TOKEN_TYPE)
-                || t.eq_ignore_ascii_case(ACCESS_TOKEN_MEDIA_TYPE)
-        });
-        if !typ_ok {
+        let parts = jws::split(token).ok_or(AccessTokenError::Invalid)?;
+        if !self.keys.verifies(&parts) {
             return Err(AccessTokenError::Invalid);
         }
-        let key = self
-            .key_for(header.kid.as_deref())
-            .ok_or(AccessTokenError::Invalid)?;
-        let data =
-            jsonwebtoken::decode::<IncomingClaims>(token, key, &self.validation).map_err(|e| {
-                match e.kind() {
-                    ErrorKind::ExpiredSignature => AccessTokenError::Expired,
-                    _ => AccessTokenError::Invalid,
-                }
-            })?;
-        data.claims.into_domain().ok_or(AccessTokenError::Invalid)
+        let payload = URL_SAFE_NO_PAD
+            .decode(parts.payload)
+            .map_err(|_| AccessTokenError::Invalid)?;
+        let claims: IncomingClaims<'_> =
+            serde_json::from_slice(&payload).map_err(|_| AccessTokenError::Invalid)?;
+        self.rules.check(claims, chrono::Utc::now().timestamp())
     }
 
     fn jwks(&self) -> JwkSet {
@@ -215,11 +173,11 @@ impl AccessTokenCodec for JwtCodec {
 impl fmt::Debug for JwtCodec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JwtCodec")
-            .field("alg", &self.header.alg)
-            .field("kid", &self.header.kid)
-            .field("issuer", &self.issuer)
-            .field("audience", &self.audience)
-            .field("leeway_secs", &self.validation.leeway)
+            .field("alg", &self.keys.alg())
+            .field("kid", &self.keys.signing_kid())
+            .field("issuer", &self.rules.issuer)
+            .field("audience", &self.rules.audience)
+            .field("leeway_secs", &self.rules.leeway_secs)
             .finish_non_exhaustive()
     }
 }

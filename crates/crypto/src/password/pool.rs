@@ -1,12 +1,20 @@
 //! A fixed set of OS threads fed by a bounded queue, for CPU-heavy work that must never run on
 //! the async executor. Submitting never waits: a full queue is reported at once, so the caller
 //! can answer "busy" instead of piling up requests behind a login storm.
+//!
+//! The workers run at the lowest scheduling priority (`SCHED_IDLE` on Linux, else the lowest
+//! nice level). With one worker per core at normal priority, a login storm took every core from
+//! the async workers and multiplied the latency of token-authenticated requests; now any runnable
+//! request thread preempts bcrypt, which gets only the CPU left over. Logins slow down instead of
+//! everything else, and the bounded queue still turns the excess into 503 `SERVICE_BUSY`.
+//! Lowering is best effort: if the OS refuses, one warning is logged and the pool runs as is.
 
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 use std::thread;
+use thread_priority::ThreadPriority;
 
 pub(crate) type Job = Box<dyn FnOnce() + Send + 'static>;
 
@@ -61,6 +69,7 @@ impl WorkerPool {
 }
 
 fn run_worker(receiver: &Mutex<Receiver<Job>>) {
+    lower_own_priority();
     loop {
         // The lock is held only while waiting for the next job, never while running it.
         let job = {
@@ -73,6 +82,37 @@ fn run_worker(receiver: &Mutex<Receiver<Job>>) {
         // A panicking job must not shrink the pool; its caller sees its result channel close.
         let _ = catch_unwind(AssertUnwindSafe(job));
     }
+}
+
+/// Moves the calling thread to the lowest priority; see the module documentation for why.
+fn lower_own_priority() {
+    static WARNED: Once = Once::new();
+    if let Err(e) = set_lowest_priority() {
+        WARNED.call_once(|| {
+            tracing::warn!(
+                error = %e,
+                "could not lower the priority of the hashing threads; \
+                 a login storm may slow down token-authenticated requests"
+            );
+        });
+    }
+}
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn set_lowest_priority() -> Result<(), thread_priority::Error> {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+    thread_priority::set_thread_priority_and_policy(
+        thread_priority::thread_native_id(),
+        ThreadPriority::Min,
+        ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+    )
+    // Some sandboxes refuse SCHED_IDLE but allow raising the nice level.
+    .or_else(|_| thread_priority::set_current_thread_priority(ThreadPriority::Min))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn set_lowest_priority() -> Result<(), thread_priority::Error> {
+    thread_priority::set_current_thread_priority(ThreadPriority::Min)
 }
 
 impl fmt::Debug for WorkerPool {
@@ -113,6 +153,25 @@ mod tests {
         pool.try_submit(Box::new(move || done_tx.send(()).unwrap()))
             .unwrap();
         done_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn jobs_run_at_idle_scheduling_priority() {
+        use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+        let pool = WorkerPool::start("test-pool", 1, 1).unwrap();
+        let (policy_tx, policy_rx) = mpsc::channel();
+        pool.try_submit(Box::new(move || {
+            policy_tx
+                .send(thread_priority::thread_schedule_policy())
+                .unwrap();
+        }))
+        .unwrap();
+        let policy = policy_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_eq!(
+            policy.unwrap(),
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
     }
 
     #[test]
