@@ -36,7 +36,7 @@ struct Entries {
     next_sweep: Option<Timestamp>,
 }
 
-/// Tokens issued at or before `before` are denied until `until`.
+/// Tokens issued in a whole second before `before`'s are denied until `until` (see the port).
 #[derive(Clone, Copy)]
 struct Cutoff {
     before: Timestamp,

@@ -207,8 +207,9 @@ impl ConfigErrors {
     }
 
     /// Whether one of the problems concerns `variable`.
+    #[cfg(test)]
     #[must_use]
-    pub fn mentions(&self, variable: &str) -> bool {
+    pub(crate) fn mentions(&self, variable: &str) -> bool {
         self.0.iter().any(|e| e.variable == variable)
     }
 }

@@ -68,7 +68,7 @@ pub(crate) fn boolean(raw: &str) -> Result<bool, String> {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
         _ => Err(format!(
-            "{raw:?} is not a boolean (expected true/false, 1/0, yes/no)"
+            "{raw:?} is not a boolean (expected true/false, 1/0, yes/no, on/off)"
         )),
     }
 }

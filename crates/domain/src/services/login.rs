@@ -304,7 +304,7 @@ impl Login {
             // live out their (short) lifetime, the baseline of any stateless token. Failing the
             // login instead would not undo the eviction and would make the user retry, evicting
             // yet another session.
-            let until = now + self.settings.access_ttl;
+            let until = self.settings.denial_until(now);
             if let Err(e) = self.ports.denylist.deny_sessions(&evicted, until).await {
                 tracing::error!(error = %e, evicted = evicted.len(),
                     "could not deny the access tokens of sessions evicted by the session limit");

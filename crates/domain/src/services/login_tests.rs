@@ -551,7 +551,8 @@ async fn sessions_evicted_by_the_limit_lose_their_access_tokens_at_once() {
     m.denylist
         .expect_deny_sessions()
         .withf(move |ids, until| {
-            ids == expected.as_slice() && *until == t0() + Duration::minutes(15)
+            ids == expected.as_slice()
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _| Ok(()));

@@ -31,10 +31,13 @@ impl Logout {
         let user_id = principal.user_id;
         let session_id = principal.session_id;
         // Access tokens are stateless: storage alone cannot stop them before they expire.
-        let until = now + self.settings.access_ttl;
+        let until = self.settings.denial_until(now);
         self.ports
             .denylist
-            .deny_token(principal.token_id, principal.expires_at)
+            .deny_token(
+                principal.token_id,
+                principal.expires_at + super::MAX_ACCESS_TOKEN_LEEWAY,
+            )
             .await?;
         let event = if all_devices {
             let revoked = self.ports.sessions.revoke_all(user_id, now).await?;

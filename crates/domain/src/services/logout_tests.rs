@@ -23,7 +23,7 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .withf(move |id, until| *id == jti && *until == exp)
+        .withf(move |id, until| *id == jti && *until == exp + Duration::seconds(30))
         .times(1)
         .returning(|_, _| Ok(()));
     m.sessions
@@ -33,7 +33,9 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
         .returning(|_, _, _| Ok(true));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| ids == [sid] && *until == t0() + Duration::minutes(15))
+        .withf(move |ids, until| {
+            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        })
         .times(1)
         .returning(|_, _| Ok(()));
     m.sessions.expect_revoke_all().never();
@@ -85,13 +87,18 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .returning(move |_, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| ids == denied.as_slice() && *until == t0() + Duration::minutes(15))
+        .withf(move |ids, until| {
+            ids == denied.as_slice()
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        })
         .times(1)
         .returning(|_, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .withf(move |u, cutoff, until| {
-            *u == uid && *cutoff == t0() && *until == t0() + Duration::minutes(15)
+            *u == uid
+                && *cutoff == t0()
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _, _| Ok(()));

@@ -102,6 +102,20 @@ pub struct AuthSettings {
     pub permissions: RolePermissions,
 }
 
+/// The most clock leeway any [`crate::ports::AccessTokenCodec`] may allow past `exp` (API.md:
+/// at most 30 s). A denial must outlive the token by this much, or a revoked token would pass
+/// again in its last seconds.
+pub const MAX_ACCESS_TOKEN_LEEWAY: Duration = Duration::seconds(30);
+
+impl AuthSettings {
+    /// Until when a denial issued at `now` must hold to cover every access token issued before
+    /// it: the longest lifetime plus the verification leeway.
+    #[must_use]
+    pub fn denial_until(&self, now: crate::Timestamp) -> crate::Timestamp {
+        now + self.access_ttl + MAX_ACCESS_TOKEN_LEEWAY
+    }
+}
+
 impl Default for AuthSettings {
     fn default() -> Self {
         Self {

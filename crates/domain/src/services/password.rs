@@ -167,7 +167,7 @@ impl PasswordReset {
             user_id,
             &revoked,
             now,
-            now + self.settings.access_ttl,
+            self.settings.denial_until(now),
         )
         .await;
         audit(
@@ -261,7 +261,7 @@ impl PasswordChange {
             )
             .await
             .map_err(InfraError::from)?;
-        deny_sessions(&self.ports, &revoked, now + self.settings.access_ttl).await;
+        deny_sessions(&self.ports, &revoked, self.settings.denial_until(now)).await;
         audit(
             &self.ports,
             AuditEvent::new(AuditKind::PasswordChanged, now, Some(user.id), client)

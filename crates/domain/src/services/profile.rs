@@ -158,7 +158,7 @@ impl Profiles {
             user.id,
             &revoked,
             now,
-            now + self.settings.access_ttl,
+            self.settings.denial_until(now),
         )
         .await;
         audit(

@@ -263,7 +263,9 @@ async fn deactivating_with_the_right_password_deletes_the_account_and_kills_ever
         .expect_deny_user_before()
         .times(1)
         .withf(move |user_id, cutoff, until| {
-            *user_id == id && *cutoff == t0() && *until == t0() + Duration::minutes(15)
+            *user_id == id
+                && *cutoff == t0()
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .returning(|_, _, _| Ok(()));
     deactivate(m, &user, PASSWORD).await.unwrap();

@@ -157,7 +157,7 @@ impl Refresh {
             session_id = %session.id,
             "rotated refresh token reused after the grace window; session revoked"
         );
-        let until = now + self.settings.access_ttl;
+        let until = self.settings.denial_until(now);
         if let Err(e) = self
             .ports
             .denylist

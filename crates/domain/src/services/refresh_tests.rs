@@ -175,7 +175,9 @@ async fn reused_refresh_token_after_grace_revokes_the_family_and_warns_the_owner
     let sid = session.id;
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| ids == [sid] && *until == t0() + Duration::minutes(15))
+        .withf(move |ids, until| {
+            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        })
         .times(1)
         .returning(|_, _| Ok(()));
     m.outbox

@@ -77,7 +77,7 @@ impl Sessions {
         if !revoked {
             return Err(RevokeSessionError::NotFound);
         }
-        deny_sessions(&self.ports, &[id], now + self.settings.access_ttl).await;
+        deny_sessions(&self.ports, &[id], self.settings.denial_until(now)).await;
         audit(
             &self.ports,
             AuditEvent::new(

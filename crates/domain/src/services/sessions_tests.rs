@@ -63,7 +63,9 @@ async fn revoking_one_of_ones_sessions_kills_its_access_tokens_at_once() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |ids, until| ids == [target] && *until == t0() + Duration::minutes(15))
+        .withf(move |ids, until| {
+            ids == [target] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        })
         .returning(|_, _| Ok(()));
     service(m)
         .revoke(&principal, &target.to_string(), &ClientInfo::default())

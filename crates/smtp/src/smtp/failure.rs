@@ -11,13 +11,13 @@ use lettre::transport::smtp::response::{Category, Code, Severity};
 ///
 /// A 5xx about authentication (530, 534, 535, 538) is the exception: it says our login is
 /// wrong, not the message, so every message would fail alike. Treating it as transient keeps the
-/// mail queued until the operator fixes `SMTP_USERNAME`/`SMTP_PASSWORD`.
+/// mail queued until the operator fixes `SMTP_USER`/`SMTP_PASSWORD`.
 pub(super) fn classify(e: &Error) -> MailError {
     // lettre's text names the reply code and the server's words, never the credentials.
     let detail = e.to_string();
     match e.status() {
         Some(code) if is_authentication(code) => MailError::Transient(format!(
-            "the SMTP server refused authd's login, check SMTP_USERNAME and SMTP_PASSWORD: \
+            "the SMTP server refused authd's login, check SMTP_USER and SMTP_PASSWORD: \
              {detail}"
         )),
         _ if e.is_permanent() => MailError::Permanent(detail),

@@ -92,7 +92,7 @@ impl fmt::Debug for SmtpSettings {
 /// The SMTP settings cannot work: a start-up error.
 #[derive(Debug, Error)]
 pub enum SmtpError {
-    #[error("SMTP_USERNAME and SMTP_PASSWORD must be set together")]
+    #[error("SMTP_USER and SMTP_PASSWORD must be set together")]
     IncompleteCredentials,
     #[error("the SMTP host must not be empty")]
     MissingHost,
