@@ -52,6 +52,32 @@ pub enum ConsumeError {
     Port(#[from] PortError),
 }
 
+/// A re-hash of the password at a higher cost, to store after a successful login.
+///
+/// The login verified the password against `verified` some time before it stores the re-hash; a
+/// reset, change or deactivation may have replaced the hash in between. The adapter therefore
+/// stores `replacement` only while the stored hash is still `verified`, so a re-hash of the old
+/// password never overwrites a newer one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rehash {
+    /// The stored hash the password was checked against.
+    pub verified: PasswordHash,
+    /// The stronger hash of the same password.
+    pub replacement: PasswordHash,
+}
+
+/// Why a session could not be started.
+#[derive(Debug, Error)]
+pub enum CreateSessionError {
+    /// The account no longer matches what the login checked: its password hash is not the one
+    /// verified, or it is deleted or suspended (or gone). A reset, change or deactivation won
+    /// the race against this login.
+    #[error("credentials changed during login")]
+    CredentialsChanged,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
 /// Accounts.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -85,13 +111,15 @@ pub trait UserRepository: Send + Sync {
         lock_mail: &Notification,
     ) -> Result<Option<FailureOutcome>, PortError>;
 
-    /// Clears the lockout state, sets `last_login = now` and, when given, replaces the password
-    /// hash (a re-hash at a higher cost).
+    /// Clears the lockout state, sets `last_login = now` and, when given, applies `rehash`: the
+    /// stored hash becomes `rehash.replacement` only if it is still `rehash.verified` (compared
+    /// in the same unit of work); otherwise the hash is left alone. The lockout and `last_login`
+    /// change either way.
     async fn record_login_success(
         &self,
         id: UserId,
         now: Timestamp,
-        rehashed: Option<PasswordHash>,
+        rehash: Option<Rehash>,
     ) -> Result<(), PortError>;
 
     /// Applies `changes` and sets `updated_at = now`. `None` when the account does not exist.
@@ -126,12 +154,19 @@ pub trait SessionRepository: Send + Sync {
     /// `max_sessions` live sessions (0 = unlimited), revokes the least recently used ones, chosen
     /// by [`crate::policy::session_limit::sessions_to_evict`], in the same unit of work.
     /// Returns the evicted sessions.
+    ///
+    /// # Errors
+    /// [`CreateSessionError::CredentialsChanged`], storing nothing, when the user's stored
+    /// password hash is no longer `verified` or the account is deleted, suspended or gone,
+    /// checked in the same unit of work: a login whose password check raced a reset, change or
+    /// deactivation must not end with a session.
     async fn create(
         &self,
         session: &Session,
         token: &RefreshToken,
         max_sessions: usize,
-    ) -> Result<Vec<SessionId>, PortError>;
+        verified: &PasswordHash,
+    ) -> Result<Vec<SessionId>, CreateSessionError>;
 
     /// Exchanges the presented refresh token for `successor` by applying
     /// [`crate::policy::rotation::decide`] atomically:

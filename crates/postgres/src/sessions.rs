@@ -14,9 +14,11 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::policy::rotation::RotationPolicy;
 use authd_domain::policy::session_limit::sessions_to_evict;
-use authd_domain::ports::{RotateOutcome, SessionRepository};
+use authd_domain::ports::{CreateSessionError, RotateOutcome, SessionRepository};
 use authd_domain::session::{RefreshToken, Session};
 use authd_domain::token::TokenHash;
+use authd_domain::user::AccountStatus;
+use authd_domain::values::PasswordHash;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -84,7 +86,8 @@ impl SessionRepository for PostgresStore {
         session: &Session,
         token: &RefreshToken,
         max_sessions: usize,
-    ) -> Result<Vec<SessionId>, PortError> {
+        verified: &PasswordHash,
+    ) -> Result<Vec<SessionId>, CreateSessionError> {
         let now = session.created_at;
         let uid = *session.user_id.as_uuid();
         self.bounded(async {
@@ -92,15 +95,23 @@ impl SessionRepository for PostgresStore {
             let evicted = conn
                 .transaction::<_, TxError, _>(async |c| {
                     // Logins of one user take turns on the user row, so two of them never
-                    // both see room for one more session. An unknown user is refused by the
-                    // foreign key below.
-                    let _: Option<Uuid> = users::table
+                    // both see room for one more session. A reset, change or deactivation
+                    // updates that row too, so what is read here is what holds at commit.
+                    let account: Option<(String, String)> = users::table
                         .find(uid)
-                        .select(users::id)
+                        .select((users::password_hash, users::status))
                         .for_no_key_update()
                         .first(c)
                         .await
                         .optional()?;
+                    let still_valid = account.is_some_and(|(hash, status)| {
+                        hash == verified.as_str()
+                            && status != AccountStatus::Deleted.as_str()
+                            && status != AccountStatus::Suspended.as_str()
+                    });
+                    if !still_valid {
+                        return Ok(None);
+                    }
                     let evicted = if max_sessions == 0 {
                         Vec::new()
                     } else {
@@ -115,10 +126,11 @@ impl SessionRepository for PostgresStore {
                             .await?;
                     }
                     insert_session(c, session, token).await?;
-                    Ok(evicted)
+                    Ok(Some(evicted))
                 })
-                .await?;
-            Ok(evicted)
+                .await
+                .map_err(PortError::from)?;
+            evicted.ok_or(CreateSessionError::CredentialsChanged)
         })
         .await
     }

@@ -11,7 +11,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy};
-use authd_domain::ports::{CreateUserError, UserRepository};
+use authd_domain::ports::{CreateUserError, Rehash, UserRepository};
 use authd_domain::user::{AccountStatus, ProfileChanges, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 use diesel::prelude::*;
@@ -174,28 +174,37 @@ impl UserRepository for PostgresStore {
         &self,
         id: UserId,
         now: Timestamp,
-        rehashed: Option<PasswordHash>,
+        rehash: Option<Rehash>,
     ) -> Result<(), PortError> {
         let uid = *id.as_uuid();
         self.bounded(async {
             let mut conn = self.conn().await?;
-            let cleared = (
-                users::failed_login_attempts.eq(0),
-                users::last_failed_login.eq(None::<Timestamp>),
-                users::locked_until.eq(None::<Timestamp>),
-                users::last_login.eq(Some(now)),
-            );
-            let target = diesel::update(users::table.find(uid));
-            let done = match rehashed {
-                Some(hash) => {
-                    target
-                        .set((cleared, users::password_hash.eq(hash.as_str().to_owned())))
-                        .execute(&mut conn)
-                        .await
+            conn.transaction::<_, TxError, _>(async |c| {
+                diesel::update(users::table.find(uid))
+                    .set((
+                        users::failed_login_attempts.eq(0),
+                        users::last_failed_login.eq(None::<Timestamp>),
+                        users::locked_until.eq(None::<Timestamp>),
+                        users::last_login.eq(Some(now)),
+                    ))
+                    .execute(c)
+                    .await?;
+                if let Some(r) = &rehash {
+                    // Only while the stored hash is still the one the login verified: a reset
+                    // or change committed meanwhile is newer than this re-hash and must stay.
+                    diesel::update(
+                        users::table
+                            .find(uid)
+                            .filter(users::password_hash.eq(r.verified.as_str())),
+                    )
+                    .set(users::password_hash.eq(r.replacement.as_str()))
+                    .execute(c)
+                    .await?;
                 }
-                None => target.set(cleared).execute(&mut conn).await,
-            };
-            done.map(|_| ()).map_err(|e| TxError::from(e).into())
+                Ok(())
+            })
+            .await
+            .map_err(PortError::from)
         })
         .await
     }

@@ -67,6 +67,8 @@ storage_checks! {
     concurrent_login_failures_are_all_counted_and_lock_once => users::check_concurrent_login_failures_are_all_counted_and_lock_once;
     login_failure_of_unknown_account_is_none => users::check_login_failure_of_unknown_account_is_none;
     login_success_clears_the_lockout_and_records_the_login => users::check_login_success_clears_the_lockout_and_records_the_login;
+    a_rehash_does_not_overwrite_a_password_changed_meanwhile => users::check_a_rehash_does_not_overwrite_a_password_changed_meanwhile;
+    a_session_is_refused_once_the_password_changed => users::check_a_session_is_refused_once_the_password_changed;
     profile_update_applies_changes_and_sets_updated_at => users::check_profile_update_applies_changes_and_sets_updated_at;
     change_password_keeps_only_the_given_session => users::check_change_password_keeps_only_the_given_session;
     deactivate_marks_the_account_deleted_and_revokes_every_session => users::check_deactivate_marks_the_account_deleted_and_revokes_every_session;

@@ -65,9 +65,17 @@ pub async fn login_with(
 ) -> Login {
     let session = fixtures::session(user_id, at, remember_me);
     let token = fixtures::refresh_token(&session);
+    // As a login does: the session is tied to the hash the password was just checked against.
+    let verified = s
+        .users
+        .find_by_id(user_id)
+        .await
+        .expect("looking up the account that logs in")
+        .expect("the account that logs in exists")
+        .password_hash;
     let evicted = s
         .sessions
-        .create(&session, &token, max_sessions)
+        .create(&session, &token, max_sessions, &verified)
         .await
         .expect("creating a session");
     Login {

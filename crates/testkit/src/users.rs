@@ -6,7 +6,7 @@ use crate::support::{concurrently, count_mail, create, login, queued_mail, regis
 use authd_domain::ids::UserId;
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
-use authd_domain::ports::{CreateUserError, RotateOutcome};
+use authd_domain::ports::{CreateSessionError, CreateUserError, Rehash, RotateOutcome};
 use authd_domain::token::TokenPurpose;
 use authd_domain::user::{AccountStatus, ProfileChanges};
 use authd_domain::values::{Email, PersonName, Phone, Username};
@@ -272,7 +272,14 @@ pub async fn check_login_success_clears_the_lockout_and_records_the_login(s: &St
     let rehashed = fixtures::password_hash();
 
     s.users
-        .record_login_success(user.id, t0_plus(10), Some(rehashed.clone()))
+        .record_login_success(
+            user.id,
+            t0_plus(10),
+            Some(Rehash {
+                verified: user.password_hash.clone(),
+                replacement: rehashed.clone(),
+            }),
+        )
         .await
         .unwrap();
 
@@ -288,6 +295,93 @@ pub async fn check_login_success_clears_the_lockout_and_records_the_login(s: &St
     let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
     assert_eq!(stored.last_login, Some(t0_plus(20)));
     assert_eq!(stored.password_hash, rehashed, "no re-hash keeps the hash");
+}
+
+/// A re-hash computed from the password checked before a change is not stored over the newer
+/// hash; the login is still recorded.
+pub async fn check_a_rehash_does_not_overwrite_a_password_changed_meanwhile(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    let changed = fixtures::password_hash();
+    s.users
+        .change_password(
+            user.id,
+            &changed,
+            None,
+            t0_plus(5),
+            &fixtures::password_changed_mail(&user, t0_plus(5)),
+        )
+        .await
+        .unwrap();
+
+    s.users
+        .record_login_success(
+            user.id,
+            t0_plus(10),
+            Some(Rehash {
+                verified: user.password_hash.clone(),
+                replacement: fixtures::password_hash(),
+            }),
+        )
+        .await
+        .unwrap();
+
+    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    assert_eq!(stored.password_hash, changed, "the newer password stays");
+    assert_eq!(stored.last_login, Some(t0_plus(10)));
+}
+
+/// A login whose password check predates a password change, or whose account was deactivated
+/// meanwhile, gets no session.
+pub async fn check_a_session_is_refused_once_the_password_changed(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    let now = t0_plus(5);
+    s.users
+        .change_password(
+            user.id,
+            &fixtures::password_hash(),
+            None,
+            now,
+            &fixtures::password_changed_mail(&user, now),
+        )
+        .await
+        .unwrap();
+
+    let session = fixtures::session(user.id, t0_plus(10), false);
+    let refused = s
+        .sessions
+        .create(
+            &session,
+            &fixtures::refresh_token(&session),
+            0,
+            &user.password_hash,
+        )
+        .await;
+    assert!(matches!(
+        refused,
+        Err(CreateSessionError::CredentialsChanged)
+    ));
+    assert_eq!(
+        s.sessions.find(session.id).await.unwrap(),
+        None,
+        "nothing stored"
+    );
+
+    let current = s.users.find_by_id(user.id).await.unwrap().unwrap();
+    s.users.deactivate(user.id, t0_plus(20)).await.unwrap();
+    let session = fixtures::session(user.id, t0_plus(30), false);
+    let refused = s
+        .sessions
+        .create(
+            &session,
+            &fixtures::refresh_token(&session),
+            0,
+            &current.password_hash,
+        )
+        .await;
+    assert!(
+        matches!(refused, Err(CreateSessionError::CredentialsChanged)),
+        "a deactivated account gets no session even with its current hash"
+    );
 }
 
 /// Profile changes apply field by field, `Some(None)` clears, and `updated_at` moves.

@@ -106,9 +106,15 @@ async fn storage_with(revoked: bool) -> (Arc<MemoryStore>, AccessClaims) {
         .await
         .unwrap();
     let session = fixtures::session(user.id, t0(), true);
-    SessionRepository::create(&*store, &session, &fixtures::refresh_token(&session), 0)
-        .await
-        .unwrap();
+    SessionRepository::create(
+        &*store,
+        &session,
+        &fixtures::refresh_token(&session),
+        0,
+        &user.password_hash,
+    )
+    .await
+    .unwrap();
     if revoked {
         assert!(store.revoke(user.id, session.id, t0()).await.unwrap());
     }

@@ -10,7 +10,7 @@ use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
-use crate::ports::PasswordCheck;
+use crate::ports::{CreateSessionError, PasswordCheck, Rehash};
 use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, Password, PasswordHash, Username};
@@ -129,19 +129,40 @@ impl Login {
             return Err(e);
         }
 
-        let rehashed = if needs_rehash {
-            self.rehash(&password).await
+        let rehash = if needs_rehash {
+            self.rehash(&password).await.map(|replacement| Rehash {
+                verified: user.password_hash.clone(),
+                replacement,
+            })
         } else {
             None
         };
         self.ports
             .users
-            .record_login_success(user.id, now, rehashed.clone())
+            .record_login_success(user.id, now, rehash.clone())
             .await
             .map_err(InfraError::from)?;
 
+        // The session is created only while the account still holds the hash stored right after
+        // the line above: the replacement if the re-hash applied, else the one verified. If a
+        // reset or change raced this login, the stored hash is neither (the re-hash did not
+        // apply, and a fresh hash never equals the replacement), so the session is refused.
+        let expected = rehash
+            .as_ref()
+            .map_or(&user.password_hash, |r| &r.replacement);
         let remember_me = input.remember_me.unwrap_or(false);
-        let (session, refresh) = self.start_session(&user, remember_me, now, client).await?;
+        let (session, refresh) = match self
+            .start_session(&user, expected, remember_me, now, client)
+            .await
+        {
+            Ok(started) => started,
+            Err(CreateSessionError::CredentialsChanged) => {
+                self.audit_failure(Some(&user), now, client, "credentials changed during login")
+                    .await;
+                return Err(LoginError::InvalidCredentials);
+            }
+            Err(CreateSessionError::Port(e)) => return Err(InfraError::from(e).into()),
+        };
         let tokens = issue_tokens(
             &self.ports,
             &self.settings,
@@ -166,8 +187,8 @@ impl Login {
         let mut user = user;
         user.last_login = Some(now);
         user.lockout = LockoutPolicy::cleared();
-        if let Some(hash) = rehashed {
-            user.password_hash = hash;
+        if let Some(r) = rehash {
+            user.password_hash = r.replacement;
         }
         Ok(LoginSuccess {
             tokens,
@@ -266,10 +287,11 @@ impl Login {
     async fn start_session(
         &self,
         user: &User,
+        verified: &PasswordHash,
         remember_me: bool,
         now: Timestamp,
         client: &ClientInfo,
-    ) -> Result<(Session, FirstRefresh), InfraError> {
+    ) -> Result<(Session, FirstRefresh), CreateSessionError> {
         let session = Session {
             id: SessionId::new(),
             user_id: user.id,
@@ -296,7 +318,7 @@ impl Login {
         let evicted = self
             .ports
             .sessions
-            .create(&session, &refresh, self.settings.max_sessions)
+            .create(&session, &refresh, self.settings.max_sessions, verified)
             .await?;
         if !evicted.is_empty() {
             // The evicted sessions are already revoked in storage, so their refresh tokens are

@@ -9,7 +9,7 @@ use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
-use crate::ports::{HashError, PasswordCheck};
+use crate::ports::{CreateSessionError, HashError, PasswordCheck};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
@@ -66,7 +66,7 @@ fn session_starts(m: &mut Mocks, evicted: Vec<SessionId>) {
     m.sessions
         .expect_create()
         .times(1)
-        .returning(move |_, _, _| Ok(evicted.clone()));
+        .returning(move |_, _, _, _| Ok(evicted.clone()));
     m.access_tokens
         .expect_issue()
         .times(1)
@@ -390,6 +390,7 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
     let mut user = active_user();
     user.roles = vec![crate::authorization::Role::Moderator];
     let id = user.id;
+    let stored = user.password_hash.clone();
     let client = ClientInfo {
         ip: Some("203.0.113.7".into()),
         user_agent: Some("curl/8".into()),
@@ -400,7 +401,7 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
     password_is(&mut m, RIGHT);
     m.users
         .expect_record_login_success()
-        .withf(move |uid, now, rehashed| *uid == id && *now == t0() && rehashed.is_none())
+        .withf(move |uid, now, rehash| *uid == id && *now == t0() && rehash.is_none())
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.tokens
@@ -410,8 +411,9 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
     let expected_client = client.clone();
     m.sessions
         .expect_create()
-        .withf(move |session, token, max| {
+        .withf(move |session, token, max, verified| {
             session.user_id == id
+                && *verified == stored
                 && !session.remember_me
                 && session.client == expected_client
                 && session.created_at == t0()
@@ -421,7 +423,7 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
                 && *max == 5
         })
         .times(1)
-        .returning(|_, _, _| Ok(vec![]));
+        .returning(|_, _, _, _| Ok(vec![]));
     m.access_tokens
         .expect_issue()
         .withf(move |claims| {
@@ -464,11 +466,11 @@ async fn remember_me_gives_the_long_refresh_lifetime() {
     m.tokens.expect_generate().returning(|| opaque("r"));
     m.sessions
         .expect_create()
-        .withf(|session, token, _| {
+        .withf(|session, token, _, _| {
             session.remember_me && token.expires_at == t0() + Duration::days(7)
         })
         .times(1)
-        .returning(|_, _, _| Ok(vec![]));
+        .returning(|_, _, _, _| Ok(vec![]));
     m.access_tokens
         .expect_issue()
         .returning(|_| Ok("signed.jwt".into()));
@@ -491,15 +493,23 @@ async fn a_weak_stored_hash_is_replaced_on_login() {
         .expect_hash()
         .times(1)
         .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$stronger".into())));
+    let verified = user.password_hash.clone();
     m.users
         .expect_record_login_success()
-        .withf(|_, _, rehashed| {
-            rehashed.as_ref().map(PasswordHash::as_str) == Some("$2b$12$stronger")
+        .withf(move |_, _, rehash| {
+            rehash.as_ref().is_some_and(|r| {
+                r.verified == verified && r.replacement.as_str() == "$2b$12$stronger"
+            })
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.tokens.expect_generate().returning(|| opaque("r"));
-    m.sessions.expect_create().returning(|_, _, _| Ok(vec![]));
+    // The session is checked against the hash stored after the re-hash, not the old one.
+    m.sessions
+        .expect_create()
+        .withf(|_, _, _, verified| verified.as_str() == "$2b$12$stronger")
+        .times(1)
+        .returning(|_, _, _, _| Ok(vec![]));
     m.access_tokens
         .expect_issue()
         .returning(|_| Ok("signed.jwt".into()));
@@ -522,11 +532,13 @@ async fn a_failed_rehash_does_not_fail_the_login() {
         .returning(|_| Err(HashError::Busy));
     m.users
         .expect_record_login_success()
-        .withf(|_, _, rehashed| rehashed.is_none())
+        .withf(|_, _, rehash| rehash.is_none())
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.tokens.expect_generate().returning(|| opaque("r"));
-    m.sessions.expect_create().returning(|_, _, _| Ok(vec![]));
+    m.sessions
+        .expect_create()
+        .returning(|_, _, _, _| Ok(vec![]));
     m.access_tokens
         .expect_issue()
         .returning(|_| Ok("signed.jwt".into()));
@@ -617,4 +629,28 @@ async fn a_storage_outage_during_lookup_is_an_infrastructure_error() {
         .await
         .unwrap_err();
     assert!(matches!(err, LoginError::Infra(InfraError::Unavailable(_))));
+}
+
+#[tokio::test]
+async fn a_login_that_raced_a_password_change_gets_no_session() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    account_found(&mut m, &user);
+    password_is(&mut m, RIGHT);
+    m.users
+        .expect_record_login_success()
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("r"));
+    m.sessions
+        .expect_create()
+        .times(1)
+        .returning(|_, _, _, _| Err(CreateSessionError::CredentialsChanged));
+    m.access_tokens.expect_issue().never();
+    let err = login(m)
+        .login(by_email(PASSWORD), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LoginError::InvalidCredentials));
+    assert_eq!(audit_kinds(&events), [AuditKind::LoginFailed]);
 }

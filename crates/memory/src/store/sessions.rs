@@ -8,9 +8,11 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::policy::rotation::{self, RotationDecision, RotationPolicy};
 use authd_domain::policy::session_limit::sessions_to_evict;
-use authd_domain::ports::{RotateOutcome, SessionRepository};
+use authd_domain::ports::{CreateSessionError, RotateOutcome, SessionRepository};
 use authd_domain::session::{RefreshToken, RefreshTokenState, Session};
 use authd_domain::token::TokenHash;
+use authd_domain::user::AccountStatus;
+use authd_domain::values::PasswordHash;
 use chrono::Duration;
 use std::cmp::Reverse;
 
@@ -120,15 +122,25 @@ impl SessionRepository for MemoryStore {
         session: &Session,
         token: &RefreshToken,
         max_sessions: usize,
-    ) -> Result<Vec<SessionId>, PortError> {
+        verified: &PasswordHash,
+    ) -> Result<Vec<SessionId>, CreateSessionError> {
         let mut t = self.lock();
         let now = session.created_at;
         t.maybe_sweep(now);
+        // Checked under the same lock as a reset, change or deactivation, so a login whose
+        // password check lost the race to one of them gets no session.
+        let still_valid = t.users.get(&session.user_id).is_some_and(|u| {
+            u.password_hash == *verified
+                && !matches!(u.status, AccountStatus::Deleted | AccountStatus::Suspended)
+        });
+        if !still_valid {
+            return Err(CreateSessionError::CredentialsChanged);
+        }
         if t.sessions.contains_key(&session.id) {
-            return Err(PortError::internal("duplicate session id"));
+            return Err(PortError::internal("duplicate session id").into());
         }
         if t.refresh_tokens.contains_key(&token.hash) {
-            return Err(PortError::internal("duplicate refresh token hash"));
+            return Err(PortError::internal("duplicate refresh token hash").into());
         }
         let active = t.live_sessions(session.user_id, now);
         let evicted = sessions_to_evict(&active, max_sessions);

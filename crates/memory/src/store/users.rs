@@ -7,7 +7,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy};
-use authd_domain::ports::{CreateUserError, UserRepository};
+use authd_domain::ports::{CreateUserError, Rehash, UserRepository};
 use authd_domain::user::{AccountStatus, ProfileChanges, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 
@@ -77,14 +77,15 @@ impl UserRepository for MemoryStore {
         &self,
         id: UserId,
         now: Timestamp,
-        rehashed: Option<PasswordHash>,
+        rehash: Option<Rehash>,
     ) -> Result<(), PortError> {
         let mut t = self.lock();
         if let Some(user) = t.users.get_mut(&id) {
             user.lockout = LockoutPolicy::cleared();
             user.last_login = Some(now);
-            if let Some(hash) = rehashed {
-                user.password_hash = hash;
+            // A hash that changed since the login checked it is newer than this re-hash.
+            if let Some(r) = rehash.filter(|r| r.verified == user.password_hash) {
+                user.password_hash = r.replacement;
             }
         }
         Ok(())
