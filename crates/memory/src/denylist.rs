@@ -43,15 +43,6 @@ struct Cutoff {
     until: Timestamp,
 }
 
-/// The wall clock, for the default constructor.
-struct UtcClock;
-
-impl Clock for UtcClock {
-    fn now(&self) -> Timestamp {
-        chrono::Utc::now()
-    }
-}
-
 impl Default for MemoryDenylist {
     fn default() -> Self {
         Self::new()
@@ -62,7 +53,7 @@ impl MemoryDenylist {
     /// A denylist whose entries expire by the system clock.
     #[must_use]
     pub fn new() -> Self {
-        Self::with_clock(Arc::new(UtcClock))
+        Self::with_clock(Arc::new(crate::wall_clock::UtcClock))
     }
 
     #[must_use]

@@ -9,6 +9,7 @@
 mod denylist;
 mod rate_limiter;
 mod store;
+mod wall_clock;
 
 pub use denylist::MemoryDenylist;
 pub use rate_limiter::MemoryRateLimiter;

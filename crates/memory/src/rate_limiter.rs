@@ -35,15 +35,6 @@ struct Window {
     closes_at: Timestamp,
 }
 
-/// The wall clock, for the default constructor.
-struct UtcClock;
-
-impl Clock for UtcClock {
-    fn now(&self) -> Timestamp {
-        chrono::Utc::now()
-    }
-}
-
 impl Default for MemoryRateLimiter {
     fn default() -> Self {
         Self::new()
@@ -54,7 +45,7 @@ impl MemoryRateLimiter {
     /// A rate limiter whose windows run on the system clock.
     #[must_use]
     pub fn new() -> Self {
-        Self::with_clock(Arc::new(UtcClock))
+        Self::with_clock(Arc::new(crate::wall_clock::UtcClock))
     }
 
     #[must_use]
