@@ -38,6 +38,10 @@ Usage:
   cargo run --release -p authd-bench            the full run (6 to 7 minutes on 2 cores)
   cargo run --release -p authd-bench -- --quick every phase divided by five: a smoke test of
                                                 the harness, not a measurement
+  cargo run --release -p authd-bench -- --only a,b
+                                                only these workloads (a to f, see
+                                                docs/benchmarks.md); the other targets
+                                                are reported as not measured
 
 Writes target/bench/report.md and target/bench/report.json and prints the tables.";
 
@@ -52,6 +56,22 @@ async fn main() -> ExitCode {
     {
         [] => Plan::full(),
         ["--quick"] => Plan::quick(),
+        ["--only", list] => match Plan::full().only(list) {
+            Ok(plan) => plan,
+            Err(e) => {
+                eprintln!("{e}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        },
+        ["--quick", "--only", list] | ["--only", list, "--quick"] => {
+            match Plan::quick().only(list) {
+                Ok(plan) => plan,
+                Err(e) => {
+                    eprintln!("{e}\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
         ["-h" | "--help"] => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -89,8 +109,16 @@ async fn run(plan: Plan, args: &[String]) -> Result<(), BenchError> {
         .await
         .map_err(|e| BenchError::setup(format!("measuring bcrypt: {e}")))?;
 
-    let stack = stack::run(&paths, &keys, &plan, &bcrypt).await?;
-    let embedded = embedded::run(&paths, &keys, &plan).await?;
+    let stack = if plan.runs_stack() {
+        Some(stack::run(&paths, &keys, &plan, &bcrypt).await?)
+    } else {
+        None
+    };
+    let embedded = if plan.runs('f') {
+        Some(embedded::run(&paths, &keys, &plan).await?)
+    } else {
+        None
+    };
 
     let notes = notes(&plan, &machine);
     let mut report = Report {
@@ -104,12 +132,16 @@ async fn run(plan: Plan, args: &[String]) -> Result<(), BenchError> {
         machine,
         bcrypt,
         workloads: stack
-            .workloads
-            .into_iter()
-            .chain(embedded.workloads)
+            .iter()
+            .flat_map(|s| s.workloads.iter().cloned())
+            .chain(embedded.iter().flat_map(|e| e.workloads.iter().cloned()))
             .collect(),
-        servers: vec![stack.server, embedded.server],
-        startup: embedded.startup,
+        servers: stack
+            .iter()
+            .map(|s| s.server.clone())
+            .chain(embedded.iter().map(|e| e.server.clone()))
+            .collect(),
+        startup: embedded.map(|e| e.startup),
         targets: Vec::new(),
         notes,
     };
@@ -165,6 +197,13 @@ fn notes(plan: &Plan, machine: &Machine) -> Vec<String> {
         ),
         "Memory in MiB (2^20 bytes); the targets' MB are read as MiB.".to_owned(),
     ];
+    if let Some(only) = &plan.only {
+        let letters: Vec<String> = only.iter().map(char::to_string).collect();
+        notes.push(format!(
+            "Only workloads {} were run (--only): the other targets are not measured.",
+            letters.join(", ")
+        ));
+    }
     if machine.background_busy_cores > 0.25 {
         notes.push(format!(
             "{:.2} cores were busy with other work just before the run: other processes \

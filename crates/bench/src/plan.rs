@@ -60,6 +60,8 @@ pub struct Plan {
     pub startup_samples: usize,
     /// Timed bcrypt cost-12 hashes per core for the machine's raw hashing limit.
     pub bcrypt_hashes_per_core: usize,
+    /// `--only a,b`: the workloads to run (letters `a` to `f`); `None` runs them all.
+    pub only: Option<Vec<char>>,
 }
 
 impl Plan {
@@ -85,7 +87,38 @@ impl Plan {
             embedded_logins_per_user: 2,
             startup_samples: 5,
             bcrypt_hashes_per_core: 4,
+            only: None,
         }
+    }
+
+    /// Whether workload `letter` (`'a'` to `'f'`) is part of this run.
+    pub fn runs(&self, letter: char) -> bool {
+        self.only.as_ref().is_none_or(|only| only.contains(&letter))
+    }
+
+    /// Whether any workload on PostgreSQL + Redis, (a) to (e), is part of this run.
+    pub fn runs_stack(&self) -> bool {
+        ['a', 'b', 'c', 'd', 'e'].into_iter().any(|l| self.runs(l))
+    }
+
+    /// Reads `--only`'s value: comma-separated letters from `a` to `f`.
+    ///
+    /// # Errors
+    /// A letter outside `a`..=`f`, or none at all.
+    pub fn only(mut self, list: &str) -> Result<Self, String> {
+        let letters: Vec<char> = list
+            .split(',')
+            .map(str::trim)
+            .map(|l| {
+                let mut chars = l.chars();
+                match (chars.next(), chars.next()) {
+                    (Some(c @ 'a'..='f'), None) => Ok(c),
+                    _ => Err(format!("--only: unknown workload {l:?} (a to f)")),
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        self.only = Some(letters);
+        Ok(self)
     }
 
     pub fn quick() -> Self {

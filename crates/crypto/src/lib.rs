@@ -11,7 +11,10 @@ mod jwt;
 mod opaque;
 mod password;
 
-pub use jwt::{JwtCodec, JwtConfigError, JwtSettings, KeyError, MAX_LEEWAY_SECS, RsaSigningKey};
+pub use jwt::{
+    DEFAULT_VERIFIED_CACHE, JwtCodec, JwtConfigError, JwtSettings, KeyError, MAX_LEEWAY_SECS,
+    RsaSigningKey,
+};
 pub use opaque::{OpaqueTokens, TokenSecretError};
 pub use password::{BcryptConfig, BcryptHasher, HasherConfigError};
 

@@ -170,6 +170,11 @@ fn jwt(r: &mut Reader) -> JwtConfig {
         issuer: r.or("JWT_ISSUER", "authd".to_owned(), |v| Ok(v.to_owned())),
         audience: r.or("JWT_AUDIENCE", "authd".to_owned(), |v| Ok(v.to_owned())),
         refresh_secret: r.optional("JWT_REFRESH_SECRET", secret),
+        verified_cache: r.or(
+            "JWT_VERIFIED_CACHE",
+            authd_crypto::DEFAULT_VERIFIED_CACHE,
+            |v| values::integer::<usize>(v, 0..=1_000_000),
+        ),
     }
 }
 

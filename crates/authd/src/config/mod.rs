@@ -80,6 +80,9 @@ pub struct JwtConfig {
     pub audience: String,
     /// `JWT_REFRESH_SECRET`: keys the refresh-token successor HMAC; random at start-up when unset.
     pub refresh_secret: Option<SecretString>,
+    /// `JWT_VERIFIED_CACHE` (4096): verified access tokens remembered, so that presenting one
+    /// again skips the signature check; 0 verifies every request's token in full.
+    pub verified_cache: usize,
 }
 
 /// How access tokens are signed (`JWT_ALGORITHM`).

@@ -30,6 +30,7 @@ fn no_variables_at_all_give_the_documented_defaults() {
     assert_eq!(config.jwt.issuer, "authd");
     assert_eq!(config.jwt.audience, "authd");
     assert!(config.jwt.refresh_secret.is_none());
+    assert_eq!(config.jwt.verified_cache, 4096);
     assert_eq!(config.auth.access_ttl, Duration::minutes(15));
     assert_eq!(config.auth.refresh_ttl, Duration::days(7));
     assert_eq!(config.auth.refresh_ttl_short, Duration::hours(24));
@@ -192,6 +193,7 @@ fn each_invalid_value_names_its_variable() {
         ("JWT_ACCESS_EXPIRY", "15 minutes"),
         ("JWT_REFRESH_EXPIRY", "0"),
         ("JWT_REFRESH_SECRET", "short"),
+        ("JWT_VERIFIED_CACHE", "lots"),
         ("REFRESH_TOKEN_ROTATION", "maybe"),
         ("REFRESH_REUSE_GRACE", "-1"),
         ("SESSION_TIMEOUT", "1w"),

@@ -6,7 +6,10 @@ use authd_crypto::{JwtCodec, JwtSettings, RsaSigningKey};
 use secrecy::ExposeSecret;
 
 pub(super) fn access_token_codec(config: &Config) -> Result<JwtCodec, StartupError> {
-    let settings = JwtSettings::new(&config.jwt.issuer, &config.jwt.audience);
+    let settings = JwtSettings {
+        verified_cache: config.jwt.verified_cache,
+        ..JwtSettings::new(&config.jwt.issuer, &config.jwt.audience)
+    };
     match &config.jwt.signing {
         Signing::Hs256 { secret } => {
             JwtCodec::hs256(secret.expose_secret().as_bytes(), settings).map_err(StartupError::Jwt)

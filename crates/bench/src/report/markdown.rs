@@ -116,20 +116,21 @@ pub fn render(r: &Report) -> String {
             s.cpu_s
         );
     }
-    let samples: Vec<String> = r
-        .startup
-        .samples_ms
-        .iter()
-        .map(|ms| format!("{ms:.0}"))
-        .collect();
-    let _ = writeln!(
-        md,
-        "\nCold starts of the embedded default (memory, key file): {} ms, median {:.0} ms. \
-         With no configuration at all (an RSA key generated at start-up): {:.0} ms.",
-        samples.join(", "),
-        r.startup.median_ms,
-        r.startup.zero_config_ms
-    );
+    if let Some(startup) = &r.startup {
+        let samples: Vec<String> = startup
+            .samples_ms
+            .iter()
+            .map(|ms| format!("{ms:.0}"))
+            .collect();
+        let _ = writeln!(
+            md,
+            "\nCold starts of the embedded default (memory, key file): {} ms, median {:.0} ms. \
+             With no configuration at all (an RSA key generated at start-up): {:.0} ms.",
+            samples.join(", "),
+            startup.median_ms,
+            startup.zero_config_ms
+        );
+    }
 
     let _ = writeln!(md, "\n## Targets\n");
     let _ = writeln!(md, "| Target | Measured | Result |");

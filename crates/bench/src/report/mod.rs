@@ -120,7 +120,8 @@ pub struct Report {
     pub bcrypt: BcryptLimit,
     pub workloads: Vec<WorkloadResult>,
     pub servers: Vec<ServerFigures>,
-    pub startup: Startup,
+    /// `None` when (f), and with it the embedded default, was left out (`--only`).
+    pub startup: Option<Startup>,
     pub targets: Vec<Verdict>,
     pub notes: Vec<String>,
 }

@@ -43,11 +43,15 @@ pub fn judge(report: &Report) -> Vec<Verdict> {
     me(report, &mut verdicts);
     refresh(report, &mut verdicts);
     memory(report, &mut verdicts);
-    verdicts.push(Verdict::new(
-        format!("start-up to ready, embedded default (median) <= {STARTUP_MS} ms"),
-        format!("{:.0} ms", report.startup.median_ms),
-        report.startup.median_ms > 0.0 && report.startup.median_ms <= STARTUP_MS,
-    ));
+    let target = format!("start-up to ready, embedded default (median) <= {STARTUP_MS} ms");
+    verdicts.push(match &report.startup {
+        Some(startup) => Verdict::new(
+            target,
+            format!("{:.0} ms", startup.median_ms),
+            startup.median_ms > 0.0 && startup.median_ms <= STARTUP_MS,
+        ),
+        None => Verdict::missing(target),
+    });
     verdicts
 }
 

@@ -74,25 +74,18 @@ pub(super) struct ClaimRules {
 }
 
 impl ClaimRules {
-    /// Checks `exp` first, so a token of ours that merely aged out reads as `Expired`.
+    /// Checks `exp` first, so a token of ours that merely aged out reads as `Expired`. Also
+    /// returns `nbf`, which a remembered token is checked against again at each use.
     pub(super) fn check(
         &self,
         claims: IncomingClaims<'_>,
         now: i64,
-    ) -> Result<AccessClaims, AccessTokenError> {
-        if claims.exp < now.saturating_sub(self.leeway_secs) {
-            return Err(AccessTokenError::Expired);
-        }
-        let not_yet_valid = claims
-            .nbf
-            .is_some_and(|nbf| nbf > now.saturating_add(self.leeway_secs));
-        if not_yet_valid
-            || !claims.iss.contains(&self.issuer)
-            || !claims.aud.contains(&self.audience)
-        {
+    ) -> Result<(AccessClaims, Option<i64>), AccessTokenError> {
+        self.check_time(claims.exp, claims.nbf, now)?;
+        if !claims.iss.contains(&self.issuer) || !claims.aud.contains(&self.audience) {
             return Err(AccessTokenError::Invalid);
         }
-        Ok(AccessClaims {
+        let verified = AccessClaims {
             user_id: UserId::from_uuid(claims.sub),
             session_id: SessionId::from_uuid(claims.sid),
             token_id: TokenId::from_uuid(claims.jti),
@@ -100,7 +93,25 @@ impl ClaimRules {
             expires_at: timestamp(claims.exp)?,
             roles: claims.roles,
             permissions: claims.permissions,
-        })
+        };
+        Ok((verified, claims.nbf))
+    }
+
+    /// What time may change about a token: expired beyond the leeway (`Expired`), or not yet
+    /// valid beyond it (`Invalid`).
+    pub(super) fn check_time(
+        &self,
+        exp: i64,
+        nbf: Option<i64>,
+        now: i64,
+    ) -> Result<(), AccessTokenError> {
+        if exp < now.saturating_sub(self.leeway_secs) {
+            return Err(AccessTokenError::Expired);
+        }
+        if nbf.is_some_and(|nbf| nbf > now.saturating_add(self.leeway_secs)) {
+            return Err(AccessTokenError::Invalid);
+        }
+        Ok(())
     }
 }
 
@@ -182,7 +193,7 @@ mod tests {
     fn check(payload: &Value) -> Result<AccessClaims, AccessTokenError> {
         let bytes = serde_json::to_vec(payload).unwrap();
         let claims: IncomingClaims<'_> = serde_json::from_slice(&bytes).unwrap();
-        rules().check(claims, NOW)
+        rules().check(claims, NOW).map(|(claims, _)| claims)
     }
 
     #[test]

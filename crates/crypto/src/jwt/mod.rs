@@ -17,6 +17,9 @@
 mod claims;
 mod jws;
 mod keys;
+mod verified;
+#[cfg(test)]
+mod verified_tests;
 
 pub use keys::{KeyError, RsaSigningKey};
 
@@ -28,11 +31,15 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use claims::{ClaimRules, IncomingClaims, OutgoingClaims};
 use jws::KeySet;
+use verified::{Verified, VerifiedTokens};
 use std::fmt;
 use thiserror::Error;
 
 /// The most clock skew between servers that verification tolerates.
 pub const MAX_LEEWAY_SECS: u64 = 30;
+
+/// Verified access tokens remembered by default (about 1 KiB each).
+pub const DEFAULT_VERIFIED_CACHE: usize = 4096;
 
 /// Far above any token we issue; refuses to parse megabytes of attacker input.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -46,16 +53,20 @@ pub struct JwtSettings {
     pub audience: String,
     /// Tolerated clock skew for `exp`, at most [`MAX_LEEWAY_SECS`].
     pub leeway_secs: u64,
+    /// How many verified tokens are remembered so that presenting one again skips the
+    /// signature check (see `verified.rs`); 0 verifies every token in full.
+    pub verified_cache: usize,
 }
 
 impl JwtSettings {
-    /// Settings with the largest allowed leeway (30 s).
+    /// Settings with the largest allowed leeway (30 s) and [`DEFAULT_VERIFIED_CACHE`].
     #[must_use]
     pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
             audience: audience.into(),
             leeway_secs: MAX_LEEWAY_SECS,
+            verified_cache: DEFAULT_VERIFIED_CACHE,
         }
     }
 }
@@ -78,6 +89,7 @@ pub struct JwtCodec {
     keys: KeySet,
     rules: ClaimRules,
     jwks: JwkSet,
+    verified: VerifiedTokens,
 }
 
 impl JwtCodec {
@@ -124,6 +136,7 @@ impl JwtCodec {
                 leeway_secs,
             },
             jwks,
+            verified: VerifiedTokens::new(settings.verified_cache),
         })
     }
 }
@@ -150,8 +163,22 @@ impl AccessTokenCodec for JwtCodec {
     }
 
     fn verify(&self, token: &str) -> Result<AccessClaims, AccessTokenError> {
+        self.verify_at(token, chrono::Utc::now().timestamp())
+    }
+
+    fn jwks(&self) -> JwkSet {
+        self.jwks.clone()
+    }
+}
+
+impl JwtCodec {
+    /// [`AccessTokenCodec::verify`] at `now` (Unix seconds).
+    fn verify_at(&self, token: &str, now: i64) -> Result<AccessClaims, AccessTokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AccessTokenError::Invalid);
+        }
+        if let Some(known) = self.verified.claims(token, &self.rules, now) {
+            return known;
         }
         let parts = jws::split(token).ok_or(AccessTokenError::Invalid)?;
         if !self.keys.verifies(&parts) {
@@ -162,11 +189,16 @@ impl AccessTokenCodec for JwtCodec {
             .map_err(|_| AccessTokenError::Invalid)?;
         let claims: IncomingClaims<'_> =
             serde_json::from_slice(&payload).map_err(|_| AccessTokenError::Invalid)?;
-        self.rules.check(claims, chrono::Utc::now().timestamp())
-    }
-
-    fn jwks(&self) -> JwkSet {
-        self.jwks.clone()
+        let (claims, nbf) = self.rules.check(claims, now)?;
+        self.verified.remember(
+            token,
+            Verified {
+                claims: claims.clone(),
+                exp: claims.expires_at.timestamp(),
+                nbf,
+            },
+        );
+        Ok(claims)
     }
 }
 
@@ -178,6 +210,7 @@ impl fmt::Debug for JwtCodec {
             .field("issuer", &self.rules.issuer)
             .field("audience", &self.rules.audience)
             .field("leeway_secs", &self.rules.leeway_secs)
+            .field("verified_cache", &self.verified.capacity())
             .finish_non_exhaustive()
     }
 }
