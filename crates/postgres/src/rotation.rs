@@ -2,7 +2,7 @@
 //! is off, decided by [`authd_domain::policy::rotation::decide`] while the family is locked.
 //!
 //! One transaction per presentation: lock the session (the family) row, read the presented
-//! and current tokens with a fresh snapshot, decide, write. Everything that changes a family
+//! and current tokens with a fresh snapshot (the two pipelined), decide, write. Everything that changes a family
 //! takes the same lock, so of 100 concurrent presentations of one token exactly one rotates
 //! and the others see its successor (a replay, or reuse once the grace window is over).
 
@@ -17,8 +17,10 @@ use authd_domain::ports::RotateOutcome;
 use authd_domain::session::{RefreshToken, RefreshTokenState, Session};
 use authd_domain::token::TokenHash;
 use chrono::Duration;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamptz};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 /// What presenting a token means, with what the outcome needs.
@@ -31,6 +33,11 @@ struct Presented {
 }
 
 /// Locks the family of `presented` and applies the rotation policy; `None` for an unknown token.
+///
+/// Two statements, pipelined (sent together, run in order by the server): the first locks the
+/// session (the family) row; the second, a new statement and so a new snapshot taken once the
+/// lock is held, reads the presented and the current token. A rotation that committed while
+/// the first waited for the lock is therefore visible to the second.
 async fn present(
     c: &mut AsyncPgConnection,
     presented: &TokenHash,
@@ -41,23 +48,34 @@ async fn present(
         .filter(refresh_tokens::hash.eq(presented.as_str()))
         .select(refresh_tokens::session_id)
         .single_value();
-    let Some(session) = sessions::table
+    let lock = sessions::table
         .filter(sessions::id.nullable().eq(family))
         .select(SessionRow::as_select())
         .for_update()
-        .first(c)
-        .await
-        .optional()?
-    else {
+        .first::<SessionRow>(&mut &*c);
+    // The same family, through an alias: diesel refuses a table inside a subquery of itself.
+    let held = diesel::alias!(refresh_tokens as held);
+    let held_family = held
+        .filter(held.field(refresh_tokens::hash).eq(presented.as_str()))
+        .select(held.field(refresh_tokens::session_id))
+        .single_value();
+    let current = sessions::table
+        .filter(sessions::id.nullable().eq(held_family))
+        .select(sessions::current_token_hash)
+        .single_value();
+    let read = refresh_tokens::table
+        .filter(
+            refresh_tokens::hash
+                .eq(presented.as_str())
+                .or(refresh_tokens::hash.nullable().eq(current)),
+        )
+        .select(RefreshTokenRow::as_select())
+        .load::<RefreshTokenRow>(&mut &*c);
+    let (session, rows) = futures_util::future::join(lock, read).await;
+    let Some(session) = session.optional()? else {
         return Ok(None);
     };
-    // A new statement, so a new snapshot: a rotation that committed while this one waited for
-    // the lock is visible here.
-    let rows: Vec<RefreshTokenRow> = refresh_tokens::table
-        .filter(refresh_tokens::hash.eq_any([presented.as_str(), &session.current_token_hash]))
-        .select(RefreshTokenRow::as_select())
-        .load(c)
-        .await?;
+    let rows = rows?;
     let mut token = None;
     let mut current = None;
     for row in rows {
@@ -116,17 +134,62 @@ async fn settle(
 }
 
 /// Marks the presented token rotated, stores its successor and makes it the family's current
-/// token, in one statement.
-const ROTATE: &str = "\
-WITH rotated AS (
-    UPDATE refresh_tokens SET rotated_at = $3, successor_hash = $2 WHERE hash = $1
-), successor AS (
-    INSERT INTO refresh_tokens (hash, session_id, user_id, issued_at, expires_at)
-    VALUES ($2, $4, $5, $3, $6)
-)
-UPDATE sessions SET current_token_hash = $2, last_activity = $3 WHERE id = $4
-RETURNING id, user_id, ip, user_agent, remember_me, created_at, last_activity, revoked_at,
-          current_token_hash";
+/// token, in one statement. A query type of its own rather than `sql_query`, so that it is
+/// prepared once per connection like every other statement instead of parsed and planned at
+/// each refresh.
+struct Rotation<'a> {
+    presented: &'a str,
+    successor: &'a str,
+    now: Timestamp,
+    session_id: &'a uuid::Uuid,
+    user_id: &'a uuid::Uuid,
+    expires_at: Timestamp,
+}
+
+impl QueryId for Rotation<'_> {
+    type QueryId = Rotation<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for Rotation<'_> {
+    type SqlType = diesel::dsl::AsSelect<SessionRow, Pg>;
+}
+
+impl QueryFragment<Pg> for Rotation<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("WITH rotated AS (UPDATE refresh_tokens SET rotated_at = ");
+        out.push_bind_param::<Timestamptz, _>(&self.now)?;
+        out.push_sql(", successor_hash = ");
+        out.push_bind_param::<Text, _>(self.successor)?;
+        out.push_sql(" WHERE hash = ");
+        out.push_bind_param::<Text, _>(self.presented)?;
+        out.push_sql(
+            "), successor AS (INSERT INTO refresh_tokens \
+             (hash, session_id, user_id, issued_at, expires_at) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(self.successor)?;
+        out.push_sql(", ");
+        out.push_bind_param::<SqlUuid, _>(self.session_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<SqlUuid, _>(self.user_id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamptz, _>(&self.now)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamptz, _>(&self.expires_at)?;
+        out.push_sql(")) UPDATE sessions SET current_token_hash = ");
+        out.push_bind_param::<Text, _>(self.successor)?;
+        out.push_sql(", last_activity = ");
+        out.push_bind_param::<Timestamptz, _>(&self.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<SqlUuid, _>(self.session_id)?;
+        // The columns of `SessionRow`, in its order.
+        out.push_sql(
+            " RETURNING id, user_id, ip, user_agent, remember_me, created_at, last_activity, \
+             revoked_at, current_token_hash",
+        );
+        Ok(())
+    }
+}
 
 impl PostgresStore {
     pub(crate) async fn rotate_token(
@@ -147,15 +210,16 @@ impl PostgresStore {
                         return Ok(outcome);
                     }
                     let expires_at = policy.successor_expiry(&p.session, now);
-                    let row: SessionRow = diesel::sql_query(ROTATE)
-                        .bind::<Text, _>(presented.as_str())
-                        .bind::<Text, _>(successor.as_str())
-                        .bind::<Timestamptz, _>(now)
-                        .bind::<diesel::sql_types::Uuid, _>(p.token.session_id.as_uuid())
-                        .bind::<diesel::sql_types::Uuid, _>(p.token.user_id.as_uuid())
-                        .bind::<Timestamptz, _>(expires_at)
-                        .get_result(c)
-                        .await?;
+                    let row: SessionRow = Rotation {
+                        presented: presented.as_str(),
+                        successor: successor.as_str(),
+                        now,
+                        session_id: p.token.session_id.as_uuid(),
+                        user_id: p.token.user_id.as_uuid(),
+                        expires_at,
+                    }
+                    .get_result(c)
+                    .await?;
                     Ok(RotateOutcome::Rotated {
                         session: row.into_domain(),
                         expires_at,

@@ -31,9 +31,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use claims::{ClaimRules, IncomingClaims, OutgoingClaims};
 use jws::KeySet;
-use verified::{Verified, VerifiedTokens};
 use std::fmt;
 use thiserror::Error;
+use verified::{Verified, VerifiedTokens};
 
 /// The most clock skew between servers that verification tolerates.
 pub const MAX_LEEWAY_SECS: u64 = 30;

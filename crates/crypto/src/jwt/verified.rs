@@ -43,7 +43,11 @@ impl VerifiedTokens {
         now: i64,
     ) -> Option<Result<AccessClaims, AccessTokenError>> {
         let known = self.cache.as_ref()?.get(token)?;
-        Some(rules.check_time(known.exp, known.nbf, now).map(|()| known.claims))
+        Some(
+            rules
+                .check_time(known.exp, known.nbf, now)
+                .map(|()| known.claims),
+        )
     }
 
     /// Remembers a token that passed every check.

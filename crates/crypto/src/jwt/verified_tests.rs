@@ -35,9 +35,16 @@ fn token(codec: &JwtCodec) -> (String, AccessClaims) {
 }
 
 /// What the codec answers at each instant, remembering tokens or not.
-fn answers(cache: usize, token: &str, instants: &[i64]) -> Vec<Result<AccessClaims, AccessTokenError>> {
+fn answers(
+    cache: usize,
+    token: &str,
+    instants: &[i64],
+) -> Vec<Result<AccessClaims, AccessTokenError>> {
     let codec = codec(cache);
-    instants.iter().map(|&now| codec.verify_at(token, now)).collect()
+    instants
+        .iter()
+        .map(|&now| codec.verify_at(token, now))
+        .collect()
 }
 
 #[test]
@@ -64,7 +71,11 @@ fn a_token_one_byte_away_from_a_remembered_one_is_verified_in_full_and_refused()
         let mut forged = token.clone().into_bytes();
         forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
         let forged = String::from_utf8(forged).unwrap();
-        assert_eq!(codec.verify_at(&forged, T), Err(AccessTokenError::Invalid), "{at}");
+        assert_eq!(
+            codec.verify_at(&forged, T),
+            Err(AccessTokenError::Invalid),
+            "{at}"
+        );
     }
     assert_eq!(codec.verify_at(&token, T), Ok(claims));
 }
@@ -79,8 +90,7 @@ fn a_remembered_not_before_is_checked_again_at_each_use() {
     });
     let mut header = Header::new(Algorithm::HS256);
     header.typ = Some("at+jwt".to_owned());
-    let token =
-        jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(SECRET)).unwrap();
+    let token = jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(SECRET)).unwrap();
     // Valid at T (nbf within the leeway), then presented by a clock 20 s behind.
     let instants = [T, T - 20, T];
     let remembered = answers(DEFAULT_VERIFIED_CACHE, &token, &instants);
