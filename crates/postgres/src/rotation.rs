@@ -1,10 +1,15 @@
 //! Presenting a refresh token: rotation with reuse detection, or a plain touch when rotation
-//! is off, decided by [`authd_domain::policy::rotation::decide`] while the family is locked.
+//! is off, decided by [`authd_domain::policy::rotation::decide`].
 //!
-//! One transaction per presentation: lock the session (the family) row, read the presented
-//! and current tokens with a fresh snapshot (the two pipelined), decide, write. Everything that changes a family
-//! takes the same lock, so of 100 concurrent presentations of one token exactly one rotates
-//! and the others see its successor (a replay, or reuse once the grace window is over).
+//! Optimistic, without an explicit transaction: one statement reads the family (the session,
+//! the presented token and the current one, from one snapshot), the policy decides, and the
+//! write is a compare-and-swap that applies only if the family is still as read: the presented
+//! token still current and the session not revoked. A write that finds the family changed
+//! writes nothing, and the presentation is decided again on a fresh read. So of 100 concurrent
+//! presentations of one token exactly one rotates (the others' swaps wait on its row lock,
+//! then find the current token changed) and the others read its successor: a replay, or reuse
+//! once the grace window is over. Two round trips per refresh instead of a locked transaction's
+//! five.
 
 use crate::error::TxError;
 use crate::rows::{RefreshTokenRow, SessionRow};
@@ -21,7 +26,12 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// A swap can only fail because another write changed the family after it was read, and each
+/// such change (a rotation, a revocation) makes the next decision final: two reads suffice.
+/// A third failure means something is wrong, and the refresh answers 503 rather than loop.
+const MAX_ATTEMPTS: usize = 3;
 
 /// What presenting a token means, with what the outcome needs.
 struct Presented {
@@ -32,55 +42,38 @@ struct Presented {
     decision: RotationDecision,
 }
 
-/// Locks the family of `presented` and applies the rotation policy; `None` for an unknown token.
-///
-/// Two statements, pipelined (sent together, run in order by the server): the first locks the
-/// session (the family) row; the second, a new statement and so a new snapshot taken once the
-/// lock is held, reads the presented and the current token. A rotation that committed while
-/// the first waited for the lock is therefore visible to the second.
+/// Reads the family of `presented` in one statement (one snapshot) and applies the rotation
+/// policy; `None` for an unknown token.
 async fn present(
     c: &mut AsyncPgConnection,
     presented: &TokenHash,
     now: Timestamp,
     grace: Duration,
 ) -> Result<Option<Presented>, TxError> {
-    let family = refresh_tokens::table
-        .filter(refresh_tokens::hash.eq(presented.as_str()))
-        .select(refresh_tokens::session_id)
-        .single_value();
-    let lock = sessions::table
-        .filter(sessions::id.nullable().eq(family))
-        .select(SessionRow::as_select())
-        .for_update()
-        .first::<SessionRow>(&mut &*c);
-    // The same family, through an alias: diesel refuses a table inside a subquery of itself.
+    // The family through an alias: diesel refuses a table inside a subquery of itself.
     let held = diesel::alias!(refresh_tokens as held);
-    let held_family = held
+    let family = held
         .filter(held.field(refresh_tokens::hash).eq(presented.as_str()))
         .select(held.field(refresh_tokens::session_id))
         .single_value();
-    let current = sessions::table
-        .filter(sessions::id.nullable().eq(held_family))
-        .select(sessions::current_token_hash)
-        .single_value();
-    let read = refresh_tokens::table
-        .filter(
-            refresh_tokens::hash
-                .eq(presented.as_str())
-                .or(refresh_tokens::hash.nullable().eq(current)),
+    let rows: Vec<(SessionRow, RefreshTokenRow)> = sessions::table
+        .inner_join(
+            refresh_tokens::table.on(refresh_tokens::session_id.eq(sessions::id).and(
+                refresh_tokens::hash
+                    .eq(presented.as_str())
+                    .or(refresh_tokens::hash.eq(sessions::current_token_hash)),
+            )),
         )
-        .select(RefreshTokenRow::as_select())
-        .load::<RefreshTokenRow>(&mut &*c);
-    let (session, rows) = futures_util::future::join(lock, read).await;
-    let Some(session) = session.optional()? else {
-        return Ok(None);
-    };
-    let rows = rows?;
+        .filter(sessions::id.nullable().eq(family))
+        .select((SessionRow::as_select(), RefreshTokenRow::as_select()))
+        .load(c)
+        .await?;
+    let mut session = None;
     let mut token = None;
     let mut current = None;
-    for row in rows {
+    for (s, row) in rows {
         let is_presented = row.hash == presented.as_str();
-        let is_current = row.hash == session.current_token_hash;
+        let is_current = row.hash == s.current_token_hash;
         let t = row.into_domain()?;
         if is_current {
             current = Some(t.clone());
@@ -88,8 +81,9 @@ async fn present(
         if is_presented {
             token = Some(t);
         }
+        session = Some(s);
     }
-    let (Some(token), Some(current)) = (token, current) else {
+    let (Some(session), Some(token), Some(current)) = (session, token, current) else {
         return Ok(None);
     };
     let session = session.into_domain();
@@ -105,8 +99,7 @@ async fn present(
     }))
 }
 
-/// Every outcome but `Rotate` (the only one that differs between rotating and touching):
-/// `None` for it.
+/// Every outcome but `Rotate` (the only one that writes conditionally): `None` for it.
 async fn settle(
     c: &mut AsyncPgConnection,
     p: &Presented,
@@ -118,6 +111,8 @@ async fn settle(
             session: p.session.clone(),
             expires_at: p.current_expires_at,
         },
+        // Reuse is a fact about the presented token that no later write undoes, and revoking
+        // twice is harmless: no condition needed.
         RotationDecision::ReuseDetected => {
             let row: SessionRow = diesel::update(sessions::table.find(p.session.id.as_uuid()))
                 .set(sessions::revoked_at.eq(Some(now)))
@@ -133,16 +128,16 @@ async fn settle(
     }))
 }
 
-/// Marks the presented token rotated, stores its successor and makes it the family's current
-/// token, in one statement. A query type of its own rather than `sql_query`, so that it is
-/// prepared once per connection like every other statement instead of parsed and planned at
-/// each refresh.
+/// The swap of a rotation, in one statement: if the family's current token is still the
+/// presented one and the session is live, the successor becomes current, the presented token
+/// is marked rotated and the successor is stored; otherwise nothing is written and no row is
+/// returned. A query type of its own rather than `sql_query`, so that it is prepared once per
+/// connection like every other statement instead of parsed and planned at each refresh.
 struct Rotation<'a> {
     presented: &'a str,
     successor: &'a str,
     now: Timestamp,
     session_id: &'a uuid::Uuid,
-    user_id: &'a uuid::Uuid,
     expires_at: Timestamp,
 }
 
@@ -157,35 +152,38 @@ impl Query for Rotation<'_> {
 
 impl QueryFragment<Pg> for Rotation<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        out.push_sql("WITH rotated AS (UPDATE refresh_tokens SET rotated_at = ");
+        out.push_sql("WITH family AS (UPDATE sessions SET current_token_hash = ");
+        out.push_bind_param::<Text, _>(self.successor)?;
+        out.push_sql(", last_activity = ");
+        out.push_bind_param::<Timestamptz, _>(&self.now)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<SqlUuid, _>(self.session_id)?;
+        out.push_sql(" AND current_token_hash = ");
+        out.push_bind_param::<Text, _>(self.presented)?;
+        // The columns of `SessionRow`, in its order.
+        out.push_sql(
+            " AND revoked_at IS NULL RETURNING id, user_id, ip, user_agent, remember_me, \
+             created_at, last_activity, revoked_at, current_token_hash), \
+             rotated AS (UPDATE refresh_tokens SET rotated_at = ",
+        );
         out.push_bind_param::<Timestamptz, _>(&self.now)?;
         out.push_sql(", successor_hash = ");
         out.push_bind_param::<Text, _>(self.successor)?;
         out.push_sql(" WHERE hash = ");
         out.push_bind_param::<Text, _>(self.presented)?;
         out.push_sql(
-            "), successor AS (INSERT INTO refresh_tokens \
-             (hash, session_id, user_id, issued_at, expires_at) VALUES (",
+            " AND EXISTS (SELECT 1 FROM family)), \
+             successor AS (INSERT INTO refresh_tokens \
+             (hash, session_id, user_id, issued_at, expires_at) SELECT ",
         );
         out.push_bind_param::<Text, _>(self.successor)?;
-        out.push_sql(", ");
-        out.push_bind_param::<SqlUuid, _>(self.session_id)?;
-        out.push_sql(", ");
-        out.push_bind_param::<SqlUuid, _>(self.user_id)?;
-        out.push_sql(", ");
+        out.push_sql(", id, user_id, ");
         out.push_bind_param::<Timestamptz, _>(&self.now)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamptz, _>(&self.expires_at)?;
-        out.push_sql(")) UPDATE sessions SET current_token_hash = ");
-        out.push_bind_param::<Text, _>(self.successor)?;
-        out.push_sql(", last_activity = ");
-        out.push_bind_param::<Timestamptz, _>(&self.now)?;
-        out.push_sql(" WHERE id = ");
-        out.push_bind_param::<SqlUuid, _>(self.session_id)?;
-        // The columns of `SessionRow`, in its order.
         out.push_sql(
-            " RETURNING id, user_id, ip, user_agent, remember_me, created_at, last_activity, \
-             revoked_at, current_token_hash",
+            " FROM family) SELECT id, user_id, ip, user_agent, remember_me, created_at, \
+             last_activity, revoked_at, current_token_hash FROM family",
         );
         Ok(())
     }
@@ -199,36 +197,38 @@ impl PostgresStore {
         now: Timestamp,
         policy: &RotationPolicy,
     ) -> Result<RotateOutcome, PortError> {
-        self.bounded(async {
+        self.bounded::<_, TxError>(async {
             let mut conn = self.conn().await?;
-            let outcome = conn
-                .transaction::<_, TxError, _>(async |c| {
-                    let Some(p) = present(c, presented, now, policy.grace).await? else {
-                        return Ok(RotateOutcome::Invalid);
-                    };
-                    if let Some(outcome) = settle(c, &p, now).await? {
-                        return Ok(outcome);
-                    }
-                    let expires_at = policy.successor_expiry(&p.session, now);
-                    let row: SessionRow = Rotation {
-                        presented: presented.as_str(),
-                        successor: successor.as_str(),
-                        now,
-                        session_id: p.token.session_id.as_uuid(),
-                        user_id: p.token.user_id.as_uuid(),
-                        expires_at,
-                    }
-                    .get_result(c)
-                    .await?;
-                    Ok(RotateOutcome::Rotated {
+            for _ in 0..MAX_ATTEMPTS {
+                let Some(p) = present(&mut conn, presented, now, policy.grace).await? else {
+                    return Ok(RotateOutcome::Invalid);
+                };
+                if let Some(outcome) = settle(&mut conn, &p, now).await? {
+                    return Ok(outcome);
+                }
+                let expires_at = policy.successor_expiry(&p.session, now);
+                let swapped: Option<SessionRow> = Rotation {
+                    presented: presented.as_str(),
+                    successor: successor.as_str(),
+                    now,
+                    session_id: p.session.id.as_uuid(),
+                    expires_at,
+                }
+                .get_result(&mut conn)
+                .await
+                .optional()
+                .map_err(TxError::from)?;
+                if let Some(row) = swapped {
+                    return Ok(RotateOutcome::Rotated {
                         session: row.into_domain(),
                         expires_at,
-                    })
-                })
-                .await?;
-            Ok(outcome)
+                    });
+                }
+            }
+            Err(contention())
         })
         .await
+        .map_err(PortError::from)
     }
 
     pub(crate) async fn touch_token(
@@ -236,32 +236,45 @@ impl PostgresStore {
         presented: &TokenHash,
         now: Timestamp,
     ) -> Result<RotateOutcome, PortError> {
-        self.bounded(async {
+        self.bounded::<_, TxError>(async {
             let mut conn = self.conn().await?;
-            let outcome = conn
-                .transaction::<_, TxError, _>(async |c| {
-                    // Without rotation there is no grace: a token rotated while rotation was
-                    // still on is as suspicious as any other reuse.
-                    let Some(p) = present(c, presented, now, Duration::zero()).await? else {
-                        return Ok(RotateOutcome::Invalid);
-                    };
-                    if let Some(outcome) = settle(c, &p, now).await? {
-                        return Ok(outcome);
-                    }
-                    let row: SessionRow =
-                        diesel::update(sessions::table.find(p.session.id.as_uuid()))
-                            .set(sessions::last_activity.eq(now))
-                            .returning(SessionRow::as_returning())
-                            .get_result(c)
-                            .await?;
-                    Ok(RotateOutcome::Rotated {
+            for _ in 0..MAX_ATTEMPTS {
+                // Without rotation there is no grace: a token rotated while rotation was still
+                // on is as suspicious as any other reuse.
+                let Some(p) = present(&mut conn, presented, now, Duration::zero()).await? else {
+                    return Ok(RotateOutcome::Invalid);
+                };
+                if let Some(outcome) = settle(&mut conn, &p, now).await? {
+                    return Ok(outcome);
+                }
+                let touched: Option<SessionRow> = diesel::update(
+                    sessions::table
+                        .find(p.session.id.as_uuid())
+                        .filter(sessions::current_token_hash.eq(presented.as_str()))
+                        .filter(sessions::revoked_at.is_null()),
+                )
+                .set(sessions::last_activity.eq(now))
+                .returning(SessionRow::as_returning())
+                .get_result(&mut conn)
+                .await
+                .optional()
+                .map_err(TxError::from)?;
+                if let Some(row) = touched {
+                    return Ok(RotateOutcome::Rotated {
                         session: row.into_domain(),
                         expires_at: p.token.expires_at,
-                    })
-                })
-                .await?;
-            Ok(outcome)
+                    });
+                }
+            }
+            Err(contention())
         })
         .await
+        .map_err(PortError::from)
     }
+}
+
+fn contention() -> TxError {
+    TxError::Port(PortError::unavailable(crate::error::DbFailure::new(
+        "a refresh-token family kept changing while it was presented",
+    )))
 }
