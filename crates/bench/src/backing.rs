@@ -21,11 +21,11 @@ pub async fn postmaster_pid(database_url: &str) -> Result<u32, BenchError> {
         .query_one("SELECT pg_backend_pid()", &[])
         .await?
         .get(0);
+    // Read while the backend still lives: it exits with the connection.
+    let postmaster = u32::try_from(backend).ok().and_then(parent_of);
     drop(client);
     let _ = connection.await;
-    u32::try_from(backend)
-        .ok()
-        .and_then(parent_of)
+    postmaster
         .ok_or_else(|| BenchError::setup(format!("no parent for PostgreSQL backend {backend}")))
 }
 
