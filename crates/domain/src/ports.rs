@@ -218,17 +218,23 @@ pub trait SessionRepository: Send + Sync {
 }
 
 /// The result of presenting a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// An accepted presentation comes with the `account` holding the session, read with the
+/// family, since the new access token needs its roles and a deleted or suspended account gets
+/// none: one read of storage instead of two on the hottest writing path.
+#[derive(Debug, Clone, PartialEq)]
 pub enum RotateOutcome {
     /// Accepted; `session` is the family (after the update); the successor (or, with rotation
     /// off, the presented token) expires at `expires_at`.
     Rotated {
         session: Session,
+        account: User,
         expires_at: Timestamp,
     },
     /// A replay inside the grace window: the client gets the same successor again.
     Replayed {
         session: Session,
+        account: User,
         expires_at: Timestamp,
     },
     /// A rotated token was reused after the grace window; `session` has just been revoked.

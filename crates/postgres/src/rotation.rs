@@ -2,7 +2,7 @@
 //! is off, decided by [`authd_domain::policy::rotation::decide`].
 //!
 //! Optimistic, without an explicit transaction: one statement reads the family (the session,
-//! the presented token and the current one, from one snapshot), the policy decides, and the
+//! the presented token, the current one and the account, from one snapshot), the policy decides, and the
 //! write is a compare-and-swap that applies only if the family is still as read: the presented
 //! token still current and the session not revoked. A write that finds the family changed
 //! writes nothing, and the presentation is decided again on a fresh read. So of 100 concurrent
@@ -12,8 +12,8 @@
 //! five.
 
 use crate::error::TxError;
-use crate::rows::{RefreshTokenRow, SessionRow};
-use crate::schema::{refresh_tokens, sessions};
+use crate::rows::{RefreshTokenRow, SessionRow, UserRow};
+use crate::schema::{refresh_tokens, sessions, users};
 use crate::store::PostgresStore;
 use authd_domain::Timestamp;
 use authd_domain::error::PortError;
@@ -21,6 +21,7 @@ use authd_domain::policy::rotation::{self, RotationDecision, RotationPolicy};
 use authd_domain::ports::RotateOutcome;
 use authd_domain::session::{RefreshToken, RefreshTokenState, Session};
 use authd_domain::token::TokenHash;
+use authd_domain::user::User;
 use chrono::Duration;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -37,6 +38,8 @@ const MAX_ATTEMPTS: usize = 3;
 struct Presented {
     token: RefreshToken,
     session: Session,
+    /// The account holding the session, as the outcome reports it.
+    account: User,
     /// The expiry of the family's current token.
     current_expires_at: Timestamp,
     decision: RotationDecision,
@@ -50,28 +53,36 @@ async fn present(
     now: Timestamp,
     grace: Duration,
 ) -> Result<Option<Presented>, TxError> {
+    // Owned: with the third join, diesel-async's bounds want the query's binds `'static`.
+    let presented_hash = presented.as_str().to_owned();
     // The family through an alias: diesel refuses a table inside a subquery of itself.
     let held = diesel::alias!(refresh_tokens as held);
     let family = held
-        .filter(held.field(refresh_tokens::hash).eq(presented.as_str()))
+        .filter(held.field(refresh_tokens::hash).eq(presented_hash.clone()))
         .select(held.field(refresh_tokens::session_id))
         .single_value();
-    let rows: Vec<(SessionRow, RefreshTokenRow)> = sessions::table
+    let rows: Vec<(SessionRow, RefreshTokenRow, UserRow)> = sessions::table
         .inner_join(
             refresh_tokens::table.on(refresh_tokens::session_id.eq(sessions::id).and(
                 refresh_tokens::hash
-                    .eq(presented.as_str())
+                    .eq(presented_hash)
                     .or(refresh_tokens::hash.eq(sessions::current_token_hash)),
             )),
         )
+        .inner_join(users::table.on(users::id.eq(sessions::user_id)))
         .filter(sessions::id.nullable().eq(family))
-        .select((SessionRow::as_select(), RefreshTokenRow::as_select()))
+        .select((
+            SessionRow::as_select(),
+            RefreshTokenRow::as_select(),
+            UserRow::as_select(),
+        ))
         .load(c)
         .await?;
     let mut session = None;
+    let mut account = None;
     let mut token = None;
     let mut current = None;
-    for (s, row) in rows {
+    for (s, row, holder) in rows {
         let is_presented = row.hash == presented.as_str();
         let is_current = row.hash == s.current_token_hash;
         let t = row.into_domain()?;
@@ -82,10 +93,14 @@ async fn present(
             token = Some(t);
         }
         session = Some(s);
+        account = Some(holder);
     }
-    let (Some(session), Some(token), Some(current)) = (session, token, current) else {
+    let (Some(session), Some(account), Some(token), Some(current)) =
+        (session, account, token, current)
+    else {
         return Ok(None);
     };
+    let account = account.into_domain()?;
     let session = session.into_domain();
     let current_is_successor = rotation::successor_of(&token) == Some(&current.hash)
         && current.state == RefreshTokenState::Active
@@ -94,6 +109,7 @@ async fn present(
     Ok(Some(Presented {
         token,
         session,
+        account,
         current_expires_at: current.expires_at,
         decision,
     }))
@@ -109,6 +125,7 @@ async fn settle(
         RotationDecision::Rotate => return Ok(None),
         RotationDecision::Replay => RotateOutcome::Replayed {
             session: p.session.clone(),
+            account: p.account.clone(),
             expires_at: p.current_expires_at,
         },
         // Reuse is a fact about the presented token that no later write undoes, and revoking
@@ -221,6 +238,7 @@ impl PostgresStore {
                 if let Some(row) = swapped {
                     return Ok(RotateOutcome::Rotated {
                         session: row.into_domain(),
+                        account: p.account,
                         expires_at,
                     });
                 }
@@ -262,6 +280,7 @@ impl PostgresStore {
                 if let Some(row) = touched {
                     return Ok(RotateOutcome::Rotated {
                         session: row.into_domain(),
+                        account: p.account,
                         expires_at: p.token.expires_at,
                     });
                 }

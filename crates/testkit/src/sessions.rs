@@ -57,8 +57,8 @@ pub async fn check_created_session_is_found_and_listed(s: &StorageUnderTest) {
     assert_eq!(s.sessions.find(SessionId::new()).await.unwrap(), None);
 }
 
-/// Rotation answers the family with fresh activity and a sliding expiry, and the successor is
-/// the token that works next.
+/// Rotation answers the family with fresh activity, a sliding expiry and the account holding it,
+/// and the successor is the token that works next.
 pub async fn check_rotation_makes_the_successor_the_current_token(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
@@ -70,11 +70,13 @@ pub async fn check_rotation_makes_the_successor_the_current_token(s: &StorageUnd
     let expected_expiry = fixtures::rotation_policy().successor_expiry(&l.session, now);
     let RotateOutcome::Rotated {
         session,
+        account,
         expires_at,
     } = outcome
     else {
         panic!("expected Rotated, got {outcome:?}");
     };
+    assert_eq!(account, user);
     assert_eq!(session.id, l.session.id);
     assert_eq!(session.last_activity, now);
     assert_eq!(expires_at, expected_expiry);
@@ -124,10 +126,12 @@ pub async fn check_concurrent_rotations_of_one_token_rotate_exactly_once(s: &Sto
             RotateOutcome::Rotated {
                 session,
                 expires_at,
+                ..
             }
             | RotateOutcome::Replayed {
                 session,
                 expires_at,
+                ..
             } => {
                 assert_eq!(session.id, l.session.id);
                 assert_eq!(*expires_at, expected_expiry);
@@ -157,7 +161,7 @@ pub async fn check_replay_inside_the_grace_window_is_answered_again(s: &StorageU
     let replay = rotate(s, &l.token.hash, &successor, t0_plus(60) + grace).await;
 
     assert!(
-        matches!(&replay, RotateOutcome::Replayed { session, expires_at: e }
+        matches!(&replay, RotateOutcome::Replayed { session, expires_at: e, .. }
             if session.id == l.session.id && *e == expires_at && session.revoked_at.is_none()),
         "{replay:?}"
     );
@@ -261,7 +265,7 @@ pub async fn check_touch_keeps_the_token_and_records_activity(s: &StorageUnderTe
 
     for (outcome, at) in [(first, t0_plus(300)), (second, t0_plus(600))] {
         assert!(
-            matches!(&outcome, RotateOutcome::Rotated { session, expires_at }
+            matches!(&outcome, RotateOutcome::Rotated { session, expires_at, .. }
                 if session.id == l.session.id && session.last_activity == at
                     && *expires_at == l.token.expires_at),
             "{outcome:?}"

@@ -10,7 +10,7 @@ use crate::policy::rotation::RotationPolicy;
 use crate::ports::RotateOutcome;
 use crate::session::{ClientInfo, Session};
 use crate::token::RawToken;
-use crate::user::AccountStatus;
+use crate::user::{AccountStatus, User};
 use thiserror::Error;
 
 pub type RefreshSuccess = IssuedTokens;
@@ -34,6 +34,14 @@ service!(
 
 /// 256 random bits in unpadded base64url.
 const REFRESH_TOKEN_LEN: usize = 43;
+
+/// An accepted presentation: the family, its account, and the refresh token to hand out.
+struct Granted {
+    session: Session,
+    account: User,
+    refresh_token: Option<RawToken>,
+    refresh_expires_at: Timestamp,
+}
 
 impl Refresh {
     /// # Errors
@@ -79,18 +87,30 @@ impl Refresh {
         match outcome {
             RotateOutcome::Rotated {
                 session,
+                account,
                 expires_at,
             } => {
-                self.grant(session, successor, expires_at, now, client, None)
-                    .await
+                let granted = Granted {
+                    session,
+                    account,
+                    refresh_token: successor,
+                    refresh_expires_at: expires_at,
+                };
+                self.grant(granted, now, client, None).await
             }
             RotateOutcome::Replayed {
                 session,
+                account,
                 expires_at,
             } => {
+                let granted = Granted {
+                    session,
+                    account,
+                    refresh_token: successor,
+                    refresh_expires_at: expires_at,
+                };
                 let detail = Some("replay within the grace window");
-                self.grant(session, successor, expires_at, now, client, detail)
-                    .await
+                self.grant(granted, now, client, detail).await
             }
             RotateOutcome::ReuseDetected { session } => {
                 self.on_reuse(&session, now, client).await;
@@ -101,45 +121,45 @@ impl Refresh {
         }
     }
 
-    /// Issues the new pair for an accepted token. The roles are read again so that a role change
-    /// reaches the next access token; an account that can no longer log in gets nothing.
+    /// Issues the new pair for an accepted token. The roles are the account's as read with the
+    /// family, so a role change reaches the next access token; an account that can no longer
+    /// log in gets nothing.
     async fn grant(
         &self,
-        session: Session,
-        refresh_token: Option<RawToken>,
-        refresh_expires_at: Timestamp,
+        granted: Granted,
         now: Timestamp,
         client: &ClientInfo,
         detail: Option<&'static str>,
     ) -> Result<RefreshSuccess, RefreshError> {
+        let Granted {
+            session,
+            account,
+            refresh_token,
+            refresh_expires_at,
+        } = granted;
         let span = tracing::Span::current();
         span.record("user_id", tracing::field::display(session.user_id));
         span.record("session_id", tracing::field::display(session.id));
-        let user = self
-            .ports
-            .users
-            .find_by_id(session.user_id)
-            .await
-            .map_err(InfraError::from)?;
-        let Some(user) =
-            user.filter(|u| !matches!(u.status, AccountStatus::Deleted | AccountStatus::Suspended))
-        else {
+        if matches!(
+            account.status,
+            AccountStatus::Deleted | AccountStatus::Suspended
+        ) {
             return Err(RefreshError::TokenRevoked);
-        };
+        }
         let tokens = issue_tokens(
             &self.ports,
             &self.settings,
             Grant {
-                user_id: user.id,
+                user_id: account.id,
                 session_id: session.id,
-                roles: &user.roles,
+                roles: &account.roles,
                 now,
                 refresh_token,
                 refresh_expires_at,
                 remember_me: session.remember_me,
             },
         )?;
-        let mut event = AuditEvent::new(AuditKind::TokenRefreshed, now, Some(user.id), client)
+        let mut event = AuditEvent::new(AuditKind::TokenRefreshed, now, Some(account.id), client)
             .with_session(session.id);
         if let Some(detail) = detail {
             event = event.with_detail(detail);

@@ -39,13 +39,6 @@ fn rotation_answers(m: &mut Mocks, outcome: RotateOutcome) {
         .returning(move |_, _, _, _| Ok(outcome.clone()));
 }
 
-fn user_is(m: &mut Mocks, user: &User) {
-    let found = user.clone();
-    m.users
-        .expect_find_by_id()
-        .returning(move |_| Ok(Some(found.clone())));
-}
-
 fn issues_access_token(m: &mut Mocks, session: &Session) {
     let sid = session.id;
     let uid = session.user_id;
@@ -70,7 +63,11 @@ fn reuse_mocks(user: &User, session: &Session) -> Mocks {
             session: session.clone(),
         },
     );
-    user_is(&mut m, user);
+    // The owner is read to be warned by email.
+    let owner = user.clone();
+    m.users
+        .expect_find_by_id()
+        .returning(move |_| Ok(Some(owner.clone())));
     m.access_tokens.expect_issue().never();
     m
 }
@@ -108,17 +105,19 @@ async fn a_current_token_is_exchanged_for_its_successor_and_a_new_access_token()
         })
         .times(1)
         .returning({
-            let session = session.clone();
+            let (session, account) = (session.clone(), user.clone());
             move |_, _, _, _| {
                 Ok(RotateOutcome::Rotated {
                     session: session.clone(),
+                    account: account.clone(),
                     expires_at: t0() + Duration::days(7),
                 })
             }
         });
-    user_is(&mut m, &user);
     issues_access_token(&mut m, &session);
     m.sessions.expect_touch().never();
+    // The account comes with the rotation: no second read.
+    m.users.expect_find_by_id().never();
 
     let tokens = refresh(m)
         .refresh(PRESENTED, &ClientInfo::default())
@@ -146,10 +145,10 @@ async fn a_replay_inside_the_grace_window_returns_the_same_successor() {
         &mut m,
         RotateOutcome::Replayed {
             session: session.clone(),
+            account: user.clone(),
             expires_at: t0() + Duration::hours(24),
         },
     );
-    user_is(&mut m, &user);
     issues_access_token(&mut m, &session);
     m.denylist.expect_deny_sessions().never();
 
@@ -264,10 +263,10 @@ async fn a_suspended_account_gets_no_new_tokens() {
         &mut m,
         RotateOutcome::Rotated {
             session,
+            account: user,
             expires_at: t0() + Duration::days(7),
         },
     );
-    user_is(&mut m, &user);
     m.access_tokens.expect_issue().never();
     let err = refresh(m)
         .refresh(PRESENTED, &ClientInfo::default())
@@ -289,15 +288,15 @@ async fn without_rotation_the_token_is_only_touched_and_not_replaced() {
         .withf(|presented, now| presented.as_str() == format!("hash-{PRESENTED}") && *now == t0())
         .times(1)
         .returning({
-            let session = session.clone();
+            let (session, account) = (session.clone(), user.clone());
             move |_, _| {
                 Ok(RotateOutcome::Rotated {
                     session: session.clone(),
+                    account: account.clone(),
                     expires_at: t0() + Duration::days(3),
                 })
             }
         });
-    user_is(&mut m, &user);
     issues_access_token(&mut m, &session);
     let service = Refresh::new(
         m.into_ports(),

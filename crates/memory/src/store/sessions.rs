@@ -11,7 +11,7 @@ use authd_domain::policy::session_limit::sessions_to_evict;
 use authd_domain::ports::{CreateSessionError, RotateOutcome, SessionRepository};
 use authd_domain::session::{RefreshToken, RefreshTokenState, Session};
 use authd_domain::token::TokenHash;
-use authd_domain::user::AccountStatus;
+use authd_domain::user::{AccountStatus, User};
 use authd_domain::values::PasswordHash;
 use chrono::Duration;
 use std::cmp::Reverse;
@@ -20,6 +20,8 @@ use std::cmp::Reverse;
 struct Presented {
     token: RefreshToken,
     session: Session,
+    /// The account holding the session, as the outcome reports it.
+    account: User,
     /// The expiry of the family's current token.
     current_expires_at: Timestamp,
     decision: RotationDecision,
@@ -82,9 +84,11 @@ impl Tables {
             && current.state == RefreshTokenState::Active
             && current.expires_at > now;
         let decision = rotation::decide(token, &row.session, current_is_successor, now, grace);
+        let account = self.users.get(&row.session.user_id)?.clone();
         Some(Presented {
             token: token.clone(),
             session: row.session.clone(),
+            account,
             current_expires_at: current.expires_at,
             decision,
         })
@@ -97,6 +101,7 @@ impl Tables {
             RotationDecision::Rotate => return None,
             RotationDecision::Replay => RotateOutcome::Replayed {
                 session: p.session.clone(),
+                account: p.account.clone(),
                 expires_at: p.current_expires_at,
             },
             RotationDecision::ReuseDetected => match self.revoke_session(p.session.id, now) {
@@ -205,6 +210,7 @@ impl SessionRepository for MemoryStore {
         row.current = successor.clone();
         Ok(RotateOutcome::Rotated {
             session: row.session.clone(),
+            account: p.account,
             expires_at,
         })
     }
@@ -226,6 +232,7 @@ impl SessionRepository for MemoryStore {
         Ok(match t.touch_session(p.session.id, now) {
             Some(row) => RotateOutcome::Rotated {
                 session: row.session.clone(),
+                account: p.account,
                 expires_at: p.token.expires_at,
             },
             None => RotateOutcome::Invalid,
