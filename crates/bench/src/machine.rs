@@ -22,11 +22,13 @@ pub struct Machine {
     pub commit: String,
     /// Uncommitted changes to tracked files: the figures are then not exactly `commit`'s.
     pub dirty: bool,
+    /// Linux session autogrouping during the run (see `autogroup.rs`).
+    pub autogroup: crate::autogroup::Autogroup,
 }
 
 impl Machine {
     /// Reads the machine; takes two seconds to measure the background load.
-    pub fn describe(workspace: &Path) -> Self {
+    pub fn describe(workspace: &Path, autogroup: crate::autogroup::Autogroup) -> Self {
         let busy = crate::procfs::machine_busy_seconds();
         std::thread::sleep(BACKGROUND_SAMPLE);
         let background_busy_cores =
@@ -53,6 +55,7 @@ impl Machine {
                 &["status", "--porcelain", "--untracked-files=no"],
             )
             .is_some_and(|s| !s.is_empty()),
+            autogroup,
         }
     }
 }

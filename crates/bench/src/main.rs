@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release -p authd-bench [-- --quick]` (or `just bench`).
 
+mod autogroup;
 mod backing;
 mod bcrypt_limit;
 mod binary;
@@ -81,7 +82,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(plan, &args).await {
+    let (mut guard, autogroup) = autogroup::Guard::apply();
+    let outcome = tokio::select! {
+        outcome = run(plan, &args, autogroup) => outcome,
+        _ = tokio::signal::ctrl_c() => {
+            guard.restore();
+            eprintln!("interrupted");
+            return ExitCode::from(130);
+        }
+    };
+    drop(guard);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("benchmark failed: {e}");
@@ -90,10 +101,14 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(plan: Plan, args: &[String]) -> Result<(), BenchError> {
+async fn run(
+    plan: Plan,
+    args: &[String],
+    autogroup: autogroup::Autogroup,
+) -> Result<(), BenchError> {
     let started = Instant::now();
     let paths = binary::build_release()?;
-    let machine = Machine::describe(&paths.workspace);
+    let machine = Machine::describe(&paths.workspace, autogroup);
     for old in ["mail-stack", "mail-embedded", "mail-zero-config"] {
         let _ = std::fs::remove_dir_all(paths.out_dir.join(old));
     }
@@ -174,6 +189,7 @@ fn interference(report: &Report) -> Vec<String> {
 
 /// What a reader needs to weigh the figures, stated in every report.
 fn notes(plan: &Plan, machine: &Machine) -> Vec<String> {
+    let autogroup = machine.autogroup.note();
     let mut notes = vec![
         "authd, PostgreSQL, Redis and the load generator share the machine's cores; the load \
          generator's own CPU time is in the table."
@@ -197,6 +213,7 @@ fn notes(plan: &Plan, machine: &Machine) -> Vec<String> {
         ),
         "Memory in MiB (2^20 bytes); the targets' MB are read as MiB.".to_owned(),
     ];
+    notes.extend(autogroup);
     if let Some(only) = &plan.only {
         let letters: Vec<String> = only.iter().map(char::to_string).collect();
         notes.push(format!(
