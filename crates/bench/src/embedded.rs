@@ -10,8 +10,10 @@ use crate::report::{ServerFigures, Stack, Startup, WorkloadId, WorkloadResult};
 use crate::seed;
 use crate::server::Authd;
 use crate::settings;
-use crate::stack::{me_make, refresh_make};
+use crate::stack::{refresh_make, wrk_for_me};
 use crate::workload::{Bench, Spec};
+use crate::wrk::Wrk;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -23,7 +25,12 @@ pub struct EmbeddedRun {
 
 /// # Errors
 /// The server does not start, seeding fails, or the load generator fails.
-pub async fn run(paths: &Paths, keys: &Keys, plan: &Plan) -> Result<EmbeddedRun, BenchError> {
+pub async fn run(
+    paths: &Paths,
+    keys: &Keys,
+    plan: &Plan,
+    wrk: Option<&Arc<Wrk>>,
+) -> Result<EmbeddedRun, BenchError> {
     let mail_dir = paths.out_dir.join("mail-embedded");
     let vars = settings::embedded(keys, &mail_dir);
     let log = paths.out_dir.join("authd-embedded.log");
@@ -56,7 +63,9 @@ pub async fn run(paths: &Paths, keys: &Keys, plan: &Plan) -> Result<EmbeddedRun,
         users: plan.me_users,
         rate: None,
     };
-    bench.run(plan.me, vec![(me, me_make(&tokens))]).await?;
+    bench
+        .run_wrk(plan.me, me, wrk_for_me(wrk)?, &tokens)
+        .await?;
     let refresh = Spec {
         id: WorkloadId::Refresh,
         letter: "f (b)",

@@ -24,6 +24,7 @@ mod server;
 mod settings;
 mod stack;
 mod workload;
+mod wrk;
 
 use error::BenchError;
 use machine::Machine;
@@ -124,13 +125,18 @@ async fn run(
         .await
         .map_err(|e| BenchError::setup(format!("measuring bcrypt: {e}")))?;
 
+    let wrk = if plan.runs('a') || plan.runs('f') {
+        Some(std::sync::Arc::new(wrk::Wrk::prepare(&paths.out_dir)?))
+    } else {
+        None
+    };
     let stack = if plan.runs_stack() {
-        Some(stack::run(&paths, &keys, &plan, &bcrypt).await?)
+        Some(stack::run(&paths, &keys, &plan, &bcrypt, wrk.as_ref()).await?)
     } else {
         None
     };
     let embedded = if plan.runs('f') {
-        Some(embedded::run(&paths, &keys, &plan).await?)
+        Some(embedded::run(&paths, &keys, &plan, wrk.as_ref()).await?)
     } else {
         None
     };

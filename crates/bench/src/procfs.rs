@@ -85,6 +85,18 @@ pub fn own_cpu_seconds() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// CPU seconds of this process's children that have exited and been waited for (wrk, once a
+/// run is over).
+pub fn children_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let f = fields(&stat)?;
+            Some(sum(&f, 13..15) as f64 / clock_ticks())
+        })
+        .unwrap_or(0.0)
+}
+
 /// CPU seconds all cores of the machine have been busy (not idle, not waiting for I/O) since
 /// boot, from the first line of `/proc/stat`: the server, the load generator, PostgreSQL, Redis,
 /// and anything else running.

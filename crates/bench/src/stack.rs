@@ -14,8 +14,10 @@ use crate::seed::{self, Account};
 use crate::server::Authd;
 use crate::settings;
 use crate::workload::{Bench, Make, Spec};
+use crate::wrk::Wrk;
 use authd_testkit::postgres::PgServer;
 use authd_testkit::redis::RedisServer;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug)]
@@ -31,6 +33,7 @@ pub async fn run(
     keys: &Keys,
     plan: &Plan,
     limit: &BcryptLimit,
+    wrk: Option<&Arc<Wrk>>,
 ) -> Result<StackRun, BenchError> {
     eprintln!("starting PostgreSQL and Redis");
     let pg = PgServer::start_new().await;
@@ -51,7 +54,7 @@ pub async fn run(
         backing::postmaster_pid(&database_url).await?,
         backing::redis_pid(redis.port())?,
     ];
-    let workloads = load_it(&server, backing, plan, limit, &accounts).await?;
+    let workloads = load_it(&server, backing, plan, limit, wrk, &accounts).await?;
 
     let end = server.stats();
     server.stop().await;
@@ -75,6 +78,7 @@ async fn load_it(
     backing_pids: Vec<u32>,
     plan: &Plan,
     limit: &BcryptLimit,
+    wrk: Option<&Arc<Wrk>>,
     accounts: &[Account],
 ) -> Result<Vec<WorkloadResult>, BenchError> {
     let tokens: Vec<String> = accounts.iter().map(|a| a.access_token.clone()).collect();
@@ -92,7 +96,9 @@ async fn load_it(
         rate: None,
     };
     if plan.runs('a') {
-        bench.run(plan.me, vec![(me, me_make(&tokens))]).await?;
+        bench
+            .run_wrk(plan.me, me, wrk_for_me(wrk)?, &tokens)
+            .await?;
     }
 
     let refresh = Spec {
@@ -177,6 +183,11 @@ async fn load_it(
         .await?;
     drain(plan).await;
     Ok(bench.results)
+}
+
+/// wrk, which `main` prepares whenever (a) or (f) runs.
+pub fn wrk_for_me(wrk: Option<&Arc<Wrk>>) -> Result<&Arc<Wrk>, BenchError> {
+    wrk.ok_or_else(|| BenchError::setup("wrk was not prepared for the /me workload"))
 }
 
 pub fn me_make(tokens: &[String]) -> Make {

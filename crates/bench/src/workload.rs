@@ -4,10 +4,13 @@
 use crate::error::BenchError;
 use crate::load::{self, Group, Load};
 use crate::plan::Phase;
-use crate::procfs::{ProcStats, machine_busy_seconds, own_cpu_seconds, tree_cpu_seconds};
+use crate::procfs::{
+    ProcStats, children_cpu_seconds, machine_busy_seconds, own_cpu_seconds, tree_cpu_seconds,
+};
 use crate::recorder::{Recorder, Window};
 use crate::report::{Stack, WorkloadId, WorkloadResult};
 use crate::server::Authd;
+use crate::wrk::Wrk;
 use std::sync::Arc;
 
 /// What a result row says about its workload besides the figures.
@@ -37,6 +40,17 @@ impl Spec {
             Some(rate) => format!("{} users, paced at {rate:.1}/s", self.users),
             None => format!("{} users, closed loop", self.users),
         };
+        self.row(stack, phase, concurrency, recorder.summary(), cpu)
+    }
+
+    fn row(
+        &self,
+        stack: Stack,
+        phase: Phase,
+        concurrency: String,
+        summary: crate::recorder::Summary,
+        cpu: Cpu,
+    ) -> WorkloadResult {
         WorkloadResult {
             id: self.id,
             letter: self.letter,
@@ -46,7 +60,7 @@ impl Spec {
             offered_per_s: self.rate,
             warmup_s: phase.warmup.as_secs_f64(),
             measured_s: phase.measure.as_secs_f64(),
-            summary: recorder.summary(),
+            summary,
             server_cpu_s: cpu.server_s,
             load_generator_cpu_s: cpu.generator_s,
             backing_cpu_s: cpu.backing_s,
@@ -125,16 +139,66 @@ impl<'a> Bench<'a> {
         Ok(())
     }
 
-    /// Runs one attack and reads both processes' CPU time as the window opens and closes.
-    async fn drive(&self, groups: Vec<Group>, window: Window) -> Result<Cpu, BenchError> {
+    /// Runs a closed-loop `/me` workload with wrk, one keep-alive connection per user: a
+    /// warm-up run, then the measured one, whose CPU times are read as it starts and ends.
+    ///
+    /// # Errors
+    /// wrk fails.
+    pub async fn run_wrk(
+        &mut self,
+        phase: Phase,
+        spec: Spec,
+        wrk: &Arc<Wrk>,
+        tokens: &[String],
+    ) -> Result<(), BenchError> {
+        eprintln!(
+            "  {} on {} (wrk): {:?} warm-up, {:?} measured",
+            spec.title,
+            self.stack.label(),
+            phase.warmup,
+            phase.measure
+        );
+        let (base, users, tokens) = (self.server.base_url(), spec.users, tokens.to_vec());
+        let warm = Arc::clone(wrk);
+        tokio::task::spawn_blocking(move || warm.warm_up(&base, &tokens, users, phase.warmup))
+            .await
+            .map_err(|e| BenchError::setup(format!("wrk: {e}")))??;
+        let read = self.cpu_reader();
+        let start = read();
+        let (base, measured) = (self.server.base_url(), Arc::clone(wrk));
+        let summary =
+            tokio::task::spawn_blocking(move || measured.measure(&base, users, phase.measure))
+                .await
+                .map_err(|e| BenchError::setup(format!("wrk: {e}")))??;
+        let end = read();
+        let cpu = Cpu {
+            server_s: end.server_s - start.server_s,
+            generator_s: end.generator_s - start.generator_s,
+            backing_s: end.backing_s - start.backing_s,
+            machine_s: end.machine_s - start.machine_s,
+        };
+        let concurrency = format!("{users} connections, closed loop (wrk)");
+        self.results
+            .push(spec.row(self.stack, phase, concurrency, summary, cpu));
+        Ok(())
+    }
+
+    /// Reads the CPU time of the server, the load generator (this process and the wrk it
+    /// waited for), PostgreSQL and Redis, and the whole machine.
+    fn cpu_reader(&self) -> impl Fn() -> Cpu + Send + 'static {
         let pid = self.server.pid();
         let backing = self.backing_pids.clone();
-        let read = move || Cpu {
+        move || Cpu {
             server_s: ProcStats::read(pid).unwrap_or_default().cpu_seconds,
-            generator_s: own_cpu_seconds(),
+            generator_s: own_cpu_seconds() + children_cpu_seconds(),
             backing_s: backing.iter().map(|p| tree_cpu_seconds(*p)).sum(),
             machine_s: machine_busy_seconds(),
-        };
+        }
+    }
+
+    /// Runs one attack and reads both processes' CPU time as the window opens and closes.
+    async fn drive(&self, groups: Vec<Group>, window: Window) -> Result<Cpu, BenchError> {
+        let read = self.cpu_reader();
         let probe = tokio::spawn(async move {
             tokio::time::sleep_until(window.from.into()).await;
             let start = read();

@@ -61,13 +61,13 @@ async fn present(
         .filter(held.field(refresh_tokens::hash).eq(presented_hash.clone()))
         .select(held.field(refresh_tokens::session_id))
         .single_value();
+    // The tokens by primary key only: a family keeps every token it ever had, so a condition
+    // on `session_id` could tempt the planner into scanning all of them.
     let rows: Vec<(SessionRow, RefreshTokenRow, UserRow)> = sessions::table
         .inner_join(
-            refresh_tokens::table.on(refresh_tokens::session_id.eq(sessions::id).and(
-                refresh_tokens::hash
-                    .eq(presented_hash)
-                    .or(refresh_tokens::hash.eq(sessions::current_token_hash)),
-            )),
+            refresh_tokens::table.on(refresh_tokens::hash
+                .eq(presented_hash)
+                .or(refresh_tokens::hash.eq(sessions::current_token_hash))),
         )
         .inner_join(users::table.on(users::id.eq(sessions::user_id)))
         .filter(sessions::id.nullable().eq(family))
@@ -128,16 +128,25 @@ async fn settle(
             account: p.account.clone(),
             expires_at: p.current_expires_at,
         },
-        // Reuse is a fact about the presented token that no later write undoes, and revoking
-        // twice is harmless: no condition needed.
+        // Reuse is a fact about the presented token that no later write undoes. A family that
+        // was revoked meanwhile (a logout, an eviction) keeps its revocation time, and the
+        // presentation is then simply refused as revoked.
         RotationDecision::ReuseDetected => {
-            let row: SessionRow = diesel::update(sessions::table.find(p.session.id.as_uuid()))
-                .set(sessions::revoked_at.eq(Some(now)))
-                .returning(SessionRow::as_returning())
-                .get_result(c)
-                .await?;
-            RotateOutcome::ReuseDetected {
-                session: row.into_domain(),
+            let revoked: Option<SessionRow> = diesel::update(
+                sessions::table
+                    .find(p.session.id.as_uuid())
+                    .filter(sessions::revoked_at.is_null()),
+            )
+            .set(sessions::revoked_at.eq(Some(now)))
+            .returning(SessionRow::as_returning())
+            .get_result(c)
+            .await
+            .optional()?;
+            match revoked {
+                Some(row) => RotateOutcome::ReuseDetected {
+                    session: row.into_domain(),
+                },
+                None => RotateOutcome::Revoked,
             }
         }
         RotationDecision::Expired => RotateOutcome::Invalid,

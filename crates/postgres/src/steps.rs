@@ -66,9 +66,10 @@ pub(crate) enum Which {
 /// Revokes the live sessions of `user_id` chosen by `which`; returns them in id order.
 ///
 /// The sessions are locked first (in id order, so that two revocations cannot deadlock), then
-/// revoked by a second statement. A concurrent rotation holds the same lock, so it either
-/// finished before (and the second statement, with a fresh snapshot, sees the successor that
-/// keeps the session live) or waits and then finds the session revoked.
+/// revoked by a second statement. A concurrent rotation's compare-and-swap updates the session
+/// row, so it takes the same row lock: either it committed before (and the second statement,
+/// with a fresh snapshot, sees the successor that keeps the session live) or it waits, then
+/// finds the session revoked and writes nothing.
 pub(crate) async fn revoke_live_sessions(
     c: &mut AsyncPgConnection,
     user_id: UserId,

@@ -173,7 +173,7 @@ fn jwt(r: &mut Reader) -> JwtConfig {
         verified_cache: r.or(
             "JWT_VERIFIED_CACHE",
             authd_crypto::DEFAULT_VERIFIED_CACHE,
-            |v| values::integer::<usize>(v, 0..=1_000_000),
+            |v| values::integer::<usize>(v, 0..=100_000),
         ),
     }
 }
