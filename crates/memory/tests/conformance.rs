@@ -61,6 +61,7 @@ storage_checks! {
     created_session_is_found_and_listed => sessions::check_created_session_is_found_and_listed;
     rotation_makes_the_successor_the_current_token => sessions::check_rotation_makes_the_successor_the_current_token;
     concurrent_rotations_of_one_token_rotate_exactly_once => sessions::check_concurrent_rotations_of_one_token_rotate_exactly_once;
+    a_rotation_racing_a_logout_leaves_nothing_usable => sessions::check_a_rotation_racing_a_logout_leaves_nothing_usable;
     replay_inside_the_grace_window_is_answered_again => sessions::check_replay_inside_the_grace_window_is_answered_again;
     rotated_token_reused_after_the_grace_window_revokes_the_family => sessions::check_rotated_token_reused_after_the_grace_window_revokes_the_family;
     replay_after_the_successor_moved_on_is_reuse => sessions::check_replay_after_the_successor_moved_on_is_reuse;

@@ -147,6 +147,57 @@ pub async fn check_concurrent_rotations_of_one_token_rotate_exactly_once(s: &Sto
     );
 }
 
+/// A rotation racing the revocation of its session (a logout) never outlives it: whichever
+/// commits first, the session ends revoked, the revocation reports it revoked a live session,
+/// and neither the presented token nor its successor works afterwards. Ten rounds of one
+/// revocation against 20 concurrent presentations.
+pub async fn check_a_rotation_racing_a_logout_leaves_nothing_usable(s: &StorageUnderTest) {
+    let user = registered_user(s).await;
+    for round in 0..10 {
+        let l = login(s, user.id, t0_plus(round)).await;
+        let presented = l.token.hash.clone();
+        let successor = fixtures::token_hash();
+        let now = t0_plus(round + 30);
+        let revoked = concurrently(21, |i| {
+            let sessions = Arc::clone(&s.sessions);
+            let (presented, successor) = (presented.clone(), successor.clone());
+            let (user_id, session_id) = (user.id, l.session.id);
+            async move {
+                if i == 10 {
+                    Some(sessions.revoke(user_id, session_id, now).await.unwrap())
+                } else {
+                    let policy = fixtures::rotation_policy();
+                    sessions
+                        .rotate(&presented, &successor, now, &policy)
+                        .await
+                        .unwrap();
+                    None
+                }
+            }
+        })
+        .await;
+        assert_eq!(
+            revoked.into_iter().flatten().collect::<Vec<_>>(),
+            vec![true]
+        );
+        let stored = s.sessions.find(l.session.id).await.unwrap().unwrap();
+        assert!(stored.revoked_at.is_some(), "round {round}: {stored:?}");
+        for token in [&successor, &presented] {
+            let later = rotate(
+                s,
+                token,
+                &fixtures::token_hash(),
+                now + Duration::seconds(1),
+            )
+            .await;
+            assert!(
+                matches!(later, RotateOutcome::Revoked | RotateOutcome::Invalid),
+                "round {round}: a token of a revoked family still works: {later:?}"
+            );
+        }
+    }
+}
+
 /// A replay inside the grace window changes nothing and answers the successor's expiry.
 pub async fn check_replay_inside_the_grace_window_is_answered_again(s: &StorageUnderTest) {
     let user = registered_user(s).await;
