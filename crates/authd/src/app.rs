@@ -1,6 +1,7 @@
 //! The running service: the HTTP server and the outbox worker, started together and stopped
 //! together on SIGINT/SIGTERM.
 
+use crate::audit_writer::AuditWriter;
 use crate::config::Config;
 use crate::mail_worker;
 use crate::wiring;
@@ -77,6 +78,7 @@ pub struct Application {
     port: u16,
     server: Server,
     delivery: MailDelivery,
+    audit_writer: Option<AuditWriter>,
     poll_interval: std::time::Duration,
     mail_batch: usize,
 }
@@ -119,6 +121,7 @@ impl Application {
             port,
             server,
             delivery: wired.delivery,
+            audit_writer: wired.audit_writer,
             poll_interval: config.mail.poll_interval,
             mail_batch: mail_worker::batch_for(config.mail.smtp.as_ref().map(|s| s.timeout)),
         })
@@ -156,6 +159,10 @@ impl Application {
         let _ = stop.send(true);
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the outbox worker panicked");
+        }
+        // Last, so that the events of the last requests are written too.
+        if let Some(audit) = self.audit_writer {
+            audit.stop().await;
         }
         tracing::info!("authd stopped");
         served

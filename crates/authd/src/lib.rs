@@ -4,6 +4,7 @@
 //! the embedded schema migrations (`authd migrate`).
 
 mod app;
+mod audit_writer;
 mod config;
 mod fallback;
 mod mail_worker;

@@ -31,35 +31,62 @@ fn typical_claims() -> AccessClaims {
     }
 }
 
-fn settings() -> JwtSettings {
-    JwtSettings::new("https://auth.example.com", "https://api.example.com")
+/// `verified_cache` 0: every verification in full, as for a token seen for the first time.
+fn settings(verified_cache: usize) -> JwtSettings {
+    JwtSettings {
+        verified_cache,
+        ..JwtSettings::new("https://auth.example.com", "https://api.example.com")
+    }
 }
 
-/// Signs and verifies with one codec; `verify` measures the accepting path, the common case.
-fn bench_codec(c: &mut Criterion, group_name: &str, codec: &JwtCodec) {
+/// Signs and verifies; `verify` measures the accepting path in full (a token the process has
+/// not seen), `verify_remembered` a token presented again (the common case: a client sends
+/// its token with every request for its whole lifetime).
+fn bench_codec(c: &mut Criterion, group_name: &str, full: &JwtCodec, remembering: &JwtCodec) {
     let claims = typical_claims();
-    let token = codec.issue(&claims).expect("signing the fixture token");
-    codec.verify(&token).expect("the fixture token verifies");
+    let token = full.issue(&claims).expect("signing the fixture token");
+    full.verify(&token).expect("the fixture token verifies");
+    let remembered = remembering
+        .issue(&claims)
+        .expect("signing the fixture token");
+    remembering
+        .verify(&remembered)
+        .expect("the fixture token verifies");
 
     let mut group = c.benchmark_group(group_name);
     group.bench_function("sign", |b| {
-        b.iter(|| codec.issue(black_box(&claims)));
+        b.iter(|| full.issue(black_box(&claims)));
     });
     group.bench_function("verify", |b| {
-        b.iter(|| codec.verify(black_box(&token)));
+        b.iter(|| full.verify(black_box(&token)));
+    });
+    group.bench_function("verify_remembered", |b| {
+        b.iter(|| remembering.verify(black_box(&remembered)));
     });
     group.finish();
 }
 
 fn jwt_rs256(c: &mut Criterion) {
-    let key = RsaSigningKey::generate_ephemeral().expect("generating a 2048-bit RSA key");
-    let codec = JwtCodec::rs256(vec![key], settings()).expect("an RS256 codec");
-    bench_codec(c, "jwt_rs256_2048", &codec);
+    let codec = |cache| {
+        let key = RsaSigningKey::generate_ephemeral().expect("generating a 2048-bit RSA key");
+        JwtCodec::rs256(vec![key], settings(cache)).expect("an RS256 codec")
+    };
+    bench_codec(
+        c,
+        "jwt_rs256_2048",
+        &codec(0),
+        &codec(authd_crypto::DEFAULT_VERIFIED_CACHE),
+    );
 }
 
 fn jwt_hs256(c: &mut Criterion) {
-    let codec = JwtCodec::hs256(&[0x5a; 32], settings()).expect("an HS256 codec");
-    bench_codec(c, "jwt_hs256", &codec);
+    let codec = |cache| JwtCodec::hs256(&[0x5a; 32], settings(cache)).expect("an HS256 codec");
+    bench_codec(
+        c,
+        "jwt_hs256",
+        &codec(0),
+        &codec(authd_crypto::DEFAULT_VERIFIED_CACHE),
+    );
 }
 
 fn opaque_tokens(c: &mut Criterion) {

@@ -320,6 +320,15 @@ pub trait Outbox: Send + Sync {
 pub trait AuditLog: Send + Sync {
     async fn record(&self, event: &AuditEvent) -> Result<(), PortError>;
 
+    /// Several events, in this order, all or none. By default one [`Self::record`] each (then
+    /// not all-or-none); a database adapter writes them in one statement.
+    async fn record_all(&self, events: &[AuditEvent]) -> Result<(), PortError> {
+        for event in events {
+            self.record(event).await?;
+        }
+        Ok(())
+    }
+
     /// The user's events, newest first (for tests and, later, the admin API).
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError>;
 }

@@ -96,6 +96,7 @@ storage_checks! {
 
 storage_checks! {
     audit_trail_lists_a_users_events_newest_first => audit::check_audit_trail_lists_a_users_events_newest_first;
+    events_recorded_together_keep_their_order => audit::check_events_recorded_together_keep_their_order;
 }
 
 denylist_checks! {

@@ -96,6 +96,24 @@ impl AuditLog for PostgresStore {
         .await
     }
 
+    async fn record_all(&self, events: &[AuditEvent]) -> Result<(), PortError> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<EventRow> = events.iter().map(EventRow::from_domain).collect();
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            // One multi-row INSERT: `seq` follows the order of `rows`.
+            diesel::insert_into(audit_events::table)
+                .values(&rows)
+                .execute(&mut conn)
+                .await
+                .map_err(TxError::from)?;
+            Ok(())
+        })
+        .await
+    }
+
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.bounded(async {

@@ -34,3 +34,24 @@ pub async fn check_audit_trail_lists_a_users_events_newest_first(s: &StorageUnde
             .is_empty()
     );
 }
+
+/// Events recorded together are all stored, in their order: at one instant, the last recorded
+/// is listed first.
+pub async fn check_events_recorded_together_keep_their_order(s: &StorageUnderTest) {
+    let user = UserId::new();
+    let at = t0_plus(30);
+    let events: Vec<_> = [
+        AuditKind::LoginSucceeded,
+        AuditKind::TokenRefreshed,
+        AuditKind::Logout,
+    ]
+    .into_iter()
+    .map(|kind| fixtures::audit_event(kind, at, Some(user)))
+    .collect();
+    s.audit.record_all(&events).await.unwrap();
+    s.audit.record_all(&[]).await.unwrap();
+
+    let listed = s.audit.for_user(user, 10).await.unwrap();
+    let newest_first: Vec<_> = events.into_iter().rev().collect();
+    assert_eq!(listed, newest_first);
+}

@@ -14,6 +14,7 @@ mod mail;
 mod storage;
 
 use crate::app::StartupError;
+use crate::audit_writer::{self, AuditWriter};
 use crate::config::Config;
 use authd_clock::SystemClock;
 use authd_crypto::{BcryptConfig, BcryptHasher, OpaqueTokens};
@@ -27,15 +28,23 @@ use std::time::Duration;
 pub(crate) struct Wired {
     pub(crate) state: AppState,
     pub(crate) delivery: MailDelivery,
+    /// The background writer of audit events, on PostgreSQL (see `audit_writer`).
+    pub(crate) audit_writer: Option<AuditWriter>,
 }
 
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
 pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let storage = match &config.database {
+    let mut storage = match &config.database {
         Some(db) => storage::postgres(db).await?,
         None => storage::memory(),
     };
+    // In memory a write is a push onto a list: only a database is worth the queue.
+    let audit_writer = config.database.is_some().then(|| {
+        let (buffered, writer) = audit_writer::start(storage.audit.clone());
+        storage.audit = buffered;
+        writer
+    });
     let cache = match &config.redis {
         Some(redis) => {
             let horizon = config.auth.access_ttl;
@@ -93,7 +102,11 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         health,
         cache.rate_limiter,
     );
-    Ok(Wired { state, delivery })
+    Ok(Wired {
+        state,
+        delivery,
+        audit_writer,
+    })
 }
 
 /// The health endpoints give up on a probe after 2 s; a check must end (and be cached) before

@@ -2,6 +2,10 @@
 //! database gives prompt 503s (never a hang) until it is back, with no restart of authd.
 
 use crate::helpers::{LoggedIn, Reply, TestApp, TestUser, fresh_database, spawn_app_on};
+use authd_domain::audit::AuditKind;
+use authd_domain::ids::UserId;
+use authd_domain::ports::AuditLog;
+use authd_postgres::{PgSettings, PostgresStore};
 use authd_testkit::postgres::PgServer;
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -18,6 +22,22 @@ const STABLE_KEYS: [(&str, &str); 3] = [
         "a-fixed-refresh-secret-for-the-restart-test",
     ),
 ];
+
+/// The user's audit trail as stored in the database, newest first.
+async fn audit_kinds(database: &str, user: &TestUser) -> Vec<AuditKind> {
+    let store = PostgresStore::connect(&PgSettings {
+        url: database.to_owned(),
+        pool_min: 0,
+        pool_max: 1,
+        connect_timeout: Duration::from_secs(5),
+        statement_timeout: Duration::from_secs(5),
+    })
+    .await
+    .expect("the test database accepts a connection");
+    let id = UserId::from_uuid(user.id.parse().expect("the API returns user ids as UUIDs"));
+    let events = store.for_user(id, 50).await.expect("the audit trail reads");
+    events.into_iter().map(|e| e.kind).collect()
+}
 
 /// How long a request may take while PostgreSQL is down: the connect timeout (1s in these
 /// tests) and some slack, far below any client's patience.
@@ -36,6 +56,12 @@ async fn accounts_and_sessions_survive_a_restart_of_authd() {
             .await
             .is_err(),
         "the first app is really gone"
+    );
+    // Audit events are written in the background; stopping writes what was still queued.
+    let kinds = audit_kinds(&database, &user).await;
+    assert!(
+        kinds.contains(&AuditKind::LoginSucceeded) && kinds.contains(&AuditKind::EmailVerified),
+        "{kinds:?}"
     );
 
     let second = spawn_app_on(Some(database), &STABLE_KEYS).await;
