@@ -13,7 +13,13 @@ pub struct Paths {
     pub out_dir: PathBuf,
 }
 
-/// Runs `cargo build --release -p authd` in the workspace and returns where things are.
+/// The build of `authd` names the bench's own package too: cargo resolves the features of shared
+/// dependencies over the packages it is asked for, so `-p authd` alone would build most of
+/// them a second time with other features, minutes on a fresh clone; with both, everything
+/// the bench itself was built with (`cargo run --release -p authd-bench`) is reused.
+const BUILD: [&str; 6] = ["build", "--release", "-p", "authd", "-p", "authd-bench"];
+
+/// Builds `authd` in release mode (see [`BUILD`]) and returns where things are.
 ///
 /// # Errors
 /// The build fails, or cargo's metadata cannot be read.
@@ -23,15 +29,16 @@ pub fn build_release() -> Result<Paths, BenchError> {
         .canonicalize()
         .map_err(BenchError::io(env!("CARGO_MANIFEST_DIR")))?;
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    eprintln!("building the release binary: cargo build --release -p authd");
+    eprintln!("building the release binary: cargo {}", BUILD.join(" "));
     let status = Command::new(&cargo)
-        .args(["build", "--release", "-p", "authd"])
+        .args(BUILD)
         .current_dir(&workspace)
         .status()
         .map_err(|e| BenchError::setup(format!("could not run cargo: {e}")))?;
     if !status.success() {
         return Err(BenchError::setup(format!(
-            "cargo build --release -p authd failed ({status})"
+            "cargo {} failed ({status})",
+            BUILD.join(" ")
         )));
     }
     let target = target_directory(&cargo, &workspace)?;
