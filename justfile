@@ -62,4 +62,5 @@ domain-deps:
 # cores once built; writes target/bench/report.md and report.json (docs/benchmarks.md). `just bench --quick`
 # is a smoke test of the harness.
 bench *args:
-    cargo run --release -p authd-bench -- {{args}}
+    cargo build --release -p authd -p authd-bench
+    "${CARGO_TARGET_DIR:-target}/release/authd-bench" {{args}}

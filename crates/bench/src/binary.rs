@@ -13,10 +13,10 @@ pub struct Paths {
     pub out_dir: PathBuf,
 }
 
-/// The build of `authd` names the bench's own package too: cargo resolves the features of shared
-/// dependencies over the packages it is asked for, so `-p authd` alone would build most of
-/// them a second time with other features, minutes on a fresh clone; with both, everything
-/// the bench itself was built with (`cargo run --release -p authd-bench`) is reused.
+/// The same packages as the documented `cargo build --release -p authd -p authd-bench`: cargo
+/// resolves the features of shared dependencies over the packages it is asked for, so any
+/// other selection would build most of them again with another feature set, minutes on a fresh
+/// clone. After the documented build this one finds nothing to do.
 const BUILD: [&str; 6] = ["build", "--release", "-p", "authd", "-p", "authd-bench"];
 
 /// Builds `authd` in release mode (see [`BUILD`]) and returns where things are.

@@ -4,7 +4,8 @@
 //! goose, and writes `target/bench/report.md` and `report.json`. The figures live in that report,
 //! never in tests: a benchmark describes a machine, it does not pass or fail a build.
 //!
-//! `cargo run --release -p authd-bench [-- --quick]` (or `just bench`).
+//! `cargo build --release -p authd -p authd-bench && target/release/authd-bench [--quick]` (or
+//! `just bench`).
 
 mod autogroup;
 mod backing;
@@ -37,13 +38,13 @@ const USAGE: &str = "\
 authd-bench: load benchmark of the authd release binary (see docs/benchmarks.md)
 
 Usage:
-  cargo run --release -p authd-bench            the full run (6 to 7 minutes on 2 cores)
-  cargo run --release -p authd-bench -- --quick every phase divided by five: a smoke test of
-                                                the harness, not a measurement
-  cargo run --release -p authd-bench -- --only a,b
-                                                only these workloads (a to f, see
-                                                docs/benchmarks.md); the other targets
-                                                are reported as not measured
+  cargo build --release -p authd -p authd-bench     first (or: just bench [options])
+  target/release/authd-bench                the full run (about 5 minutes on 2 cores)
+  target/release/authd-bench --quick        every phase divided by five: a smoke test of
+                                            the harness, not a measurement
+  target/release/authd-bench --only a,b     only these workloads (a to f, see
+                                            docs/benchmarks.md); the other targets are
+                                            reported as not measured
 
 Writes target/bench/report.md and target/bench/report.json and prints the tables.";
 
@@ -144,8 +145,8 @@ async fn run(
     let notes = notes(&plan, &machine);
     let mut report = Report {
         generated_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        command: std::iter::once("cargo run --release -p authd-bench".to_owned())
-            .chain((!args.is_empty()).then(|| format!("-- {}", args.join(" "))))
+        command: std::iter::once("target/release/authd-bench".to_owned())
+            .chain((!args.is_empty()).then(|| args.join(" ")))
             .collect::<Vec<_>>()
             .join(" "),
         quick: plan.quick,
