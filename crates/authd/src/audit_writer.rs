@@ -85,13 +85,6 @@ impl AuditLog for BufferedAudit {
         }
     }
 
-    async fn record_all(&self, events: &[AuditEvent]) -> Result<(), PortError> {
-        for event in events {
-            self.record(event).await?;
-        }
-        Ok(())
-    }
-
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError> {
         self.store.for_user(user_id, limit).await
     }

@@ -83,6 +83,18 @@ pub struct Cpu {
     pub machine_s: f64,
 }
 
+impl Cpu {
+    /// The CPU time spent between reading `start` and reading `self`.
+    fn since(self, start: Self) -> Self {
+        Self {
+            server_s: self.server_s - start.server_s,
+            generator_s: self.generator_s - start.generator_s,
+            backing_s: self.backing_s - start.backing_s,
+            machine_s: self.machine_s - start.machine_s,
+        }
+    }
+}
+
 /// A server under measurement and the rows measured so far.
 #[derive(Debug)]
 pub struct Bench<'a> {
@@ -170,13 +182,7 @@ impl<'a> Bench<'a> {
             tokio::task::spawn_blocking(move || measured.measure(&base, users, phase.measure))
                 .await
                 .map_err(|e| BenchError::setup(format!("wrk: {e}")))??;
-        let end = read();
-        let cpu = Cpu {
-            server_s: end.server_s - start.server_s,
-            generator_s: end.generator_s - start.generator_s,
-            backing_s: end.backing_s - start.backing_s,
-            machine_s: end.machine_s - start.machine_s,
-        };
+        let cpu = read().since(start);
         let concurrency = format!("{users} connections, closed loop (wrk)");
         self.results
             .push(spec.row(self.stack, phase, concurrency, summary, cpu));
@@ -203,13 +209,7 @@ impl<'a> Bench<'a> {
             tokio::time::sleep_until(window.from.into()).await;
             let start = read();
             tokio::time::sleep_until(window.to.into()).await;
-            let end = read();
-            Cpu {
-                server_s: end.server_s - start.server_s,
-                generator_s: end.generator_s - start.generator_s,
-                backing_s: end.backing_s - start.backing_s,
-                machine_s: end.machine_s - start.machine_s,
-            }
+            read().since(start)
         });
         load::run(&self.server.base_url(), groups, window).await?;
         probe

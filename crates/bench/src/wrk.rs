@@ -10,6 +10,7 @@
 
 use crate::error::BenchError;
 use crate::recorder::{Latency, OutcomeSummary, Summary};
+use authd_testkit::debian;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -86,8 +87,12 @@ impl Wrk {
     /// # Errors
     /// wrk is missing and cannot be installed, or `out_dir` cannot be written.
     pub fn prepare(out_dir: &Path) -> Result<Self, BenchError> {
-        let program = find()
-            .or_else(|| running_as_root().then(install).and_then(|()| find()))
+        let program = debian::find(PROGRAM)
+            .or_else(|| {
+                debian::running_as_root()
+                    .then(install)
+                    .and_then(|()| debian::find(PROGRAM))
+            })
             .ok_or_else(|| {
                 BenchError::setup(format!(
                     "the /me workloads need wrk, which is not installed; install it with:\n    \
@@ -240,35 +245,11 @@ fn parse(stdout: &str) -> Option<Figures> {
     })
 }
 
-fn find() -> Option<PathBuf> {
-    let in_path = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .unwrap_or_default();
-    in_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin")])
-        .map(|dir| dir.join(PROGRAM))
-        .find(|path| path.is_file())
-}
-
 fn install() {
     eprintln!("wrk is missing: installing the Debian package `wrk`");
-    let script = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk";
-    let status = Command::new("sh")
-        .args(["-c", script])
-        .stdin(Stdio::null())
-        .status();
-    if !status.is_ok_and(|s| s.success()) {
-        eprintln!("installing wrk failed; install it with:\n    {INSTALL_HINT}");
+    if let Err(e) = debian::install(PROGRAM, "command -v wrk >/dev/null 2>&1") {
+        eprintln!("{e}; install it with:\n    {INSTALL_HINT}");
     }
-}
-
-fn running_as_root() -> bool {
-    // `id -u`: reading the uid directly would need unsafe code, which the workspace forbids.
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod debian;
 pub mod denylist;
 pub mod fixtures;
 pub mod one_time_tokens;

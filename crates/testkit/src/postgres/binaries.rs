@@ -1,6 +1,7 @@
 //! Finding the machine's PostgreSQL server programs, installing the Debian package when they are
 //! missing and we may, and running them as a user PostgreSQL accepts (it refuses to run as root).
 
+use crate::debian;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,7 @@ impl Binaries {
     /// Finds the programs, installing the `postgresql` package first when they are missing and
     /// this process is root; panics with the command to run otherwise.
     pub(super) fn find_or_install() -> Self {
-        let root = running_as_root();
+        let root = debian::running_as_root();
         let dir = find().or_else(|| root.then(install).and_then(|()| find()));
         let Some(dir) = dir else {
             panic!(
@@ -118,32 +119,11 @@ fn debian_dirs() -> Vec<PathBuf> {
 /// Installs the Debian package. Parallel test binaries serialize on a lock file, and a binary
 /// that got the lock after another one installed finds the programs and skips the install.
 fn install() {
-    let lock = env::temp_dir().join("authd-testkit-postgres-install.lock");
-    let script = format!(
-        "ls {DEBIAN_DIR}/*/bin/initdb >/dev/null 2>&1 || {{ apt-get update && \
-         DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql; }}"
-    );
     eprintln!("PostgreSQL is missing: installing the Debian package `postgresql` for the tests");
-    let status = Command::new("flock")
-        .arg(&lock)
-        .args(["sh", "-c", &script])
-        .stdin(std::process::Stdio::null())
-        .status();
-    match status {
-        Ok(s) if s.success() => {}
-        Ok(s) => panic!("installing PostgreSQL failed ({s}); install it with:\n    {INSTALL_HINT}"),
-        Err(e) => {
-            panic!("could not run apt-get ({e}); install PostgreSQL with:\n    {INSTALL_HINT}")
-        }
+    let present = format!("ls {DEBIAN_DIR}/*/bin/initdb >/dev/null 2>&1");
+    if let Err(e) = debian::install("postgresql", &present) {
+        panic!("{e}; install PostgreSQL with:\n    {INSTALL_HINT}");
     }
-}
-
-fn running_as_root() -> bool {
-    // `id -u` because reading the uid directly would need unsafe code, which the workspace forbids.
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn postgres_user_exists() -> bool {

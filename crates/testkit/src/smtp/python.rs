@@ -21,7 +21,7 @@ pub(super) fn find_or_install() -> PathBuf {
     let python = venv.join("bin").join("python");
     if !venv.join(".complete").exists() {
         if !can_make_venv() {
-            if running_as_root() {
+            if crate::debian::running_as_root() {
                 install_debian_venv();
             }
             if !can_make_venv() {
@@ -103,14 +103,6 @@ fn install_debian_venv() {
     if !status.as_ref().is_ok_and(|s| s.success()) {
         panic!("installing python3-venv failed ({status:?}); install it with:\n    {INSTALL_HINT}");
     }
-}
-
-fn running_as_root() -> bool {
-    // `id -u` because reading the uid directly would need unsafe code, which the workspace forbids.
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// Runs `command` to completion with no output; whether it succeeded.

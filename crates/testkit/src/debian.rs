@@ -1,0 +1,58 @@
+//! Programs from Debian packages, for the throw-away servers and the benchmark: found in `PATH`
+//! or `/usr/bin`, and installed with apt-get when missing and this process may (root).
+
+use std::env;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Where Debian puts the programs of its packages when `PATH` does not list it.
+const DEBIAN_BIN: &str = "/usr/bin";
+
+/// `program` in `PATH` or in `/usr/bin`.
+#[must_use]
+pub fn find(program: &str) -> Option<PathBuf> {
+    let in_path = env::var_os("PATH")
+        .map(|p| env::split_paths(&p).collect::<Vec<_>>())
+        .unwrap_or_default();
+    in_path
+        .into_iter()
+        .chain([PathBuf::from(DEBIAN_BIN)])
+        .map(|dir| dir.join(program))
+        .find(|path| path.is_file())
+}
+
+/// Whether this process runs as root, and so may install packages.
+#[must_use]
+pub fn running_as_root() -> bool {
+    // `id -u` because reading the uid directly would need unsafe code, which the workspace forbids.
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Installs `package` unless the shell test `present` succeeds. Parallel callers serialize on a
+/// lock file named after the package, and one that got the lock after another installed finds
+/// `present` true and skips the install.
+///
+/// # Errors
+/// apt-get cannot be run or fails; the message says which.
+pub fn install(package: &str, present: &str) -> Result<(), String> {
+    let lock = env::temp_dir().join(format!("authd-testkit-{package}-install.lock"));
+    let script = format!(
+        "{present} || {{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+         {package}; }}"
+    );
+    let status = Command::new("flock")
+        .arg(&lock)
+        .args(["sh", "-c", &script])
+        .stdin(Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => Err(format!(
+            "installing the Debian package `{package}` failed ({s})"
+        )),
+        Err(e) => Err(format!("could not run apt-get ({e})")),
+    }
+}
