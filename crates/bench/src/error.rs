@@ -16,7 +16,7 @@ pub enum BenchError {
     #[error("the load generator failed: {0}")]
     Load(String),
     #[error("HTTP during setup: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(#[from] goose_reqwest::Error),
     #[error("seeding PostgreSQL: {0}")]
     Postgres(#[from] tokio_postgres::Error),
 }

@@ -51,7 +51,7 @@ pub struct Plan {
     pub paced_me_users: usize,
     pub paced_alone: Phase,
     pub storm: Phase,
-    /// Pause after a login storm, so the hashing queue it filled is empty again.
+    /// Longest wait after a login storm for the hashing queue it filled to be empty again.
     pub drain: Duration,
     /// (f): accounts registered, verified and logged in over HTTP on the embedded default.
     pub embedded_users: usize,
@@ -69,20 +69,20 @@ impl Plan {
         Self {
             quick: false,
             seeded_users: 1_000,
-            me: Phase::secs(5, 20),
+            me: Phase::secs(3, 12),
             me_users: 16,
-            refresh: Phase::secs(5, 20),
+            refresh: Phase::secs(3, 12),
             refresh_users: 16,
-            login: Phase::secs(10, 30),
+            login: Phase::secs(10, 20),
             login_overload: 2.0,
             login_users: 192,
-            register: Phase::secs(3, 20),
+            register: Phase::secs(2, 12),
             register_users: 8,
             paced_me_rate: 1_000.0,
             paced_me_users: 16,
-            paced_alone: Phase::secs(3, 15),
+            paced_alone: Phase::secs(2, 20),
             storm: Phase::secs(10, 20),
-            drain: Duration::from_secs(10),
+            drain: Duration::from_secs(30),
             embedded_users: 16,
             embedded_logins_per_user: 2,
             startup_samples: 5,
@@ -131,7 +131,6 @@ impl Plan {
             register: full.register.scaled(5),
             paced_alone: full.paced_alone.scaled(5),
             storm: full.storm.scaled(5),
-            drain: full.drain / 2,
             startup_samples: 2,
             bcrypt_hashes_per_core: 1,
             ..full

@@ -55,7 +55,7 @@ impl Authd {
         let port = free_port()?;
         let out = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
-        let client = reqwest::Client::new();
+        let client = goose_reqwest::Client::new();
         let ready_url = format!("http://127.0.0.1:{port}/health/ready");
         let spawned = Instant::now();
         let child = Command::new(binary)

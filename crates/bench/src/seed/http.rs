@@ -24,7 +24,7 @@ pub async fn register_and_log_in(
     users: usize,
     logins_per_user: usize,
 ) -> Result<Vec<Account>, BenchError> {
-    let client = reqwest::Client::new();
+    let client = goose_reqwest::Client::new();
     let emails: Vec<String> = (0..users)
         .map(|i| format!("embedded{i:03}@example.com"))
         .collect();
@@ -74,7 +74,11 @@ pub async fn register_and_log_in(
     drain(calls).await
 }
 
-async fn post(client: reqwest::Client, url: String, body: Value) -> Result<Value, BenchError> {
+async fn post(
+    client: goose_reqwest::Client,
+    url: String,
+    body: Value,
+) -> Result<Value, BenchError> {
     let response = client.post(&url).json(&body).send().await?;
     let status = response.status();
     let answer: Value = response.json().await.unwrap_or(Value::Null);
