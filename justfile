@@ -58,7 +58,7 @@ domain-deps:
     fi
     echo "authd-domain: no actix, diesel, redis, lettre, jsonwebtoken or bcrypt"
 
-# Load benchmark of the release build on PostgreSQL + Redis and in memory, about 5 minutes on 2
+# Load benchmark of the release build on PostgreSQL + Redis and in memory, about 3.5 minutes on 2
 # cores once built; writes target/bench/report.md and report.json (docs/benchmarks.md). `just bench --quick`
 # is a smoke test of the harness.
 bench *args:

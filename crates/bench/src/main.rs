@@ -39,7 +39,7 @@ authd-bench: load benchmark of the authd release binary (see docs/benchmarks.md)
 
 Usage:
   cargo build --release -p authd -p authd-bench     first (or: just bench [options])
-  target/release/authd-bench                the full run (about 5 minutes on 2 cores)
+  target/release/authd-bench                the full run (about 3.5 minutes on 2 cores)
   target/release/authd-bench --quick        every phase divided by five: a smoke test of
                                             the harness, not a measurement
   target/release/authd-bench --only a,b     only these workloads (a to f, see
