@@ -218,7 +218,12 @@ async fn drain(server: &Authd, plan: &Plan) -> Result<(), BenchError> {
     let probe =
         serde_json::json!({ "email": "drain-probe@example.com", "password": "not-a-password-1" });
     while started.elapsed() < plan.drain {
-        let answer = client.post(&url).json(&probe).send().await?;
+        let answer = client
+            .post(&url)
+            .json(&probe)
+            .timeout(plan.drain)
+            .send()
+            .await?;
         if answer.status() != goose_reqwest::StatusCode::SERVICE_UNAVAILABLE {
             eprintln!(
                 "  the hashing queue drained in {:.1}s",
