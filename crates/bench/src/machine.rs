@@ -12,6 +12,8 @@ const BACKGROUND_SAMPLE: Duration = Duration::from_secs(2);
 pub struct Machine {
     pub cores: usize,
     pub cpu_model: String,
+    /// The CPU reports a hypervisor: the cores are virtual, and the host may take them away.
+    pub virtual_machine: bool,
     pub memory_mib: u64,
     pub kernel: String,
     /// `/proc/loadavg` when the run started (after the build, which it still reflects).
@@ -38,6 +40,8 @@ impl Machine {
         Self {
             cores: std::thread::available_parallelism().map_or(1, usize::from),
             cpu_model: field(&cpuinfo, "model name").unwrap_or_else(|| "unknown".to_owned()),
+            virtual_machine: field(&cpuinfo, "flags")
+                .is_some_and(|flags| flags.split_whitespace().any(|f| f == "hypervisor")),
             memory_mib: field(&meminfo, "MemTotal")
                 .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
                 .map_or(0, |kib| kib / 1024),

@@ -29,10 +29,15 @@ pub fn render(r: &Report) -> String {
     );
     let _ = writeln!(
         md,
-        "- Machine: {} cores, {}, {} MiB, Linux {}; {:.2} cores busy with other work just \
+        "- Machine: {} cores, {}{}, {} MiB, Linux {}; {:.2} cores busy with other work just \
          before the run (load average {})",
         m.cores,
         m.cpu_model,
+        if m.virtual_machine {
+            " (virtual machine)"
+        } else {
+            ""
+        },
         m.memory_mib,
         m.kernel,
         m.background_busy_cores,
@@ -138,6 +143,13 @@ pub fn render(r: &Report) -> String {
     for v in &r.targets {
         let verdict = if v.pass { "pass" } else { "**MISSED**" };
         let _ = writeln!(md, "| {} | {} | {verdict} |", v.target, v.measured);
+    }
+    for (target, cause) in r
+        .targets
+        .iter()
+        .filter_map(|v| v.known_cause.map(|c| (&v.target, c)))
+    {
+        let _ = writeln!(md, "\nMissed: {target}. Known cause: {cause}");
     }
     if !r.notes.is_empty() {
         let _ = writeln!(md, "\n## Notes\n");

@@ -155,3 +155,124 @@ impl Report {
         Ok((md, json))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::autogroup::Autogroup;
+    use crate::recorder::Latency;
+
+    fn paced_me(id: WorkloadId, p99_ms: f64) -> WorkloadResult {
+        WorkloadResult {
+            id,
+            letter: "e",
+            title: "GET /v1/users/me, fixed rate",
+            stack: Stack::PostgresRedis,
+            concurrency: "16 users, paced at 1000.0/s".to_owned(),
+            offered_per_s: Some(1_000.0),
+            warmup_s: 2.0,
+            measured_s: 20.0,
+            summary: Summary {
+                requests: 20_000,
+                requests_per_s: 1_000.0,
+                successes_per_s: 1_000.0,
+                latency: Latency {
+                    p50_ms: 0.8,
+                    p90_ms: 1.2,
+                    p99_ms,
+                    max_ms: 20.0,
+                },
+                ..Summary::default()
+            },
+            server_cpu_s: 3.0,
+            load_generator_cpu_s: 3.0,
+            backing_cpu_s: 3.0,
+            other_cpu_s: 0.0,
+        }
+    }
+
+    /// A run of (e) alone (`--only e`) with these two p99s, judged.
+    fn storm_run(alone_p99_ms: f64, storm_p99_ms: f64) -> Report {
+        let mut report = Report {
+            generated_at: "2026-11-21T00:00:00Z".to_owned(),
+            command: "target/release/authd-bench --only e".to_owned(),
+            quick: false,
+            run_seconds: 80.0,
+            machine: Machine {
+                cores: 2,
+                cpu_model: "AMD EPYC".to_owned(),
+                virtual_machine: true,
+                memory_mib: 24_000,
+                kernel: "6.18".to_owned(),
+                load_average_at_start: "0.1 0.1 0.1".to_owned(),
+                background_busy_cores: 0.0,
+                commit: "0000000".to_owned(),
+                dirty: false,
+                autogroup: Autogroup::Off,
+            },
+            bcrypt: BcryptLimit {
+                cost: 12,
+                threads: 2,
+                hashes: 8,
+                mean_hash_ms: 276.0,
+                measured_hashes_per_s: 7.2,
+                limit_per_s: 7.2,
+            },
+            workloads: vec![
+                paced_me(WorkloadId::PacedMeAlone, alone_p99_ms),
+                paced_me(WorkloadId::PacedMeDuringStorm, storm_p99_ms),
+            ],
+            servers: Vec::new(),
+            startup: None,
+            targets: Vec::new(),
+            notes: Vec::new(),
+        };
+        report.targets = judge(&report);
+        report
+    }
+
+    fn storm_verdict(report: &Report) -> &Verdict {
+        report
+            .targets
+            .iter()
+            .find(|v| v.target.contains("during the login storm"))
+            .expect("the storm target is always judged")
+    }
+
+    #[test]
+    fn a_storm_within_twice_the_p99_alone_passes_with_no_cause_printed() {
+        let report = storm_run(2.5, 4.9);
+        let verdict = storm_verdict(&report);
+        assert!(verdict.pass);
+        assert_eq!(verdict.measured, "4.90 ms vs 2.50 ms alone = 1.96×");
+        assert_eq!(verdict.known_cause, None);
+        assert!(!report.markdown().contains("Known cause"));
+    }
+
+    #[test]
+    fn a_missed_storm_target_is_reported_with_its_known_cause() {
+        let report = storm_run(2.0, 4.2);
+        let verdict = storm_verdict(&report);
+        assert!(!verdict.pass);
+        assert!(verdict.known_cause.is_some());
+        let md = report.markdown();
+        assert!(md.contains("| 4.20 ms vs 2.00 ms alone = 2.10× | **MISSED** |"));
+        assert!(md.contains(
+            "Missed: /me p99 during the login storm <= 2× its p99 alone. Known cause: the storm"
+        ));
+        assert!(md.contains("AMD EPYC (virtual machine)"));
+    }
+
+    #[test]
+    fn targets_whose_workloads_did_not_run_are_missed_without_a_cause() {
+        let report = storm_run(2.0, 4.2);
+        let login = report
+            .targets
+            .iter()
+            .find(|v| v.target.starts_with("login >="))
+            .expect("the login target is always judged");
+        assert!(!login.pass);
+        assert_eq!(login.measured, "not measured");
+        assert_eq!(login.known_cause, None);
+    }
+}

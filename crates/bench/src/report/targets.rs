@@ -16,11 +16,21 @@ const IDLE_RSS_MIB: f64 = 30.0;
 const END_RSS_MIB: f64 = 100.0;
 const STARTUP_MS: f64 = 200.0;
 
+/// What docs/benchmarks.md ("The login storm on a shared virtual machine") measured.
+const STORM_ON_A_SHARED_VM: &str = "the storm keeps every core busy hashing (at idle \
+    priority, so requests preempt it at once). A virtual machine's host stalls the virtual \
+    CPUs it sees busy for milliseconds at a time when its other work needs the cores, out of \
+    the guest's sight, and a request on a stalled CPU waits. On the 2-vCPU VM this bench was \
+    built on, that misses the target in about one run in four; see docs/benchmarks.md, \
+    \"The login storm on a shared virtual machine\".";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Verdict {
     pub target: String,
     pub measured: String,
     pub pass: bool,
+    /// Why a missed target is known to be missed on some machines, when that was measured.
+    pub known_cause: Option<&'static str>,
 }
 
 impl Verdict {
@@ -29,7 +39,16 @@ impl Verdict {
             target: target.into(),
             measured: measured.into(),
             pass,
+            known_cause: None,
         }
+    }
+
+    /// Attaches `cause`, which the report prints only if the target is missed.
+    fn unless_met(mut self, cause: &'static str) -> Self {
+        if !self.pass {
+            self.known_cause = Some(cause);
+        }
+        self
     }
 
     fn missing(target: impl Into<String>) -> Self {
@@ -131,6 +150,7 @@ fn me(report: &Report, verdicts: &mut Vec<Verdict>) {
                 ),
                 a > 0.0 && s <= STORM_P99_FACTOR * a,
             )
+            .unless_met(STORM_ON_A_SHARED_VM)
         }
         _ => Verdict::missing(target),
     });
