@@ -286,13 +286,7 @@ fn retry(r: &mut Reader) -> RetryPolicy {
 
 fn log(r: &mut Reader) -> LogConfig {
     LogConfig {
-        level: r.or("LOG_LEVEL", "info".to_owned(), |v| {
-            tracing_subscriber::EnvFilter::try_new(v)
-                .map(|_| v.to_owned())
-                .map_err(|_| {
-                    format!("{v:?} is not a log level (expected trace, debug, info, warn or error)")
-                })
-        }),
+        level: r.or("LOG_LEVEL", "info".to_owned(), values::log_filter),
         format: r.or("LOG_FORMAT", LogFormat::Pretty, |v| {
             match v.to_ascii_lowercase().as_str() {
                 "pretty" => Ok(LogFormat::Pretty),

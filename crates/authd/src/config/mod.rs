@@ -232,8 +232,4 @@ impl fmt::Display for ConfigErrors {
 impl std::error::Error for ConfigErrors {}
 
 #[cfg(test)]
-mod database_tests;
-#[cfg(test)]
-mod services_tests;
-#[cfg(test)]
 mod tests;

@@ -6,12 +6,6 @@ use chrono::Duration;
 use secrecy::ExposeSecret;
 use std::time::Duration as StdDuration;
 
-const PASSWORD: &str = "s3cr3t p@ss:word/%";
-
-fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
-    Config::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
-}
-
 fn problems(vars: &[(&str, &str)]) -> ConfigErrors {
     parse(vars).expect_err("configuration should be rejected")
 }

@@ -5,12 +5,6 @@ use super::*;
 use secrecy::ExposeSecret;
 use std::time::Duration;
 
-const PASSWORD: &str = "s3cr3t p@ss:word/%";
-
-fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
-    Config::from_vars(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
-}
-
 fn database(vars: &[(&str, &str)]) -> DatabaseConfig {
     parse(vars)
         .unwrap()

@@ -3,6 +3,11 @@ use authd_domain::policy::password::PasswordPolicy;
 use chrono::Duration;
 use secrecy::ExposeSecret;
 
+mod database;
+mod services;
+
+/// A password with every character a URL must escape.
+const PASSWORD: &str = "s3cr3t p@ss:word/%";
 const SECRET: &str = "0123456789abcdef0123456789abcdef-long-enough";
 
 fn parse(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
@@ -289,4 +294,20 @@ fn the_nist_policy_and_switches_are_read() {
     assert_eq!(config.auth.max_sessions, 0);
     assert_eq!(config.log.format, LogFormat::Json);
     assert_eq!(config.mail.from.to_string(), "Example <auth@example.com>");
+}
+
+#[test]
+fn a_log_level_that_would_silence_every_line_is_refused() {
+    // `tracing` reads a bare word as a target name: `verbose` would turn every other line off.
+    for value in ["verbose", "INFO,loud", "authd=chatty", ","] {
+        let errors = problems(&[("LOG_LEVEL", value)]);
+        assert!(
+            errors.to_string().starts_with("LOG_LEVEL: "),
+            "{value}: {errors}"
+        );
+    }
+    for value in ["debug", "WARN", "off", "info,authd_http=debug,tower=warn"] {
+        let config = parse(&[("LOG_LEVEL", value)]).unwrap();
+        assert_eq!(config.log.level, value);
+    }
 }
