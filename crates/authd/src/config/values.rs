@@ -160,6 +160,37 @@ pub(crate) fn url_of(host: &str, port: u16) -> String {
     }
 }
 
+/// `LOG_LEVEL`: a level (`trace`, `debug`, `info`, `warn`, `error`, `off`) or a `tracing` filter
+/// of comma-separated `target=level` directives (`info,authd_http=debug`).
+///
+/// `tracing`'s own parser takes a bare word such as `verbose` for a target name enabled at
+/// every level, which silently turns every other log line off; a directive here must therefore
+/// end in a level, whether it names a target or not.
+pub(crate) fn log_filter(raw: &str) -> Result<String, String> {
+    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
+    let expected = || {
+        format!(
+            "{raw:?} is not a log level (expected trace, debug, info, warn, error, off, \
+             or directives such as info,authd_http=debug)"
+        )
+    };
+    let is_level = |s: &str| LEVELS.iter().any(|l| l.eq_ignore_ascii_case(s.trim()));
+    let mut directives = raw.split(',').filter(|d| !d.trim().is_empty()).peekable();
+    let ends_in_level = |directive: &str| {
+        is_level(
+            directive
+                .rsplit_once('=')
+                .map_or(directive, |(_, level)| level),
+        )
+    };
+    if directives.peek().is_none() || !directives.all(ends_in_level) {
+        return Err(expected());
+    }
+    tracing_subscriber::EnvFilter::try_new(raw)
+        .map(|_| raw.to_owned())
+        .map_err(|_| expected())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,35 +273,4 @@ mod tests {
         assert_eq!(url_of("::1", 3000), "http://[::1]:3000");
         assert_eq!(url_of("127.0.0.1", 3000), "http://127.0.0.1:3000");
     }
-}
-
-/// `LOG_LEVEL`: a level (`trace`, `debug`, `info`, `warn`, `error`, `off`) or a `tracing` filter
-/// of comma-separated `target=level` directives (`info,authd_http=debug`).
-///
-/// `tracing`'s own parser takes a bare word such as `verbose` for a target name enabled at
-/// every level, which silently turns every other log line off; a directive here must therefore
-/// end in a level, whether it names a target or not.
-pub(crate) fn log_filter(raw: &str) -> Result<String, String> {
-    const LEVELS: [&str; 6] = ["trace", "debug", "info", "warn", "error", "off"];
-    let expected = || {
-        format!(
-            "{raw:?} is not a log level (expected trace, debug, info, warn, error, off, \
-             or directives such as info,authd_http=debug)"
-        )
-    };
-    let is_level = |s: &str| LEVELS.iter().any(|l| l.eq_ignore_ascii_case(s.trim()));
-    let mut directives = raw.split(',').filter(|d| !d.trim().is_empty()).peekable();
-    let ends_in_level = |directive: &str| {
-        is_level(
-            directive
-                .rsplit_once('=')
-                .map_or(directive, |(_, level)| level),
-        )
-    };
-    if directives.peek().is_none() || !directives.all(ends_in_level) {
-        return Err(expected());
-    }
-    tracing_subscriber::EnvFilter::try_new(raw)
-        .map(|_| raw.to_owned())
-        .map_err(|_| expected())
 }
