@@ -8,13 +8,12 @@
 
 use crate::app::StartupError;
 use crate::config::RedisConfig;
-use crate::fallback::FallbackRateLimiter;
-use crate::revocation::GuardedDenylist;
 use async_trait::async_trait;
 use authd_domain::ports::{Clock, RateLimiter, SessionRepository, TokenDenylist};
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::{MemoryDenylist, MemoryRateLimiter};
 use authd_redis::{RedisSettings, RedisStore};
+use authd_resilience::{FallbackRateLimiter, GuardedDenylist};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 
