@@ -2,6 +2,7 @@
 //! test per check, each on a fresh store, on a multi-threaded runtime so that the concurrent
 //! checks race for real.
 
+use authd_clock::SystemClock;
 use authd_memory::{MemoryDenylist, MemoryRateLimiter, MemoryStore};
 use authd_testkit::{
     StorageUnderTest, audit, denylist, one_time_tokens, outbox, rate_limiter, sessions, users,
@@ -26,7 +27,7 @@ macro_rules! denylist_checks {
     ($($name:ident => $check:path;)*) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
-            $check(&MemoryDenylist::new()).await;
+            $check(&MemoryDenylist::new(Arc::new(SystemClock))).await;
         }
     )*};
 }
@@ -35,7 +36,7 @@ macro_rules! rate_limiter_checks {
     ($($name:ident => $check:path;)*) => {$(
         #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $name() {
-            $check(&MemoryRateLimiter::new()).await;
+            $check(&MemoryRateLimiter::new(Arc::new(SystemClock))).await;
         }
     )*};
 }

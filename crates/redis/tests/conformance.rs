@@ -6,15 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use authd_clock::SystemClock;
+use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
-use authd_domain::ports::{RateLimiter, TokenDenylist};
+use authd_domain::ports::{Clock, RateLimiter, TokenDenylist};
 use authd_redis::{RedisError, RedisSettings, RedisStore};
 use authd_testkit::redis::{RedisServer, server};
 use authd_testkit::{denylist, fixtures, rate_limiter};
 use chrono::Utc;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn settings(url: String, key_prefix: String) -> RedisSettings {
@@ -27,7 +30,7 @@ fn settings(url: String, key_prefix: String) -> RedisSettings {
 }
 
 async fn connect(settings: &RedisSettings) -> RedisStore {
-    RedisStore::connect(settings)
+    RedisStore::connect(settings, Arc::new(SystemClock))
         .await
         .expect("connecting to the test Redis")
 }
@@ -195,6 +198,47 @@ async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
     assert!(s.is_denied(&claims).await.unwrap());
 }
 
+/// A clock set apart from the system's by a fixed offset.
+struct Offset(chrono::Duration);
+
+impl Clock for Offset {
+    fn now(&self) -> Timestamp {
+        Utc::now() + self.0
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_denials_time_to_live_is_measured_from_the_stores_clock() {
+    let on = |offset| async move {
+        let clock = Arc::new(Offset(offset));
+        let config = settings(server().url(), RedisServer::unique_prefix());
+        RedisStore::connect(&config, clock).await.unwrap()
+    };
+    let ahead = on(chrono::Duration::hours(1)).await;
+    let behind = on(chrono::Duration::hours(-1)).await;
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let in_half_an_hour = Utc::now() + chrono::Duration::minutes(30);
+    let half_an_hour_ago = Utc::now() - chrono::Duration::minutes(30);
+
+    ahead
+        .deny_token(claims.token_id, in_half_an_hour)
+        .await
+        .unwrap();
+    behind
+        .deny_sessions(&[claims.session_id], half_an_hour_ago)
+        .await
+        .unwrap();
+
+    assert!(
+        !ahead.is_denied(&claims).await.unwrap(),
+        "an hour ahead, a denial until half an hour from now is already over"
+    );
+    assert!(
+        behind.is_denied(&claims).await.unwrap(),
+        "an hour behind, a denial until half an hour ago still has half an hour to run"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connecting_to_a_closed_port_fails_fast_without_the_password() {
     let port = {
@@ -204,7 +248,7 @@ async fn connecting_to_a_closed_port_fails_fast_without_the_password() {
     let url = format!("redis://authd:s3cret-pw@127.0.0.1:{port}/0");
     let started = tokio::time::Instant::now();
 
-    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()), Arc::new(SystemClock))
         .await
         .expect_err("nothing listens on the port");
 
@@ -223,7 +267,7 @@ async fn a_refused_login_is_reported_without_the_password() {
     // The test server has no password, so it refuses any.
     let url = format!("redis://:s3cret-pw@127.0.0.1:{}/0", server().port());
 
-    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()), Arc::new(SystemClock))
         .await
         .expect_err("the server has no password to check");
 
@@ -241,18 +285,18 @@ async fn settings_that_cannot_work_are_refused_and_the_url_never_shows_in_debug(
     assert!(!format!("{s:?}").contains("s3cret-pw"));
     s.pool_max = 0;
     assert!(matches!(
-        RedisStore::connect(&s).await,
+        RedisStore::connect(&s, Arc::new(SystemClock)).await,
         Err(RedisError::InvalidSettings(_))
     ));
     s.pool_max = 1;
     s.command_timeout = Duration::ZERO;
     assert!(matches!(
-        RedisStore::connect(&s).await,
+        RedisStore::connect(&s, Arc::new(SystemClock)).await,
         Err(RedisError::InvalidSettings(_))
     ));
     s.command_timeout = Duration::from_secs(1);
     s.url = "http://:s3cret-pw@127.0.0.1/".to_owned();
-    match RedisStore::connect(&s).await {
+    match RedisStore::connect(&s, Arc::new(SystemClock)).await {
         Err(e @ RedisError::InvalidUrl(_)) => assert!(!e.to_string().contains("s3cret-pw")),
         other => panic!("a non-Redis URL must be refused, got {other:?}"),
     }

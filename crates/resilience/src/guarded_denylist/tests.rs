@@ -29,7 +29,7 @@ struct FlakyRedis {
 
 impl FlakyRedis {
     fn new(clock: Arc<ManualClock>) -> Self {
-        let inner = Mutex::new(Arc::new(MemoryDenylist::with_clock(clock.clone())));
+        let inner = Mutex::new(Arc::new(MemoryDenylist::new(clock.clone())));
         Self {
             clock,
             inner,
@@ -46,7 +46,7 @@ impl FlakyRedis {
 
     /// A restart without persistence.
     fn forget_everything(&self) {
-        *self.inner.lock().unwrap() = Arc::new(MemoryDenylist::with_clock(self.clock.clone()));
+        *self.inner.lock().unwrap() = Arc::new(MemoryDenylist::new(self.clock.clone()));
     }
 }
 
