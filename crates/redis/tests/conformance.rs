@@ -13,8 +13,8 @@ use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
 use authd_domain::ports::{Clock, RateLimiter, TokenDenylist};
 use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
-use authd_testkit::{denylist, fixtures, rate_limiter};
 use chrono::Utc;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -40,37 +40,9 @@ async fn store() -> RedisStore {
     connect(&settings(server().url(), RedisServer::unique_prefix())).await
 }
 
-macro_rules! denylist_checks {
-    ($($name:ident => $check:path;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $name() {
-            $check(&store().await).await;
-        }
-    )*};
-}
-
-macro_rules! rate_limiter_checks {
-    ($($name:ident => $check:path;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $name() {
-            $check(&store().await).await;
-        }
-    )*};
-}
-
-denylist_checks! {
-    denied_token_is_denied_and_no_other => denylist::check_denied_token_is_denied_and_no_other;
-    denied_sessions_deny_all_their_tokens => denylist::check_denied_sessions_deny_all_their_tokens;
-    user_cutoff_denies_tokens_issued_in_earlier_seconds => denylist::check_user_cutoff_denies_tokens_issued_in_earlier_seconds;
-    entries_stop_denying_once_they_expire => denylist::check_entries_stop_denying_once_they_expire;
-}
-
-rate_limiter_checks! {
-    hits_are_allowed_up_to_the_limit_and_count_down => rate_limiter::check_hits_are_allowed_up_to_the_limit_and_count_down;
-    hit_after_the_limit_is_refused_until_the_window_closes => rate_limiter::check_hit_after_the_limit_is_refused_until_the_window_closes;
-    keys_are_counted_independently => rate_limiter::check_keys_are_counted_independently;
-    counting_restarts_when_the_window_closes => rate_limiter::check_counting_restarts_when_the_window_closes;
-    concurrent_hits_allow_exactly_the_limit => rate_limiter::check_concurrent_hits_allow_exactly_the_limit;
+authd_testkit::cache_conformance! {
+    denylist: store().await,
+    rate_limiter: store().await,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
