@@ -109,27 +109,12 @@ fn count_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authd_testkit::clock::ManualClock;
     use chrono::Utc;
-
-    /// A clock the test moves by hand.
-    struct ManualClock(Mutex<Timestamp>);
-
-    impl ManualClock {
-        fn advance(&self, by: Duration) {
-            let mut now = self.0.lock().unwrap();
-            *now += by;
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> Timestamp {
-            *self.0.lock().unwrap()
-        }
-    }
 
     #[tokio::test]
     async fn closed_windows_are_forgotten_so_memory_stays_bounded() {
-        let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+        let clock = Arc::new(ManualClock::at(Utc::now()));
         let limiter = MemoryRateLimiter::new(clock.clone());
         let limit = RateLimit::new(5, Duration::seconds(30));
         for n in 0..100 {
@@ -146,7 +131,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_window_closes_by_the_given_clock() {
-        let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+        let clock = Arc::new(ManualClock::at(Utc::now()));
         let limiter = MemoryRateLimiter::new(clock.clone());
         let limit = RateLimit::new(1, Duration::minutes(15));
         assert!(limiter.hit("k", limit).await.unwrap().allowed);

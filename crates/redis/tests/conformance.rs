@@ -7,12 +7,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use authd_clock::SystemClock;
-use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
-use authd_domain::ports::{Clock, RateLimiter, TokenDenylist};
+use authd_domain::ports::{RateLimiter, TokenDenylist};
 use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
 use chrono::Utc;
@@ -170,19 +170,10 @@ async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
     assert!(s.is_denied(&claims).await.unwrap());
 }
 
-/// A clock set apart from the system's by a fixed offset.
-struct Offset(chrono::Duration);
-
-impl Clock for Offset {
-    fn now(&self) -> Timestamp {
-        Utc::now() + self.0
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_denials_time_to_live_is_measured_from_the_stores_clock() {
     let on = |offset| async move {
-        let clock = Arc::new(Offset(offset));
+        let clock = Arc::new(ManualClock::at(Utc::now() + offset));
         let config = settings(server().url(), RedisServer::unique_prefix());
         RedisStore::connect(&config, clock).await.unwrap()
     };

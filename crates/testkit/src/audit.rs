@@ -5,9 +5,8 @@ use crate::fixtures::{self, t0_plus};
 use authd_domain::audit::AuditKind;
 use authd_domain::ids::UserId;
 
-/// Registers every check of this module as a `#[tokio::test]` of the calling test file. Each
-/// check runs on a fresh value of `$storage`, an expression evaluated once per check (it may
-/// `.await`). Listing a check here is the one step that runs it on every adapter.
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
 #[macro_export]
 macro_rules! audit_conformance {
     ($storage:expr) => {

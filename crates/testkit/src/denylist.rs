@@ -7,9 +7,8 @@ use authd_domain::ids::{SessionId, UserId};
 use authd_domain::ports::TokenDenylist;
 use chrono::{Duration, Utc};
 
-/// Registers every check of this module as a `#[tokio::test]` of the calling test file. Each
-/// check runs on a fresh value of `$denylist`, an expression evaluated once per check (it may
-/// `.await`). Listing a check here is the one step that runs it on every adapter.
+/// Every check of this module, each registered as a test on a fresh `$denylist` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
 #[macro_export]
 macro_rules! denylist_conformance {
     ($denylist:expr) => {

@@ -14,6 +14,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod clock;
 pub mod conformance;
 pub mod debian;
 pub mod denylist;

@@ -12,9 +12,8 @@ use authd_domain::user::AccountStatus;
 use chrono::Duration;
 use std::sync::Arc;
 
-/// Registers every check of this module as a `#[tokio::test]` of the calling test file. Each
-/// check runs on a fresh value of `$storage`, an expression evaluated once per check (it may
-/// `.await`). Listing a check here is the one step that runs it on every adapter.
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
 #[macro_export]
 macro_rules! one_time_tokens_conformance {
     ($storage:expr) => {

@@ -7,9 +7,8 @@ use authd_domain::ports::RateLimiter;
 use chrono::Duration;
 use futures_util::future::join_all;
 
-/// Registers every check of this module as a `#[tokio::test]` of the calling test file. Each
-/// check runs on a fresh value of `$limiter`, an expression evaluated once per check (it may
-/// `.await`). Listing a check here is the one step that runs it on every adapter.
+/// Every check of this module, each registered as a test on a fresh `$limiter` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
 #[macro_export]
 macro_rules! rate_limiter_conformance {
     ($limiter:expr) => {
