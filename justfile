@@ -36,8 +36,8 @@ test-production:
 fmt:
     cargo fmt --all
 
-# Formatting, clippy with warnings as errors, and the domain's dependency rule.
-lint: fmt-check clippy domain-deps
+# Formatting, clippy with warnings as errors, and the dependency rules.
+lint: fmt-check clippy domain-deps adapter-deps
 
 fmt-check:
     cargo fmt --all -- --check
@@ -57,6 +57,21 @@ domain-deps:
         exit 1
     fi
     echo "authd-domain: no actix, diesel, redis, lettre, jsonwebtoken or bcrypt"
+
+# Adapters and port decorators depend on the domain, never on each other: the binary alone picks
+# which serves which port (docs/architecture.md). Dev-dependencies (tests) are not counted.
+adapter-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for crate in authd-clock authd-crypto authd-memory authd-postgres authd-redis authd-smtp authd-resilience; do
+        others="$(cargo tree -p "$crate" -e normal --prefix none | grep -E '^authd-[a-z]+ ' | grep -vE "^(authd-domain|$crate) " | sort -u || true)"
+        if [ -n "$others" ]; then
+            echo "$crate depends on other adapters or decorators:" >&2
+            echo "$others" >&2
+            exit 1
+        fi
+    done
+    echo "adapters and decorators: each depends on authd-domain only"
 
 # Load benchmark of the release build on PostgreSQL + Redis and in memory, about 3.5 minutes on 2
 # cores once built; writes target/bench/report.md and report.json (docs/benchmarks.md). `just bench --quick`

@@ -1,12 +1,12 @@
 //! The running service: the HTTP server and the outbox worker, started together and stopped
 //! together on SIGINT/SIGTERM.
 
-use crate::audit_writer::AuditWriter;
 use crate::config::Config;
 use crate::mail_worker;
 use crate::wiring;
 use actix_web::dev::{Server, ServerHandle};
 use authd_domain::services::MailDelivery;
+use authd_resilience::AuditWriter;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use thiserror::Error;

@@ -4,12 +4,9 @@
 //! the embedded schema migrations (`authd migrate`).
 
 mod app;
-mod audit_writer;
 mod config;
-mod fallback;
 mod mail_worker;
 pub mod migrations;
-mod revocation;
 pub mod telemetry;
 mod wiring;
 

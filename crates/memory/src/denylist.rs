@@ -21,7 +21,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 const SWEEP_INTERVAL: Duration = Duration::minutes(1);
 
 /// The access-token denylist, in memory. The port's methods carry no `now`, so entries expire
-/// by a [`Clock`]: the system clock unless another is given.
+/// by the [`Clock`] it is given.
 pub struct MemoryDenylist {
     clock: Arc<dyn Clock>,
     entries: RwLock<Entries>,
@@ -43,21 +43,10 @@ struct Cutoff {
     until: Timestamp,
 }
 
-impl Default for MemoryDenylist {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl MemoryDenylist {
-    /// A denylist whose entries expire by the system clock.
+    /// A denylist whose entries expire by `clock`.
     #[must_use]
-    pub fn new() -> Self {
-        Self::with_clock(Arc::new(crate::wall_clock::UtcClock))
-    }
-
-    #[must_use]
-    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self {
             clock,
             entries: RwLock::new(Entries::default()),

@@ -5,11 +5,16 @@
 //!   audit trail, all behind one mutex so that units of work spanning tables are atomic.
 //! - [`MemoryDenylist`]: revoked access tokens, read on every authenticated request.
 //! - [`MemoryRateLimiter`]: fixed-window hit counters.
+//!
+//! The two caches expire entries by the [`Clock`] they are given, never by reading the time
+//! themselves: the ports' methods carry no `now`, and there is one wall clock
+//! (`authd-clock`), which an adapter must not depend on.
+//!
+//! [`Clock`]: authd_domain::ports::Clock
 
 mod denylist;
 mod rate_limiter;
 mod store;
-mod wall_clock;
 
 pub use denylist::MemoryDenylist;
 pub use rate_limiter::MemoryRateLimiter;

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 const SWEEP_INTERVAL: Duration = Duration::minutes(1);
 
 /// The rate limiter, in memory: right for one instance only, since every instance counts for
-/// itself. Windows open and close by a [`Clock`]: the system clock unless another is given.
+/// itself. Windows open and close by the [`Clock`] it is given.
 pub struct MemoryRateLimiter {
     clock: Arc<dyn Clock>,
     state: Mutex<Windows>,
@@ -35,21 +35,10 @@ struct Window {
     closes_at: Timestamp,
 }
 
-impl Default for MemoryRateLimiter {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl MemoryRateLimiter {
-    /// A rate limiter whose windows run on the system clock.
+    /// A rate limiter whose windows open and close by `clock`.
     #[must_use]
-    pub fn new() -> Self {
-        Self::with_clock(Arc::new(crate::wall_clock::UtcClock))
-    }
-
-    #[must_use]
-    pub fn with_clock(clock: Arc<dyn Clock>) -> Self {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
         Self {
             clock,
             state: Mutex::new(Windows::default()),
@@ -120,28 +109,13 @@ fn count_hit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use authd_testkit::clock::ManualClock;
     use chrono::Utc;
-
-    /// A clock the test moves by hand.
-    struct ManualClock(Mutex<Timestamp>);
-
-    impl ManualClock {
-        fn advance(&self, by: Duration) {
-            let mut now = self.0.lock().unwrap();
-            *now += by;
-        }
-    }
-
-    impl Clock for ManualClock {
-        fn now(&self) -> Timestamp {
-            *self.0.lock().unwrap()
-        }
-    }
 
     #[tokio::test]
     async fn closed_windows_are_forgotten_so_memory_stays_bounded() {
-        let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
-        let limiter = MemoryRateLimiter::with_clock(clock.clone());
+        let clock = Arc::new(ManualClock::at(Utc::now()));
+        let limiter = MemoryRateLimiter::new(clock.clone());
         let limit = RateLimit::new(5, Duration::seconds(30));
         for n in 0..100 {
             limiter.hit(&format!("ip-{n}"), limit).await.unwrap();
@@ -157,8 +131,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_window_closes_by_the_given_clock() {
-        let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
-        let limiter = MemoryRateLimiter::with_clock(clock.clone());
+        let clock = Arc::new(ManualClock::at(Utc::now()));
+        let limiter = MemoryRateLimiter::new(clock.clone());
         let limit = RateLimit::new(1, Duration::minutes(15));
         assert!(limiter.hit("k", limit).await.unwrap().allowed);
 

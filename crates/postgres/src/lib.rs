@@ -22,7 +22,7 @@ mod rotation;
 mod rows;
 mod schema;
 mod sessions;
-mod steps;
+mod shared_writes;
 mod store;
 mod users;
 

@@ -5,7 +5,7 @@
 use crate::error::TxError;
 use crate::rows::OneTimeTokenRow;
 use crate::schema::one_time_tokens;
-use crate::steps::{Which, queue_mail, revoke_live_sessions};
+use crate::shared_writes::{Which, queue_mail, revoke_live_sessions};
 use crate::store::PostgresStore;
 use async_trait::async_trait;
 use authd_domain::Timestamp;

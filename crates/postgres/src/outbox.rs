@@ -5,7 +5,7 @@
 use crate::error::TxError;
 use crate::payload;
 use crate::schema::outbox;
-use crate::steps::queue_mail;
+use crate::shared_writes::queue_mail;
 use crate::store::PostgresStore;
 use async_trait::async_trait;
 use authd_domain::Timestamp;

@@ -6,7 +6,7 @@
 use crate::error::TxError;
 use crate::rows::{RefreshTokenRow, SessionRow};
 use crate::schema::{refresh_tokens, sessions, users};
-use crate::steps::{Which, revoke_live_sessions};
+use crate::shared_writes::{Which, revoke_live_sessions};
 use crate::store::PostgresStore;
 use async_trait::async_trait;
 use authd_domain::Timestamp;

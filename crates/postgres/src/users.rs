@@ -3,7 +3,7 @@
 use crate::error::{TxError, corrupt};
 use crate::rows::{LockoutRow, UserRow, stored_count};
 use crate::schema::{one_time_tokens, users};
-use crate::steps::{Which, lower_text, queue_mail, revoke_live_sessions};
+use crate::shared_writes::{Which, queue_mail, revoke_live_sessions};
 use crate::store::PostgresStore;
 use async_trait::async_trait;
 use authd_domain::Timestamp;
@@ -17,6 +17,12 @@ use authd_domain::values::{Email, PasswordHash, Username};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use uuid::Uuid;
+
+diesel::define_sql_function! {
+    /// `lower(text)`: the expression of the case-insensitive unique indexes on users.
+    #[sql_name = "lower"]
+    fn lower_text(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
 
 /// A profile change as an `UPDATE ... SET`: `None` leaves a column alone, `Some(None)` clears it.
 #[derive(AsChangeset)]

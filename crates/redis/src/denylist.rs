@@ -63,14 +63,6 @@ return 0
     )
 });
 
-/// Milliseconds from now until `until`, or `None` when it has passed: such a denial would
-/// deny nothing. Sent as a time to live rather than an instant, so that a skew between this
-/// machine's clock and the server's does not move the end of a denial.
-fn time_to_live(until: Timestamp) -> Option<i64> {
-    let ms = (until - chrono::Utc::now()).num_milliseconds();
-    (ms > 0).then_some(ms)
-}
-
 impl RedisStore {
     fn key<T>(&self, kind: &'static str, id: T) -> Key<'_, T> {
         Key {
@@ -79,12 +71,20 @@ impl RedisStore {
             id,
         }
     }
+
+    /// Milliseconds from the clock's now until `until`, or `None` when it has passed: such a
+    /// denial would deny nothing. Sent as a time to live rather than an instant, so that a
+    /// skew between this machine's clock and the server's does not move the end of a denial.
+    fn time_to_live(&self, until: Timestamp) -> Option<i64> {
+        let ms = (until - self.clock.now()).num_milliseconds();
+        (ms > 0).then_some(ms)
+    }
 }
 
 #[async_trait]
 impl TokenDenylist for RedisStore {
     async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
-        let Some(ttl) = time_to_live(until) else {
+        let Some(ttl) = self.time_to_live(until) else {
             return Ok(());
         };
         let mut cmd = evalsha(&DENY, 1);
@@ -95,7 +95,7 @@ impl TokenDenylist for RedisStore {
     }
 
     async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
-        let Some(ttl) = time_to_live(until) else {
+        let Some(ttl) = self.time_to_live(until) else {
             return Ok(());
         };
         if ids.is_empty() {
@@ -115,7 +115,7 @@ impl TokenDenylist for RedisStore {
         cutoff: Timestamp,
         until: Timestamp,
     ) -> Result<(), PortError> {
-        let Some(ttl) = time_to_live(until) else {
+        let Some(ttl) = self.time_to_live(until) else {
             return Ok(());
         };
         let mut cmd = evalsha(&CUT_OFF, 1);

@@ -2,7 +2,8 @@
 //!
 //! - [`RedisStore`]: the access-token denylist ([`TokenDenylist`]) with the per-user
 //!   revocation cut-off, and the fixed-window rate limiter ([`RateLimiter`]). Share one
-//!   instance (`Arc<RedisStore>`) as both ports.
+//!   instance (`Arc<RedisStore>`) as both ports. A denial's time to live is measured from the
+//!   [`Clock`] it is given.
 //! - [`RedisSettings`]: the URL (never logged), the pool size, the command timeout and the key
 //!   prefix.
 //!
@@ -14,6 +15,7 @@
 //!
 //! [`TokenDenylist`]: authd_domain::ports::TokenDenylist
 //! [`RateLimiter`]: authd_domain::ports::RateLimiter
+//! [`Clock`]: authd_domain::ports::Clock
 //! [`PortError::Unavailable`]: authd_domain::error::PortError::Unavailable
 
 mod denylist;

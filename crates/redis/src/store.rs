@@ -5,9 +5,11 @@ use crate::pool::{Manager, Pool};
 use crate::settings::RedisSettings;
 use crate::{denylist, rate_limiter};
 use authd_domain::error::PortError;
+use authd_domain::ports::Clock;
 use deadpool::Runtime;
 use redis::{AsyncConnectionConfig, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The access-token denylist and the rate limiter over one Redis server (or anything speaking
@@ -19,6 +21,8 @@ pub struct RedisStore {
     timeout: Duration,
     pub(crate) prefix: String,
     redactor: Redactor,
+    /// What "now" is when a denial's end becomes a time to live (the port carries no `now`).
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -36,14 +40,18 @@ impl fmt::Debug for RedisStore {
 impl RedisStore {
     /// Builds the pool, then connects once, checks the server answers and loads the scripts,
     /// all within the command timeout, so that a wrong URL or a server that is down is
-    /// reported here rather than on the first request.
+    /// reported here rather than on the first request. Denials are sent with their time to
+    /// live from `clock`'s now.
     ///
     /// # Errors
     /// [`RedisError::InvalidSettings`] for `pool_max == 0` or a zero timeout,
     /// [`RedisError::InvalidUrl`], [`RedisError::Connect`] when the server refuses (or fails the
     /// login), [`RedisError::Timeout`] when it does not answer in time. No message contains the
     /// password.
-    pub async fn connect(settings: &RedisSettings) -> Result<Self, RedisError> {
+    pub async fn connect(
+        settings: &RedisSettings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, RedisError> {
         if settings.pool_max == 0 {
             return Err(RedisError::InvalidSettings(
                 "the Redis pool needs at least one connection",
@@ -76,6 +84,7 @@ impl RedisStore {
             timeout,
             prefix: settings.key_prefix.clone(),
             redactor,
+            clock,
         };
         store.warm_up().await?;
         Ok(store)

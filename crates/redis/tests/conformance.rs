@@ -6,15 +6,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use authd_clock::SystemClock;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
 use authd_domain::ports::{RateLimiter, TokenDenylist};
 use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_testkit::clock::ManualClock;
+use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
-use authd_testkit::{denylist, fixtures, rate_limiter};
 use chrono::Utc;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn settings(url: String, key_prefix: String) -> RedisSettings {
@@ -27,7 +30,7 @@ fn settings(url: String, key_prefix: String) -> RedisSettings {
 }
 
 async fn connect(settings: &RedisSettings) -> RedisStore {
-    RedisStore::connect(settings)
+    RedisStore::connect(settings, Arc::new(SystemClock))
         .await
         .expect("connecting to the test Redis")
 }
@@ -37,37 +40,9 @@ async fn store() -> RedisStore {
     connect(&settings(server().url(), RedisServer::unique_prefix())).await
 }
 
-macro_rules! denylist_checks {
-    ($($name:ident => $check:path;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $name() {
-            $check(&store().await).await;
-        }
-    )*};
-}
-
-macro_rules! rate_limiter_checks {
-    ($($name:ident => $check:path;)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-        async fn $name() {
-            $check(&store().await).await;
-        }
-    )*};
-}
-
-denylist_checks! {
-    denied_token_is_denied_and_no_other => denylist::check_denied_token_is_denied_and_no_other;
-    denied_sessions_deny_all_their_tokens => denylist::check_denied_sessions_deny_all_their_tokens;
-    user_cutoff_denies_tokens_issued_in_earlier_seconds => denylist::check_user_cutoff_denies_tokens_issued_in_earlier_seconds;
-    entries_stop_denying_once_they_expire => denylist::check_entries_stop_denying_once_they_expire;
-}
-
-rate_limiter_checks! {
-    hits_are_allowed_up_to_the_limit_and_count_down => rate_limiter::check_hits_are_allowed_up_to_the_limit_and_count_down;
-    hit_after_the_limit_is_refused_until_the_window_closes => rate_limiter::check_hit_after_the_limit_is_refused_until_the_window_closes;
-    keys_are_counted_independently => rate_limiter::check_keys_are_counted_independently;
-    counting_restarts_when_the_window_closes => rate_limiter::check_counting_restarts_when_the_window_closes;
-    concurrent_hits_allow_exactly_the_limit => rate_limiter::check_concurrent_hits_allow_exactly_the_limit;
+authd_testkit::cache_conformance! {
+    denylist: store().await,
+    rate_limiter: store().await,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -196,6 +171,38 @@ async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_denials_time_to_live_is_measured_from_the_stores_clock() {
+    let on = |offset| async move {
+        let clock = Arc::new(ManualClock::at(Utc::now() + offset));
+        let config = settings(server().url(), RedisServer::unique_prefix());
+        RedisStore::connect(&config, clock).await.unwrap()
+    };
+    let ahead = on(chrono::Duration::hours(1)).await;
+    let behind = on(chrono::Duration::hours(-1)).await;
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    let in_half_an_hour = Utc::now() + chrono::Duration::minutes(30);
+    let half_an_hour_ago = Utc::now() - chrono::Duration::minutes(30);
+
+    ahead
+        .deny_token(claims.token_id, in_half_an_hour)
+        .await
+        .unwrap();
+    behind
+        .deny_sessions(&[claims.session_id], half_an_hour_ago)
+        .await
+        .unwrap();
+
+    assert!(
+        !ahead.is_denied(&claims).await.unwrap(),
+        "an hour ahead, a denial until half an hour from now is already over"
+    );
+    assert!(
+        behind.is_denied(&claims).await.unwrap(),
+        "an hour behind, a denial until half an hour ago still has half an hour to run"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connecting_to_a_closed_port_fails_fast_without_the_password() {
     let port = {
         let redis = RedisServer::start_new();
@@ -204,7 +211,7 @@ async fn connecting_to_a_closed_port_fails_fast_without_the_password() {
     let url = format!("redis://authd:s3cret-pw@127.0.0.1:{port}/0");
     let started = tokio::time::Instant::now();
 
-    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()), Arc::new(SystemClock))
         .await
         .expect_err("nothing listens on the port");
 
@@ -223,7 +230,7 @@ async fn a_refused_login_is_reported_without_the_password() {
     // The test server has no password, so it refuses any.
     let url = format!("redis://:s3cret-pw@127.0.0.1:{}/0", server().port());
 
-    let err = RedisStore::connect(&settings(url, "authd:".to_owned()))
+    let err = RedisStore::connect(&settings(url, "authd:".to_owned()), Arc::new(SystemClock))
         .await
         .expect_err("the server has no password to check");
 
@@ -241,18 +248,18 @@ async fn settings_that_cannot_work_are_refused_and_the_url_never_shows_in_debug(
     assert!(!format!("{s:?}").contains("s3cret-pw"));
     s.pool_max = 0;
     assert!(matches!(
-        RedisStore::connect(&s).await,
+        RedisStore::connect(&s, Arc::new(SystemClock)).await,
         Err(RedisError::InvalidSettings(_))
     ));
     s.pool_max = 1;
     s.command_timeout = Duration::ZERO;
     assert!(matches!(
-        RedisStore::connect(&s).await,
+        RedisStore::connect(&s, Arc::new(SystemClock)).await,
         Err(RedisError::InvalidSettings(_))
     ));
     s.command_timeout = Duration::from_secs(1);
     s.url = "http://:s3cret-pw@127.0.0.1/".to_owned();
-    match RedisStore::connect(&s).await {
+    match RedisStore::connect(&s, Arc::new(SystemClock)).await {
         Err(e @ RedisError::InvalidUrl(_)) => assert!(!e.to_string().contains("s3cret-pw")),
         other => panic!("a non-Redis URL must be refused, got {other:?}"),
     }

@@ -5,8 +5,20 @@ use crate::fixtures::{self, t0_plus};
 use authd_domain::audit::AuditKind;
 use authd_domain::ids::UserId;
 
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! audit_conformance {
+    ($storage:expr) => {
+        $crate::__register_checks! { audit, $storage;
+            audit_trail_lists_a_users_events_newest_first
+            events_recorded_together_keep_their_order
+        }
+    };
+}
+
 /// A user's events come back whole, newest first, limited, without anyone else's.
-pub async fn check_audit_trail_lists_a_users_events_newest_first(s: &StorageUnderTest) {
+pub async fn audit_trail_lists_a_users_events_newest_first(s: &StorageUnderTest) {
     let user = UserId::new();
     let other = UserId::new();
     let middle = fixtures::audit_event(AuditKind::LoginFailed, t0_plus(60), Some(user));
@@ -37,7 +49,7 @@ pub async fn check_audit_trail_lists_a_users_events_newest_first(s: &StorageUnde
 
 /// Events recorded together are all stored, in their order: at one instant, the last recorded
 /// is listed first.
-pub async fn check_events_recorded_together_keep_their_order(s: &StorageUnderTest) {
+pub async fn events_recorded_together_keep_their_order(s: &StorageUnderTest) {
     let user = UserId::new();
     let at = t0_plus(30);
     let events: Vec<_> = [

@@ -7,12 +7,26 @@ use authd_domain::ids::{SessionId, UserId};
 use authd_domain::ports::TokenDenylist;
 use chrono::{Duration, Utc};
 
+/// Every check of this module, each registered as a test on a fresh `$denylist` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! denylist_conformance {
+    ($denylist:expr) => {
+        $crate::__register_checks! { denylist, $denylist;
+            denied_token_is_denied_and_no_other
+            denied_sessions_deny_all_their_tokens
+            user_cutoff_denies_tokens_issued_in_earlier_seconds
+            entries_stop_denying_once_they_expire
+        }
+    };
+}
+
 fn in_an_hour() -> Timestamp {
     Utc::now() + Duration::hours(1)
 }
 
 /// A denied token id is denied; another token of the same session and user is not.
-pub async fn check_denied_token_is_denied_and_no_other(d: &dyn TokenDenylist) {
+pub async fn denied_token_is_denied_and_no_other(d: &dyn TokenDenylist) {
     let (user, session) = (UserId::new(), SessionId::new());
     let denied = fixtures::access_claims(user, session, Utc::now());
     let sibling = fixtures::access_claims(user, session, Utc::now());
@@ -24,7 +38,7 @@ pub async fn check_denied_token_is_denied_and_no_other(d: &dyn TokenDenylist) {
 }
 
 /// Denied sessions deny every token of theirs, and no token of other sessions.
-pub async fn check_denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) {
+pub async fn denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) {
     let user = UserId::new();
     let (a, b, kept) = (SessionId::new(), SessionId::new(), SessionId::new());
 
@@ -40,7 +54,7 @@ pub async fn check_denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) 
 
 /// A user cut-off denies the user's tokens issued in an earlier whole second, and no token of
 /// the cut-off's own second (which may have been issued just after it), later or foreign ones.
-pub async fn check_user_cutoff_denies_tokens_issued_in_earlier_seconds(d: &dyn TokenDenylist) {
+pub async fn user_cutoff_denies_tokens_issued_in_earlier_seconds(d: &dyn TokenDenylist) {
     let user = UserId::new();
     let cutoff = Utc::now() - Duration::seconds(10);
 
@@ -67,7 +81,7 @@ pub async fn check_user_cutoff_denies_tokens_issued_in_earlier_seconds(d: &dyn T
 
 /// Entries stop denying once their `until` has passed, and an entry already past it never
 /// denies. Takes about two seconds.
-pub async fn check_entries_stop_denying_once_they_expire(d: &dyn TokenDenylist) {
+pub async fn entries_stop_denying_once_they_expire(d: &dyn TokenDenylist) {
     let user = UserId::new();
     let session = SessionId::new();
     let token = fixtures::access_claims(user, SessionId::new(), Utc::now());

@@ -1,8 +1,10 @@
 //! Port conformance suites, written once and run against every adapter (object_store style):
-//! each check is an `async fn check_*(s: &StorageUnderTest)` (or `&dyn TokenDenylist`) that
-//! panics with a message when the adapter breaks the port's contract. An adapter's test binary
-//! calls every check, each on fresh storage, from a multi-threaded Tokio runtime: several checks
-//! race many tasks against one adapter to prove the atomicity the ports promise.
+//! each check is a `pub async fn` of its port's module taking `&StorageUnderTest` (or
+//! `&dyn TokenDenylist`, `&dyn RateLimiter`) that panics with a message when the adapter breaks
+//! the port's contract. An adapter's test file registers every check of the ports it serves
+//! with one macro call ([`storage_conformance!`], [`cache_conformance!`]; see [`conformance`]),
+//! each check a test of its own on fresh storage, on a multi-threaded Tokio runtime: several
+//! checks race many tasks against one adapter to prove the atomicity the ports promise.
 //!
 //! Checks create their own accounts with unique emails and usernames, so they also pass on
 //! storage that other checks use at the same time; outbox checks are the exception and need
@@ -12,6 +14,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 pub mod audit;
+pub mod clock;
+pub mod conformance;
 pub mod debian;
 pub mod denylist;
 pub mod fixtures;

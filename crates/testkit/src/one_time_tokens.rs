@@ -12,9 +12,27 @@ use authd_domain::user::AccountStatus;
 use chrono::Duration;
 use std::sync::Arc;
 
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! one_time_tokens_conformance {
+    ($storage:expr) => {
+        $crate::__register_checks! { one_time_tokens, $storage;
+            issued_token_is_found_by_hash_and_purpose
+            issue_invalidates_earlier_tokens_of_the_same_purpose
+            consume_verification_activates_a_pending_user_once
+            expired_or_foreign_verification_token_is_refused
+            concurrent_verifications_with_one_token_succeed_once
+            consume_reset_replaces_the_password_and_revokes_sessions
+            expired_reset_token_changes_nothing
+            concurrent_resets_with_one_token_succeed_once
+        }
+    };
+}
+
 /// An issued token is found by its hash and purpose only; issuing queues no mail (the mail
 /// worker issues the token of a mail it is sending).
-pub async fn check_issued_token_is_found_by_hash_and_purpose(s: &StorageUnderTest) {
+pub async fn issued_token_is_found_by_hash_and_purpose(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let token = fixtures::reset_token(&user, t0_plus(60));
 
@@ -42,7 +60,7 @@ pub async fn check_issued_token_is_found_by_hash_and_purpose(s: &StorageUnderTes
 }
 
 /// A new link of one purpose retires the earlier ones of that purpose, not of the other.
-pub async fn check_issue_invalidates_earlier_tokens_of_the_same_purpose(s: &StorageUnderTest) {
+pub async fn issue_invalidates_earlier_tokens_of_the_same_purpose(s: &StorageUnderTest) {
     let user = fixtures::user();
     let verification = register(s, &user).await;
     let earlier = fixtures::reset_token(&user, t0_plus(60));
@@ -93,7 +111,7 @@ pub async fn check_issue_invalidates_earlier_tokens_of_the_same_purpose(s: &Stor
 }
 
 /// Verifying activates a pending account, once: the token is then gone.
-pub async fn check_consume_verification_activates_a_pending_user_once(s: &StorageUnderTest) {
+pub async fn consume_verification_activates_a_pending_user_once(s: &StorageUnderTest) {
     let user = fixtures::user();
     let token = register(s, &user).await;
 
@@ -122,7 +140,7 @@ pub async fn check_consume_verification_activates_a_pending_user_once(s: &Storag
 
 /// An expired verification link is refused as expired and the account stays pending; unknown
 /// links and reset links are not found.
-pub async fn check_expired_or_foreign_verification_token_is_refused(s: &StorageUnderTest) {
+pub async fn expired_or_foreign_verification_token_is_refused(s: &StorageUnderTest) {
     let user = fixtures::user();
     let token = register(s, &user).await;
 
@@ -157,7 +175,7 @@ pub async fn check_expired_or_foreign_verification_token_is_refused(s: &StorageU
 }
 
 /// 20 concurrent verifications with one link: exactly one succeeds.
-pub async fn check_concurrent_verifications_with_one_token_succeed_once(s: &StorageUnderTest) {
+pub async fn concurrent_verifications_with_one_token_succeed_once(s: &StorageUnderTest) {
     let user = fixtures::user();
     let token = register(s, &user).await;
 
@@ -180,7 +198,7 @@ pub async fn check_concurrent_verifications_with_one_token_succeed_once(s: &Stor
 
 /// A reset replaces the hash, clears the lockout, revokes every session and queues its mail;
 /// the link then stops working.
-pub async fn check_consume_reset_replaces_the_password_and_revokes_sessions(s: &StorageUnderTest) {
+pub async fn consume_reset_replaces_the_password_and_revokes_sessions(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     s.users
         .record_login_failure(
@@ -251,7 +269,7 @@ pub async fn check_consume_reset_replaces_the_password_and_revokes_sessions(s: &
 }
 
 /// An expired reset link is refused as expired and changes nothing.
-pub async fn check_expired_reset_token_changes_nothing(s: &StorageUnderTest) {
+pub async fn expired_reset_token_changes_nothing(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0_plus(1)).await;
     let token = fixtures::reset_token(&user, t0_plus(10));
@@ -285,7 +303,7 @@ pub async fn check_expired_reset_token_changes_nothing(s: &StorageUnderTest) {
 
 /// 20 concurrent resets with one link: exactly one succeeds, its hash is stored, the sessions
 /// are revoked by that one, and one mail is queued.
-pub async fn check_concurrent_resets_with_one_token_succeed_once(s: &StorageUnderTest) {
+pub async fn concurrent_resets_with_one_token_succeed_once(s: &StorageUnderTest) {
     let user = Arc::new(registered_user(s).await);
     let a = login(s, user.id, t0_plus(1)).await;
     let token = fixtures::reset_token(&user, t0_plus(10));

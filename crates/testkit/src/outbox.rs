@@ -11,6 +11,22 @@ use chrono::Duration;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! outbox_conformance {
+    ($storage:expr) => {
+        $crate::__register_checks! { outbox, $storage;
+            enqueued_message_is_claimed_once_until_marked_sent
+            expired_lease_makes_a_message_claimable_again
+            failed_message_is_retried_at_the_given_time
+            dead_message_is_never_claimed_again
+            claim_returns_at_most_the_limit
+            concurrent_claimers_never_get_the_same_message
+        }
+    };
+}
+
 const LEASE: Duration = Duration::minutes(1);
 
 async fn claim(s: &StorageUnderTest, now: authd_domain::Timestamp, limit: usize) -> Vec<MessageId> {
@@ -32,7 +48,7 @@ async fn enqueue(s: &StorageUnderTest, now: authd_domain::Timestamp) -> MessageI
 }
 
 /// A message is due from its enqueue time, leased to one claim, and gone once sent.
-pub async fn check_enqueued_message_is_claimed_once_until_marked_sent(s: &StorageUnderTest) {
+pub async fn enqueued_message_is_claimed_once_until_marked_sent(s: &StorageUnderTest) {
     let user = fixtures::user();
     let mail = fixtures::verify_mail(&user);
     let id = s.outbox.enqueue(&mail, t0()).await.unwrap();
@@ -68,7 +84,7 @@ pub async fn check_enqueued_message_is_claimed_once_until_marked_sent(s: &Storag
 }
 
 /// A claim that is neither sent nor failed when its lease ends is handed out again.
-pub async fn check_expired_lease_makes_a_message_claimable_again(s: &StorageUnderTest) {
+pub async fn expired_lease_makes_a_message_claimable_again(s: &StorageUnderTest) {
     let id = enqueue(s, t0()).await;
     assert_eq!(claim(s, t0(), 10).await, vec![id]);
 
@@ -84,7 +100,7 @@ pub async fn check_expired_lease_makes_a_message_claimable_again(s: &StorageUnde
 }
 
 /// A failed message comes back at its retry time, with its failed attempts counted.
-pub async fn check_failed_message_is_retried_at_the_given_time(s: &StorageUnderTest) {
+pub async fn failed_message_is_retried_at_the_given_time(s: &StorageUnderTest) {
     let id = enqueue(s, t0()).await;
     claim(s, t0(), 10).await;
 
@@ -121,7 +137,7 @@ pub async fn check_failed_message_is_retried_at_the_given_time(s: &StorageUnderT
 }
 
 /// A message failed for good is never claimed again; the others still are.
-pub async fn check_dead_message_is_never_claimed_again(s: &StorageUnderTest) {
+pub async fn dead_message_is_never_claimed_again(s: &StorageUnderTest) {
     let dead = enqueue(s, t0()).await;
     let alive = enqueue(s, t0()).await;
     claim(s, t0(), 10).await;
@@ -136,7 +152,7 @@ pub async fn check_dead_message_is_never_claimed_again(s: &StorageUnderTest) {
 }
 
 /// A claim returns at most `limit` messages, and successive claims never overlap.
-pub async fn check_claim_returns_at_most_the_limit(s: &StorageUnderTest) {
+pub async fn claim_returns_at_most_the_limit(s: &StorageUnderTest) {
     let mut queued = HashSet::new();
     for i in 0..5 {
         queued.insert(enqueue(s, t0_plus(i)).await);
@@ -151,7 +167,7 @@ pub async fn check_claim_returns_at_most_the_limit(s: &StorageUnderTest) {
 }
 
 /// Ten workers claiming at once from 100 messages: every message goes to exactly one of them.
-pub async fn check_concurrent_claimers_never_get_the_same_message(s: &StorageUnderTest) {
+pub async fn concurrent_claimers_never_get_the_same_message(s: &StorageUnderTest) {
     let mut queued = HashSet::new();
     for _ in 0..100 {
         queued.insert(enqueue(s, t0()).await);

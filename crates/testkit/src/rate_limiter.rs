@@ -7,6 +7,21 @@ use authd_domain::ports::RateLimiter;
 use chrono::Duration;
 use futures_util::future::join_all;
 
+/// Every check of this module, each registered as a test on a fresh `$limiter` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! rate_limiter_conformance {
+    ($limiter:expr) => {
+        $crate::__register_checks! { rate_limiter, $limiter;
+            hits_are_allowed_up_to_the_limit_and_count_down
+            hit_after_the_limit_is_refused_until_the_window_closes
+            keys_are_counted_independently
+            counting_restarts_when_the_window_closes
+            concurrent_hits_allow_exactly_the_limit
+        }
+    };
+}
+
 /// A key no other check (or earlier run against the same server) uses.
 fn fresh_key(what: &str) -> String {
     format!("{what}:{}", uuid::Uuid::new_v4().simple())
@@ -18,7 +33,7 @@ async fn hit(r: &dyn RateLimiter, key: &str, limit: RateLimit) -> RateLimitDecis
 
 /// Hits up to the limit are allowed, with the limit announced and the remaining hits counting
 /// down; the window's end lies ahead, within the window's length.
-pub async fn check_hits_are_allowed_up_to_the_limit_and_count_down(r: &dyn RateLimiter) {
+pub async fn hits_are_allowed_up_to_the_limit_and_count_down(r: &dyn RateLimiter) {
     let limit = RateLimit::new(3, Duration::minutes(1));
     let key = fresh_key("login");
 
@@ -35,7 +50,7 @@ pub async fn check_hits_are_allowed_up_to_the_limit_and_count_down(r: &dyn RateL
 
 /// The hit after the limit is refused, with nothing remaining and the time until the window
 /// closes (for `Retry-After`); so is every further hit of that window.
-pub async fn check_hit_after_the_limit_is_refused_until_the_window_closes(r: &dyn RateLimiter) {
+pub async fn hit_after_the_limit_is_refused_until_the_window_closes(r: &dyn RateLimiter) {
     let limit = RateLimit::new(2, Duration::minutes(15));
     let key = fresh_key("register");
     for _ in 0..2 {
@@ -54,7 +69,7 @@ pub async fn check_hit_after_the_limit_is_refused_until_the_window_closes(r: &dy
 }
 
 /// Hits on one key use up nothing of another key's limit.
-pub async fn check_keys_are_counted_independently(r: &dyn RateLimiter) {
+pub async fn keys_are_counted_independently(r: &dyn RateLimiter) {
     let limit = RateLimit::new(1, Duration::minutes(1));
     let (a, b) = (fresh_key("ip-a"), fresh_key("ip-b"));
 
@@ -71,7 +86,7 @@ pub async fn check_keys_are_counted_independently(r: &dyn RateLimiter) {
 
 /// A window is fixed from its first hit: later hits do not stretch it, and once it closes the
 /// count starts again. Takes about 1.2 seconds.
-pub async fn check_counting_restarts_when_the_window_closes(r: &dyn RateLimiter) {
+pub async fn counting_restarts_when_the_window_closes(r: &dyn RateLimiter) {
     let limit = RateLimit::new(2, Duration::seconds(1));
     let key = fresh_key("forgot");
     assert!(hit(r, &key, limit).await.allowed);
@@ -94,7 +109,7 @@ pub async fn check_counting_restarts_when_the_window_closes(r: &dyn RateLimiter)
 }
 
 /// 200 hits at once against a limit of 50: every hit is counted, so exactly 50 are allowed.
-pub async fn check_concurrent_hits_allow_exactly_the_limit(r: &dyn RateLimiter) {
+pub async fn concurrent_hits_allow_exactly_the_limit(r: &dyn RateLimiter) {
     let limit = RateLimit::new(50, Duration::minutes(1));
     let key = fresh_key("general");
 

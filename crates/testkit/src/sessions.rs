@@ -13,6 +13,30 @@ use chrono::Duration;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! sessions_conformance {
+    ($storage:expr) => {
+        $crate::__register_checks! { sessions, $storage;
+            created_session_is_found_and_listed
+            rotation_makes_the_successor_the_current_token
+            concurrent_rotations_of_one_token_rotate_exactly_once
+            a_rotation_racing_a_logout_leaves_nothing_usable
+            replay_inside_the_grace_window_is_answered_again
+            rotated_token_reused_after_the_grace_window_revokes_the_family
+            replay_after_the_successor_moved_on_is_reuse
+            expired_or_unknown_refresh_token_is_invalid
+            touch_keeps_the_token_and_records_activity
+            session_limit_evicts_the_least_recently_used_sessions
+            concurrent_logins_never_exceed_the_session_limit
+            active_sessions_are_listed_most_recent_first
+            revoke_only_affects_the_owners_live_session
+            revoke_all_revokes_every_live_session_of_the_user
+        }
+    };
+}
+
 async fn rotate(
     s: &StorageUnderTest,
     presented: &TokenHash,
@@ -41,7 +65,7 @@ fn sorted(mut ids: Vec<SessionId>) -> Vec<SessionId> {
 }
 
 /// A new session can be found by id and is listed as active.
-pub async fn check_created_session_is_found_and_listed(s: &StorageUnderTest) {
+pub async fn created_session_is_found_and_listed(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
 
@@ -59,7 +83,7 @@ pub async fn check_created_session_is_found_and_listed(s: &StorageUnderTest) {
 
 /// Rotation answers the family with fresh activity, a sliding expiry and the account holding it,
 /// and the successor is the token that works next.
-pub async fn check_rotation_makes_the_successor_the_current_token(s: &StorageUnderTest) {
+pub async fn rotation_makes_the_successor_the_current_token(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
     let successor = fixtures::token_hash();
@@ -92,7 +116,7 @@ pub async fn check_rotation_makes_the_successor_the_current_token(s: &StorageUnd
 
 /// 100 concurrent refreshes with one token: one rotates, the other 99 replay the same family
 /// and expiry, and the successor is the family's current token.
-pub async fn check_concurrent_rotations_of_one_token_rotate_exactly_once(s: &StorageUnderTest) {
+pub async fn concurrent_rotations_of_one_token_rotate_exactly_once(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
     let presented = l.token.hash.clone();
@@ -151,7 +175,7 @@ pub async fn check_concurrent_rotations_of_one_token_rotate_exactly_once(s: &Sto
 /// commits first, the session ends revoked, the revocation reports it revoked a live session,
 /// and neither the presented token nor its successor works afterwards. Ten rounds of one
 /// revocation against 20 concurrent presentations.
-pub async fn check_a_rotation_racing_a_logout_leaves_nothing_usable(s: &StorageUnderTest) {
+pub async fn a_rotation_racing_a_logout_leaves_nothing_usable(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     for round in 0..10 {
         let l = login(s, user.id, t0_plus(round)).await;
@@ -199,7 +223,7 @@ pub async fn check_a_rotation_racing_a_logout_leaves_nothing_usable(s: &StorageU
 }
 
 /// A replay inside the grace window changes nothing and answers the successor's expiry.
-pub async fn check_replay_inside_the_grace_window_is_answered_again(s: &StorageUnderTest) {
+pub async fn replay_inside_the_grace_window_is_answered_again(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
     let successor = fixtures::token_hash();
@@ -222,9 +246,7 @@ pub async fn check_replay_inside_the_grace_window_is_answered_again(s: &StorageU
 
 /// A rotated token presented after the grace window revokes the whole family: the successor
 /// stops working too.
-pub async fn check_rotated_token_reused_after_the_grace_window_revokes_the_family(
-    s: &StorageUnderTest,
-) {
+pub async fn rotated_token_reused_after_the_grace_window_revokes_the_family(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
     let successor = fixtures::token_hash();
@@ -257,7 +279,7 @@ pub async fn check_rotated_token_reused_after_the_grace_window_revokes_the_famil
 }
 
 /// Inside the grace window, a rotated token whose successor has itself been rotated is reuse.
-pub async fn check_replay_after_the_successor_moved_on_is_reuse(s: &StorageUnderTest) {
+pub async fn replay_after_the_successor_moved_on_is_reuse(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
     let b = fixtures::token_hash();
@@ -279,7 +301,7 @@ pub async fn check_replay_after_the_successor_moved_on_is_reuse(s: &StorageUnder
 }
 
 /// An expired or unknown refresh token is invalid, rotated or touched.
-pub async fn check_expired_or_unknown_refresh_token_is_invalid(s: &StorageUnderTest) {
+pub async fn expired_or_unknown_refresh_token_is_invalid(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login_with(s, user.id, t0(), false, 0).await;
     let at_expiry = l.token.expires_at;
@@ -307,7 +329,7 @@ pub async fn check_expired_or_unknown_refresh_token_is_invalid(s: &StorageUnderT
 }
 
 /// Touching (rotation off) keeps the token working, records activity and keeps its expiry.
-pub async fn check_touch_keeps_the_token_and_records_activity(s: &StorageUnderTest) {
+pub async fn touch_keeps_the_token_and_records_activity(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let l = login(s, user.id, t0()).await;
 
@@ -337,7 +359,7 @@ pub async fn check_touch_keeps_the_token_and_records_activity(s: &StorageUnderTe
 
 /// Beyond the limit, a login evicts the least recently used session (not the oldest), whose
 /// tokens stop working; a limit of 0 is unlimited.
-pub async fn check_session_limit_evicts_the_least_recently_used_sessions(s: &StorageUnderTest) {
+pub async fn session_limit_evicts_the_least_recently_used_sessions(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let first = login_with(s, user.id, t0(), true, 2).await;
     let second = login_with(s, user.id, t0_plus(60), true, 2).await;
@@ -367,7 +389,7 @@ pub async fn check_session_limit_evicts_the_least_recently_used_sessions(s: &Sto
 
 /// Ten logins at once under a limit of three: three sessions stay live and the seven others
 /// are reported evicted, each once.
-pub async fn check_concurrent_logins_never_exceed_the_session_limit(s: &StorageUnderTest) {
+pub async fn concurrent_logins_never_exceed_the_session_limit(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let user_id = user.id;
     let logins = concurrently(10, |i| {
@@ -391,7 +413,7 @@ pub async fn check_concurrent_logins_never_exceed_the_session_limit(s: &StorageU
 }
 
 /// Active sessions: most recent activity first, without revoked or expired ones.
-pub async fn check_active_sessions_are_listed_most_recent_first(s: &StorageUnderTest) {
+pub async fn active_sessions_are_listed_most_recent_first(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let s1 = login(s, user.id, t0()).await;
     let short = login_with(s, user.id, t0_plus(60), false, 0).await;
@@ -423,7 +445,7 @@ pub async fn check_active_sessions_are_listed_most_recent_first(s: &StorageUnder
 }
 
 /// Revoking works once, on the owner's live session only.
-pub async fn check_revoke_only_affects_the_owners_live_session(s: &StorageUnderTest) {
+pub async fn revoke_only_affects_the_owners_live_session(s: &StorageUnderTest) {
     let owner = registered_user(s).await;
     let stranger = registered_user(s).await;
     let l = login(s, owner.id, t0()).await;
@@ -464,7 +486,7 @@ pub async fn check_revoke_only_affects_the_owners_live_session(s: &StorageUnderT
 }
 
 /// Revoking all sessions returns the live ones, and leaves other users' sessions alone.
-pub async fn check_revoke_all_revokes_every_live_session_of_the_user(s: &StorageUnderTest) {
+pub async fn revoke_all_revokes_every_live_session_of_the_user(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let other = registered_user(s).await;
     let already = login(s, user.id, t0()).await;

@@ -12,8 +12,32 @@ use authd_domain::user::{AccountStatus, ProfileChanges};
 use authd_domain::values::{Email, PersonName, Phone, Username};
 use std::sync::Arc;
 
+/// Every check of this module, each registered as a test on a fresh `$storage` (see
+/// [`crate::conformance`]): listing a check here runs it on every adapter of the port.
+#[macro_export]
+macro_rules! users_conformance {
+    ($storage:expr) => {
+        $crate::__register_checks! { users, $storage;
+            created_user_can_be_found_by_id_email_and_username
+            create_queues_the_verification_mail_with_the_account
+            duplicate_email_is_rejected_case_insensitively
+            duplicate_username_is_rejected_case_insensitively
+            concurrent_creates_with_one_email_have_exactly_one_winner
+            login_failures_count_down_then_lock_once
+            concurrent_login_failures_are_all_counted_and_lock_once
+            login_failure_of_unknown_account_is_none
+            login_success_clears_the_lockout_and_records_the_login
+            a_rehash_does_not_overwrite_a_password_changed_meanwhile
+            a_session_is_refused_once_the_password_changed
+            profile_update_applies_changes_and_sets_updated_at
+            change_password_keeps_only_the_given_session
+            deactivate_marks_the_account_deleted_and_revokes_every_session
+        }
+    };
+}
+
 /// A stored account is found by id, and by email and username in any case.
-pub async fn check_created_user_can_be_found_by_id_email_and_username(s: &StorageUnderTest) {
+pub async fn created_user_can_be_found_by_id_email_and_username(s: &StorageUnderTest) {
     let id = unique();
     let user = fixtures::user_with(&format!("Jane.{id}@Example.com"), &format!("Jane_{id}"));
     create(s, &user).await;
@@ -50,7 +74,7 @@ pub async fn check_created_user_can_be_found_by_id_email_and_username(s: &Storag
 
 /// Registration queues the verification mail with the account, in the same unit of work; the
 /// queued mail names the account, whose link token the mail worker mints when it sends it.
-pub async fn check_create_queues_the_verification_mail_with_the_account(s: &StorageUnderTest) {
+pub async fn create_queues_the_verification_mail_with_the_account(s: &StorageUnderTest) {
     let user = fixtures::user();
 
     create(s, &user).await;
@@ -76,7 +100,7 @@ pub async fn check_create_queues_the_verification_mail_with_the_account(s: &Stor
 }
 
 /// An email used by another account, in another case, is refused and nothing is stored.
-pub async fn check_duplicate_email_is_rejected_case_insensitively(s: &StorageUnderTest) {
+pub async fn duplicate_email_is_rejected_case_insensitively(s: &StorageUnderTest) {
     let first = registered_user(s).await;
     let shouted = first.email.as_str().to_uppercase();
     let second = fixtures::user_with(&shouted, &format!("other_{}", unique()));
@@ -106,7 +130,7 @@ pub async fn check_duplicate_email_is_rejected_case_insensitively(s: &StorageUnd
 }
 
 /// A username used by another account, in another case, is refused and nothing is stored.
-pub async fn check_duplicate_username_is_rejected_case_insensitively(s: &StorageUnderTest) {
+pub async fn duplicate_username_is_rejected_case_insensitively(s: &StorageUnderTest) {
     let first = registered_user(s).await;
     let second = fixtures::user_with(
         &format!("other-{}@example.com", unique()),
@@ -133,7 +157,7 @@ pub async fn check_duplicate_username_is_rejected_case_insensitively(s: &Storage
 }
 
 /// 20 registrations racing for one email: exactly one account exists afterwards.
-pub async fn check_concurrent_creates_with_one_email_have_exactly_one_winner(s: &StorageUnderTest) {
+pub async fn concurrent_creates_with_one_email_have_exactly_one_winner(s: &StorageUnderTest) {
     let email = format!("race-{}@example.com", unique());
     let candidates: Vec<_> = (0..20)
         .map(|_| fixtures::user_with(&email, &format!("racer_{}", unique())))
@@ -177,7 +201,7 @@ pub async fn check_concurrent_creates_with_one_email_have_exactly_one_winner(s: 
 }
 
 /// Failures count down to the limit, lock once with one mail, and keep counting while locked.
-pub async fn check_login_failures_count_down_then_lock_once(s: &StorageUnderTest) {
+pub async fn login_failures_count_down_then_lock_once(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let policy = LockoutPolicy {
         max_attempts: 3,
@@ -214,7 +238,7 @@ pub async fn check_login_failures_count_down_then_lock_once(s: &StorageUnderTest
 }
 
 /// 50 concurrent failures: all 50 are counted, one of them locks, one lock mail is queued.
-pub async fn check_concurrent_login_failures_are_all_counted_and_lock_once(s: &StorageUnderTest) {
+pub async fn concurrent_login_failures_are_all_counted_and_lock_once(s: &StorageUnderTest) {
     let user = Arc::new(registered_user(s).await);
     let policy = fixtures::lockout_policy();
     let now = t0_plus(60);
@@ -244,7 +268,7 @@ pub async fn check_concurrent_login_failures_are_all_counted_and_lock_once(s: &S
 }
 
 /// A failure for an account that does not exist changes nothing and says so.
-pub async fn check_login_failure_of_unknown_account_is_none(s: &StorageUnderTest) {
+pub async fn login_failure_of_unknown_account_is_none(s: &StorageUnderTest) {
     let ghost = fixtures::user();
     let outcome = s
         .users
@@ -260,7 +284,7 @@ pub async fn check_login_failure_of_unknown_account_is_none(s: &StorageUnderTest
 }
 
 /// A successful login clears the lockout, records the time and stores a re-hash when given.
-pub async fn check_login_success_clears_the_lockout_and_records_the_login(s: &StorageUnderTest) {
+pub async fn login_success_clears_the_lockout_and_records_the_login(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let policy = fixtures::lockout_policy();
     for _ in 0..2 {
@@ -299,7 +323,7 @@ pub async fn check_login_success_clears_the_lockout_and_records_the_login(s: &St
 
 /// A re-hash computed from the password checked before a change is not stored over the newer
 /// hash; the login is still recorded.
-pub async fn check_a_rehash_does_not_overwrite_a_password_changed_meanwhile(s: &StorageUnderTest) {
+pub async fn a_rehash_does_not_overwrite_a_password_changed_meanwhile(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let changed = fixtures::password_hash();
     s.users
@@ -332,7 +356,7 @@ pub async fn check_a_rehash_does_not_overwrite_a_password_changed_meanwhile(s: &
 
 /// A login whose password check predates a password change, or whose account was deactivated
 /// meanwhile, gets no session.
-pub async fn check_a_session_is_refused_once_the_password_changed(s: &StorageUnderTest) {
+pub async fn a_session_is_refused_once_the_password_changed(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let now = t0_plus(5);
     s.users
@@ -385,7 +409,7 @@ pub async fn check_a_session_is_refused_once_the_password_changed(s: &StorageUnd
 }
 
 /// Profile changes apply field by field, `Some(None)` clears, and `updated_at` moves.
-pub async fn check_profile_update_applies_changes_and_sets_updated_at(s: &StorageUnderTest) {
+pub async fn profile_update_applies_changes_and_sets_updated_at(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let set = ProfileChanges {
         first_name: Some(Some(PersonName::from_trusted("Jane".to_owned()))),
@@ -439,7 +463,7 @@ pub async fn check_profile_update_applies_changes_and_sets_updated_at(s: &Storag
 
 /// A password change replaces the hash, clears the lockout, revokes every session but the
 /// one kept, and queues its mail.
-pub async fn check_change_password_keeps_only_the_given_session(s: &StorageUnderTest) {
+pub async fn change_password_keeps_only_the_given_session(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     s.users
         .record_login_failure(
@@ -508,9 +532,7 @@ pub async fn check_change_password_keeps_only_the_given_session(s: &StorageUnder
 }
 
 /// Deactivation marks the account deleted and revokes all its sessions; its email stays taken.
-pub async fn check_deactivate_marks_the_account_deleted_and_revokes_every_session(
-    s: &StorageUnderTest,
-) {
+pub async fn deactivate_marks_the_account_deleted_and_revokes_every_session(s: &StorageUnderTest) {
     let user = registered_user(s).await;
     let a = login(s, user.id, t0_plus(1)).await;
     let b = login(s, user.id, t0_plus(2)).await;

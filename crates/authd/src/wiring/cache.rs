@@ -8,13 +8,12 @@
 
 use crate::app::StartupError;
 use crate::config::RedisConfig;
-use crate::fallback::FallbackRateLimiter;
-use crate::revocation::GuardedDenylist;
 use async_trait::async_trait;
 use authd_domain::ports::{Clock, RateLimiter, SessionRepository, TokenDenylist};
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::{MemoryDenylist, MemoryRateLimiter};
 use authd_redis::{RedisSettings, RedisStore};
+use authd_resilience::{FallbackRateLimiter, GuardedDenylist};
 use secrecy::ExposeSecret;
 use std::sync::Arc;
 
@@ -38,7 +37,7 @@ pub(super) async fn redis(
         command_timeout: config.timeout,
         key_prefix: config.key_prefix.clone(),
     };
-    let store = RedisStore::connect(&settings)
+    let store = RedisStore::connect(&settings, clock.clone())
         .await
         .map_err(|source| StartupError::Redis {
             target: config.target(),
@@ -50,7 +49,7 @@ pub(super) async fn redis(
         timeout_ms = config.timeout.as_millis(),
         "denylist and rate limits: Redis (shared by every instance)"
     );
-    let local = Arc::new(MemoryRateLimiter::with_clock(clock.clone()));
+    let local = Arc::new(MemoryRateLimiter::new(clock.clone()));
     let denylist = GuardedDenylist::start(store.clone(), sessions, clock, horizon).await;
     Ok(Cache {
         denylist,
@@ -71,8 +70,8 @@ pub(super) fn memory(clock: Arc<dyn Clock>, shared_storage: bool) -> Cache {
         tracing::info!("denylist and rate limits: in memory (one instance)");
     }
     Cache {
-        denylist: Arc::new(MemoryDenylist::with_clock(clock.clone())),
-        rate_limiter: Arc::new(MemoryRateLimiter::with_clock(clock)),
+        denylist: Arc::new(MemoryDenylist::new(clock.clone())),
+        rate_limiter: Arc::new(MemoryRateLimiter::new(clock)),
         probe: Arc::new(FixedProbe(ProbeStatus::Disabled)),
     }
 }

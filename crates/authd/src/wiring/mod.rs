@@ -14,13 +14,13 @@ mod mail;
 mod storage;
 
 use crate::app::StartupError;
-use crate::audit_writer::{self, AuditWriter};
 use crate::config::Config;
 use authd_clock::SystemClock;
 use authd_crypto::{BcryptConfig, BcryptHasher, OpaqueTokens};
 use authd_domain::ports::{AccessTokenCodec, Clock};
 use authd_domain::services::{MailDelivery, Ports, Services};
 use authd_http::{AppState, CachedProbe, HealthProbes, HttpSettings, Probe, RateLimits};
+use authd_resilience::audit_writer::{self, AuditWriter};
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use authd_domain::error::PortError;
 use authd_domain::policy::rate_limit::{RateLimit, RateLimitDecision};
 use authd_domain::ports::RateLimiter;
+use std::fmt;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -17,14 +18,14 @@ use std::time::{Duration, Instant};
 const WARN_EVERY: Duration = Duration::from_secs(30);
 
 /// The shared limiter, and a local one for when it fails.
-pub(crate) struct FallbackRateLimiter {
+pub struct FallbackRateLimiter {
     shared: Arc<dyn RateLimiter>,
     local: Arc<dyn RateLimiter>,
     last_warning: Mutex<Option<Instant>>,
 }
 
 impl FallbackRateLimiter {
-    pub(crate) fn new(shared: Arc<dyn RateLimiter>, local: Arc<dyn RateLimiter>) -> Self {
+    pub fn new(shared: Arc<dyn RateLimiter>, local: Arc<dyn RateLimiter>) -> Self {
         Self {
             shared,
             local,
@@ -44,6 +45,13 @@ impl FallbackRateLimiter {
                 true
             }
         }
+    }
+}
+
+impl fmt::Debug for FallbackRateLimiter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FallbackRateLimiter")
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,24 +1,9 @@
 use super::*;
 use authd_domain::ports::UserRepository;
 use authd_memory::{MemoryDenylist, MemoryStore};
+use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// A clock the test moves by hand.
-struct ManualClock(Mutex<Timestamp>);
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap();
-        *now += by;
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> Timestamp {
-        *self.0.lock().unwrap()
-    }
-}
 
 /// Redis as the guard sees it: a denylist that can be down, or lose everything it held.
 struct FlakyRedis {
@@ -29,7 +14,7 @@ struct FlakyRedis {
 
 impl FlakyRedis {
     fn new(clock: Arc<ManualClock>) -> Self {
-        let inner = Mutex::new(Arc::new(MemoryDenylist::with_clock(clock.clone())));
+        let inner = Mutex::new(Arc::new(MemoryDenylist::new(clock.clone())));
         Self {
             clock,
             inner,
@@ -46,7 +31,7 @@ impl FlakyRedis {
 
     /// A restart without persistence.
     fn forget_everything(&self) {
-        *self.inner.lock().unwrap() = Arc::new(MemoryDenylist::with_clock(self.clock.clone()));
+        *self.inner.lock().unwrap() = Arc::new(MemoryDenylist::new(self.clock.clone()));
     }
 }
 
@@ -129,7 +114,7 @@ async fn storage_with(revoked: bool) -> (Arc<MemoryStore>, AccessClaims) {
 async fn guard(
     sessions: Arc<MemoryStore>,
 ) -> (Arc<ManualClock>, Arc<FlakyRedis>, Arc<GuardedDenylist>) {
-    let clock = Arc::new(ManualClock(Mutex::new(t0())));
+    let clock = Arc::new(ManualClock::at(t0()));
     let redis = Arc::new(FlakyRedis::new(clock.clone()));
     let guard = GuardedDenylist::start(redis.clone(), sessions, clock.clone(), HORIZON).await;
     (clock, redis, guard)

@@ -1,5 +1,6 @@
-//! Steps shared by several units of work: queueing a mail and revoking live sessions. Each runs
-//! on the caller's connection, inside the caller's transaction.
+//! The writes several units of work share: queueing a mail ([`queue_mail`]) and revoking live
+//! sessions ([`revoke_live_sessions`]). Each runs on the caller's connection, inside the
+//! caller's transaction, so that it commits or rolls back with the change that caused it.
 
 use crate::error::TxError;
 use crate::payload;
@@ -11,12 +12,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-
-diesel::define_sql_function! {
-    /// `lower(text)`: the expression of the case-insensitive unique indexes on users.
-    #[sql_name = "lower"]
-    fn lower_text(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
 
 #[derive(Insertable)]
 #[diesel(table_name = outbox, check_for_backend(diesel::pg::Pg))]

@@ -22,6 +22,7 @@ use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::{Clock, SessionRepository, TokenDenylist};
 use authd_domain::token::AccessClaims;
 use chrono::Duration;
+use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 /// How often each instance checks that Redis still holds its sentinel denial.
@@ -52,7 +53,8 @@ impl Pending {
     }
 }
 
-pub(crate) struct GuardedDenylist {
+/// The shared denylist, with storage asked too after any doubt (see the module).
+pub struct GuardedDenylist {
     shared: Arc<dyn TokenDenylist>,
     sessions: Arc<dyn SessionRepository>,
     clock: Arc<dyn Clock>,
@@ -68,7 +70,7 @@ pub(crate) struct GuardedDenylist {
 
 impl GuardedDenylist {
     /// Writes the sentinel and starts watching it; the watch stops when the guard is dropped.
-    pub(crate) async fn start(
+    pub async fn start(
         shared: Arc<dyn TokenDenylist>,
         sessions: Arc<dyn SessionRepository>,
         clock: Arc<dyn Clock>,
@@ -222,6 +224,18 @@ impl GuardedDenylist {
             self.doubt(e);
         }
         result
+    }
+}
+
+impl fmt::Debug for GuardedDenylist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GuardedDenylist")
+            .field("horizon", &self.horizon)
+            .field(
+                "pending",
+                &self.pending.lock().map_or(0, |pending| pending.len()),
+            )
+            .finish_non_exhaustive()
     }
 }
 

@@ -20,6 +20,7 @@ use authd_domain::audit::AuditEvent;
 use authd_domain::error::PortError;
 use authd_domain::ids::UserId;
 use authd_domain::ports::AuditLog;
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
@@ -33,22 +34,31 @@ const MAX_BATCH: usize = 256;
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Stopping may not wait longer than this for the last events.
-pub(crate) const FINAL_FLUSH_LIMIT: Duration = Duration::from_secs(5);
+pub const FINAL_FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
 /// The [`AuditLog`] the services use: queues, or writes inline when the queue is full.
-pub(crate) struct BufferedAudit {
+pub struct BufferedAudit {
     queue: mpsc::Sender<AuditEvent>,
     store: Arc<dyn AuditLog>,
 }
 
+impl fmt::Debug for BufferedAudit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BufferedAudit")
+            .field("free_slots", &self.queue.capacity())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The running writer: stop it to write what is queued and end.
-pub(crate) struct AuditWriter {
+#[derive(Debug)]
+pub struct AuditWriter {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
 
 /// Starts the writer over `store` and returns the log the services should record into.
-pub(crate) fn start(store: Arc<dyn AuditLog>) -> (Arc<BufferedAudit>, AuditWriter) {
+pub fn start(store: Arc<dyn AuditLog>) -> (Arc<BufferedAudit>, AuditWriter) {
     let (queue, events) = mpsc::channel(QUEUE);
     let (stop, stopped) = watch::channel(false);
     let task = tokio::spawn(run(Arc::clone(&store), events, stopped));
@@ -60,7 +70,7 @@ pub(crate) fn start(store: Arc<dyn AuditLog>) -> (Arc<BufferedAudit>, AuditWrite
 
 impl AuditWriter {
     /// Writes what is queued (within [`FINAL_FLUSH_LIMIT`]) and ends the task.
-    pub(crate) async fn stop(self) {
+    pub async fn stop(self) {
         let _ = self.stop.send(true);
         if tokio::time::timeout(FINAL_FLUSH_LIMIT, self.task)
             .await
