@@ -126,6 +126,7 @@ enum Identifier {
 }
 
 impl Login {
+    /// A login checks, counts and issues by `settings`; see [`LoginPorts`] for what it calls.
     #[must_use]
     pub fn new(ports: LoginPorts, settings: LoginSettings) -> Self {
         Self { ports, settings }

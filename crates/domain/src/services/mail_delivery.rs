@@ -64,6 +64,8 @@ pub struct MailDelivery {
 }
 
 impl MailDelivery {
+    /// Links minted by this worker live as `settings` say; failed messages are retried by its
+    /// `retry` policy.
     #[must_use]
     pub fn new(ports: MailDeliveryPorts, settings: MailDeliverySettings) -> Self {
         Self { ports, settings }

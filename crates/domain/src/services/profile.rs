@@ -172,13 +172,8 @@ impl Profiles {
         if self.lockout.locked_until(&user.lockout, now).is_some() {
             return Err(DeactivateError::InvalidCredentials);
         }
-        let checker = PasswordChecker {
-            users: &*self.ports.users,
-            hasher: &*self.ports.hasher,
-            audit: &*self.ports.audit,
-            lockout: self.lockout,
-        };
-        let checked = checker
+        let checked = self
+            .password_checker()
             .check(&user, &password, now, client, "wrong current password")
             .await?;
         if let Checked::Wrong(outcome) = checked {
@@ -209,6 +204,17 @@ impl Profiles {
         )
         .await;
         Ok(())
+    }
+
+    /// A wrong password confirming a deactivation counts towards the lockout exactly as a
+    /// failed login.
+    fn password_checker(&self) -> PasswordChecker<'_> {
+        PasswordChecker {
+            users: &*self.ports.users,
+            hasher: &*self.ports.hasher,
+            audit: &*self.ports.audit,
+            lockout: self.lockout,
+        }
     }
 
     fn view(&self, user: User) -> UserView {

@@ -100,6 +100,7 @@ struct Granted {
 }
 
 impl Refresh {
+    /// A refresh rotates and issues by `settings`; see [`RefreshPorts`] for what it calls.
     #[must_use]
     pub fn new(ports: RefreshPorts, settings: RefreshSettings) -> Self {
         Self { ports, settings }
