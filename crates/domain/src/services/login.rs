@@ -177,10 +177,14 @@ impl Login {
             });
         }
 
-        let checked = self
-            .password_checker()
-            .check(&user, &password, now, client, "wrong password")
-            .await?;
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.settings.lockout,
+        )
+        .check(&user, &password, now, client, "wrong password")
+        .await?;
         let needs_rehash = match checked {
             Checked::Wrong(outcome) => return Err(wrong_password(outcome, now)),
             Checked::Right { needs_rehash } => needs_rehash,
@@ -291,16 +295,6 @@ impl Login {
                 Err((LoginError::EmailNotVerified, "email not verified"))
             }
             AccountStatus::Pending | AccountStatus::Active => Ok(()),
-        }
-    }
-
-    /// A wrong password counts towards the lockout exactly as anywhere else it is typed.
-    fn password_checker(&self) -> PasswordChecker<'_> {
-        PasswordChecker {
-            users: &*self.ports.users,
-            hasher: &*self.ports.hasher,
-            audit: &*self.ports.audit,
-            lockout: self.settings.lockout,
         }
     }
 

@@ -115,10 +115,14 @@ impl PasswordChange {
             parse_new_password(&self.password_policy, &user, new_password, Some(&current))
                 .map_err(ChangePasswordError::Validation)?;
 
-        let checked = self
-            .password_checker()
-            .check(&user, &current, now, client, "wrong current password")
-            .await?;
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.lockout,
+        )
+        .check(&user, &current, now, client, "wrong current password")
+        .await?;
         if let Checked::Wrong(outcome) = checked {
             return Err(match outcome {
                 None => ChangePasswordError::AccountGone,
@@ -163,16 +167,6 @@ impl PasswordChange {
         )
         .await;
         Ok(())
-    }
-
-    /// A wrong current password counts towards the lockout exactly as a failed login.
-    fn password_checker(&self) -> PasswordChecker<'_> {
-        PasswordChecker {
-            users: &*self.ports.users,
-            hasher: &*self.ports.hasher,
-            audit: &*self.ports.audit,
-            lockout: self.lockout,
-        }
     }
 }
 

@@ -172,10 +172,14 @@ impl Profiles {
         if self.lockout.locked_until(&user.lockout, now).is_some() {
             return Err(DeactivateError::InvalidCredentials);
         }
-        let checked = self
-            .password_checker()
-            .check(&user, &password, now, client, "wrong current password")
-            .await?;
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.lockout,
+        )
+        .check(&user, &password, now, client, "wrong current password")
+        .await?;
         if let Checked::Wrong(outcome) = checked {
             return Err(match outcome {
                 None => DeactivateError::AccountGone,
@@ -204,17 +208,6 @@ impl Profiles {
         )
         .await;
         Ok(())
-    }
-
-    /// A wrong password confirming a deactivation counts towards the lockout exactly as a
-    /// failed login.
-    fn password_checker(&self) -> PasswordChecker<'_> {
-        PasswordChecker {
-            users: &*self.ports.users,
-            hasher: &*self.ports.hasher,
-            audit: &*self.ports.audit,
-            lockout: self.lockout,
-        }
     }
 
     fn view(&self, user: User) -> UserView {

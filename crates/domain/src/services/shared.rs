@@ -24,6 +24,7 @@ use crate::token::{AccessClaims, RawToken};
 use crate::user::{AccountStatus, User};
 use crate::values::{NewPassword, Password, codes};
 use chrono::Duration;
+use std::sync::Arc;
 
 /// What a successful login or refresh hands to the client.
 #[derive(Debug, Clone)]
@@ -81,10 +82,10 @@ pub(super) fn issue_tokens(
 /// signed in. A wrong one counts towards the lockout the same way wherever it was typed, so no
 /// form can be used to guess around the lock.
 pub(super) struct PasswordChecker<'a> {
-    pub users: &'a dyn UserRepository,
-    pub hasher: &'a dyn PasswordHasher,
-    pub audit: &'a dyn AuditLog,
-    pub lockout: LockoutPolicy,
+    users: &'a dyn UserRepository,
+    hasher: &'a dyn PasswordHasher,
+    audit: &'a dyn AuditLog,
+    lockout: LockoutPolicy,
 }
 
 /// What [`PasswordChecker::check`] found.
@@ -96,7 +97,22 @@ pub(super) enum Checked {
     Wrong(Option<FailureOutcome>),
 }
 
-impl PasswordChecker<'_> {
+impl<'a> PasswordChecker<'a> {
+    /// Checks on `hasher`, counts towards `lockout` in `users`, and audits in `audit`.
+    pub(super) fn new(
+        users: &'a Arc<dyn UserRepository>,
+        hasher: &'a Arc<dyn PasswordHasher>,
+        audit: &'a Arc<dyn AuditLog>,
+        lockout: LockoutPolicy,
+    ) -> Self {
+        Self {
+            users: &**users,
+            hasher: &**hasher,
+            audit: &**audit,
+            lockout,
+        }
+    }
+
     /// Verifies `password` on the hashing pool and counts a wrong one, which is audited with
     /// `wrong` as its detail.
     pub(super) async fn check(
