@@ -428,11 +428,13 @@ pub trait AccessTokenCodec: Send + Sync {
     /// Only on a broken key; never for valid claims.
     fn issue(&self, claims: &AccessClaims) -> Result<String, PortError>;
 
-    /// Checks signature, algorithm, `typ`, `iss`, `aud`, `exp` (with the configured leeway).
+    /// Checks signature, algorithm, `typ`, `iss`, `aud`, and `exp` and `nbf` against `now` (with
+    /// the configured leeway). `now` is the [`Clock`]'s, so that a test (or a server whose time is
+    /// not the host's) decides when a token expires.
     ///
     /// # Errors
     /// [`AccessTokenError::Expired`] for a well-formed token past `exp`, else `Invalid`.
-    fn verify(&self, token: &str) -> Result<AccessClaims, AccessTokenError>;
+    fn verify(&self, token: &str, now: Timestamp) -> Result<AccessClaims, AccessTokenError>;
 
     /// The public keys for `/.well-known/jwks.json`.
     fn jwks(&self) -> JwkSet;

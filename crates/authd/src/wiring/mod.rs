@@ -11,14 +11,15 @@
 mod cache;
 mod keys;
 mod mail;
+mod services;
 mod storage;
 
 use crate::app::StartupError;
 use crate::config::Config;
 use authd_clock::SystemClock;
 use authd_crypto::{BcryptConfig, BcryptHasher, OpaqueTokens};
-use authd_domain::ports::{AccessTokenCodec, Clock};
-use authd_domain::services::{MailDelivery, Ports, Services};
+use authd_domain::ports::{AccessTokenCodec, Clock, PasswordHasher, TokenGenerator};
+use authd_domain::services::MailDelivery;
 use authd_http::{AppState, CachedProbe, HealthProbes, HttpSettings, Probe, RateLimits};
 use authd_resilience::audit_writer::{self, AuditWriter};
 use std::sync::Arc;
@@ -68,20 +69,25 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         OpaqueTokens::new(keys::refresh_secret(config)?).map_err(StartupError::RefreshSecret)?;
     let mailer = mail::mailer(config)?;
 
-    let ports = Ports {
-        users: storage.users,
-        sessions: storage.sessions,
-        one_time_tokens: storage.one_time_tokens,
-        outbox: storage.outbox,
-        audit: storage.audit,
-        denylist: cache.denylist,
-        hasher: Arc::new(hasher),
-        access_tokens: access_tokens.clone(),
-        tokens: Arc::new(tokens),
-        clock: clock.clone(),
-    };
-    let services = Services::new(&ports, &config.auth);
-    let delivery = MailDelivery::new(&ports, mailer.clone(), &config.auth, config.mail.retry);
+    let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
+    let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
+    let services = services::services(
+        &storage,
+        &cache.denylist,
+        &hasher,
+        &access_tokens,
+        &tokens,
+        &clock,
+        &config.auth,
+    );
+    let delivery = services::mail_delivery(
+        &storage,
+        &tokens,
+        &mailer,
+        &clock,
+        &config.auth,
+        config.mail.retry,
+    );
     let check_timeout = health_check_timeout(config.health.timeout);
     let cached = |probe: Arc<dyn Probe>| -> Arc<dyn Probe> {
         Arc::new(CachedProbe::new(

@@ -18,12 +18,11 @@ mod claims;
 mod jws;
 mod keys;
 mod verified;
-#[cfg(test)]
-mod verified_tests;
 
 pub use keys::{KeyError, RsaSigningKey};
 
 use crate::MIN_SECRET_BYTES;
+use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ports::{AccessTokenCodec, AccessTokenError};
 use authd_domain::token::{AccessClaims, JwkSet};
@@ -162,18 +161,9 @@ impl AccessTokenCodec for JwtCodec {
         Ok(token)
     }
 
-    fn verify(&self, token: &str) -> Result<AccessClaims, AccessTokenError> {
-        self.verify_at(token, chrono::Utc::now().timestamp())
-    }
-
-    fn jwks(&self) -> JwkSet {
-        self.jwks.clone()
-    }
-}
-
-impl JwtCodec {
-    /// [`AccessTokenCodec::verify`] at `now` (Unix seconds).
-    fn verify_at(&self, token: &str, now: i64) -> Result<AccessClaims, AccessTokenError> {
+    fn verify(&self, token: &str, now: Timestamp) -> Result<AccessClaims, AccessTokenError> {
+        // Tokens carry whole seconds; so does every comparison with them.
+        let now = now.timestamp();
         if token.len() > MAX_TOKEN_BYTES {
             return Err(AccessTokenError::Invalid);
         }
@@ -199,6 +189,10 @@ impl JwtCodec {
             },
         );
         Ok(claims)
+    }
+
+    fn jwks(&self) -> JwkSet {
+        self.jwks.clone()
     }
 }
 

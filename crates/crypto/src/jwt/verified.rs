@@ -63,3 +63,6 @@ impl VerifiedTokens {
             .map_or(0, |c| usize::try_from(c.capacity()).unwrap_or(usize::MAX))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -97,7 +97,7 @@ fn an_rs256_token_round_trips_to_the_same_claims() {
     let codec = rs256();
     let claims = fresh_claims();
     let token = codec.issue(&claims).unwrap();
-    assert_eq!(codec.verify(&token).unwrap(), claims);
+    assert_eq!(codec.verify(&token, Utc::now()).unwrap(), claims);
 }
 
 #[test]
@@ -105,7 +105,9 @@ fn an_hs256_token_round_trips_to_the_same_claims() {
     let codec = hs256();
     let claims = fresh_claims();
     assert_eq!(
-        codec.verify(&codec.issue(&claims).unwrap()).unwrap(),
+        codec
+            .verify(&codec.issue(&claims).unwrap(), Utc::now())
+            .unwrap(),
         claims
     );
 }
@@ -143,7 +145,10 @@ fn a_token_expired_beyond_the_leeway_is_reported_as_expired() {
         let token = codec
             .issue(&claims_aged(Duration::minutes(20), Duration::minutes(15)))
             .unwrap();
-        assert_eq!(codec.verify(&token), Err(AccessTokenError::Expired));
+        assert_eq!(
+            codec.verify(&token, Utc::now()),
+            Err(AccessTokenError::Expired)
+        );
     }
 }
 
@@ -152,7 +157,9 @@ fn a_token_expired_within_the_leeway_is_still_accepted() {
     let codec = rs256();
     let claims = claims_aged(Duration::seconds(910), Duration::minutes(15));
     assert_eq!(
-        codec.verify(&codec.issue(&claims).unwrap()).unwrap(),
+        codec
+            .verify(&codec.issue(&claims).unwrap(), Utc::now())
+            .unwrap(),
         claims
     );
 }
@@ -166,7 +173,7 @@ fn a_tampered_payload_is_invalid() {
         let mut pieces: Vec<String> = token.split('.').map(str::to_owned).collect();
         pieces[1] = b64(&payload);
         assert_eq!(
-            codec.verify(&pieces.join(".")),
+            codec.verify(&pieces.join("."), Utc::now()),
             Err(AccessTokenError::Invalid)
         );
     }
@@ -181,7 +188,10 @@ fn an_unsigned_alg_none_token_is_invalid() {
         format!("{}.{}.", b64(&header), b64(&payload)),
         format!("{}.{}", b64(&header), b64(&payload)),
     ] {
-        assert_eq!(codec.verify(&token), Err(AccessTokenError::Invalid));
+        assert_eq!(
+            codec.verify(&token, Utc::now()),
+            Err(AccessTokenError::Invalid)
+        );
     }
 }
 
@@ -196,14 +206,20 @@ fn an_hs256_token_keyed_with_the_rsa_public_key_is_invalid() {
     for secret in [PUBLIC_PEM.as_bytes(), jwk.n.as_bytes()] {
         let token =
             jsonwebtoken::encode(&header, &payload, &EncodingKey::from_secret(secret)).unwrap();
-        assert_eq!(codec.verify(&token), Err(AccessTokenError::Invalid));
+        assert_eq!(
+            codec.verify(&token, Utc::now()),
+            Err(AccessTokenError::Invalid)
+        );
     }
 }
 
 #[test]
 fn an_rs256_token_is_invalid_for_an_hs256_codec() {
     let token = rs256().issue(&fresh_claims()).unwrap();
-    assert_eq!(hs256().verify(&token), Err(AccessTokenError::Invalid));
+    assert_eq!(
+        hs256().verify(&token, Utc::now()),
+        Err(AccessTokenError::Invalid)
+    );
 }
 
 #[test]
@@ -216,12 +232,12 @@ fn a_token_from_another_issuer_or_for_another_audience_is_invalid() {
     for other in [other_issuer, other_audience] {
         let rs = JwtCodec::rs256(vec![fixture_key()], other.clone()).unwrap();
         assert_eq!(
-            rs256().verify(&rs.issue(&claims).unwrap()),
+            rs256().verify(&rs.issue(&claims).unwrap(), Utc::now()),
             Err(AccessTokenError::Invalid)
         );
         let hs = JwtCodec::hs256(HS_SECRET, other).unwrap();
         assert_eq!(
-            hs256().verify(&hs.issue(&claims).unwrap()),
+            hs256().verify(&hs.issue(&claims).unwrap(), Utc::now()),
             Err(AccessTokenError::Invalid)
         );
     }
@@ -232,14 +248,14 @@ fn a_correctly_signed_token_with_another_typ_is_invalid() {
     let payload = payload_json(&fresh_claims());
     assert!(
         rs256()
-            .verify(&sign_rs256(our_rs256_header(), &payload))
+            .verify(&sign_rs256(our_rs256_header(), &payload), Utc::now())
             .is_ok()
     );
     for typ in [Some("JWT"), None] {
         let mut header = our_rs256_header();
         header.typ = typ.map(str::to_owned);
         assert_eq!(
-            rs256().verify(&sign_rs256(header, &payload)),
+            rs256().verify(&sign_rs256(header, &payload), Utc::now()),
             Err(AccessTokenError::Invalid)
         );
     }
@@ -251,7 +267,10 @@ fn the_spelled_out_media_type_is_accepted_as_typ() {
     header.typ = Some("application/at+jwt".to_owned());
     assert!(
         rs256()
-            .verify(&sign_rs256(header, &payload_json(&fresh_claims())))
+            .verify(
+                &sign_rs256(header, &payload_json(&fresh_claims())),
+                Utc::now()
+            )
             .is_ok()
     );
 }
@@ -262,7 +281,7 @@ fn a_correctly_signed_token_missing_a_required_claim_is_invalid() {
         let mut payload = payload_json(&fresh_claims());
         payload.as_object_mut().unwrap().remove(claim);
         assert_eq!(
-            rs256().verify(&sign_rs256(our_rs256_header(), &payload)),
+            rs256().verify(&sign_rs256(our_rs256_header(), &payload), Utc::now()),
             Err(AccessTokenError::Invalid),
             "without {claim}"
         );
@@ -274,7 +293,7 @@ fn a_correctly_signed_token_with_an_unknown_role_is_invalid() {
     let mut payload = payload_json(&fresh_claims());
     payload["roles"] = json!(["user", "superuser"]);
     assert_eq!(
-        rs256().verify(&sign_rs256(our_rs256_header(), &payload)),
+        rs256().verify(&sign_rs256(our_rs256_header(), &payload), Utc::now()),
         Err(AccessTokenError::Invalid)
     );
 }
@@ -285,12 +304,18 @@ fn a_token_with_an_unknown_or_missing_kid_is_invalid() {
         .unwrap()
         .issue(&fresh_claims())
         .unwrap();
-    assert_eq!(rs256().verify(&token), Err(AccessTokenError::Invalid));
+    assert_eq!(
+        rs256().verify(&token, Utc::now()),
+        Err(AccessTokenError::Invalid)
+    );
 
     let mut header = our_rs256_header();
     header.kid = None;
     assert_eq!(
-        rs256().verify(&sign_rs256(header, &payload_json(&fresh_claims()))),
+        rs256().verify(
+            &sign_rs256(header, &payload_json(&fresh_claims())),
+            Utc::now()
+        ),
         Err(AccessTokenError::Invalid)
     );
 }
@@ -302,7 +327,10 @@ fn a_token_signed_by_another_key_under_our_kid_is_invalid() {
         .unwrap()
         .issue(&fresh_claims())
         .unwrap();
-    assert_eq!(rs256().verify(&token), Err(AccessTokenError::Invalid));
+    assert_eq!(
+        rs256().verify(&token, Utc::now()),
+        Err(AccessTokenError::Invalid)
+    );
 }
 
 #[test]
@@ -312,7 +340,7 @@ fn key_url_headers_are_never_consulted() {
     header.x5u = Some("https://evil.example/cert.pem".to_owned());
     // Signed with our key, the token stays valid: the headers were not followed.
     let ours = sign_rs256(header.clone(), &payload_json(&fresh_claims()));
-    assert!(rs256().verify(&ours).is_ok());
+    assert!(rs256().verify(&ours, Utc::now()).is_ok());
     // Signed with the key those headers would lead to, it is not.
     let impostor_token = JwtCodec::rs256(
         vec![OTHER_KEY.clone().with_kid(fixture_key().kid())],
@@ -327,7 +355,10 @@ fn key_url_headers_are_never_consulted() {
         b64(&serde_json::to_value(&header).unwrap()),
         b64(&payload)
     );
-    assert_eq!(rs256().verify(&forged), Err(AccessTokenError::Invalid));
+    assert_eq!(
+        rs256().verify(&forged, Utc::now()),
+        Err(AccessTokenError::Invalid)
+    );
 }
 
 #[test]
@@ -344,7 +375,7 @@ fn garbage_is_invalid() {
         "Bearer x.y.z",
     ] {
         assert_eq!(
-            codec.verify(junk),
+            codec.verify(junk, Utc::now()),
             Err(AccessTokenError::Invalid),
             "{junk:.20}"
         );
@@ -356,7 +387,7 @@ fn during_rotation_the_first_key_signs_and_every_key_verifies() {
     let old = JwtCodec::rs256(vec![OTHER_KEY.clone()], settings()).unwrap();
     let old_token = old.issue(&fresh_claims()).unwrap();
     let rotated = JwtCodec::rs256(vec![fixture_key(), OTHER_KEY.clone()], settings()).unwrap();
-    assert!(rotated.verify(&old_token).is_ok());
+    assert!(rotated.verify(&old_token, Utc::now()).is_ok());
     let (header, _, _) = parts(&rotated.issue(&fresh_claims()).unwrap());
     assert_eq!(header["kid"], fixture_key().kid());
 }
@@ -398,7 +429,7 @@ fn pkcs1_and_pkcs8_forms_of_one_key_load_with_the_same_kid() {
         .unwrap()
         .issue(&fresh_claims())
         .unwrap();
-    assert!(rs256().verify(&token).is_ok());
+    assert!(rs256().verify(&token, Utc::now()).is_ok());
 }
 
 #[test]
@@ -408,7 +439,9 @@ fn ephemeral_keys_are_distinct_and_usable() {
     let codec = JwtCodec::rs256(vec![a], settings()).unwrap();
     let claims = fresh_claims();
     assert_eq!(
-        codec.verify(&codec.issue(&claims).unwrap()).unwrap(),
+        codec
+            .verify(&codec.issue(&claims).unwrap(), Utc::now())
+            .unwrap(),
         claims
     );
 }

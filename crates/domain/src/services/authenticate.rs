@@ -1,9 +1,10 @@
 //! Authenticating a request by its bearer access token: signature and claims, then revocation.
 
-use super::service;
 use crate::error::InfraError;
-use crate::ports::AccessTokenError;
+use crate::ports::{AccessTokenCodec, AccessTokenError, Clock, TokenDenylist};
 use crate::token::AccessClaims;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -21,25 +22,46 @@ pub enum AuthenticateError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// Every bearer-authenticated endpoint.
-    #[expect(dead_code, reason = "the hot path needs no settings; the constructor stays uniform")]
-    Authenticate
-);
+/// The ports [`Authenticate`] calls.
+#[derive(Clone)]
+pub struct AuthenticatePorts {
+    pub access_tokens: Arc<dyn AccessTokenCodec>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for AuthenticatePorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthenticatePorts").finish_non_exhaustive()
+    }
+}
+
+/// Every bearer-authenticated endpoint.
+#[derive(Debug, Clone)]
+pub struct Authenticate {
+    ports: AuthenticatePorts,
+}
 
 impl Authenticate {
-    /// The hot path of every authenticated request: one signature check and one denylist
-    /// lookup, nothing else.
+    /// The hot path needs no settings: the codec and the denylist hold their own.
+    #[must_use]
+    pub fn new(ports: AuthenticatePorts) -> Self {
+        Self { ports }
+    }
+
+    /// The hot path of every authenticated request: one signature check (at the clock's time)
+    /// and one denylist lookup, nothing else.
     ///
     /// # Errors
     /// `InvalidToken`, `TokenExpired`, `TokenRevoked`; `Infra` when the denylist is unreachable
     /// (failing closed: a revoked token must never pass because the denylist was down).
     #[tracing::instrument(level = "debug", skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn authenticate(&self, bearer: &str) -> Result<AccessClaims, AuthenticateError> {
+        let now = self.ports.clock.now();
         let claims = self
             .ports
             .access_tokens
-            .verify(bearer)
+            .verify(bearer, now)
             .map_err(|e| match e {
                 AccessTokenError::Expired => AuthenticateError::TokenExpired,
                 AccessTokenError::Invalid => AuthenticateError::InvalidToken,
@@ -57,3 +79,6 @@ impl Authenticate {
         Ok(claims)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,14 +1,17 @@
 //! Verifying an email address, and sending the link again.
 
-use super::service;
-use super::tokens::audit;
+use super::shared::audit;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
 use crate::notification::Notification;
-use crate::ports::ConsumeError;
+use crate::ports::{
+    AuditLog, Clock, ConsumeError, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
+};
 use crate::session::ClientInfo;
 use crate::user::AccountStatus;
 use crate::values::Email;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -23,13 +26,38 @@ pub enum VerifyEmailError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `POST /v1/auth/verify-email` and `POST /v1/auth/resend-verification`.
-    #[expect(dead_code, reason = "token lifetimes apply when the mail worker mints the link")]
-    EmailVerification
-);
+/// The ports [`EmailVerification`] calls.
+#[derive(Clone)]
+pub struct EmailVerificationPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub outbox: Arc<dyn Outbox>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for EmailVerificationPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailVerificationPorts")
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/verify-email` and `POST /v1/auth/resend-verification`.
+#[derive(Debug, Clone)]
+pub struct EmailVerification {
+    ports: EmailVerificationPorts,
+}
 
 impl EmailVerification {
+    /// No settings: a link's lifetime starts when the mail worker mints it
+    /// ([`super::MailDelivery`]).
+    #[must_use]
+    pub fn new(ports: EmailVerificationPorts) -> Self {
+        Self { ports }
+    }
+
     /// Consumes the token and activates the account.
     ///
     /// # Errors
@@ -55,7 +83,7 @@ impl EmailVerification {
             })?;
         tracing::Span::current().record("user_id", tracing::field::display(user_id));
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::EmailVerified, now, Some(user_id), client),
         )
         .await;
@@ -110,3 +138,6 @@ pub enum ResendError {
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,18 +2,27 @@
 //! the password on the hashing pool (a dummy check for unknown users), count failures, start a
 //! session under the session limit, and issue the token pair.
 
-use super::service;
-use super::tokens::{Grant, IssuedTokens, audit, hash_failure, issue_tokens};
+use super::AuthSettings;
+use super::shared::{
+    Checked, Grant, IssuedTokens, PasswordChecker, audit, denial_until, hash_failure, issue_tokens,
+    retry_after,
+};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::RolePermissions;
 use crate::error::InfraError;
 use crate::ids::SessionId;
-use crate::notification::Notification;
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
-use crate::ports::{CreateSessionError, PasswordCheck, Rehash};
+use crate::ports::{
+    AccessTokenCodec, AuditLog, Clock, CreateSessionError, PasswordHasher, Rehash,
+    SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
+};
 use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, Password, PasswordHash, Username};
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Clone, Default)]
@@ -55,10 +64,60 @@ pub enum LoginError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `POST /v1/auth/login`.
-    Login
-);
+/// The ports [`Login`] calls.
+#[derive(Clone)]
+pub struct LoginPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub sessions: Arc<dyn SessionRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub access_tokens: Arc<dyn AccessTokenCodec>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for LoginPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginPorts").finish_non_exhaustive()
+    }
+}
+
+/// What shapes a login: who may log in, how many sessions they keep, and what it issues.
+#[derive(Debug, Clone)]
+pub struct LoginSettings {
+    pub lockout: LockoutPolicy,
+    pub require_email_verification: bool,
+    /// 0 = unlimited.
+    pub max_sessions: usize,
+    pub access_ttl: Duration,
+    /// The refresh-token lifetime for `rememberMe: true`.
+    pub refresh_ttl: Duration,
+    /// The refresh-token lifetime for `rememberMe: false`.
+    pub refresh_ttl_short: Duration,
+    pub permissions: RolePermissions,
+}
+
+impl From<&AuthSettings> for LoginSettings {
+    fn from(auth: &AuthSettings) -> Self {
+        Self {
+            lockout: auth.lockout,
+            require_email_verification: auth.require_email_verification,
+            max_sessions: auth.max_sessions,
+            access_ttl: auth.access_ttl,
+            refresh_ttl: auth.refresh_ttl,
+            refresh_ttl_short: auth.refresh_ttl_short,
+            permissions: auth.permissions.clone(),
+        }
+    }
+}
+
+/// `POST /v1/auth/login`.
+#[derive(Debug, Clone)]
+pub struct Login {
+    ports: LoginPorts,
+    settings: LoginSettings,
+}
 
 /// How the account is named in the request.
 enum Identifier {
@@ -67,6 +126,12 @@ enum Identifier {
 }
 
 impl Login {
+    /// A login checks, counts and issues by `settings`; see [`LoginPorts`] for what it calls.
+    #[must_use]
+    pub fn new(ports: LoginPorts, settings: LoginSettings) -> Self {
+        Self { ports, settings }
+    }
+
     /// # Errors
     /// See [`LoginError`]; the password is checked before any status is revealed.
     #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
@@ -112,15 +177,17 @@ impl Login {
             });
         }
 
-        let check = self
-            .ports
-            .hasher
-            .verify(&password, &user.password_hash)
-            .await
-            .map_err(hash_failure)?;
-        let needs_rehash = match check {
-            PasswordCheck::Mismatch => return Err(self.wrong_password(&user, now, client).await),
-            PasswordCheck::Match { needs_rehash } => needs_rehash,
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.settings.lockout,
+        )
+        .check(&user, &password, now, client, "wrong password")
+        .await?;
+        let needs_rehash = match checked {
+            Checked::Wrong(outcome) => return Err(wrong_password(outcome, now)),
+            Checked::Right { needs_rehash } => needs_rehash,
         };
 
         // Statuses are revealed only to someone who knows the password.
@@ -164,8 +231,9 @@ impl Login {
             Err(CreateSessionError::Port(e)) => return Err(InfraError::from(e).into()),
         };
         let tokens = issue_tokens(
-            &self.ports,
-            &self.settings,
+            &*self.ports.access_tokens,
+            self.settings.access_ttl,
+            &self.settings.permissions,
             Grant {
                 user_id: user.id,
                 session_id: session.id,
@@ -177,7 +245,7 @@ impl Login {
             },
         )?;
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::LoginSucceeded, now, Some(user.id), client)
                 .with_session(session.id),
         )
@@ -227,46 +295,6 @@ impl Login {
                 Err((LoginError::EmailNotVerified, "email not verified"))
             }
             AccountStatus::Pending | AccountStatus::Active => Ok(()),
-        }
-    }
-
-    /// Counts the failure atomically; the adapter queues the lock email in the same unit of work
-    /// when this failure is the one that locks.
-    async fn wrong_password(&self, user: &User, now: Timestamp, client: &ClientInfo) -> LoginError {
-        let policy = &self.settings.lockout;
-        let lock_mail = Notification::AccountLocked {
-            to: user.email.clone(),
-            username: user.username.clone(),
-            // The adapter applies the same policy at the same `now`, so this is the lock's end.
-            until: now + policy.duration,
-        };
-        let outcome = match self
-            .ports
-            .users
-            .record_login_failure(user.id, now, policy, &lock_mail)
-            .await
-        {
-            Ok(outcome) => outcome,
-            Err(e) => return LoginError::Infra(e.into()),
-        };
-        self.audit_failure(Some(user), now, client, "wrong password")
-            .await;
-        match outcome {
-            // The account vanished between lookup and count: it is unknown now.
-            None | Some(FailureOutcome::Counted { .. }) => LoginError::InvalidCredentials,
-            Some(FailureOutcome::NewlyLocked { until }) => {
-                audit(
-                    &self.ports,
-                    AuditEvent::new(AuditKind::AccountLocked, now, Some(user.id), client),
-                )
-                .await;
-                LoginError::AccountLocked {
-                    retry_after: retry_after(until, now),
-                }
-            }
-            Some(FailureOutcome::AlreadyLocked { until }) => LoginError::AccountLocked {
-                retry_after: retry_after(until, now),
-            },
         }
     }
 
@@ -326,14 +354,14 @@ impl Login {
             // live out their (short) lifetime, the baseline of any stateless token. Failing the
             // login instead would not undo the eviction and would make the user retry, evicting
             // yet another session.
-            let until = self.settings.denial_until(now);
+            let until = denial_until(self.settings.access_ttl, now);
             if let Err(e) = self.ports.denylist.deny_sessions(&evicted, until).await {
                 tracing::error!(error = %e, evicted = evicted.len(),
                     "could not deny the access tokens of sessions evicted by the session limit");
             }
             for id in evicted {
                 audit(
-                    &self.ports,
+                    &*self.ports.audit,
                     AuditEvent::new(AuditKind::SessionRevoked, now, Some(user.id), client)
                         .with_session(id)
                         .with_detail("evicted by session limit"),
@@ -358,7 +386,7 @@ impl Login {
         detail: &'static str,
     ) {
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::LoginFailed, now, user.map(|u| u.id), client)
                 .with_detail(detail),
         )
@@ -372,9 +400,18 @@ struct FirstRefresh {
     expires_at: Timestamp,
 }
 
-/// Whole seconds until `until`, rounded up and at least 1: a client that waits that long is
-/// never refused again by the same lock.
-fn retry_after(until: Timestamp, now: Timestamp) -> i64 {
-    let millis = (until - now).num_milliseconds();
-    ((millis + 999) / 1000).max(1)
+/// The answer to a wrong password once it is counted: a lock only when there is one.
+fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError {
+    match outcome {
+        // The account vanished between lookup and count: it is unknown now.
+        None | Some(FailureOutcome::Counted { .. }) => LoginError::InvalidCredentials,
+        Some(FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until }) => {
+            LoginError::AccountLocked {
+                retry_after: retry_after(until, now),
+            }
+        }
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,18 +1,44 @@
 //! Logging out one session, or every session of the user.
 
-use super::service;
-use super::tokens::audit;
+use super::shared::{audit, denial_until};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
+use crate::ports::{AuditLog, Clock, SessionRepository, TokenDenylist};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
 
-service!(
-    /// `POST /v1/auth/logout`.
-    Logout
-);
+/// The ports [`Logout`] calls.
+#[derive(Clone)]
+pub struct LogoutPorts {
+    pub sessions: Arc<dyn SessionRepository>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for LogoutPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LogoutPorts").finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/logout`.
+#[derive(Debug, Clone)]
+pub struct Logout {
+    ports: LogoutPorts,
+    access_ttl: Duration,
+}
 
 impl Logout {
+    /// Denials hold for `access_ttl` (the access-token lifetime) plus the verification leeway.
+    #[must_use]
+    pub fn new(ports: LogoutPorts, access_ttl: Duration) -> Self {
+        Self { ports, access_ttl }
+    }
+
     /// Revokes the caller's session and denies the presented access token; with `all_devices`,
     /// revokes every session and denies every access token issued until now.
     ///
@@ -31,7 +57,7 @@ impl Logout {
         let user_id = principal.user_id;
         let session_id = principal.session_id;
         // Access tokens are stateless: storage alone cannot stop them before they expire.
-        let until = self.settings.denial_until(now);
+        let until = denial_until(self.access_ttl, now);
         self.ports
             .denylist
             .deny_token(
@@ -60,7 +86,10 @@ impl Logout {
                 .await?;
             AuditEvent::new(AuditKind::Logout, now, Some(user_id), client).with_session(session_id)
         };
-        audit(&self.ports, event).await;
+        audit(&*self.ports.audit, event).await;
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! Draining the outbox: the background worker's one step, with retries and backoff.
 
-use super::{AuthSettings, Ports};
+use super::AuthSettings;
 use crate::error::InfraError;
 use crate::notification::{Letter, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
@@ -10,52 +10,65 @@ use crate::ports::{
 use crate::token::{OneTimeToken, TokenPurpose};
 use crate::user::AccountStatus;
 use chrono::Duration;
+use std::fmt;
 use std::sync::Arc;
 
 /// How long a claimed batch is ours. Long enough for a slow SMTP server to take every message of
 /// a batch; short enough that a crashed worker's messages go out again soon.
 const LEASE_SECONDS: i64 = 60;
 
+/// The ports [`MailDelivery`] calls.
 #[derive(Clone)]
-pub struct MailDelivery {
-    outbox: Arc<dyn Outbox>,
-    users: Arc<dyn UserRepository>,
-    one_time_tokens: Arc<dyn OneTimeTokenRepository>,
-    tokens: Arc<dyn TokenGenerator>,
-    mailer: Arc<dyn Mailer>,
-    clock: Arc<dyn Clock>,
-    verification_ttl: Duration,
-    reset_ttl: Duration,
-    retry: RetryPolicy,
+pub struct MailDeliveryPorts {
+    pub outbox: Arc<dyn Outbox>,
+    /// To check that a link still applies to its account.
+    pub users: Arc<dyn UserRepository>,
+    /// Where the token of a link is stored (by its hash) when the link is minted.
+    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
 }
 
-impl std::fmt::Debug for MailDelivery {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MailDelivery")
-            .field("retry", &self.retry)
-            .finish_non_exhaustive()
+impl fmt::Debug for MailDeliveryPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MailDeliveryPorts").finish_non_exhaustive()
     }
 }
 
-impl MailDelivery {
+/// How long the links minted for each message live, and when a failed message is tried again.
+#[derive(Debug, Clone, Copy)]
+pub struct MailDeliverySettings {
+    pub verification_ttl: Duration,
+    pub reset_ttl: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl MailDeliverySettings {
+    /// The link lifetimes of `auth`, with the mail worker's own `retry`.
     #[must_use]
-    pub fn new(
-        ports: &Ports,
-        mailer: Arc<dyn Mailer>,
-        settings: &AuthSettings,
-        retry: RetryPolicy,
-    ) -> Self {
+    pub fn new(auth: &AuthSettings, retry: RetryPolicy) -> Self {
         Self {
-            outbox: ports.outbox.clone(),
-            users: ports.users.clone(),
-            one_time_tokens: ports.one_time_tokens.clone(),
-            tokens: ports.tokens.clone(),
-            mailer,
-            clock: ports.clock.clone(),
-            verification_ttl: settings.verification_ttl,
-            reset_ttl: settings.reset_ttl,
+            verification_ttl: auth.verification_ttl,
+            reset_ttl: auth.reset_ttl,
             retry,
         }
+    }
+}
+
+/// The background worker's one step: draining the outbox.
+#[derive(Debug, Clone)]
+pub struct MailDelivery {
+    ports: MailDeliveryPorts,
+    settings: MailDeliverySettings,
+}
+
+impl MailDelivery {
+    /// Links minted by this worker live as `settings` say; failed messages are retried by its
+    /// `retry` policy.
+    #[must_use]
+    pub fn new(ports: MailDeliveryPorts, settings: MailDeliverySettings) -> Self {
+        Self { ports, settings }
     }
 
     /// Claims up to `batch` due messages and tries each once. Returns how many were delivered.
@@ -65,8 +78,9 @@ impl MailDelivery {
     /// would be sent again once its lease runs out, so sending more would only add duplicates.
     #[tracing::instrument(skip_all, fields(batch = batch))]
     pub async fn run_once(&self, batch: usize) -> Result<usize, InfraError> {
-        let now = self.clock.now();
+        let now = self.ports.clock.now();
         let messages = self
+            .ports
             .outbox
             .claim_due(now, batch, Duration::seconds(LEASE_SECONDS))
             .await?;
@@ -85,10 +99,11 @@ impl MailDelivery {
         let kind = message.notification.kind();
         let attempt = message.attempts.saturating_add(1);
         let outcome = match self.letter_for(message).await {
-            Ok(Some(letter)) => self.mailer.deliver(&letter).await,
+            Ok(Some(letter)) => self.ports.mailer.deliver(&letter).await,
             Ok(None) => {
                 // Not a failure: the account was verified, deleted or suspended since.
-                self.outbox
+                self.ports
+                    .outbox
                     .mark_failed(id, None, "dropped: the account no longer needs this link")
                     .await?;
                 tracing::info!(message_id = %id, kind, "link email dropped: no longer applies");
@@ -99,24 +114,27 @@ impl MailDelivery {
                 "could not issue the link token: {e}"
             ))),
         };
-        let now = self.clock.now();
+        let now = self.ports.clock.now();
         match outcome {
             Ok(()) => {
-                self.outbox.mark_sent(id, now).await?;
+                self.ports.outbox.mark_sent(id, now).await?;
                 tracing::info!(message_id = %id, kind, attempt, "email delivered");
                 Ok(true)
             }
             Err(MailError::Transient(reason)) => {
                 let reason = redact(&reason, message);
-                match self.retry.next_delay(attempt) {
+                match self.settings.retry.next_delay(attempt) {
                     Some(delay) => {
                         let retry_at = now + delay;
-                        self.outbox.mark_failed(id, Some(retry_at), &reason).await?;
+                        self.ports
+                            .outbox
+                            .mark_failed(id, Some(retry_at), &reason)
+                            .await?;
                         tracing::warn!(message_id = %id, kind, attempt, %retry_at, error = %reason,
                             "email delivery failed; will retry");
                     }
                     None => {
-                        self.outbox.mark_failed(id, None, &reason).await?;
+                        self.ports.outbox.mark_failed(id, None, &reason).await?;
                         tracing::error!(message_id = %id, kind, attempt, error = %reason,
                             "email delivery failed too many times; giving up");
                     }
@@ -125,7 +143,7 @@ impl MailDelivery {
             }
             Err(MailError::Permanent(reason)) => {
                 let reason = redact(&reason, message);
-                self.outbox.mark_failed(id, None, &reason).await?;
+                self.ports.outbox.mark_failed(id, None, &reason).await?;
                 tracing::error!(message_id = %id, kind, attempt, error = %reason,
                     "email rejected permanently; giving up");
                 Ok(false)
@@ -146,7 +164,7 @@ impl MailDelivery {
                 link_token: None,
             }));
         };
-        let Some(user) = self.users.find_by_id(user_id).await? else {
+        let Some(user) = self.ports.users.find_by_id(user_id).await? else {
             return Ok(None);
         };
         let applies = match purpose {
@@ -161,12 +179,12 @@ impl MailDelivery {
         if !applies {
             return Ok(None);
         }
-        let now = self.clock.now();
+        let now = self.ports.clock.now();
         let ttl = match purpose {
-            TokenPurpose::EmailVerification => self.verification_ttl,
-            TokenPurpose::PasswordReset => self.reset_ttl,
+            TokenPurpose::EmailVerification => self.settings.verification_ttl,
+            TokenPurpose::PasswordReset => self.settings.reset_ttl,
         };
-        let token = self.tokens.generate();
+        let token = self.ports.tokens.generate();
         let record = OneTimeToken {
             hash: token.hash,
             user_id,
@@ -174,7 +192,7 @@ impl MailDelivery {
             created_at: now,
             expires_at: now + ttl,
         };
-        self.one_time_tokens.issue(&record).await?;
+        self.ports.one_time_tokens.issue(&record).await?;
         Ok(Some(Letter {
             notification: message.notification.clone(),
             link_token: Some(token.raw),
@@ -191,3 +209,6 @@ fn redact(reason: &str, message: &OutboxMessage) -> String {
         reason.replace(address, "<recipient>")
     }
 }
+
+#[cfg(test)]
+mod tests;

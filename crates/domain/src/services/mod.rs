@@ -1,84 +1,48 @@
-//! One service per use case. Each holds the ports it needs and the settings that shape it, and
-//! returns its own error enum: the cases a caller branches on, plus `Infra` for failures.
+//! One service per use case. Each is built from the ports it calls and the settings that shape it,
+//! nothing more: its `*Ports` struct names the ports, its constructor the settings (a settings
+//! struct where two knobs share a type and could be swapped unnoticed, plain arguments
+//! otherwise). Each returns its own error enum: the cases a caller branches on, plus `Infra` for
+//! failures. The steps several services share are written once, in `shared`.
 
 mod authenticate;
 mod email_verification;
 mod login;
-#[cfg(test)]
-mod login_tests;
 mod logout;
-#[cfg(test)]
-mod logout_tests;
 mod mail_delivery;
-#[cfg(test)]
-mod mail_delivery_tests;
-mod password;
-#[cfg(test)]
-mod password_change_tests;
-#[cfg(test)]
-mod password_tests;
+mod password_change;
+mod password_reset;
 mod profile;
-#[cfg(test)]
-mod profile_tests;
 mod refresh;
-#[cfg(test)]
-mod refresh_tests;
 mod registration;
-#[cfg(test)]
-mod registration_tests;
 mod sessions;
-#[cfg(test)]
-mod sessions_tests;
+mod shared;
 #[cfg(test)]
 pub(crate) mod test_support;
-mod tokens;
 
-pub use authenticate::{Authenticate, AuthenticateError};
-pub use email_verification::{EmailVerification, ResendError, VerifyEmailError};
-pub use login::{Login, LoginError, LoginInput, LoginSuccess};
-pub use logout::Logout;
-pub use mail_delivery::MailDelivery;
-pub use password::{ChangePasswordError, PasswordChange, PasswordReset, ResetPasswordError};
-pub use profile::{
-    DeactivateError, ProfileError, ProfileInput, Profiles, UpdateProfileError, UserView,
+pub use authenticate::{Authenticate, AuthenticateError, AuthenticatePorts};
+pub use email_verification::{
+    EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
 };
-pub use refresh::{Refresh, RefreshError, RefreshSuccess};
-pub use registration::{RegisterError, RegisterInput, Registration};
-pub use sessions::{RevokeSessionError, SessionView, Sessions};
-pub use tokens::IssuedTokens;
+pub use login::{Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess};
+pub use logout::{Logout, LogoutPorts};
+pub use mail_delivery::{MailDelivery, MailDeliveryPorts, MailDeliverySettings};
+pub use password_change::{ChangePasswordError, PasswordChange, PasswordChangePorts};
+pub use password_reset::{PasswordReset, PasswordResetPorts, ResetPasswordError};
+pub use profile::{
+    DeactivateError, ProfileError, ProfileInput, Profiles, ProfilesPorts, UpdateProfileError,
+    UserView,
+};
+pub use refresh::{Refresh, RefreshError, RefreshPorts, RefreshSettings, RefreshSuccess};
+pub use registration::{RegisterError, RegisterInput, Registration, RegistrationPorts};
+pub use sessions::{RevokeSessionError, SessionView, Sessions, SessionsPorts};
+pub use shared::IssuedTokens;
 
 use crate::authorization::RolePermissions;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
-use crate::ports::{
-    AccessTokenCodec, AuditLog, Clock, OneTimeTokenRepository, Outbox, PasswordHasher,
-    SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
-};
 use chrono::Duration;
-use std::sync::Arc;
 
-/// Every port a use case may need. Cheap to clone.
-#[derive(Clone)]
-pub struct Ports {
-    pub users: Arc<dyn UserRepository>,
-    pub sessions: Arc<dyn SessionRepository>,
-    pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
-    pub outbox: Arc<dyn Outbox>,
-    pub audit: Arc<dyn AuditLog>,
-    pub denylist: Arc<dyn TokenDenylist>,
-    pub hasher: Arc<dyn PasswordHasher>,
-    pub access_tokens: Arc<dyn AccessTokenCodec>,
-    pub tokens: Arc<dyn TokenGenerator>,
-    pub clock: Arc<dyn Clock>,
-}
-
-impl std::fmt::Debug for Ports {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Ports { .. }")
-    }
-}
-
-/// The knobs of the use cases, from configuration.
+/// The knobs of the use cases, from configuration. Each service takes its own share of them.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
     pub password_policy: PasswordPolicy,
@@ -107,15 +71,6 @@ pub struct AuthSettings {
 /// again in its last seconds.
 pub const MAX_ACCESS_TOKEN_LEEWAY: Duration = Duration::seconds(30);
 
-impl AuthSettings {
-    /// Until when a denial issued at `now` must hold to cover every access token issued before
-    /// it: the longest lifetime plus the verification leeway.
-    #[must_use]
-    pub fn denial_until(&self, now: crate::Timestamp) -> crate::Timestamp {
-        now + self.access_ttl + MAX_ACCESS_TOKEN_LEEWAY
-    }
-}
-
 impl Default for AuthSettings {
     fn default() -> Self {
         Self {
@@ -135,7 +90,8 @@ impl Default for AuthSettings {
     }
 }
 
-/// Every service, built once from the ports and settings.
+/// Every service the HTTP API calls, each built with its own constructor where the adapters are
+/// wired.
 #[derive(Debug, Clone)]
 pub struct Services {
     pub registration: Registration,
@@ -149,42 +105,3 @@ pub struct Services {
     pub profiles: Profiles,
     pub sessions: Sessions,
 }
-
-impl Services {
-    #[must_use]
-    pub fn new(ports: &Ports, settings: &AuthSettings) -> Self {
-        let settings = Arc::new(settings.clone());
-        Self {
-            registration: Registration::new(ports.clone(), settings.clone()),
-            email_verification: EmailVerification::new(ports.clone(), settings.clone()),
-            login: Login::new(ports.clone(), settings.clone()),
-            refresh: Refresh::new(ports.clone(), settings.clone()),
-            logout: Logout::new(ports.clone(), settings.clone()),
-            authenticate: Authenticate::new(ports.clone(), settings.clone()),
-            password_reset: PasswordReset::new(ports.clone(), settings.clone()),
-            password_change: PasswordChange::new(ports.clone(), settings.clone()),
-            profiles: Profiles::new(ports.clone(), settings.clone()),
-            sessions: Sessions::new(ports.clone(), settings),
-        }
-    }
-}
-
-/// Generates the `new` constructor every service shares.
-macro_rules! service {
-    ($(#[$doc:meta])* $name:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone)]
-        pub struct $name {
-            ports: crate::services::Ports,
-            settings: std::sync::Arc<crate::services::AuthSettings>,
-        }
-
-        impl $name {
-            #[must_use]
-            pub fn new(ports: crate::services::Ports, settings: std::sync::Arc<crate::services::AuthSettings>) -> Self {
-                Self { ports, settings }
-            }
-        }
-    };
-}
-pub(crate) use service;

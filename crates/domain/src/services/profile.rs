@@ -1,15 +1,20 @@
 //! Reading, changing and deactivating one's own account.
 
-use super::password::{count_wrong_password, deny_everything_before, load_usable};
-use super::service;
-use super::tokens::{audit, hash_failure};
+use super::shared::{
+    Checked, PasswordChecker, audit, denial_until, deny_everything_before, load_usable,
+};
 use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::RolePermissions;
 use crate::error::{FieldError, InfraError, ValidationErrors};
-use crate::ports::PasswordCheck;
+use crate::policy::lockout::LockoutPolicy;
+use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, ProfileChanges, User};
 use crate::values::{Password, PersonName, Phone, Preferences};
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// An account with the permissions its roles grant.
@@ -59,17 +64,56 @@ pub enum DeactivateError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `GET`, `PUT` and `DELETE /v1/users/me`.
-    Profiles
-);
+/// The ports [`Profiles`] calls.
+#[derive(Clone)]
+pub struct ProfilesPorts {
+    pub users: Arc<dyn UserRepository>,
+    /// To check the password that confirms a deactivation.
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for ProfilesPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfilesPorts").finish_non_exhaustive()
+    }
+}
+
+/// `GET`, `PUT` and `DELETE /v1/users/me`.
+#[derive(Debug, Clone)]
+pub struct Profiles {
+    ports: ProfilesPorts,
+    permissions: RolePermissions,
+    lockout: LockoutPolicy,
+    access_ttl: Duration,
+}
 
 impl Profiles {
+    /// Views carry the `permissions` of the account's roles; a wrong password confirming a
+    /// deactivation counts towards `lockout`; denials hold for `access_ttl` (the access-token
+    /// lifetime) plus the verification leeway.
+    #[must_use]
+    pub fn new(
+        ports: ProfilesPorts,
+        permissions: RolePermissions,
+        lockout: LockoutPolicy,
+        access_ttl: Duration,
+    ) -> Self {
+        Self {
+            ports,
+            permissions,
+            lockout,
+            access_ttl,
+        }
+    }
+
     /// # Errors
     /// `AccountGone` when the account vanished or was deactivated; `Infra`.
     #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
     pub async fn get(&self, principal: &AccessClaims) -> Result<UserView, ProfileError> {
-        let user = load_usable(&self.ports, principal.user_id)
+        let user = load_usable(&*self.ports.users, principal.user_id)
             .await?
             .ok_or(ProfileError::AccountGone)?;
         Ok(self.view(user))
@@ -95,7 +139,7 @@ impl Profiles {
             .filter(|u| u.status != AccountStatus::Deleted)
             .ok_or(UpdateProfileError::AccountGone)?;
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::ProfileUpdated, now, Some(user.id), client)
                 .with_session(principal.session_id)
                 .with_detail(changed_fields(&changes)),
@@ -119,29 +163,24 @@ impl Profiles {
         let password = Password::parse(password, "password")
             .map_err(|e| DeactivateError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
-        let user = load_usable(&self.ports, principal.user_id)
+        let user = load_usable(&*self.ports.users, principal.user_id)
             .await?
             .ok_or(DeactivateError::AccountGone)?;
         // A locked account's password is not checked at all, or a stolen access token would let
         // its holder keep guessing past the lock. There is no "locked" answer here, so it is the
         // same answer as a wrong guess.
-        if self
-            .settings
-            .lockout
-            .locked_until(&user.lockout, now)
-            .is_some()
-        {
+        if self.lockout.locked_until(&user.lockout, now).is_some() {
             return Err(DeactivateError::InvalidCredentials);
         }
-        let check = self
-            .ports
-            .hasher
-            .verify(&password, &user.password_hash)
-            .await
-            .map_err(hash_failure)?;
-        if check == PasswordCheck::Mismatch {
-            let outcome =
-                count_wrong_password(&self.ports, &self.settings, &user, now, client).await?;
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.lockout,
+        )
+        .check(&user, &password, now, client, "wrong current password")
+        .await?;
+        if let Checked::Wrong(outcome) = checked {
             return Err(match outcome {
                 None => DeactivateError::AccountGone,
                 Some(_) => DeactivateError::InvalidCredentials,
@@ -154,15 +193,15 @@ impl Profiles {
             .await
             .map_err(InfraError::from)?;
         deny_everything_before(
-            &self.ports,
+            &*self.ports.denylist,
             user.id,
             &revoked,
             now,
-            self.settings.denial_until(now),
+            denial_until(self.access_ttl, now),
         )
         .await;
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::AccountDeactivated, now, Some(user.id), client)
                 .with_session(principal.session_id)
                 .with_detail(format!("{} session(s) revoked", revoked.len())),
@@ -172,7 +211,7 @@ impl Profiles {
     }
 
     fn view(&self, user: User) -> UserView {
-        let permissions = self.settings.permissions.for_roles(&user.roles);
+        let permissions = self.permissions.for_roles(&user.roles);
         UserView { user, permissions }
     }
 }
@@ -240,3 +279,6 @@ fn changed_fields(changes: &ProfileChanges) -> String {
         named.join(",")
     }
 }
+
+#[cfg(test)]
+mod tests;

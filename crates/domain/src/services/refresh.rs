@@ -1,16 +1,23 @@
 //! Exchanging a refresh token for a new token pair, with rotation and reuse detection.
 
-use super::service;
-use super::tokens::{Grant, IssuedTokens, audit, issue_tokens};
+use super::AuthSettings;
+use super::shared::{Grant, IssuedTokens, audit, denial_until, issue_tokens};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::RolePermissions;
 use crate::error::InfraError;
 use crate::notification::Notification;
 use crate::policy::rotation::RotationPolicy;
-use crate::ports::RotateOutcome;
+use crate::ports::{
+    AccessTokenCodec, AuditLog, Clock, Outbox, RotateOutcome, SessionRepository, TokenDenylist,
+    TokenGenerator, UserRepository,
+};
 use crate::session::{ClientInfo, Session};
 use crate::token::RawToken;
 use crate::user::{AccountStatus, User};
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 pub type RefreshSuccess = IssuedTokens;
@@ -27,10 +34,59 @@ pub enum RefreshError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `POST /v1/auth/refresh`.
-    Refresh
-);
+/// The ports [`Refresh`] calls.
+#[derive(Clone)]
+pub struct RefreshPorts {
+    pub sessions: Arc<dyn SessionRepository>,
+    pub tokens: Arc<dyn TokenGenerator>,
+    pub access_tokens: Arc<dyn AccessTokenCodec>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    /// To warn the owner of a stolen family.
+    pub users: Arc<dyn UserRepository>,
+    pub outbox: Arc<dyn Outbox>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for RefreshPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshPorts").finish_non_exhaustive()
+    }
+}
+
+/// What shapes a refresh: rotation, its grace window, and the lifetimes of what it issues.
+#[derive(Debug, Clone)]
+pub struct RefreshSettings {
+    pub rotate_refresh_tokens: bool,
+    /// How long a rotated token may come back without counting as reuse.
+    pub reuse_grace: Duration,
+    pub access_ttl: Duration,
+    /// The refresh-token lifetime for `rememberMe: true`.
+    pub refresh_ttl: Duration,
+    /// The refresh-token lifetime for `rememberMe: false`.
+    pub refresh_ttl_short: Duration,
+    pub permissions: RolePermissions,
+}
+
+impl From<&AuthSettings> for RefreshSettings {
+    fn from(auth: &AuthSettings) -> Self {
+        Self {
+            rotate_refresh_tokens: auth.rotate_refresh_tokens,
+            reuse_grace: auth.reuse_grace,
+            access_ttl: auth.access_ttl,
+            refresh_ttl: auth.refresh_ttl,
+            refresh_ttl_short: auth.refresh_ttl_short,
+            permissions: auth.permissions.clone(),
+        }
+    }
+}
+
+/// `POST /v1/auth/refresh`.
+#[derive(Debug, Clone)]
+pub struct Refresh {
+    ports: RefreshPorts,
+    settings: RefreshSettings,
+}
 
 /// 256 random bits in unpadded base64url.
 const REFRESH_TOKEN_LEN: usize = 43;
@@ -44,6 +100,12 @@ struct Granted {
 }
 
 impl Refresh {
+    /// A refresh rotates and issues by `settings`; see [`RefreshPorts`] for what it calls.
+    #[must_use]
+    pub fn new(ports: RefreshPorts, settings: RefreshSettings) -> Self {
+        Self { ports, settings }
+    }
+
     /// # Errors
     /// `InvalidRefreshToken` for a malformed, unknown or expired token; `TokenRevoked` for a
     /// revoked family, including one revoked just now because a rotated token came back.
@@ -147,8 +209,9 @@ impl Refresh {
             return Err(RefreshError::TokenRevoked);
         }
         let tokens = issue_tokens(
-            &self.ports,
-            &self.settings,
+            &*self.ports.access_tokens,
+            self.settings.access_ttl,
+            &self.settings.permissions,
             Grant {
                 user_id: account.id,
                 session_id: session.id,
@@ -164,7 +227,7 @@ impl Refresh {
         if let Some(detail) = detail {
             event = event.with_detail(detail);
         }
-        audit(&self.ports, event).await;
+        audit(&*self.ports.audit, event).await;
         Ok(tokens)
     }
 
@@ -177,7 +240,7 @@ impl Refresh {
             session_id = %session.id,
             "rotated refresh token reused after the grace window; session revoked"
         );
-        let until = self.settings.denial_until(now);
+        let until = denial_until(self.settings.access_ttl, now);
         if let Err(e) = self
             .ports
             .denylist
@@ -187,7 +250,7 @@ impl Refresh {
             tracing::error!(error = %e, "could not deny the access tokens of a stolen session");
         }
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(
                 AuditKind::RefreshTokenReuse,
                 now,
@@ -223,3 +286,6 @@ fn is_well_formed(token: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
+
+#[cfg(test)]
+mod tests;

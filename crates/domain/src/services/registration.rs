@@ -1,19 +1,20 @@
 //! Registering an account: validate everything, hash the password, store the account with its
 //! verification token and queue the verification email in one unit of work.
 
-use super::service;
-use super::tokens::{audit, hash_failure};
+use super::shared::{audit, hash_failure};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::Role;
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::UserId;
 use crate::notification::Notification;
 use crate::policy::lockout::LockoutState;
-use crate::policy::password::PasswordContext;
-use crate::ports::CreateUserError;
+use crate::policy::password::{PasswordContext, PasswordPolicy};
+use crate::ports::{AuditLog, Clock, CreateUserError, PasswordHasher, UserRepository};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, Profile, User};
 use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 /// The request as received; every field is validated by the service.
@@ -39,10 +40,27 @@ pub enum RegisterError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `POST /v1/auth/register`.
-    Registration
-);
+/// The ports [`Registration`] calls.
+#[derive(Clone)]
+pub struct RegistrationPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for RegistrationPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RegistrationPorts").finish_non_exhaustive()
+    }
+}
+
+/// `POST /v1/auth/register`.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    ports: RegistrationPorts,
+    password_policy: PasswordPolicy,
+}
 
 /// The input once every field has passed.
 struct ValidRegistration {
@@ -53,6 +71,15 @@ struct ValidRegistration {
 }
 
 impl Registration {
+    /// New passwords must satisfy `password_policy`.
+    #[must_use]
+    pub fn new(ports: RegistrationPorts, password_policy: PasswordPolicy) -> Self {
+        Self {
+            ports,
+            password_policy,
+        }
+    }
+
     /// Creates a `pending` account and queues its verification email.
     ///
     /// # Errors
@@ -105,7 +132,7 @@ impl Registration {
             })?;
 
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(AuditKind::UserRegistered, now, Some(user.id), client),
         )
         .await;
@@ -133,8 +160,7 @@ impl Registration {
                     email_local_part: email.as_ref().map(Email::local_part),
                     mfa_enabled: false,
                 };
-                match NewPassword::parse(raw, &self.settings.password_policy, &context, "password")
-                {
+                match NewPassword::parse(raw, &self.password_policy, &context, "password") {
                     Ok(p) => Some(p),
                     Err(problems) => {
                         errors.0.extend(problems);
@@ -175,3 +201,6 @@ fn optional<T>(
     let raw = raw.filter(|s| !s.trim().is_empty())?;
     keep(errors, parse(raw))
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,15 @@
 //! Listing and revoking one's own sessions.
 
-use super::password::deny_sessions;
-use super::service;
-use super::tokens::audit;
+use super::shared::{audit, denial_until, deny_sessions};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::SessionId;
+use crate::ports::{AuditLog, Clock, SessionRepository, TokenDenylist};
 use crate::session::{ClientInfo, Session};
 use crate::token::AccessClaims;
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
 #[derive(Debug, Clone)]
@@ -26,12 +28,35 @@ pub enum RevokeSessionError {
     Infra(#[from] InfraError),
 }
 
-service!(
-    /// `GET /v1/users/me/sessions` and `DELETE /v1/users/me/sessions/{id}`.
-    Sessions
-);
+/// The ports [`Sessions`] calls.
+#[derive(Clone)]
+pub struct SessionsPorts {
+    pub sessions: Arc<dyn SessionRepository>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for SessionsPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionsPorts").finish_non_exhaustive()
+    }
+}
+
+/// `GET /v1/users/me/sessions` and `DELETE /v1/users/me/sessions/{id}`.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    ports: SessionsPorts,
+    access_ttl: Duration,
+}
 
 impl Sessions {
+    /// Denials hold for `access_ttl` (the access-token lifetime) plus the verification leeway.
+    #[must_use]
+    pub fn new(ports: SessionsPorts, access_ttl: Duration) -> Self {
+        Self { ports, access_ttl }
+    }
+
     /// The caller's live sessions, most recent first.
     ///
     /// # Errors
@@ -77,9 +102,14 @@ impl Sessions {
         if !revoked {
             return Err(RevokeSessionError::NotFound);
         }
-        deny_sessions(&self.ports, &[id], self.settings.denial_until(now)).await;
+        deny_sessions(
+            &*self.ports.denylist,
+            &[id],
+            denial_until(self.access_ttl, now),
+        )
+        .await;
         audit(
-            &self.ports,
+            &*self.ports.audit,
             AuditEvent::new(
                 AuditKind::SessionRevoked,
                 now,
@@ -92,3 +122,6 @@ impl Sessions {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! Shared fixtures for the services' unit tests: one mock per port and a fixed clock.
 
-use super::{AuthSettings, Ports};
+use super::AuthSettings;
 use crate::Timestamp;
 use crate::authorization::Role;
 use crate::ids::{SessionId, TokenId, UserId};
@@ -23,8 +23,9 @@ pub(crate) fn t0() -> Timestamp {
         .expect("valid date")
 }
 
-/// One mock per port. Set expectations, then call [`Mocks::into_ports`]. The clock is fixed at
-/// [`t0`] and audit records are accepted by default; every other call must be expected.
+/// One mock per port. Set expectations, then build the service under test from the mocks of the
+/// ports it calls (each test module's builder). The clock is fixed at [`t0`] and audit records
+/// are accepted by default; every other call must be expected.
 pub(crate) struct Mocks {
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
@@ -57,25 +58,14 @@ impl Mocks {
             clock,
         }
     }
-
-    pub fn into_ports(self) -> Ports {
-        Ports {
-            users: Arc::new(self.users),
-            sessions: Arc::new(self.sessions),
-            one_time_tokens: Arc::new(self.one_time_tokens),
-            outbox: Arc::new(self.outbox),
-            audit: Arc::new(self.audit),
-            denylist: Arc::new(self.denylist),
-            hasher: Arc::new(self.hasher),
-            access_tokens: Arc::new(self.access_tokens),
-            tokens: Arc::new(self.tokens),
-            clock: Arc::new(self.clock),
-        }
-    }
 }
 
-pub(crate) fn settings() -> Arc<AuthSettings> {
-    Arc::new(AuthSettings::default())
+/// A new password every policy accepts.
+pub(crate) const STRONG: &str = "Correct-Horse-42!";
+
+/// The default settings, which each service narrows to its own.
+pub(crate) fn settings() -> AuthSettings {
+    AuthSettings::default()
 }
 
 /// An active, verified account `jane` / `jane@example.com`.

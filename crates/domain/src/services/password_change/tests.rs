@@ -1,26 +1,39 @@
 //! Unit tests of [`super::PasswordChange`] against mocked ports and a fixed clock.
 
-use super::password_tests::STRONG;
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
-};
-use super::{ChangePasswordError, PasswordChange};
+use super::{ChangePasswordError, PasswordChange, PasswordChangePorts};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
 use crate::ports::{HashError, PasswordCheck};
+use crate::services::test_support::{
+    Mocks, STRONG, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
 use chrono::Duration;
+use std::sync::Arc;
 
 const CURRENT: &str = "Old-Battery-Staple-7";
 
 fn service(mocks: Mocks) -> PasswordChange {
-    PasswordChange::new(mocks.into_ports(), settings())
+    let ports = PasswordChangePorts {
+        users: Arc::new(mocks.users),
+        hasher: Arc::new(mocks.hasher),
+        denylist: Arc::new(mocks.denylist),
+        audit: Arc::new(mocks.audit),
+        clock: Arc::new(mocks.clock),
+    };
+    let settings = settings();
+    PasswordChange::new(
+        ports,
+        settings.password_policy,
+        settings.lockout,
+        settings.access_ttl,
+    )
 }
 
 async fn change(

@@ -1,15 +1,16 @@
 //! Unit tests of [`super::Login`] against mocked ports and a fixed clock.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
-};
-use super::{AuthSettings, Login, LoginError, LoginInput};
+use super::{Login, LoginError, LoginInput, LoginPorts, LoginSettings};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
 use crate::ports::{CreateSessionError, HashError, PasswordCheck};
+use crate::services::AuthSettings;
+use crate::services::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
@@ -28,11 +29,21 @@ fn by_email(password: &str) -> LoginInput {
 }
 
 fn login(mocks: Mocks) -> Login {
-    Login::new(mocks.into_ports(), settings())
+    with_settings(mocks, settings())
 }
 
-fn with_settings(mocks: Mocks, settings: AuthSettings) -> Login {
-    Login::new(mocks.into_ports(), Arc::new(settings))
+fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
+    let ports = LoginPorts {
+        users: Arc::new(m.users),
+        sessions: Arc::new(m.sessions),
+        hasher: Arc::new(m.hasher),
+        tokens: Arc::new(m.tokens),
+        access_tokens: Arc::new(m.access_tokens),
+        denylist: Arc::new(m.denylist),
+        audit: Arc::new(m.audit),
+        clock: Arc::new(m.clock),
+    };
+    Login::new(ports, LoginSettings::from(&settings))
 }
 
 fn account_found(m: &mut Mocks, user: &User) {

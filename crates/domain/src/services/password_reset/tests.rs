@@ -1,25 +1,35 @@
 //! Unit tests of [`super::PasswordReset`] against mocked ports and a fixed clock.
 
-use super::email_verification::ResendError;
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, port_down, settings, t0,
-};
-use super::{PasswordReset, ResetPasswordError};
+use super::{PasswordReset, PasswordResetPorts, ResetPasswordError};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::ports::{ConsumeError, HashError, MockAuditLog};
+use crate::services::ResendError;
+use crate::services::test_support::{
+    Mocks, STRONG, active_user, audit_kinds, capture_audit, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use crate::token::{OneTimeToken, TokenHash, TokenPurpose};
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
 use chrono::Duration;
-
-pub(super) const STRONG: &str = "Correct-Horse-42!";
+use std::sync::Arc;
 
 fn service(mocks: Mocks) -> PasswordReset {
-    PasswordReset::new(mocks.into_ports(), settings())
+    let ports = PasswordResetPorts {
+        users: Arc::new(mocks.users),
+        one_time_tokens: Arc::new(mocks.one_time_tokens),
+        outbox: Arc::new(mocks.outbox),
+        tokens: Arc::new(mocks.tokens),
+        hasher: Arc::new(mocks.hasher),
+        denylist: Arc::new(mocks.denylist),
+        audit: Arc::new(mocks.audit),
+        clock: Arc::new(mocks.clock),
+    };
+    let settings = settings();
+    PasswordReset::new(ports, settings.password_policy, settings.access_ttl)
 }
 
 fn client() -> ClientInfo {

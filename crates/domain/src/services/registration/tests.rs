@@ -1,19 +1,16 @@
-//! Unit tests of [`super::Registration`] and [`super::EmailVerification`] against mocked ports.
+//! Unit tests of [`super::Registration`] against mocked ports.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
-};
-use super::{EmailVerification, RegisterError, RegisterInput, Registration, VerifyEmailError};
+use super::{RegisterError, RegisterInput, Registration, RegistrationPorts};
 use crate::audit::AuditKind;
 use crate::authorization::Role;
 use crate::error::InfraError;
-use crate::ids::MessageId;
 use crate::notification::Notification;
-use crate::ports::{ConsumeError, CreateUserError, HashError};
-use crate::services::email_verification::ResendError;
+use crate::ports::{CreateUserError, HashError};
+use crate::services::test_support::{Mocks, audit_kinds, capture_audit, port_down, settings, t0};
 use crate::session::ClientInfo;
-use crate::user::{AccountStatus, User};
+use crate::user::AccountStatus;
 use crate::values::PasswordHash;
+use std::sync::Arc;
 
 fn valid_input() -> RegisterInput {
     RegisterInput {
@@ -27,7 +24,13 @@ fn valid_input() -> RegisterInput {
 }
 
 fn registration(m: Mocks) -> Registration {
-    Registration::new(m.into_ports(), settings())
+    let ports = RegistrationPorts {
+        users: Arc::new(m.users),
+        hasher: Arc::new(m.hasher),
+        audit: Arc::new(m.audit),
+        clock: Arc::new(m.clock),
+    };
+    Registration::new(ports, settings().password_policy)
 }
 
 fn hashes(m: &mut Mocks) {
@@ -214,153 +217,4 @@ async fn a_lost_audit_event_does_not_fail_the_registration() {
             .await
             .is_ok()
     );
-}
-
-fn verification(m: Mocks) -> EmailVerification {
-    EmailVerification::new(m.into_ports(), settings())
-}
-
-async fn verify_with(
-    outcome: fn() -> Result<crate::ids::UserId, ConsumeError>,
-) -> Result<(), VerifyEmailError> {
-    let mut m = Mocks::new();
-    m.tokens.expect_digest().returning(|raw| opaque(raw).hash);
-    m.one_time_tokens
-        .expect_consume_verification()
-        .withf(|hash, now| hash.as_str() == "hash-link-token" && *now == t0())
-        .times(1)
-        .returning(move |_, _| outcome());
-    verification(m)
-        .verify("link-token", &ClientInfo::default())
-        .await
-}
-
-#[tokio::test]
-async fn a_valid_verification_token_activates_the_account() {
-    let user = active_user();
-    let id = user.id;
-    let mut m = Mocks::new();
-    let events = capture_audit(&mut m);
-    m.tokens.expect_digest().returning(|raw| opaque(raw).hash);
-    m.one_time_tokens
-        .expect_consume_verification()
-        .times(1)
-        .returning(move |_, _| Ok(id));
-    verification(m)
-        .verify("link-token", &ClientInfo::default())
-        .await
-        .unwrap();
-    let events = events.lock().unwrap();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, AuditKind::EmailVerified);
-    assert_eq!(events[0].user_id, Some(id));
-}
-
-#[tokio::test]
-async fn an_empty_verification_token_is_invalid_without_a_lookup() {
-    let err = verification(Mocks::new())
-        .verify("", &ClientInfo::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, VerifyEmailError::InvalidToken));
-}
-
-#[tokio::test]
-async fn an_unknown_or_used_verification_token_is_invalid() {
-    let err = verify_with(|| Err(ConsumeError::NotFound))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, VerifyEmailError::InvalidToken));
-}
-
-#[tokio::test]
-async fn an_expired_verification_token_answers_token_expired() {
-    let err = verify_with(|| Err(ConsumeError::Expired))
-        .await
-        .unwrap_err();
-    assert!(matches!(err, VerifyEmailError::TokenExpired));
-}
-
-#[tokio::test]
-async fn a_storage_outage_during_verification_is_an_infrastructure_error() {
-    let err = verify_with(|| Err(ConsumeError::Port(port_down())))
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        VerifyEmailError::Infra(InfraError::Unavailable(_))
-    ));
-}
-
-fn pending_user() -> User {
-    User {
-        status: AccountStatus::Pending,
-        email_verified: false,
-        ..active_user()
-    }
-}
-
-fn account_is(m: &mut Mocks, user: Option<User>) {
-    m.users
-        .expect_find_by_email()
-        .withf(|e| e.as_str() == "jane@example.com")
-        .times(1)
-        .returning(move |_| Ok(user.clone()));
-}
-
-#[tokio::test]
-async fn resending_to_a_pending_account_queues_a_new_verification_email() {
-    let user = pending_user();
-    let id = user.id;
-    let mut m = Mocks::new();
-    account_is(&mut m, Some(user));
-    // The link token is minted by the mail worker, just before sending.
-    m.tokens.expect_generate().never();
-    m.one_time_tokens.expect_issue().never();
-    m.outbox
-        .expect_enqueue()
-        .withf(move |mail, now| {
-            *now == t0()
-                && matches!(mail, Notification::VerifyEmail { user_id, to, username }
-                    if *user_id == id
-                        && to.as_str() == "jane@example.com"
-                        && username.as_str() == "jane")
-        })
-        .times(1)
-        .returning(|_, _| Ok(MessageId::new()));
-    verification(m)
-        .resend(" jane@example.com ", &ClientInfo::default())
-        .await
-        .unwrap();
-}
-
-async fn resend_to(user: Option<User>) -> Result<(), ResendError> {
-    let mut m = Mocks::new();
-    account_is(&mut m, user);
-    m.outbox.expect_enqueue().never();
-    verification(m)
-        .resend("jane@example.com", &ClientInfo::default())
-        .await
-}
-
-#[tokio::test]
-async fn resending_to_an_unknown_address_does_nothing_and_still_succeeds() {
-    assert!(resend_to(None).await.is_ok());
-}
-
-#[tokio::test]
-async fn resending_to_a_verified_account_does_nothing_and_still_succeeds() {
-    assert!(resend_to(Some(active_user())).await.is_ok());
-}
-
-#[tokio::test]
-async fn resending_to_a_malformed_address_is_a_validation_error() {
-    let mut m = Mocks::new();
-    m.users.expect_find_by_email().never();
-    let Err(ResendError::Validation(errors)) =
-        verification(m).resend("nope", &ClientInfo::default()).await
-    else {
-        panic!("expected a validation error");
-    };
-    assert_eq!(errors.0[0].field, "email");
 }

@@ -1,13 +1,14 @@
 //! Unit tests of [`super::Refresh`] against mocked ports and a fixed clock.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, session_of, settings, t0,
-};
-use super::{AuthSettings, Refresh, RefreshError};
+use super::{Refresh, RefreshError, RefreshPorts, RefreshSettings};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
 use crate::notification::Notification;
 use crate::ports::RotateOutcome;
+use crate::services::AuthSettings;
+use crate::services::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, session_of, settings, t0,
+};
 use crate::session::{ClientInfo, Session};
 use crate::user::{AccountStatus, User};
 use chrono::Duration;
@@ -17,7 +18,21 @@ use std::sync::Arc;
 const PRESENTED: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-_";
 
 fn refresh(mocks: Mocks) -> Refresh {
-    Refresh::new(mocks.into_ports(), settings())
+    with_settings(mocks, &settings())
+}
+
+fn with_settings(m: Mocks, settings: &AuthSettings) -> Refresh {
+    let ports = RefreshPorts {
+        sessions: Arc::new(m.sessions),
+        tokens: Arc::new(m.tokens),
+        access_tokens: Arc::new(m.access_tokens),
+        denylist: Arc::new(m.denylist),
+        users: Arc::new(m.users),
+        outbox: Arc::new(m.outbox),
+        audit: Arc::new(m.audit),
+        clock: Arc::new(m.clock),
+    };
+    Refresh::new(ports, RefreshSettings::from(settings))
 }
 
 /// Digest and successor of [`PRESENTED`].
@@ -298,12 +313,12 @@ async fn without_rotation_the_token_is_only_touched_and_not_replaced() {
             }
         });
     issues_access_token(&mut m, &session);
-    let service = Refresh::new(
-        m.into_ports(),
-        Arc::new(AuthSettings {
+    let service = with_settings(
+        m,
+        &AuthSettings {
             rotate_refresh_tokens: false,
             ..AuthSettings::default()
-        }),
+        },
     );
 
     let tokens = service

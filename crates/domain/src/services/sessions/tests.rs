@@ -1,17 +1,24 @@
 //! Unit tests of [`super::Sessions`] against mocked ports and a fixed clock.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, session_of, settings, t0,
-};
-use super::{RevokeSessionError, Sessions};
+use super::{RevokeSessionError, Sessions, SessionsPorts};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
 use crate::ids::SessionId;
+use crate::services::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, session_of, settings, t0,
+};
 use crate::session::ClientInfo;
 use chrono::Duration;
+use std::sync::Arc;
 
 fn service(mocks: Mocks) -> Sessions {
-    Sessions::new(mocks.into_ports(), settings())
+    let ports = SessionsPorts {
+        sessions: Arc::new(mocks.sessions),
+        denylist: Arc::new(mocks.denylist),
+        audit: Arc::new(mocks.audit),
+        clock: Arc::new(mocks.clock),
+    };
+    Sessions::new(ports, settings().access_ttl)
 }
 
 #[tokio::test]

@@ -1,12 +1,12 @@
 //! Unit tests of [`super::MailDelivery`] against mocked ports and a fixed clock.
 
-use super::MailDelivery;
-use super::test_support::{Mocks, active_user, opaque, port_down, settings, t0};
+use super::{MailDelivery, MailDeliveryPorts, MailDeliverySettings};
 use crate::error::InfraError;
 use crate::ids::{MessageId, UserId};
 use crate::notification::{Notification, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
 use crate::ports::{MailError, MockMailer, MockOutbox};
+use crate::services::test_support::{Mocks, active_user, opaque, port_down, settings, t0};
 use crate::token::TokenPurpose;
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, Username};
@@ -69,11 +69,17 @@ fn password_reset(user_id: UserId) -> OutboxMessage {
 
 /// The worker over `mocks` (whose outbox and token ports the test sets up) and `mailer`.
 fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
+    let ports = MailDeliveryPorts {
+        outbox: Arc::new(mocks.outbox),
+        users: Arc::new(mocks.users),
+        one_time_tokens: Arc::new(mocks.one_time_tokens),
+        tokens: Arc::new(mocks.tokens),
+        mailer: Arc::new(mailer),
+        clock: Arc::new(mocks.clock),
+    };
     MailDelivery::new(
-        &mocks.into_ports(),
-        Arc::new(mailer),
-        &settings(),
-        RetryPolicy::default(),
+        ports,
+        MailDeliverySettings::new(&settings(), RetryPolicy::default()),
     )
 }
 

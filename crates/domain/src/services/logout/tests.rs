@@ -1,14 +1,24 @@
-//! Unit tests of [`super::Logout`] and [`super::Authenticate`] against mocked ports.
+//! Unit tests of [`super::Logout`] against mocked ports.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
-};
-use super::{Authenticate, AuthenticateError, Logout};
+use super::{Logout, LogoutPorts};
 use crate::audit::AuditKind;
 use crate::error::InfraError;
-use crate::ports::AccessTokenError;
+use crate::services::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use chrono::Duration;
+use std::sync::Arc;
+
+fn logout(m: Mocks) -> Logout {
+    let ports = LogoutPorts {
+        sessions: Arc::new(m.sessions),
+        denylist: Arc::new(m.denylist),
+        audit: Arc::new(m.audit),
+        clock: Arc::new(m.clock),
+    };
+    Logout::new(ports, settings().access_ttl)
+}
 
 #[tokio::test]
 async fn logout_revokes_the_session_and_denies_the_presented_token() {
@@ -41,7 +51,7 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
     m.sessions.expect_revoke_all().never();
     m.denylist.expect_deny_user_before().never();
 
-    Logout::new(m.into_ports(), settings())
+    logout(m)
         .logout(&claims, false, &ClientInfo::default())
         .await
         .unwrap();
@@ -60,7 +70,7 @@ async fn logout_of_an_already_revoked_session_still_succeeds() {
         .returning(|_, _, _| Ok(false));
     m.denylist.expect_deny_sessions().returning(|_, _| Ok(()));
     assert!(
-        Logout::new(m.into_ports(), settings())
+        logout(m)
             .logout(&claims, false, &ClientInfo::default())
             .await
             .is_ok()
@@ -104,7 +114,7 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .returning(|_, _, _| Ok(()));
     m.sessions.expect_revoke().never();
 
-    Logout::new(m.into_ports(), settings())
+    logout(m)
         .logout(&claims, true, &ClientInfo::default())
         .await
         .unwrap();
@@ -120,93 +130,10 @@ async fn logout_reports_a_denylist_outage_so_the_client_can_retry() {
     m.denylist
         .expect_deny_token()
         .returning(|_, _| Err(port_down()));
-    let err = Logout::new(m.into_ports(), settings())
+    let err = logout(m)
         .logout(&claims, false, &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, InfraError::Unavailable(_)));
     assert!(audit_kinds(&events).is_empty());
-}
-
-fn authenticate(m: Mocks) -> Authenticate {
-    Authenticate::new(m.into_ports(), settings())
-}
-
-#[tokio::test]
-async fn a_valid_token_that_is_not_denied_authenticates() {
-    let claims = claims_for(&active_user());
-    let mut m = Mocks::new();
-    let verified = claims.clone();
-    m.access_tokens
-        .expect_verify()
-        .withf(|t| t == "bearer.jwt")
-        .times(1)
-        .returning(move |_| Ok(verified.clone()));
-    let checked = claims.clone();
-    m.denylist
-        .expect_is_denied()
-        .withf(move |c| *c == checked)
-        .times(1)
-        .returning(|_| Ok(false));
-    assert_eq!(
-        authenticate(m).authenticate("bearer.jwt").await.unwrap(),
-        claims
-    );
-}
-
-#[tokio::test]
-async fn an_expired_token_answers_token_expired_without_a_denylist_lookup() {
-    let mut m = Mocks::new();
-    m.access_tokens
-        .expect_verify()
-        .returning(|_| Err(AccessTokenError::Expired));
-    m.denylist.expect_is_denied().never();
-    let err = authenticate(m).authenticate("old.jwt").await.unwrap_err();
-    assert!(matches!(err, AuthenticateError::TokenExpired));
-}
-
-#[tokio::test]
-async fn a_forged_token_answers_invalid_token_without_a_denylist_lookup() {
-    let mut m = Mocks::new();
-    m.access_tokens
-        .expect_verify()
-        .returning(|_| Err(AccessTokenError::Invalid));
-    m.denylist.expect_is_denied().never();
-    let err = authenticate(m).authenticate("forged").await.unwrap_err();
-    assert!(matches!(err, AuthenticateError::InvalidToken));
-}
-
-#[tokio::test]
-async fn a_denied_token_answers_token_revoked() {
-    let claims = claims_for(&active_user());
-    let mut m = Mocks::new();
-    m.access_tokens
-        .expect_verify()
-        .returning(move |_| Ok(claims.clone()));
-    m.denylist.expect_is_denied().returning(|_| Ok(true));
-    let err = authenticate(m)
-        .authenticate("bearer.jwt")
-        .await
-        .unwrap_err();
-    assert!(matches!(err, AuthenticateError::TokenRevoked));
-}
-
-#[tokio::test]
-async fn an_unreachable_denylist_fails_closed() {
-    let claims = claims_for(&active_user());
-    let mut m = Mocks::new();
-    m.access_tokens
-        .expect_verify()
-        .returning(move |_| Ok(claims.clone()));
-    m.denylist
-        .expect_is_denied()
-        .returning(|_| Err(port_down()));
-    let err = authenticate(m)
-        .authenticate("bearer.jwt")
-        .await
-        .unwrap_err();
-    assert!(matches!(
-        err,
-        AuthenticateError::Infra(InfraError::Unavailable(_))
-    ));
 }

@@ -1,9 +1,8 @@
 //! Unit tests of [`super::Profiles`] against mocked ports and a fixed clock.
 
-use super::test_support::{
-    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
+use super::{
+    DeactivateError, ProfileError, ProfileInput, Profiles, ProfilesPorts, UpdateProfileError,
 };
-use super::{DeactivateError, ProfileError, ProfileInput, Profiles, UpdateProfileError};
 use crate::audit::AuditKind;
 use crate::authorization::Role;
 use crate::error::InfraError;
@@ -11,13 +10,30 @@ use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
 use crate::ports::{HashError, PasswordCheck};
+use crate::services::test_support::{
+    Mocks, active_user, audit_kinds, capture_audit, claims_for, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, User};
 use crate::values::{PersonName, Phone, Preferences};
 use chrono::Duration;
+use std::sync::Arc;
 
 fn service(mocks: Mocks) -> Profiles {
-    Profiles::new(mocks.into_ports(), settings())
+    let ports = ProfilesPorts {
+        users: Arc::new(mocks.users),
+        hasher: Arc::new(mocks.hasher),
+        denylist: Arc::new(mocks.denylist),
+        audit: Arc::new(mocks.audit),
+        clock: Arc::new(mocks.clock),
+    };
+    let settings = settings();
+    Profiles::new(
+        ports,
+        settings.permissions,
+        settings.lockout,
+        settings.access_ttl,
+    )
 }
 
 fn client() -> ClientInfo {

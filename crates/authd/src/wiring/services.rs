@@ -1,0 +1,164 @@
+//! The use cases, each given exactly the adapters it calls (its `*Ports`) and its share of the
+//! settings. A new service is wired here, one constructor call naming what it uses.
+
+use super::storage::Storage;
+use authd_domain::policy::backoff::RetryPolicy;
+use authd_domain::ports::{
+    AccessTokenCodec, Clock, Mailer, PasswordHasher, TokenDenylist, TokenGenerator,
+};
+use authd_domain::services::{
+    AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
+    Login, LoginPorts, LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts,
+    MailDeliverySettings, PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts,
+    Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration,
+    RegistrationPorts, Services, Sessions, SessionsPorts,
+};
+use std::sync::Arc;
+
+/// Every service the HTTP API calls.
+pub(super) fn services(
+    storage: &Storage,
+    denylist: &Arc<dyn TokenDenylist>,
+    hasher: &Arc<dyn PasswordHasher>,
+    access_tokens: &Arc<dyn AccessTokenCodec>,
+    tokens: &Arc<dyn TokenGenerator>,
+    clock: &Arc<dyn Clock>,
+    auth: &AuthSettings,
+) -> Services {
+    let Storage {
+        users,
+        sessions,
+        one_time_tokens,
+        outbox,
+        audit,
+        ..
+    } = storage;
+    Services {
+        registration: Registration::new(
+            RegistrationPorts {
+                users: users.clone(),
+                hasher: hasher.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.password_policy,
+        ),
+        email_verification: EmailVerification::new(EmailVerificationPorts {
+            users: users.clone(),
+            one_time_tokens: one_time_tokens.clone(),
+            outbox: outbox.clone(),
+            tokens: tokens.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        }),
+        login: Login::new(
+            LoginPorts {
+                users: users.clone(),
+                sessions: sessions.clone(),
+                hasher: hasher.clone(),
+                tokens: tokens.clone(),
+                access_tokens: access_tokens.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            LoginSettings::from(auth),
+        ),
+        refresh: Refresh::new(
+            RefreshPorts {
+                sessions: sessions.clone(),
+                tokens: tokens.clone(),
+                access_tokens: access_tokens.clone(),
+                denylist: denylist.clone(),
+                users: users.clone(),
+                outbox: outbox.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            RefreshSettings::from(auth),
+        ),
+        logout: Logout::new(
+            LogoutPorts {
+                sessions: sessions.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.access_ttl,
+        ),
+        authenticate: Authenticate::new(AuthenticatePorts {
+            access_tokens: access_tokens.clone(),
+            denylist: denylist.clone(),
+            clock: clock.clone(),
+        }),
+        password_reset: PasswordReset::new(
+            PasswordResetPorts {
+                users: users.clone(),
+                one_time_tokens: one_time_tokens.clone(),
+                outbox: outbox.clone(),
+                tokens: tokens.clone(),
+                hasher: hasher.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.password_policy,
+            auth.access_ttl,
+        ),
+        password_change: PasswordChange::new(
+            PasswordChangePorts {
+                users: users.clone(),
+                hasher: hasher.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.password_policy,
+            auth.lockout,
+            auth.access_ttl,
+        ),
+        profiles: Profiles::new(
+            ProfilesPorts {
+                users: users.clone(),
+                hasher: hasher.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.permissions.clone(),
+            auth.lockout,
+            auth.access_ttl,
+        ),
+        sessions: Sessions::new(
+            SessionsPorts {
+                sessions: sessions.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.access_ttl,
+        ),
+    }
+}
+
+/// The mail worker's step: it mints the token of a link when it sends the link.
+pub(super) fn mail_delivery(
+    storage: &Storage,
+    tokens: &Arc<dyn TokenGenerator>,
+    mailer: &Arc<dyn Mailer>,
+    clock: &Arc<dyn Clock>,
+    auth: &AuthSettings,
+    retry: RetryPolicy,
+) -> MailDelivery {
+    MailDelivery::new(
+        MailDeliveryPorts {
+            outbox: storage.outbox.clone(),
+            users: storage.users.clone(),
+            one_time_tokens: storage.one_time_tokens.clone(),
+            tokens: tokens.clone(),
+            mailer: mailer.clone(),
+            clock: clock.clone(),
+        },
+        MailDeliverySettings::new(auth, retry),
+    )
+}

@@ -1,0 +1,174 @@
+//! Changing one's password while signed in, with the current one.
+//!
+//! Like a reset, a change stores the new hash together with the revocation of sessions and a
+//! "password changed" email in one unit of work (the port's), then denies the access tokens that
+//! are still in flight. A wrong current password counts towards the lockout exactly like a failed
+//! login, so the change form cannot be used to guess around the lock.
+
+use super::shared::{
+    Checked, PasswordChecker, audit, denial_until, deny_sessions, hash_failure, load_usable,
+    parse_new_password, password_changed_mail, retry_after,
+};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::error::{InfraError, ValidationErrors};
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::password::PasswordPolicy;
+use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
+use crate::session::ClientInfo;
+use crate::token::AccessClaims;
+use crate::values::Password;
+use chrono::Duration;
+use std::fmt;
+use std::sync::Arc;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ChangePasswordError {
+    /// Includes a new password equal to the current one (on `newPassword`).
+    #[error(transparent)]
+    Validation(ValidationErrors),
+    /// Wrong current password (counts towards the lockout).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("account locked")]
+    AccountLocked { retry_after: i64 },
+    /// The account vanished or was deactivated meanwhile (401 TOKEN_REVOKED).
+    #[error("account no longer usable")]
+    AccountGone,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// The ports [`PasswordChange`] calls.
+#[derive(Clone)]
+pub struct PasswordChangePorts {
+    pub users: Arc<dyn UserRepository>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub denylist: Arc<dyn TokenDenylist>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for PasswordChangePorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordChangePorts")
+            .finish_non_exhaustive()
+    }
+}
+
+/// `PUT /v1/auth/change-password`.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    ports: PasswordChangePorts,
+    password_policy: PasswordPolicy,
+    lockout: LockoutPolicy,
+    access_ttl: Duration,
+}
+
+impl PasswordChange {
+    /// New passwords must satisfy `password_policy`; wrong current ones count towards
+    /// `lockout`; denials hold for `access_ttl` (the access-token lifetime) plus the
+    /// verification leeway.
+    #[must_use]
+    pub fn new(
+        ports: PasswordChangePorts,
+        password_policy: PasswordPolicy,
+        lockout: LockoutPolicy,
+        access_ttl: Duration,
+    ) -> Self {
+        Self {
+            ports,
+            password_policy,
+            lockout,
+            access_ttl,
+        }
+    }
+
+    /// Every other session is revoked; the caller's stays. Errors name `currentPassword` /
+    /// `newPassword`.
+    ///
+    /// # Errors
+    /// `Validation` (all problems of `currentPassword` and `newPassword` at once);
+    /// `InvalidCredentials` for a wrong current password; `AccountLocked` while locked or when
+    /// this wrong attempt locked the account; `AccountGone`; `Infra`.
+    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, session_id = %principal.session_id))]
+    pub async fn change(
+        &self,
+        principal: &AccessClaims,
+        current_password: String,
+        new_password: String,
+        client: &ClientInfo,
+    ) -> Result<(), ChangePasswordError> {
+        let current = Password::parse(current_password, "currentPassword")
+            .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
+        let now = self.ports.clock.now();
+        let user = load_usable(&*self.ports.users, principal.user_id)
+            .await?
+            .ok_or(ChangePasswordError::AccountGone)?;
+        // As at login, a locked account is refused before its password is checked.
+        if let Some(until) = self.lockout.locked_until(&user.lockout, now) {
+            return Err(ChangePasswordError::AccountLocked {
+                retry_after: retry_after(until, now),
+            });
+        }
+        let new_password =
+            parse_new_password(&self.password_policy, &user, new_password, Some(&current))
+                .map_err(ChangePasswordError::Validation)?;
+
+        let checked = PasswordChecker::new(
+            &self.ports.users,
+            &self.ports.hasher,
+            &self.ports.audit,
+            self.lockout,
+        )
+        .check(&user, &current, now, client, "wrong current password")
+        .await?;
+        if let Checked::Wrong(outcome) = checked {
+            return Err(match outcome {
+                None => ChangePasswordError::AccountGone,
+                Some(FailureOutcome::Counted { .. }) => ChangePasswordError::InvalidCredentials,
+                Some(
+                    FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until },
+                ) => ChangePasswordError::AccountLocked {
+                    retry_after: retry_after(until, now),
+                },
+            });
+        }
+
+        let new_hash = self
+            .ports
+            .hasher
+            .hash(new_password.as_password())
+            .await
+            .map_err(hash_failure)?;
+        let revoked = self
+            .ports
+            .users
+            .change_password(
+                user.id,
+                &new_hash,
+                Some(principal.session_id),
+                now,
+                &password_changed_mail(&user, now),
+            )
+            .await
+            .map_err(InfraError::from)?;
+        deny_sessions(
+            &*self.ports.denylist,
+            &revoked,
+            denial_until(self.access_ttl, now),
+        )
+        .await;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::PasswordChanged, now, Some(user.id), client)
+                .with_session(principal.session_id)
+                .with_detail(format!("{} other session(s) revoked", revoked.len())),
+        )
+        .await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

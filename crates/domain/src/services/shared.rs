@@ -1,0 +1,291 @@
+//! The steps several use cases share, written once so that they cannot drift apart: issuing the
+//! token pair (login, refresh), checking a password the user typed and counting a wrong one
+//! (login, password change, deactivation), denying the access tokens of revoked sessions,
+//! writing the audit trail on a best-effort basis, validating a new password, and the small
+//! translations between them (`retry_after`, hashing failures).
+//!
+//! Each helper takes only the ports it calls, lent by the service that calls it.
+
+use super::MAX_ACCESS_TOKEN_LEEWAY;
+use crate::Timestamp;
+use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::{Role, RolePermissions};
+use crate::error::{FieldError, InfraError, ValidationErrors};
+use crate::ids::{SessionId, TokenId, UserId};
+use crate::notification::Notification;
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::password::{PasswordContext, PasswordPolicy};
+use crate::ports::{
+    AccessTokenCodec, AuditLog, HashError, PasswordCheck, PasswordHasher, TokenDenylist,
+    UserRepository,
+};
+use crate::session::ClientInfo;
+use crate::token::{AccessClaims, RawToken};
+use crate::user::{AccountStatus, User};
+use crate::values::{NewPassword, Password, codes};
+use chrono::Duration;
+use std::sync::Arc;
+
+/// What a successful login or refresh hands to the client.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// `None` on a refresh with rotation turned off.
+    pub refresh_token: Option<RawToken>,
+    /// Seconds until the refresh token expires (for the cookie's `Max-Age`).
+    pub refresh_expires_in: i64,
+    /// `false`: the refresh cookie is a session cookie.
+    pub remember_me: bool,
+}
+
+/// Everything an access token and its refresh companion are made from.
+pub(super) struct Grant<'a> {
+    pub user_id: UserId,
+    pub session_id: SessionId,
+    pub roles: &'a [Role],
+    pub now: Timestamp,
+    pub refresh_token: Option<RawToken>,
+    pub refresh_expires_at: Timestamp,
+    pub remember_me: bool,
+}
+
+/// Signs a fresh access token for `grant`, living `access_ttl` and carrying the permissions of
+/// its roles, and pairs it with the refresh token.
+pub(super) fn issue_tokens(
+    codec: &dyn AccessTokenCodec,
+    access_ttl: Duration,
+    permissions: &RolePermissions,
+    grant: Grant<'_>,
+) -> Result<IssuedTokens, InfraError> {
+    let claims = AccessClaims {
+        user_id: grant.user_id,
+        session_id: grant.session_id,
+        token_id: TokenId::new(),
+        issued_at: grant.now,
+        expires_at: grant.now + access_ttl,
+        roles: grant.roles.to_vec(),
+        permissions: permissions.for_roles(grant.roles),
+    };
+    let access_token = codec.issue(&claims)?;
+    Ok(IssuedTokens {
+        access_token,
+        expires_in: access_ttl.num_seconds(),
+        refresh_token: grant.refresh_token,
+        refresh_expires_in: (grant.refresh_expires_at - grant.now).num_seconds().max(0),
+        remember_me: grant.remember_me,
+    })
+}
+
+/// Checks a password typed by the holder of an account, at login or to confirm a change while
+/// signed in. A wrong one counts towards the lockout the same way wherever it was typed, so no
+/// form can be used to guess around the lock.
+pub(super) struct PasswordChecker<'a> {
+    users: &'a dyn UserRepository,
+    hasher: &'a dyn PasswordHasher,
+    audit: &'a dyn AuditLog,
+    lockout: LockoutPolicy,
+}
+
+/// What [`PasswordChecker::check`] found.
+pub(super) enum Checked {
+    Right {
+        needs_rehash: bool,
+    },
+    /// Counted; `None` when the account vanished before it could be.
+    Wrong(Option<FailureOutcome>),
+}
+
+impl<'a> PasswordChecker<'a> {
+    /// Checks on `hasher`, counts towards `lockout` in `users`, and audits in `audit`.
+    pub(super) fn new(
+        users: &'a Arc<dyn UserRepository>,
+        hasher: &'a Arc<dyn PasswordHasher>,
+        audit: &'a Arc<dyn AuditLog>,
+        lockout: LockoutPolicy,
+    ) -> Self {
+        Self {
+            users: &**users,
+            hasher: &**hasher,
+            audit: &**audit,
+            lockout,
+        }
+    }
+
+    /// Verifies `password` on the hashing pool and counts a wrong one, which is audited with
+    /// `wrong` as its detail.
+    pub(super) async fn check(
+        &self,
+        user: &User,
+        password: &Password,
+        now: Timestamp,
+        client: &ClientInfo,
+        wrong: &'static str,
+    ) -> Result<Checked, InfraError> {
+        let check = self
+            .hasher
+            .verify(password, &user.password_hash)
+            .await
+            .map_err(hash_failure)?;
+        match check {
+            PasswordCheck::Match { needs_rehash } => Ok(Checked::Right { needs_rehash }),
+            PasswordCheck::Mismatch => {
+                let outcome = self.count_failure(user, now, client, wrong).await?;
+                Ok(Checked::Wrong(outcome))
+            }
+        }
+    }
+
+    /// Counts the failure atomically; the adapter queues the lock email in the same unit of work
+    /// when this failure is the one that locks.
+    async fn count_failure(
+        &self,
+        user: &User,
+        now: Timestamp,
+        client: &ClientInfo,
+        detail: &'static str,
+    ) -> Result<Option<FailureOutcome>, InfraError> {
+        let lock_mail = Notification::AccountLocked {
+            to: user.email.clone(),
+            username: user.username.clone(),
+            // The adapter applies the same policy at the same `now`, so this is the lock's end.
+            until: now + self.lockout.duration,
+        };
+        let outcome = self
+            .users
+            .record_login_failure(user.id, now, &self.lockout, &lock_mail)
+            .await?;
+        audit(
+            self.audit,
+            AuditEvent::new(AuditKind::LoginFailed, now, Some(user.id), client).with_detail(detail),
+        )
+        .await;
+        if let Some(FailureOutcome::NewlyLocked { .. }) = outcome {
+            audit(
+                self.audit,
+                AuditEvent::new(AuditKind::AccountLocked, now, Some(user.id), client),
+            )
+            .await;
+        }
+        Ok(outcome)
+    }
+}
+
+/// Whole seconds until `until`, rounded up and at least 1: a client that waits that long is
+/// never refused again by the same lock.
+pub(super) fn retry_after(until: Timestamp, now: Timestamp) -> i64 {
+    let millis = (until - now).num_milliseconds();
+    ((millis + 999) / 1000).max(1)
+}
+
+/// The account behind an access token, unless it has vanished or been deactivated.
+pub(super) async fn load_usable(
+    users: &dyn UserRepository,
+    id: UserId,
+) -> Result<Option<User>, InfraError> {
+    let user = users.find_by_id(id).await?;
+    Ok(user.filter(|u| u.status != AccountStatus::Deleted))
+}
+
+/// Until when a denial issued at `now` must hold to cover every access token issued before it:
+/// the longest lifetime, `access_ttl`, plus the verification leeway.
+pub(super) fn denial_until(access_ttl: Duration, now: Timestamp) -> Timestamp {
+    now + access_ttl + MAX_ACCESS_TOKEN_LEEWAY
+}
+
+/// Denies every access token of the user issued until `now`: those of the sessions just revoked
+/// (exactly), and by the user cut-off any older one (an access token's `iat` has whole-second
+/// precision, so the cut-off alone could not tell a token of this second from one issued just
+/// after it).
+///
+/// The change that calls for it (new password, deactivation) is already stored with its session
+/// revocations, so refresh tokens are dead. Failing the request now would not undo it and would
+/// tell the user it did not happen; a denylist outage only lets the access tokens in flight live
+/// out their short lifetime, so it is logged loudly instead.
+pub(super) async fn deny_everything_before(
+    denylist: &dyn TokenDenylist,
+    user_id: UserId,
+    revoked: &[SessionId],
+    now: Timestamp,
+    until: Timestamp,
+) {
+    deny_sessions(denylist, revoked, until).await;
+    if let Err(e) = denylist.deny_user_before(user_id, now, until).await {
+        tracing::error!(error = %e, "could not deny the user's access tokens; they live until they expire");
+    }
+}
+
+/// Denies the access tokens of sessions that were just revoked; see [`deny_everything_before`]
+/// for why a failure is logged rather than returned.
+pub(super) async fn deny_sessions(
+    denylist: &dyn TokenDenylist,
+    ids: &[SessionId],
+    until: Timestamp,
+) {
+    if ids.is_empty() {
+        return;
+    }
+    if let Err(e) = denylist.deny_sessions(ids, until).await {
+        tracing::error!(error = %e, sessions = ids.len(),
+            "could not deny the access tokens of revoked sessions; they live until they expire");
+    }
+}
+
+/// Records `event`. The audit trail is for administrators: losing one entry is logged loudly,
+/// but never turns a login or a logout the user already earned into an error.
+pub(super) async fn audit(log: &dyn AuditLog, event: AuditEvent) {
+    if let Err(e) = log.record(&event).await {
+        tracing::error!(error = %e, kind = event.kind.as_str(), "audit event lost");
+    }
+}
+
+/// A full hashing queue is the caller's 503 SERVICE_BUSY; anything else is a bug.
+pub(super) fn hash_failure(e: HashError) -> InfraError {
+    match e {
+        HashError::Busy => InfraError::Busy,
+        HashError::Failed(reason) => InfraError::internal(reason),
+    }
+}
+
+/// Checks a new password against the policy in the context of its account; with `current`, it
+/// must also differ from it. Every problem is reported, on `newPassword`.
+pub(super) fn parse_new_password(
+    policy: &PasswordPolicy,
+    user: &User,
+    raw: String,
+    current: Option<&Password>,
+) -> Result<NewPassword, ValidationErrors> {
+    const FIELD: &str = "newPassword";
+    let password = Password::parse(raw, FIELD).map_err(|e| ValidationErrors(vec![e]))?;
+    let mut errors = ValidationErrors::default();
+    if current.is_some_and(|c| c.expose() == password.expose()) {
+        errors.push(FieldError::new(
+            FIELD,
+            codes::INVALID_PASSWORD,
+            "New password must differ from the current password",
+        ));
+    }
+    let context = PasswordContext {
+        username: Some(user.username.as_str()),
+        email_local_part: Some(user.email.local_part()),
+        mfa_enabled: false,
+    };
+    match NewPassword::parse(password, policy, &context, FIELD) {
+        Ok(parsed) if errors.is_empty() => Ok(parsed),
+        Ok(_) => Err(errors),
+        Err(violations) => {
+            errors.0.extend(violations);
+            Err(errors)
+        }
+    }
+}
+
+/// The notice that a password was reset or changed, stored with the new hash.
+pub(super) fn password_changed_mail(user: &User, now: Timestamp) -> Notification {
+    Notification::PasswordChanged {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        at: now,
+    }
+}
