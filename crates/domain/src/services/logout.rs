@@ -46,7 +46,7 @@ impl Logout {
     ///
     /// # Errors
     /// `Infra` when storage or the denylist fails.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, session_id = %principal.session_id, all_devices = all_devices))]
+    #[tracing::instrument(skip_all, fields(session_id = %principal.session_id, all_devices = all_devices))]
     pub async fn logout(
         &self,
         principal: &AccessClaims,

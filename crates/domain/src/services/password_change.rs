@@ -91,7 +91,7 @@ impl PasswordChange {
     /// `Validation` (all problems of `currentPassword` and `newPassword` at once);
     /// `InvalidCredentials` for a wrong current password; `AccountLocked` while locked or when
     /// this wrong attempt locked the account; `AccountGone`; `Infra`.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id, session_id = %principal.session_id))]
+    #[tracing::instrument(skip_all, fields(session_id = %principal.session_id))]
     pub async fn change(
         &self,
         principal: &AccessClaims,

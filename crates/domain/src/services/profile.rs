@@ -111,7 +111,7 @@ impl Profiles {
 
     /// # Errors
     /// `AccountGone` when the account vanished or was deactivated; `Infra`.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn get(&self, principal: &AccessClaims) -> Result<UserView, ProfileError> {
         let user = load_usable(&*self.ports.users, principal.user_id)
             .await?
@@ -121,7 +121,7 @@ impl Profiles {
 
     /// # Errors
     /// `Validation` with every invalid field at once; `AccountGone`; `Infra`.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn update(
         &self,
         principal: &AccessClaims,
@@ -153,7 +153,7 @@ impl Profiles {
     /// # Errors
     /// `Validation` on `password` when it is empty; `InvalidCredentials` for a wrong password
     /// (counted towards the lockout) and while the account is locked; `AccountGone`; `Infra`.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn deactivate(
         &self,
         principal: &AccessClaims,

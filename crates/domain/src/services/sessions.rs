@@ -61,7 +61,7 @@ impl Sessions {
     ///
     /// # Errors
     /// `Infra` when storage fails.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn list(&self, principal: &AccessClaims) -> Result<Vec<SessionView>, InfraError> {
         let now = self.ports.clock.now();
         let sessions = self
@@ -82,7 +82,7 @@ impl Sessions {
     ///
     /// # Errors
     /// `NotFound` unless `session_id` names a live session of the caller; `Infra`.
-    #[tracing::instrument(skip_all, fields(user_id = %principal.user_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn revoke(
         &self,
         principal: &AccessClaims,
