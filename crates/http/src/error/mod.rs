@@ -72,7 +72,7 @@ pub enum ApiError {
     NotFound(&'static str),
     /// `allow` lists the methods the path does accept, for the `Allow` header.
     #[error("method not allowed")]
-    MethodNotAllowed { allow: Option<&'static str> },
+    MethodNotAllowed { allow: Option<String> },
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -258,7 +258,7 @@ impl ApiError {
             builder.insert_header((RETRY_AFTER, secs.to_string()));
         }
         if let Self::MethodNotAllowed { allow: Some(allow) } = self {
-            builder.insert_header((ALLOW, *allow));
+            builder.insert_header((ALLOW, allow.as_str()));
         }
         let details = match self {
             Self::Validation(fields) if !fields.is_empty() => Some(fields.as_slice()),

@@ -231,7 +231,7 @@ fn an_internal_error_never_shows_its_cause() {
 #[test]
 fn method_not_allowed_lists_the_allowed_methods() {
     let res = ApiError::MethodNotAllowed {
-        allow: Some("GET, PUT"),
+        allow: Some("GET, PUT".to_owned()),
     }
     .render("r");
     assert_eq!(res.headers().get(ALLOW).unwrap(), "GET, PUT");

@@ -15,8 +15,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::web::Bytes;
+use actix_web::web::{Bytes, Data};
 use actix_web::{HttpResponse, ResponseError};
+use authd_domain::ports::Clock;
 use std::fmt;
 use std::time::Instant;
 use tracing::Instrument;
@@ -30,6 +31,9 @@ pub async fn envelope(
         .get(request_id::HEADER)
         .and_then(|v| v.to_str().ok());
     let id = request_id::accept_or_generate(incoming);
+    let clock = req
+        .app_data::<Data<dyn Clock>>()
+        .map(|clock| clock.clone().into_inner());
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -43,6 +47,7 @@ pub async fn envelope(
     let scoped_id = id.clone();
     let outcome = request_id::scope(
         id.clone(),
+        clock,
         async move {
             match next.call(req).await {
                 Ok(res) => Ok(into_envelope(res.map_into_left_body(), &scoped_id)),

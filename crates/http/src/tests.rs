@@ -1,18 +1,18 @@
 //! The middleware stack and route table without domain services: what every response looks like
 //! whatever the handler. End-to-end behaviour over real adapters is tested in `crates/authd`.
 
-use crate::middleware::rate_limit::{RateLimiting, rate_limit};
+use crate::middleware::rate_limit::RateLimiting;
 use crate::settings::{HttpSettings, RateLimits};
 use crate::{middleware, routes};
+use actix_web::App;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
 use actix_web::web::Data;
-use actix_web::{App, web};
 use async_trait::async_trait;
 use authd_domain::error::PortError;
 use authd_domain::policy::rate_limit::{RateLimit, RateLimitDecision, decide};
-use authd_domain::ports::RateLimiter;
+use authd_domain::ports::{Clock, RateLimiter};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -56,6 +56,14 @@ impl RateLimiter for Scripted {
     }
 }
 
+struct Wall;
+
+impl Clock for Wall {
+    fn now(&self) -> authd_domain::Timestamp {
+        chrono::Utc::now()
+    }
+}
+
 // The same stack, in the same order, as `crate::app`.
 macro_rules! app {
     () => {
@@ -68,10 +76,9 @@ macro_rules! app {
                     $limiter,
                     RateLimits::default(),
                     Vec::new(),
+                    Arc::new(Wall),
                 )))
                 .configure(routes::configure)
-                .default_service(web::to(routes::not_found))
-                .wrap(from_fn(rate_limit))
                 .wrap(middleware::cors(Arc::new(HttpSettings {
                     allowed_origins: vec!["https://app.example".to_owned()],
                     ..HttpSettings::default()
