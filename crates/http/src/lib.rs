@@ -6,6 +6,7 @@ mod cookies;
 mod dto;
 mod error;
 mod extractors;
+mod health_report;
 mod middleware;
 mod probes;
 mod routes;

@@ -14,13 +14,14 @@ use crate::ports::{CreateSessionError, PasswordCheck, Rehash};
 use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, Password, PasswordHash, Username};
+use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
 #[derive(Debug, Clone, Default)]
 pub struct LoginInput {
     pub email: Option<String>,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<SecretString>,
     /// Omitted means `false`.
     pub remember_me: Option<bool>,
 }
@@ -78,7 +79,7 @@ impl Login {
         let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         let raw_password = input
             .password
-            .filter(|p| !p.is_empty())
+            .filter(|p| !p.expose_secret().is_empty())
             .ok_or(LoginError::MissingCredentials)?;
         let identifier = match (present(input.email), present(input.username)) {
             (Some(email), _) => Identifier::Email(email),
@@ -87,7 +88,7 @@ impl Login {
         };
         // Only absurdly long input fails here; no account can have such a password, and
         // answering before any lookup reveals nothing about which accounts exist.
-        let password = Password::parse(raw_password, "password")
+        let password = Password::parse(raw_password.expose_secret().to_owned(), "password")
             .map_err(|_| LoginError::InvalidCredentials)?;
         let now = self.ports.clock.now();
 

@@ -19,6 +19,7 @@ use crate::session::ClientInfo;
 use crate::token::{AccessClaims, TokenPurpose};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, NewPassword, Password, PasswordHash, codes};
+use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -118,10 +119,11 @@ impl PasswordReset {
     #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn reset(
         &self,
-        token: &str,
-        new_password: String,
+        token: &SecretString,
+        new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ResetPasswordError> {
+        let token = token.expose_secret();
         if token.is_empty() {
             return Err(ResetPasswordError::InvalidToken);
         }
@@ -147,8 +149,13 @@ impl PasswordReset {
             .ok_or(ResetPasswordError::InvalidToken)?;
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
-        let new_password = parse_new_password(&self.settings, &user, new_password, None)
-            .map_err(ResetPasswordError::Validation)?;
+        let new_password = parse_new_password(
+            &self.settings,
+            &user,
+            new_password.expose_secret().to_owned(),
+            None,
+        )
+        .map_err(ResetPasswordError::Validation)?;
         let new_hash = self.hash(&new_password).await?;
         let mail = password_changed_mail(&user, now);
         let (user_id, revoked) = self
@@ -204,12 +211,15 @@ impl PasswordChange {
     pub async fn change(
         &self,
         principal: &AccessClaims,
-        current_password: String,
-        new_password: String,
+        current_password: SecretString,
+        new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ChangePasswordError> {
-        let current = Password::parse(current_password, "currentPassword")
-            .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
+        let current = Password::parse(
+            current_password.expose_secret().to_owned(),
+            "currentPassword",
+        )
+        .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
         let user = load_usable(&self.ports, principal.user_id)
             .await?
@@ -220,8 +230,13 @@ impl PasswordChange {
                 retry_after: retry_after(until, now),
             });
         }
-        let new_password = parse_new_password(&self.settings, &user, new_password, Some(&current))
-            .map_err(ChangePasswordError::Validation)?;
+        let new_password = parse_new_password(
+            &self.settings,
+            &user,
+            new_password.expose_secret().to_owned(),
+            Some(&current),
+        )
+        .map_err(ChangePasswordError::Validation)?;
 
         let check = self
             .ports

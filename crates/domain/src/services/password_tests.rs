@@ -260,7 +260,7 @@ async fn a_valid_reset_stores_the_new_hash_and_kills_every_access_token() {
         .returning(|_, _, _| Ok(()));
 
     service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap();
     assert_eq!(audit_kinds(&audit), [AuditKind::PasswordReset]);
@@ -272,7 +272,7 @@ async fn an_empty_reset_token_is_invalid_without_any_lookup() {
     m.one_time_tokens.expect_find().never();
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("", STRONG.into(), &client())
+        .reset(&"".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::InvalidToken));
@@ -290,7 +290,7 @@ async fn an_unknown_or_used_reset_token_is_invalid() {
         .returning(|_, _| Ok(None));
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::InvalidToken));
@@ -310,7 +310,7 @@ async fn a_reset_token_at_or_past_its_expiry_is_expired() {
     m.users.expect_find_by_id().never();
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::TokenExpired));
@@ -337,7 +337,7 @@ async fn a_reset_token_whose_account_is_gone_is_invalid() {
             .returning(move |_| Ok(stored.clone()));
         nothing_changes(&mut m);
         let err = service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .unwrap_err();
         assert!(matches!(err, ResetPasswordError::InvalidToken), "{found:?}");
@@ -351,7 +351,7 @@ async fn a_weak_new_password_lists_every_broken_rule_on_new_password() {
     token_of(&mut m, &user);
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", "qzvbn".into(), &client())
+        .reset(&"reset-raw".into(), "qzvbn".into(), &client())
         .await
         .unwrap_err();
     let ResetPasswordError::Validation(errors) = err else {
@@ -368,7 +368,7 @@ async fn a_new_password_containing_the_username_or_email_is_rejected() {
     token_of(&mut m, &user);
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", "Hello-JANE-2024!".into(), &client())
+        .reset(&"reset-raw".into(), "Hello-JANE-2024!".into(), &client())
         .await
         .unwrap_err();
     let ResetPasswordError::Validation(errors) = err else {
@@ -392,7 +392,7 @@ async fn a_full_hashing_queue_answers_busy() {
     m.hasher.expect_hash().returning(|_| Err(HashError::Busy));
     m.one_time_tokens.expect_consume_reset().never();
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::Infra(InfraError::Busy)));
@@ -416,7 +416,7 @@ async fn a_token_used_or_expired_by_a_concurrent_reset_is_refused() {
             .returning(move |_, _, _, _| Err(consume_error.take().unwrap()));
         m.denylist.expect_deny_user_before().never();
         let err = service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .unwrap_err();
         let got = match err {
@@ -445,7 +445,7 @@ async fn a_denylist_outage_after_the_reset_does_not_undo_or_fail_it() {
         .returning(|_, _, _| Err(port_down()));
     assert!(
         service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .is_ok()
     );

@@ -10,6 +10,7 @@ use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, ProfileChanges, User};
 use crate::values::{Password, PersonName, Phone, Preferences};
+use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
 /// An account with the permissions its roles grant.
@@ -113,10 +114,10 @@ impl Profiles {
     pub async fn deactivate(
         &self,
         principal: &AccessClaims,
-        password: String,
+        password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), DeactivateError> {
-        let password = Password::parse(password, "password")
+        let password = Password::parse(password.expose_secret().to_owned(), "password")
             .map_err(|e| DeactivateError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
         let user = load_usable(&self.ports, principal.user_id)
