@@ -149,13 +149,8 @@ impl PasswordReset {
             .ok_or(ResetPasswordError::InvalidToken)?;
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
-        let new_password = parse_new_password(
-            &self.settings,
-            &user,
-            new_password.expose_secret().to_owned(),
-            None,
-        )
-        .map_err(ResetPasswordError::Validation)?;
+        let new_password = parse_new_password(&self.settings, &user, new_password, None)
+            .map_err(ResetPasswordError::Validation)?;
         let new_hash = self.hash(&new_password).await?;
         let mail = password_changed_mail(&user, now);
         let (user_id, revoked) = self
@@ -215,11 +210,8 @@ impl PasswordChange {
         new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ChangePasswordError> {
-        let current = Password::parse(
-            current_password.expose_secret().to_owned(),
-            "currentPassword",
-        )
-        .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
+        let current = Password::parse(current_password, "currentPassword")
+            .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
         let user = load_usable(&self.ports, principal.user_id)
             .await?
@@ -230,13 +222,8 @@ impl PasswordChange {
                 retry_after: retry_after(until, now),
             });
         }
-        let new_password = parse_new_password(
-            &self.settings,
-            &user,
-            new_password.expose_secret().to_owned(),
-            Some(&current),
-        )
-        .map_err(ChangePasswordError::Validation)?;
+        let new_password = parse_new_password(&self.settings, &user, new_password, Some(&current))
+            .map_err(ChangePasswordError::Validation)?;
 
         let check = self
             .ports
@@ -293,7 +280,7 @@ impl PasswordChange {
 fn parse_new_password(
     settings: &super::AuthSettings,
     user: &User,
-    raw: String,
+    raw: SecretString,
     current: Option<&Password>,
 ) -> Result<NewPassword, ValidationErrors> {
     const FIELD: &str = "newPassword";

@@ -10,7 +10,7 @@ use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, ProfileChanges, User};
 use crate::values::{Password, PersonName, Phone, Preferences};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use thiserror::Error;
 
 /// An account with the permissions its roles grant.
@@ -117,7 +117,7 @@ impl Profiles {
         password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), DeactivateError> {
-        let password = Password::parse(password.expose_secret().to_owned(), "password")
+        let password = Password::parse(password, "password")
             .map_err(|e| DeactivateError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
         let user = load_usable(&self.ports, principal.user_id)

@@ -14,7 +14,7 @@ use crate::ports::CreateUserError;
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, Profile, User};
 use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use thiserror::Error;
 
 /// The request as received; every field is validated by the service.
@@ -127,24 +127,22 @@ impl Registration {
         let phone = optional(&mut errors, input.phone.as_deref(), |s| {
             Phone::parse(s, "phone")
         });
-        let password = keep(
-            &mut errors,
-            Password::parse(input.password.expose_secret().to_owned(), "password"),
-        )
-        .and_then(|raw| {
-            let context = PasswordContext {
-                username: username.as_ref().map(Username::as_str),
-                email_local_part: email.as_ref().map(Email::local_part),
-                mfa_enabled: false,
-            };
-            match NewPassword::parse(raw, &self.settings.password_policy, &context, "password") {
-                Ok(p) => Some(p),
-                Err(problems) => {
-                    errors.0.extend(problems);
-                    None
+        let password =
+            keep(&mut errors, Password::parse(input.password, "password")).and_then(|raw| {
+                let context = PasswordContext {
+                    username: username.as_ref().map(Username::as_str),
+                    email_local_part: email.as_ref().map(Email::local_part),
+                    mfa_enabled: false,
+                };
+                match NewPassword::parse(raw, &self.settings.password_policy, &context, "password")
+                {
+                    Ok(p) => Some(p),
+                    Err(problems) => {
+                        errors.0.extend(problems);
+                        None
+                    }
                 }
-            }
-        });
+            });
 
         match (email, username, password) {
             (Some(email), Some(username), Some(password)) if errors.is_empty() => {
