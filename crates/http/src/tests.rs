@@ -56,11 +56,14 @@ impl RateLimiter for Scripted {
     }
 }
 
-struct Wall;
+/// 2023-12-01T10:30:00Z, whatever the system's time.
+struct Fixed;
 
-impl Clock for Wall {
+const FIXED_UNIX: i64 = 1_701_426_600;
+
+impl Clock for Fixed {
     fn now(&self) -> authd_domain::Timestamp {
-        chrono::Utc::now()
+        chrono::DateTime::from_timestamp(FIXED_UNIX, 0).unwrap_or_default()
     }
 }
 
@@ -76,8 +79,9 @@ macro_rules! app {
                     $limiter,
                     RateLimits::default(),
                     Vec::new(),
-                    Arc::new(Wall),
+                    Arc::new(Fixed),
                 )))
+                .app_data(Data::<dyn Clock>::from(Arc::new(Fixed) as Arc<dyn Clock>))
                 .configure(routes::configure)
                 .wrap(middleware::cors(Arc::new(HttpSettings {
                     allowed_origins: vec!["https://app.example".to_owned()],
@@ -213,4 +217,14 @@ async fn a_preflight_and_the_health_endpoints_are_never_refused_or_counted() {
     let live = TestRequest::get().uri("/health/live").to_request();
     assert_eq!(call_service(&app, live).await.status(), StatusCode::OK);
     assert_eq!(limiter.hits.load(Ordering::SeqCst), 0);
+}
+
+#[actix_web::test]
+async fn the_time_of_an_answer_comes_from_the_app_clock() {
+    let app = app!(Scripted::exhausted());
+    let res = call_service(&app, TestRequest::post().uri("/v1/auth/login").to_request()).await;
+    let reset: i64 = header(&res, "x-ratelimit-reset").parse().unwrap();
+    assert_eq!(reset, FIXED_UNIX + 15 * 60);
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["timestamp"], "2023-12-01T10:30:00Z");
 }

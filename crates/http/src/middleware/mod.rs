@@ -51,8 +51,9 @@ pub async fn envelope(
         async move {
             match next.call(req).await {
                 Ok(res) => Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
-                // Rendered here, inside the scope, so the body carries the request id.
-                Err(e) => Err(e.error_response()),
+                // Rendered here, inside the scope, so the body carries the request id and the
+                // time of the app's clock.
+                Err(e) => Err(Rendered::new(e.error_response(), &scoped_id)),
             }
         }
         .instrument(span.clone()),
@@ -64,10 +65,7 @@ pub async fn envelope(
             stamp(res.headers_mut(), &id);
             (res.status(), Ok(res))
         }
-        Err(rendered) => {
-            let rendered = Rendered::new(rendered, &id);
-            (rendered.status, Err(rendered.into()))
-        }
+        Err(rendered) => (rendered.status, Err(rendered.into())),
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
