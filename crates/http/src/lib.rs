@@ -6,6 +6,7 @@ mod cookies;
 mod dto;
 mod error;
 mod extractors;
+mod health_report;
 mod middleware;
 mod probes;
 mod routes;
@@ -14,15 +15,18 @@ mod state;
 
 pub use error::ApiError;
 pub use ipnet::IpNet;
+pub use middleware::rate_limit::Limit;
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
+pub use routes::{Access, RouteSpec, table as route_table};
 pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings, RateLimits};
 pub use state::AppState;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::web::{self, Data};
+use actix_web::web::Data;
 use actix_web::{App, HttpServer};
+use authd_domain::ports::Clock;
 use std::net::TcpListener;
 
 /// The whole application for one worker (also usable with `actix_web::test::init_service`).
@@ -39,14 +43,15 @@ pub fn app(
 > {
     let settings = state.settings.clone();
     let rate_limiting = Data::from(state.rate_limiting.clone());
+    let clock: Data<dyn Clock> = Data::from(state.clock.clone());
     App::new()
         .app_data(Data::new(state))
         .app_data(rate_limiting)
+        .app_data(clock)
+        // The rate limits are the routes' own middleware (see `routes`): inside CORS (a 429
+        // still carries the CORS headers, a preflight never reaches them) and inside the
+        // envelope (a 429 carries the request id); before any handler or body read.
         .configure(routes::configure)
-        .default_service(web::to(routes::not_found))
-        // Inside CORS (a 429 still carries the CORS headers, a preflight never reaches it) and
-        // inside the envelope (a 429 carries the request id); before any handler or body read.
-        .wrap(from_fn(middleware::rate_limit::rate_limit))
         .wrap(middleware::cors(settings))
         .wrap(from_fn(middleware::envelope))
 }
@@ -65,4 +70,4 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
 }
 
 #[cfg(test)]
-mod app_tests;
+mod tests;

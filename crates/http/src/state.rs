@@ -1,10 +1,10 @@
 //! What every handler can reach: the domain services, the token codec (for JWKS), the settings,
-//! the health probes of the backing services and the rate limiter.
+//! the health probes of the backing services, the rate limiter and the clock.
 
 use crate::middleware::rate_limit::RateLimiting;
 use crate::probes::HealthProbes;
 use crate::settings::HttpSettings;
-use authd_domain::ports::{AccessTokenCodec, RateLimiter};
+use authd_domain::ports::{AccessTokenCodec, Clock, RateLimiter};
 use authd_domain::services::Services;
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +16,10 @@ pub struct AppState {
     pub access_tokens: Arc<dyn AccessTokenCodec>,
     pub settings: Arc<HttpSettings>,
     pub health: HealthProbes,
-    /// For the `uptime` of `GET /v1/health`.
+    /// Every wall-clock time the adapter answers: the error envelope's and health's
+    /// `timestamp`, `X-RateLimit-Reset`.
+    pub clock: Arc<dyn Clock>,
+    /// For the `uptime` of `GET /v1/health` (monotonic, so not from `clock`).
     pub started_at: Instant,
     /// The limiter with `settings.rate_limits`, shared by every worker (so is its log throttle).
     pub(crate) rate_limiting: Arc<RateLimiting>,
@@ -32,17 +35,20 @@ impl AppState {
         settings: HttpSettings,
         health: HealthProbes,
         rate_limiter: Arc<dyn RateLimiter>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         let rate_limiting = Arc::new(RateLimiting::new(
             rate_limiter,
             settings.rate_limits,
             settings.trusted_proxies.clone(),
+            clock.clone(),
         ));
         Self {
             services,
             access_tokens,
             settings: Arc::new(settings),
             health,
+            clock,
             started_at: Instant::now(),
             rate_limiting,
         }

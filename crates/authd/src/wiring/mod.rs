@@ -107,6 +107,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         http_settings(config),
         health,
         cache.rate_limiter,
+        clock.clone(),
     );
     Ok(Wired {
         state,

@@ -24,6 +24,7 @@ mod multi_instance;
 mod passwords;
 mod postgres;
 mod production;
+mod rate_limits;
 mod redis_outage;
 mod refresh;
 mod register;

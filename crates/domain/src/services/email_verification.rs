@@ -10,6 +10,7 @@ use crate::ports::{
 use crate::session::ClientInfo;
 use crate::user::AccountStatus;
 use crate::values::Email;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -63,7 +64,12 @@ impl EmailVerification {
     /// # Errors
     /// `InvalidToken` for an empty, unknown or used token; `TokenExpired`.
     #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
-    pub async fn verify(&self, token: &str, client: &ClientInfo) -> Result<(), VerifyEmailError> {
+    pub async fn verify(
+        &self,
+        token: &SecretString,
+        client: &ClientInfo,
+    ) -> Result<(), VerifyEmailError> {
+        let token = token.expose_secret();
         // An absent field is answered MISSING_TOKEN by the HTTP layer; an empty one that gets
         // here can only be unknown.
         if token.is_empty() {

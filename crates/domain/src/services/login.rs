@@ -21,6 +21,7 @@ use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
 use crate::user::{AccountStatus, User};
 use crate::values::{Email, Password, PasswordHash, Username};
 use chrono::Duration;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -29,7 +30,7 @@ use thiserror::Error;
 pub struct LoginInput {
     pub email: Option<String>,
     pub username: Option<String>,
-    pub password: Option<String>,
+    pub password: Option<SecretString>,
     /// Omitted means `false`.
     pub remember_me: Option<bool>,
 }
@@ -143,7 +144,7 @@ impl Login {
         let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         let raw_password = input
             .password
-            .filter(|p| !p.is_empty())
+            .filter(|p| !p.expose_secret().is_empty())
             .ok_or(LoginError::MissingCredentials)?;
         let identifier = match (present(input.email), present(input.username)) {
             (Some(email), _) => Identifier::Email(email),

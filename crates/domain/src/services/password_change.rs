@@ -18,6 +18,7 @@ use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::values::Password;
 use chrono::Duration;
+use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -95,8 +96,8 @@ impl PasswordChange {
     pub async fn change(
         &self,
         principal: &AccessClaims,
-        current_password: String,
-        new_password: String,
+        current_password: SecretString,
+        new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ChangePasswordError> {
         let current = Password::parse(current_password, "currentPassword")

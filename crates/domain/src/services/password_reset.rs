@@ -22,6 +22,7 @@ use crate::token::TokenPurpose;
 use crate::user::AccountStatus;
 use crate::values::{Email, NewPassword, PasswordHash};
 use chrono::Duration;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -138,10 +139,11 @@ impl PasswordReset {
     #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn reset(
         &self,
-        token: &str,
-        new_password: String,
+        token: &SecretString,
+        new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ResetPasswordError> {
+        let token = token.expose_secret();
         if token.is_empty() {
             return Err(ResetPasswordError::InvalidToken);
         }

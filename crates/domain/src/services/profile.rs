@@ -13,6 +13,7 @@ use crate::token::AccessClaims;
 use crate::user::{AccountStatus, ProfileChanges, User};
 use crate::values::{Password, PersonName, Phone, Preferences};
 use chrono::Duration;
+use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -157,7 +158,7 @@ impl Profiles {
     pub async fn deactivate(
         &self,
         principal: &AccessClaims,
-        password: String,
+        password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), DeactivateError> {
         let password = Password::parse(password, "password")

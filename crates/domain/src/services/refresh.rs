@@ -16,6 +16,7 @@ use crate::session::{ClientInfo, Session};
 use crate::token::RawToken;
 use crate::user::{AccountStatus, User};
 use chrono::Duration;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -112,9 +113,10 @@ impl Refresh {
     #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty, session_id = tracing::field::Empty))]
     pub async fn refresh(
         &self,
-        presented: &str,
+        presented: &SecretString,
         client: &ClientInfo,
     ) -> Result<RefreshSuccess, RefreshError> {
+        let presented = presented.expose_secret();
         // Anything the generator could not have made is refused without touching storage.
         if !is_well_formed(presented) {
             return Err(RefreshError::InvalidRefreshToken);

@@ -13,6 +13,7 @@ use crate::ports::{AuditLog, Clock, CreateUserError, PasswordHasher, UserReposit
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, Profile, User};
 use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
+use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -22,7 +23,7 @@ use thiserror::Error;
 pub struct RegisterInput {
     pub email: String,
     pub username: String,
-    pub password: String,
+    pub password: SecretString,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone: Option<String>,

@@ -24,6 +24,7 @@ use crate::token::{AccessClaims, RawToken};
 use crate::user::{AccountStatus, User};
 use crate::values::{NewPassword, Password, codes};
 use chrono::Duration;
+use secrecy::SecretString;
 use std::sync::Arc;
 
 /// What a successful login or refresh hands to the client.
@@ -253,7 +254,7 @@ pub(super) fn hash_failure(e: HashError) -> InfraError {
 pub(super) fn parse_new_password(
     policy: &PasswordPolicy,
     user: &User,
-    raw: String,
+    raw: SecretString,
     current: Option<&Password>,
 ) -> Result<NewPassword, ValidationErrors> {
     const FIELD: &str = "newPassword";

@@ -11,19 +11,21 @@ impl Password {
     /// Longest input accepted at all (in bytes) so that hashing cost stays bounded.
     pub const MAX_INPUT_BYTES: usize = 4096;
 
-    /// Rejects only what could never be anyone's password: empty, or absurdly long input.
-    pub fn parse(raw: String, field: &str) -> Result<Self, FieldError> {
-        if raw.is_empty() {
+    /// Rejects only what could never be anyone's password: empty, or absurdly long input. Takes
+    /// the `SecretString` of a service input as is (or a plain `String`).
+    pub fn parse(raw: impl Into<SecretString>, field: &str) -> Result<Self, FieldError> {
+        let raw: SecretString = raw.into();
+        if raw.expose_secret().is_empty() {
             return Err(FieldError::new(
                 field,
                 crate::values::codes::REQUIRED,
                 "Password is required",
             ));
         }
-        if raw.len() > Self::MAX_INPUT_BYTES {
+        if raw.expose_secret().len() > Self::MAX_INPUT_BYTES {
             return Err(super::too_long(field, Self::MAX_INPUT_BYTES));
         }
-        Ok(Self(SecretString::from(raw)))
+        Ok(Self(raw))
     }
 
     #[must_use]
@@ -98,7 +100,7 @@ mod tests {
 
     #[test]
     fn any_non_empty_input_is_a_password() {
-        let password = Password::parse(" x ".into(), "password").unwrap();
+        let password = Password::parse(" x ".to_owned(), "password").unwrap();
         assert_eq!(password.expose(), " x ");
     }
 
@@ -118,10 +120,10 @@ mod tests {
 
     #[test]
     fn passwords_and_hashes_never_show_in_debug_output() {
-        let password = Password::parse("hunter2-secret".into(), "password").unwrap();
+        let password = Password::parse("hunter2-secret".to_owned(), "password").unwrap();
         assert!(!format!("{password:?}").contains("hunter2"));
         let new = NewPassword::parse(
-            Password::parse("Correct-Horse-42!".into(), "password").unwrap(),
+            Password::parse("Correct-Horse-42!".to_owned(), "password").unwrap(),
             &PasswordPolicy::classic(),
             &PasswordContext::default(),
             "password",
@@ -135,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_new_password_reports_every_broken_rule_on_the_named_field() {
-        let raw = Password::parse("abc".into(), "newPassword").unwrap();
+        let raw = Password::parse("abc".to_owned(), "newPassword").unwrap();
         let errors = NewPassword::parse(
             raw,
             &PasswordPolicy::classic(),
@@ -155,7 +157,7 @@ mod tests {
 
     #[test]
     fn a_password_that_meets_the_policy_is_kept_unchanged() {
-        let raw = Password::parse("Correct-Horse-42!".into(), "password").unwrap();
+        let raw = Password::parse("Correct-Horse-42!".to_owned(), "password").unwrap();
         let new = NewPassword::parse(
             raw,
             &PasswordPolicy::classic(),

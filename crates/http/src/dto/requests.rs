@@ -1,10 +1,12 @@
 //! Request bodies. Every field is optional at the JSON level so that a missing required field is
-//! answered with `REQUIRED_FIELD_MISSING` naming it, not with a parser message.
+//! answered with `REQUIRED_FIELD_MISSING` naming it, not with a parser message. Passwords and raw
+//! tokens are `SecretString`s from the moment they are parsed: their `Debug` is redacted.
 
 use crate::error::ApiError;
 use authd_domain::error::FieldError;
 use authd_domain::services::{LoginInput, ProfileInput, RegisterInput};
 use authd_domain::values::{Preferences, codes};
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
 
 /// Collects the required fields that are absent (or `null`).
@@ -12,14 +14,14 @@ use serde::{Deserialize, Deserializer};
 struct Required(Vec<FieldError>);
 
 impl Required {
-    fn take(&mut self, field: &str, value: Option<String>) -> String {
+    fn take<T: From<String>>(&mut self, field: &str, value: Option<T>) -> T {
         value.unwrap_or_else(|| {
             self.0.push(FieldError::new(
                 field,
                 codes::REQUIRED,
                 format!("{field} is required"),
             ));
-            String::new()
+            String::new().into()
         })
     }
 
@@ -37,7 +39,7 @@ impl Required {
 pub struct RegisterRequest {
     email: Option<String>,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<SecretString>,
     first_name: Option<String>,
     last_name: Option<String>,
     phone: Option<String>,
@@ -66,7 +68,7 @@ impl RegisterRequest {
 pub struct LoginRequest {
     email: Option<String>,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<SecretString>,
     remember_me: Option<bool>,
 }
 
@@ -84,7 +86,15 @@ impl From<LoginRequest> for LoginInput {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshRequest {
-    pub refresh_token: Option<String>,
+    refresh_token: Option<SecretString>,
+}
+
+impl RefreshRequest {
+    /// The token of the body, unless absent or empty (then the cookie is asked).
+    #[must_use]
+    pub fn into_token(self) -> Option<SecretString> {
+        self.refresh_token.filter(|t| !t.expose_secret().is_empty())
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,7 +105,25 @@ pub struct LogoutRequest {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct VerifyEmailRequest {
-    pub token: Option<String>,
+    token: Option<SecretString>,
+}
+
+impl VerifyEmailRequest {
+    /// The token without the blanks a copy and paste brings along.
+    ///
+    /// # Errors
+    /// `MISSING_TOKEN` when it is absent or blank.
+    pub fn into_token(self) -> Result<SecretString, ApiError> {
+        self.token
+            .map(|t| trimmed(&t))
+            .filter(|t| !t.expose_secret().is_empty())
+            .ok_or(ApiError::MissingToken)
+    }
+}
+
+/// `secret` without surrounding whitespace.
+fn trimmed(secret: &SecretString) -> SecretString {
+    SecretString::from(secret.expose_secret().trim())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,19 +144,19 @@ impl EmailRequest {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordRequest {
-    token: Option<String>,
-    new_password: Option<String>,
+    token: Option<SecretString>,
+    new_password: Option<SecretString>,
 }
 
 impl ResetPasswordRequest {
-    /// `(token, newPassword)`.
+    /// `(token, newPassword)`, the token trimmed.
     ///
     /// # Errors
     /// `VALIDATION_ERROR` listing the missing fields.
-    pub fn into_parts(self) -> Result<(String, String), ApiError> {
+    pub fn into_parts(self) -> Result<(SecretString, SecretString), ApiError> {
         let mut required = Required::default();
         let parts = (
-            required.take("token", self.token),
+            trimmed(&required.take("token", self.token)),
             required.take("newPassword", self.new_password),
         );
         required.finish(parts)
@@ -138,8 +166,8 @@ impl ResetPasswordRequest {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePasswordRequest {
-    current_password: Option<String>,
-    new_password: Option<String>,
+    current_password: Option<SecretString>,
+    new_password: Option<SecretString>,
 }
 
 impl ChangePasswordRequest {
@@ -147,7 +175,7 @@ impl ChangePasswordRequest {
     ///
     /// # Errors
     /// `VALIDATION_ERROR` listing the missing fields.
-    pub fn into_parts(self) -> Result<(String, String), ApiError> {
+    pub fn into_parts(self) -> Result<(SecretString, SecretString), ApiError> {
         let mut required = Required::default();
         let parts = (
             required.take("currentPassword", self.current_password),
@@ -159,13 +187,13 @@ impl ChangePasswordRequest {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PasswordRequest {
-    password: Option<String>,
+    password: Option<SecretString>,
 }
 
 impl PasswordRequest {
     /// # Errors
     /// `VALIDATION_ERROR` when `password` is missing.
-    pub fn into_password(self) -> Result<String, ApiError> {
+    pub fn into_password(self) -> Result<SecretString, ApiError> {
         let mut required = Required::default();
         let password = required.take("password", self.password);
         required.finish(password)
@@ -256,5 +284,50 @@ mod tests {
         assert_eq!(input.first_name, Some(Some("Jo".to_owned())));
         assert_eq!(input.phone, Some(None));
         assert_eq!(input.last_name, None);
+    }
+
+    /// Deserializes `json` as `T` and prints it with `{:?}`.
+    fn debug_of<T: for<'de> Deserialize<'de> + std::fmt::Debug>(json: &str) -> String {
+        format!("{:?}", serde_json::from_str::<T>(json).unwrap())
+    }
+
+    #[test]
+    fn no_request_body_prints_a_password_or_a_token() {
+        const SECRET: &str = "s3cret-Value-42";
+        let printed = [
+            debug_of::<RegisterRequest>(
+                r#"{"email":"a@b.c","username":"jo","password":"s3cret-Value-42"}"#,
+            ),
+            debug_of::<LoginRequest>(r#"{"email":"a@b.c","password":"s3cret-Value-42"}"#),
+            debug_of::<RefreshRequest>(r#"{"refreshToken":"s3cret-Value-42"}"#),
+            debug_of::<VerifyEmailRequest>(r#"{"token":"s3cret-Value-42"}"#),
+            debug_of::<ResetPasswordRequest>(
+                r#"{"token":"s3cret-Value-42","newPassword":"s3cret-Value-42"}"#,
+            ),
+            debug_of::<ChangePasswordRequest>(
+                r#"{"currentPassword":"s3cret-Value-42","newPassword":"s3cret-Value-42"}"#,
+            ),
+            debug_of::<PasswordRequest>(r#"{"password":"s3cret-Value-42"}"#),
+        ];
+        for debug in printed {
+            assert!(!debug.contains(SECRET), "{debug}");
+            assert!(debug.contains("REDACTED"), "{debug}");
+        }
+        // The bodies without secrets print as usual.
+        assert!(debug_of::<EmailRequest>(r#"{"email":"a@b.c"}"#).contains("a@b.c"));
+        assert!(debug_of::<LogoutRequest>(r#"{"logoutAllDevices":true}"#).contains("true"));
+    }
+
+    #[test]
+    fn tokens_are_trimmed_and_a_blank_verification_token_is_missing() {
+        let body: VerifyEmailRequest = serde_json::from_str(r#"{"token":"  tok \n"}"#).unwrap();
+        assert_eq!(body.into_token().unwrap().expose_secret(), "tok");
+        let blank: VerifyEmailRequest = serde_json::from_str(r#"{"token":"   "}"#).unwrap();
+        assert_eq!(blank.into_token().unwrap_err().code(), "MISSING_TOKEN");
+        let reset: ResetPasswordRequest =
+            serde_json::from_str(r#"{"token":" tok ","newPassword":" pw "}"#).unwrap();
+        let (token, password) = reset.into_parts().unwrap();
+        assert_eq!(token.expose_secret(), "tok");
+        assert_eq!(password.expose_secret(), " pw ");
     }
 }

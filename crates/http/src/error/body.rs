@@ -1,6 +1,7 @@
 //! The serialized shape of the error envelope.
 
 use crate::dto::rfc3339;
+use crate::middleware::request_id;
 use authd_domain::error::FieldError;
 use serde::Serialize;
 use serde::ser::SerializeStruct;
@@ -19,8 +20,7 @@ impl<'a> ErrorEnvelope<'a> {
         Self {
             success: false,
             error,
-            // The time of the answer, not a domain fact: no port is consulted for it.
-            timestamp: rfc3339(&chrono::Utc::now()),
+            timestamp: rfc3339(&request_id::now()),
             request_id,
         }
     }

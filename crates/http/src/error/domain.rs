@@ -109,7 +109,7 @@ impl From<ChangePasswordError> for ApiError {
             ChangePasswordError::AccountLocked { retry_after } => {
                 Self::AccountLocked { retry_after }
             }
-            ChangePasswordError::AccountGone => Self::TokenRevoked,
+            ChangePasswordError::AccountGone => Self::AccountGone,
             ChangePasswordError::Infra(e) => e.into(),
         }
     }
@@ -118,7 +118,7 @@ impl From<ChangePasswordError> for ApiError {
 impl From<ProfileError> for ApiError {
     fn from(e: ProfileError) -> Self {
         match e {
-            ProfileError::AccountGone => Self::TokenRevoked,
+            ProfileError::AccountGone => Self::AccountGone,
             ProfileError::Infra(e) => e.into(),
         }
     }
@@ -128,7 +128,7 @@ impl From<UpdateProfileError> for ApiError {
     fn from(e: UpdateProfileError) -> Self {
         match e {
             UpdateProfileError::Validation(v) => v.into(),
-            UpdateProfileError::AccountGone => Self::TokenRevoked,
+            UpdateProfileError::AccountGone => Self::AccountGone,
             UpdateProfileError::Infra(e) => e.into(),
         }
     }
@@ -139,7 +139,7 @@ impl From<DeactivateError> for ApiError {
         match e {
             DeactivateError::Validation(v) => v.into(),
             DeactivateError::InvalidCredentials => Self::InvalidCredentials,
-            DeactivateError::AccountGone => Self::TokenRevoked,
+            DeactivateError::AccountGone => Self::AccountGone,
             DeactivateError::Infra(e) => e.into(),
         }
     }

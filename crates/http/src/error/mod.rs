@@ -59,9 +59,13 @@ pub enum ApiError {
     AccessTokenExpired,
     #[error("invalid refresh token")]
     InvalidRefreshToken,
-    /// A revoked access or refresh token, or an account that is gone.
+    /// A revoked access or refresh token.
     #[error("token revoked")]
     TokenRevoked,
+    /// The account behind a valid access token was deleted or deactivated meanwhile. Answered
+    /// as a revoked token (the documented `TOKEN_REVOKED`): its sessions went with it.
+    #[error("account gone")]
+    AccountGone,
     #[error("missing authorization header")]
     MissingAuthHeader,
     #[error("invalid authorization format")]
@@ -72,7 +76,7 @@ pub enum ApiError {
     NotFound(&'static str),
     /// `allow` lists the methods the path does accept, for the `Allow` header.
     #[error("method not allowed")]
-    MethodNotAllowed { allow: Option<&'static str> },
+    MethodNotAllowed { allow: Option<String> },
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -136,6 +140,7 @@ impl ApiError {
             | Self::AccessTokenExpired
             | Self::InvalidRefreshToken
             | Self::TokenRevoked
+            | Self::AccountGone
             | Self::MissingAuthHeader
             | Self::InvalidAuthFormat => StatusCode::UNAUTHORIZED,
             Self::AccountLocked { .. } => StatusCode::LOCKED,
@@ -173,7 +178,7 @@ impl ApiError {
             Self::InvalidOneTimeToken | Self::InvalidAccessToken => "INVALID_TOKEN",
             Self::OneTimeTokenExpired | Self::AccessTokenExpired => "TOKEN_EXPIRED",
             Self::InvalidRefreshToken => "INVALID_REFRESH_TOKEN",
-            Self::TokenRevoked => "TOKEN_REVOKED",
+            Self::TokenRevoked | Self::AccountGone => "TOKEN_REVOKED",
             Self::MissingAuthHeader => "MISSING_AUTH_HEADER",
             Self::InvalidAuthFormat => "INVALID_AUTH_FORMAT",
             Self::CsrfFailed => "CSRF_FAILED",
@@ -216,7 +221,7 @@ impl ApiError {
             Self::InvalidAccessToken => "Access token is invalid or malformed",
             Self::AccessTokenExpired => "Access token has expired",
             Self::InvalidRefreshToken => "Refresh token is invalid or expired",
-            Self::TokenRevoked => "Token has been revoked",
+            Self::TokenRevoked | Self::AccountGone => "Token has been revoked",
             Self::MissingAuthHeader => "Authorization header is missing",
             Self::InvalidAuthFormat => "Authorization header must be: Bearer <token>",
             Self::CsrfFailed => "Request origin is not allowed",
@@ -258,7 +263,7 @@ impl ApiError {
             builder.insert_header((RETRY_AFTER, secs.to_string()));
         }
         if let Self::MethodNotAllowed { allow: Some(allow) } = self {
-            builder.insert_header((ALLOW, *allow));
+            builder.insert_header((ALLOW, allow.as_str()));
         }
         let details = match self {
             Self::Validation(fields) if !fields.is_empty() => Some(fields.as_slice()),

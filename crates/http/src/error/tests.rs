@@ -231,8 +231,21 @@ fn an_internal_error_never_shows_its_cause() {
 #[test]
 fn method_not_allowed_lists_the_allowed_methods() {
     let res = ApiError::MethodNotAllowed {
-        allow: Some("GET, PUT"),
+        allow: Some("GET, PUT".to_owned()),
     }
     .render("r");
     assert_eq!(res.headers().get(ALLOW).unwrap(), "GET, PUT");
+}
+
+#[test]
+fn an_account_gone_behind_a_valid_token_is_its_own_case_answered_as_revoked() {
+    for e in [
+        ApiError::from(ProfileError::AccountGone),
+        ApiError::from(UpdateProfileError::AccountGone),
+        ApiError::from(DeactivateError::AccountGone),
+        ApiError::from(ChangePasswordError::AccountGone),
+    ] {
+        assert!(matches!(e, ApiError::AccountGone), "{e:?}");
+        assert_eq!(body_of(&e)["error"]["code"], "TOKEN_REVOKED");
+    }
 }

@@ -1,13 +1,15 @@
 //! Request extractors: the JSON body (with the adapter's own error answers), the authenticated
-//! principal, and where the request came from.
+//! principal, the refresh token presented, and who is calling.
 
 mod auth;
-mod client;
+mod caller;
 mod json;
+mod refresh;
 
 pub use auth::Authenticated;
-pub use client::{Client, request_ip};
+pub use caller::{CallerInfo, request_ip};
 pub use json::{Json, OptionalJson};
+pub use refresh::RefreshCredential;
 
 use crate::error::ApiError;
 use crate::state::AppState;

@@ -15,8 +15,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::web::Bytes;
+use actix_web::web::{Bytes, Data};
 use actix_web::{HttpResponse, ResponseError};
+use authd_domain::ports::Clock;
 use std::fmt;
 use std::time::Instant;
 use tracing::Instrument;
@@ -30,6 +31,9 @@ pub async fn envelope(
         .get(request_id::HEADER)
         .and_then(|v| v.to_str().ok());
     let id = request_id::accept_or_generate(incoming);
+    let clock = req
+        .app_data::<Data<dyn Clock>>()
+        .map(|clock| clock.clone().into_inner());
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -43,11 +47,13 @@ pub async fn envelope(
     let scoped_id = id.clone();
     let outcome = request_id::scope(
         id.clone(),
+        clock,
         async move {
             match next.call(req).await {
                 Ok(res) => Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
-                // Rendered here, inside the scope, so the body carries the request id.
-                Err(e) => Err(e.error_response()),
+                // Rendered here, inside the scope, so the body carries the request id and the
+                // time of the app's clock.
+                Err(e) => Err(Rendered::new(e.error_response(), &scoped_id)),
             }
         }
         .instrument(span.clone()),
@@ -59,10 +65,7 @@ pub async fn envelope(
             stamp(res.headers_mut(), &id);
             (res.status(), Ok(res))
         }
-        Err(rendered) => {
-            let rendered = Rendered::new(rendered, &id);
-            (rendered.status, Err(rendered.into()))
-        }
+        Err(rendered) => (rendered.status, Err(rendered.into())),
     };
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));

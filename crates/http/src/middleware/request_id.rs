@@ -1,8 +1,12 @@
 //! The request id: an incoming `X-Request-Id` is kept when it is a sane token, otherwise a UUID is
 //! made. It lives in a task-local for the whole request, so an error rendered anywhere below the
-//! middleware carries it without threading it through every signature.
+//! middleware carries it without threading it through every signature. So does the clock the
+//! envelope's `timestamp` is read from: `ResponseError::error_response` is handed nothing else.
 
+use authd_domain::Timestamp;
+use authd_domain::ports::Clock;
 use std::future::Future;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub const HEADER: &str = "x-request-id";
@@ -10,6 +14,7 @@ const MAX_LEN: usize = 64;
 
 tokio::task_local! {
     static CURRENT: String;
+    static CLOCK: Option<Arc<dyn Clock>>;
 }
 
 /// Whether an incoming id may be echoed back and logged: at most 64 of `[A-Za-z0-9-_.]`, so it
@@ -32,9 +37,20 @@ pub fn accept_or_generate(incoming: Option<&str>) -> String {
     }
 }
 
-/// Runs `fut` with `id` as the current request id.
-pub async fn scope<F: Future>(id: String, fut: F) -> F::Output {
-    CURRENT.scope(id, fut).await
+/// Runs `fut` with `id` as the current request id and `clock` as the time of its answers.
+pub async fn scope<F: Future>(id: String, clock: Option<Arc<dyn Clock>>, fut: F) -> F::Output {
+    CURRENT.scope(id, CLOCK.scope(clock, fut)).await
+}
+
+/// The time of an answer, from the app's clock; outside a request, or in an app assembled
+/// without a clock (unit tests of the middleware), the system's.
+#[must_use]
+pub fn now() -> Timestamp {
+    CLOCK
+        .try_with(|clock| clock.as_ref().map(|c| c.now()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(chrono::Utc::now)
 }
 
 /// The current request's id; outside a request (never expected), a fresh one so the envelope is
@@ -79,7 +95,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_current_id_is_the_one_of_the_enclosing_scope() {
-        let seen = scope("abc".to_owned(), async { current() }).await;
+        let seen = scope("abc".to_owned(), None, async { current() }).await;
         assert_eq!(seen, "abc");
     }
 }

@@ -1,19 +1,18 @@
 //! `/v1/auth/*`: register, verify, log in and out, refresh, and the password flows.
 
-use crate::cookies::{self, REFRESH_COOKIE};
+use crate::cookies;
 use crate::dto::requests::{
-    ChangePasswordRequest, EmailRequest, LoginRequest, LogoutRequest, RefreshRequest,
-    RegisterRequest, ResetPasswordRequest, VerifyEmailRequest,
+    ChangePasswordRequest, EmailRequest, LoginRequest, LogoutRequest, RegisterRequest,
+    ResetPasswordRequest, VerifyEmailRequest,
 };
 use crate::dto::responses::{LoginData, RefreshData, RegisterData};
 use crate::dto::{message, success, with_cookie};
 use crate::error::ApiError;
-use crate::extractors::{Authenticated, Client, Json, OptionalJson};
+use crate::extractors::{Authenticated, CallerInfo, Json, OptionalJson, RefreshCredential};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::http::header::ORIGIN;
 use actix_web::web::Data;
-use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpResponse, ResponseError};
 use authd_domain::services::RefreshError;
 
 type Answer = Result<HttpResponse, ApiError>;
@@ -24,14 +23,14 @@ const RESEND_MESSAGE: &str =
 
 pub async fn register(
     state: Data<AppState>,
-    client: Client,
+    caller: CallerInfo,
     body: Json<RegisterRequest>,
 ) -> Answer {
     let input = body.0.into_input()?;
     let user = state
         .services
         .registration
-        .register(input, &client.0)
+        .register(input, &caller.0)
         .await?;
     Ok(success(
         StatusCode::CREATED,
@@ -42,38 +41,34 @@ pub async fn register(
 
 pub async fn verify_email(
     state: Data<AppState>,
-    client: Client,
+    caller: CallerInfo,
     body: OptionalJson<VerifyEmailRequest>,
 ) -> Answer {
-    let token = body
-        .0
-        .token
-        .filter(|t| !t.trim().is_empty())
-        .ok_or(ApiError::MissingToken)?;
+    let token = body.0.into_token()?;
     state
         .services
         .email_verification
-        .verify(token.trim(), &client.0)
+        .verify(&token, &caller.0)
         .await?;
     Ok(message("Email verified successfully"))
 }
 
 pub async fn resend_verification(
     state: Data<AppState>,
-    client: Client,
+    caller: CallerInfo,
     body: Json<EmailRequest>,
 ) -> Answer {
     let email = body.0.into_email()?;
     state
         .services
         .email_verification
-        .resend(&email, &client.0)
+        .resend(&email, &caller.0)
         .await?;
     Ok(message(RESEND_MESSAGE))
 }
 
-pub async fn login(state: Data<AppState>, client: Client, body: Json<LoginRequest>) -> Answer {
-    let done = state.services.login.login(body.0.into(), &client.0).await?;
+pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginRequest>) -> Answer {
+    let done = state.services.login.login(body.0.into(), &caller.0).await?;
     let res = success(
         StatusCode::OK,
         Some("Login successful"),
@@ -85,27 +80,18 @@ pub async fn login(state: Data<AppState>, client: Client, body: Json<LoginReques
     }
 }
 
-/// The token comes from the body, or else from the cookie; only the cookie is subject to the
-/// CSRF origin check, since a cross-site page cannot read the token to put it in a body.
 pub async fn refresh(
     state: Data<AppState>,
-    client: Client,
-    req: HttpRequest,
-    body: OptionalJson<RefreshRequest>,
+    caller: CallerInfo,
+    presented: RefreshCredential,
 ) -> Answer {
     let secure = state.settings.cookie_secure;
-    let presented = match body.0.refresh_token.filter(|t| !t.is_empty()) {
-        Some(token) => token,
-        None => {
-            let cookie = req
-                .cookie(REFRESH_COOKIE)
-                .filter(|c| !c.value().is_empty())
-                .ok_or(ApiError::MissingRefreshToken)?;
-            cookies::check_origin(req.headers().get(ORIGIN), &state.settings)?;
-            cookie.value().to_owned()
-        }
-    };
-    match state.services.refresh.refresh(&presented, &client.0).await {
+    match state
+        .services
+        .refresh
+        .refresh(&presented.0, &caller.0)
+        .await
+    {
         Ok(tokens) => {
             let res = success(StatusCode::OK, None, Some(RefreshData::from(&tokens)));
             match cookies::issued_cookie(&tokens, secure) {
@@ -125,14 +111,14 @@ pub async fn refresh(
 pub async fn logout(
     state: Data<AppState>,
     principal: Authenticated,
-    client: Client,
+    caller: CallerInfo,
     body: OptionalJson<LogoutRequest>,
 ) -> Answer {
     let all_devices = body.0.logout_all_devices.unwrap_or(false);
     state
         .services
         .logout
-        .logout(&principal.0, all_devices, &client.0)
+        .logout(&principal.0, all_devices, &caller.0)
         .await?;
     let cleared = cookies::cleared_cookie(state.settings.cookie_secure);
     with_cookie(message("Logged out successfully"), &cleared)
@@ -140,28 +126,28 @@ pub async fn logout(
 
 pub async fn forgot_password(
     state: Data<AppState>,
-    client: Client,
+    caller: CallerInfo,
     body: Json<EmailRequest>,
 ) -> Answer {
     let email = body.0.into_email()?;
     state
         .services
         .password_reset
-        .request(&email, &client.0)
+        .request(&email, &caller.0)
         .await?;
     Ok(message("Password reset email sent if account exists"))
 }
 
 pub async fn reset_password(
     state: Data<AppState>,
-    client: Client,
+    caller: CallerInfo,
     body: Json<ResetPasswordRequest>,
 ) -> Answer {
     let (token, new_password) = body.0.into_parts()?;
     state
         .services
         .password_reset
-        .reset(token.trim(), new_password, &client.0)
+        .reset(&token, new_password, &caller.0)
         .await?;
     Ok(message("Password reset successfully"))
 }
@@ -169,14 +155,14 @@ pub async fn reset_password(
 pub async fn change_password(
     state: Data<AppState>,
     principal: Authenticated,
-    client: Client,
+    caller: CallerInfo,
     body: Json<ChangePasswordRequest>,
 ) -> Answer {
     let (current, new) = body.0.into_parts()?;
     state
         .services
         .password_change
-        .change(&principal.0, current, new, &client.0)
+        .change(&principal.0, current, new, &caller.0)
         .await?;
     Ok(message("Password changed successfully"))
 }

@@ -1,61 +1,75 @@
-//! The route table. Each path answers its own methods; any other method on a known path is 405
-//! with `Allow`, and an unknown path is 404, both in the envelope.
+//! The route table: every endpoint declared once, with its method, path, handler, rate limit and
+//! required access. The actix configuration is built from it ([`configure`]), and so is the
+//! rate limiting: each route counts against the limit it declares here, whatever spelling of its
+//! path the router decoded to reach it. No path is matched anywhere else. Any other method on a
+//! known path is 405 with `Allow`, and an unknown path is 404, both in the envelope.
 
 mod auth;
+mod endpoint;
 mod health;
 mod users;
 mod well_known;
 
-use crate::error::ApiError;
-use actix_web::{HttpResponse, Resource, web};
+pub use endpoint::{Access, RouteSpec};
 
+use crate::middleware::rate_limit::Limit;
+use actix_web::web;
+use endpoint::{Endpoint, delete, get, post, put};
+
+/// Every endpoint of the API, in the order the documentation lists them.
+fn endpoints() -> Vec<Endpoint> {
+    use Access::{Bearer, Public};
+    use Limit::{Exempt, General, Login, PasswordReset, Register};
+    vec![
+        post("/v1/auth/register", Register, Public).to(auth::register),
+        post("/v1/auth/verify-email", General, Public).to(auth::verify_email),
+        post("/v1/auth/resend-verification", General, Public).to(auth::resend_verification),
+        post("/v1/auth/login", Login, Public).to(auth::login),
+        // Authenticated by the refresh token (body or cookie), not by a bearer token.
+        post("/v1/auth/refresh", General, Public).to(auth::refresh),
+        post("/v1/auth/logout", General, Bearer).to(auth::logout),
+        post("/v1/auth/forgot-password", PasswordReset, Public).to(auth::forgot_password),
+        post("/v1/auth/reset-password", PasswordReset, Public).to(auth::reset_password),
+        put("/v1/auth/change-password", General, Bearer).to(auth::change_password),
+        get("/v1/users/me", General, Bearer).to(users::get_me),
+        put("/v1/users/me", General, Bearer).to(users::update_me),
+        delete("/v1/users/me", General, Bearer).to(users::deactivate_me),
+        get("/v1/users/me/sessions", General, Bearer).to(users::sessions),
+        delete("/v1/users/me/sessions/{session_id}", General, Bearer).to(users::revoke_session),
+        get("/.well-known/jwks.json", Exempt, Public).to(well_known::jwks),
+        // Polled by orchestrators; its probes are cached instead of limited.
+        get("/v1/health", Exempt, Public).to(health::health),
+        get("/health/live", Exempt, Public).to(health::live),
+        get("/health/ready", Exempt, Public).to(health::ready),
+    ]
+}
+
+/// The table as data (method, path, limit, access), for documentation such as an OpenAPI
+/// document and for tests that walk every route.
+#[must_use]
+pub fn table() -> Vec<RouteSpec> {
+    endpoints().iter().map(Endpoint::spec).collect()
+}
+
+/// Registers every endpoint, and the 404 of everything else.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/auth/register", "POST").route(web::post().to(auth::register)))
-        .service(
-            resource("/v1/auth/verify-email", "POST").route(web::post().to(auth::verify_email)),
-        )
-        .service(
-            resource("/v1/auth/resend-verification", "POST")
-                .route(web::post().to(auth::resend_verification)),
-        )
-        .service(resource("/v1/auth/login", "POST").route(web::post().to(auth::login)))
-        .service(resource("/v1/auth/refresh", "POST").route(web::post().to(auth::refresh)))
-        .service(resource("/v1/auth/logout", "POST").route(web::post().to(auth::logout)))
-        .service(
-            resource("/v1/auth/forgot-password", "POST")
-                .route(web::post().to(auth::forgot_password)),
-        )
-        .service(
-            resource("/v1/auth/reset-password", "POST").route(web::post().to(auth::reset_password)),
-        )
-        .service(
-            resource("/v1/auth/change-password", "PUT").route(web::put().to(auth::change_password)),
-        )
-        .service(
-            resource("/v1/users/me", "GET, PUT, DELETE")
-                .route(web::get().to(users::get_me))
-                .route(web::put().to(users::update_me))
-                .route(web::delete().to(users::deactivate_me)),
-        )
-        .service(resource("/v1/users/me/sessions", "GET").route(web::get().to(users::sessions)))
-        .service(
-            resource("/v1/users/me/sessions/{session_id}", "DELETE")
-                .route(web::delete().to(users::revoke_session)),
-        )
-        .service(resource("/.well-known/jwks.json", "GET").route(web::get().to(well_known::jwks)))
-        .service(resource("/v1/health", "GET").route(web::get().to(health::health)))
-        .service(resource("/health/live", "GET").route(web::get().to(health::live)))
-        .service(resource("/health/ready", "GET").route(web::get().to(health::ready)));
+    endpoint::register(cfg, endpoints());
 }
 
-/// A path whose other methods answer 405 listing `allow`.
-fn resource(path: &str, allow: &'static str) -> Resource {
-    web::resource(path).default_service(web::to(move || async move {
-        Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: Some(allow) })
-    }))
-}
+#[cfg(test)]
+pub(crate) use endpoint::register;
 
-/// The app's default service.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound("Resource not found"))
+/// The table with `handler` for every endpoint: the middleware's tests, without domain services.
+#[cfg(test)]
+pub(crate) fn stubbed<F>(handler: F) -> Vec<Endpoint>
+where
+    F: Fn(RouteSpec) -> actix_web::Route,
+{
+    endpoints()
+        .into_iter()
+        .map(|e| {
+            let route = handler(e.spec());
+            e.with_handler(route)
+        })
+        .collect()
 }

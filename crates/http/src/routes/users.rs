@@ -5,7 +5,7 @@ use crate::dto::requests::{PasswordRequest, UpdateProfileRequest};
 use crate::dto::responses::{ProfileData, SessionData};
 use crate::dto::{message, success, with_cookie};
 use crate::error::ApiError;
-use crate::extractors::{Authenticated, Client, Json};
+use crate::extractors::{Authenticated, CallerInfo, Json};
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -25,13 +25,13 @@ pub async fn get_me(state: Data<AppState>, principal: Authenticated) -> Answer {
 pub async fn update_me(
     state: Data<AppState>,
     principal: Authenticated,
-    client: Client,
+    caller: CallerInfo,
     body: Json<UpdateProfileRequest>,
 ) -> Answer {
     let view = state
         .services
         .profiles
-        .update(&principal.0, body.0.into(), &client.0)
+        .update(&principal.0, body.0.into(), &caller.0)
         .await?;
     Ok(success(
         StatusCode::OK,
@@ -43,14 +43,14 @@ pub async fn update_me(
 pub async fn deactivate_me(
     state: Data<AppState>,
     principal: Authenticated,
-    client: Client,
+    caller: CallerInfo,
     body: Json<PasswordRequest>,
 ) -> Answer {
     let password = body.0.into_password()?;
     state
         .services
         .profiles
-        .deactivate(&principal.0, password, &client.0)
+        .deactivate(&principal.0, password, &caller.0)
         .await?;
     // Every session is gone; the browser's refresh cookie is of no further use.
     let cleared = cookies::cleared_cookie(state.settings.cookie_secure);
@@ -66,13 +66,13 @@ pub async fn sessions(state: Data<AppState>, principal: Authenticated) -> Answer
 pub async fn revoke_session(
     state: Data<AppState>,
     principal: Authenticated,
-    client: Client,
+    caller: CallerInfo,
     session_id: Path<String>,
 ) -> Answer {
     state
         .services
         .sessions
-        .revoke(&principal.0, &session_id, &client.0)
+        .revoke(&principal.0, &session_id, &caller.0)
         .await?;
     Ok(message("Session terminated successfully"))
 }

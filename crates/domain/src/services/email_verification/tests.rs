@@ -33,7 +33,7 @@ async fn verify_with(
         .times(1)
         .returning(move |_, _| outcome());
     verification(m)
-        .verify("link-token", &ClientInfo::default())
+        .verify(&"link-token".into(), &ClientInfo::default())
         .await
 }
 
@@ -49,7 +49,7 @@ async fn a_valid_verification_token_activates_the_account() {
         .times(1)
         .returning(move |_, _| Ok(id));
     verification(m)
-        .verify("link-token", &ClientInfo::default())
+        .verify(&"link-token".into(), &ClientInfo::default())
         .await
         .unwrap();
     let events = events.lock().unwrap();
@@ -61,7 +61,7 @@ async fn a_valid_verification_token_activates_the_account() {
 #[tokio::test]
 async fn an_empty_verification_token_is_invalid_without_a_lookup() {
     let err = verification(Mocks::new())
-        .verify("", &ClientInfo::default())
+        .verify(&"".into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, VerifyEmailError::InvalidToken));

@@ -270,7 +270,7 @@ async fn a_valid_reset_stores_the_new_hash_and_kills_every_access_token() {
         .returning(|_, _, _| Ok(()));
 
     service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap();
     assert_eq!(audit_kinds(&audit), [AuditKind::PasswordReset]);
@@ -282,7 +282,7 @@ async fn an_empty_reset_token_is_invalid_without_any_lookup() {
     m.one_time_tokens.expect_find().never();
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("", STRONG.into(), &client())
+        .reset(&"".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::InvalidToken));
@@ -300,7 +300,7 @@ async fn an_unknown_or_used_reset_token_is_invalid() {
         .returning(|_, _| Ok(None));
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::InvalidToken));
@@ -320,7 +320,7 @@ async fn a_reset_token_at_or_past_its_expiry_is_expired() {
     m.users.expect_find_by_id().never();
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::TokenExpired));
@@ -347,7 +347,7 @@ async fn a_reset_token_whose_account_is_gone_is_invalid() {
             .returning(move |_| Ok(stored.clone()));
         nothing_changes(&mut m);
         let err = service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .unwrap_err();
         assert!(matches!(err, ResetPasswordError::InvalidToken), "{found:?}");
@@ -361,7 +361,7 @@ async fn a_weak_new_password_lists_every_broken_rule_on_new_password() {
     token_of(&mut m, &user);
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", "qzvbn".into(), &client())
+        .reset(&"reset-raw".into(), "qzvbn".into(), &client())
         .await
         .unwrap_err();
     let ResetPasswordError::Validation(errors) = err else {
@@ -378,7 +378,7 @@ async fn a_new_password_containing_the_username_or_email_is_rejected() {
     token_of(&mut m, &user);
     nothing_changes(&mut m);
     let err = service(m)
-        .reset("reset-raw", "Hello-JANE-2024!".into(), &client())
+        .reset(&"reset-raw".into(), "Hello-JANE-2024!".into(), &client())
         .await
         .unwrap_err();
     let ResetPasswordError::Validation(errors) = err else {
@@ -402,7 +402,7 @@ async fn a_full_hashing_queue_answers_busy() {
     m.hasher.expect_hash().returning(|_| Err(HashError::Busy));
     m.one_time_tokens.expect_consume_reset().never();
     let err = service(m)
-        .reset("reset-raw", STRONG.into(), &client())
+        .reset(&"reset-raw".into(), STRONG.into(), &client())
         .await
         .unwrap_err();
     assert!(matches!(err, ResetPasswordError::Infra(InfraError::Busy)));
@@ -426,7 +426,7 @@ async fn a_token_used_or_expired_by_a_concurrent_reset_is_refused() {
             .returning(move |_, _, _, _| Err(consume_error.take().unwrap()));
         m.denylist.expect_deny_user_before().never();
         let err = service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .unwrap_err();
         let got = match err {
@@ -455,7 +455,7 @@ async fn a_denylist_outage_after_the_reset_does_not_undo_or_fail_it() {
         .returning(|_, _, _| Err(port_down()));
     assert!(
         service(m)
-            .reset("reset-raw", STRONG.into(), &client())
+            .reset(&"reset-raw".into(), STRONG.into(), &client())
             .await
             .is_ok()
     );

@@ -94,7 +94,7 @@ async fn malformed_tokens_are_refused_without_touching_storage() {
     let standard_alphabet = format!("{}+", &PRESENTED[..42]);
     for bad in ["", "short", too_long.as_str(), &padded, &standard_alphabet] {
         let err = refresh(Mocks::new())
-            .refresh(bad, &ClientInfo::default())
+            .refresh(&bad.into(), &ClientInfo::default())
             .await
             .unwrap_err();
         assert!(matches!(err, RefreshError::InvalidRefreshToken), "{bad}");
@@ -135,7 +135,7 @@ async fn a_current_token_is_exchanged_for_its_successor_and_a_new_access_token()
     m.users.expect_find_by_id().never();
 
     let tokens = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap();
 
@@ -168,7 +168,7 @@ async fn a_replay_inside_the_grace_window_returns_the_same_successor() {
     m.denylist.expect_deny_sessions().never();
 
     let tokens = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap();
 
@@ -210,7 +210,10 @@ async fn reused_refresh_token_after_grace_revokes_the_family_and_warns_the_owner
         user_agent: None,
     };
 
-    let err = refresh(m).refresh(PRESENTED, &client).await.unwrap_err();
+    let err = refresh(m)
+        .refresh(&PRESENTED.into(), &client)
+        .await
+        .unwrap_err();
 
     assert!(matches!(err, RefreshError::TokenRevoked));
     let events = events.lock().unwrap();
@@ -233,7 +236,7 @@ async fn a_denylist_outage_during_reuse_still_sends_the_security_email() {
         .times(1)
         .returning(|_, _| Ok(crate::ids::MessageId::new()));
     let err = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, RefreshError::TokenRevoked));
@@ -248,7 +251,7 @@ async fn a_token_of_a_revoked_family_answers_token_revoked_and_changes_nothing()
     m.outbox.expect_enqueue().never();
     m.access_tokens.expect_issue().never();
     let err = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, RefreshError::TokenRevoked));
@@ -261,7 +264,7 @@ async fn an_unknown_or_expired_token_answers_invalid_refresh_token() {
     rotation_answers(&mut m, RotateOutcome::Invalid);
     m.access_tokens.expect_issue().never();
     let err = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, RefreshError::InvalidRefreshToken));
@@ -284,7 +287,7 @@ async fn a_suspended_account_gets_no_new_tokens() {
     );
     m.access_tokens.expect_issue().never();
     let err = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(err, RefreshError::TokenRevoked));
@@ -322,7 +325,7 @@ async fn without_rotation_the_token_is_only_touched_and_not_replaced() {
     );
 
     let tokens = service
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap();
 
@@ -338,7 +341,7 @@ async fn a_storage_outage_is_an_infrastructure_error() {
         .expect_rotate()
         .returning(|_, _, _, _| Err(port_down()));
     let err = refresh(m)
-        .refresh(PRESENTED, &ClientInfo::default())
+        .refresh(&PRESENTED.into(), &ClientInfo::default())
         .await
         .unwrap_err();
     assert!(matches!(

@@ -1,14 +1,9 @@
-//! Which limits a request counts against, from its method and path alone, so the decision is
-//! made before routing and before the body is read.
-//!
-//! Every `/v1/*` request counts against `general`, unknown paths and wrong methods included (a
-//! scanner pays for its probes). Outside `/v1` nothing is limited: `/health/*` and
-//! `/.well-known/jwks.json` are polled by orchestrators and token verifiers. `/v1/health` is
-//! exempt for the same reason; its probes are cached instead. Preflight `OPTIONS` requests are
-//! never counted: browsers send them on their own, ahead of the request that does count.
+//! The limit groups (one bucket per group and client address) and the [`Limit`] a route of the
+//! route table declares. The group is never worked out from the request's path: it comes with
+//! the route the router matched, so whatever spelling of a path reaches a handler is counted as
+//! that handler's route (see `crate::routes`).
 
 use crate::settings::RateLimits;
-use actix_web::http::Method;
 use authd_domain::policy::rate_limit::RateLimit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,22 +51,43 @@ impl RateLimits {
     }
 }
 
-/// The groups a request counts against; empty when it is not limited.
-#[must_use]
-pub fn groups_for(method: &Method, path: &str) -> Vec<LimitGroup> {
-    if method == Method::OPTIONS || !path.starts_with("/v1/") || path == "/v1/health" {
-        return Vec::new();
+/// What a route counts against, as declared in the route table. Every limited route counts
+/// against `general`; login, register and the two password-reset routes against their own group
+/// as well. `Exempt` routes (health, JWKS) are polled by orchestrators and token verifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Exempt,
+    General,
+    Login,
+    Register,
+    PasswordReset,
+}
+
+impl Limit {
+    /// The groups a request of this route counts against; empty when it is exempt.
+    #[must_use]
+    pub const fn groups(self) -> &'static [LimitGroup] {
+        use LimitGroup as G;
+        match self {
+            Self::Exempt => &[],
+            Self::General => &[G::General],
+            Self::Login => &[G::General, G::Login],
+            Self::Register => &[G::General, G::Register],
+            Self::PasswordReset => &[G::General, G::PasswordReset],
+        }
     }
-    let specific = match path {
-        _ if method != Method::POST => None,
-        "/v1/auth/login" => Some(LimitGroup::Login),
-        "/v1/auth/register" => Some(LimitGroup::Register),
-        "/v1/auth/forgot-password" | "/v1/auth/reset-password" => Some(LimitGroup::PasswordReset),
-        _ => None,
-    };
-    std::iter::once(LimitGroup::General)
-        .chain(specific)
-        .collect()
+
+    /// The name the documentation gives it (`none` when exempt).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Exempt => "none",
+            Self::General => LimitGroup::General.as_str(),
+            Self::Login => LimitGroup::Login.as_str(),
+            Self::Register => LimitGroup::Register.as_str(),
+            Self::PasswordReset => LimitGroup::PasswordReset.as_str(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,44 +96,12 @@ mod tests {
     use LimitGroup::{General, Login, PasswordReset, Register};
 
     #[test]
-    fn every_v1_route_counts_against_the_general_limit() {
-        assert_eq!(groups_for(&Method::GET, "/v1/users/me"), vec![General]);
-        assert_eq!(groups_for(&Method::POST, "/v1/auth/refresh"), vec![General]);
-        assert_eq!(groups_for(&Method::GET, "/v1/no-such-route"), vec![General]);
-    }
-
-    #[test]
-    fn login_register_and_password_reset_also_count_against_their_own_limit() {
-        assert_eq!(
-            groups_for(&Method::POST, "/v1/auth/login"),
-            vec![General, Login]
-        );
-        assert_eq!(
-            groups_for(&Method::POST, "/v1/auth/register"),
-            vec![General, Register]
-        );
-        assert_eq!(
-            groups_for(&Method::POST, "/v1/auth/forgot-password"),
-            vec![General, PasswordReset]
-        );
-        assert_eq!(
-            groups_for(&Method::POST, "/v1/auth/reset-password"),
-            vec![General, PasswordReset]
-        );
-    }
-
-    #[test]
-    fn a_wrong_method_on_the_login_path_counts_only_as_a_general_request() {
-        assert_eq!(groups_for(&Method::GET, "/v1/auth/login"), vec![General]);
-    }
-
-    #[test]
-    fn health_jwks_and_preflights_are_not_limited() {
-        assert!(groups_for(&Method::GET, "/v1/health").is_empty());
-        assert!(groups_for(&Method::GET, "/health/live").is_empty());
-        assert!(groups_for(&Method::GET, "/health/ready").is_empty());
-        assert!(groups_for(&Method::GET, "/.well-known/jwks.json").is_empty());
-        assert!(groups_for(&Method::OPTIONS, "/v1/auth/login").is_empty());
+    fn a_limited_route_counts_against_general_and_its_own_group() {
+        assert_eq!(Limit::General.groups(), [General]);
+        assert_eq!(Limit::Login.groups(), [General, Login]);
+        assert_eq!(Limit::Register.groups(), [General, Register]);
+        assert_eq!(Limit::PasswordReset.groups(), [General, PasswordReset]);
+        assert!(Limit::Exempt.groups().is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Per-IP rate limits on the `/v1` routes, counted before routing and before the body is read, so
-//! a refused login costs no bcrypt. Each request counts against every group it belongs to (see
-//! [`group`]) under the key `rl:<group>:<client ip>`; the most restrictive decision is the one
+//! Per-IP rate limits, counted once the router has matched a route and before the body is read,
+//! so a refused login costs no bcrypt. The route table wraps each limited route in [`limited`]
+//! with the [`Limit`] it declares; a request counts against each of its groups under the key
+//! `rl:<group>:<client ip>`; the most restrictive decision is the one
 //! reported in `X-RateLimit-*`, on success and error answers alike, and a refusal is a 429
 //! `RATE_LIMIT_EXCEEDED` with `Retry-After` and `retryAfter`.
 //!
@@ -16,20 +17,21 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
-pub use group::LimitGroup;
+pub use group::{Limit, LimitGroup};
 pub use verdict::exceeded_message;
 
 use crate::error::ApiError;
 use crate::extractors::request_ip;
 use crate::middleware::request_id;
 use crate::settings::RateLimits;
-use actix_web::body::MessageBody;
+use actix_web::Route;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::http::Method;
+use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
-use authd_domain::ports::RateLimiter;
+use authd_domain::ports::{Clock, RateLimiter};
 use futures_util::future::join_all;
-use group::groups_for;
 use ipnet::IpNet;
 use std::fmt;
 use std::sync::Arc;
@@ -51,6 +53,8 @@ pub struct RateLimiting {
     limiter: Arc<dyn RateLimiter>,
     limits: RateLimits,
     trusted_proxies: Vec<IpNet>,
+    /// For `X-RateLimit-Reset`.
+    clock: Arc<dyn Clock>,
     warnings: LogThrottle,
 }
 
@@ -60,11 +64,13 @@ impl RateLimiting {
         limiter: Arc<dyn RateLimiter>,
         limits: RateLimits,
         trusted_proxies: Vec<IpNet>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             limiter,
             limits,
             trusted_proxies,
+            clock,
             warnings: LogThrottle::new(WARN_INTERVAL),
         }
     }
@@ -108,26 +114,37 @@ impl fmt::Debug for RateLimiting {
     }
 }
 
-pub async fn rate_limit(
+/// `route`, counted against the groups of `limit` before it runs (nothing when `Exempt`).
+#[must_use]
+pub fn limited(route: Route, limit: Limit) -> Route {
+    if limit == Limit::Exempt {
+        return route;
+    }
+    route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
+        rate_limit(limit.groups(), req, next)
+    }))
+}
+
+async fn rate_limit(
+    groups: &'static [LimitGroup],
     req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
+    next: Next<BoxBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let verdict = match req.app_data::<Data<RateLimiting>>() {
-        Some(limiting) if limiting.limits.enabled => {
-            let groups = groups_for(req.method(), req.path());
-            if groups.is_empty() {
-                None
-            } else {
-                let peer = req.peer_addr().map(|addr| addr.ip());
-                let ip = request_ip(req.headers(), peer, &limiting.trusted_proxies)
-                    .map_or_else(|| UNKNOWN_IP.to_owned(), |ip| ip.to_canonical().to_string());
-                limiting.check(&groups, &ip).await
-            }
+    let limiting = req.app_data::<Data<RateLimiting>>().cloned();
+    let limiting = limiting.filter(|l| l.limits.enabled);
+    // Browsers send preflights on their own, ahead of the request that does count; the CORS
+    // middleware answers them before routing, and any other `OPTIONS` is not counted either.
+    let (verdict, now) = match limiting {
+        Some(limiting) if req.method() != Method::OPTIONS => {
+            let peer = req.peer_addr().map(|addr| addr.ip());
+            let ip = request_ip(req.headers(), peer, &limiting.trusted_proxies)
+                .map_or_else(|| UNKNOWN_IP.to_owned(), |ip| ip.to_canonical().to_string());
+            let verdict = limiting.check(groups, &ip).await;
+            // The reset is relative to the hit, not to when the handler finishes.
+            (verdict, limiting.clock.now().timestamp())
         }
-        _ => None,
+        _ => (None, 0),
     };
-    // The reset is relative to the hit, not to when the handler finishes.
-    let now = chrono::Utc::now().timestamp();
     match verdict {
         Some(verdict) if !verdict.allowed() => {
             tracing::info!(

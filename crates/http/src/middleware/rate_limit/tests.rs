@@ -7,7 +7,7 @@ use crate::middleware::envelope;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
-use actix_web::{App, HttpRequest, HttpResponse, web};
+use actix_web::{App, HttpResponse, web};
 use async_trait::async_trait;
 use authd_domain::error::PortError;
 use authd_domain::policy::rate_limit::{RateLimit, RateLimitDecision, decide};
@@ -73,27 +73,44 @@ fn limits() -> RateLimits {
     RateLimits::default()
 }
 
-/// An app whose every route answers 200 (`/v1/auth/refresh`: 401) and counts the calls that
-/// reached it, behind the envelope and the rate-limit middleware.
+/// The clock of the tests: the system's, so headers can be compared with `Utc::now()`.
+struct Wall;
+
+impl Clock for Wall {
+    fn now(&self) -> authd_domain::Timestamp {
+        chrono::Utc::now()
+    }
+}
+
+/// The route table with every handler answering 200 (`/v1/auth/refresh`: 401) and counting the
+/// calls that reached it, behind the envelope; unrouted requests get the table's 404.
 macro_rules! app {
     ($limiter:expr, $limits:expr, $reached:expr) => {{
         let reached: Arc<AtomicUsize> = $reached;
         let trusted = vec!["10.0.0.0/8".parse().unwrap()];
+        let endpoints = crate::routes::stubbed(|spec| {
+            let reached = reached.clone();
+            web::to(move || {
+                reached.fetch_add(1, Ordering::SeqCst);
+                let refresh = spec.path == "/v1/auth/refresh";
+                async move {
+                    if refresh {
+                        Err(ApiError::InvalidRefreshToken)
+                    } else {
+                        Ok(HttpResponse::Ok().json(serde_json::json!({"success": true})))
+                    }
+                }
+            })
+        });
         init_service(
             App::new()
-                .app_data(Data::new(RateLimiting::new($limiter, $limits, trusted)))
-                .default_service(web::to(move |req: HttpRequest| {
-                    let reached = reached.clone();
-                    async move {
-                        reached.fetch_add(1, Ordering::SeqCst);
-                        if req.path() == "/v1/auth/refresh" {
-                            Err(ApiError::InvalidRefreshToken)
-                        } else {
-                            Ok(HttpResponse::Ok().json(serde_json::json!({"success": true})))
-                        }
-                    }
-                }))
-                .wrap(from_fn(rate_limit))
+                .app_data(Data::new(RateLimiting::new(
+                    $limiter,
+                    $limits,
+                    trusted,
+                    Arc::new(Wall),
+                )))
+                .configure(|cfg| crate::routes::register(cfg, endpoints))
                 .wrap(from_fn(envelope)),
         )
         .await
@@ -298,4 +315,161 @@ async fn a_limiter_that_never_answers_delays_a_request_by_the_timeout_at_most() 
     let res = call_service(&app, post("/v1/auth/login").to_request()).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert!(started.elapsed() < LIMITER_TIMEOUT * 3);
+}
+
+/// Other spellings of `path` a client may send: percent-encoded (each segment's first letter,
+/// every letter, lower-case hex), in other case, with an extra slash and with a query. (A leading
+/// `//` is not a path `http::Uri` accepts; the end-to-end tests send it over the wire.)
+fn spellings(path: &str) -> Vec<String> {
+    let encode = |c: char| format!("%{:02X}", u32::from(c));
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let mut out = Vec::new();
+    for i in 0..segments.len() {
+        let mut s = segments
+            .clone()
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        let mut chars = s[i].chars();
+        let first = chars.next().map(encode).unwrap_or_default();
+        s[i] = format!("{first}{}", chars.as_str());
+        out.push(format!("/{}", s.join("/")));
+        out.push(format!("/{}", s.join("/")).to_lowercase());
+    }
+    let every: String = path
+        .chars()
+        .map(|c| if c == '/' { "/".to_owned() } else { encode(c) })
+        .collect();
+    out.push(every);
+    out.push(path.to_uppercase());
+    out.push(format!("{path}/"));
+    out.push(path.replacen('/', "//", 2).replacen("//", "/", 1));
+    out.push(format!("/{}", segments.join("%2F")));
+    out.push(format!("{path}?utm=1"));
+    out
+}
+
+/// The limited routes, each with the method that is limited and the bucket it counts against.
+fn limited_routes() -> [(Method, &'static str, &'static str); 5] {
+    [
+        (Method::POST, "/v1/auth/login", "login"),
+        (Method::POST, "/v1/auth/register", "register"),
+        (Method::POST, "/v1/auth/forgot-password", "password-reset"),
+        (Method::POST, "/v1/auth/reset-password", "password-reset"),
+        (Method::GET, "/v1/users/me", "general"),
+    ]
+}
+
+#[actix_web::test]
+async fn every_spelling_of_a_limited_path_counts_against_its_group_or_is_not_routed() {
+    for (method, path, group) in limited_routes() {
+        let mut routed = 0;
+        for spelling in spellings(path) {
+            let counter = Arc::new(Counter::default());
+            let reached = Arc::new(AtomicUsize::new(0));
+            let app = app!(counter.clone(), limits(), reached.clone());
+            let req = request(method.clone(), &spelling, CLIENT).to_request();
+            let res = call_service(&app, req).await;
+            let key = format!("rl:{group}:{CLIENT}");
+            if reached.load(Ordering::SeqCst) == 1 {
+                routed += 1;
+                assert_eq!(counter.hits(&key), 1, "{method} {spelling}");
+                assert_eq!(
+                    counter.hits(&format!("rl:general:{CLIENT}")),
+                    1,
+                    "{spelling}"
+                );
+            } else {
+                assert_eq!(res.status(), StatusCode::NOT_FOUND, "{method} {spelling}");
+                let general = usize::from(group == "general");
+                assert_eq!(
+                    counter.hits(&key),
+                    u64::try_from(general).unwrap(),
+                    "{spelling}"
+                );
+            }
+        }
+        // The router decodes percent-encoding: the spellings did reach the handler.
+        assert!(routed >= 3, "{path}: only {routed} spellings were routed");
+    }
+}
+
+#[actix_web::test]
+async fn once_a_limit_is_spent_no_spelling_of_the_path_reaches_the_handler() {
+    let tight = RateLimits {
+        general: RateLimit::new(1, chrono::Duration::minutes(15)),
+        login: RateLimit::new(1, chrono::Duration::minutes(15)),
+        register: RateLimit::new(1, chrono::Duration::minutes(15)),
+        password_reset: RateLimit::new(1, chrono::Duration::minutes(15)),
+        ..limits()
+    };
+    for (method, path, _) in limited_routes() {
+        let reached = Arc::new(AtomicUsize::new(0));
+        // Only the route's own group is spent: the general bucket has room for every spelling.
+        let limits = RateLimits {
+            general: RateLimit::new(1000, chrono::Duration::minutes(15)),
+            ..tight
+        };
+        let limits = if path == "/v1/users/me" {
+            tight
+        } else {
+            limits
+        };
+        let app = app!(Arc::new(Counter::default()), limits, reached.clone());
+        let first = call_service(&app, request(method.clone(), path, CLIENT).to_request()).await;
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        for spelling in spellings(path) {
+            let req = request(method.clone(), &spelling, CLIENT).to_request();
+            let status = call_service(&app, req).await.status();
+            assert!(
+                [StatusCode::TOO_MANY_REQUESTS, StatusCode::NOT_FOUND].contains(&status),
+                "{method} {spelling}: {status}"
+            );
+        }
+        assert_eq!(reached.load(Ordering::SeqCst), 1, "{path}");
+    }
+}
+
+#[actix_web::test]
+async fn the_password_reset_routes_share_their_bucket_whatever_the_spelling() {
+    let counter = Arc::new(Counter::default());
+    let app = app!(counter.clone(), limits(), Arc::default());
+    for path in ["/v1/auth/forgot-password", "/v1/auth/%72eset-password"] {
+        call_service(&app, post(path).to_request()).await;
+    }
+    assert_eq!(counter.hits(&format!("rl:password-reset:{CLIENT}")), 2);
+}
+
+#[actix_web::test]
+async fn a_wrong_method_on_a_limited_path_counts_only_as_a_general_request() {
+    let counter = Arc::new(Counter::default());
+    let app = app!(counter.clone(), limits(), Arc::default());
+    let req = request(Method::GET, "/v1/auth/%6Cogin", CLIENT).to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(counter.hits(&format!("rl:general:{CLIENT}")), 1);
+    assert_eq!(counter.hits(&format!("rl:login:{CLIENT}")), 0);
+    assert_eq!(header(&res, "x-ratelimit-limit").as_deref(), Some("100"));
+}
+
+#[actix_web::test]
+async fn a_wrong_method_on_an_exempt_path_is_not_counted() {
+    let counter = Arc::new(Counter::default());
+    let app = app!(counter.clone(), limits(), Arc::default());
+    let res = call_service(&app, post("/health/live").to_request()).await;
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(counter.total(), 0);
+}
+
+#[actix_web::test]
+async fn an_unrouted_request_counts_against_the_general_limit_wherever_it_points() {
+    let counter = Arc::new(Counter::default());
+    let app = app!(counter.clone(), limits(), Arc::default());
+    for path in ["/v1/no-such-route", "/nope", "/V1/AUTH/LOGIN"] {
+        let res = call_service(&app, post(path).to_request()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(header(&res, "x-ratelimit-limit").is_some(), "{path}");
+    }
+    assert_eq!(counter.hits(&format!("rl:general:{CLIENT}")), 3);
+    assert_eq!(counter.total(), 3);
 }

@@ -1,18 +1,18 @@
 //! The middleware stack and route table without domain services: what every response looks like
 //! whatever the handler. End-to-end behaviour over real adapters is tested in `crates/authd`.
 
-use crate::middleware::rate_limit::{RateLimiting, rate_limit};
+use crate::middleware::rate_limit::RateLimiting;
 use crate::settings::{HttpSettings, RateLimits};
 use crate::{middleware, routes};
+use actix_web::App;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::from_fn;
 use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
 use actix_web::web::Data;
-use actix_web::{App, web};
 use async_trait::async_trait;
 use authd_domain::error::PortError;
 use authd_domain::policy::rate_limit::{RateLimit, RateLimitDecision, decide};
-use authd_domain::ports::RateLimiter;
+use authd_domain::ports::{Clock, RateLimiter};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -56,6 +56,17 @@ impl RateLimiter for Scripted {
     }
 }
 
+/// 2023-12-01T10:30:00Z, whatever the system's time.
+struct Fixed;
+
+const FIXED_UNIX: i64 = 1_701_426_600;
+
+impl Clock for Fixed {
+    fn now(&self) -> authd_domain::Timestamp {
+        chrono::DateTime::from_timestamp(FIXED_UNIX, 0).unwrap_or_default()
+    }
+}
+
 // The same stack, in the same order, as `crate::app`.
 macro_rules! app {
     () => {
@@ -68,10 +79,10 @@ macro_rules! app {
                     $limiter,
                     RateLimits::default(),
                     Vec::new(),
+                    Arc::new(Fixed),
                 )))
+                .app_data(Data::<dyn Clock>::from(Arc::new(Fixed) as Arc<dyn Clock>))
                 .configure(routes::configure)
-                .default_service(web::to(routes::not_found))
-                .wrap(from_fn(rate_limit))
                 .wrap(middleware::cors(Arc::new(HttpSettings {
                     allowed_origins: vec!["https://app.example".to_owned()],
                     ..HttpSettings::default()
@@ -206,4 +217,14 @@ async fn a_preflight_and_the_health_endpoints_are_never_refused_or_counted() {
     let live = TestRequest::get().uri("/health/live").to_request();
     assert_eq!(call_service(&app, live).await.status(), StatusCode::OK);
     assert_eq!(limiter.hits.load(Ordering::SeqCst), 0);
+}
+
+#[actix_web::test]
+async fn the_time_of_an_answer_comes_from_the_app_clock() {
+    let app = app!(Scripted::exhausted());
+    let res = call_service(&app, TestRequest::post().uri("/v1/auth/login").to_request()).await;
+    let reset: i64 = header(&res, "x-ratelimit-reset").parse().unwrap();
+    assert_eq!(reset, FIXED_UNIX + 15 * 60);
+    let body: serde_json::Value = read_body_json(res).await;
+    assert_eq!(body["timestamp"], "2023-12-01T10:30:00Z");
 }

@@ -1,5 +1,6 @@
-//! Where a request came from: the client IP (the socket peer, or the right-most untrusted
-//! `X-Forwarded-For` hop when the peer is a trusted proxy) and the User-Agent.
+//! Who is calling, as far as the connection tells: the caller's IP (the socket peer, or the
+//! right-most untrusted `X-Forwarded-For` hop when the peer is a trusted proxy) and its
+//! User-Agent. Recorded on sessions and in the audit log; never trusted for a decision.
 
 use super::state;
 use crate::error::ApiError;
@@ -14,10 +15,11 @@ use std::net::IpAddr;
 /// User-Agents longer than this are cut: they are stored and shown, never trusted.
 const MAX_USER_AGENT_CHARS: usize = 512;
 
+/// The caller's address and User-Agent, as the domain's `ClientInfo`.
 #[derive(Debug, Clone)]
-pub struct Client(pub ClientInfo);
+pub struct CallerInfo(pub ClientInfo);
 
-impl FromRequest for Client {
+impl FromRequest for CallerInfo {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 

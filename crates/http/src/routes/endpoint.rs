@@ -1,0 +1,138 @@
+//! One entry of the route table and how the table becomes actix resources.
+
+use crate::error::ApiError;
+use crate::middleware::rate_limit::{Limit, limited};
+use actix_web::http::Method;
+use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, web};
+use std::fmt;
+
+/// Who may call an endpoint. Checked by the handler's extractors (`Authenticated` for `Bearer`),
+/// which the end-to-end tests hold to this table; the administration issue adds permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    /// A valid, unrevoked access token in `Authorization: Bearer`.
+    Bearer,
+}
+
+/// What the table says of one endpoint, without its handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: Method,
+    /// The actix path pattern (`{name}` for a segment).
+    pub path: &'static str,
+    pub limit: Limit,
+    pub access: Access,
+}
+
+pub struct Endpoint {
+    spec: RouteSpec,
+    handler: Route,
+}
+
+/// The start of a table entry; `.to(handler)` completes it.
+pub fn endpoint(method: Method, path: &'static str, limit: Limit, access: Access) -> Spec {
+    Spec(RouteSpec {
+        method,
+        path,
+        limit,
+        access,
+    })
+}
+
+pub fn get(path: &'static str, limit: Limit, access: Access) -> Spec {
+    endpoint(Method::GET, path, limit, access)
+}
+
+pub fn post(path: &'static str, limit: Limit, access: Access) -> Spec {
+    endpoint(Method::POST, path, limit, access)
+}
+
+pub fn put(path: &'static str, limit: Limit, access: Access) -> Spec {
+    endpoint(Method::PUT, path, limit, access)
+}
+
+pub fn delete(path: &'static str, limit: Limit, access: Access) -> Spec {
+    endpoint(Method::DELETE, path, limit, access)
+}
+
+impl Endpoint {
+    pub fn spec(&self) -> RouteSpec {
+        self.spec.clone()
+    }
+
+    #[cfg(test)]
+    pub fn with_handler(self, handler: Route) -> Self {
+        Self { handler, ..self }
+    }
+
+    /// The actix route: the method guard, then the limit, then the handler.
+    fn into_route(self) -> Route {
+        limited(self.handler.method(self.spec.method), self.spec.limit)
+    }
+}
+
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.spec.fmt(f)
+    }
+}
+
+/// An endpoint still waiting for its handler.
+#[derive(Debug)]
+pub struct Spec(RouteSpec);
+
+impl Spec {
+    pub fn to<F, Args>(self, handler: F) -> Endpoint
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        Endpoint {
+            spec: self.0,
+            handler: web::route().to(handler),
+        }
+    }
+}
+
+/// One actix resource per path, holding the routes of its methods. A wrong method is 405 and an
+/// unknown path 404; both count against `general` where they can: a 405 on a path with a limited
+/// route (a scanner pays for its probes), and every 404, since a path that matched no route can
+/// only be classified by matching its string.
+pub fn register(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>) {
+    let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
+    for endpoint in endpoints {
+        match paths
+            .iter_mut()
+            .find(|(path, _)| *path == endpoint.spec.path)
+        {
+            Some((_, same_path)) => same_path.push(endpoint),
+            None => paths.push((endpoint.spec.path, vec![endpoint])),
+        }
+    }
+    for (path, endpoints) in paths {
+        let allow: Vec<&str> = endpoints.iter().map(|e| e.spec.method.as_str()).collect();
+        let allow = allow.join(", ");
+        let limited_path = endpoints.iter().any(|e| e.spec.limit != Limit::Exempt);
+        let mut resource = web::resource(path);
+        for endpoint in endpoints {
+            resource = resource.route(endpoint.into_route());
+        }
+        let wrong_method = web::to(move || {
+            let allow = allow.clone();
+            async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: Some(allow) }) }
+        });
+        let limit = if limited_path {
+            Limit::General
+        } else {
+            Limit::Exempt
+        };
+        cfg.service(resource.default_service(limited(wrong_method, limit)));
+    }
+    cfg.default_service(limited(web::to(not_found), Limit::General));
+}
+
+async fn not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound("Resource not found"))
+}
