@@ -20,6 +20,7 @@ mod health;
 mod lockout;
 mod login;
 mod logout;
+mod logs;
 mod multi_instance;
 mod passwords;
 mod postgres;

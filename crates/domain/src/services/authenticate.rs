@@ -3,6 +3,7 @@
 use crate::error::InfraError;
 use crate::ports::{AccessTokenCodec, AccessTokenError, Clock, TokenDenylist};
 use crate::token::AccessClaims;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -59,12 +60,15 @@ impl Authenticate {
     // span, and the caller (the HTTP adapter) names the user in its request span itself. For
     // the same reason the use cases of a signed-in principal do not repeat it in theirs.
     #[tracing::instrument(level = "debug", skip_all)]
-    pub async fn authenticate(&self, bearer: &str) -> Result<AccessClaims, AuthenticateError> {
+    pub async fn authenticate(
+        &self,
+        bearer: &SecretString,
+    ) -> Result<AccessClaims, AuthenticateError> {
         let now = self.ports.clock.now();
         let claims = self
             .ports
             .access_tokens
-            .verify(bearer, now)
+            .verify(bearer.expose_secret(), now)
             .map_err(|e| match e {
                 AccessTokenError::Expired => AuthenticateError::TokenExpired,
                 AccessTokenError::Invalid => AuthenticateError::InvalidToken,

@@ -27,8 +27,8 @@ use chrono::Duration;
 use secrecy::SecretString;
 use std::sync::Arc;
 
-/// What a successful login or refresh hands to the client.
-#[derive(Debug, Clone)]
+/// What a successful login or refresh hands to the client. Its `Debug` shows no token.
+#[derive(Clone)]
 pub struct IssuedTokens {
     pub access_token: String,
     /// Seconds until the access token expires.
@@ -39,6 +39,18 @@ pub struct IssuedTokens {
     pub refresh_expires_in: i64,
     /// `false`: the refresh cookie is a session cookie.
     pub remember_me: bool,
+}
+
+impl std::fmt::Debug for IssuedTokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedTokens")
+            .field("access_token", &"<redacted>")
+            .field("expires_in", &self.expires_in)
+            .field("refresh_token", &self.refresh_token)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("remember_me", &self.remember_me)
+            .finish()
+    }
 }
 
 /// Everything an access token and its refresh companion are made from.

@@ -65,7 +65,7 @@ pub struct LoginUser {
 }
 
 /// `POST /v1/auth/login`.
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginData {
     access_token: String,
@@ -105,7 +105,7 @@ impl From<&LoginSuccess> for LoginData {
 }
 
 /// `POST /v1/auth/refresh`; `refreshToken` whenever rotation is on.
-#[derive(Debug, Serialize)]
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshData {
     access_token: String,
@@ -196,5 +196,41 @@ impl From<&SessionView> for SessionData {
             last_activity: rfc3339(&s.last_activity),
             is_current: v.is_current,
         }
+    }
+}
+
+/// The answers that carry tokens show none in `Debug`.
+macro_rules! redacted_debug {
+    ($($name:ident),*) => {$(
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("access_token", &"<redacted>")
+                    .field("refresh_token", &self.refresh_token.as_ref().map(|_| "<redacted>"))
+                    .field("expires_in", &self.expires_in)
+                    .finish_non_exhaustive()
+            }
+        }
+    )*};
+}
+redacted_debug!(LoginData, RefreshData);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use authd_domain::token::RawToken;
+
+    #[test]
+    fn the_token_answers_show_no_token_in_debug() {
+        let tokens = IssuedTokens {
+            access_token: "eyJ.access.secret".into(),
+            expires_in: 900,
+            refresh_token: Some(RawToken::new("refresh-secret".into())),
+            refresh_expires_in: 3600,
+            remember_me: true,
+        };
+        let shown = format!("{tokens:?} {:?}", RefreshData::from(&tokens));
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("900"), "{shown}");
     }
 }

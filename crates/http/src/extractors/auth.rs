@@ -7,6 +7,7 @@ use actix_web::http::header::{AUTHORIZATION, HeaderValue};
 use actix_web::{FromRequest, HttpRequest};
 use authd_domain::token::AccessClaims;
 use futures_util::future::LocalBoxFuture;
+use secrecy::SecretString;
 
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub AccessClaims);
@@ -16,7 +17,7 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = parse_bearer(req.headers().get(AUTHORIZATION)).map(str::to_owned);
+        let token = parse_bearer(req.headers().get(AUTHORIZATION)).map(SecretString::from);
         let state = state(req);
         Box::pin(async move {
             let token = token?;

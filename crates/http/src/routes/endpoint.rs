@@ -97,10 +97,11 @@ impl Spec {
 }
 
 /// One actix resource per path, holding the routes of its methods. A wrong method is 405 and an
-/// unknown path 404; both count against `general` where they can: a 405 on a path with a limited
-/// route (a scanner pays for its probes), and every 404, since a path that matched no route can
-/// only be classified by matching its string.
-pub fn register(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>) {
+/// unknown path 404. Both count against `general` where a scanner probes the API: a 405 on a path
+/// with a limited route, and a 404 under `api_prefix` (a scope the router matches after decoding,
+/// like any route, so `/%761/nope` counts too). Elsewhere a 404 is free, as are the health and
+/// JWKS routes orchestrators poll.
+pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoints: Vec<Endpoint>) {
     let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
     for endpoint in endpoints {
         match paths
@@ -130,7 +131,11 @@ pub fn register(cfg: &mut web::ServiceConfig, endpoints: Vec<Endpoint>) {
         };
         cfg.service(resource.default_service(limited(wrong_method, limit)));
     }
-    cfg.default_service(limited(web::to(not_found), Limit::General));
+    // After every resource: the router tries services in the order they were registered.
+    cfg.service(
+        web::scope(api_prefix).default_service(limited(web::to(not_found), Limit::General)),
+    );
+    cfg.default_service(web::to(not_found));
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

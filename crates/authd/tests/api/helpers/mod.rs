@@ -18,6 +18,7 @@ pub use backend::{Backend, fresh_database};
 pub use cluster::Cluster;
 pub use jwt::{Jwt, now_unix};
 pub use mail::MailKind;
+pub use process::Child;
 pub use production::{Production, Smtp, spawn_production_app};
 pub use reply::Reply;
 

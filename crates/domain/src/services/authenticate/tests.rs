@@ -32,7 +32,10 @@ async fn a_valid_token_that_is_not_denied_authenticates() {
         .times(1)
         .returning(|_| Ok(false));
     assert_eq!(
-        authenticate(m).authenticate("bearer.jwt").await.unwrap(),
+        authenticate(m)
+            .authenticate(&"bearer.jwt".into())
+            .await
+            .unwrap(),
         claims
     );
 }
@@ -44,7 +47,10 @@ async fn an_expired_token_answers_token_expired_without_a_denylist_lookup() {
         .expect_verify()
         .returning(|_, _| Err(AccessTokenError::Expired));
     m.denylist.expect_is_denied().never();
-    let err = authenticate(m).authenticate("old.jwt").await.unwrap_err();
+    let err = authenticate(m)
+        .authenticate(&"old.jwt".into())
+        .await
+        .unwrap_err();
     assert!(matches!(err, AuthenticateError::TokenExpired));
 }
 
@@ -55,7 +61,10 @@ async fn a_forged_token_answers_invalid_token_without_a_denylist_lookup() {
         .expect_verify()
         .returning(|_, _| Err(AccessTokenError::Invalid));
     m.denylist.expect_is_denied().never();
-    let err = authenticate(m).authenticate("forged").await.unwrap_err();
+    let err = authenticate(m)
+        .authenticate(&"forged".into())
+        .await
+        .unwrap_err();
     assert!(matches!(err, AuthenticateError::InvalidToken));
 }
 
@@ -68,7 +77,7 @@ async fn a_denied_token_answers_token_revoked() {
         .returning(move |_, _| Ok(claims.clone()));
     m.denylist.expect_is_denied().returning(|_| Ok(true));
     let err = authenticate(m)
-        .authenticate("bearer.jwt")
+        .authenticate(&"bearer.jwt".into())
         .await
         .unwrap_err();
     assert!(matches!(err, AuthenticateError::TokenRevoked));
@@ -85,7 +94,7 @@ async fn an_unreachable_denylist_fails_closed() {
         .expect_is_denied()
         .returning(|_| Err(port_down()));
     let err = authenticate(m)
-        .authenticate("bearer.jwt")
+        .authenticate(&"bearer.jwt".into())
         .await
         .unwrap_err();
     assert!(matches!(

@@ -7,8 +7,9 @@
 //!
 //! A limiter that fails or does not answer within [`LIMITER_TIMEOUT`] lets the request through
 //! without headers: limits protect the service, and refusing every request because Redis is down
-//! would be the outage they exist to prevent. (The binary's limiter already falls back to a local
-//! one; this is the last line.) The failure is logged at most once a minute.
+//! would be the outage they exist to prevent. (Over Redis, `authd-resilience`'s
+//! `FallbackRateLimiter` already falls back to a local one; this is the last line.) The failure
+//! is logged at most once a minute.
 
 mod group;
 mod throttle;
