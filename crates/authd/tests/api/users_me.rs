@@ -146,6 +146,40 @@ async fn deleting_the_account_needs_the_right_password(backend: Backend) {
     app.me(&login.access_token).await.ok(200);
 }
 
+/// Deleting confirms with the password like a password change, so it answers a lock alike: 423
+/// with `retryAfter`, even for the right password, and the account stays.
+#[apply(backends)]
+async fn deleting_a_locked_account_answers_423_like_a_password_change(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.verified_user().await;
+    let login = app.login(&user).await;
+    for _ in 0..4 {
+        delete_me(&app, &login.access_token, "Wr0ng-Password!x")
+            .await
+            .error(401, "INVALID_CREDENTIALS");
+    }
+    let fifth = delete_me(&app, &login.access_token, "Wr0ng-Password!x").await;
+    fifth.error(423, "ACCOUNT_LOCKED");
+
+    let right = delete_me(&app, &login.access_token, &user.password).await;
+    let error = right.error(423, "ACCOUNT_LOCKED");
+    let retry_after = error["retryAfter"].as_u64().expect("retryAfter seconds");
+    assert!((1..=30 * 60).contains(&retry_after), "{retry_after}");
+    assert!(right.header("retry-after").is_some());
+    let change = app
+        .send(
+            app.client
+                .put(app.url("/v1/auth/change-password"))
+                .bearer_auth(&login.access_token)
+                .json(
+                    &json!({"currentPassword": user.password, "newPassword": "N3w-Password!xyz"}),
+                ),
+        )
+        .await;
+    change.error(423, "ACCOUNT_LOCKED");
+    app.me(&login.access_token).await.ok(200);
+}
+
 #[apply(backends)]
 async fn a_deleted_account_cannot_log_in_and_its_tokens_stop_working(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -1,12 +1,12 @@
 //! Reading, changing and deactivating one's own account.
 
 use super::shared::{
-    Checked, PasswordChecker, audit, denial_until, deny_everything_before, load_usable,
+    Checked, PasswordChecker, audit, denial_until, deny_everything_before, load_usable, retry_after,
 };
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::RolePermissions;
 use crate::error::{FieldError, InfraError, ValidationErrors};
-use crate::policy::lockout::LockoutPolicy;
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
 use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
@@ -57,8 +57,12 @@ pub enum UpdateProfileError {
 pub enum DeactivateError {
     #[error(transparent)]
     Validation(ValidationErrors),
+    /// Wrong password (counts towards the lockout).
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// Locked, or locked by this wrong attempt: the same answer as a password change.
+    #[error("account locked")]
+    AccountLocked { retry_after: i64 },
     #[error("account no longer usable")]
     AccountGone,
     #[error(transparent)]
@@ -153,7 +157,8 @@ impl Profiles {
     ///
     /// # Errors
     /// `Validation` on `password` when it is empty; `InvalidCredentials` for a wrong password
-    /// (counted towards the lockout) and while the account is locked; `AccountGone`; `Infra`.
+    /// (counted towards the lockout); `AccountLocked` while locked or when this wrong attempt
+    /// locked the account; `AccountGone`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn deactivate(
         &self,
@@ -168,10 +173,11 @@ impl Profiles {
             .await?
             .ok_or(DeactivateError::AccountGone)?;
         // A locked account's password is not checked at all, or a stolen access token would let
-        // its holder keep guessing past the lock. There is no "locked" answer here, so it is the
-        // same answer as a wrong guess.
-        if self.lockout.locked_until(&user.lockout, now).is_some() {
-            return Err(DeactivateError::InvalidCredentials);
+        // its holder keep guessing past the lock. Answered as a password change answers it.
+        if let Some(until) = self.lockout.locked_until(&user.lockout, now) {
+            return Err(DeactivateError::AccountLocked {
+                retry_after: retry_after(until, now),
+            });
         }
         let checked = PasswordChecker::new(
             &self.ports.users,
@@ -184,7 +190,12 @@ impl Profiles {
         if let Checked::Wrong(outcome) = checked {
             return Err(match outcome {
                 None => DeactivateError::AccountGone,
-                Some(_) => DeactivateError::InvalidCredentials,
+                Some(FailureOutcome::Counted { .. }) => DeactivateError::InvalidCredentials,
+                Some(
+                    FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until },
+                ) => DeactivateError::AccountLocked {
+                    retry_after: retry_after(until, now),
+                },
             });
         }
         let revoked = self

@@ -139,6 +139,7 @@ impl From<DeactivateError> for ApiError {
         match e {
             DeactivateError::Validation(v) => v.into(),
             DeactivateError::InvalidCredentials => Self::InvalidCredentials,
+            DeactivateError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
             DeactivateError::AccountGone => Self::AccountGone,
             DeactivateError::Infra(e) => e.into(),
         }

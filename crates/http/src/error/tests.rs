@@ -117,6 +117,22 @@ fn a_vanished_account_reads_as_a_revoked_token() {
     );
 }
 
+/// Deactivation and password change answer a lock alike (both confirm with the password).
+#[test]
+fn a_locked_account_is_423_for_deactivation_as_for_a_password_change() {
+    let locked = || (423, "ACCOUNT_LOCKED");
+    assert_eq!(
+        answer(DeactivateError::AccountLocked { retry_after: 90 }),
+        locked()
+    );
+    assert_eq!(
+        answer(ChangePasswordError::AccountLocked { retry_after: 90 }),
+        locked()
+    );
+    let e = ApiError::from(DeactivateError::AccountLocked { retry_after: 90 });
+    assert_eq!(e.retry_after(), Some(90));
+}
+
 #[test]
 fn another_users_session_is_not_found() {
     assert_eq!(answer(RevokeSessionError::NotFound), (404, "NOT_FOUND"));
