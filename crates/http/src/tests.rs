@@ -142,9 +142,48 @@ async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
         .to_request();
     let res = call_service(&app, req).await;
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(header(&res, "allow"), "GET, PUT, DELETE");
+    assert_eq!(header(&res, "allow"), "GET, HEAD, PUT, DELETE");
     let body: serde_json::Value = read_body_json(res).await;
     assert_eq!(body["error"]["code"], "METHOD_NOT_ALLOWED");
+}
+
+/// Every `GET` route answers `HEAD` as it answers `GET` (the server drops the body on the wire).
+#[actix_web::test]
+async fn head_on_a_get_route_answers_like_the_get() {
+    let app = app!();
+    for path in ["/health/live", "/v1/users/me"] {
+        let get = call_service(&app, TestRequest::get().uri(path).to_request()).await;
+        let head = TestRequest::default().method(Method::HEAD).uri(path);
+        let head = call_service(&app, head.to_request()).await;
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_ne!(head.status(), StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(header(&head, "content-type"), header(&get, "content-type"));
+    }
+    let head = TestRequest::default()
+        .method(Method::HEAD)
+        .uri("/v1/auth/login")
+        .to_request();
+    let res = call_service(&app, head).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "no GET, no HEAD"
+    );
+    assert_eq!(header(&res, "allow"), "POST");
+}
+
+/// A `HEAD` is the `GET`'s route, behind the `GET`'s limit.
+#[actix_web::test]
+async fn head_counts_against_the_limit_of_its_get() {
+    let limiter = Scripted::exhausted();
+    let app = app!(limiter.clone());
+    let head = TestRequest::default()
+        .method(Method::HEAD)
+        .uri("/v1/users/me/sessions")
+        .to_request();
+    let res = call_service(&app, head).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(limiter.hits.load(Ordering::SeqCst), 1);
 }
 
 #[actix_web::test]

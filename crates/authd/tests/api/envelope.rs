@@ -72,6 +72,41 @@ async fn a_wrong_method_answers_method_not_allowed_in_the_envelope(backend: Back
         .error(405, "METHOD_NOT_ALLOWED");
 }
 
+/// `HEAD` on a `GET` route: the status and headers of the `GET`, no body on the wire.
+#[apply(backends)]
+async fn head_answers_like_get_without_a_body(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let user = app.verified_user().await;
+    let login = app.login(&user).await;
+
+    let get = app.me(&login.access_token).await;
+    let head = app
+        .send(
+            app.client
+                .head(app.url("/v1/users/me"))
+                .bearer_auth(&login.access_token),
+        )
+        .await;
+
+    get.ok(200);
+    assert_eq!(head.status, 200);
+    assert!(head.text.is_empty(), "{head:#?}");
+    assert_eq!(head.header("content-type"), get.header("content-type"));
+    assert_eq!(
+        head.header("content-length"),
+        Some(get.text.len().to_string().as_str())
+    );
+    assert_security_headers(&head);
+    for path in ["/v1/health", "/health/live", "/.well-known/jwks.json"] {
+        let head = app.send(app.client.head(app.url(path))).await;
+        assert_eq!(head.status, 200, "{path}");
+        assert!(head.text.is_empty(), "{path}");
+    }
+    let unauthenticated = app.send(app.client.head(app.url("/v1/users/me"))).await;
+    assert_eq!(unauthenticated.status, 401);
+    assert!(unauthenticated.text.is_empty());
+}
+
 #[apply(backends)]
 async fn every_answer_has_a_request_id_and_errors_repeat_it_in_the_body(backend: Backend) {
     let app = spawn_app(backend).await;

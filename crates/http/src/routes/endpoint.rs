@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::middleware::rate_limit::{Limit, limited};
 use actix_web::http::Method;
-use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, web};
+use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, guard, web};
 use std::fmt;
 
 /// Who may call an endpoint. Checked by the handler's extractors (`Authenticated` for `Bearer`),
@@ -66,9 +66,27 @@ impl Endpoint {
         Self { handler, ..self }
     }
 
-    /// The actix route: the method guard, then the limit, then the handler.
+    /// The methods the route answers: a `GET` answers `HEAD` too (RFC 9110 9.3.2), with the
+    /// status and headers of the `GET`; actix's HTTP/1 encoder drops the body of an answer to
+    /// `HEAD` but keeps its `Content-Length`.
+    fn methods(&self) -> Vec<Method> {
+        if self.spec.method == Method::GET {
+            vec![Method::GET, Method::HEAD]
+        } else {
+            vec![self.spec.method.clone()]
+        }
+    }
+
+    /// The actix route: the method guard, then the limit, then the handler. A `HEAD` runs the
+    /// very route of its `GET`, so it counts against the same limit.
     fn into_route(self) -> Route {
-        limited(self.handler.method(self.spec.method), self.spec.limit)
+        let route = if self.spec.method == Method::GET {
+            self.handler
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+        } else {
+            self.handler.method(self.spec.method)
+        };
+        limited(route, self.spec.limit)
     }
 }
 
@@ -113,7 +131,11 @@ pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoint
         }
     }
     for (path, endpoints) in paths {
-        let allow: Vec<&str> = endpoints.iter().map(|e| e.spec.method.as_str()).collect();
+        let allow: Vec<String> = endpoints
+            .iter()
+            .flat_map(Endpoint::methods)
+            .map(|m| m.to_string())
+            .collect();
         let allow = allow.join(", ");
         let limited_path = endpoints.iter().any(|e| e.spec.limit != Limit::Exempt);
         let mut resource = web::resource(path);
