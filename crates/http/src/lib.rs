@@ -52,7 +52,10 @@ pub fn app(
         // still carries the CORS headers, a preflight never reaches them) and inside the
         // envelope (a 429 carries the request id); before any handler or body read.
         .configure(routes::configure)
-        .wrap(middleware::cors(settings))
+        .wrap(middleware::cors(settings.clone()))
+        .wrap(from_fn(move |req, next| {
+            middleware::cors_guard(settings.clone(), req, next)
+        }))
         .wrap(from_fn(middleware::envelope))
 }
 

@@ -72,7 +72,11 @@ macro_rules! app {
     () => {
         app!(Arc::new(Scripted::default()))
     };
-    ($limiter:expr) => {
+    ($limiter:expr) => {{
+        let settings = Arc::new(HttpSettings {
+            allowed_origins: vec!["https://app.example".to_owned()],
+            ..HttpSettings::default()
+        });
         init_service(
             App::new()
                 .app_data(Data::new(RateLimiting::new(
@@ -83,14 +87,14 @@ macro_rules! app {
                 )))
                 .app_data(Data::<dyn Clock>::from(Arc::new(Fixed) as Arc<dyn Clock>))
                 .configure(routes::configure)
-                .wrap(middleware::cors(Arc::new(HttpSettings {
-                    allowed_origins: vec!["https://app.example".to_owned()],
-                    ..HttpSettings::default()
-                })))
+                .wrap(middleware::cors(settings.clone()))
+                .wrap(from_fn(move |req, next| {
+                    middleware::cors_guard(settings.clone(), req, next)
+                }))
                 .wrap(from_fn(middleware::envelope)),
         )
         .await
-    };
+    }};
 }
 
 fn header(
@@ -205,7 +209,7 @@ async fn a_preflight_from_an_allowed_origin_may_send_credentials() {
 }
 
 #[actix_web::test]
-async fn a_rejected_preflight_still_answers_in_the_envelope() {
+async fn a_preflight_from_a_foreign_origin_is_403_cors_origin_not_allowed_in_the_envelope() {
     let app = app!();
     let req = TestRequest::default()
         .method(Method::OPTIONS)
@@ -214,11 +218,50 @@ async fn a_rejected_preflight_still_answers_in_the_envelope() {
         .insert_header(("Access-Control-Request-Method", "POST"))
         .to_request();
     let res = call_service(&app, req).await;
-    assert!(res.status().is_client_error());
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert!(res.headers().contains_key("x-frame-options"));
-    assert!(res.headers().get("access-control-allow-origin").is_none());
+    for name in CORS_GRANTS {
+        assert!(!res.headers().contains_key(name), "{name}");
+    }
+    let request_id = header(&res, "x-request-id");
     let body: serde_json::Value = read_body_json(res).await;
     assert_eq!(body["success"], false);
+    assert_eq!(body["error"]["code"], "CORS_ORIGIN_NOT_ALLOWED");
+    assert_eq!(body["requestId"], request_id.as_str());
+}
+
+const CORS_GRANTS: [&str; 3] = [
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-expose-headers",
+];
+
+/// CORS headers go only to a request whose `Origin` is allowed: none without an `Origin`, none
+/// for a foreign one.
+#[actix_web::test]
+async fn cors_headers_answer_an_allowed_origin_only() {
+    let app = app!();
+    let send = |origin: Option<&'static str>| {
+        let mut req = TestRequest::get().uri("/health/live");
+        if let Some(origin) = origin {
+            req = req.insert_header(("Origin", origin));
+        }
+        req.to_request()
+    };
+    for origin in [None, Some("https://evil.example")] {
+        let res = call_service(&app, send(origin)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        for name in CORS_GRANTS {
+            assert!(!res.headers().contains_key(name), "{name} for {origin:?}");
+        }
+    }
+    let res = call_service(&app, send(Some("https://app.example"))).await;
+    assert_eq!(
+        header(&res, "access-control-allow-origin"),
+        "https://app.example"
+    );
+    assert_eq!(header(&res, "access-control-allow-credentials"), "true");
+    assert!(header(&res, "access-control-expose-headers").contains("x-request-id"));
 }
 
 #[actix_web::test]

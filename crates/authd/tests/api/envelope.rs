@@ -1,7 +1,7 @@
 //! The error envelope, request ids, security headers, and JSON answers for routing errors.
 
+use crate::helpers::{ALLOWED_ORIGIN, FOREIGN_ORIGIN, Reply, TestApp, spawn_app};
 use crate::helpers::{Backend, backends};
-use crate::helpers::{Reply, TestApp, spawn_app};
 use rstest_reuse::apply;
 
 const SECURITY_HEADERS: [(&str, &str); 7] = [
@@ -105,6 +105,81 @@ async fn head_answers_like_get_without_a_body(backend: Backend) {
     let unauthenticated = app.send(app.client.head(app.url("/v1/users/me"))).await;
     assert_eq!(unauthenticated.status, 401);
     assert!(unauthenticated.text.is_empty());
+}
+
+const CORS_GRANTS: [&str; 3] = [
+    "access-control-allow-origin",
+    "access-control-allow-credentials",
+    "access-control-expose-headers",
+];
+
+fn preflight(app: &TestApp, origin: &str) -> reqwest::RequestBuilder {
+    app.client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/auth/login"))
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+}
+
+/// A preflight from an origin outside `ALLOWED_ORIGINS` is refused as such, in the envelope and
+/// without a grant; one from an allowed origin is granted with credentials.
+#[apply(backends)]
+async fn a_preflight_from_a_foreign_origin_is_403_cors_origin_not_allowed(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let refused = app.send(preflight(&app, FOREIGN_ORIGIN)).await;
+    let allowed = app.send(preflight(&app, ALLOWED_ORIGIN)).await;
+
+    refused.error(403, "CORS_ORIGIN_NOT_ALLOWED");
+    assert_security_headers(&refused);
+    for name in CORS_GRANTS {
+        assert_eq!(refused.header(name), None, "{name}");
+    }
+    assert_eq!(allowed.status, 200);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
+}
+
+/// CORS headers go only to a request from an allowed origin.
+#[apply(backends)]
+async fn cors_headers_are_sent_only_for_an_allowed_origin(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let none = app.get("/v1/health").await;
+    let foreign = app
+        .send(
+            app.client
+                .get(app.url("/v1/health"))
+                .header("origin", FOREIGN_ORIGIN),
+        )
+        .await;
+    let allowed = app
+        .send(
+            app.client
+                .get(app.url("/v1/health"))
+                .header("origin", ALLOWED_ORIGIN),
+        )
+        .await;
+
+    for reply in [&none, &foreign] {
+        assert_eq!(reply.status, 200);
+        for name in CORS_GRANTS {
+            assert_eq!(reply.header(name), None, "{name} on {reply:#?}");
+        }
+    }
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some(ALLOWED_ORIGIN)
+    );
+    assert_eq!(
+        allowed.header("access-control-allow-credentials"),
+        Some("true")
+    );
 }
 
 #[apply(backends)]

@@ -72,6 +72,9 @@ pub enum ApiError {
     InvalidAuthFormat,
     #[error("csrf check failed")]
     CsrfFailed,
+    /// A CORS preflight from an origin outside `ALLOWED_ORIGINS`.
+    #[error("cors origin not allowed")]
+    CorsOriginNotAllowed,
     #[error("not found")]
     NotFound(&'static str),
     /// `allow` lists the methods the path does accept, for the `Allow` header.
@@ -146,9 +149,10 @@ impl ApiError {
             Self::AccountLocked { .. } => StatusCode::LOCKED,
             // The documents give no status for these; the credentials were right but the account
             // may not be used, which is what 403 says.
-            Self::AccountSuspended | Self::AccountDeleted | Self::CsrfFailed => {
-                StatusCode::FORBIDDEN
-            }
+            Self::AccountSuspended
+            | Self::AccountDeleted
+            | Self::CsrfFailed
+            | Self::CorsOriginNotAllowed => StatusCode::FORBIDDEN,
             Self::EmailExists | Self::UsernameExists => StatusCode::CONFLICT,
             Self::InvalidOneTimeToken | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::OneTimeTokenExpired => StatusCode::GONE,
@@ -182,6 +186,7 @@ impl ApiError {
             Self::MissingAuthHeader => "MISSING_AUTH_HEADER",
             Self::InvalidAuthFormat => "INVALID_AUTH_FORMAT",
             Self::CsrfFailed => "CSRF_FAILED",
+            Self::CorsOriginNotAllowed => "CORS_ORIGIN_NOT_ALLOWED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
@@ -225,6 +230,7 @@ impl ApiError {
             Self::MissingAuthHeader => "Authorization header is missing",
             Self::InvalidAuthFormat => "Authorization header must be: Bearer <token>",
             Self::CsrfFailed => "Request origin is not allowed",
+            Self::CorsOriginNotAllowed => "Origin is not allowed to make cross-origin requests",
             Self::NotFound(what) => what,
             Self::MethodNotAllowed { .. } => "Method not allowed on this resource",
             Self::PayloadTooLarge { limit: 0 } => "Request body is too large",

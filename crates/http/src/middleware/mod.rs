@@ -7,7 +7,7 @@ pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
 
-pub use cors::cors;
+pub use cors::{cors, guard as cors_guard};
 
 use crate::error::ApiError;
 use actix_web::body::{EitherBody, MessageBody};
