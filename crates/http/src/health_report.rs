@@ -21,22 +21,40 @@ pub struct Services {
     email: &'static str,
 }
 
+/// What `GET /v1/health` tells about the build and process, unless `HEALTH_DETAILS=false`: they
+/// help an attacker pick exploits, so an operator may hide them.
+#[derive(Debug, Serialize)]
+pub struct Details<'a> {
+    version: &'a str,
+    /// Seconds since start-up.
+    uptime: u64,
+}
+
+impl<'a> Details<'a> {
+    pub fn new(version: &'a str, uptime: Duration) -> Self {
+        Self {
+            version,
+            uptime: uptime.as_secs(),
+        }
+    }
+}
+
 /// The body of `GET /v1/health`.
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
     status: &'static str,
     timestamp: String,
-    version: &'a str,
-    uptime: u64,
+    /// Absent (no field at all) when hidden.
+    #[serde(flatten)]
+    details: Option<Details<'a>>,
     services: Services,
 }
 
-/// The answer of `GET /v1/health`: its status code and body.
+/// The answer of `GET /v1/health`: its status code and body, with `details` when shown.
 pub async fn report<'a>(
     probes: &HealthProbes,
     now: Timestamp,
-    version: &'a str,
-    uptime: Duration,
+    details: Option<Details<'a>>,
 ) -> (StatusCode, Report<'a>) {
     let (database, redis, email) = tokio::join!(
         probe(&probes.database),
@@ -47,8 +65,7 @@ pub async fn report<'a>(
     let report = Report {
         status: if degraded { "DEGRADED" } else { "OK" },
         timestamp: rfc3339(&now),
-        version,
-        uptime: uptime.as_secs(),
+        details,
         services: Services {
             database: database.as_str(),
             redis: redis.as_str(),
@@ -100,20 +117,40 @@ mod tests {
     #[actix_web::test]
     async fn an_unhealthy_redis_degrades_the_report_but_not_readiness() {
         let probes = probes(ProbeStatus::Healthy, ProbeStatus::Unhealthy);
-        let (status, report) = report(&probes, at(), "1.0", Duration::from_secs(7)).await;
+        let details = Details::new("1.0", Duration::from_secs(7));
+        let (status, report) = report(&probes, at(), Some(details)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(report.status, "DEGRADED");
         assert_eq!(report.timestamp, "2023-12-01T10:30:00Z");
-        assert_eq!(report.uptime, 7);
+        assert_eq!(report.details.as_ref().map(|d| d.uptime), Some(7));
         assert_eq!(readiness(&probes).await, StatusCode::OK);
     }
 
     #[actix_web::test]
     async fn an_unhealthy_database_is_503_everywhere() {
         let probes = probes(ProbeStatus::Unhealthy, ProbeStatus::Disabled);
-        let (status, report) = report(&probes, at(), "1.0", Duration::ZERO).await;
+        let (status, report) = report(&probes, at(), None).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(report.services.redis, "disabled");
         assert_eq!(readiness(&probes).await, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    /// The seed's shape by default; with the details hidden, no `version` or `uptime` field.
+    #[actix_web::test]
+    async fn the_details_are_in_the_seeds_place_or_absent() {
+        let probes = probes(ProbeStatus::Healthy, ProbeStatus::Disabled);
+        let details = Details::new("1.2.3", Duration::from_secs(42));
+        let (_, shown) = report(&probes, at(), Some(details)).await;
+        let shown = serde_json::to_value(&shown).unwrap_or_default();
+        assert_eq!(shown["version"], "1.2.3");
+        assert_eq!(shown["uptime"], 42);
+        let (_, hidden) = report(&probes, at(), None).await;
+        let hidden = serde_json::to_value(&hidden).unwrap_or_default();
+        let mut fields: Vec<&str> = hidden
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        fields.sort_unstable();
+        assert_eq!(fields, ["services", "status", "timestamp"]);
     }
 }

@@ -22,6 +22,8 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<IpNet>,
     /// Reported by `GET /v1/health`.
     pub version: String,
+    /// `HEALTH_DETAILS`: `GET /v1/health` shows `version` and `uptime` (else omits them).
+    pub health_details: bool,
     /// Per-IP request limits (`RATE_LIMIT_*`).
     pub rate_limits: RateLimits,
 }
@@ -35,6 +37,7 @@ impl Default for HttpSettings {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             trusted_proxies: Vec::new(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
+            health_details: true,
             rate_limits: RateLimits::default(),
         }
     }

@@ -1,6 +1,6 @@
 //! Per-IP rate limits (the Perfect21 doc's `RATE_LIMIT_WINDOW`, `RATE_LIMIT_MAX`,
 //! `AUTH_RATE_LIMIT_MAX`, and one `*_MAX` / `*_WINDOW` pair per route group) and the health
-//! checks (`HEALTH_CHECK_TIMEOUT`, `HEALTH_CACHE_TTL`).
+//! checks (`HEALTH_CHECK_TIMEOUT`, `HEALTH_CACHE_TTL`, `HEALTH_DETAILS`).
 //!
 //! Windows, like the doc's `RATE_LIMIT_WINDOW=15`, are in minutes when bare.
 
@@ -33,6 +33,8 @@ pub struct HealthConfig {
     /// `HEALTH_CACHE_TTL` (2s): a result is reused this long, so that probes arriving from many
     /// orchestrators and load balancers cost the database, Redis and SMTP one check per period.
     pub cache_ttl: std::time::Duration,
+    /// `HEALTH_DETAILS` (true): whether `/v1/health` shows `version` and `uptime` to anyone.
+    pub details: bool,
 }
 
 pub(super) fn rate_limits(r: &mut Reader) -> RateLimitConfig {
@@ -92,5 +94,6 @@ pub(super) fn health(r: &mut Reader) -> HealthConfig {
         cache_ttl: r.or("HEALTH_CACHE_TTL", std::time::Duration::from_secs(2), |v| {
             values::short_duration(v, 1000, std::time::Duration::from_secs(300))
         }),
+        details: r.or("HEALTH_DETAILS", true, values::boolean),
     }
 }

@@ -141,6 +141,7 @@ fn http_settings(config: &Config) -> HttpSettings {
         cookie_secure: config.server.cookie_secure,
         max_body_bytes: config.server.max_body_size,
         trusted_proxies: config.server.trusted_proxies.clone(),
+        health_details: config.health.details,
         rate_limits: RateLimits {
             enabled: limits.enabled,
             general: limits.general,

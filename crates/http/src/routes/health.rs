@@ -3,7 +3,7 @@
 //! not rate-limited, so the binary wraps each real probe in a [`crate::CachedProbe`]: polling
 //! them costs the backing services one check per ttl at most.
 
-use crate::health_report::{readiness, report};
+use crate::health_report::{Details, readiness, report};
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::web::Data;
@@ -16,8 +16,11 @@ struct Brief {
 
 pub async fn health(state: Data<AppState>) -> HttpResponse {
     let now = state.clock.now();
-    let uptime = state.started_at.elapsed();
-    let (status, body) = report(&state.health, now, &state.settings.version, uptime).await;
+    let details = state
+        .settings
+        .health_details
+        .then(|| Details::new(&state.settings.version, state.started_at.elapsed()));
+    let (status, body) = report(&state.health, now, details).await;
     HttpResponse::build(status).json(body)
 }
 

@@ -218,6 +218,22 @@ fn health_checks_default_to_one_second_and_a_two_second_cache() {
 }
 
 #[test]
+fn health_details_are_shown_unless_turned_off() {
+    assert!(parse(&[]).unwrap().health.details);
+    assert!(
+        !parse(&[("HEALTH_DETAILS", "false")])
+            .unwrap()
+            .health
+            .details
+    );
+    assert!(
+        problems(&[("HEALTH_DETAILS", "hidden")])
+            .to_string()
+            .contains("HEALTH_DETAILS")
+    );
+}
+
+#[test]
 fn outbox_retries_back_off_as_configured() {
     let retry = parse(&[
         ("OUTBOX_RETRY_DELAY", "1s"),
