@@ -236,3 +236,48 @@ async fn an_insane_incoming_request_id_is_replaced(backend: Backend) {
         );
     }
 }
+
+/// Sends `head` on a raw connection and reads the answer until the server closes it.
+async fn raw(app: &TestApp, head: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("the server closes the connection")
+        .ok();
+    String::from_utf8_lossy(&answer).to_lowercase()
+}
+
+/// Pins what docs/api.md says actix does not let authd change: a request its HTTP/1 parser
+/// refuses never reaches the app, so the answer is bare (no envelope, no request id, no
+/// security headers) and the connection is closed.
+#[apply(backends)]
+async fn a_request_the_http_parser_refuses_gets_actix_bare_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let many_headers: String = (0..100).map(|i| format!("x-h{i}: v\r\n")).collect();
+
+    let malformed = raw(
+        &app,
+        "GET /v1/health HTTP/1.1\r\nhost: a\r\nno colon\r\n\r\n",
+    )
+    .await;
+    let too_many = raw(
+        &app,
+        &format!("GET /v1/health HTTP/1.1\r\n{many_headers}\r\n"),
+    )
+    .await;
+
+    for (answer, status) in [(&malformed, "400"), (&too_many, "431")] {
+        assert!(
+            answer.starts_with(&format!("http/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(answer.contains("content-length: 0"), "{answer}");
+        assert!(!answer.contains("x-request-id"), "{answer}");
+        assert!(!answer.contains("x-frame-options"), "{answer}");
+    }
+}
