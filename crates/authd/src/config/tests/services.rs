@@ -180,6 +180,22 @@ fn the_rate_limits_default_to_the_perfect21_table() {
 }
 
 #[test]
+fn ipv6_clients_count_per_64_unless_configured() {
+    let prefix = |vars: &[(&str, &str)]| parse(vars).unwrap().rate_limits.ipv6_prefix.bits();
+    assert_eq!(prefix(&[]), 64);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "48")]), 48);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "/56")]), 56);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "128")]), 128);
+    for bad in ["0", "129", "300", "64x", "-1"] {
+        let errors = problems(&[("RATE_LIMIT_IPV6_PREFIX", bad)]);
+        assert!(
+            errors.mentions("RATE_LIMIT_IPV6_PREFIX"),
+            "{bad:?}: {errors}"
+        );
+    }
+}
+
+#[test]
 fn rate_limit_windows_are_minutes_when_bare() {
     let limits = parse(&[
         ("RATE_LIMIT_ENABLED", "false"),
