@@ -15,7 +15,7 @@ mod state;
 
 pub use error::ApiError;
 pub use ipnet::IpNet;
-pub use middleware::rate_limit::Limit;
+pub use middleware::rate_limit::{Ipv6Prefix, Limit};
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
 pub use routes::{Access, RouteSpec, table as route_table};
 pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings, RateLimits};

@@ -1,5 +1,6 @@
 //! The knobs of the HTTP adapter, filled in by the binary from configuration.
 
+use crate::middleware::rate_limit::Ipv6Prefix;
 use authd_domain::policy::rate_limit::RateLimit;
 use chrono::Duration;
 use ipnet::IpNet;
@@ -56,6 +57,8 @@ pub struct RateLimits {
     pub register: RateLimit,
     /// `POST /v1/auth/forgot-password` and `POST /v1/auth/reset-password`, one shared bucket.
     pub password_reset: RateLimit,
+    /// `RATE_LIMIT_IPV6_PREFIX` (64): an IPv6 client counts with its whole network of this length.
+    pub ipv6_prefix: Ipv6Prefix,
 }
 
 /// The table of the Perfect21 document.
@@ -67,6 +70,7 @@ impl Default for RateLimits {
             login: RateLimit::new(5, Duration::minutes(15)),
             register: RateLimit::new(3, Duration::hours(1)),
             password_reset: RateLimit::new(3, Duration::hours(1)),
+            ipv6_prefix: Ipv6Prefix::DEFAULT,
         }
     }
 }

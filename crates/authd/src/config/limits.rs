@@ -7,6 +7,7 @@
 use super::reader::Reader;
 use super::values;
 use authd_domain::policy::rate_limit::RateLimit;
+use authd_http::Ipv6Prefix;
 use chrono::Duration;
 
 /// The limits of the route groups (docs/rate-limits.md).
@@ -23,6 +24,8 @@ pub struct RateLimitConfig {
     /// `PASSWORD_RESET_RATE_LIMIT_MAX` (3) per `PASSWORD_RESET_RATE_LIMIT_WINDOW` (60 minutes):
     /// forgot-password and reset-password together.
     pub password_reset: RateLimit,
+    /// `RATE_LIMIT_IPV6_PREFIX` (64): IPv6 clients count per network of this length.
+    pub ipv6_prefix: Ipv6Prefix,
 }
 
 /// How `/v1/health` checks the backing services.
@@ -56,6 +59,10 @@ pub(super) fn rate_limits(r: &mut Reader) -> RateLimitConfig {
             ("PASSWORD_RESET_RATE_LIMIT_MAX", 3),
             ("PASSWORD_RESET_RATE_LIMIT_WINDOW", 60),
         ),
+        ipv6_prefix: r.or("RATE_LIMIT_IPV6_PREFIX", Ipv6Prefix::DEFAULT, |v| {
+            let len = values::integer::<u8>(v.trim_start_matches('/'), 1..=128)?;
+            Ipv6Prefix::new(len).ok_or_else(|| format!("{v:?} is not a prefix length"))
+        }),
     }
 }
 

@@ -14,6 +14,7 @@ use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::policy::lockout::LockoutPolicy;
 use authd_domain::policy::password::PasswordPolicy;
 use authd_domain::services::AuthSettings;
+use authd_domain::values::EmailDomains;
 use authd_smtp::Sender;
 use chrono::Duration;
 use secrecy::SecretString;
@@ -227,6 +228,11 @@ fn auth(r: &mut Reader) -> AuthSettings {
         verification_ttl: r.or("EMAIL_VERIFICATION_EXPIRY", Duration::hours(24), positive),
         reset_ttl: r.or("PASSWORD_RESET_EXPIRY", Duration::hours(1), positive),
         require_email_verification: r.or("REQUIRE_EMAIL_VERIFICATION", true, values::boolean),
+        email_domains: if r.or("ALLOW_LOCAL_EMAIL_DOMAINS", false, values::boolean) {
+            EmailDomains::AllowLocal
+        } else {
+            EmailDomains::Routable
+        },
         permissions: RolePermissions::default(),
     }
 }

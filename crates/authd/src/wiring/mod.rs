@@ -148,6 +148,7 @@ fn http_settings(config: &Config) -> HttpSettings {
             login: limits.login,
             register: limits.register,
             password_reset: limits.password_reset,
+            ipv6_prefix: limits.ipv6_prefix,
         },
         ..HttpSettings::default()
     }

@@ -42,6 +42,7 @@ pub(super) fn services(
                 clock: clock.clone(),
             },
             auth.password_policy,
+            auth.email_domains,
         ),
         email_verification: EmailVerification::new(EmailVerificationPorts {
             users: users.clone(),

@@ -130,3 +130,67 @@ async fn every_route_the_table_declares_bearer_refuses_a_request_without_a_token
     }
     assert!(checked >= 7, "only {checked} bearer routes in the table");
 }
+
+/// An app that believes `X-Forwarded-For` from the test client (127.0.0.1), with the login limit
+/// of 2 and room for everything else.
+async fn behind_a_proxy() -> TestApp {
+    spawn_app_with(
+        Backend::Memory,
+        &[
+            ("RATE_LIMIT_ENABLED", "true"),
+            ("RATE_LIMIT_MAX", "1000"),
+            ("AUTH_RATE_LIMIT_MAX", "2"),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+        ],
+    )
+    .await
+}
+
+/// A login for an unknown account, forwarded by the trusted proxy on behalf of `client`.
+async fn login_from(app: &TestApp, client: &str) -> Reply {
+    let body = TestUser::random().credentials();
+    app.send(
+        app.client
+            .post(app.url("/v1/auth/login"))
+            .header("X-Forwarded-For", client)
+            .json(&body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn ipv6_clients_in_one_64_share_one_login_bucket() {
+    let app = behind_a_proxy().await;
+    login_from(&app, "2001:db8:1:2::1")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+    login_from(&app, "2001:db8:1:2:aaaa:bbbb:cccc:dddd")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+    // A third address of the same /64 finds the bucket spent...
+    login_from(&app, "2001:db8:1:2::ffff")
+        .await
+        .error(429, "RATE_LIMIT_EXCEEDED");
+    // ...while the next /64 has a bucket of its own.
+    login_from(&app, "2001:db8:1:3::1")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+}
+
+#[tokio::test]
+async fn an_ipv4_mapped_address_counts_in_its_ipv4_bucket() {
+    let app = behind_a_proxy().await;
+    login_from(&app, "198.51.100.7")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+    login_from(&app, "::ffff:198.51.100.7")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+    login_from(&app, "198.51.100.7")
+        .await
+        .error(429, "RATE_LIMIT_EXCEEDED");
+    // IPv4 stays per address: the neighbour is not affected.
+    login_from(&app, "198.51.100.8")
+        .await
+        .error(401, "INVALID_CREDENTIALS");
+}

@@ -1,9 +1,9 @@
 //! `POST /v1/auth/register`.
 
 use crate::helpers::{APP_BASE_URL, MailKind, TestUser, spawn_app};
-use crate::helpers::{Backend, backends};
+use crate::helpers::{Backend, backends, spawn_app_with};
 use rstest_reuse::apply;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[apply(backends)]
 async fn register_answers_201_with_a_pending_unverified_account(backend: Backend) {
@@ -146,4 +146,60 @@ async fn a_too_long_email_is_reported_as_field_too_long(backend: Backend) {
         details.contains(&("email".to_owned(), "FIELD_TOO_LONG".to_owned())),
         "{details:?}"
     );
+}
+
+/// Domains mail can never be delivered to: an IP literal, and names without a dot.
+const LOCAL_ADDRESSES: [&str; 3] = ["alice@[127.0.0.1]", "a@b", "alice@localhost"];
+
+#[apply(backends)]
+async fn an_address_that_can_never_receive_mail_is_refused_on_the_email_field(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for email in LOCAL_ADDRESSES {
+        let mut user = TestUser::random();
+        user.email = email.into();
+
+        let reply = app.register(&user.registration_body()).await;
+
+        assert_eq!(
+            reply.validation_details(),
+            [("email".to_owned(), "INVALID_EMAIL_FORMAT".to_owned())],
+            "{email}"
+        );
+        // Only new addresses are refused: login and forgot-password answer as for any unknown
+        // account, so the refusal is no oracle there.
+        let unknown = TestUser::random();
+        app.login_reply(&user.credentials())
+            .await
+            .error(401, "INVALID_CREDENTIALS");
+        assert_eq!(
+            forgot(&app, email).await,
+            forgot(&app, &unknown.email).await,
+            "{email}"
+        );
+    }
+}
+
+/// The status, success flag and message of a forgot-password answer for `email`.
+async fn forgot(app: &crate::helpers::TestApp, email: &str) -> (u16, Value, String) {
+    let reply = app
+        .post_json("/v1/auth/forgot-password", &json!({ "email": email }))
+        .await;
+    (
+        reply.status,
+        reply.body["success"].clone(),
+        reply.message().to_owned(),
+    )
+}
+
+#[apply(backends)]
+async fn local_domains_register_when_allowed(backend: Backend) {
+    let app = spawn_app_with(backend, &[("ALLOW_LOCAL_EMAIL_DOMAINS", "true")]).await;
+    for email in LOCAL_ADDRESSES {
+        let mut user = TestUser::random();
+        user.email = email.into();
+
+        let reply = app.register(&user.registration_body()).await;
+
+        assert_eq!(reply.ok(201)["email"], email, "{email}");
+    }
 }

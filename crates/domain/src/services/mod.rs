@@ -40,6 +40,7 @@ pub use shared::IssuedTokens;
 use crate::authorization::RolePermissions;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
+use crate::values::EmailDomains;
 use chrono::Duration;
 
 /// The knobs of the use cases, from configuration. Each service takes its own share of them.
@@ -63,6 +64,8 @@ pub struct AuthSettings {
     pub reset_ttl: Duration,
     /// `REQUIRE_EMAIL_VERIFICATION` (on).
     pub require_email_verification: bool,
+    /// `ALLOW_LOCAL_EMAIL_DOMAINS` (off): which domains a registration may use.
+    pub email_domains: EmailDomains,
     pub permissions: RolePermissions,
 }
 
@@ -85,6 +88,7 @@ impl Default for AuthSettings {
             verification_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),
             require_email_verification: true,
+            email_domains: EmailDomains::default(),
             permissions: RolePermissions::default(),
         }
     }

@@ -12,7 +12,7 @@ use crate::policy::password::{PasswordContext, PasswordPolicy};
 use crate::ports::{AuditLog, Clock, CreateUserError, PasswordHasher, UserRepository};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, Profile, User};
-use crate::values::{Email, NewPassword, Password, PersonName, Phone, Username};
+use crate::values::{Email, EmailDomains, NewPassword, Password, PersonName, Phone, Username};
 use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
@@ -61,6 +61,7 @@ impl fmt::Debug for RegistrationPorts {
 pub struct Registration {
     ports: RegistrationPorts,
     password_policy: PasswordPolicy,
+    email_domains: EmailDomains,
 }
 
 /// The input once every field has passed.
@@ -72,12 +73,18 @@ struct ValidRegistration {
 }
 
 impl Registration {
-    /// New passwords must satisfy `password_policy`.
+    /// New passwords must satisfy `password_policy`; new addresses must have a domain
+    /// `email_domains` allows.
     #[must_use]
-    pub fn new(ports: RegistrationPorts, password_policy: PasswordPolicy) -> Self {
+    pub fn new(
+        ports: RegistrationPorts,
+        password_policy: PasswordPolicy,
+        email_domains: EmailDomains,
+    ) -> Self {
         Self {
             ports,
             password_policy,
+            email_domains,
         }
     }
 
@@ -143,7 +150,13 @@ impl Registration {
     /// Checks every field and reports every problem, so the form is fixed in one round trip.
     fn validate(&self, input: RegisterInput) -> Result<ValidRegistration, ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let email = keep(&mut errors, Email::parse(&input.email, "email"));
+        let email = keep(
+            &mut errors,
+            Email::parse(&input.email, "email").and_then(|email| {
+                email.check_domain(self.email_domains, "email")?;
+                Ok(email)
+            }),
+        );
         let username = keep(&mut errors, Username::parse(&input.username, "username"));
         let first_name = optional(&mut errors, input.first_name.as_deref(), |s| {
             PersonName::parse(s, "firstName")

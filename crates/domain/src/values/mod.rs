@@ -5,7 +5,7 @@ mod password;
 mod profile;
 mod username;
 
-pub use email::Email;
+pub use email::{Email, EmailDomains};
 pub use password::{NewPassword, Password, PasswordHash};
 pub use profile::{NotificationPreferences, PersonName, Phone, Preferences};
 pub use username::Username;

@@ -2,6 +2,7 @@
 //! documented defaults, and that no password leaks.
 
 use super::*;
+use authd_domain::values::EmailDomains;
 use chrono::Duration;
 use secrecy::ExposeSecret;
 use std::time::Duration as StdDuration;
@@ -177,6 +178,34 @@ fn the_rate_limits_default_to_the_perfect21_table() {
         (limits.password_reset.max, limits.password_reset.window),
         (3, Duration::hours(1))
     );
+}
+
+#[test]
+fn local_email_domains_are_refused_unless_allowed() {
+    let domains = |vars: &[(&str, &str)]| parse(vars).unwrap().auth.email_domains;
+    assert_eq!(domains(&[]), EmailDomains::Routable);
+    assert_eq!(
+        domains(&[("ALLOW_LOCAL_EMAIL_DOMAINS", "true")]),
+        EmailDomains::AllowLocal
+    );
+    let errors = problems(&[("ALLOW_LOCAL_EMAIL_DOMAINS", "maybe")]);
+    assert!(errors.mentions("ALLOW_LOCAL_EMAIL_DOMAINS"), "{errors}");
+}
+
+#[test]
+fn ipv6_clients_count_per_64_unless_configured() {
+    let prefix = |vars: &[(&str, &str)]| parse(vars).unwrap().rate_limits.ipv6_prefix.bits();
+    assert_eq!(prefix(&[]), 64);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "48")]), 48);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "/56")]), 56);
+    assert_eq!(prefix(&[("RATE_LIMIT_IPV6_PREFIX", "128")]), 128);
+    for bad in ["0", "129", "300", "64x", "-1"] {
+        let errors = problems(&[("RATE_LIMIT_IPV6_PREFIX", bad)]);
+        assert!(
+            errors.mentions("RATE_LIMIT_IPV6_PREFIX"),
+            "{bad:?}: {errors}"
+        );
+    }
 }
 
 #[test]

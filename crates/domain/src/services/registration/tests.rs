@@ -9,7 +9,7 @@ use crate::ports::{CreateUserError, HashError};
 use crate::services::test_support::{Mocks, audit_kinds, capture_audit, port_down, settings, t0};
 use crate::session::ClientInfo;
 use crate::user::AccountStatus;
-use crate::values::PasswordHash;
+use crate::values::{EmailDomains, PasswordHash};
 use std::sync::Arc;
 
 fn valid_input() -> RegisterInput {
@@ -24,13 +24,17 @@ fn valid_input() -> RegisterInput {
 }
 
 fn registration(m: Mocks) -> Registration {
+    registration_with(m, settings().email_domains)
+}
+
+fn registration_with(m: Mocks, email_domains: EmailDomains) -> Registration {
     let ports = RegistrationPorts {
         users: Arc::new(m.users),
         hasher: Arc::new(m.hasher),
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
     };
-    Registration::new(ports, settings().password_policy)
+    Registration::new(ports, settings().password_policy, email_domains)
 }
 
 fn hashes(m: &mut Mocks) {
@@ -134,6 +138,47 @@ async fn a_password_containing_the_username_is_rejected() {
     };
     assert!(errors.0.iter().all(|e| e.field == "password"));
     assert!(!errors.is_empty());
+}
+
+#[tokio::test]
+async fn an_address_that_can_never_receive_mail_is_refused_before_anything_is_stored() {
+    for email in ["alice@[127.0.0.1]", "a@b", "alice@localhost"] {
+        let mut m = Mocks::new();
+        nothing_is_stored(&mut m);
+        let input = RegisterInput {
+            email: email.into(),
+            ..valid_input()
+        };
+        let Err(RegisterError::Validation(errors)) = registration(m)
+            .register(input, &ClientInfo::default())
+            .await
+        else {
+            panic!("{email}: expected a validation error");
+        };
+        let fields: Vec<(&str, &str)> = errors
+            .0
+            .iter()
+            .map(|e| (e.field.as_str(), e.code))
+            .collect();
+        assert_eq!(fields, [("email", "INVALID_EMAIL_FORMAT")], "{email}");
+    }
+}
+
+#[tokio::test]
+async fn local_domains_register_when_the_setting_allows_them() {
+    let mut m = Mocks::new();
+    hashes(&mut m);
+    m.users.expect_create().times(1).returning(|_, _| Ok(()));
+    let service = registration_with(m, EmailDomains::AllowLocal);
+    let input = RegisterInput {
+        email: "jane@localhost".into(),
+        ..valid_input()
+    };
+    let user = service
+        .register(input, &ClientInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(user.email.as_str(), "jane@localhost");
 }
 
 #[tokio::test]

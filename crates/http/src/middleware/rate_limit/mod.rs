@@ -1,7 +1,7 @@
 //! Per-IP rate limits, counted once the router has matched a route and before the body is read,
 //! so a refused login costs no bcrypt. The route table wraps each limited route in [`limited`]
 //! with the [`Limit`] it declares; a request counts against each of its groups under the key
-//! `rl:<group>:<client ip>`; the most restrictive decision is the one
+//! `rl:<group>:<bucket>` (the client's IPv4 address or IPv6 network, see [`bucket`]); the most restrictive decision is the one
 //! reported in `X-RateLimit-*`, on success and error answers alike, and a refusal is a 429
 //! `RATE_LIMIT_EXCEEDED` with `Retry-After` and `retryAfter`.
 //!
@@ -11,6 +11,7 @@
 //! `FallbackRateLimiter` already falls back to a local one; this is the last line.) The failure
 //! is logged at most once a minute.
 
+mod bucket;
 mod group;
 mod throttle;
 mod verdict;
@@ -18,6 +19,7 @@ mod verdict;
 #[cfg(test)]
 mod tests;
 
+pub use bucket::Ipv6Prefix;
 pub use group::{Limit, LimitGroup};
 pub use verdict::exceeded_message;
 
@@ -32,6 +34,7 @@ use actix_web::http::Method;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
 use authd_domain::ports::{Clock, RateLimiter};
+use bucket::bucket;
 use futures_util::future::join_all;
 use ipnet::IpNet;
 use std::fmt;
@@ -138,8 +141,10 @@ async fn rate_limit(
     let (verdict, now) = match limiting {
         Some(limiting) if req.method() != Method::OPTIONS => {
             let peer = req.peer_addr().map(|addr| addr.ip());
-            let ip = request_ip(req.headers(), peer, &limiting.trusted_proxies)
-                .map_or_else(|| UNKNOWN_IP.to_owned(), |ip| ip.to_canonical().to_string());
+            let ip = request_ip(req.headers(), peer, &limiting.trusted_proxies).map_or_else(
+                || UNKNOWN_IP.to_owned(),
+                |ip| bucket(ip, limiting.limits.ipv6_prefix),
+            );
             let verdict = limiting.check(groups, &ip).await;
             // The reset is relative to the hit, not to when the handler finishes.
             (verdict, limiting.clock.now().timestamp())
