@@ -233,6 +233,7 @@ fn auth(r: &mut Reader) -> AuthSettings {
         } else {
             EmailDomains::Routable
         },
+        mail_cooldown: r.or("MAIL_COOLDOWN", Duration::seconds(60), |v| duration(v, 1)),
         permissions: RolePermissions::default(),
     }
 }

@@ -73,7 +73,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
     let services = services::services(
         &storage,
-        &cache.denylist,
+        &cache,
         &hasher,
         &access_tokens,
         &tokens,

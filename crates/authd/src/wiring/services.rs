@@ -1,11 +1,10 @@
 //! The use cases, each given exactly the adapters it calls (its `*Ports`) and its share of the
 //! settings. A new service is wired here, one constructor call naming what it uses.
 
+use super::cache::Cache;
 use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
-use authd_domain::ports::{
-    AccessTokenCodec, Clock, Mailer, PasswordHasher, TokenDenylist, TokenGenerator,
-};
+use authd_domain::ports::{AccessTokenCodec, Clock, Mailer, PasswordHasher, TokenGenerator};
 use authd_domain::services::{
     AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
     Login, LoginPorts, LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts,
@@ -18,7 +17,7 @@ use std::sync::Arc;
 /// Every service the HTTP API calls.
 pub(super) fn services(
     storage: &Storage,
-    denylist: &Arc<dyn TokenDenylist>,
+    cache: &Cache,
     hasher: &Arc<dyn PasswordHasher>,
     access_tokens: &Arc<dyn AccessTokenCodec>,
     tokens: &Arc<dyn TokenGenerator>,
@@ -33,25 +32,38 @@ pub(super) fn services(
         audit,
         ..
     } = storage;
+    // The rate-limit store also holds the per-recipient mail cooldown.
+    let Cache {
+        denylist,
+        rate_limiter,
+        ..
+    } = cache;
     Services {
         registration: Registration::new(
             RegistrationPorts {
                 users: users.clone(),
                 hasher: hasher.clone(),
+                rate_limiter: rate_limiter.clone(),
+                tokens: tokens.clone(),
                 audit: audit.clone(),
                 clock: clock.clone(),
             },
             auth.password_policy,
             auth.email_domains,
+            auth.mail_cooldown,
         ),
-        email_verification: EmailVerification::new(EmailVerificationPorts {
-            users: users.clone(),
-            one_time_tokens: one_time_tokens.clone(),
-            outbox: outbox.clone(),
-            tokens: tokens.clone(),
-            audit: audit.clone(),
-            clock: clock.clone(),
-        }),
+        email_verification: EmailVerification::new(
+            EmailVerificationPorts {
+                users: users.clone(),
+                one_time_tokens: one_time_tokens.clone(),
+                outbox: outbox.clone(),
+                tokens: tokens.clone(),
+                rate_limiter: rate_limiter.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.mail_cooldown,
+        ),
         login: Login::new(
             LoginPorts {
                 users: users.clone(),
@@ -100,11 +112,13 @@ pub(super) fn services(
                 tokens: tokens.clone(),
                 hasher: hasher.clone(),
                 denylist: denylist.clone(),
+                rate_limiter: rate_limiter.clone(),
                 audit: audit.clone(),
                 clock: clock.clone(),
             },
             auth.password_policy,
             auth.access_ttl,
+            auth.mail_cooldown,
         ),
         password_change: PasswordChange::new(
             PasswordChangePorts {

@@ -21,6 +21,7 @@ mod lockout;
 mod login;
 mod logout;
 mod logs;
+mod mail_cooldown;
 mod multi_instance;
 mod passwords;
 mod postgres;

@@ -1,7 +1,7 @@
 //! `POST /v1/auth/verify-email` and `POST /v1/auth/resend-verification`.
 
 use crate::helpers::{Backend, backends};
-use crate::helpers::{MailKind, TestUser, spawn_app};
+use crate::helpers::{MailKind, TestUser, spawn_app, spawn_app_with};
 use rstest_reuse::apply;
 use serde_json::json;
 
@@ -85,7 +85,8 @@ async fn resend_verification_answers_the_same_for_unknown_and_known_emails(backe
 
 #[apply(backends)]
 async fn resend_verification_mails_a_new_working_token_to_a_pending_account(backend: Backend) {
-    let app = spawn_app(backend).await;
+    // The registration's mail starts the mail cooldown; this test is about the second mail.
+    let app = spawn_app_with(backend, &[("MAIL_COOLDOWN", "0")]).await;
     let user = app.registered_user().await;
     app.wait_for_mail(MailKind::Verification, &user.email).await;
 

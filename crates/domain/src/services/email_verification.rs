@@ -1,15 +1,17 @@
 //! Verifying an email address, and sending the link again.
 
-use super::shared::audit;
+use super::shared::{MailKind, audit, mail_cooldown_allows};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
 use crate::notification::Notification;
 use crate::ports::{
-    AuditLog, Clock, ConsumeError, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
+    AuditLog, Clock, ConsumeError, OneTimeTokenRepository, Outbox, RateLimiter, TokenGenerator,
+    UserRepository,
 };
 use crate::session::ClientInfo;
 use crate::user::AccountStatus;
 use crate::values::Email;
+use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
@@ -34,6 +36,8 @@ pub struct EmailVerificationPorts {
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub outbox: Arc<dyn Outbox>,
     pub tokens: Arc<dyn TokenGenerator>,
+    /// Holds the per-recipient mail cooldown (the shared rate-limit store).
+    pub rate_limiter: Arc<dyn RateLimiter>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
 }
@@ -49,14 +53,19 @@ impl fmt::Debug for EmailVerificationPorts {
 #[derive(Debug, Clone)]
 pub struct EmailVerification {
     ports: EmailVerificationPorts,
+    mail_cooldown: Duration,
 }
 
 impl EmailVerification {
-    /// No settings: a link's lifetime starts when the mail worker mints it
+    /// At most one verification mail per recipient per `mail_cooldown` (`MAIL_COOLDOWN`; zero
+    /// turns it off). A link's lifetime starts when the mail worker mints it
     /// ([`super::MailDelivery`]).
     #[must_use]
-    pub fn new(ports: EmailVerificationPorts) -> Self {
-        Self { ports }
+    pub fn new(ports: EmailVerificationPorts, mail_cooldown: Duration) -> Self {
+        Self {
+            ports,
+            mail_cooldown,
+        }
     }
 
     /// Consumes the token and activates the account.
@@ -96,8 +105,9 @@ impl EmailVerification {
         Ok(())
     }
 
-    /// Sends a new link when `email` belongs to an unverified account; silently does nothing
-    /// otherwise (no enumeration). `Validation` only for a malformed address.
+    /// Sends a new link when `email` belongs to an unverified account that is not cooling down
+    /// (`MAIL_COOLDOWN`); silently does nothing otherwise (no enumeration). `Validation` only for
+    /// a malformed address.
     ///
     /// # Errors
     /// `Validation` for a malformed address; `Infra`.
@@ -117,6 +127,18 @@ impl EmailVerification {
             return Ok(());
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
+        if !mail_cooldown_allows(
+            &*self.ports.rate_limiter,
+            &*self.ports.tokens,
+            self.mail_cooldown,
+            MailKind::VerifyEmail,
+            &user.email,
+        )
+        .await
+        {
+            tracing::info!("verification email not sent again: the recipient is cooling down");
+            return Ok(());
+        }
 
         let now = self.ports.clock.now();
         let mail = Notification::VerifyEmail {

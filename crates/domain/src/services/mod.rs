@@ -66,6 +66,9 @@ pub struct AuthSettings {
     pub require_email_verification: bool,
     /// `ALLOW_LOCAL_EMAIL_DOMAINS` (off): which domains a registration may use.
     pub email_domains: EmailDomains,
+    /// `MAIL_COOLDOWN` (60 s; zero = off): at most one verification or reset mail per recipient
+    /// per mail kind in this time, counted in the shared rate-limit store.
+    pub mail_cooldown: Duration,
     pub permissions: RolePermissions,
 }
 
@@ -89,6 +92,7 @@ impl Default for AuthSettings {
             reset_ttl: Duration::hours(1),
             require_email_verification: true,
             email_domains: EmailDomains::default(),
+            mail_cooldown: Duration::seconds(60),
             permissions: RolePermissions::default(),
         }
     }

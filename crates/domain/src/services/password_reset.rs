@@ -6,16 +6,16 @@
 
 use super::email_verification::ResendError;
 use super::shared::{
-    audit, denial_until, deny_everything_before, hash_failure, parse_new_password,
-    password_changed_mail,
+    MailKind, audit, denial_until, deny_everything_before, hash_failure, mail_cooldown_allows,
+    parse_new_password, password_changed_mail,
 };
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
 use crate::notification::Notification;
 use crate::policy::password::PasswordPolicy;
 use crate::ports::{
-    AuditLog, Clock, ConsumeError, OneTimeTokenRepository, Outbox, PasswordHasher, TokenDenylist,
-    TokenGenerator, UserRepository,
+    AuditLog, Clock, ConsumeError, OneTimeTokenRepository, Outbox, PasswordHasher, RateLimiter,
+    TokenDenylist, TokenGenerator, UserRepository,
 };
 use crate::session::ClientInfo;
 use crate::token::TokenPurpose;
@@ -50,6 +50,8 @@ pub struct PasswordResetPorts {
     pub tokens: Arc<dyn TokenGenerator>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub denylist: Arc<dyn TokenDenylist>,
+    /// Holds the per-recipient mail cooldown (the shared rate-limit store).
+    pub rate_limiter: Arc<dyn RateLimiter>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
 }
@@ -66,26 +68,30 @@ pub struct PasswordReset {
     ports: PasswordResetPorts,
     password_policy: PasswordPolicy,
     access_ttl: Duration,
+    mail_cooldown: Duration,
 }
 
 impl PasswordReset {
     /// New passwords must satisfy `password_policy`; denials hold for `access_ttl` (the
-    /// access-token lifetime) plus the verification leeway.
+    /// access-token lifetime) plus the verification leeway; at most one reset mail per recipient
+    /// per `mail_cooldown` (`MAIL_COOLDOWN`; zero turns it off).
     #[must_use]
     pub fn new(
         ports: PasswordResetPorts,
         password_policy: PasswordPolicy,
         access_ttl: Duration,
+        mail_cooldown: Duration,
     ) -> Self {
         Self {
             ports,
             password_policy,
             access_ttl,
+            mail_cooldown,
         }
     }
 
-    /// Queues a reset email when `email` belongs to a usable account; does nothing otherwise
-    /// (no enumeration). `Validation` only for a malformed address.
+    /// Queues a reset email when `email` belongs to a usable account that is not cooling down
+    /// (`MAIL_COOLDOWN`); does nothing otherwise (no enumeration). `Validation` only for a malformed address.
     ///
     /// # Errors
     /// `Validation` on `email` for a malformed address; `Infra`.
@@ -106,6 +112,18 @@ impl PasswordReset {
             return Ok(());
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
+        if !mail_cooldown_allows(
+            &*self.ports.rate_limiter,
+            &*self.ports.tokens,
+            self.mail_cooldown,
+            MailKind::PasswordReset,
+            &user.email,
+        )
+        .await
+        {
+            tracing::info!("reset email not sent: the recipient is cooling down");
+            return Ok(());
+        }
         let now = self.ports.clock.now();
         let mail = Notification::PasswordReset {
             user_id: user.id,

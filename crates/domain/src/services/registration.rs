@@ -1,7 +1,7 @@
 //! Registering an account: validate everything, hash the password, store the account with its
 //! verification token and queue the verification email in one unit of work.
 
-use super::shared::{audit, hash_failure};
+use super::shared::{MailKind, audit, hash_failure, mail_cooldown_allows};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::Role;
 use crate::error::{FieldError, InfraError, ValidationErrors};
@@ -9,10 +9,13 @@ use crate::ids::UserId;
 use crate::notification::Notification;
 use crate::policy::lockout::LockoutState;
 use crate::policy::password::{PasswordContext, PasswordPolicy};
-use crate::ports::{AuditLog, Clock, CreateUserError, PasswordHasher, UserRepository};
+use crate::ports::{
+    AuditLog, Clock, CreateUserError, PasswordHasher, RateLimiter, TokenGenerator, UserRepository,
+};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, Profile, User};
 use crate::values::{Email, EmailDomains, NewPassword, Password, PersonName, Phone, Username};
+use chrono::Duration;
 use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
@@ -46,6 +49,10 @@ pub enum RegisterError {
 pub struct RegistrationPorts {
     pub users: Arc<dyn UserRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// Starts the verification mail's cooldown (the shared rate-limit store).
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    /// Digests the address for the cooldown's key.
+    pub tokens: Arc<dyn TokenGenerator>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
 }
@@ -62,6 +69,7 @@ pub struct Registration {
     ports: RegistrationPorts,
     password_policy: PasswordPolicy,
     email_domains: EmailDomains,
+    mail_cooldown: Duration,
 }
 
 /// The input once every field has passed.
@@ -74,17 +82,20 @@ struct ValidRegistration {
 
 impl Registration {
     /// New passwords must satisfy `password_policy`; new addresses must have a domain
-    /// `email_domains` allows.
+    /// `email_domains` allows. The first verification mail always goes, and starts the
+    /// recipient's `mail_cooldown` (`MAIL_COOLDOWN`) so an immediate resend sends nothing.
     #[must_use]
     pub fn new(
         ports: RegistrationPorts,
         password_policy: PasswordPolicy,
         email_domains: EmailDomains,
+        mail_cooldown: Duration,
     ) -> Self {
         Self {
             ports,
             password_policy,
             email_domains,
+            mail_cooldown,
         }
     }
 
@@ -138,6 +149,16 @@ impl Registration {
                 CreateUserError::UsernameTaken => RegisterError::UsernameTaken,
                 CreateUserError::Port(p) => RegisterError::Infra(p.into()),
             })?;
+        // The mail is queued with the account whatever the store says; this only starts the
+        // cooldown of a resend (its answer does not matter here).
+        let _ = mail_cooldown_allows(
+            &*self.ports.rate_limiter,
+            &*self.ports.tokens,
+            self.mail_cooldown,
+            MailKind::VerifyEmail,
+            &user.email,
+        )
+        .await;
 
         audit(
             &*self.ports.audit,

@@ -15,14 +15,15 @@ use crate::ids::{SessionId, TokenId, UserId};
 use crate::notification::Notification;
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
 use crate::policy::password::{PasswordContext, PasswordPolicy};
+use crate::policy::rate_limit::RateLimit;
 use crate::ports::{
-    AccessTokenCodec, AuditLog, HashError, PasswordCheck, PasswordHasher, TokenDenylist,
-    UserRepository,
+    AccessTokenCodec, AuditLog, HashError, PasswordCheck, PasswordHasher, RateLimiter,
+    TokenDenylist, TokenGenerator, UserRepository,
 };
 use crate::session::ClientInfo;
 use crate::token::{AccessClaims, RawToken};
 use crate::user::{AccountStatus, User};
-use crate::values::{NewPassword, Password, codes};
+use crate::values::{Email, NewPassword, Password, codes};
 use chrono::Duration;
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -247,6 +248,53 @@ pub(super) async fn deny_sessions(
 
 /// Records `event`. The audit trail is for administrators: losing one entry is logged loudly,
 /// but never turns a login or a logout the user already earned into an error.
+/// The kinds of mail a request can ask for again, each with its own cooldown (`MAIL_COOLDOWN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum MailKind {
+    VerifyEmail,
+    PasswordReset,
+}
+
+impl MailKind {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// Counts one mail of `kind` to `to` against its cooldown, in the shared rate-limit store (so it
+/// holds across instances): `true` when the mail may go, `false` while the recipient is cooling
+/// down (one mail per `cooldown`). A zero `cooldown` turns it off without consulting the store.
+///
+/// The key is `mail:<kind>:<SHA-256 of the normalized address>`: no address in clear in the
+/// store. When the store fails the mail goes (fail open): a lost cooldown only allows a mail, and
+/// the per-IP limits still hold.
+pub(super) async fn mail_cooldown_allows(
+    limiter: &dyn RateLimiter,
+    tokens: &dyn TokenGenerator,
+    cooldown: Duration,
+    kind: MailKind,
+    to: &Email,
+) -> bool {
+    if cooldown <= Duration::zero() {
+        return true;
+    }
+    let key = format!(
+        "mail:{}:{}",
+        kind.as_str(),
+        tokens.digest(&to.as_str().to_lowercase()).as_str()
+    );
+    match limiter.hit(&key, RateLimit::new(1, cooldown)).await {
+        Ok(decision) => decision.allowed,
+        Err(e) => {
+            tracing::warn!(error = %e, kind = kind.as_str(), "mail cooldown unavailable; sending");
+            true
+        }
+    }
+}
+
 pub(super) async fn audit(log: &dyn AuditLog, event: AuditEvent) {
     if let Err(e) = log.record(&event).await {
         tracing::error!(error = %e, kind = event.kind.as_str(), "audit event lost");

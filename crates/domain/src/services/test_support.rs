@@ -7,8 +7,8 @@ use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
     MockAccessTokenCodec, MockAuditLog, MockClock, MockOneTimeTokenRepository, MockOutbox,
-    MockPasswordHasher, MockSessionRepository, MockTokenDenylist, MockTokenGenerator,
-    MockUserRepository,
+    MockPasswordHasher, MockRateLimiter, MockSessionRepository, MockTokenDenylist,
+    MockTokenGenerator, MockUserRepository,
 };
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, Profile, User};
@@ -36,6 +36,7 @@ pub(crate) struct Mocks {
     pub hasher: MockPasswordHasher,
     pub access_tokens: MockAccessTokenCodec,
     pub tokens: MockTokenGenerator,
+    pub rate_limiter: MockRateLimiter,
     pub clock: MockClock,
 }
 
@@ -55,6 +56,7 @@ impl Mocks {
             hasher: MockPasswordHasher::new(),
             access_tokens: MockAccessTokenCodec::new(),
             tokens: MockTokenGenerator::new(),
+            rate_limiter: MockRateLimiter::new(),
             clock,
         }
     }
@@ -151,4 +153,31 @@ pub(crate) fn session_of(user: &User, remember_me: bool) -> crate::session::Sess
 /// A transport failure, as an adapter would report it.
 pub(crate) fn port_down() -> crate::error::PortError {
     crate::error::PortError::unavailable("connection refused")
+}
+
+/// The mail cooldown of `kind` for `jane@example.com` answers `outcome` once (allowed, cooling
+/// down or a store failure); the digest is [`opaque`]'s (`hash-<address>`).
+pub(crate) fn cooldown_answers(
+    m: &mut Mocks,
+    kind: &'static str,
+    cooldown: Duration,
+    outcome: fn() -> Result<bool, crate::error::PortError>,
+) {
+    m.tokens.expect_digest().returning(|raw| opaque(raw).hash);
+    m.rate_limiter
+        .expect_hit()
+        .withf(move |key, limit| {
+            key == format!("mail:{kind}:hash-jane@example.com")
+                && limit.max == 1
+                && limit.window == cooldown
+        })
+        .times(1)
+        .returning(move |_, limit| {
+            outcome().map(|allowed| crate::policy::rate_limit::RateLimitDecision {
+                allowed,
+                limit: limit.max,
+                remaining: 0,
+                resets_in: limit.window,
+            })
+        });
 }

@@ -48,6 +48,7 @@ fn no_variables_at_all_give_the_documented_defaults() {
     assert!(config.auth.require_email_verification);
     assert_eq!(config.auth.verification_ttl, Duration::hours(24));
     assert_eq!(config.auth.reset_ttl, Duration::hours(1));
+    assert_eq!(config.auth.mail_cooldown, Duration::seconds(60));
     assert_eq!(config.hashing.rounds, 12);
     assert_eq!(config.hashing.queue_max, 64);
     assert!(config.hashing.workers >= 1 && config.server.workers >= 1);
@@ -143,6 +144,19 @@ fn durations_are_read_in_every_documented_format() {
 }
 
 #[test]
+fn the_mail_cooldown_reads_durations_and_zero_turns_it_off() {
+    for (raw, expected) in [
+        ("90", Duration::seconds(90)),
+        ("2s", Duration::seconds(2)),
+        ("2m", Duration::minutes(2)),
+        ("0", Duration::zero()),
+    ] {
+        let config = parse(&[("MAIL_COOLDOWN", raw)]).unwrap();
+        assert_eq!(config.auth.mail_cooldown, expected, "MAIL_COOLDOWN={raw}");
+    }
+}
+
+#[test]
 fn a_bare_lockout_duration_is_in_minutes_but_suffixes_still_work() {
     let config = parse(&[("LOCKOUT_DURATION", "90s")]).unwrap();
     assert_eq!(config.auth.lockout.duration, Duration::seconds(90));
@@ -213,6 +227,8 @@ fn each_invalid_value_names_its_variable() {
         ("REQUIRE_EMAIL_VERIFICATION", "nope"),
         ("EMAIL_VERIFICATION_EXPIRY", "1y"),
         ("PASSWORD_RESET_EXPIRY", "soon"),
+        ("MAIL_COOLDOWN", "-1"),
+        ("MAIL_COOLDOWN", "a minute"),
         ("MAX_BODY_SIZE", "64KB"),
         ("TRUSTED_PROXIES", "10.0.0.0/99"),
         ("SMTP_FROM", "not an address"),

@@ -6,20 +6,32 @@ use crate::error::InfraError;
 use crate::ids::MessageId;
 use crate::notification::Notification;
 use crate::ports::ConsumeError;
-use crate::services::test_support::{Mocks, active_user, capture_audit, opaque, port_down, t0};
+use crate::services::test_support::{
+    Mocks, active_user, capture_audit, cooldown_answers, opaque, port_down, t0,
+};
 use crate::session::ClientInfo;
 use crate::user::{AccountStatus, User};
+use chrono::Duration;
 use std::sync::Arc;
 
+/// The mail cooldown is off unless a test turns it on ([`verification_cooling`]).
 fn verification(m: Mocks) -> EmailVerification {
-    EmailVerification::new(EmailVerificationPorts {
-        users: Arc::new(m.users),
-        one_time_tokens: Arc::new(m.one_time_tokens),
-        outbox: Arc::new(m.outbox),
-        tokens: Arc::new(m.tokens),
-        audit: Arc::new(m.audit),
-        clock: Arc::new(m.clock),
-    })
+    verification_cooling(m, Duration::zero())
+}
+
+fn verification_cooling(m: Mocks, cooldown: Duration) -> EmailVerification {
+    EmailVerification::new(
+        EmailVerificationPorts {
+            users: Arc::new(m.users),
+            one_time_tokens: Arc::new(m.one_time_tokens),
+            outbox: Arc::new(m.outbox),
+            tokens: Arc::new(m.tokens),
+            rate_limiter: Arc::new(m.rate_limiter),
+            audit: Arc::new(m.audit),
+            clock: Arc::new(m.clock),
+        },
+        cooldown,
+    )
 }
 
 async fn verify_with(
@@ -165,4 +177,72 @@ async fn resending_to_a_malformed_address_is_a_validation_error() {
         panic!("expected a validation error");
     };
     assert_eq!(errors.0[0].field, "email");
+}
+
+fn resend_with_cooldown(
+    outcome: fn() -> Result<bool, crate::error::PortError>,
+    mails: usize,
+) -> Mocks {
+    let mut m = Mocks::new();
+    account_is(&mut m, Some(pending_user()));
+    cooldown_answers(&mut m, "verify_email", Duration::seconds(60), outcome);
+    m.outbox
+        .expect_enqueue()
+        .times(mails)
+        .returning(|_, _| Ok(MessageId::new()));
+    m
+}
+
+#[tokio::test]
+async fn a_resend_outside_the_cooldown_queues_the_mail() {
+    let m = resend_with_cooldown(|| Ok(true), 1);
+    verification_cooling(m, Duration::seconds(60))
+        .resend("jane@example.com", &ClientInfo::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_resend_within_the_cooldown_succeeds_the_same_and_queues_nothing() {
+    let m = resend_with_cooldown(|| Ok(false), 0);
+    verification_cooling(m, Duration::seconds(60))
+        .resend("jane@example.com", &ClientInfo::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_resend_whose_cooldown_store_fails_queues_the_mail() {
+    let m = resend_with_cooldown(|| Err(port_down()), 1);
+    verification_cooling(m, Duration::seconds(60))
+        .resend("jane@example.com", &ClientInfo::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_resend_with_the_cooldown_off_never_consults_the_store() {
+    let mut m = Mocks::new();
+    account_is(&mut m, Some(pending_user()));
+    m.rate_limiter.expect_hit().never();
+    m.outbox
+        .expect_enqueue()
+        .times(1)
+        .returning(|_, _| Ok(MessageId::new()));
+    verification_cooling(m, Duration::zero())
+        .resend("jane@example.com", &ClientInfo::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_resend_to_an_account_with_nothing_to_verify_never_consults_the_store() {
+    let mut m = Mocks::new();
+    account_is(&mut m, Some(active_user()));
+    m.rate_limiter.expect_hit().never();
+    m.outbox.expect_enqueue().never();
+    verification_cooling(m, Duration::seconds(60))
+        .resend("jane@example.com", &ClientInfo::default())
+        .await
+        .unwrap();
 }

@@ -8,7 +8,8 @@ use crate::notification::Notification;
 use crate::ports::{ConsumeError, HashError, MockAuditLog};
 use crate::services::ResendError;
 use crate::services::test_support::{
-    Mocks, STRONG, active_user, audit_kinds, capture_audit, port_down, settings, t0,
+    Mocks, STRONG, active_user, audit_kinds, capture_audit, cooldown_answers, port_down, settings,
+    t0,
 };
 use crate::session::ClientInfo;
 use crate::token::{OneTimeToken, TokenHash, TokenPurpose};
@@ -17,7 +18,12 @@ use crate::values::PasswordHash;
 use chrono::Duration;
 use std::sync::Arc;
 
+/// The mail cooldown is off unless a test turns it on ([`service_cooling`]).
 fn service(mocks: Mocks) -> PasswordReset {
+    service_cooling(mocks, Duration::zero())
+}
+
+fn service_cooling(mocks: Mocks, cooldown: Duration) -> PasswordReset {
     let ports = PasswordResetPorts {
         users: Arc::new(mocks.users),
         one_time_tokens: Arc::new(mocks.one_time_tokens),
@@ -25,11 +31,17 @@ fn service(mocks: Mocks) -> PasswordReset {
         tokens: Arc::new(mocks.tokens),
         hasher: Arc::new(mocks.hasher),
         denylist: Arc::new(mocks.denylist),
+        rate_limiter: Arc::new(mocks.rate_limiter),
         audit: Arc::new(mocks.audit),
         clock: Arc::new(mocks.clock),
     };
     let settings = settings();
-    PasswordReset::new(ports, settings.password_policy, settings.access_ttl)
+    PasswordReset::new(
+        ports,
+        settings.password_policy,
+        settings.access_ttl,
+        cooldown,
+    )
 }
 
 fn client() -> ClientInfo {
@@ -459,4 +471,69 @@ async fn a_denylist_outage_after_the_reset_does_not_undo_or_fail_it() {
             .await
             .is_ok()
     );
+}
+
+/// A reset request for jane whose mail cooldown answers `outcome`; `mails` are expected queued.
+async fn request_with_cooldown(
+    outcome: fn() -> Result<bool, crate::error::PortError>,
+    mails: usize,
+) -> Vec<AuditKind> {
+    let mut m = Mocks::new();
+    let audit = capture_audit(&mut m);
+    account_found(&mut m, &active_user());
+    cooldown_answers(&mut m, "password_reset", Duration::seconds(60), outcome);
+    m.outbox
+        .expect_enqueue()
+        .times(mails)
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
+    service_cooling(m, Duration::seconds(60))
+        .request("jane@example.com", &client())
+        .await
+        .unwrap();
+    audit_kinds(&audit)
+}
+
+#[tokio::test]
+async fn a_reset_request_outside_the_cooldown_queues_the_mail() {
+    let audit = request_with_cooldown(|| Ok(true), 1).await;
+    assert_eq!(audit, [AuditKind::PasswordResetRequested]);
+}
+
+#[tokio::test]
+async fn a_reset_request_within_the_cooldown_succeeds_the_same_and_queues_nothing() {
+    let audit = request_with_cooldown(|| Ok(false), 0).await;
+    assert!(audit.is_empty());
+}
+
+#[tokio::test]
+async fn a_reset_request_whose_cooldown_store_fails_queues_the_mail() {
+    let audit = request_with_cooldown(|| Err(port_down()), 1).await;
+    assert_eq!(audit, [AuditKind::PasswordResetRequested]);
+}
+
+#[tokio::test]
+async fn a_reset_request_with_the_cooldown_off_never_consults_the_store() {
+    let mut m = Mocks::new();
+    account_found(&mut m, &active_user());
+    m.rate_limiter.expect_hit().never();
+    m.outbox
+        .expect_enqueue()
+        .times(1)
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
+    service_cooling(m, Duration::zero())
+        .request("jane@example.com", &client())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_reset_request_for_an_unknown_address_never_consults_the_store() {
+    let mut m = Mocks::new();
+    m.users.expect_find_by_email().returning(|_| Ok(None));
+    m.rate_limiter.expect_hit().never();
+    nothing_is_queued(&mut m);
+    service_cooling(m, Duration::seconds(60))
+        .request("jane@example.com", &client())
+        .await
+        .unwrap();
 }

@@ -6,10 +6,13 @@ use crate::authorization::Role;
 use crate::error::InfraError;
 use crate::notification::Notification;
 use crate::ports::{CreateUserError, HashError};
-use crate::services::test_support::{Mocks, audit_kinds, capture_audit, port_down, settings, t0};
+use crate::services::test_support::{
+    Mocks, audit_kinds, capture_audit, cooldown_answers, port_down, settings, t0,
+};
 use crate::session::ClientInfo;
 use crate::user::AccountStatus;
 use crate::values::{EmailDomains, PasswordHash};
+use chrono::Duration;
 use std::sync::Arc;
 
 fn valid_input() -> RegisterInput {
@@ -27,14 +30,25 @@ fn registration(m: Mocks) -> Registration {
     registration_with(m, settings().email_domains)
 }
 
+/// The mail cooldown is off unless a test turns it on ([`registration_cooling`]).
 fn registration_with(m: Mocks, email_domains: EmailDomains) -> Registration {
+    build(m, email_domains, Duration::zero())
+}
+
+fn registration_cooling(m: Mocks, cooldown: Duration) -> Registration {
+    build(m, settings().email_domains, cooldown)
+}
+
+fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registration {
     let ports = RegistrationPorts {
         users: Arc::new(m.users),
         hasher: Arc::new(m.hasher),
+        rate_limiter: Arc::new(m.rate_limiter),
+        tokens: Arc::new(m.tokens),
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
     };
-    Registration::new(ports, settings().password_policy, email_domains)
+    Registration::new(ports, settings().password_policy, email_domains, cooldown)
 }
 
 fn hashes(m: &mut Mocks) {
@@ -262,4 +276,46 @@ async fn a_lost_audit_event_does_not_fail_the_registration() {
             .await
             .is_ok()
     );
+}
+
+/// A valid registration whose start of the verification cooldown answers `outcome`.
+async fn register_with_cooldown(outcome: fn() -> Result<bool, crate::error::PortError>) {
+    let mut m = Mocks::new();
+    hashes(&mut m);
+    m.users.expect_create().times(1).returning(|_, _| Ok(()));
+    cooldown_answers(&mut m, "verify_email", Duration::seconds(60), outcome);
+    registration_cooling(m, Duration::seconds(60))
+        .register(valid_input(), &ClientInfo::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_registration_starts_the_verification_cooldown() {
+    register_with_cooldown(|| Ok(true)).await;
+}
+
+#[tokio::test]
+async fn a_registration_still_succeeds_when_its_recipient_is_already_cooling_down() {
+    register_with_cooldown(|| Ok(false)).await;
+}
+
+#[tokio::test]
+async fn a_registration_still_succeeds_when_the_cooldown_store_fails() {
+    register_with_cooldown(|| Err(port_down())).await;
+}
+
+#[tokio::test]
+async fn a_refused_registration_starts_no_cooldown() {
+    let mut m = Mocks::new();
+    hashes(&mut m);
+    m.users
+        .expect_create()
+        .returning(|_, _| Err(CreateUserError::EmailTaken));
+    m.rate_limiter.expect_hit().never();
+    let err = registration_cooling(m, Duration::seconds(60))
+        .register(valid_input(), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegisterError::EmailTaken));
 }
