@@ -13,6 +13,21 @@
 //! tokens, and rotated refresh tokens past their own expiry by as much. The audit trail keeps the
 //! latest [`MAX_AUDIT_EVENTS`]. Accounts are never removed: a deleted account keeps its email and
 //! username reserved.
+//!
+//! # Sessions follow the live ones
+//! The per-user index holds only sessions that are not revoked (a revocation takes the session
+//! out at once; the sweep takes out those expired for at least [`SWEEP_INTERVAL`]), so the
+//! session limit, the list and "log out everywhere" cost what the user's live sessions cost,
+//! however many sessions the user had before.
+//!
+//! A revoked session can only ever answer `Revoked` for its refresh tokens again (and revoked
+//! sessions are refused by everything else), so the sweep compacts it: the row and its refresh
+//! tokens are dropped, and each token's hash is kept alone as a tombstone that answers
+//! `Revoked`, until the moment the row or the token would have been dropped anyway (above).
+//! Presenting a token therefore answers exactly what it answered before compaction; only
+//! [`SessionRepository::find`](authd_domain::ports::SessionRepository::find) of a compacted
+//! session answers `None` instead of the revoked session, which every caller treats alike
+//! (the denylist's fallback refuses an unknown session as it refuses a revoked one).
 
 mod audit;
 mod one_time_tokens;
@@ -71,6 +86,7 @@ impl fmt::Debug for MemoryStore {
             .field("users", &t.users.len())
             .field("sessions", &t.sessions.len())
             .field("refresh_tokens", &t.refresh_tokens.len())
+            .field("revoked_tokens", &t.revoked_tokens.len())
             .field("one_time_tokens", &t.one_time_tokens.len())
             .field("outbox", &t.outbox.len())
             .field("audit", &t.audit.len())
@@ -101,8 +117,13 @@ struct Tables {
     /// [`authd_domain::values::Username::normalized`] to account.
     user_by_username: HashMap<String, UserId>,
     sessions: HashMap<SessionId, SessionRow>,
+    /// The sessions of each user that are not revoked (and not expired for long): see the
+    /// module documentation.
     sessions_by_user: HashMap<UserId, HashSet<SessionId>>,
     refresh_tokens: HashMap<TokenHash, RefreshToken>,
+    /// Tombstones of the refresh tokens of compacted revoked sessions: each answers `Revoked`
+    /// until the time given, when the sweep drops it.
+    revoked_tokens: HashMap<TokenHash, Timestamp>,
     one_time_tokens: HashMap<TokenHash, OneTimeToken>,
     /// The only valid token per user and purpose: issuing a new one drops the previous one.
     latest_one_time: HashMap<(UserId, TokenPurpose), TokenHash>,
@@ -133,34 +154,75 @@ impl Tables {
             self.remove_one_time_token(hash);
         }
 
-        let dead_sessions: HashSet<SessionId> = self
-            .sessions
-            .values()
-            .filter(|row| {
-                let revoked_long_ago = row.session.revoked_at.is_some_and(|at| at <= horizon);
-                let expired_long_ago = self
-                    .refresh_tokens
-                    .get(&row.current)
-                    .is_none_or(|t| t.expires_at <= horizon);
-                revoked_long_ago || expired_long_ago
-            })
-            .map(|row| row.session.id)
-            .collect();
-        for id in &dead_sessions {
-            if let Some(row) = self.sessions.remove(id)
-                && let Some(ids) = self.sessions_by_user.get_mut(&row.session.user_id)
-            {
-                ids.remove(id);
-                if ids.is_empty() {
-                    self.sessions_by_user.remove(&row.session.user_id);
+        self.revoked_tokens.retain(|_, drop_at| *drop_at > now);
+
+        // What happens to each session: dropped with its tokens (`None`), or compacted into
+        // tombstones of its tokens kept until the time given.
+        let mut ending: HashMap<SessionId, Option<Timestamp>> = HashMap::new();
+        let mut expired: Vec<(UserId, SessionId)> = Vec::new();
+        let expired_before = now
+            .checked_sub_signed(SWEEP_INTERVAL)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+        for row in self.sessions.values() {
+            let current_expiry = self.refresh_tokens.get(&row.current).map(|t| t.expires_at);
+            // The row is dropped RETENTION after its revocation or its expiry, whichever is first.
+            let dies_at = match (row.session.revoked_at, current_expiry) {
+                (_, None) => None,
+                (Some(revoked), Some(expiry)) => Some(plus(revoked.min(expiry), RETENTION)),
+                (None, Some(expiry)) => Some(plus(expiry, RETENTION)),
+            };
+            match dies_at {
+                Some(at) if at > now => {
+                    if row.session.is_revoked() {
+                        ending.insert(row.session.id, Some(at));
+                    } else if current_expiry.is_some_and(|e| e <= expired_before) {
+                        expired.push((row.session.user_id, row.session.id));
+                    }
+                }
+                _ => {
+                    ending.insert(row.session.id, None);
                 }
             }
         }
-        self.refresh_tokens.retain(|_, t| {
-            let rotated_long_ago = authd_domain::policy::rotation::successor_of(t).is_some()
-                && t.expires_at <= horizon;
-            !dead_sessions.contains(&t.session_id) && !rotated_long_ago
+        for (user_id, id) in expired {
+            self.unindex_session(user_id, id);
+        }
+        for id in ending.keys() {
+            if let Some(row) = self.sessions.remove(id) {
+                self.unindex_session(row.session.user_id, *id);
+            }
+        }
+        let revoked_tokens = &mut self.revoked_tokens;
+        self.refresh_tokens.retain(|hash, t| {
+            let rotated = authd_domain::policy::rotation::successor_of(t).is_some();
+            let token_dies_at = plus(t.expires_at, RETENTION);
+            if rotated && token_dies_at <= now {
+                return false;
+            }
+            match ending.get(&t.session_id) {
+                None => true,
+                Some(None) => false,
+                Some(Some(session_dies_at)) => {
+                    let drop_at = if rotated {
+                        token_dies_at.min(*session_dies_at)
+                    } else {
+                        *session_dies_at
+                    };
+                    revoked_tokens.insert(hash.clone(), drop_at);
+                    false
+                }
+            }
         });
+    }
+
+    /// Takes `id` out of the per-user index (it stays stored).
+    fn unindex_session(&mut self, user_id: UserId, id: SessionId) {
+        if let Some(ids) = self.sessions_by_user.get_mut(&user_id) {
+            ids.remove(&id);
+            if ids.is_empty() {
+                self.sessions_by_user.remove(&user_id);
+            }
+        }
     }
 }
 

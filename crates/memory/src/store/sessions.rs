@@ -48,10 +48,29 @@ impl Tables {
             .collect()
     }
 
+    /// Marks the session revoked and takes it out of the per-user index: a revoked session is
+    /// never live again.
     fn revoke_session(&mut self, id: SessionId, now: Timestamp) -> Option<Session> {
         let row = self.sessions.get_mut(&id)?;
         row.session.revoked_at = Some(now);
-        Some(row.session.clone())
+        let session = row.session.clone();
+        self.unindex_session(session.user_id, id);
+        Some(session)
+    }
+
+    /// The answer to a token that [`Tables::present`] does not know: `Revoked` for the
+    /// tombstone of a compacted revoked session (what its row answered), `Invalid` otherwise.
+    fn unknown_token(&self, presented: &TokenHash) -> RotateOutcome {
+        if self.revoked_tokens.contains_key(presented) {
+            RotateOutcome::Revoked
+        } else {
+            RotateOutcome::Invalid
+        }
+    }
+
+    /// Whether `hash` is already taken by a stored token or a tombstone.
+    fn token_hash_taken(&self, hash: &TokenHash) -> bool {
+        self.refresh_tokens.contains_key(hash) || self.revoked_tokens.contains_key(hash)
     }
 
     /// Revokes every live session of `user_id` but `keep`; returns them in id order.
@@ -144,7 +163,7 @@ impl SessionRepository for MemoryStore {
         if t.sessions.contains_key(&session.id) {
             return Err(PortError::internal("duplicate session id").into());
         }
-        if t.refresh_tokens.contains_key(&token.hash) {
+        if t.token_hash_taken(&token.hash) {
             return Err(PortError::internal("duplicate refresh token hash").into());
         }
         let active = t.live_sessions(session.user_id, now);
@@ -176,12 +195,12 @@ impl SessionRepository for MemoryStore {
     ) -> Result<RotateOutcome, PortError> {
         let mut t = self.lock();
         let Some(p) = t.present(presented, now, policy.grace) else {
-            return Ok(RotateOutcome::Invalid);
+            return Ok(t.unknown_token(presented));
         };
         if let Some(outcome) = t.settle(&p, now) {
             return Ok(outcome);
         }
-        if t.refresh_tokens.contains_key(successor) {
+        if t.token_hash_taken(successor) {
             return Err(PortError::internal(
                 "successor refresh token already stored",
             ));
@@ -224,7 +243,7 @@ impl SessionRepository for MemoryStore {
         // Without rotation there is no grace: a token rotated while rotation was still on is
         // as suspicious as any other reuse.
         let Some(p) = t.present(presented, now, Duration::zero()) else {
-            return Ok(RotateOutcome::Invalid);
+            return Ok(t.unknown_token(presented));
         };
         if let Some(outcome) = t.settle(&p, now) {
             return Ok(outcome);

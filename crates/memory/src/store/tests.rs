@@ -1,12 +1,12 @@
 //! What only the memory adapter promises: dead data is swept, and a poisoned lock is survived.
 
-use super::{MemoryStore, RETENTION};
+use super::{MemoryStore, RETENTION, SWEEP_INTERVAL};
 use authd_domain::notification::Notification;
 use authd_domain::ports::{ConsumeError, RotateOutcome};
 use authd_domain::token::TokenPurpose;
 use authd_testkit::StorageUnderTest;
 use authd_testkit::fixtures::{self, t0, t0_plus};
-use authd_testkit::support::{login, register, registered_user};
+use authd_testkit::support::{login, login_with, register, registered_user};
 use chrono::Duration;
 use std::sync::Arc;
 
@@ -89,6 +89,155 @@ async fn sessions_revoked_long_ago_are_swept_with_their_tokens() {
         "only the live session's token is left"
     );
     assert!(t.refresh_tokens.contains_key(&alive.token.hash));
+}
+
+/// The sessions stored for `user_id` (rows, live or not yet compacted) and those in its index.
+fn held_for(store: &MemoryStore, user_id: authd_domain::ids::UserId) -> (usize, usize) {
+    let t = store.lock();
+    let rows = t
+        .sessions
+        .values()
+        .filter(|row| row.session.user_id == user_id)
+        .count();
+    let indexed = t.sessions_by_user.get(&user_id).map_or(0, |ids| ids.len());
+    (rows, indexed)
+}
+
+#[tokio::test]
+async fn many_logins_under_the_limit_leave_only_the_live_sessions_stored_and_indexed() {
+    let (store, s) = store();
+    let user = registered_user(&s).await;
+    let limit = 5;
+    let n: i64 = 2_000;
+    let mut logins = Vec::new();
+    for i in 0..n {
+        logins.push(login_with(&s, user.id, t0_plus(i), true, limit).await);
+        let (_, indexed) = held_for(&store, user.id);
+        assert!(indexed <= limit, "login {i}: {indexed} sessions indexed");
+    }
+    // The next sweep compacts every revoked session; this login then evicts one more.
+    let last = login_with(&s, user.id, t0_plus(n) + SWEEP_INTERVAL, true, limit).await;
+    assert_eq!(last.evicted.len(), 1);
+
+    assert_eq!(held_for(&store, user.id), (limit + 1, limit));
+    {
+        let t = store.lock();
+        assert_eq!(t.sessions.len(), limit + 1);
+        assert_eq!(t.refresh_tokens.len(), limit + 1);
+        let compacted = usize::try_from(n).unwrap() + 1 - (limit + 1);
+        assert_eq!(t.revoked_tokens.len(), compacted);
+    }
+    let live = s
+        .sessions
+        .list_active(user.id, t0_plus(n) + SWEEP_INTERVAL)
+        .await
+        .unwrap();
+    assert_eq!(live.len(), limit);
+}
+
+#[tokio::test]
+async fn tokens_of_compacted_sessions_answer_revoked_until_the_row_would_have_been_swept() {
+    let (store, s) = store();
+    let user = registered_user(&s).await;
+    let policy = fixtures::rotation_policy();
+    // A family rotated once, then revoked: both its tokens must keep answering `Revoked`.
+    let rotated = login(&s, user.id, t0()).await;
+    let successor = fixtures::token_hash();
+    s.sessions
+        .rotate(&rotated.token.hash, &successor, t0_plus(10), &policy)
+        .await
+        .unwrap();
+    assert!(
+        s.sessions
+            .revoke(user.id, rotated.session.id, t0_plus(20))
+            .await
+            .unwrap()
+    );
+    // Evicted by the limit.
+    let evicted = login_with(&s, user.id, t0_plus(30), true, 1).await;
+    let evicting = login_with(&s, user.id, t0_plus(40), true, 1).await;
+    assert_eq!(evicting.evicted, vec![evicted.session.id]);
+
+    let before = presented(&s, &[&rotated.token.hash, &successor, &evicted.token.hash]).await;
+    assert!(
+        before.iter().all(|o| *o == RotateOutcome::Revoked),
+        "{before:?}"
+    );
+
+    // A sweep compacts both revoked sessions.
+    let sweep_at = t0_plus(40) + SWEEP_INTERVAL;
+    login(&s, user.id, sweep_at).await;
+    assert_eq!(store.lock().revoked_tokens.len(), 3);
+    assert_eq!(s.sessions.find(evicted.session.id).await.unwrap(), None);
+
+    let after = presented(&s, &[&rotated.token.hash, &successor, &evicted.token.hash]).await;
+    assert_eq!(after, before, "compaction changes no answer");
+    let reused = s
+        .sessions
+        .create(
+            &fixtures::session(user.id, sweep_at, true),
+            &evicted.token,
+            0,
+            &user.password_hash,
+        )
+        .await;
+    assert!(reused.is_err(), "a tombstoned hash is still taken");
+
+    // Dropped when the rows would have been: RETENTION after the revocation.
+    login(&s, user.id, t0_plus(40) + RETENTION).await;
+    assert!(store.lock().revoked_tokens.is_empty());
+    let gone = presented(&s, &[&rotated.token.hash, &successor, &evicted.token.hash]).await;
+    assert!(
+        gone.iter().all(|o| *o == RotateOutcome::Invalid),
+        "{gone:?}"
+    );
+}
+
+#[tokio::test]
+async fn expired_sessions_leave_the_index_but_stay_answerable() {
+    let (store, s) = store();
+    let user = registered_user(&s).await;
+    let short = login_with(&s, user.id, t0(), false, 0).await;
+    let later = short.token.expires_at + SWEEP_INTERVAL;
+
+    let next = login(&s, user.id, later).await;
+
+    assert_eq!(held_for(&store, user.id), (2, 1));
+    assert_eq!(
+        s.sessions.find(short.session.id).await.unwrap(),
+        Some(short.session.clone())
+    );
+    assert_eq!(
+        s.sessions.touch(&short.token.hash, later).await.unwrap(),
+        RotateOutcome::Invalid
+    );
+    let listed = s.sessions.list_active(user.id, later).await.unwrap();
+    assert_eq!(listed, vec![next.session]);
+}
+
+/// What rotating and touching each token answers (at a time inside every grace window
+/// that no longer matters: the families are revoked).
+async fn presented(
+    s: &StorageUnderTest,
+    tokens: &[&authd_domain::token::TokenHash],
+) -> Vec<RotateOutcome> {
+    let mut outcomes = Vec::new();
+    for token in tokens {
+        let at = t0_plus(50);
+        outcomes.push(
+            s.sessions
+                .rotate(
+                    token,
+                    &fixtures::token_hash(),
+                    at,
+                    &fixtures::rotation_policy(),
+                )
+                .await
+                .unwrap(),
+        );
+        outcomes.push(s.sessions.touch(token, at).await.unwrap());
+    }
+    outcomes
 }
 
 #[tokio::test]
