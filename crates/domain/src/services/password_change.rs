@@ -6,12 +6,12 @@
 //! login, so the change form cannot be used to guess around the lock.
 
 use super::shared::{
-    Checked, PasswordChecker, audit, denial_until, deny_sessions, hash_failure, load_usable,
-    parse_new_password, password_changed_mail, retry_after,
+    PasswordChecker, Refusal, audit, denial_until, deny_sessions, hash_failure, load_usable,
+    parse_new_password, password_changed_mail, refuse_if_locked,
 };
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
-use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
 use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
 use crate::session::ClientInfo;
@@ -38,6 +38,17 @@ pub enum ChangePasswordError {
     AccountGone,
     #[error(transparent)]
     Infra(#[from] InfraError),
+}
+
+impl From<Refusal> for ChangePasswordError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Locked { retry_after } => Self::AccountLocked { retry_after },
+            Refusal::WrongPassword => Self::InvalidCredentials,
+            Refusal::AccountGone => Self::AccountGone,
+            Refusal::Infra(e) => Self::Infra(e),
+        }
+    }
 }
 
 /// The ports [`PasswordChange`] calls.
@@ -107,34 +118,19 @@ impl PasswordChange {
             .await?
             .ok_or(ChangePasswordError::AccountGone)?;
         // As at login, a locked account is refused before its password is checked.
-        if let Some(until) = self.lockout.locked_until(&user.lockout, now) {
-            return Err(ChangePasswordError::AccountLocked {
-                retry_after: retry_after(until, now),
-            });
-        }
+        refuse_if_locked(&self.lockout, &user, now)?;
         let new_password =
             parse_new_password(&self.password_policy, &user, new_password, Some(&current))
                 .map_err(ChangePasswordError::Validation)?;
 
-        let checked = PasswordChecker::new(
+        PasswordChecker::new(
             &self.ports.users,
             &self.ports.hasher,
             &self.ports.audit,
             self.lockout,
         )
-        .check(&user, &current, now, client, "wrong current password")
+        .confirm(&user, &current, now, client)
         .await?;
-        if let Checked::Wrong(outcome) = checked {
-            return Err(match outcome {
-                None => ChangePasswordError::AccountGone,
-                Some(FailureOutcome::Counted { .. }) => ChangePasswordError::InvalidCredentials,
-                Some(
-                    FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until },
-                ) => ChangePasswordError::AccountLocked {
-                    retry_after: retry_after(until, now),
-                },
-            });
-        }
 
         let new_hash = self
             .ports

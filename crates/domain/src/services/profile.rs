@@ -1,12 +1,13 @@
 //! Reading, changing and deactivating one's own account.
 
 use super::shared::{
-    Checked, PasswordChecker, audit, denial_until, deny_everything_before, load_usable, retry_after,
+    PasswordChecker, Refusal, audit, denial_until, deny_everything_before, load_usable,
+    refuse_if_locked,
 };
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::RolePermissions;
 use crate::error::{FieldError, InfraError, ValidationErrors};
-use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::lockout::LockoutPolicy;
 use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
@@ -67,6 +68,17 @@ pub enum DeactivateError {
     AccountGone,
     #[error(transparent)]
     Infra(#[from] InfraError),
+}
+
+impl From<Refusal> for DeactivateError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Locked { retry_after } => Self::AccountLocked { retry_after },
+            Refusal::WrongPassword => Self::InvalidCredentials,
+            Refusal::AccountGone => Self::AccountGone,
+            Refusal::Infra(e) => Self::Infra(e),
+        }
+    }
 }
 
 /// The ports [`Profiles`] calls.
@@ -172,32 +184,15 @@ impl Profiles {
         let user = load_usable(&*self.ports.users, principal.user_id)
             .await?
             .ok_or(DeactivateError::AccountGone)?;
-        // A locked account's password is not checked at all, or a stolen access token would let
-        // its holder keep guessing past the lock. Answered as a password change answers it.
-        if let Some(until) = self.lockout.locked_until(&user.lockout, now) {
-            return Err(DeactivateError::AccountLocked {
-                retry_after: retry_after(until, now),
-            });
-        }
-        let checked = PasswordChecker::new(
+        refuse_if_locked(&self.lockout, &user, now)?;
+        PasswordChecker::new(
             &self.ports.users,
             &self.ports.hasher,
             &self.ports.audit,
             self.lockout,
         )
-        .check(&user, &password, now, client, "wrong current password")
+        .confirm(&user, &password, now, client)
         .await?;
-        if let Checked::Wrong(outcome) = checked {
-            return Err(match outcome {
-                None => DeactivateError::AccountGone,
-                Some(FailureOutcome::Counted { .. }) => DeactivateError::InvalidCredentials,
-                Some(
-                    FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until },
-                ) => DeactivateError::AccountLocked {
-                    retry_after: retry_after(until, now),
-                },
-            });
-        }
         let revoked = self
             .ports
             .users

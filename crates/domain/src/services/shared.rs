@@ -186,6 +186,66 @@ impl<'a> PasswordChecker<'a> {
     }
 }
 
+impl PasswordChecker<'_> {
+    /// Confirms the password a signed-in user typed to approve a change of their own account;
+    /// a wrong one is counted as at login.
+    pub(super) async fn confirm(
+        &self,
+        user: &User,
+        password: &Password,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> Result<(), Refusal> {
+        match self
+            .check(user, password, now, client, "wrong current password")
+            .await?
+        {
+            Checked::Right { .. } => Ok(()),
+            Checked::Wrong(None) => Err(Refusal::AccountGone),
+            Checked::Wrong(Some(FailureOutcome::Counted { .. })) => Err(Refusal::WrongPassword),
+            Checked::Wrong(Some(
+                FailureOutcome::NewlyLocked { until } | FailureOutcome::AlreadyLocked { until },
+            )) => Err(Refusal::Locked {
+                retry_after: retry_after(until, now),
+            }),
+        }
+    }
+}
+
+/// Why a signed-in user's confirmation of their own password was refused: the same answers
+/// wherever it is asked (a password change, a deactivation).
+pub(super) enum Refusal {
+    /// Locked before, or by this wrong attempt (423 with `retryAfter`).
+    Locked {
+        retry_after: i64,
+    },
+    WrongPassword,
+    /// The account vanished before the failure could be counted.
+    AccountGone,
+    Infra(InfraError),
+}
+
+impl From<InfraError> for Refusal {
+    fn from(e: InfraError) -> Self {
+        Self::Infra(e)
+    }
+}
+
+/// A locked account's password is not checked at all, or a stolen access token would let its
+/// holder keep guessing past the lock.
+pub(super) fn refuse_if_locked(
+    lockout: &LockoutPolicy,
+    user: &User,
+    now: Timestamp,
+) -> Result<(), Refusal> {
+    match lockout.locked_until(&user.lockout, now) {
+        Some(until) => Err(Refusal::Locked {
+            retry_after: retry_after(until, now),
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Whole seconds until `until`, rounded up and at least 1: a client that waits that long is
 /// never refused again by the same lock.
 pub(super) fn retry_after(until: Timestamp, now: Timestamp) -> i64 {
