@@ -87,8 +87,9 @@ pub trait UserRepository: Send + Sync {
     ///
     /// # Errors
     /// [`CreateUserError::EmailTaken`] / [`CreateUserError::UsernameTaken`] when the email or
-    /// username is already used by any account (any status), compared case-insensitively. Two
-    /// concurrent calls with the same email: exactly one succeeds.
+    /// username is already used by any account (any status): emails compared case-insensitively,
+    /// usernames by [`Username::skeleton`] (`aIice` is taken once `alice` exists). Two concurrent
+    /// calls with the same email, or with look-alike usernames: exactly one succeeds.
     async fn create(&self, user: &User, mail: &Notification) -> Result<(), CreateUserError>;
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, PortError>;
@@ -96,7 +97,7 @@ pub trait UserRepository: Send + Sync {
     /// Case-insensitive lookup.
     async fn find_by_email(&self, email: &Email) -> Result<Option<User>, PortError>;
 
-    /// Case-insensitive lookup.
+    /// Case-insensitive lookup, not by look-alike: `aIice` does not find `alice`.
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, PortError>;
 
     /// Counts one failed login for `id` at `now` by applying [`LockoutPolicy::record_failure`]

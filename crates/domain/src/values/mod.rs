@@ -4,11 +4,13 @@ mod email;
 mod password;
 mod profile;
 mod username;
+mod username_skeleton;
 
 pub use email::{Email, EmailDomains};
 pub use password::{NewPassword, Password, PasswordHash};
 pub use profile::{NotificationPreferences, PersonName, Phone, Preferences};
 pub use username::Username;
+pub use username_skeleton::UsernameSkeleton;
 
 use crate::error::FieldError;
 

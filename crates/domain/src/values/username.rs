@@ -1,8 +1,10 @@
-use super::{char_len, codes, too_long};
+use super::{UsernameSkeleton, char_len, codes, too_long};
 use crate::error::FieldError;
 use std::fmt;
 
-/// 3–50 characters of ASCII letters, digits, `_` and `-`. Stored as given; unique case-insensitively.
+/// 3–50 characters of ASCII letters, digits, `_` and `-`. Stored and shown as given; looked up
+/// case-insensitively; unique by [`Username::skeleton`], so that no two accounts have names that
+/// look alike.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Username(String);
 
@@ -30,10 +32,7 @@ impl Username {
                 format!("Must be at least {} characters", Self::MIN_LEN),
             ));
         }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
+        if !s.chars().all(is_allowed) {
             return Err(FieldError::new(
                 field,
                 codes::INVALID_USERNAME,
@@ -53,11 +52,28 @@ impl Username {
         &self.0
     }
 
-    /// Lower-cased form used for uniqueness and lookup.
+    /// Lower-cased form, for lookup: a login by `JANE` finds `jane`.
     #[must_use]
     pub fn normalized(&self) -> String {
         self.0.to_ascii_lowercase()
     }
+
+    /// The look-alike key under which usernames are unique: `aIice`, `ALlCE` and `a1ice` all
+    /// have the key of `alice`.
+    #[must_use]
+    pub fn skeleton(&self) -> UsernameSkeleton {
+        UsernameSkeleton::of(&self.0)
+    }
+
+    /// Whether a username may hold `c`.
+    #[must_use]
+    pub fn allows(c: char) -> bool {
+        is_allowed(c)
+    }
+}
+
+pub(super) fn is_allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
 
 impl fmt::Debug for Username {
@@ -85,6 +101,15 @@ mod tests {
         let name = Username::parse(" John_Doe-42 ", "username").unwrap();
         assert_eq!(name.as_str(), "John_Doe-42");
         assert_eq!(name.normalized(), "john_doe-42");
+    }
+
+    #[test]
+    fn a_look_alike_of_a_name_has_its_key_but_keeps_its_own_spelling() {
+        let alice = Username::parse("alice", "username").unwrap();
+        let lookalike = Username::parse("ALlCE", "username").unwrap();
+        assert_eq!(lookalike.skeleton(), alice.skeleton());
+        assert_eq!(lookalike.as_str(), "ALlCE");
+        assert_ne!(lookalike.normalized(), alice.normalized());
     }
 
     #[test]
