@@ -8,9 +8,11 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use std::fmt;
 use std::time::Duration;
 
-/// The unique indexes behind `EMAIL_EXISTS` and `USERNAME_EXISTS` (see the users migration).
+/// The unique indexes behind `EMAIL_EXISTS` and `USERNAME_EXISTS` (see the users migration and
+/// the username_skeleton one). A name that differs from a taken one only in case violates both
+/// username indexes, and either may be reported first.
 const EMAIL_INDEX: &str = "users_email_lower_key";
-const USERNAME_INDEX: &str = "users_username_lower_key";
+const USERNAME_INDEXES: [&str; 2] = ["users_username_lower_key", "users_username_skeleton_key"];
 
 /// Why the adapter could not be set up. Its messages never contain the database password.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +125,7 @@ impl From<TxError> for CreateUserError {
         {
             match info.constraint_name() {
                 Some(EMAIL_INDEX) => return Self::EmailTaken,
-                Some(USERNAME_INDEX) => return Self::UsernameTaken,
+                Some(name) if USERNAME_INDEXES.contains(&name) => return Self::UsernameTaken,
                 _ => {}
             }
         }

@@ -22,6 +22,8 @@ pub(crate) struct UserRow {
     pub id: Uuid,
     pub email: String,
     pub username: String,
+    /// [`Username::skeleton`]: written with the account, never read back.
+    pub username_skeleton: String,
     pub password_hash: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -54,6 +56,7 @@ impl UserRow {
             id: *u.id.as_uuid(),
             email: u.email.as_str().to_owned(),
             username: u.username.as_str().to_owned(),
+            username_skeleton: u.username.skeleton().as_str().to_owned(),
             password_hash: u.password_hash.as_str().to_owned(),
             first_name: u.profile.first_name.as_ref().map(|n| n.as_str().to_owned()),
             last_name: u.profile.last_name.as_ref().map(|n| n.as_str().to_owned()),

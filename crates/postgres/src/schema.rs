@@ -86,6 +86,7 @@ diesel::table! {
         last_login -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        username_skeleton -> Text,
     }
 }
 

@@ -2,9 +2,13 @@
 //! each on a database of its own, cloned from a template the migrations ran on once. The
 //! server is a throw-away one this test process starts (see `authd_testkit::postgres`).
 //! Also: the migrations revert and apply again, and a stopped database fails operations as
-//! unavailable and serves again once it is back.
+//! unavailable and serves again once it is back; the look-alike key of usernames agrees with
+//! the SQL that filled it in (`username_skeleton`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "conformance/username_skeleton.rs"]
+mod username_skeleton;
 
 use authd_domain::error::PortError;
 use authd_domain::ids::UserId;

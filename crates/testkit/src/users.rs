@@ -2,7 +2,9 @@
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus, unique};
-use crate::support::{concurrently, count_mail, create, login, queued_mail, registered_user};
+use crate::support::{
+    concurrently, count_mail, create, login, queued_mail, register, registered_user,
+};
 use authd_domain::ids::UserId;
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
@@ -23,6 +25,9 @@ macro_rules! users_conformance {
             duplicate_email_is_rejected_case_insensitively
             duplicate_username_is_rejected_case_insensitively
             concurrent_creates_with_one_email_have_exactly_one_winner
+            a_look_alike_of_a_taken_username_is_rejected
+            names_that_only_resemble_a_taken_username_are_accepted
+            concurrent_creates_of_look_alike_usernames_have_exactly_one_winner
             login_failures_count_down_then_lock_once
             concurrent_login_failures_are_all_counted_and_lock_once
             login_failure_of_unknown_account_is_none
@@ -198,6 +203,107 @@ pub async fn concurrent_creates_with_one_email_have_exactly_one_winner(s: &Stora
         count_mail(s, "verify_email", &Email::from_trusted(email)).await,
         1
     );
+}
+
+/// Once `alice` exists, `aIice` (capital i), `ALlCE` and `a1ice` are taken: refused with nothing
+/// stored and no mail queued. A login by username still finds only `alice`, in any case.
+pub async fn a_look_alike_of_a_taken_username_is_rejected(s: &StorageUnderTest) {
+    let id = unique();
+    let alice = fixtures::user_with(&format!("alice-{id}@example.com"), &format!("alice_{id}"));
+    register(s, &alice).await;
+
+    for (n, lookalike) in ["aIice", "ALlCE", "a1ice"].into_iter().enumerate() {
+        let other = fixtures::user_with(
+            &format!("other{n}-{id}@example.com"),
+            &format!("{lookalike}_{id}"),
+        );
+        let result = s.users.create(&other, &fixtures::verify_mail(&other)).await;
+        assert!(
+            matches!(result, Err(CreateUserError::UsernameTaken)),
+            "{lookalike}: {result:?}"
+        );
+        assert!(s.users.find_by_id(other.id).await.unwrap().is_none());
+        assert_eq!(count_mail(s, "verify_email", &other.email).await, 0);
+        assert!(
+            s.users
+                .find_by_username(&other.username)
+                .await
+                .unwrap()
+                .is_none(),
+            "a login as {lookalike} must not reach alice"
+        );
+    }
+    let by_username = s
+        .users
+        .find_by_username(&Username::from_trusted(format!("ALICE_{id}")))
+        .await
+        .unwrap();
+    assert_eq!(by_username.map(|u| u.username), Some(alice.username));
+}
+
+/// `alicia` and `alise` beside `alice` look different: both are accepted.
+pub async fn names_that_only_resemble_a_taken_username_are_accepted(s: &StorageUnderTest) {
+    let id = unique();
+    for (n, name) in ["alice", "alicia", "alise", "Bob_9", "Bop_9"]
+        .into_iter()
+        .enumerate()
+    {
+        let user = fixtures::user_with(
+            &format!("resemble{n}-{id}@example.com"),
+            &format!("{name}_{id}"),
+        );
+        create(s, &user).await;
+        let stored = s.users.find_by_username(&user.username).await.unwrap();
+        assert_eq!(stored.map(|u| u.username), Some(user.username), "{name}");
+    }
+}
+
+/// 20 registrations racing with look-alikes of one name (`alice`, `aIice`, `ALlCE`, ...), each
+/// with its own email: exactly one account exists afterwards.
+pub async fn concurrent_creates_of_look_alike_usernames_have_exactly_one_winner(
+    s: &StorageUnderTest,
+) {
+    let id = unique();
+    let spellings = ["alice", "aIice", "ALlCE", "a1ice", "AL1CE"];
+    let candidates: Vec<_> = (0..20)
+        .map(|i| {
+            fixtures::user_with(
+                &format!("racer{i}-{id}@example.com"),
+                &format!("{}_{id}", spellings[i % spellings.len()]),
+            )
+        })
+        .collect();
+    let candidates = Arc::new(candidates);
+
+    let results = concurrently(20, |i| {
+        let users = Arc::clone(&s.users);
+        let candidates = Arc::clone(&candidates);
+        async move {
+            let user = &candidates[i];
+            users
+                .create(user, &fixtures::verify_mail(user))
+                .await
+                .map(|()| user.id)
+        }
+    })
+    .await;
+
+    let winners: Vec<UserId> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, Ok(_) | Err(CreateUserError::UsernameTaken))),
+        "{results:?}"
+    );
+    let mut mails = 0;
+    for user in candidates.iter() {
+        mails += count_mail(s, "verify_email", &user.email).await;
+    }
+    assert_eq!(mails, 1, "only the winner's mail is queued");
 }
 
 /// Failures count down to the limit, lock once with one mail, and keep counting while locked.

@@ -8,13 +8,14 @@ use crate::bcrypt_limit::COST;
 use crate::error::BenchError;
 use crate::keys::Keys;
 use authd_domain::ids::{SessionId, UserId};
+use authd_domain::values::Username;
 use tokio_postgres::NoTls;
 
 const USERS: &str = "\
-    INSERT INTO users (id, email, username, password_hash, first_name, last_name, status, \
-                       email_verified, created_at, updated_at) \
-    SELECT id::uuid, email, username, $4, 'Bench', 'User', 'active', true, now(), now() \
-    FROM UNNEST($1::text[], $2::text[], $3::text[]) AS t(id, email, username)";
+    INSERT INTO users (id, email, username, username_skeleton, password_hash, first_name, \
+                       last_name, status, email_verified, created_at, updated_at) \
+    SELECT id::uuid, email, username, skeleton, $4, 'Bench', 'User', 'active', true, now(), now() \
+    FROM UNNEST($1::text[], $2::text[], $3::text[], $5::text[]) AS t(id, email, username, skeleton)";
 
 const SESSIONS: &str = "\
     INSERT INTO sessions (id, user_id, ip, user_agent, remember_me, created_at, last_activity, \
@@ -52,7 +53,11 @@ pub async fn insert_accounts(
         let email = format!("bench{i:04}@example.com");
         columns.user_ids.push(user.to_string());
         columns.emails.push(email.clone());
-        columns.usernames.push(format!("bench{i:04}"));
+        let username = Username::from_trusted(format!("bench{i:04}"));
+        columns
+            .skeletons
+            .push(username.skeleton().as_str().to_owned());
+        columns.usernames.push(username.as_str().to_owned());
         columns.session_ids.push(session.to_string());
         columns.hashes.push(refresh.hash.as_str().to_owned());
         accounts.push(Account {
@@ -63,7 +68,10 @@ pub async fn insert_accounts(
     }
     let c = &columns;
     client
-        .execute(USERS, &[&c.user_ids, &c.emails, &c.usernames, &hash])
+        .execute(
+            USERS,
+            &[&c.user_ids, &c.emails, &c.usernames, &hash, &c.skeletons],
+        )
         .await?;
     client
         .execute(SESSIONS, &[&c.session_ids, &c.user_ids, &c.hashes])
@@ -82,6 +90,7 @@ struct Columns {
     user_ids: Vec<String>,
     emails: Vec<String>,
     usernames: Vec<String>,
+    skeletons: Vec<String>,
     session_ids: Vec<String>,
     hashes: Vec<String>,
 }

@@ -43,6 +43,7 @@ use authd_domain::ids::{MessageId, SessionId, UserId};
 use authd_domain::session::{RefreshToken, Session};
 use authd_domain::token::{OneTimeToken, TokenHash, TokenPurpose};
 use authd_domain::user::User;
+use authd_domain::values::UsernameSkeleton;
 use chrono::Duration;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -114,8 +115,8 @@ struct Tables {
     users: HashMap<UserId, User>,
     /// [`authd_domain::values::Email::normalized`] to account.
     user_by_email: HashMap<String, UserId>,
-    /// [`authd_domain::values::Username::normalized`] to account.
-    user_by_username: HashMap<String, UserId>,
+    /// [`authd_domain::values::Username::skeleton`] to account: the key look-alikes share.
+    user_by_username: HashMap<UsernameSkeleton, UserId>,
     sessions: HashMap<SessionId, SessionRow>,
     /// The sessions of each user that are not revoked (and not expired for long): see the
     /// module documentation.

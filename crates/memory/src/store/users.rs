@@ -17,7 +17,7 @@ impl UserRepository for MemoryStore {
         let mut t = self.lock();
         t.maybe_sweep(user.created_at);
         let email = user.email.normalized();
-        let username = user.username.normalized();
+        let username = user.username.skeleton();
         if t.user_by_email.contains_key(&email) {
             return Err(CreateUserError::EmailTaken);
         }
@@ -48,9 +48,11 @@ impl UserRepository for MemoryStore {
 
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, PortError> {
         let t = self.lock();
+        // One account at most has the key; a look-alike of its name is not its name.
         Ok(t.user_by_username
-            .get(&username.normalized())
+            .get(&username.skeleton())
             .and_then(|id| t.users.get(id))
+            .filter(|user| user.username.normalized() == username.normalized())
             .cloned())
     }
 
