@@ -1,6 +1,6 @@
 //! `POST /v1/auth/register`.
 
-use crate::helpers::{APP_BASE_URL, MailKind, TestUser, spawn_app};
+use crate::helpers::{APP_BASE_URL, MailKind, TestApp, TestUser, spawn_app};
 use crate::helpers::{Backend, backends, spawn_app_with};
 use rstest_reuse::apply;
 use serde_json::{Value, json};
@@ -66,6 +66,74 @@ async fn registering_a_taken_username_in_another_case_answers_username_exists(ba
     let reply = app.register(&second.registration_body()).await;
 
     reply.error(409, "USERNAME_EXISTS");
+}
+
+/// A fresh account whose username is `name` followed by a unique tag; not registered yet.
+fn user_named(name: &str) -> TestUser {
+    let mut user = TestUser::random();
+    user.username = format!("{name}_{}", &user.username[5..13]);
+    user
+}
+
+/// Registers `user`, verifies its email and logs in by username; the access token.
+async fn verified_login_by_username(app: &TestApp, user: &TestUser, as_typed: &str) -> String {
+    app.register(&user.registration_body()).await.ok(201);
+    let token = app
+        .token_from_mail(MailKind::Verification, &user.email)
+        .await;
+    app.verify_email(&token).await.ok(200);
+    let reply = app
+        .login_reply(&json!({"username": as_typed, "password": user.password}))
+        .await;
+    reply.ok(200)["accessToken"]
+        .as_str()
+        .expect("accessToken")
+        .to_owned()
+}
+
+#[apply(backends)]
+async fn registering_a_look_alike_of_a_taken_username_answers_username_exists(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let alice = user_named("alice");
+    let tag = &alice.username["alice_".len()..];
+    let registered = app.register(&alice.registration_body()).await;
+    assert_eq!(registered.ok(201)["username"], alice.username);
+    let mut duplicate = TestUser::random();
+    duplicate.username = alice.username.to_uppercase();
+    let duplicate = app.register(&duplicate.registration_body()).await;
+    let taken = duplicate.error(409, "USERNAME_EXISTS").clone();
+
+    for lookalike in ["aIice", "ALlCE", "a1ice"] {
+        let mut other = TestUser::random();
+        other.username = format!("{lookalike}_{tag}");
+
+        let reply = app.register(&other.registration_body()).await;
+
+        assert_eq!(reply.error(409, "USERNAME_EXISTS"), &taken, "{lookalike}");
+        app.assert_mail_count(MailKind::Verification, &other.email, 0)
+            .await;
+    }
+    let mut resembling = TestUser::random();
+    resembling.username = format!("alicia_{tag}");
+    app.register(&resembling.registration_body()).await.ok(201);
+}
+
+#[apply(backends)]
+async fn a_username_is_shown_as_typed_and_logs_in_in_any_case_but_not_by_look_alike(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let bob = user_named("BoB_99");
+
+    let access = verified_login_by_username(&app, &bob, &bob.username.to_lowercase()).await;
+
+    let me = app.me(&access).await;
+    assert_eq!(me.ok(200)["username"], bob.username);
+    let lookalike = bob.username.replace('o', "0");
+    let reply = app
+        .login_reply(&json!({"username": lookalike, "password": bob.password}))
+        .await;
+    reply.error(401, "INVALID_CREDENTIALS");
 }
 
 #[apply(backends)]
