@@ -16,10 +16,11 @@
 //!
 //! The failure counts of identifiers that name no account are keyed by what a client sends, so
 //! an attacker could grow them without end: they are capped at [`MAX_UNKNOWN_LOGINS`] entries
-//! (each a 64-character digest and a lockout state, about 150 bytes, so some 15 MB at most).
-//! When a new identifier finds the map full, the entries whose lock has expired go first (such
-//! an entry answers exactly as no entry does), then the [`UNKNOWN_LOGINS_EVICTED`] whose last
-//! failure is oldest, so the next 1% of new identifiers cost no scan.
+//! (each a 64-character digest and a lockout state, some 150 to 200 bytes with the map's own
+//! overhead: 15 to 20 MB at most). When a new identifier finds the map full, the entries whose
+//! lock has expired go first (such an entry answers exactly as no entry does), then the
+//! [`UNKNOWN_LOGINS_EVICTED`] whose last failure is oldest, so the next 1% of new identifiers
+//! cost no scan.
 //!
 //! # Sessions follow the live ones
 //! The per-user index holds only sessions that are not revoked (a revocation takes the session
@@ -72,7 +73,7 @@ const MAX_UNKNOWN_LOGINS: usize = 100_000;
 /// How many of the oldest of them a full map drops, once the expired locks are gone.
 const UNKNOWN_LOGINS_EVICTED: usize = MAX_UNKNOWN_LOGINS / 100;
 
-/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all five ports.
+/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all six ports.
 #[derive(Default)]
 pub struct MemoryStore {
     tables: Mutex<Tables>,
