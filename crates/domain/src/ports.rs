@@ -15,7 +15,7 @@ use crate::audit::AuditEvent;
 use crate::error::PortError;
 use crate::ids::{MessageId, SessionId, TokenId, UserId};
 use crate::notification::{Letter, Notification, OutboxMessage};
-use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
 use crate::policy::rotation::RotationPolicy;
 use crate::session::{RefreshToken, Session};
@@ -145,6 +145,55 @@ pub trait UserRepository: Send + Sync {
     /// Sets the status to `deleted` and revokes every session, all or nothing. Returns the
     /// revoked sessions.
     async fn deactivate(&self, id: UserId, now: Timestamp) -> Result<Vec<SessionId>, PortError>;
+}
+
+/// What a login's identifier names, as far as it can name an account at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginName {
+    Email(Email),
+    Username(Username),
+    /// Text that fails validation: it names no account, but its failures still count.
+    Malformed,
+}
+
+/// What a login found: the account, or, when the identifier names none, the lockout counted
+/// against the identifier itself.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginTarget {
+    /// Boxed: an account is ten times the size of a lockout.
+    Account(Box<User>),
+    Unknown(LockoutState),
+}
+
+/// The first step of every login, and the failures of logins naming no account.
+///
+/// An identifier that names no account locks exactly like an account does, or the lock would
+/// tell who has one. Its failures are kept under `key`, a digest of the normalized identifier
+/// (`email:<address>` / `username:<name>`, lowercased): never the identifier itself.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait LoginAttempts: Send + Sync {
+    /// The account `name` names (case-insensitively) or, when it names none, the lockout stored
+    /// under `key` (the default state when nothing is). One round trip to storage (in PostgreSQL
+    /// one statement), exactly like looking up an account alone: a login naming nobody must not
+    /// take longer to be answered.
+    async fn find_for_login(
+        &self,
+        name: &LoginName,
+        key: &TokenHash,
+    ) -> Result<LoginTarget, PortError>;
+
+    /// Counts one failed login against `key` at `now` by applying
+    /// [`LockoutPolicy::record_failure`] atomically to the state stored under it, in the same
+    /// number of round trips as [`UserRepository::record_login_failure`]. No account is created
+    /// and no mail is queued. 50 concurrent calls: the counter rises by exactly 50 and exactly
+    /// one call sees `NewlyLocked`.
+    async fn record_unknown_failure(
+        &self,
+        key: &TokenHash,
+        now: Timestamp,
+        policy: &LockoutPolicy,
+    ) -> Result<FailureOutcome, PortError>;
 }
 
 /// Sessions and their refresh-token families.

@@ -2,8 +2,8 @@
 //! no libpq), with a bb8 pool and the schema migrations of `migrations/` embedded.
 //!
 //! - [`PostgresStore`]: accounts, sessions and refresh-token families, one-time tokens, the
-//!   email outbox and the audit trail. Share one instance (`Arc<PostgresStore>`) as all five
-//!   ports.
+//!   email outbox, the audit trail and the failed logins of identifiers naming no account.
+//!   Share one instance (`Arc<PostgresStore>`) as all six ports.
 //! - [`run_migrations`], [`pending_migrations`], [`revert_all_migrations`]: the schema.
 //!
 //! Every port method is one statement or one transaction. Where a race is named (refresh-token
@@ -14,6 +14,7 @@
 
 mod audit;
 mod error;
+mod login_attempts;
 mod migrations;
 mod one_time_tokens;
 mod outbox;

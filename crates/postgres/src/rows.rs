@@ -46,7 +46,7 @@ pub(crate) fn stored_count(n: u32) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
-fn loaded_count(n: i32) -> u32 {
+pub(crate) fn loaded_count(n: i32) -> u32 {
     u32::try_from(n).unwrap_or(0)
 }
 

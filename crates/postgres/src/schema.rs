@@ -15,6 +15,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    login_failures (digest) {
+        digest -> Text,
+        failed_attempts -> Int4,
+        last_failed_at -> Nullable<Timestamptz>,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     one_time_tokens (hash) {
         hash -> Text,
         user_id -> Uuid,
@@ -96,6 +105,7 @@ diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    login_failures,
     one_time_tokens,
     outbox,
     refresh_tokens,

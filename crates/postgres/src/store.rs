@@ -50,7 +50,7 @@ impl fmt::Debug for PgSettings {
     }
 }
 
-/// Every storage port over PostgreSQL. Share one instance (`Arc<PostgresStore>`) as all five.
+/// Every storage port over PostgreSQL. Share one instance (`Arc<PostgresStore>`) as all six.
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,

@@ -131,3 +131,64 @@ async fn a_stopped_database_gives_unavailable_errors_and_recovers() {
         "ping fails although the database is back"
     );
 }
+
+/// The rows of `login_failures`, read directly.
+async fn login_failure_rows(url: &str) -> Vec<(String, i32)> {
+    use diesel::sql_types::{Int4, Text};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        digest: String,
+        #[diesel(sql_type = Int4)]
+        failed_attempts: i32,
+    }
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    let rows: Vec<Row> =
+        diesel::sql_query("SELECT digest, failed_attempts FROM login_failures ORDER BY digest")
+            .load(&mut conn)
+            .await
+            .unwrap();
+    rows.into_iter()
+        .map(|r| (r.digest, r.failed_attempts))
+        .collect()
+}
+
+/// A row whose lock has expired answers as no row does, so the next lock deletes it; rows that
+/// never locked, or are still locked, stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_new_lock_deletes_the_identifiers_whose_lock_has_expired() {
+    use authd_domain::policy::lockout::LockoutPolicy;
+    use authd_domain::ports::LoginAttempts;
+    use authd_domain::token::TokenHash;
+    use authd_testkit::fixtures::t0;
+
+    let url = migrated_database(server().await).await;
+    let store = connect(url.clone()).await;
+    let policy = LockoutPolicy::default();
+    let key = |name: &str| TokenHash::from_trusted(name.to_owned());
+    let fail = async |name: &str, times: u32, at| {
+        for _ in 0..times {
+            store
+                .record_unknown_failure(&key(name), at, &policy)
+                .await
+                .unwrap();
+        }
+    };
+    fail("a-expired", 5, t0()).await;
+    fail("b-counting", 2, t0()).await;
+    let later = t0() + policy.duration + chrono::Duration::minutes(1);
+    fail("c-still-locked", 5, later - chrono::Duration::minutes(2)).await;
+
+    fail("d-locks-now", 5, later).await;
+
+    assert_eq!(
+        login_failure_rows(&url).await,
+        vec![
+            ("b-counting".to_owned(), 2),
+            ("c-still-locked".to_owned(), 5),
+            ("d-locks-now".to_owned(), 5),
+        ]
+    );
+}

@@ -8,7 +8,8 @@
 //! Each test runs on a multi-threaded runtime with 4 workers, so that the concurrent checks
 //! race for real. The calling crate needs `tokio` (with `macros` and `rt-multi-thread`).
 
-/// Every check of the storage ports (users, sessions, one-time tokens, outbox, audit), each as
+/// Every check of the storage ports (users, login attempts, sessions, one-time tokens, outbox,
+/// audit), each as
 /// a `#[tokio::test]` on the [`StorageUnderTest`](crate::StorageUnderTest) that `$storage`
 /// gives: an expression evaluated once per check (it may `.await`), which must give storage of
 /// its own each time (the outbox checks count every message they see).
@@ -20,6 +21,7 @@
 macro_rules! storage_conformance {
     ($storage:expr) => {
         $crate::users_conformance!($storage);
+        $crate::login_attempts_conformance!($storage);
         $crate::sessions_conformance!($storage);
         $crate::one_time_tokens_conformance!($storage);
         $crate::outbox_conformance!($storage);

@@ -19,6 +19,7 @@ pub mod conformance;
 pub mod debian;
 pub mod denylist;
 pub mod fixtures;
+pub mod login_attempts;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod postgres;
@@ -30,7 +31,7 @@ pub mod support;
 pub mod users;
 
 use authd_domain::ports::{
-    AuditLog, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+    AuditLog, LoginAttempts, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct StorageUnderTest {
     pub users: Arc<dyn UserRepository>,
+    pub login_attempts: Arc<dyn LoginAttempts>,
     pub sessions: Arc<dyn SessionRepository>,
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub outbox: Arc<dyn Outbox>,
@@ -46,10 +48,11 @@ pub struct StorageUnderTest {
 }
 
 impl StorageUnderTest {
-    /// All five ports from one adapter value that implements them all.
+    /// All six ports from one adapter value that implements them all.
     pub fn from_store<S>(store: Arc<S>) -> Self
     where
         S: UserRepository
+            + LoginAttempts
             + SessionRepository
             + OneTimeTokenRepository
             + Outbox
@@ -58,6 +61,7 @@ impl StorageUnderTest {
     {
         Self {
             users: store.clone(),
+            login_attempts: store.clone(),
             sessions: store.clone(),
             one_time_tokens: store.clone(),
             outbox: store.clone(),

@@ -26,6 +26,7 @@ pub(super) fn services(
 ) -> Services {
     let Storage {
         users,
+        login_attempts,
         sessions,
         one_time_tokens,
         outbox,
@@ -66,6 +67,7 @@ pub(super) fn services(
         ),
         login: Login::new(
             LoginPorts {
+                attempts: login_attempts.clone(),
                 users: users.clone(),
                 sessions: sessions.clone(),
                 hasher: hasher.clone(),

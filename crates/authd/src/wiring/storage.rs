@@ -6,7 +6,7 @@ use crate::config::DatabaseConfig;
 use crate::migrations;
 use async_trait::async_trait;
 use authd_domain::ports::{
-    AuditLog, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+    AuditLog, LoginAttempts, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
 };
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::MemoryStore;
@@ -17,6 +17,9 @@ use std::sync::Arc;
 /// The storage ports, all served by one adapter, and the probe `/v1/health` asks about it.
 pub(super) struct Storage {
     pub(super) users: Arc<dyn UserRepository>,
+    /// The failed logins of identifiers naming no account live in the same store as the
+    /// accounts' own lockout, so they hold across instances exactly as those do.
+    pub(super) login_attempts: Arc<dyn LoginAttempts>,
     pub(super) sessions: Arc<dyn SessionRepository>,
     pub(super) one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub(super) outbox: Arc<dyn Outbox>,
@@ -28,6 +31,7 @@ impl Storage {
     fn of<S>(store: Arc<S>, probe: Arc<dyn Probe>) -> Self
     where
         S: UserRepository
+            + LoginAttempts
             + SessionRepository
             + OneTimeTokenRepository
             + Outbox
@@ -36,6 +40,7 @@ impl Storage {
     {
         Self {
             users: store.clone(),
+            login_attempts: store.clone(),
             sessions: store.clone(),
             one_time_tokens: store.clone(),
             outbox: store.clone(),

@@ -1,4 +1,5 @@
-//! Account lockout after `MAX_FAILED_ATTEMPTS` consecutive failures, sequential and concurrent.
+//! Account lockout after `MAX_FAILED_ATTEMPTS` consecutive failures, sequential and concurrent;
+//! `unknown`: the same lockout for an address that has no account.
 
 use crate::helpers::{Backend, backends};
 use crate::helpers::{MailKind, TestApp, TestUser, spawn_app};
@@ -140,3 +141,5 @@ async fn spawn_app_with_limit(backend: Backend) -> TestApp {
     )
     .await
 }
+
+mod unknown;

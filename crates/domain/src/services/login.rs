@@ -1,6 +1,7 @@
 //! Logging in: find the account by email or username, refuse locked or unusable accounts, check
-//! the password on the hashing pool (a dummy check for unknown users), count failures, start a
-//! session under the session limit, and issue the token pair.
+//! the password on the hashing pool, count failures, start a session under the session limit,
+//! and issue the token pair. An identifier naming no account goes through the same steps (a
+//! dummy check, its own failure count and lock), so that no answer tells who has an account.
 
 use super::AuthSettings;
 use super::shared::{
@@ -12,15 +13,17 @@ use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::RolePermissions;
 use crate::error::InfraError;
 use crate::ids::SessionId;
-use crate::policy::lockout::{FailureOutcome, LockoutPolicy};
+use crate::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use crate::ports::{
-    AccessTokenCodec, AuditLog, Clock, CreateSessionError, PasswordHasher, Rehash,
-    SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
+    AccessTokenCodec, AuditLog, Clock, CreateSessionError, LoginAttempts, LoginTarget,
+    PasswordHasher, Rehash, SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
 };
 use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
+use crate::token::TokenHash;
 use crate::user::{AccountStatus, User};
-use crate::values::{Email, Password, PasswordHash, Username};
+use crate::values::{Password, PasswordHash};
 use chrono::Duration;
+use identifier::Identifier;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::Arc;
@@ -68,6 +71,7 @@ pub enum LoginError {
 /// The ports [`Login`] calls.
 #[derive(Clone)]
 pub struct LoginPorts {
+    pub attempts: Arc<dyn LoginAttempts>,
     pub users: Arc<dyn UserRepository>,
     pub sessions: Arc<dyn SessionRepository>,
     pub hasher: Arc<dyn PasswordHasher>,
@@ -120,12 +124,6 @@ pub struct Login {
     settings: LoginSettings,
 }
 
-/// How the account is named in the request.
-enum Identifier {
-    Email(String),
-    Username(String),
-}
-
 impl Login {
     /// A login checks, counts and issues by `settings`; see [`LoginPorts`] for what it calls.
     #[must_use]
@@ -147,8 +145,8 @@ impl Login {
             .filter(|p| !p.expose_secret().is_empty())
             .ok_or(LoginError::MissingCredentials)?;
         let identifier = match (present(input.email), present(input.username)) {
-            (Some(email), _) => Identifier::Email(email),
-            (None, Some(username)) => Identifier::Username(username),
+            (Some(email), _) => Identifier::email(&email),
+            (None, Some(username)) => Identifier::username(&username),
             (None, None) => return Err(LoginError::MissingCredentials),
         };
         // Only absurdly long input fails here; no account can have such a password, and
@@ -157,14 +155,20 @@ impl Login {
             .map_err(|_| LoginError::InvalidCredentials)?;
         let now = self.ports.clock.now();
 
-        let Some(user) = self.find(identifier).await? else {
-            self.ports
-                .hasher
-                .verify_dummy(&password)
-                .await
-                .map_err(hash_failure)?;
-            self.audit_failure(None, now, client, "unknown user").await;
-            return Err(LoginError::InvalidCredentials);
+        // One lookup finds the account or, failing that, the identifier's own lockout, so both
+        // paths reach their first answer after the same single round trip.
+        let key = identifier.key(&*self.ports.tokens);
+        let user = match self
+            .ports
+            .attempts
+            .find_for_login(&identifier.name, &key)
+            .await
+            .map_err(InfraError::from)?
+        {
+            LoginTarget::Account(user) => *user,
+            LoginTarget::Unknown(lockout) => {
+                return Err(self.unknown(&key, &lockout, &password, now, client).await);
+            }
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
@@ -267,21 +271,38 @@ impl Login {
         })
     }
 
-    /// An identifier that cannot name any account is an unknown user, not a validation error:
-    /// the answer must not differ from a well-formed unknown one.
-    async fn find(&self, identifier: Identifier) -> Result<Option<User>, InfraError> {
-        let users = &self.ports.users;
-        let found = match identifier {
-            Identifier::Email(raw) => match Email::parse(&raw, "email") {
-                Ok(email) => users.find_by_email(&email).await?,
-                Err(_) => None,
-            },
-            Identifier::Username(raw) => match Username::parse(&raw, "username") {
-                Ok(username) => users.find_by_username(&username).await?,
-                Err(_) => None,
-            },
+    /// A login naming no account, answered step by step as a wrong password on an account: a
+    /// lock refuses it before any check, otherwise the (dummy) check runs and the failure is
+    /// counted under the identifier's key, and the failure that reaches the limit locks it. No
+    /// account is created and no mail is sent; the audit trail names no address.
+    async fn unknown(
+        &self,
+        key: &TokenHash,
+        lockout: &LockoutState,
+        password: &Password,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> LoginError {
+        if let Some(until) = self.settings.lockout.locked_until(lockout, now) {
+            self.audit_failure(None, now, client, "unknown user").await;
+            return LoginError::AccountLocked {
+                retry_after: retry_after(until, now),
+            };
+        }
+        if let Err(e) = self.ports.hasher.verify_dummy(password).await {
+            return hash_failure(e).into();
+        }
+        let outcome = match self
+            .ports
+            .attempts
+            .record_unknown_failure(key, now, &self.settings.lockout)
+            .await
+        {
+            Ok(outcome) => outcome,
+            Err(e) => return InfraError::from(e).into(),
         };
-        Ok(found)
+        self.audit_failure(None, now, client, "unknown user").await;
+        wrong_password(Some(outcome), now)
     }
 
     /// Whether the account may log in; the error comes with its audit detail.
@@ -414,5 +435,6 @@ fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError
     }
 }
 
+mod identifier;
 #[cfg(test)]
 mod tests;

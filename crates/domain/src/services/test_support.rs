@@ -6,8 +6,8 @@ use crate::authorization::Role;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
-    MockAccessTokenCodec, MockAuditLog, MockClock, MockOneTimeTokenRepository, MockOutbox,
-    MockPasswordHasher, MockRateLimiter, MockSessionRepository, MockTokenDenylist,
+    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockOneTimeTokenRepository,
+    MockOutbox, MockPasswordHasher, MockRateLimiter, MockSessionRepository, MockTokenDenylist,
     MockTokenGenerator, MockUserRepository,
 };
 use crate::token::AccessClaims;
@@ -27,6 +27,7 @@ pub(crate) fn t0() -> Timestamp {
 /// ports it calls (each test module's builder). The clock is fixed at [`t0`] and audit records
 /// are accepted by default; every other call must be expected.
 pub(crate) struct Mocks {
+    pub attempts: MockLoginAttempts,
     pub users: MockUserRepository,
     pub sessions: MockSessionRepository,
     pub one_time_tokens: MockOneTimeTokenRepository,
@@ -47,6 +48,7 @@ impl Mocks {
         let mut audit = MockAuditLog::new();
         audit.expect_record().returning(|_| Ok(()));
         Self {
+            attempts: MockLoginAttempts::new(),
             users: MockUserRepository::new(),
             sessions: MockSessionRepository::new(),
             one_time_tokens: MockOneTimeTokenRepository::new(),

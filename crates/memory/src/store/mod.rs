@@ -14,6 +14,14 @@
 //! latest [`MAX_AUDIT_EVENTS`]. Accounts are never removed: a deleted account keeps its email and
 //! username reserved.
 //!
+//! The failure counts of identifiers that name no account are keyed by what a client sends, so
+//! an attacker could grow them without end: they are capped at [`MAX_UNKNOWN_LOGINS`] entries
+//! (each a 64-character digest and a lockout state, some 150 to 200 bytes with the map's own
+//! overhead: 15 to 20 MB at most). When a new identifier finds the map full, the entries whose
+//! lock has expired go first (such an entry answers exactly as no entry does), then the
+//! [`UNKNOWN_LOGINS_EVICTED`] whose last failure is oldest, so the next 1% of new identifiers
+//! cost no scan.
+//!
 //! # Sessions follow the live ones
 //! The per-user index holds only sessions that are not revoked (a revocation takes the session
 //! out at once; the sweep takes out those expired for at least [`SWEEP_INTERVAL`]), so the
@@ -30,6 +38,7 @@
 //! (the denylist's fallback refuses an unknown session as it refuses a revoked one).
 
 mod audit;
+mod login_attempts;
 mod one_time_tokens;
 mod outbox;
 mod sessions;
@@ -40,6 +49,7 @@ mod users;
 use authd_domain::Timestamp;
 use authd_domain::audit::AuditEvent;
 use authd_domain::ids::{MessageId, SessionId, UserId};
+use authd_domain::policy::lockout::LockoutState;
 use authd_domain::session::{RefreshToken, Session};
 use authd_domain::token::{OneTimeToken, TokenHash, TokenPurpose};
 use authd_domain::user::User;
@@ -58,7 +68,13 @@ const SWEEP_INTERVAL: Duration = Duration::minutes(5);
 /// The audit events kept; older ones are dropped first.
 const MAX_AUDIT_EVENTS: usize = 100_000;
 
-/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all five ports.
+/// The identifiers naming no account whose failed logins are counted at once.
+const MAX_UNKNOWN_LOGINS: usize = 100_000;
+
+/// How many of the oldest of them a full map drops, once the expired locks are gone.
+const UNKNOWN_LOGINS_EVICTED: usize = MAX_UNKNOWN_LOGINS / 100;
+
+/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all six ports.
 #[derive(Default)]
 pub struct MemoryStore {
     tables: Mutex<Tables>,
@@ -91,6 +107,7 @@ impl fmt::Debug for MemoryStore {
             .field("one_time_tokens", &t.one_time_tokens.len())
             .field("outbox", &t.outbox.len())
             .field("audit", &t.audit.len())
+            .field("unknown_logins", &t.unknown_logins.len())
             .finish()
     }
 }
@@ -131,6 +148,9 @@ struct Tables {
     outbox: HashMap<MessageId, OutboxRow>,
     outbox_seq: u64,
     audit: VecDeque<AuditEvent>,
+    /// The lockout of each identifier naming no account, by the digest of the identifier;
+    /// bounded, see the module documentation.
+    unknown_logins: HashMap<TokenHash, LockoutState>,
     next_sweep: Option<Timestamp>,
 }
 

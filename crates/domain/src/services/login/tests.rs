@@ -6,12 +6,13 @@ use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
-use crate::ports::{CreateSessionError, HashError, PasswordCheck};
+use crate::ports::{CreateSessionError, HashError, LoginName, LoginTarget, PasswordCheck};
 use crate::services::AuthSettings;
 use crate::services::test_support::{
     Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
 };
 use crate::session::ClientInfo;
+use crate::token::TokenHash;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
 use chrono::Duration;
@@ -32,8 +33,10 @@ fn login(mocks: Mocks) -> Login {
     with_settings(mocks, settings())
 }
 
-fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
+fn with_settings(mut m: Mocks, settings: AuthSettings) -> Login {
+    m.tokens.expect_digest().returning(digest_of);
     let ports = LoginPorts {
+        attempts: Arc::new(m.attempts),
         users: Arc::new(m.users),
         sessions: Arc::new(m.sessions),
         hasher: Arc::new(m.hasher),
@@ -46,11 +49,16 @@ fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
     Login::new(ports, LoginSettings::from(&settings))
 }
 
+/// What the mocked digest makes of `text`: recognizable in expectations.
+fn digest_of(text: &str) -> TokenHash {
+    TokenHash::from_trusted(format!("sha256({text})"))
+}
+
 fn account_found(m: &mut Mocks, user: &User) {
     let found = user.clone();
-    m.users
-        .expect_find_by_email()
-        .returning(move |_| Ok(Some(found.clone())));
+    m.attempts
+        .expect_find_for_login()
+        .returning(move |_, _| Ok(LoginTarget::Account(Box::new(found.clone()))));
 }
 
 fn password_is(m: &mut Mocks, check: PasswordCheck) {
@@ -127,74 +135,18 @@ async fn no_email_and_no_username_is_missing_credentials() {
 }
 
 #[tokio::test]
-async fn an_unknown_email_runs_a_dummy_verification_and_answers_invalid_credentials() {
-    let mut m = Mocks::new();
-    let events = capture_audit(&mut m);
-    m.users
-        .expect_find_by_email()
-        .times(1)
-        .returning(|_| Ok(None));
-    m.hasher
-        .expect_verify_dummy()
-        .times(1)
-        .returning(|_| Ok(()));
-    m.hasher.expect_verify().never();
-    let err = login(m)
-        .login(by_email(PASSWORD), &ClientInfo::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LoginError::InvalidCredentials));
-    let events = events.lock().unwrap();
-    assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, AuditKind::LoginFailed);
-    assert_eq!(events[0].user_id, None);
-    assert_eq!(events[0].detail.as_deref(), Some("unknown user"));
-}
-
-#[tokio::test]
-async fn a_malformed_email_is_an_unknown_user_not_a_validation_error() {
-    let mut m = Mocks::new();
-    m.users.expect_find_by_email().never();
-    m.hasher
-        .expect_verify_dummy()
-        .times(1)
-        .returning(|_| Ok(()));
-    let input = LoginInput {
-        email: Some("not-an-email".into()),
-        ..by_email(PASSWORD)
-    };
-    let err = login(m)
-        .login(input, &ClientInfo::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LoginError::InvalidCredentials));
-}
-
-#[tokio::test]
-async fn an_unknown_user_during_a_login_storm_answers_busy() {
-    let mut m = Mocks::new();
-    m.users.expect_find_by_email().returning(|_| Ok(None));
-    m.hasher
-        .expect_verify_dummy()
-        .returning(|_| Err(HashError::Busy));
-    let err = login(m)
-        .login(by_email(PASSWORD), &ClientInfo::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, LoginError::Infra(InfraError::Busy)));
-}
-
-#[tokio::test]
 async fn a_username_login_looks_the_account_up_by_username() {
     let user = active_user();
     let mut m = Mocks::new();
     let found = user.clone();
-    m.users.expect_find_by_email().never();
-    m.users
-        .expect_find_by_username()
-        .withf(|u| u.as_str() == "jane")
+    m.attempts
+        .expect_find_for_login()
+        .withf(|name, key| {
+            matches!(name, LoginName::Username(u) if u.as_str() == "jane")
+                && *key == digest_of("username:jane")
+        })
         .times(1)
-        .returning(move |_| Ok(Some(found.clone())));
+        .returning(move |_, _| Ok(LoginTarget::Account(Box::new(found.clone()))));
     password_is(&mut m, RIGHT);
     session_starts(&mut m, vec![]);
     let input = LoginInput {
@@ -631,9 +583,9 @@ async fn a_full_hashing_queue_answers_busy() {
 #[tokio::test]
 async fn a_storage_outage_during_lookup_is_an_infrastructure_error() {
     let mut m = Mocks::new();
-    m.users
-        .expect_find_by_email()
-        .returning(|_| Err(port_down()));
+    m.attempts
+        .expect_find_for_login()
+        .returning(|_, _| Err(port_down()));
     m.hasher.expect_verify_dummy().never();
     let err = login(m)
         .login(by_email(PASSWORD), &ClientInfo::default())
@@ -665,3 +617,5 @@ async fn a_login_that_raced_a_password_change_gets_no_session() {
     assert!(matches!(err, LoginError::InvalidCredentials));
     assert_eq!(audit_kinds(&events), [AuditKind::LoginFailed]);
 }
+
+mod unknown;
