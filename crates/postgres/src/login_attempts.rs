@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// lockout's `NULL` when nothing was counted. `{account}` is the condition that finds the
 /// account; `$1` is the identifier, `$2` the digest.
 const FIND_FOR_LOGIN: &str = "\
-SELECT u.id, u.email, u.username, u.password_hash, u.first_name, u.last_name, u.phone,
+SELECT u.id, u.email, u.username, u.username_skeleton, u.password_hash, u.first_name, u.last_name, u.phone,
        u.preferences, u.status, u.email_verified, u.phone_verified, u.roles,
        u.failed_login_attempts, u.last_failed_login, u.locked_until AS account_locked_until,
        u.last_login, u.created_at, u.updated_at,
@@ -53,6 +53,8 @@ struct FoundRow {
     email: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     username: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    username_skeleton: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     password_hash: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -109,6 +111,7 @@ impl FoundRow {
             id,
             email: present(self.email, "email")?,
             username: present(self.username, "username")?,
+            username_skeleton: present(self.username_skeleton, "username_skeleton")?,
             password_hash: present(self.password_hash, "password_hash")?,
             first_name: self.first_name,
             last_name: self.last_name,

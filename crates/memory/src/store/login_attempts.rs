@@ -19,10 +19,15 @@ impl LoginAttempts for MemoryStore {
         let t = self.lock();
         let id = match name {
             LoginName::Email(email) => t.user_by_email.get(&email.normalized()),
-            LoginName::Username(username) => t.user_by_username.get(&username.normalized()),
+            LoginName::Username(username) => t.user_by_username.get(&username.skeleton()),
             LoginName::Malformed => None,
         };
-        if let Some(user) = id.and_then(|id| t.users.get(id)) {
+        // A username's key is shared with its look-alikes, which are not its name.
+        let named = |user: &&authd_domain::user::User| match name {
+            LoginName::Username(username) => user.username.normalized() == username.normalized(),
+            LoginName::Email(_) | LoginName::Malformed => true,
+        };
+        if let Some(user) = id.and_then(|id| t.users.get(id)).filter(named) {
             return Ok(LoginTarget::Account(Box::new(user.clone())));
         }
         let lockout = t.unknown_logins.get(key).copied().unwrap_or_default();
