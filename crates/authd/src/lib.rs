@@ -5,6 +5,8 @@
 
 mod app;
 mod config;
+#[cfg(unix)]
+pub mod descriptors;
 mod mail_worker;
 pub mod migrations;
 pub mod telemetry;

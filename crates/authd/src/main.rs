@@ -96,6 +96,8 @@ fn serve() -> ExitCode {
         Err(code) => return code,
     };
     authd::telemetry::init(&config.log);
+    #[cfg(unix)]
+    authd::descriptors::raise_and_log();
     let runtime = match runtime() {
         Ok(runtime) => runtime,
         Err(code) => return code,

@@ -208,8 +208,9 @@ fn notes(plan: &Plan, machine: &Machine) -> Vec<String> {
          32MB): figures of writing workloads (refresh, login, register) are optimistic against \
          a durable database."
             .to_owned(),
-        "Mail goes to the file transport (no SMTP server); rate limits are off \
-         (RATE_LIMIT_ENABLED=false) since one address sends everything."
+        "Mail goes to the file transport (no SMTP server); rate limits and the per-address \
+         connection cap are off (RATE_LIMIT_ENABLED=false, MAX_CONNECTIONS_PER_IP=0) since one \
+         address sends everything."
             .to_owned(),
         format!(
             "The embedded default's workloads use {} accounts with {} sessions, made over HTTP \

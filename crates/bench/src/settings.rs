@@ -1,6 +1,7 @@
 //! The server's configuration during the run: production settings (bcrypt cost 12, RS256 with a
-//! key file, a fixed refresh secret, JSON logs at `info`) with rate limits off, since one client
-//! address sends everything. Everything else is authd's default.
+//! key file, a fixed refresh secret, JSON logs at `info`) with rate limits and the per-address
+//! connection cap off, since one client address sends everything. Everything else is authd's
+//! default.
 
 use crate::bcrypt_limit::COST;
 use crate::keys::Keys;
@@ -19,6 +20,7 @@ pub fn embedded(keys: &Keys, mail_dir: &Path) -> BTreeMap<String, String> {
     set("JWT_REFRESH_SECRET", keys.refresh_secret().to_owned());
     set("BCRYPT_ROUNDS", COST.to_string());
     set("RATE_LIMIT_ENABLED", "false".to_owned());
+    set("MAX_CONNECTIONS_PER_IP", "0".to_owned());
     set("MAIL_DIR", mail_dir.display().to_string());
     set("LOG_FORMAT", "json".to_owned());
     set("LOG_LEVEL", "info".to_owned());

@@ -2,6 +2,7 @@
 //! request id, security headers, CORS and the refresh cookie. Handlers only extract, call one
 //! service and map the answer; every decision lives in the domain.
 
+mod connections;
 mod cookies;
 mod dto;
 mod error;
@@ -13,12 +14,16 @@ mod routes;
 mod settings;
 mod state;
 
+pub use connections::{Admission, ConnectionLimit};
 pub use error::ApiError;
 pub use ipnet::IpNet;
 pub use middleware::rate_limit::{Ipv6Prefix, Limit};
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
 pub use routes::{Access, RouteSpec, table as route_table};
-pub use settings::{DEFAULT_MAX_BODY_BYTES, HttpSettings, RateLimits};
+pub use settings::{
+    DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP,
+    HttpSettings, RateLimits,
+};
 pub use state::AppState;
 
 use actix_web::body::MessageBody;
@@ -28,6 +33,7 @@ use actix_web::web::Data;
 use actix_web::{App, HttpServer};
 use authd_domain::ports::Clock;
 use std::net::TcpListener;
+use std::sync::Arc;
 
 /// The whole application for one worker (also usable with `actix_web::test::init_service`).
 pub fn app(
@@ -42,6 +48,7 @@ pub fn app(
     >,
 > {
     let settings = state.settings.clone();
+    let body_timeout = settings.client_body_timeout;
     let rate_limiting = Data::from(state.rate_limiting.clone());
     let clock: Data<dyn Clock> = Data::from(state.clock.clone());
     App::new()
@@ -52,11 +59,18 @@ pub fn app(
         // still carries the CORS headers, a preflight never reaches them) and inside the
         // envelope (a 429 carries the request id); before any handler or body read.
         .configure(routes::configure)
+        // A body that missed CLIENT_BODY_TIMEOUT is a 408 with CORS headers and the request id.
+        .wrap(from_fn(middleware::answer_late_body))
         .wrap(middleware::cors(settings.clone()))
         .wrap(from_fn(move |req, next| {
             middleware::cors_guard(settings.clone(), req, next)
         }))
         .wrap(from_fn(middleware::envelope))
+        // Outermost, so that the deadline and the closing also cover requests answered before
+        // any handler (a preflight, a refused origin).
+        .wrap(from_fn(move |req, next| {
+            middleware::body_deadline(body_timeout, req, next)
+        }))
 }
 
 /// Starts serving on `listener` (bind it to port 0 for tests) with `workers` worker threads.
@@ -65,7 +79,16 @@ pub fn app(
 /// # Errors
 /// When the listener cannot be used.
 pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let settings = &state.settings;
+    let connections = Arc::new(ConnectionLimit::new(
+        settings.max_connections_per_ip,
+        settings.rate_limits.ipv6_prefix,
+        settings.trusted_proxies.clone(),
+    ));
     let server = HttpServer::new(move || app(state.clone()))
+        .on_connect(move |connection, extensions| {
+            connections.on_connect(connection, extensions);
+        })
         .workers(workers.max(1))
         .listen(listener)?
         .run();

@@ -8,6 +8,13 @@ use ipnet::IpNet;
 /// 64 KiB: far more than any documented request body needs.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Ten seconds: a documented body is under 1 KiB, which any live client sends in milliseconds.
+pub const DEFAULT_CLIENT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Far more than a browser (6 per origin) or a well-behaved client opens, far fewer than the
+/// descriptors one address could otherwise hold.
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 64;
+
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     /// The service's own origin (`PUBLIC_URL`, e.g. `http://127.0.0.1:3000`); always accepted by
@@ -19,6 +26,12 @@ pub struct HttpSettings {
     pub cookie_secure: bool,
     /// Larger request bodies answer 413 `PAYLOAD_TOO_LARGE`.
     pub max_body_bytes: usize,
+    /// `CLIENT_BODY_TIMEOUT`: a request body not complete this long after its head answers 408
+    /// `REQUEST_TIMEOUT` and closes the connection.
+    pub client_body_timeout: std::time::Duration,
+    /// `MAX_CONNECTIONS_PER_IP`: open connections one client address (IPv6: network of
+    /// `rate_limits.ipv6_prefix`) may hold; more are closed at once. 0: no cap.
+    pub max_connections_per_ip: usize,
     /// `TRUSTED_PROXIES`: only a peer inside one of these networks may set `X-Forwarded-For`.
     pub trusted_proxies: Vec<IpNet>,
     /// Reported by `GET /v1/health`.
@@ -36,6 +49,8 @@ impl Default for HttpSettings {
             allowed_origins: Vec::new(),
             cookie_secure: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            client_body_timeout: DEFAULT_CLIENT_BODY_TIMEOUT,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
             trusted_proxies: Vec::new(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             health_details: true,

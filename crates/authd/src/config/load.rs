@@ -76,6 +76,16 @@ fn server(r: &mut Reader) -> ServerConfig {
     let max_body_size = r.or("MAX_BODY_SIZE", 65_536, |v| {
         values::integer::<usize>(v, 1024..=64 * 1024 * 1024)
     });
+    let client_body_timeout = r.or(
+        "CLIENT_BODY_TIMEOUT",
+        authd_http::DEFAULT_CLIENT_BODY_TIMEOUT,
+        body_timeout,
+    );
+    let max_connections_per_ip = r.or(
+        "MAX_CONNECTIONS_PER_IP",
+        authd_http::DEFAULT_MAX_CONNECTIONS_PER_IP,
+        |v| values::integer::<usize>(v, 0..=1_000_000),
+    );
     let trusted_proxies = r.or("TRUSTED_PROXIES", Vec::new(), |v| {
         values::list(v).iter().map(|p| values::proxy(p)).collect()
     });
@@ -90,10 +100,23 @@ fn server(r: &mut Reader) -> ServerConfig {
         allowed_origins,
         cookie_secure,
         max_body_size,
+        client_body_timeout,
+        max_connections_per_ip,
         trusted_proxies,
         workers,
         public_url_derived,
         app_base_url_derived,
+    }
+}
+
+/// Seconds when bare. Zero is refused rather than meaning "no limit": without one, a client that
+/// never finishes its body holds its connection forever.
+fn body_timeout(raw: &str) -> Result<std::time::Duration, String> {
+    let d = values::short_duration(raw, 1000, std::time::Duration::from_secs(600))?;
+    if d.is_zero() {
+        Err("must be longer than zero".to_owned())
+    } else {
+        Ok(d)
     }
 }
 

@@ -61,6 +61,10 @@ pub struct ServerConfig {
     pub cookie_secure: bool,
     /// `MAX_BODY_SIZE` in bytes (65536).
     pub max_body_size: usize,
+    /// `CLIENT_BODY_TIMEOUT` (10s): how long after its head a request body may take to arrive.
+    pub client_body_timeout: std::time::Duration,
+    /// `MAX_CONNECTIONS_PER_IP` (64): open connections per client address; 0 is no cap.
+    pub max_connections_per_ip: usize,
     /// `TRUSTED_PROXIES`: peers allowed to set `X-Forwarded-For`.
     pub trusted_proxies: Vec<IpNet>,
     /// `WORKERS`: actix worker threads (one per core).

@@ -140,6 +140,8 @@ fn http_settings(config: &Config) -> HttpSettings {
         allowed_origins: config.server.allowed_origins.clone(),
         cookie_secure: config.server.cookie_secure,
         max_body_bytes: config.server.max_body_size,
+        client_body_timeout: config.server.client_body_timeout,
+        max_connections_per_ip: config.server.max_connections_per_ip,
         trusted_proxies: config.server.trusted_proxies.clone(),
         health_details: config.health.details,
         rate_limits: RateLimits {

@@ -31,6 +31,7 @@ mod redis_outage;
 mod refresh;
 mod register;
 mod sessions;
+mod slow_clients;
 mod smtp_outage;
 mod tokens;
 mod users_me;

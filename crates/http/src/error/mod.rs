@@ -84,6 +84,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The body did not arrive within `CLIENT_BODY_TIMEOUT`; the connection is closed with the
+    /// answer, since the rest of the body may still come.
+    #[error("request body timeout")]
+    RequestTimeout,
     /// `group`'s limit is exhausted for `retry_after` more seconds.
     #[error("rate limit exceeded")]
     RateLimitExceeded { group: LimitGroup, retry_after: i64 },
@@ -122,6 +126,7 @@ impl ApiError {
             401 => Self::MissingAuthHeader,
             404 => Self::NotFound("Resource not found"),
             405 => Self::MethodNotAllowed { allow: None },
+            408 => Self::RequestTimeout,
             413 => Self::PayloadTooLarge { limit: 0 },
             415 => Self::UnsupportedMediaType,
             503 => Self::ServiceUnavailable("service unavailable".into()),
@@ -159,6 +164,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::RateLimitExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::ServiceBusy | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -191,6 +197,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             // The endpoint tables of the Perfect21 doc answer this one code for every group (its
             // finer `*_RATE_LIMIT_EXCEEDED` codes appear in a list only); clients match on it.
             Self::RateLimitExceeded { .. } => "RATE_LIMIT_EXCEEDED",
@@ -238,6 +245,7 @@ impl ApiError {
                 return format!("Request body exceeds {limit} bytes");
             }
             Self::UnsupportedMediaType => "Content-Type must be application/json",
+            Self::RequestTimeout => "The request body was not received in time",
             Self::RateLimitExceeded { group, retry_after } => {
                 return exceeded_message(*group, *retry_after);
             }
@@ -270,6 +278,11 @@ impl ApiError {
         }
         if let Self::MethodNotAllowed { allow: Some(allow) } = self {
             builder.insert_header((ALLOW, allow.as_str()));
+        }
+        if let Self::RequestTimeout = self {
+            // The rest of the body may still be on its way: nothing after it can be read as a
+            // request.
+            builder.force_close();
         }
         let details = match self {
             Self::Validation(fields) if !fields.is_empty() => Some(fields.as_slice()),

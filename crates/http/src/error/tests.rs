@@ -176,6 +176,7 @@ fn request_level_errors_answer_their_statuses() {
             415,
             "UNSUPPORTED_MEDIA_TYPE",
         ),
+        (ApiError::RequestTimeout, 408, "REQUEST_TIMEOUT"),
     ];
     for (e, status, code) in table {
         assert_eq!((e.status().as_u16(), e.code()), (status, code));
@@ -242,6 +243,20 @@ fn an_internal_error_never_shows_its_cause() {
     let text = body_of(&e).to_string();
     assert!(!text.contains("column"), "{text}");
     assert!(!format!("{e:?}").contains("column"));
+}
+
+#[test]
+fn a_body_timeout_closes_the_connection_with_its_answer() {
+    let res = ApiError::RequestTimeout.render("r");
+    assert_eq!(res.status().as_u16(), 408);
+    assert_eq!(
+        res.head().connection_type(),
+        actix_web::http::ConnectionType::Close
+    );
+    assert_ne!(
+        ApiError::NotFound("x").render("r").head().connection_type(),
+        actix_web::http::ConnectionType::Close
+    );
 }
 
 #[test]

@@ -2,11 +2,13 @@
 //! already an envelope (a middleware's `Err`, a framework default) into one, and stamps the
 //! request id and the security headers on every response.
 
+mod body_deadline;
 mod cors;
 pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
 
+pub use body_deadline::{answer_late_body, body_deadline};
 pub use cors::{cors, guard as cors_guard};
 
 use crate::error::ApiError;

@@ -27,6 +27,11 @@ fn no_variables_at_all_give_the_documented_defaults() {
     assert_eq!(config.server.app_base_url, "http://127.0.0.1:3000");
     assert!(!config.server.cookie_secure);
     assert_eq!(config.server.max_body_size, 65_536);
+    assert_eq!(
+        config.server.client_body_timeout,
+        std::time::Duration::from_secs(10)
+    );
+    assert_eq!(config.server.max_connections_per_ip, 64);
     assert!(config.rate_limits.enabled);
     assert!(config.redis.is_none(), "no Redis variable means in memory");
     assert!(config.mail.smtp.is_none(), "no SMTP_HOST means files");
@@ -157,6 +162,38 @@ fn the_mail_cooldown_reads_durations_and_zero_turns_it_off() {
 }
 
 #[test]
+fn the_body_timeout_is_seconds_when_bare_and_takes_milliseconds() {
+    for (raw, ms) in [("10", 10_000), ("500ms", 500), ("2s", 2000), ("1m", 60_000)] {
+        let config = parse(&[("CLIENT_BODY_TIMEOUT", raw)]).unwrap();
+        assert_eq!(
+            config.server.client_body_timeout,
+            std::time::Duration::from_millis(ms),
+            "CLIENT_BODY_TIMEOUT={raw}"
+        );
+    }
+    let errors = problems(&[("CLIENT_BODY_TIMEOUT", "0")]);
+    assert_eq!(
+        errors.to_string(),
+        "CLIENT_BODY_TIMEOUT: must be longer than zero"
+    );
+}
+
+#[test]
+fn the_connection_cap_per_ip_can_be_set_or_turned_off_with_zero() {
+    let cap = |raw| {
+        parse(&[("MAX_CONNECTIONS_PER_IP", raw)])
+            .unwrap()
+            .server
+            .max_connections_per_ip
+    };
+    assert_eq!(cap("4"), 4);
+    assert_eq!(cap("0"), 0);
+    let errors = problems(&[("MAX_CONNECTIONS_PER_IP", "lots")]);
+    assert_eq!(errors.0.len(), 1, "{errors}");
+    assert!(errors.mentions("MAX_CONNECTIONS_PER_IP"), "{errors}");
+}
+
+#[test]
 fn a_bare_lockout_duration_is_in_minutes_but_suffixes_still_work() {
     let config = parse(&[("LOCKOUT_DURATION", "90s")]).unwrap();
     assert_eq!(config.auth.lockout.duration, Duration::seconds(90));
@@ -230,6 +267,11 @@ fn each_invalid_value_names_its_variable() {
         ("MAIL_COOLDOWN", "-1"),
         ("MAIL_COOLDOWN", "a minute"),
         ("MAX_BODY_SIZE", "64KB"),
+        ("CLIENT_BODY_TIMEOUT", "0"),
+        ("CLIENT_BODY_TIMEOUT", "ten seconds"),
+        ("CLIENT_BODY_TIMEOUT", "1h"),
+        ("MAX_CONNECTIONS_PER_IP", "-1"),
+        ("MAX_CONNECTIONS_PER_IP", "many"),
         ("TRUSTED_PROXIES", "10.0.0.0/99"),
         ("SMTP_FROM", "not an address"),
         ("OUTBOX_POLL_INTERVAL_MS", "1"),

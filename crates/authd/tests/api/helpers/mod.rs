@@ -163,6 +163,8 @@ fn test_vars(mail_dir: &std::path::Path, overrides: &[(&str, &str)]) -> BTreeMap
         ("OUTBOX_POLL_INTERVAL_MS", "20"),
         // The per-IP limits would stop a suite that logs in dozens of times from one address.
         ("RATE_LIMIT_ENABLED", "false"),
+        // The concurrency tests open 100 connections from 127.0.0.1 at once.
+        ("MAX_CONNECTIONS_PER_IP", "0"),
         // The concurrency tests send 50-100 requests at once; none may be turned away as busy.
         ("HASH_QUEUE_MAX", "1000"),
         ("LOG_LEVEL", "warn"),

@@ -34,13 +34,13 @@ use actix_web::http::Method;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
 use authd_domain::ports::{Clock, RateLimiter};
-use bucket::bucket;
+pub(crate) use bucket::bucket;
 use futures_util::future::join_all;
 use ipnet::IpNet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-use throttle::LogThrottle;
+pub(crate) use throttle::LogThrottle;
 use verdict::{Verdict, most_restrictive};
 
 /// A counter hit is one Redis round trip; a limiter slower than this is treated as failed.
