@@ -80,9 +80,11 @@ async fn start_redis(redis: &Arc<RedisServer>) {
 
 /// The login limit while Redis is down: this instance still counts, from a fresh address.
 async fn assert_login_still_limited(app: &TestApp) {
-    let stranger = TestUser::random();
     let mut statuses = Vec::new();
     for _ in 0..6 {
+        // A new address each time, so that the lockout of one address (423 at the fifth
+        // failure) does not stand in for the limit per IP.
+        let stranger = TestUser::random();
         let reply = app
             .send(
                 app.client
