@@ -40,11 +40,13 @@ pub fn raise() -> std::io::Result<DescriptorLimits> {
 /// [`raise`], logged: the result at info, a failure as a warning (the service still runs, with
 /// the limit it was started with).
 pub fn raise_and_log() {
+    let before = current().map(|l| l.soft).ok();
     match raise() {
         Ok(limits) => tracing::info!(
+            soft_before = before,
             soft = limits.soft,
             hard = limits.hard,
-            "open-file limit raised to the hard limit"
+            "open-file limit: soft limit raised as far as allowed"
         ),
         Err(e) => tracing::warn!(
             error = %e,

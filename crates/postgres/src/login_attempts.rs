@@ -37,8 +37,9 @@ const BY_USERNAME: &str = "lower(u.username) = lower($1)";
 /// Text that fails validation names no account; `$1` is still bound, so it is still named.
 const BY_NOTHING: &str = "false AND u.email = $1";
 
-/// How many expired locks one locking failure deletes at most.
-const EXPIRED_DELETED: i64 = 1_000;
+/// How many expired locks one locking failure deletes at most: few, so that the statement costs
+/// about what the lock mail's insert costs an account.
+const EXPIRED_DELETED: i64 = 16;
 
 const DELETE_EXPIRED: &str = "\
 DELETE FROM login_failures WHERE digest IN (

@@ -22,7 +22,8 @@ pub(crate) struct UserRow {
     pub id: Uuid,
     pub email: String,
     pub username: String,
-    /// [`Username::skeleton`]: written with the account, never read back.
+    /// [`Username::skeleton`]: written with the account; read back with it but never used, the
+    /// domain computes it from the name.
     pub username_skeleton: String,
     pub password_hash: String,
     pub first_name: Option<String>,

@@ -302,6 +302,15 @@ impl Login {
             Err(e) => return InfraError::from(e).into(),
         };
         self.audit_failure(None, now, client, "unknown user").await;
+        if let FailureOutcome::NewlyLocked { .. } = outcome {
+            // As an account's lock is audited, so that both paths write the same events.
+            audit(
+                &*self.ports.audit,
+                AuditEvent::new(AuditKind::AccountLocked, now, None, client)
+                    .with_detail("unknown user"),
+            )
+            .await;
+        }
         wrong_password(Some(outcome), now)
     }
 

@@ -102,8 +102,9 @@ impl Stream for Deadline {
         }
         let received = match self.body.payload.try_borrow_mut() {
             Ok(mut payload) => payload.poll_next_unpin(cx),
-            // Only this stream reads the body, and never re-entrantly.
-            Err(_) => Poll::Pending,
+            // Only this stream reads the body, and never re-entrantly; were that to change,
+            // failing the read beats waiting for a wake-up nobody would send.
+            Err(_) => return Poll::Ready(Some(Err(timed_out()))),
         };
         if received.is_ready() {
             return received;

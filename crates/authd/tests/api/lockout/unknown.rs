@@ -21,6 +21,7 @@ const LOCK_SECONDS: u64 = 2;
 struct Seen {
     status: u16,
     code: Option<String>,
+    message: Option<String>,
     retry_after: Option<u64>,
     retry_after_header: Option<u64>,
 }
@@ -37,6 +38,7 @@ impl Seen {
         Self {
             status: reply.status,
             code: reply.body["error"]["code"].as_str().map(str::to_owned),
+            message: reply.body["error"]["message"].as_str().map(str::to_owned),
             retry_after: reply.body["error"]["retryAfter"].as_u64(),
             retry_after_header: reply.header("retry-after").and_then(|v| v.parse().ok()),
         }
@@ -51,6 +53,7 @@ impl Seen {
         };
         self.status == other.status
             && self.code == other.code
+            && self.message == other.message
             && close(self.retry_after, other.retry_after)
             && close(self.retry_after_header, other.retry_after_header)
     }

@@ -155,8 +155,12 @@ async fn the_failure_that_reaches_the_limit_locks_the_unknown_identifier() {
         matches!(err, LoginError::AccountLocked { retry_after: 1800 }),
         "{err:?}"
     );
-    // No account, so no `account_locked` event, which would name one.
-    assert_eq!(audit_kinds(&events), [AuditKind::LoginFailed]);
+    // The events an account's lock writes, in the same order, naming nobody.
+    assert_eq!(
+        audit_kinds(&events),
+        [AuditKind::LoginFailed, AuditKind::AccountLocked]
+    );
+    assert!(events.lock().unwrap().iter().all(|e| e.user_id.is_none()));
 }
 
 #[tokio::test]
