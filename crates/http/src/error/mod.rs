@@ -325,10 +325,9 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
-#[cfg(test)]
 impl ApiError {
-    /// One error of each kind, for tests that check what a code and status can be. The `match`
-    /// makes a new kind fail to compile until it is listed here.
+    /// One error of each kind: the OpenAPI document's examples, and tests that check what a code
+    /// and status can be. The `match` makes a new kind fail to compile until it is listed here.
     pub(crate) fn every_kind() -> Vec<Self> {
         use crate::middleware::rate_limit::LimitGroup;
         let all = vec![

@@ -2,7 +2,7 @@
 //! backticks in the description), merged with those the table implies, each described by the
 //! envelope with `error.code` restricted to the codes of that status.
 
-use crate::error::ErrorEnvelope;
+use crate::error::{ApiError, ErrorEnvelope};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa::openapi::path::Operation;
@@ -122,14 +122,34 @@ pub fn apply(op: &mut Operation, added: &Added) {
             continue;
         }
         let codes = codes_in(&response.description);
+        let status = status.parse().unwrap_or_default();
         response.content.insert(
             "application/json".to_owned(),
             ContentBuilder::new()
                 .schema(Some(envelope_with(&codes)))
+                .example(example(status, codes.first()))
                 .build()
                 .into(),
         );
     }
+}
+
+/// The envelope of the first code of a status, as the server writes it.
+fn example(status: u16, code: Option<&String>) -> Option<serde_json::Value> {
+    let code = code?;
+    let error = ApiError::every_kind()
+        .into_iter()
+        .find(|e| e.code() == code && e.status().as_u16() == status)?;
+    let mut body = serde_json::json!({"code": code, "message": error.message()});
+    if let Some(secs) = error.retry_after() {
+        body["retryAfter"] = secs.into();
+    }
+    Some(serde_json::json!({
+        "success": false,
+        "error": body,
+        "timestamp": "2023-12-01T10:30:00Z",
+        "requestId": "6d0f0a52-3c1e-4b8e-9a63-2f5f0c4d7e11",
+    }))
 }
 
 /// The envelope whose `error.code` is one of `codes`.

@@ -46,7 +46,9 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
             "the table pairs a handler with another's document"
         );
         (doc.schemas)(&mut schemas);
-        let operation = decorate((doc.operation)(), spec);
+        let mut operation = (doc.operation)();
+        operation.tags = Some((doc.tags)().into_iter().map(str::to_owned).collect());
+        let operation = decorate(operation, spec);
         let methods = (doc.methods)();
         if spec.method == Method::GET {
             paths.add_path_operation(spec.path, vec![HttpMethod::Head], head_of(&operation));

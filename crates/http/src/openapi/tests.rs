@@ -62,10 +62,23 @@ fn the_document_has_exactly_the_operations_the_server_answers() {
     assert_eq!(documented, served);
 }
 
+/// Unique ids, and a tag the viewer groups the operation under.
 #[test]
-fn every_operation_has_a_unique_operation_id() {
+fn every_operation_has_a_unique_operation_id_and_a_declared_tag() {
+    let doc = document();
+    let declared: Vec<&Value> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["name"])
+        .collect();
     let mut seen = BTreeSet::new();
-    for (method, path, op) in operations(&document()) {
+    for (method, path, op) in operations(&doc) {
+        let tags = op["tags"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} has no tag"));
+        assert_eq!(tags.len(), 1, "{method} {path}");
+        assert!(declared.contains(&&tags[0]), "{method} {path}: {}", tags[0]);
         let id = op["operationId"].as_str().unwrap_or_default().to_owned();
         assert!(!id.is_empty(), "{method} {path} has no operationId");
         assert!(seen.insert(id.clone()), "{id} is used twice");
@@ -95,6 +108,11 @@ fn every_error_answer_is_the_envelope_with_its_codes() {
                 .as_array()
                 .unwrap_or_else(|| panic!("{method} {path} {status} lists no codes"));
             assert!(!codes.is_empty(), "{method} {path} {status}");
+            let example = &response["content"]["application/json"]["example"];
+            assert_eq!(
+                example["error"]["code"], codes[0],
+                "{method} {path} {status}"
+            );
             for code in codes {
                 let code = code.as_str().unwrap();
                 let status: u16 = status.parse().unwrap();

@@ -40,6 +40,8 @@ pub struct Doc {
     pub path: fn() -> String,
     pub methods: fn() -> Vec<HttpMethod>,
     pub operation: fn() -> Operation,
+    /// The attribute's `tag`, which utoipa keeps apart from the operation.
+    pub tags: fn() -> Vec<&'static str>,
     /// Adds the schemas the operation refers to.
     pub schemas: fn(&mut Vec<(String, RefOr<Schema>)>),
 }
@@ -126,7 +128,7 @@ impl Spec {
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
-        D: utoipa::Path + utoipa::__dev::SchemaReferences,
+        D: utoipa::Path + utoipa::__dev::SchemaReferences + utoipa::__dev::Tags<'static>,
     {
         Endpoint {
             spec: self.0,
@@ -135,6 +137,7 @@ impl Spec {
                 path: D::path,
                 methods: D::methods,
                 operation: D::operation,
+                tags: <D as utoipa::__dev::Tags<'static>>::tags,
                 schemas: <D as utoipa::__dev::SchemaReferences>::schemas,
             },
         }
