@@ -43,10 +43,11 @@ impl Required {
 }))]
 pub struct RegisterRequest {
     /// A valid address of at most 255 characters; unique whatever its case.
-    #[schema(required, nullable = false, value_type = String)]
+    #[schema(required, nullable = false, value_type = String, format = Email)]
     email: Option<String>,
-    /// 3-50 letters, digits, `_` or `-`; unique whatever its case and look-alikes.
-    #[schema(required, nullable = false, value_type = String)]
+    /// 3-50 letters, digits, `_` or `-` (surrounding blanks are dropped); unique whatever its
+    /// case and look-alikes.
+    #[schema(required, nullable = false, value_type = String, min_length = 3)]
     username: Option<String>,
     /// At least 12 characters with an upper and a lower case letter, a digit and a symbol.
     #[schema(required, nullable = false, value_type = String, format = Password)]
