@@ -56,6 +56,7 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
         paths.add_path_operation(spec.path, methods, operation);
     }
     let mut components = ComponentsBuilder::new().schemas_from_iter(schemas).build();
+    components.headers = headers::components();
     components.add_security_scheme(
         BEARER,
         SecurityScheme::Http(
