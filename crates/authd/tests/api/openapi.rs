@@ -203,3 +203,73 @@ async fn schemathesis_finds_no_answer_that_contradicts_the_document() {
     }
     assert!(ok, "schemathesis found defects:\n{output}");
 }
+
+/// What a browser with no internet needs: the page and every file it loads come from this server
+/// (the page's links are relative, and its `Content-Security-Policy` allows no other origin), and
+/// it loads this server's document without sending it to an online validator.
+#[tokio::test]
+async fn the_interactive_docs_load_everything_from_the_server() {
+    let served = Served::start().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect = client
+        .get(format!("{}/docs", served.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 308);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+
+    let page = client
+        .get(format!("{}/docs/", served.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(page.headers()["content-type"], "text/html");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.starts_with("default-src 'self';"), "{csp}");
+    assert!(!csp.contains("http"), "{csp}");
+    let html = page.text().await.unwrap();
+    let linked: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|s| s.ends_with(".js") || s.ends_with(".css") || s.ends_with(".png"))
+        .collect();
+    assert!(linked.len() >= 5, "{html}");
+    for file in linked {
+        assert!(!file.contains("//"), "{file} is not on this server");
+        let name = file.trim_start_matches("./");
+        let res = client
+            .get(format!("{}/docs/{name}", served.base()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{name}");
+    }
+    let init = client
+        .get(format!("{}/docs/swagger-initializer.js", served.base()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(init.contains("\"url\": \"/v1/openapi.json\""), "{init}");
+    assert!(init.contains("\"validatorUrl\": \"none\""), "{init}");
+
+    // Everything else keeps the strict policy.
+    let me = client
+        .get(format!("{}/v1/users/me", served.base()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.headers()["content-security-policy"],
+        "default-src 'self'"
+    );
+}
