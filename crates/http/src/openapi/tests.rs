@@ -261,3 +261,20 @@ fn request_and_response_fields_are_camel_case_as_served() {
     );
     assert!(schemas["SessionData"]["properties"]["isCurrent"].is_object());
 }
+
+/// Every account and session operation reads or writes storage, which may be down.
+#[test]
+fn every_operation_on_accounts_documents_storage_being_down() {
+    let doc = document();
+    for (method, path, op) in operations(&doc) {
+        let tag = op["tags"][0].as_str().unwrap_or_default();
+        if method == "HEAD" || !(tag == "auth" || tag == "users") {
+            continue;
+        }
+        let unavailable = op["responses"]["503"]["content"].to_string();
+        assert!(
+            unavailable.contains("SERVICE_UNAVAILABLE"),
+            "{method} {path}"
+        );
+    }
+}

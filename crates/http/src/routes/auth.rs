@@ -179,6 +179,7 @@ pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginRe
         (status = 401, description = "`INVALID_REFRESH_TOKEN`: unknown or expired; \
             `TOKEN_REVOKED`: family revoked, or reuse detected"),
         (status = 403, description = "`CSRF_FAILED`: the cookie sent with a foreign `Origin`"),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
     ),
     security((), ("refreshCookie" = []))
 )]
@@ -219,7 +220,6 @@ pub async fn refresh(
     responses(
         (status = 200, description = "Logged out", body = Message,
             example = json!({"success": true, "message": "Logged out successfully"})),
-        (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
     )
 )]
 pub async fn logout(
