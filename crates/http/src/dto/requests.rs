@@ -85,7 +85,8 @@ pub struct LoginRequest {
     /// The email or the `username` identifies the account.
     email: Option<String>,
     username: Option<String>,
-    #[schema(value_type = Option<String>, format = Password)]
+    /// Absent: `MISSING_CREDENTIALS`, as for a missing email and username.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     password: Option<SecretString>,
     /// A refresh token (and cookie) that outlives the browser session.
     remember_me: Option<bool>,
@@ -130,8 +131,9 @@ pub struct LogoutRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"token": "abc123def456ghi789..."}))]
 pub struct VerifyEmailRequest {
-    /// The token of the verification email (surrounding blanks are ignored).
-    #[schema(value_type = Option<String>)]
+    /// The token of the verification email (surrounding blanks are ignored); absent or blank:
+    /// `MISSING_TOKEN`.
+    #[schema(required, nullable = false, value_type = String)]
     token: Option<SecretString>,
 }
 
@@ -156,7 +158,7 @@ fn trimmed(secret: &SecretString) -> SecretString {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(example = json!({"email": "user@example.com"}))]
 pub struct EmailRequest {
-    #[schema(required, nullable = false, value_type = String)]
+    #[schema(required, nullable = false, value_type = String, format = Email)]
     email: Option<String>,
 }
 
