@@ -28,6 +28,11 @@ test:
 test-api:
     cargo test -p authd --test api
 
+# A long schemathesis run against the OpenAPI document (500 examples per operation, a new seed each
+# time): fails on any 5xx, undocumented status, header or body, or accepted invalid request.
+fuzz-api examples="500":
+    AUTHD_FUZZ_EXAMPLES={{examples}} cargo test -p authd --test api -- openapi::schemathesis --nocapture
+
 # The production-setup tests only: PostgreSQL + Redis + SMTP, three instances, outages.
 test-production:
     cargo test -p authd --test api -- production:: multi_instance:: smtp_outage:: redis_outage::

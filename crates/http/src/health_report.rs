@@ -9,24 +9,37 @@ use authd_domain::Timestamp;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 /// A probe slower than this counts as unhealthy: a health check must answer before the
 /// orchestrator's own timeout.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Services {
+    #[schema(schema_with = probe_status)]
     database: &'static str,
+    #[schema(schema_with = probe_status)]
     redis: &'static str,
+    #[schema(schema_with = probe_status)]
     email: &'static str,
+}
+
+fn probe_status() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["healthy", "unhealthy", "disabled"]))
+        .into()
 }
 
 /// What `GET /v1/health` tells about the build and process, unless `HEALTH_DETAILS=false`: they
 /// help an attacker pick exploits, so an operator may hide them.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Details<'a> {
+    #[schema(value_type = String, required = false)]
     version: &'a str,
     /// Seconds since start-up.
+    #[schema(required = false)]
     uptime: u64,
 }
 
@@ -40,14 +53,29 @@ impl<'a> Details<'a> {
 }
 
 /// The body of `GET /v1/health`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "status": "OK", "timestamp": "2023-12-01T10:30:00Z", "version": "1.0.0", "uptime": 86400,
+    "services": {"database": "healthy", "redis": "healthy", "email": "healthy"}
+}))]
 pub struct Report<'a> {
+    /// `DEGRADED` when any service is unhealthy.
+    #[schema(schema_with = report_status)]
     status: &'static str,
+    #[schema(format = DateTime)]
     timestamp: String,
     /// Absent (no field at all) when hidden.
     #[serde(flatten)]
+    #[schema(inline, nullable = false)]
     details: Option<Details<'a>>,
     services: Services,
+}
+
+fn report_status() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["OK", "DEGRADED"]))
+        .into()
 }
 
 /// The answer of `GET /v1/health`: its status code and body, with `details` when shown.

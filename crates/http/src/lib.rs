@@ -9,6 +9,7 @@ mod error;
 mod extractors;
 mod health_report;
 mod middleware;
+mod openapi;
 mod probes;
 mod routes;
 mod settings;
@@ -19,7 +20,7 @@ pub use error::ApiError;
 pub use ipnet::IpNet;
 pub use middleware::rate_limit::{Ipv6Prefix, Limit};
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
-pub use routes::{Access, RouteSpec, table as route_table};
+pub use routes::{Access, RouteSpec, openapi, table as route_table};
 pub use settings::{
     DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP,
     HttpSettings, RateLimits,

@@ -13,6 +13,7 @@
 // Test-support code: a failed expectation is reported by panicking, as in a `#[test]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
+pub mod api_tools;
 pub mod audit;
 pub mod clock;
 pub mod conformance;
@@ -23,6 +24,7 @@ pub mod login_attempts;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod postgres;
+pub mod python;
 pub mod rate_limiter;
 pub mod redis;
 pub mod sessions;

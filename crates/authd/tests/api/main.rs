@@ -23,6 +23,7 @@ mod logout;
 mod logs;
 mod mail_cooldown;
 mod multi_instance;
+mod openapi;
 mod passwords;
 mod postgres;
 mod production;

@@ -1,12 +1,14 @@
 //! `deviceInfo` of a session, parsed from its User-Agent with woothee.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct DeviceInfo {
     pub browser: String,
     pub os: String,
     /// `Desktop`, `Mobile`, `Tablet`, `Bot` or `Unknown`.
+    #[schema(value_type = String, example = "Desktop")]
     pub device: &'static str,
 }
 

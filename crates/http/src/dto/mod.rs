@@ -4,6 +4,7 @@
 mod device;
 pub mod requests;
 pub mod responses;
+pub mod schemas;
 
 pub use device::{DeviceInfo, device_info};
 
@@ -14,6 +15,7 @@ use actix_web::http::StatusCode;
 use authd_domain::Timestamp;
 use chrono::SecondsFormat;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// RFC 3339 in UTC with a `Z`, to the second, as the documents show (`2023-12-01T10:30:00Z`).
 #[must_use]
@@ -21,14 +23,26 @@ pub fn rfc3339(ts: &Timestamp) -> String {
     ts.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// `{"success": true, "message"?, "data"?}`.
-#[derive(Debug, Serialize)]
-struct Success<T> {
+/// `{"success": true, "message"?, "data"}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Success<T> {
+    #[schema(schema_with = schemas::always_true)]
     success: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<String>)]
     message: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required, nullable = false)]
     data: Option<T>,
+}
+
+/// `{"success": true, "message"}`: an answer with nothing more to say.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    #[schema(schema_with = schemas::always_true)]
+    success: bool,
+    #[schema(value_type = String)]
+    message: &'static str,
 }
 
 /// A success answer, with the message and/or data an endpoint documents.
@@ -48,7 +62,10 @@ pub fn success<T: Serialize>(
 /// `200 {"success": true, "message": ...}`.
 #[must_use]
 pub fn message(message: &'static str) -> HttpResponse {
-    success::<()>(StatusCode::OK, Some(message), None)
+    HttpResponse::Ok().json(Message {
+        success: true,
+        message,
+    })
 }
 
 /// Adds a `Set-Cookie` to an answer.

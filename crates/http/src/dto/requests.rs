@@ -8,6 +8,7 @@ use authd_domain::services::{LoginInput, ProfileInput, RegisterInput};
 use authd_domain::values::{Preferences, codes};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
 
 /// Collects the required fields that are absent (or `null`).
 #[derive(Default)]
@@ -34,14 +35,28 @@ impl Required {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "email": "user@example.com", "username": "johndoe", "password": "SecurePass123!",
+    "firstName": "John", "lastName": "Doe", "phone": "+1234567890"
+}))]
 pub struct RegisterRequest {
+    /// A valid address of at most 255 characters; unique whatever its case.
+    #[schema(required, nullable = false, value_type = String, format = Email)]
     email: Option<String>,
+    /// 3-50 letters, digits, `_` or `-` (surrounding blanks are dropped); unique whatever its
+    /// case and look-alikes.
+    #[schema(required, nullable = false, value_type = String, min_length = 3)]
     username: Option<String>,
+    /// At least 12 characters with an upper and a lower case letter, a digit and a symbol.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     password: Option<SecretString>,
+    /// At most 100 characters.
     first_name: Option<String>,
+    /// At most 100 characters.
     last_name: Option<String>,
+    /// At most 20 characters.
     phone: Option<String>,
 }
 
@@ -63,12 +78,17 @@ impl RegisterRequest {
 }
 
 /// Login leaves missing credentials to the service, which answers `MISSING_CREDENTIALS`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"email": "user@example.com", "password": "SecurePass123!", "rememberMe": true}))]
 pub struct LoginRequest {
+    /// The email or the `username` identifies the account.
     email: Option<String>,
     username: Option<String>,
+    /// Absent: `MISSING_CREDENTIALS`, as for a missing email and username.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     password: Option<SecretString>,
+    /// A refresh token (and cookie) that outlives the browser session.
     remember_me: Option<bool>,
 }
 
@@ -83,9 +103,12 @@ impl From<LoginRequest> for LoginInput {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"refreshToken": "def502004e6a0b5c9df6e5..."}))]
 pub struct RefreshRequest {
+    /// Absent or empty: the `refresh_token` cookie is used.
+    #[schema(value_type = Option<String>)]
     refresh_token: Option<SecretString>,
 }
 
@@ -97,14 +120,20 @@ impl RefreshRequest {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"logoutAllDevices": false}))]
 pub struct LogoutRequest {
+    /// Ends every session of the account, not only the caller's.
     pub logout_all_devices: Option<bool>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"token": "abc123def456ghi789..."}))]
 pub struct VerifyEmailRequest {
+    /// The token of the verification email (surrounding blanks are ignored); absent or blank:
+    /// `MISSING_TOKEN`.
+    #[schema(required, nullable = false, value_type = String)]
     token: Option<SecretString>,
 }
 
@@ -126,8 +155,10 @@ fn trimmed(secret: &SecretString) -> SecretString {
     SecretString::from(secret.expose_secret().trim())
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"email": "user@example.com"}))]
 pub struct EmailRequest {
+    #[schema(required, nullable = false, value_type = String, format = Email)]
     email: Option<String>,
 }
 
@@ -141,10 +172,15 @@ impl EmailRequest {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"token": "reset_token_from_email", "newPassword": "NewSecurePass123!"}))]
 pub struct ResetPasswordRequest {
+    /// The token of the reset email (surrounding blanks are ignored).
+    #[schema(required, nullable = false, value_type = String)]
     token: Option<SecretString>,
+    /// The password rules of registration.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     new_password: Option<SecretString>,
 }
 
@@ -163,10 +199,14 @@ impl ResetPasswordRequest {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"currentPassword": "OldSecurePass123!", "newPassword": "NewSecurePass123!"}))]
 pub struct ChangePasswordRequest {
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     current_password: Option<SecretString>,
+    /// The password rules of registration, and not the current one.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     new_password: Option<SecretString>,
 }
 
@@ -185,8 +225,11 @@ impl ChangePasswordRequest {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"password": "SecurePass123!"}))]
 pub struct PasswordRequest {
+    /// The account's current password.
+    #[schema(required, nullable = false, value_type = String, format = Password)]
     password: Option<SecretString>,
 }
 
@@ -201,15 +244,24 @@ impl PasswordRequest {
 }
 
 /// `PUT /v1/users/me`: an absent field is left alone, `null` clears it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({"firstName": "John", "lastName": "Smith", "phone": "+1234567890"}))]
 pub struct UpdateProfileRequest {
+    /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     first_name: Option<Option<String>>,
+    /// At most 100 characters; `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     last_name: Option<Option<String>>,
+    /// At most 20 characters; `null` clears it.
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
     phone: Option<Option<String>>,
+    /// Replaces the stored preferences.
+    #[schema(schema_with = super::schemas::preferences_or_null)]
     preferences: Option<Preferences>,
 }
 

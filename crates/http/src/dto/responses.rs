@@ -6,6 +6,7 @@ use authd_domain::services::{IssuedTokens, LoginSuccess, SessionView, UserView};
 use authd_domain::user::User;
 use authd_domain::values::Preferences;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 const TOKEN_TYPE: &str = "Bearer";
 
@@ -24,14 +25,22 @@ fn last_name(user: &User) -> Option<String> {
 }
 
 /// `POST /v1/auth/register`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "userId": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
+    "username": "johndoe", "status": "pending", "emailVerified": false,
+    "createdAt": "2023-12-01T09:00:00Z"
+}))]
 pub struct RegisterData {
+    #[schema(format = Uuid)]
     user_id: String,
     email: String,
     username: String,
+    #[schema(schema_with = super::schemas::account_status)]
     status: &'static str,
     email_verified: bool,
+    #[schema(format = DateTime)]
     created_at: String,
 }
 
@@ -49,29 +58,51 @@ impl From<&User> for RegisterData {
 }
 
 /// `data.user` of a login.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginUser {
+    #[schema(format = Uuid)]
     id: String,
     email: String,
     username: String,
+    #[schema(required)]
     first_name: Option<String>,
+    #[schema(required)]
     last_name: Option<String>,
+    #[schema(schema_with = super::schemas::account_status)]
     status: &'static str,
     email_verified: bool,
+    #[schema(schema_with = super::schemas::roles)]
     roles: Vec<Role>,
     permissions: Vec<String>,
+    /// The login before this one; `null` on the first.
+    #[schema(required, format = DateTime)]
     last_login: Option<String>,
 }
 
 /// `POST /v1/auth/login`.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "accessToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...",
+    "refreshToken": "def502004e6a0b5c9df6e5...", "expiresIn": 900, "tokenType": "Bearer",
+    "user": {
+        "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
+        "username": "johndoe", "firstName": "John", "lastName": "Doe", "status": "active",
+        "emailVerified": true, "roles": ["user"], "permissions": ["users.read"],
+        "lastLogin": "2023-12-01T10:30:00Z"
+    }
+}))]
 pub struct LoginData {
+    /// A JWT for `Authorization: Bearer`.
     access_token: String,
+    /// Also set as the `refresh_token` cookie; absent when `REFRESH_TOKEN_IN_BODY=false`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     refresh_token: Option<String>,
+    /// Seconds the access token is valid.
     expires_in: i64,
+    #[schema(schema_with = super::schemas::bearer)]
     token_type: &'static str,
     user: LoginUser,
 }
@@ -105,13 +136,20 @@ impl From<&LoginSuccess> for LoginData {
 }
 
 /// `POST /v1/auth/refresh`; `refreshToken` whenever rotation is on.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "accessToken": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9...", "expiresIn": 900,
+    "tokenType": "Bearer"
+}))]
 pub struct RefreshData {
     access_token: String,
+    /// The rotated refresh token (also set as the cookie), when rotation is on.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     refresh_token: Option<String>,
     expires_in: i64,
+    #[schema(schema_with = super::schemas::bearer)]
     token_type: &'static str,
 }
 
@@ -127,23 +165,41 @@ impl From<&IssuedTokens> for RefreshData {
 }
 
 /// `GET` and `PUT /v1/users/me`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
+    "username": "johndoe", "firstName": "John", "lastName": "Doe", "phone": "+1234567890",
+    "status": "active", "emailVerified": true, "phoneVerified": false,
+    "lastLogin": "2023-12-01T10:30:00Z", "createdAt": "2023-11-01T09:00:00Z",
+    "updatedAt": "2023-12-01T10:30:00Z", "roles": ["user"], "permissions": ["users.read"],
+    "preferences": {}
+}))]
 pub struct ProfileData {
+    #[schema(format = Uuid)]
     id: String,
     email: String,
     username: String,
+    #[schema(required)]
     first_name: Option<String>,
+    #[schema(required)]
     last_name: Option<String>,
+    #[schema(required)]
     phone: Option<String>,
+    #[schema(schema_with = super::schemas::account_status)]
     status: &'static str,
     email_verified: bool,
     phone_verified: bool,
+    #[schema(required, format = DateTime)]
     last_login: Option<String>,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     updated_at: String,
+    #[schema(schema_with = super::schemas::roles)]
     roles: Vec<Role>,
     permissions: Vec<String>,
+    #[schema(schema_with = super::schemas::preferences)]
     preferences: Preferences,
 }
 
@@ -171,16 +227,28 @@ impl From<&UserView> for ProfileData {
 }
 
 /// One entry of `GET /v1/users/me/sessions`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "0190c5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f",
+    "deviceInfo": {"browser": "Chrome", "os": "Windows", "device": "Desktop"},
+    "ipAddress": "192.168.1.100", "location": null, "createdAt": "2023-12-01T09:00:00Z",
+    "lastActivity": "2023-12-01T10:30:00Z", "isCurrent": true
+}))]
 pub struct SessionData {
+    #[schema(format = Uuid)]
     id: String,
     device_info: DeviceInfo,
+    #[schema(required)]
     ip_address: Option<String>,
     /// Always `null`: no GeoIP database is wired in.
+    #[schema(schema_with = super::schemas::null)]
     location: Option<()>,
+    #[schema(format = DateTime)]
     created_at: String,
+    #[schema(format = DateTime)]
     last_activity: String,
+    /// The session of the access token making this request.
     is_current: bool,
 }
 

@@ -12,7 +12,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use authd_domain::error::FieldError;
-use body::{ErrorBody, ErrorEnvelope};
+use body::ErrorBody;
+pub use body::ErrorEnvelope;
 use std::fmt;
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -335,6 +336,86 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         next = cause.source();
     }
     out
+}
+
+impl ApiError {
+    /// One error of each kind: the OpenAPI document's examples, and tests that check what a code
+    /// and status can be. The `match` makes a new kind fail to compile until it is listed here.
+    pub(crate) fn every_kind() -> Vec<Self> {
+        use crate::middleware::rate_limit::LimitGroup;
+        let all = vec![
+            Self::Validation(Vec::new()),
+            Self::MissingCredentials,
+            Self::MissingToken,
+            Self::MissingRefreshToken,
+            Self::InvalidCredentials,
+            Self::EmailNotVerified,
+            Self::AccountLocked { retry_after: 1 },
+            Self::AccountSuspended,
+            Self::AccountDeleted,
+            Self::EmailExists,
+            Self::UsernameExists,
+            Self::InvalidOneTimeToken,
+            Self::OneTimeTokenExpired,
+            Self::InvalidAccessToken,
+            Self::AccessTokenExpired,
+            Self::InvalidRefreshToken,
+            Self::TokenRevoked,
+            Self::AccountGone,
+            Self::MissingAuthHeader,
+            Self::InvalidAuthFormat,
+            Self::CsrfFailed,
+            Self::CorsOriginNotAllowed,
+            Self::NotFound("x"),
+            Self::MethodNotAllowed { allow: None },
+            Self::RequestTimeout,
+            Self::PayloadTooLarge { limit: 1 },
+            Self::UnsupportedMediaType,
+            Self::RateLimitExceeded {
+                group: LimitGroup::General,
+                retry_after: 1,
+            },
+            Self::ServiceBusy,
+            Self::ServiceUnavailable("x".into()),
+            Self::Internal("x".into()),
+        ];
+        for e in &all {
+            match e {
+                Self::Validation(_)
+                | Self::MissingCredentials
+                | Self::MissingToken
+                | Self::MissingRefreshToken
+                | Self::InvalidCredentials
+                | Self::EmailNotVerified
+                | Self::AccountLocked { .. }
+                | Self::AccountSuspended
+                | Self::AccountDeleted
+                | Self::EmailExists
+                | Self::UsernameExists
+                | Self::InvalidOneTimeToken
+                | Self::OneTimeTokenExpired
+                | Self::InvalidAccessToken
+                | Self::AccessTokenExpired
+                | Self::InvalidRefreshToken
+                | Self::TokenRevoked
+                | Self::AccountGone
+                | Self::MissingAuthHeader
+                | Self::InvalidAuthFormat
+                | Self::CsrfFailed
+                | Self::CorsOriginNotAllowed
+                | Self::NotFound(_)
+                | Self::MethodNotAllowed { .. }
+                | Self::RequestTimeout
+                | Self::PayloadTooLarge { .. }
+                | Self::UnsupportedMediaType
+                | Self::RateLimitExceeded { .. }
+                | Self::ServiceBusy
+                | Self::ServiceUnavailable(_)
+                | Self::Internal(_) => {}
+            }
+        }
+        all
+    }
 }
 
 #[cfg(test)]

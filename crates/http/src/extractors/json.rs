@@ -119,12 +119,13 @@ fn read(
     })
 }
 
-/// `Ok(None)` for an empty body; the caller decides whether that is acceptable.
+/// `Ok(None)` for an empty body; the caller decides whether that is acceptable. A body of
+/// blanks is not empty: it is not JSON either, and is refused like any malformed body.
 pub(crate) fn decode<T: DeserializeOwned>(
     body: &[u8],
     kind: ContentKind,
 ) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
+    if body.is_empty() {
         return Ok(None);
     }
     if kind != ContentKind::Json {
@@ -209,9 +210,12 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_or_blank_body_is_no_body() {
+    fn an_empty_body_is_no_body_but_a_blank_one_is_malformed() {
         assert_eq!(decode_body(""), Ok(None));
-        assert_eq!(decode_body("  \n"), Ok(None));
+        assert_eq!(
+            decode_body("  \n"),
+            Err((400, "VALIDATION_ERROR", Some("body".to_owned())))
+        );
     }
 
     #[test]

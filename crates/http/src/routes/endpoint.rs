@@ -5,6 +5,8 @@ use crate::middleware::rate_limit::{Limit, limited};
 use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, guard, web};
 use std::fmt;
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::{RefOr, Schema};
 
 /// Who may call an endpoint. Checked by the handler's extractors (`Authenticated` for `Bearer`),
 /// which the end-to-end tests hold to this table; the administration issue adds permissions.
@@ -28,6 +30,20 @@ pub struct RouteSpec {
 pub struct Endpoint {
     spec: RouteSpec,
     handler: Route,
+    doc: Doc,
+}
+
+/// What the handler's `#[utoipa::path]` says of it: the `__path_<handler>` type the attribute
+/// generates, kept as functions so that the table holds it beside the handler it documents.
+#[derive(Clone, Copy)]
+pub struct Doc {
+    pub path: fn() -> String,
+    pub methods: fn() -> Vec<HttpMethod>,
+    pub operation: fn() -> Operation,
+    /// The attribute's `tag`, which utoipa keeps apart from the operation.
+    pub tags: fn() -> Vec<&'static str>,
+    /// Adds the schemas the operation refers to.
+    pub schemas: fn(&mut Vec<(String, RefOr<Schema>)>),
 }
 
 /// The start of a table entry; `.to(handler)` completes it.
@@ -59,6 +75,10 @@ pub fn delete(path: &'static str, limit: Limit, access: Access) -> Spec {
 impl Endpoint {
     pub fn spec(&self) -> RouteSpec {
         self.spec.clone()
+    }
+
+    pub fn doc(&self) -> Doc {
+        self.doc
     }
 
     #[cfg(test)]
@@ -101,15 +121,25 @@ impl fmt::Debug for Endpoint {
 pub struct Spec(RouteSpec);
 
 impl Spec {
-    pub fn to<F, Args>(self, handler: F) -> Endpoint
+    /// Completes the entry with its handler and the handler's documentation (`__path_<handler>`,
+    /// which `#[utoipa::path]` generates): an endpoint cannot be added without a document.
+    pub fn to<F, Args, D>(self, handler: F, _doc: D) -> Endpoint
     where
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
+        D: utoipa::Path + utoipa::__dev::SchemaReferences + utoipa::__dev::Tags<'static>,
     {
         Endpoint {
             spec: self.0,
             handler: web::route().to(handler),
+            doc: Doc {
+                path: D::path,
+                methods: D::methods,
+                operation: D::operation,
+                tags: <D as utoipa::__dev::Tags<'static>>::tags,
+                schemas: <D as utoipa::__dev::SchemaReferences>::schemas,
+            },
         }
     }
 }

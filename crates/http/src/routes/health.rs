@@ -3,17 +3,32 @@
 //! not rate-limited, so the binary wraps each real probe in a [`crate::CachedProbe`]: polling
 //! them costs the backing services one check per ttl at most.
 
-use crate::health_report::{Details, readiness, report};
+use crate::health_report::{Details, Report, readiness, report};
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::web::Data;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Debug, Serialize)]
-struct Brief {
+/// `{"status": ..}` of the orchestrators' probes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Brief {
+    #[schema(value_type = String, example = "OK")]
     status: &'static str,
 }
 
+/// Health of the service and its backing services
+///
+/// Each backing service is really checked (bounded by `HEALTH_CHECK_TIMEOUT`, cached
+/// `HEALTH_CACHE_TTL`). `version` and `uptime` are absent with `HEALTH_DETAILS=false`.
+#[utoipa::path(
+    get, path = "/v1/health", tag = "operations", operation_id = "health",
+    responses(
+        (status = 200, description = "The database is usable (`status` is `DEGRADED` when \
+            Redis or mail is not)", body = Report),
+        (status = 503, description = "The database is unhealthy", body = Report),
+    )
+)]
 pub async fn health(state: Data<AppState>) -> HttpResponse {
     let now = state.clock.now();
     let details = state
@@ -24,10 +39,26 @@ pub async fn health(state: Data<AppState>) -> HttpResponse {
     HttpResponse::build(status).json(body)
 }
 
+/// Liveness probe
+#[utoipa::path(
+    get, path = "/health/live", tag = "operations", operation_id = "live",
+    responses((status = 200, description = "The process serves", body = Brief,
+        example = json!({"status": "OK"}))),
+)]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Brief { status: "OK" })
 }
 
+/// Readiness probe
+#[utoipa::path(
+    get, path = "/health/ready", tag = "operations", operation_id = "ready",
+    responses(
+        (status = 200, description = "The database is usable", body = Brief,
+            example = json!({"status": "READY"})),
+        (status = 503, description = "The database is not usable", body = Brief,
+            example = json!({"status": "NOT_READY"})),
+    ),
+)]
 pub async fn ready(state: Data<AppState>) -> HttpResponse {
     let status = readiness(&state.health).await;
     let text = if status.is_success() {

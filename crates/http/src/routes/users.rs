@@ -3,7 +3,7 @@
 use crate::cookies;
 use crate::dto::requests::{PasswordRequest, UpdateProfileRequest};
 use crate::dto::responses::{ProfileData, SessionData};
-use crate::dto::{message, success, with_cookie};
+use crate::dto::{Message, Success, message, success, with_cookie};
 use crate::error::ApiError;
 use crate::extractors::{Authenticated, CallerInfo, Json};
 use crate::state::AppState;
@@ -13,6 +13,23 @@ use actix_web::web::{Data, Path};
 
 type Answer = Result<HttpResponse, ApiError>;
 
+/// The caller's profile
+#[utoipa::path(
+    get, path = "/v1/users/me", tag = "users", operation_id = "getMe",
+    responses(
+        (status = 200, description = "The profile", body = Success<ProfileData>, example = json!({
+            "success": true,
+            "data": {
+                "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
+                "username": "johndoe", "firstName": "John", "lastName": "Doe",
+                "phone": "+1234567890", "status": "active", "emailVerified": true,
+                "phoneVerified": false, "lastLogin": "2023-12-01T10:30:00Z",
+                "createdAt": "2023-11-01T09:00:00Z", "updatedAt": "2023-12-01T10:30:00Z",
+                "roles": ["user"], "permissions": ["users.read"], "preferences": {}
+            }
+        })),
+    )
+)]
 pub async fn get_me(state: Data<AppState>, principal: Authenticated) -> Answer {
     let view = state.services.profiles.get(&principal.0).await?;
     Ok(success(
@@ -22,6 +39,26 @@ pub async fn get_me(state: Data<AppState>, principal: Authenticated) -> Answer {
     ))
 }
 
+/// Update the caller's profile
+///
+/// An absent field is left as it is; `null` clears it.
+#[utoipa::path(
+    put, path = "/v1/users/me", tag = "users", operation_id = "updateMe",
+    request_body = UpdateProfileRequest,
+    responses(
+        (status = 200, description = "The updated profile", body = Success<ProfileData>, example = json!({
+            "success": true, "message": "Profile updated successfully",
+            "data": {
+                "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
+                "username": "johndoe", "firstName": "John", "lastName": "Smith",
+                "phone": "+1234567890", "status": "active", "emailVerified": true,
+                "phoneVerified": false, "lastLogin": "2023-12-01T10:30:00Z",
+                "createdAt": "2023-11-01T09:00:00Z", "updatedAt": "2023-12-01T10:35:00Z",
+                "roles": ["user"], "permissions": ["users.read"], "preferences": {}
+            }
+        })),
+    )
+)]
 pub async fn update_me(
     state: Data<AppState>,
     principal: Authenticated,
@@ -40,6 +77,20 @@ pub async fn update_me(
     ))
 }
 
+/// Deactivate the caller's account
+///
+/// The account becomes `deleted`, every session is revoked and the cookie cleared.
+#[utoipa::path(
+    delete, path = "/v1/users/me", tag = "users", operation_id = "deactivateMe",
+    request_body = PasswordRequest,
+    responses(
+        (status = 200, description = "Deactivated", body = Message,
+            example = json!({"success": true, "message": "Account deactivated successfully"})),
+        (status = 401, description = "`INVALID_CREDENTIALS`: wrong password (counts towards the lockout)"),
+        (status = 423, description = "`ACCOUNT_LOCKED` (`retryAfter`), even for the right password"),
+        (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full"),
+    )
+)]
 pub async fn deactivate_me(
     state: Data<AppState>,
     principal: Authenticated,
@@ -57,12 +108,44 @@ pub async fn deactivate_me(
     with_cookie(message("Account deactivated successfully"), &cleared)
 }
 
+/// The caller's active sessions
+#[utoipa::path(
+    get, path = "/v1/users/me/sessions", tag = "users", operation_id = "listSessions",
+    responses(
+        (status = 200, description = "The sessions", body = Success<Vec<SessionData>>, example = json!({
+            "success": true,
+            "data": [{
+                "id": "0190c5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f",
+                "deviceInfo": {"browser": "Chrome", "os": "Windows", "device": "Desktop"},
+                "ipAddress": "192.168.1.100", "location": null,
+                "createdAt": "2023-12-01T09:00:00Z", "lastActivity": "2023-12-01T10:30:00Z",
+                "isCurrent": true
+            }, {
+                "id": "0190c5e2-8a4b-7c3d-9e1f-2a3b4c5d6e80",
+                "deviceInfo": {"browser": "Safari", "os": "iOS", "device": "Mobile"},
+                "ipAddress": "192.168.1.101", "location": null,
+                "createdAt": "2023-11-30T15:00:00Z", "lastActivity": "2023-11-30T15:20:00Z",
+                "isCurrent": false
+            }]
+        })),
+    )
+)]
 pub async fn sessions(state: Data<AppState>, principal: Authenticated) -> Answer {
     let sessions = state.services.sessions.list(&principal.0).await?;
     let data: Vec<SessionData> = sessions.iter().map(SessionData::from).collect();
     Ok(success(StatusCode::OK, None, Some(data)))
 }
 
+/// End one of the caller's sessions
+#[utoipa::path(
+    delete, path = "/v1/users/me/sessions/{session_id}", tag = "users", operation_id = "revokeSession",
+    params(("session_id" = String, Path, description = "The `id` of a session of the caller")),
+    responses(
+        (status = 200, description = "Ended", body = Message,
+            example = json!({"success": true, "message": "Session terminated successfully"})),
+        (status = 404, description = "`NOT_FOUND`: unknown, or another user's session"),
+    )
+)]
 pub async fn revoke_session(
     state: Data<AppState>,
     principal: Authenticated,
