@@ -44,6 +44,8 @@ fn endpoints() -> Vec<Endpoint> {
         get("/v1/health", Exempt, Public).to(health::health),
         get("/health/live", Exempt, Public).to(health::live),
         get("/health/ready", Exempt, Public).to(health::ready),
+        // Prometheus scrapes; `METRICS_TOKEN` is checked by the handler itself.
+        get("/metrics", Exempt, Public).to(crate::metrics::scrape),
     ]
 }
 

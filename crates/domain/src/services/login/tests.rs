@@ -45,6 +45,7 @@ fn with_settings(mut m: Mocks, settings: AuthSettings) -> Login {
         denylist: Arc::new(m.denylist),
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
+        telemetry: Arc::new(crate::telemetry::NoTelemetry),
     };
     Login::new(ports, LoginSettings::from(&settings))
 }
