@@ -7,6 +7,7 @@ mod cors;
 pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
+pub mod trace_context;
 
 pub use body_deadline::{answer_late_body, body_deadline};
 pub use cors::{cors, guard as cors_guard};
@@ -37,13 +38,24 @@ pub async fn envelope(
     let clock = req
         .app_data::<Data<dyn Clock>>()
         .map(|clock| clock.clone().into_inner());
+    let trace = trace_context::TraceContext::accept_or_start(
+        req.headers()
+            .get(trace_context::TRACEPARENT)
+            .and_then(|v| v.to_str().ok()),
+    );
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        trace_id = %trace.trace_id,
+        span_id = %trace.span_id,
+        parent_span_id = tracing::field::Empty,
         method = %req.method(),
         path = %req.path(),
         user_id = tracing::field::Empty,
     );
+    if let Some(parent) = &trace.parent_id {
+        span.record("parent_span_id", parent.as_str());
+    }
     let started = Instant::now();
     let metrics = req.app_data::<Data<HttpMetrics>>().cloned();
     let method = req.method().clone();
@@ -75,6 +87,10 @@ pub async fn envelope(
     let (status, result) = match outcome {
         Ok(mut res) => {
             stamp(res.headers_mut(), &id);
+            if let Ok(value) = HeaderValue::from_str(&trace.header()) {
+                res.headers_mut()
+                    .insert(HeaderName::from_static(trace_context::TRACERESPONSE), value);
+            }
             (res.status(), Ok(res))
         }
         Err(rendered) => (rendered.status, Err(rendered.into())),
