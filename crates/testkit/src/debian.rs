@@ -60,7 +60,7 @@ pub fn install(package: &str, present: &str) -> Result<(), String> {
 /// `promtool` (from Debian's `prometheus` package) to check alerting rules and scrapes: found in
 /// `PATH` or `/usr/bin`, or else unpacked from the package into a temporary directory with
 /// `apt-get download` and `dpkg-deb -x`, so that no Prometheus server is installed or started
-/// (the package's install script would start one). `apt-get update` runs first only when the
+/// (the package's install script would start one); only `promtool` is kept (48 MB of 95). `apt-get update` runs first only when the
 /// download fails, and needs root then.
 ///
 /// # Errors
@@ -75,7 +75,8 @@ pub fn promtool() -> Result<PathBuf, String> {
     let script = format!(
         "test -x '{bin}' || {{ mkdir -p '{dir}/deb' && cd '{dir}/deb' && rm -f prometheus_*.deb \
          && {{ apt-get download prometheus || {{ apt-get update && apt-get download prometheus; }}; }} \
-         && dpkg-deb -x prometheus_*.deb '{dir}' && rm -f prometheus_*.deb; }}",
+         && dpkg-deb -x prometheus_*.deb '{dir}/deb/x' && mkdir -p '{dir}/usr/bin' \
+         && mv '{dir}/deb/x/usr/bin/promtool' '{bin}' && rm -rf '{dir}/deb'; }}",
         bin = promtool.display(),
         dir = root.display(),
     );
