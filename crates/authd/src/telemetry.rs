@@ -21,6 +21,7 @@ pub fn init(config: &LogConfig) {
             // Spans closer to the event win a name they share (the request's `user_id` and a
             // service's), so each key appears once.
             let json = json_subscriber::layer()
+                .with_current_span(false)
                 .flatten_event(true)
                 .flatten_span_list_on_top_level(true);
             let _ = tracing_subscriber::registry()
