@@ -123,6 +123,10 @@ async fn json_lines_carry_the_request_id_and_the_callers_trace_id() {
     assert_eq!(joined["trace_id"], TRACE, "{joined}");
     assert_eq!(joined["parent_span_id"], "00f067aa0ba902b7", "{joined}");
     assert_eq!(joined["message"], "request completed", "{joined}");
+    assert!(
+        joined.get("span").is_none(),
+        "no nested copy of the span: {joined}"
+    );
     let fresh = request_line(&child, "fresh-1").await;
     let trace = fresh["trace_id"].as_str().unwrap_or_default();
     assert!(
