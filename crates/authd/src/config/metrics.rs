@@ -21,13 +21,8 @@ pub struct MetricsConfig {
 pub(super) fn metrics(r: &mut Reader) -> MetricsConfig {
     MetricsConfig {
         enabled: r.or("ENABLE_METRICS", true, values::boolean),
-        token: r.optional("METRICS_TOKEN", |v| {
-            if v.trim().is_empty() {
-                Err("must not be empty (unset it to scrape without a token)".to_owned())
-            } else {
-                Ok(SecretString::from(v.to_owned()))
-            }
-        }),
+        // Empty counts as unset, like every variable (a `METRICS_TOKEN=` line in `.env`).
+        token: r.optional("METRICS_TOKEN", |v| Ok(SecretString::from(v.to_owned()))),
         sample_interval: r.or("METRICS_SAMPLE_INTERVAL", Duration::from_secs(30), |v| {
             let d = values::short_duration(v, 1000, Duration::from_secs(3600))?;
             if d < Duration::from_millis(100) {
