@@ -79,6 +79,7 @@ pub struct Application {
     server: Server,
     delivery: MailDelivery,
     audit_writer: Option<AuditWriter>,
+    sampler: Option<crate::wiring::Sampler>,
     poll_interval: std::time::Duration,
     mail_batch: usize,
 }
@@ -122,6 +123,7 @@ impl Application {
             server,
             delivery: wired.delivery,
             audit_writer: wired.audit_writer,
+            sampler: wired.sampler,
             poll_interval: config.mail.poll_interval,
             mail_batch: mail_worker::batch_for(config.mail.smtp.as_ref().map(|s| s.timeout)),
         })
@@ -153,12 +155,16 @@ impl Application {
             self.mail_batch,
             stopped,
         ));
+        let sampler = self.sampler.map(|s| tokio::spawn(s.run(stop.subscribe())));
         let signals = tokio::spawn(stop_on_signal(self.server.handle()));
         let served = self.server.await;
         signals.abort();
         let _ = stop.send(true);
         if let Err(e) = worker.await {
             tracing::error!(error = %e, "the outbox worker panicked");
+        }
+        if let Some(sampler) = sampler {
+            let _ = sampler.await;
         }
         // Last, so that the events of the last requests are written too.
         if let Some(audit) = self.audit_writer {

@@ -15,6 +15,6 @@ mod wiring;
 pub use app::{Application, StartupError, StopHandle};
 pub use config::{
     Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, HealthConfig, JwtConfig,
-    LogConfig, LogFormat, MailConfig, RateLimitConfig, RedisConfig, ServerConfig, Signing,
-    SmtpConfig, SmtpSecurity,
+    LogConfig, LogFormat, MailConfig, MetricsConfig, RateLimitConfig, RedisConfig, ServerConfig,
+    Signing, SmtpConfig, SmtpSecurity,
 };

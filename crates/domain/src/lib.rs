@@ -11,6 +11,7 @@ pub mod policy;
 pub mod ports;
 pub mod services;
 pub mod session;
+pub mod telemetry;
 pub mod token;
 pub mod user;
 pub mod values;

@@ -247,6 +247,9 @@ pub trait SessionRepository: Send + Sync {
 
     async fn find(&self, id: SessionId) -> Result<Option<Session>, PortError>;
 
+    /// How many sessions of all users are live at `now` (not revoked, refresh token unexpired).
+    async fn count_active(&self, now: Timestamp) -> Result<u64, PortError>;
+
     /// The user's sessions that are neither revoked nor past `now`'s token expiry, most recent first.
     async fn list_active(&self, user_id: UserId, now: Timestamp)
     -> Result<Vec<Session>, PortError>;
@@ -362,6 +365,21 @@ pub trait Outbox: Send + Sync {
         retry_at: Option<Timestamp>,
         error: &str,
     ) -> Result<(), PortError>;
+
+    /// How many messages wait, wait after a failure, and were given up on (for metrics; an
+    /// adapter that forgets dead messages counts those it gave up on since it started).
+    async fn counts(&self) -> Result<OutboxCounts, PortError>;
+}
+
+/// The outbox by delivery state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    /// Unsent, never tried.
+    pub pending: u64,
+    /// Unsent, tried and failed at least once, to be tried again.
+    pub retrying: u64,
+    /// Never to be sent: failed for good, or dropped because its link no longer applies.
+    pub dead: u64,
 }
 
 /// The audit trail.

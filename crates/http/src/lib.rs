@@ -8,6 +8,7 @@ mod dto;
 mod error;
 mod extractors;
 mod health_report;
+mod metrics;
 mod middleware;
 mod openapi;
 mod probes;
@@ -18,8 +19,11 @@ mod state;
 pub use connections::{Admission, ConnectionLimit};
 pub use error::ApiError;
 pub use ipnet::IpNet;
+pub use metrics::{HttpMetrics, MetricsEndpoint, UNMATCHED};
+pub use middleware::rate_limit::LimitGroup;
 pub use middleware::rate_limit::{Ipv6Prefix, Limit};
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
+pub use prometheus_client;
 pub use routes::{Access, RouteSpec, openapi, table as route_table};
 pub use settings::{
     DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP,
@@ -52,8 +56,22 @@ pub fn app(
     let body_timeout = settings.client_body_timeout;
     let rate_limiting = Data::from(state.rate_limiting.clone());
     let clock: Data<dyn Clock> = Data::from(state.clock.clone());
-    App::new()
-        .app_data(Data::new(state))
+    let (http_metrics, metrics_endpoint) = match &state.metrics {
+        Some((http, endpoint)) => (
+            Some(Data::from(http.clone())),
+            Some(Data::from(endpoint.clone())),
+        ),
+        None => (None, None),
+    };
+    let mut app = App::new();
+    // Without them, requests go uncounted and `/metrics` is a 404.
+    if let Some(http) = http_metrics {
+        app = app.app_data(http);
+    }
+    if let Some(endpoint) = metrics_endpoint {
+        app = app.app_data(endpoint);
+    }
+    app.app_data(Data::new(state))
         .app_data(rate_limiting)
         .app_data(clock)
         // The rate limits are the routes' own middleware (see `routes`): inside CORS (a 429

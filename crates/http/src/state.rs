@@ -1,6 +1,7 @@
 //! What every handler can reach: the domain services, the token codec (for JWKS), the settings,
 //! the health probes of the backing services, the rate limiter and the clock.
 
+use crate::metrics::{HttpMetrics, MetricsEndpoint};
 use crate::middleware::rate_limit::RateLimiting;
 use crate::probes::HealthProbes;
 use crate::settings::HttpSettings;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// The limiter with `settings.rate_limits`, shared by every worker (so is its log throttle).
     pub(crate) rate_limiting: Arc<RateLimiting>,
+    /// The request counters and `/metrics`, when metrics are enabled.
+    pub(crate) metrics: Option<(Arc<HttpMetrics>, Arc<MetricsEndpoint>)>,
 }
 
 impl AppState {
@@ -51,6 +54,16 @@ impl AppState {
             clock,
             started_at: Instant::now(),
             rate_limiting,
+            metrics: None,
+        }
+    }
+
+    /// Counts every request in `http` and serves `endpoint` at `/metrics` (a 404 without it).
+    #[must_use]
+    pub fn with_metrics(self, http: Arc<HttpMetrics>, endpoint: Arc<MetricsEndpoint>) -> Self {
+        Self {
+            metrics: Some((http, endpoint)),
+            ..self
         }
     }
 }

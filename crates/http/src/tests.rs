@@ -209,6 +209,28 @@ async fn a_preflight_from_an_allowed_origin_may_send_credentials() {
 }
 
 #[actix_web::test]
+async fn a_traced_browser_app_may_send_its_trace_context() {
+    let app = app!();
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/v1/users/me")
+        .insert_header(("Origin", "https://app.example"))
+        .insert_header(("Access-Control-Request-Method", "GET"))
+        .insert_header((
+            "Access-Control-Request-Headers",
+            "authorization, traceparent, tracestate",
+        ))
+        .to_request();
+    let res = call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let allowed = header(&res, "access-control-allow-headers");
+    assert!(
+        allowed.contains("traceparent") && allowed.contains("tracestate"),
+        "{allowed}"
+    );
+}
+
+#[actix_web::test]
 async fn a_preflight_from_a_foreign_origin_is_403_cors_origin_not_allowed_in_the_envelope() {
     let app = app!();
     let req = TestRequest::default()
@@ -261,7 +283,8 @@ async fn cors_headers_answer_an_allowed_origin_only() {
         "https://app.example"
     );
     assert_eq!(header(&res, "access-control-allow-credentials"), "true");
-    assert!(header(&res, "access-control-expose-headers").contains("x-request-id"));
+    let exposed = header(&res, "access-control-expose-headers");
+    assert!(exposed.contains("x-request-id") && exposed.contains("traceresponse"));
 }
 
 #[actix_web::test]

@@ -12,7 +12,7 @@ use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ids::MessageId;
 use authd_domain::notification::{Notification, OutboxMessage};
-use authd_domain::ports::Outbox;
+use authd_domain::ports::{Outbox, OutboxCounts};
 use chrono::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamptz};
@@ -44,8 +44,41 @@ struct Claimed {
     next_attempt_at: Timestamp,
 }
 
+const COUNTS: &str = "\
+SELECT count(*) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL AND attempts = 0) AS pending,
+       count(*) FILTER (WHERE sent_at IS NULL AND dead_at IS NULL AND attempts > 0) AS retrying,
+       count(*) FILTER (WHERE dead_at IS NOT NULL) AS dead
+FROM outbox";
+
+#[derive(QueryableByName)]
+struct Counts {
+    #[diesel(sql_type = BigInt)]
+    pending: i64,
+    #[diesel(sql_type = BigInt)]
+    retrying: i64,
+    #[diesel(sql_type = BigInt)]
+    dead: i64,
+}
+
 #[async_trait]
 impl Outbox for PostgresStore {
+    async fn counts(&self) -> Result<OutboxCounts, PortError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let counts: Counts = diesel::sql_query(COUNTS)
+                .get_result(&mut conn)
+                .await
+                .map_err(TxError::from)?;
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            Ok(OutboxCounts {
+                pending: count(counts.pending),
+                retrying: count(counts.retrying),
+                dead: count(counts.dead),
+            })
+        })
+        .await
+    }
+
     async fn enqueue(&self, mail: &Notification, now: Timestamp) -> Result<MessageId, PortError> {
         self.bounded(async {
             let mut conn = self.conn().await?;

@@ -168,6 +168,24 @@ impl SessionRepository for PostgresStore {
         .await
     }
 
+    async fn count_active(&self, now: Timestamp) -> Result<u64, PortError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let live: i64 = sessions::table
+                .inner_join(
+                    refresh_tokens::table.on(refresh_tokens::hash.eq(sessions::current_token_hash)),
+                )
+                .filter(sessions::revoked_at.is_null())
+                .filter(refresh_tokens::expires_at.gt(now))
+                .count()
+                .get_result(&mut conn)
+                .await
+                .map_err(TxError::from)?;
+            Ok(u64::try_from(live).unwrap_or(0))
+        })
+        .await
+    }
+
     async fn list_active(
         &self,
         user_id: UserId,

@@ -7,6 +7,7 @@
 
 use crate::error::{DbFailure, PgError, Redactor, pool_error};
 use authd_domain::error::PortError;
+use authd_domain::telemetry::PoolStats;
 use diesel::ConnectionError;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, PoolError, PoolableConnection, RecyclingMethod,
@@ -14,6 +15,8 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub(crate) type Pool = bb8::Pool<AsyncDieselConnectionManager<AsyncPgConnection>>;
@@ -56,6 +59,9 @@ pub struct PostgresStore {
     pool: Pool,
     /// The longest one unit of work may take, waiting for a connection included.
     op_timeout: Duration,
+    /// Failures to reach the database (no connection, a timeout), for metrics; shared by clones.
+    errors: Arc<AtomicU64>,
+    pool_max: u32,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -104,6 +110,7 @@ impl PostgresStore {
             .await
             .map_err(|e| setup_error(&e, connect_timeout, &redactor))?;
 
+        let errors = Arc::new(AtomicU64::new(0));
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         config.recycling_method = RecyclingMethod::CustomFunction(Box::new(reusable));
         config.custom_setup = Box::new(move |url| {
@@ -118,7 +125,7 @@ impl PostgresStore {
             .max_size(settings.pool_max)
             .min_idle(Some(settings.pool_min.min(settings.pool_max)))
             .connection_timeout(connect_timeout)
-            .error_sink(Box::new(LogSink(redactor.clone())))
+            .error_sink(Box::new(LogSink(redactor.clone(), errors.clone())))
             .build(manager);
         // `build` waits for `pool_min` connections, each bounded by the connect timeout; the
         // outer bound keeps a server that accepts and then stalls from hanging start-up.
@@ -131,6 +138,8 @@ impl PostgresStore {
         let _ = pool.add(first);
         Ok(Self {
             pool,
+            errors,
+            pool_max: settings.pool_max,
             op_timeout: connect_timeout
                 .saturating_add(statement_timeout.saturating_mul(2))
                 .max(Duration::from_secs(1)),
@@ -146,9 +155,30 @@ impl PostgresStore {
         matches!(tokio::time::timeout(PING_TIMEOUT, check).await, Ok(Some(_)))
     }
 
+    /// The pool as metrics show it.
+    #[must_use]
+    pub fn pool_stats(&self) -> PoolStats {
+        let state = self.pool.state();
+        let open = u64::from(state.connections);
+        let stats = &state.statistics;
+        PoolStats {
+            max: u64::from(self.pool_max),
+            open,
+            in_use: open.saturating_sub(u64::from(state.idle_connections)),
+            waiting: stats
+                .get_started
+                .saturating_sub(stats.get_direct + stats.get_waited + stats.get_timed_out),
+            waits_total: Some(stats.get_waited),
+            errors_total: AtomicU64::load(&self.errors, Ordering::Relaxed),
+        }
+    }
+
     /// A pooled connection.
     pub(crate) async fn conn(&self) -> Result<Conn<'_>, PortError> {
-        self.pool.get().await.map_err(|e| pool_error(&e))
+        self.pool.get().await.map_err(|e| {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+            pool_error(&e)
+        })
     }
 
     /// Runs one unit of work, failing it as unavailable when it takes too long. A transaction
@@ -162,11 +192,14 @@ impl PostgresStore {
     {
         match tokio::time::timeout(self.op_timeout, work).await {
             Ok(result) => result,
-            Err(_) => Err(PortError::unavailable(DbFailure::new(format!(
-                "database operation timed out after {:?}",
-                self.op_timeout
-            )))
-            .into()),
+            Err(_) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                Err(PortError::unavailable(DbFailure::new(format!(
+                    "database operation timed out after {:?}",
+                    self.op_timeout
+                )))
+                .into())
+            }
         }
     }
 }
@@ -230,10 +263,11 @@ pub(crate) fn setup_error(e: &ConnectionError, timeout: Duration, redactor: &Red
 
 /// Logs the pool's background connection failures (they have no caller to return to).
 #[derive(Debug, Clone)]
-struct LogSink(Redactor);
+struct LogSink(Redactor, Arc<AtomicU64>);
 
 impl bb8::ErrorSink<PoolError> for LogSink {
     fn sink(&self, error: PoolError) {
+        self.1.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(error = %self.0.clean(error), "PostgreSQL pool could not open a connection");
     }
 

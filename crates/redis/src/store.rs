@@ -6,10 +6,12 @@ use crate::settings::RedisSettings;
 use crate::{denylist, rate_limiter};
 use authd_domain::error::PortError;
 use authd_domain::ports::Clock;
+use authd_domain::telemetry::PoolStats;
 use deadpool::Runtime;
 use redis::{AsyncConnectionConfig, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The access-token denylist and the rate limiter over one Redis server (or anything speaking
@@ -23,6 +25,8 @@ pub struct RedisStore {
     redactor: Redactor,
     /// What "now" is when a denial's end becomes a time to live (the port carries no `now`).
     pub(crate) clock: Arc<dyn Clock>,
+    /// Calls that failed or timed out, for metrics; shared by clones.
+    errors: Arc<AtomicU64>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -85,6 +89,7 @@ impl RedisStore {
             prefix: settings.key_prefix.clone(),
             redactor,
             clock,
+            errors: Arc::new(AtomicU64::new(0)),
         };
         store.warm_up().await?;
         Ok(store)
@@ -126,9 +131,29 @@ impl RedisStore {
         cmd: &Cmd,
         script: Option<&Script>,
     ) -> Result<T, PortError> {
-        tokio::time::timeout(self.timeout, self.query_unbounded(cmd, script))
+        let reply = tokio::time::timeout(self.timeout, self.query_unbounded(cmd, script))
             .await
-            .unwrap_or_else(|_| Err(PortError::unavailable(TimedOut(self.timeout))))
+            .unwrap_or_else(|_| Err(PortError::unavailable(TimedOut(self.timeout))));
+        if reply.is_err() {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        reply
+    }
+
+    /// The pool as metrics show it.
+    #[must_use]
+    pub fn pool_stats(&self) -> PoolStats {
+        let status = self.pool.status();
+        let open = status.size as u64;
+        PoolStats {
+            max: status.max_size as u64,
+            open,
+            in_use: open.saturating_sub(status.available as u64),
+            waiting: status.waiting as u64,
+            // deadpool keeps no count of past waits, only of current waiters.
+            waits_total: None,
+            errors_total: self.errors.load(Ordering::Relaxed),
+        }
     }
 
     async fn query_unbounded<T: FromRedisValue>(

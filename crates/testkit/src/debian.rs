@@ -56,3 +56,40 @@ pub fn install(package: &str, present: &str) -> Result<(), String> {
         Err(e) => Err(format!("could not run apt-get ({e})")),
     }
 }
+
+/// `promtool` (from Debian's `prometheus` package) to check alerting rules and scrapes: found in
+/// `PATH` or `/usr/bin`, or else unpacked from the package into a temporary directory with
+/// `apt-get download` and `dpkg-deb -x`, so that no Prometheus server is installed or started
+/// (the package's install script would start one); only `promtool` is kept (48 MB of 95). `apt-get update` runs first only when the
+/// download fails, and needs root then.
+///
+/// # Errors
+/// The package cannot be downloaded or unpacked; the message says which.
+pub fn promtool() -> Result<PathBuf, String> {
+    if let Some(found) = find("promtool") {
+        return Ok(found);
+    }
+    let root = env::temp_dir().join("authd-testkit-promtool");
+    let promtool = root.join("usr/bin/promtool");
+    let lock = env::temp_dir().join("authd-testkit-promtool.lock");
+    let script = format!(
+        "test -x '{bin}' || {{ mkdir -p '{dir}/deb' && cd '{dir}/deb' && rm -f prometheus_*.deb \
+         && {{ apt-get download prometheus || {{ apt-get update && apt-get download prometheus; }}; }} \
+         && dpkg-deb -x prometheus_*.deb '{dir}/deb/x' && mkdir -p '{dir}/usr/bin' \
+         && mv '{dir}/deb/x/usr/bin/promtool' '{bin}' && rm -rf '{dir}/deb'; }}",
+        bin = promtool.display(),
+        dir = root.display(),
+    );
+    let status = Command::new("flock")
+        .arg(&lock)
+        .args(["sh", "-c", &script])
+        .stdin(Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() && promtool.is_file() => Ok(promtool),
+        Ok(s) => Err(format!(
+            "could not unpack promtool from the Debian package `prometheus` ({s})"
+        )),
+        Err(e) => Err(format!("could not run apt-get download ({e})")),
+    }
+}

@@ -6,6 +6,7 @@ use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus};
 use crate::support::concurrently;
 use authd_domain::ids::MessageId;
+use authd_domain::ports::OutboxCounts;
 use authd_domain::token::TokenPurpose;
 use chrono::Duration;
 use std::collections::HashSet;
@@ -23,6 +24,7 @@ macro_rules! outbox_conformance {
             dead_message_is_never_claimed_again
             claim_returns_at_most_the_limit
             concurrent_claimers_never_get_the_same_message
+            counts_follow_the_delivery_state
         }
     };
 }
@@ -193,4 +195,27 @@ pub async fn concurrent_claimers_never_get_the_same_message(s: &StorageUnderTest
     let distinct: HashSet<MessageId> = claimed.iter().copied().collect();
     assert_eq!(claimed.len(), 100, "no message is handed out twice");
     assert_eq!(distinct, queued);
+}
+
+/// The counts for metrics: never tried, failed and due again, given up on; sent ones are gone.
+pub async fn counts_follow_the_delivery_state(s: &StorageUnderTest) {
+    assert_eq!(s.outbox.counts().await.unwrap(), OutboxCounts::default());
+    let retried = enqueue(s, t0()).await;
+    let dead = enqueue(s, t0()).await;
+    let sent = enqueue(s, t0()).await;
+    enqueue(s, t0()).await;
+    assert_eq!(claim(s, t0(), 10).await.len(), 4);
+    s.outbox
+        .mark_failed(retried, Some(t0_plus(60)), "try later")
+        .await
+        .unwrap();
+    s.outbox.mark_failed(dead, None, "give up").await.unwrap();
+    s.outbox.mark_sent(sent, t0_plus(1)).await.unwrap();
+
+    let expected = OutboxCounts {
+        pending: 1,
+        retrying: 1,
+        dead: 1,
+    };
+    assert_eq!(s.outbox.counts().await.unwrap(), expected);
 }

@@ -33,6 +33,7 @@ macro_rules! sessions_conformance {
             active_sessions_are_listed_most_recent_first
             revoke_only_affects_the_owners_live_session
             revoke_all_revokes_every_live_session_of_the_user
+            live_sessions_of_every_user_are_counted
         }
     };
 }
@@ -515,4 +516,25 @@ pub async fn revoke_all_revokes_every_live_session_of_the_user(s: &StorageUnderT
             .unwrap()
             .is_empty()
     );
+}
+
+/// The count for metrics: every user's live sessions, not the revoked or expired ones.
+pub async fn live_sessions_of_every_user_are_counted(s: &StorageUnderTest) {
+    assert_eq!(s.sessions.count_active(t0()).await.unwrap(), 0);
+    let ada = registered_user(s).await;
+    let bob = registered_user(s).await;
+    let first = login(s, ada.id, t0()).await;
+    login(s, ada.id, t0()).await;
+    login(s, bob.id, t0()).await;
+    assert_eq!(s.sessions.count_active(t0_plus(1)).await.unwrap(), 3);
+
+    assert!(
+        s.sessions
+            .revoke(ada.id, first.session.id, t0_plus(2))
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.sessions.count_active(t0_plus(3)).await.unwrap(), 2);
+    let years_later = t0_plus(10 * 365 * 24 * 3600);
+    assert_eq!(s.sessions.count_active(years_later).await.unwrap(), 0);
 }

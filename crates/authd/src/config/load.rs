@@ -34,6 +34,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let redis = redis::redis(&mut r);
     let rate_limits = limits::rate_limits(&mut r);
     let health = limits::health(&mut r);
+    let metrics = super::metrics::metrics(&mut r);
     if r.errors.is_empty() {
         Ok(Config {
             server,
@@ -46,6 +47,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             redis,
             rate_limits,
             health,
+            metrics,
         })
     } else {
         Err(ConfigErrors(r.errors))

@@ -7,6 +7,7 @@
 mod database;
 mod limits;
 mod load;
+mod metrics;
 mod reader;
 mod redis;
 mod smtp;
@@ -15,6 +16,7 @@ mod values;
 pub use authd_smtp::SmtpSecurity;
 pub use database::DatabaseConfig;
 pub use limits::{HealthConfig, RateLimitConfig};
+pub use metrics::MetricsConfig;
 pub use redis::RedisConfig;
 pub use smtp::SmtpConfig;
 
@@ -43,6 +45,7 @@ pub struct Config {
     pub redis: Option<RedisConfig>,
     pub rate_limits: RateLimitConfig,
     pub health: HealthConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone)]

@@ -6,6 +6,7 @@
 //! rather than let a revoked token through, and once Redis is back the [`GuardedDenylist`] also
 //! checks sessions in storage for a while, in case Redis missed or lost a denial.
 
+use super::metrics::PoolSource;
 use crate::app::StartupError;
 use crate::config::RedisConfig;
 use async_trait::async_trait;
@@ -21,6 +22,8 @@ pub(super) struct Cache {
     pub(super) denylist: Arc<dyn TokenDenylist>,
     pub(super) rate_limiter: Arc<dyn RateLimiter>,
     pub(super) probe: Arc<dyn Probe>,
+    /// The connection pool's figures, for `/metrics` (none in memory).
+    pub(super) pool: Option<PoolSource>,
 }
 
 /// Redis, whose denials are guarded by `sessions` for `horizon` (the access-token lifetime)
@@ -54,6 +57,10 @@ pub(super) async fn redis(
     Ok(Cache {
         denylist,
         rate_limiter: Arc::new(FallbackRateLimiter::new(store.clone(), local)),
+        pool: Some({
+            let store = store.clone();
+            Arc::new(move || store.pool_stats())
+        }),
         probe: Arc::new(RedisProbe(store)),
     })
 }
@@ -73,6 +80,7 @@ pub(super) fn memory(clock: Arc<dyn Clock>, shared_storage: bool) -> Cache {
         denylist: Arc::new(MemoryDenylist::new(clock.clone())),
         rate_limiter: Arc::new(MemoryRateLimiter::new(clock)),
         probe: Arc::new(FixedProbe(ProbeStatus::Disabled)),
+        pool: None,
     }
 }
 

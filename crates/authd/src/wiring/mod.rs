@@ -11,8 +11,11 @@
 mod cache;
 mod keys;
 mod mail;
+mod metrics;
 mod services;
 mod storage;
+
+pub(crate) use metrics::Sampler;
 
 use crate::app::StartupError;
 use crate::config::Config;
@@ -31,11 +34,15 @@ pub(crate) struct Wired {
     pub(crate) delivery: MailDelivery,
     /// The background writer of audit events, on PostgreSQL (see `audit_writer`).
     pub(crate) audit_writer: Option<AuditWriter>,
+    /// Refreshes the sampled gauges of `/metrics` (none when metrics are off).
+    pub(crate) sampler: Option<metrics::Sampler>,
 }
 
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
 pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let instruments = metrics::Instruments::new(&config.metrics);
+    let telemetry = instruments.telemetry.clone();
     let mut storage = match &config.database {
         Some(db) => storage::postgres(db).await?,
         None => storage::memory(),
@@ -64,27 +71,26 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         queue_max: config.hashing.queue_max,
         pepper: config.hashing.pepper.clone(),
     })
-    .map_err(StartupError::Hasher)?;
+    .map_err(StartupError::Hasher)?
+    .with_telemetry(telemetry.clone());
     let tokens =
         OpaqueTokens::new(keys::refresh_secret(config)?).map_err(StartupError::RefreshSecret)?;
     let mailer = mail::mailer(config)?;
 
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
     let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
-    let services = services::services(
-        &storage,
-        &cache,
-        &hasher,
-        &access_tokens,
-        &tokens,
-        &clock,
-        &config.auth,
-    );
+    let crypto = services::Crypto {
+        hasher: &hasher,
+        access_tokens: &access_tokens,
+        tokens: &tokens,
+    };
+    let services = services::services(&storage, &cache, &crypto, &clock, &telemetry, &config.auth);
     let delivery = services::mail_delivery(
         &storage,
         &tokens,
         &mailer,
         &clock,
+        &telemetry,
         &config.auth,
         config.mail.retry,
     );
@@ -101,6 +107,19 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         redis: cached(cache.probe),
         email: cached(Arc::new(mail::MailerProbe(mailer))),
     };
+    let pools = [("postgres", storage.pool), ("redis", cache.pool)]
+        .into_iter()
+        .filter_map(|(name, pool)| pool.map(|p| (name, p)))
+        .collect();
+    let (http_metrics, sampler) = instruments.finish(
+        pools,
+        metrics::SamplerInputs {
+            outbox: storage.outbox.clone(),
+            sessions: storage.sessions.clone(),
+            probes: health.clone(),
+            clock: clock.clone(),
+        },
+    );
     let state = AppState::new(
         services,
         access_tokens,
@@ -109,10 +128,15 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         cache.rate_limiter,
         clock.clone(),
     );
+    let state = match http_metrics {
+        Some((http, endpoint)) => state.with_metrics(http, endpoint),
+        None => state,
+    };
     Ok(Wired {
         state,
         delivery,
         audit_writer,
+        sampler,
     })
 }
 

@@ -12,18 +12,30 @@ use authd_domain::services::{
     Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration,
     RegistrationPorts, Services, Sessions, SessionsPorts,
 };
+use authd_domain::telemetry::Telemetry;
 use std::sync::Arc;
 
 /// Every service the HTTP API calls.
+/// The credentials' adapters: passwords, access tokens, opaque tokens.
+pub(super) struct Crypto<'a> {
+    pub(super) hasher: &'a Arc<dyn PasswordHasher>,
+    pub(super) access_tokens: &'a Arc<dyn AccessTokenCodec>,
+    pub(super) tokens: &'a Arc<dyn TokenGenerator>,
+}
+
 pub(super) fn services(
     storage: &Storage,
     cache: &Cache,
-    hasher: &Arc<dyn PasswordHasher>,
-    access_tokens: &Arc<dyn AccessTokenCodec>,
-    tokens: &Arc<dyn TokenGenerator>,
+    crypto: &Crypto<'_>,
     clock: &Arc<dyn Clock>,
+    telemetry: &Arc<dyn Telemetry>,
     auth: &AuthSettings,
 ) -> Services {
+    let Crypto {
+        hasher,
+        access_tokens,
+        tokens,
+    } = *crypto;
     let Storage {
         users,
         login_attempts,
@@ -76,6 +88,7 @@ pub(super) fn services(
                 denylist: denylist.clone(),
                 audit: audit.clone(),
                 clock: clock.clone(),
+                telemetry: telemetry.clone(),
             },
             LoginSettings::from(auth),
         ),
@@ -89,6 +102,7 @@ pub(super) fn services(
                 outbox: outbox.clone(),
                 audit: audit.clone(),
                 clock: clock.clone(),
+                telemetry: telemetry.clone(),
             },
             RefreshSettings::from(auth),
         ),
@@ -164,6 +178,7 @@ pub(super) fn mail_delivery(
     tokens: &Arc<dyn TokenGenerator>,
     mailer: &Arc<dyn Mailer>,
     clock: &Arc<dyn Clock>,
+    telemetry: &Arc<dyn Telemetry>,
     auth: &AuthSettings,
     retry: RetryPolicy,
 ) -> MailDelivery {
@@ -175,6 +190,7 @@ pub(super) fn mail_delivery(
             tokens: tokens.clone(),
             mailer: mailer.clone(),
             clock: clock.clone(),
+            telemetry: telemetry.clone(),
         },
         MailDeliverySettings::new(auth, retry),
     )

@@ -1,6 +1,7 @@
 //! The storage ports: PostgreSQL when a database is configured, memory otherwise; and the
 //! `database` probe of `/v1/health`.
 
+use super::metrics::PoolSource;
 use crate::app::StartupError;
 use crate::config::DatabaseConfig;
 use crate::migrations;
@@ -25,6 +26,8 @@ pub(super) struct Storage {
     pub(super) outbox: Arc<dyn Outbox>,
     pub(super) audit: Arc<dyn AuditLog>,
     pub(super) probe: Arc<dyn Probe>,
+    /// The connection pool's figures, for `/metrics` (none in memory).
+    pub(super) pool: Option<PoolSource>,
 }
 
 impl Storage {
@@ -46,6 +49,7 @@ impl Storage {
             outbox: store.clone(),
             audit: store,
             probe,
+            pool: None,
         }
     }
 }
@@ -76,7 +80,14 @@ pub(super) async fn postgres(db: &DatabaseConfig) -> Result<Storage, StartupErro
         pool_max = db.pool_max,
         "storage: PostgreSQL"
     );
-    Ok(Storage::of(store.clone(), Arc::new(DatabaseProbe(store))))
+    let pool: PoolSource = {
+        let store = store.clone();
+        Arc::new(move || store.pool_stats())
+    };
+    Ok(Storage {
+        pool: Some(pool),
+        ..Storage::of(store.clone(), Arc::new(DatabaseProbe(store)))
+    })
 }
 
 pub(super) fn memory() -> Storage {

@@ -79,3 +79,74 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// With `LOG_FORMAT=json`, each line names its request and its trace at the top level: the
+/// caller's trace when it sent a valid `traceparent`, a fresh one otherwise.
+#[tokio::test]
+async fn json_lines_carry_the_request_id_and_the_callers_trace_id() {
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let mail = tempfile_dir();
+    let vars: BTreeMap<String, String> = [
+        ("LOG_FORMAT", "json"),
+        ("LOG_LEVEL", "info"),
+        ("MAIL_DIR", mail.to_str().unwrap_or_default()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let child = Child::spawn(vars).await;
+    let base = format!("http://127.0.0.1:{}", child.port());
+    let client = reqwest::Client::new();
+
+    let joined = client
+        .get(format!("{base}/health/live"))
+        .header("traceparent", format!("00-{TRACE}-00f067aa0ba902b7-01"))
+        .header("x-request-id", "joined-1")
+        .send()
+        .await
+        .unwrap();
+    let answered = joined.headers()["traceresponse"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(answered.starts_with(&format!("00-{TRACE}-")), "{answered}");
+    assert!(answered.ends_with("-01") && !answered.contains("00f067aa0ba902b7"));
+    client
+        .get(format!("{base}/health/live"))
+        .header("traceparent", "00-not-a-trace-01")
+        .header("x-request-id", "fresh-1")
+        .send()
+        .await
+        .unwrap();
+
+    let joined = request_line(&child, "joined-1").await;
+    assert_eq!(joined["trace_id"], TRACE, "{joined}");
+    assert_eq!(joined["parent_span_id"], "00f067aa0ba902b7", "{joined}");
+    assert_eq!(joined["message"], "request completed", "{joined}");
+    assert!(
+        joined.get("span").is_none(),
+        "no nested copy of the span: {joined}"
+    );
+    let fresh = request_line(&child, "fresh-1").await;
+    let trace = fresh["trace_id"].as_str().unwrap_or_default();
+    assert!(
+        trace.len() == 32 && trace.bytes().all(|b| b.is_ascii_hexdigit()) && trace != TRACE,
+        "{fresh}"
+    );
+    let _ = std::fs::remove_dir_all(mail);
+}
+
+/// The JSON line whose top-level `request_id` is `id` (written just after the answer).
+async fn request_line(child: &Child, id: &str) -> serde_json::Value {
+    for _ in 0..50 {
+        let found = child.output().lines().find_map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).ok()?;
+            (value["request_id"] == id).then_some(value)
+        });
+        if let Some(line) = found {
+            return line;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no JSON line with request_id {id} in:\n{}", child.output());
+}

@@ -22,6 +22,8 @@ mod login;
 mod logout;
 mod logs;
 mod mail_cooldown;
+mod metrics;
+mod monitoring;
 mod multi_instance;
 mod openapi;
 mod passwords;

@@ -15,6 +15,7 @@ mod prehash;
 
 use async_trait::async_trait;
 use authd_domain::ports::{HashError, PasswordCheck, PasswordHasher};
+use authd_domain::telemetry::{NoTelemetry, Telemetry};
 use authd_domain::values::{Password, PasswordHash};
 use bcrypt::HashParts;
 use pool::{SubmitError, WorkerPool};
@@ -22,6 +23,7 @@ use prehash::Prehasher;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 use thiserror::Error;
 use tokio::sync::oneshot;
 
@@ -72,6 +74,7 @@ pub struct BcryptHasher {
     shared: Arc<Shared>,
     pool: WorkerPool,
     peppered: bool,
+    telemetry: Arc<dyn Telemetry>,
 }
 
 /// What the worker threads need, shared with every job.
@@ -109,7 +112,14 @@ impl BcryptHasher {
             }),
             pool,
             peppered: pepper.is_some(),
+            telemetry: Arc::new(NoTelemetry),
         })
+    }
+
+    /// Reports the queue, the waits and the hash durations to `telemetry`.
+    #[must_use]
+    pub fn with_telemetry(self, telemetry: Arc<dyn Telemetry>) -> Self {
+        Self { telemetry, ..self }
     }
 
     /// The configured bcrypt cost.
@@ -126,17 +136,28 @@ impl BcryptHasher {
     {
         let (tx, rx) = oneshot::channel();
         let shared = Arc::clone(&self.shared);
+        let telemetry = Arc::clone(&self.telemetry);
+        let queued_at = Instant::now();
+        self.telemetry.hash_queued();
         self.pool
             .try_submit(Box::new(move || {
+                let started = Instant::now();
+                telemetry.hash_started(started.duration_since(queued_at));
                 // The request was abandoned while queued: spare the CPU for the others.
                 if tx.is_closed() {
                     return;
                 }
-                let _ = tx.send(work(&shared));
+                let result = work(&shared);
+                telemetry.hash_finished(started.elapsed());
+                let _ = tx.send(result);
             }))
-            .map_err(|e| match e {
-                SubmitError::Full => HashError::Busy,
-                SubmitError::Closed => HashError::Failed("hashing threads stopped".to_owned()),
+            .map_err(|e| {
+                // A refused job never starts: it leaves the queue here.
+                self.telemetry.hashing_busy();
+                match e {
+                    SubmitError::Full => HashError::Busy,
+                    SubmitError::Closed => HashError::Failed("hashing threads stopped".to_owned()),
+                }
             })?;
         rx.await
             .map_err(|_| HashError::Failed("hashing job aborted".to_owned()))?

@@ -19,6 +19,7 @@ use crate::ports::{
     PasswordHasher, Rehash, SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
 };
 use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
+use crate::telemetry::{LoginOutcome, Telemetry};
 use crate::token::TokenHash;
 use crate::user::{AccountStatus, User};
 use crate::values::{Password, PasswordHash};
@@ -80,6 +81,7 @@ pub struct LoginPorts {
     pub denylist: Arc<dyn TokenDenylist>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
+    pub telemetry: Arc<dyn Telemetry>,
 }
 
 impl fmt::Debug for LoginPorts {
@@ -139,6 +141,16 @@ impl Login {
         input: LoginInput,
         client: &ClientInfo,
     ) -> Result<LoginSuccess, LoginError> {
+        let result = self.attempt(input, client).await;
+        self.ports.telemetry.login(outcome_of(&result));
+        result
+    }
+
+    async fn attempt(
+        &self,
+        input: LoginInput,
+        client: &ClientInfo,
+    ) -> Result<LoginSuccess, LoginError> {
         let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
         let raw_password = input
             .password
@@ -191,7 +203,7 @@ impl Login {
         .check(&user, &password, now, client, "wrong password")
         .await?;
         let needs_rehash = match checked {
-            Checked::Wrong(outcome) => return Err(wrong_password(outcome, now)),
+            Checked::Wrong(outcome) => return Err(self.wrong_password(outcome, now)),
             Checked::Right { needs_rehash } => needs_rehash,
         };
 
@@ -311,7 +323,7 @@ impl Login {
             )
             .await;
         }
-        wrong_password(Some(outcome), now)
+        self.wrong_password(Some(outcome), now)
     }
 
     /// Whether the account may log in; the error comes with its audit detail.
@@ -431,7 +443,32 @@ struct FirstRefresh {
     expires_at: Timestamp,
 }
 
-/// The answer to a wrong password once it is counted: a lock only when there is one.
+impl Login {
+    /// The answer to a wrong password once it is counted: a lock only when there is one.
+    fn wrong_password(&self, outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError {
+        if let Some(FailureOutcome::NewlyLocked { .. }) = outcome {
+            self.ports.telemetry.locked_out();
+        }
+        wrong_password(outcome, now)
+    }
+}
+
+/// How operators count a login's answer.
+fn outcome_of(result: &Result<LoginSuccess, LoginError>) -> LoginOutcome {
+    match result {
+        Ok(_) => LoginOutcome::Success,
+        Err(LoginError::MissingCredentials) => LoginOutcome::MissingCredentials,
+        Err(LoginError::InvalidCredentials) => LoginOutcome::InvalidCredentials,
+        Err(LoginError::EmailNotVerified) => LoginOutcome::EmailNotVerified,
+        Err(LoginError::AccountLocked { .. }) => LoginOutcome::Locked,
+        Err(LoginError::AccountSuspended | LoginError::AccountDeleted) => {
+            LoginOutcome::AccountDisabled
+        }
+        Err(LoginError::Infra(InfraError::Busy)) => LoginOutcome::Busy,
+        Err(LoginError::Infra(_)) => LoginOutcome::Error,
+    }
+}
+
 fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError {
     match outcome {
         // The account vanished between lookup and count: it is unknown now.

@@ -7,6 +7,7 @@ use crate::policy::backoff::RetryPolicy;
 use crate::ports::{
     Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
 };
+use crate::telemetry::Telemetry;
 use crate::token::{OneTimeToken, TokenPurpose};
 use crate::user::AccountStatus;
 use chrono::Duration;
@@ -28,6 +29,7 @@ pub struct MailDeliveryPorts {
     pub tokens: Arc<dyn TokenGenerator>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
+    pub telemetry: Arc<dyn Telemetry>,
 }
 
 impl fmt::Debug for MailDeliveryPorts {
@@ -118,6 +120,7 @@ impl MailDelivery {
         match outcome {
             Ok(()) => {
                 self.ports.outbox.mark_sent(id, now).await?;
+                self.ports.telemetry.email_sent(kind);
                 tracing::info!(message_id = %id, kind, attempt, "email delivered");
                 Ok(true)
             }

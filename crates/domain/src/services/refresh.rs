@@ -13,6 +13,7 @@ use crate::ports::{
     TokenGenerator, UserRepository,
 };
 use crate::session::{ClientInfo, Session};
+use crate::telemetry::Telemetry;
 use crate::token::RawToken;
 use crate::user::{AccountStatus, User};
 use chrono::Duration;
@@ -47,6 +48,7 @@ pub struct RefreshPorts {
     pub outbox: Arc<dyn Outbox>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
+    pub telemetry: Arc<dyn Telemetry>,
 }
 
 impl fmt::Debug for RefreshPorts {
@@ -177,6 +179,7 @@ impl Refresh {
                 self.grant(granted, now, client, detail).await
             }
             RotateOutcome::ReuseDetected { session } => {
+                self.ports.telemetry.refresh_reuse_detected();
                 self.on_reuse(&session, now, client).await;
                 Err(RefreshError::TokenRevoked)
             }
@@ -230,6 +233,7 @@ impl Refresh {
             event = event.with_detail(detail);
         }
         audit(&*self.ports.audit, event).await;
+        self.ports.telemetry.refreshed();
         Ok(tokens)
     }
 

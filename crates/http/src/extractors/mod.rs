@@ -6,7 +6,7 @@ mod caller;
 mod json;
 mod refresh;
 
-pub use auth::Authenticated;
+pub use auth::{Authenticated, parse_bearer};
 pub use caller::{CallerInfo, request_ip};
 pub use json::{Json, OptionalJson};
 pub use refresh::RefreshCredential;

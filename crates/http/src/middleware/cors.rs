@@ -7,7 +7,7 @@
 //! `Access-Control-Expose-Headers` to everyone).
 
 use crate::error::ApiError;
-use crate::middleware::request_id;
+use crate::middleware::{request_id, trace_context};
 use crate::settings::HttpSettings;
 use actix_cors::Cors;
 use actix_web::body::{EitherBody, MessageBody};
@@ -29,9 +29,13 @@ pub fn cors(settings: Arc<HttpSettings>) -> Cors {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::HeaderName::from_static(request_id::HEADER),
+            // A traced browser app joins its requests to its traces.
+            header::HeaderName::from_static(trace_context::TRACEPARENT),
+            header::HeaderName::from_static("tracestate"),
         ])
         .expose_headers([
             header::HeaderName::from_static(request_id::HEADER),
+            header::HeaderName::from_static(trace_context::TRACERESPONSE),
             header::RETRY_AFTER,
         ])
         .supports_credentials()

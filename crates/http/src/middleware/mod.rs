@@ -7,11 +7,13 @@ mod cors;
 pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
+pub mod trace_context;
 
 pub use body_deadline::{answer_late_body, body_deadline};
 pub use cors::{cors, guard as cors_guard};
 
 use crate::error::ApiError;
+use crate::metrics::{HttpMetrics, RouteTemplate};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -36,26 +38,46 @@ pub async fn envelope(
     let clock = req
         .app_data::<Data<dyn Clock>>()
         .map(|clock| clock.clone().into_inner());
+    let trace = trace_context::TraceContext::accept_or_start(
+        req.headers()
+            .get(trace_context::TRACEPARENT)
+            .and_then(|v| v.to_str().ok()),
+    );
     let span = tracing::info_span!(
         "request",
         request_id = %id,
+        trace_id = %trace.trace_id,
+        span_id = %trace.span_id,
+        parent_span_id = tracing::field::Empty,
         method = %req.method(),
         path = %req.path(),
         user_id = tracing::field::Empty,
     );
+    if let Some(parent) = &trace.parent_id {
+        span.record("parent_span_id", parent.as_str());
+    }
     let started = Instant::now();
+    let metrics = req.app_data::<Data<HttpMetrics>>().cloned();
+    let method = req.method().clone();
 
     // No clone of the request may be held across `next.call`: routing needs it unshared.
     let scoped_id = id.clone();
-    let outcome = request_id::scope(
+    let (route, outcome) = request_id::scope(
         id.clone(),
         clock,
         async move {
             match next.call(req).await {
-                Ok(res) => Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
+                Ok(res) => {
+                    // The matched resource's app data stays on the request until it is dropped.
+                    let route = res.request().app_data::<RouteTemplate>().map(|r| r.0);
+                    (
+                        route,
+                        Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
+                    )
+                }
                 // Rendered here, inside the scope, so the body carries the request id and the
                 // time of the app's clock.
-                Err(e) => Err(Rendered::new(e.error_response(), &scoped_id)),
+                Err(e) => (None, Err(Rendered::new(e.error_response(), &scoped_id))),
             }
         }
         .instrument(span.clone()),
@@ -65,11 +87,19 @@ pub async fn envelope(
     let (status, result) = match outcome {
         Ok(mut res) => {
             stamp(res.headers_mut(), &id);
+            if let Ok(value) = HeaderValue::from_str(&trace.header()) {
+                res.headers_mut()
+                    .insert(HeaderName::from_static(trace_context::TRACERESPONSE), value);
+            }
             (res.status(), Ok(res))
         }
         Err(rendered) => (rendered.status, Err(rendered.into())),
     };
-    let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let took = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.observe(route, &method, status, took);
+    }
+    let latency_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
     result
 }

@@ -31,6 +31,8 @@ use utoipa::{PartialSchema, ToSchema};
 pub const BEARER: &str = "bearerAuth";
 /// The name of the refresh-cookie security scheme.
 pub const REFRESH_COOKIE: &str = "refreshCookie";
+/// The name of the security scheme of `/metrics` when `METRICS_TOKEN` is set.
+pub const METRICS_TOKEN: &str = "metricsToken";
 
 /// The document for the routes of `table`, in its order.
 #[must_use]
@@ -64,6 +66,17 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
                 .description(Some("The `accessToken` of a login or refresh"))
+                .build(),
+        ),
+    );
+    components.add_security_scheme(
+        METRICS_TOKEN,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "METRICS_TOKEN, when the operator sets one; otherwise /metrics is open",
+                ))
                 .build(),
         ),
     );

@@ -1,6 +1,7 @@
 //! One entry of the route table and how the table becomes actix resources.
 
 use crate::error::ApiError;
+use crate::metrics::RouteTemplate;
 use crate::middleware::rate_limit::{Limit, limited};
 use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, guard, web};
@@ -168,7 +169,8 @@ pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoint
             .collect();
         let allow = allow.join(", ");
         let limited_path = endpoints.iter().any(|e| e.spec.limit != Limit::Exempt);
-        let mut resource = web::resource(path);
+        // Read back by the envelope middleware to count the request under its template.
+        let mut resource = web::resource(path).app_data(RouteTemplate(path));
         for endpoint in endpoints {
             resource = resource.route(endpoint.into_route());
         }

@@ -54,6 +54,8 @@ fn endpoints() -> Vec<Endpoint> {
         get("/health/ready", Exempt, Public).to(health::ready, health::__path_ready),
         // Under `/v1` like the API it describes, and limited like it.
         get(docs::DOCUMENT_PATH, General, Public).to(docs::openapi_json, docs::__path_openapi_json),
+        // Prometheus scrapes; `METRICS_TOKEN` is checked by the handler itself.
+        get("/metrics", Exempt, Public).to(crate::metrics::scrape, crate::metrics::__path_scrape),
         // Static files for people, not an API: free like the health checks.
         get("/docs", Exempt, Public).to(docs::index, docs::__path_index),
         get("/docs/", Exempt, Public).to(docs::page, docs::__path_page),

@@ -147,6 +147,8 @@ struct Tables {
     latest_one_time: HashMap<(UserId, TokenPurpose), TokenHash>,
     outbox: HashMap<MessageId, OutboxRow>,
     outbox_seq: u64,
+    /// Messages given up on since start (they are dropped, so only counted).
+    outbox_dead: u64,
     audit: VecDeque<AuditEvent>,
     /// The lockout of each identifier naming no account, by the digest of the identifier;
     /// bounded, see the module documentation.

@@ -7,7 +7,7 @@ use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ids::MessageId;
 use authd_domain::notification::{Notification, OutboxMessage};
-use authd_domain::ports::Outbox;
+use authd_domain::ports::{Outbox, OutboxCounts};
 use chrono::Duration;
 
 impl Tables {
@@ -86,9 +86,25 @@ impl Outbox for MemoryStore {
                 }
             }
             None => {
-                t.outbox.remove(&id);
+                if t.outbox.remove(&id).is_some() {
+                    t.outbox_dead += 1;
+                }
             }
         }
         Ok(())
+    }
+
+    async fn counts(&self) -> Result<OutboxCounts, PortError> {
+        let t = self.lock();
+        let retrying = t
+            .outbox
+            .values()
+            .filter(|row| row.message.attempts > 0)
+            .count();
+        Ok(OutboxCounts {
+            pending: (t.outbox.len() - retrying) as u64,
+            retrying: retrying as u64,
+            dead: t.outbox_dead,
+        })
     }
 }

@@ -262,6 +262,18 @@ impl SessionRepository for MemoryStore {
         Ok(self.lock().sessions.get(&id).map(|row| row.session.clone()))
     }
 
+    async fn count_active(&self, now: Timestamp) -> Result<u64, PortError> {
+        let t = self.lock();
+        let live = t
+            .sessions_by_user
+            .values()
+            .flatten()
+            .filter_map(|id| t.sessions.get(id))
+            .filter(|row| t.is_live(row, now))
+            .count();
+        Ok(live as u64)
+    }
+
     async fn list_active(
         &self,
         user_id: UserId,

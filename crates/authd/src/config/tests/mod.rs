@@ -369,3 +369,47 @@ fn a_log_level_that_would_silence_every_line_is_refused() {
         assert_eq!(config.log.level, value);
     }
 }
+
+#[test]
+fn metrics_are_on_without_a_token_and_sampled_every_30_seconds_by_default() {
+    let config = parse(&[]).unwrap();
+    assert!(config.metrics.enabled);
+    assert!(config.metrics.token.is_none());
+    assert_eq!(
+        config.metrics.sample_interval,
+        std::time::Duration::from_secs(30)
+    );
+    let config = parse(&[
+        ("ENABLE_METRICS", "false"),
+        ("METRICS_TOKEN", "scrape-me"),
+        ("METRICS_SAMPLE_INTERVAL", "500ms"),
+    ])
+    .unwrap();
+    assert!(!config.metrics.enabled);
+    assert_eq!(
+        config
+            .metrics
+            .token
+            .as_ref()
+            .map(ExposeSecret::expose_secret),
+        Some("scrape-me")
+    );
+    assert_eq!(
+        config.metrics.sample_interval,
+        std::time::Duration::from_millis(500)
+    );
+    assert!(!format!("{config:?}").contains("scrape-me"));
+}
+
+#[test]
+fn a_too_short_interval_stops_start_up_and_an_empty_token_is_no_token() {
+    assert!(problems(&[("METRICS_SAMPLE_INTERVAL", "10ms")]).mentions("METRICS_SAMPLE_INTERVAL"));
+    assert!(
+        parse(&[("METRICS_TOKEN", " ")])
+            .unwrap()
+            .metrics
+            .token
+            .is_none()
+    );
+    assert!(problems(&[("ENABLE_METRICS", "sometimes")]).mentions("ENABLE_METRICS"));
+}

@@ -12,11 +12,30 @@ use crate::services::test_support::{
     Mocks, active_user, audit_kinds, capture_audit, opaque, port_down, settings, t0,
 };
 use crate::session::ClientInfo;
+use crate::telemetry::{LoginOutcome, NoTelemetry, Telemetry};
 use crate::token::TokenHash;
 use crate::user::{AccountStatus, User};
 use crate::values::PasswordHash;
 use chrono::Duration;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What the service reported, for the tests of its telemetry.
+#[derive(Debug, Default)]
+struct Recorded {
+    logins: Mutex<Vec<LoginOutcome>>,
+    lockouts: AtomicUsize,
+}
+
+impl Telemetry for Recorded {
+    fn login(&self, outcome: LoginOutcome) {
+        self.logins.lock().unwrap().push(outcome);
+    }
+
+    fn locked_out(&self) {
+        self.lockouts.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 const PASSWORD: &str = "Correct-Horse-42!";
 
@@ -33,7 +52,11 @@ fn login(mocks: Mocks) -> Login {
     with_settings(mocks, settings())
 }
 
-fn with_settings(mut m: Mocks, settings: AuthSettings) -> Login {
+fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
+    reporting_to(m, settings, Arc::new(NoTelemetry))
+}
+
+fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemetry>) -> Login {
     m.tokens.expect_digest().returning(digest_of);
     let ports = LoginPorts {
         attempts: Arc::new(m.attempts),
@@ -45,6 +68,7 @@ fn with_settings(mut m: Mocks, settings: AuthSettings) -> Login {
         denylist: Arc::new(m.denylist),
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
+        telemetry,
     };
     Login::new(ports, LoginSettings::from(&settings))
 }
@@ -619,3 +643,66 @@ async fn a_login_that_raced_a_password_change_gets_no_session() {
 }
 
 mod unknown;
+
+#[tokio::test]
+async fn the_failure_that_sets_a_lock_is_reported_as_one_lockout_and_a_locked_login() {
+    for (outcome, lockouts) in [
+        (
+            FailureOutcome::NewlyLocked {
+                until: t0() + Duration::minutes(30),
+            },
+            1,
+        ),
+        (
+            FailureOutcome::AlreadyLocked {
+                until: t0() + Duration::minutes(30),
+            },
+            0,
+        ),
+        (FailureOutcome::Counted { remaining: 2 }, 0),
+    ] {
+        let user = active_user();
+        let mut m = Mocks::new();
+        capture_audit(&mut m);
+        account_found(&mut m, &user);
+        password_is(&mut m, PasswordCheck::Mismatch);
+        m.users
+            .expect_record_login_failure()
+            .returning(move |_, _, _, _| Ok(Some(outcome)));
+        let recorded = Arc::new(Recorded::default());
+        let login = reporting_to(m, settings(), recorded.clone());
+
+        let _ = login
+            .login(by_email("wrong-password"), &ClientInfo::default())
+            .await;
+
+        let expected = if matches!(outcome, FailureOutcome::Counted { .. }) {
+            LoginOutcome::InvalidCredentials
+        } else {
+            LoginOutcome::Locked
+        };
+        assert_eq!(
+            *recorded.logins.lock().unwrap(),
+            vec![expected],
+            "{outcome:?}"
+        );
+        assert_eq!(
+            recorded.lockouts.load(Ordering::SeqCst),
+            lockouts,
+            "{outcome:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_login_without_credentials_is_reported_as_such() {
+    let recorded = Arc::new(Recorded::default());
+    let login = reporting_to(Mocks::new(), settings(), recorded.clone());
+    let _ = login
+        .login(LoginInput::default(), &ClientInfo::default())
+        .await;
+    assert_eq!(
+        *recorded.logins.lock().unwrap(),
+        vec![LoginOutcome::MissingCredentials]
+    );
+}

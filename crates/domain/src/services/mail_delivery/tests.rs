@@ -76,6 +76,7 @@ fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
         tokens: Arc::new(mocks.tokens),
         mailer: Arc::new(mailer),
         clock: Arc::new(mocks.clock),
+        telemetry: Arc::new(crate::telemetry::NoTelemetry),
     };
     MailDelivery::new(
         ports,

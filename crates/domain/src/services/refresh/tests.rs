@@ -31,6 +31,7 @@ fn with_settings(m: Mocks, settings: &AuthSettings) -> Refresh {
         outbox: Arc::new(m.outbox),
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
+        telemetry: Arc::new(crate::telemetry::NoTelemetry),
     };
     Refresh::new(ports, RefreshSettings::from(settings))
 }

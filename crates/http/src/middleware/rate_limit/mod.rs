@@ -25,6 +25,7 @@ pub use verdict::exceeded_message;
 
 use crate::error::ApiError;
 use crate::extractors::request_ip;
+use crate::metrics::HttpMetrics;
 use crate::middleware::request_id;
 use crate::settings::RateLimits;
 use actix_web::Route;
@@ -157,6 +158,9 @@ async fn rate_limit(
                 group = verdict.group.as_str(),
                 "request refused: rate limit exceeded"
             );
+            if let Some(metrics) = req.app_data::<Data<HttpMetrics>>() {
+                metrics.rate_limited(verdict.group);
+            }
             let refusal = ApiError::RateLimitExceeded {
                 group: verdict.group,
                 retry_after: verdict.retry_after_secs(),
