@@ -60,6 +60,7 @@ impl Notification {
     /// A stable name for logs and metrics.
     #[must_use]
     pub const fn kind(&self) -> &'static str {
+        // A new variant must be added to [`Self::KINDS`] as well.
         match self {
             Self::VerifyEmail { .. } => "verify_email",
             Self::PasswordReset { .. } => "password_reset",
@@ -71,6 +72,15 @@ impl Notification {
 }
 
 impl Notification {
+    /// Every [`Self::kind`], e.g. to report each one before the first is sent.
+    pub const KINDS: [&'static str; 5] = [
+        "verify_email",
+        "password_reset",
+        "password_changed",
+        "account_locked",
+        "refresh_token_reuse",
+    ];
+
     /// The account and purpose of the single-use token its link needs, if it has a link.
     #[must_use]
     pub const fn link(&self) -> Option<(UserId, TokenPurpose)> {

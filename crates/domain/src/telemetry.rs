@@ -85,9 +85,17 @@ pub trait Telemetry: Send + Sync + fmt::Debug {
     /// `SERVICE_BUSY`).
     fn hashing_busy(&self) {}
 
+    /// A hashing job announced by [`Self::hash_queued`] was refused because the hashing threads
+    /// have stopped (shutdown): it leaves the queue, but no client was told the service is busy.
+    fn hashing_stopped(&self) {}
+
     /// An email of `kind` ([`crate::notification::Notification::kind`]) was handed to the
     /// transport.
     fn email_sent(&self, _kind: &'static str) {}
+
+    /// An email of `kind` failed for good (permanently, or too many times) and will not be sent;
+    /// a link email dropped because its account no longer needs it is not one.
+    fn email_given_up(&self, _kind: &'static str) {}
 }
 
 /// Reports nothing.

@@ -1,5 +1,6 @@
 //! The domain's events as counters, gauges and histograms.
 
+use authd_domain::notification::Notification;
 use authd_domain::telemetry::{LoginOutcome, Telemetry};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -37,6 +38,7 @@ pub struct DomainMetrics {
     hash: Histogram,
     busy: Counter,
     emails: Family<KindLabels, Counter>,
+    given_up: Family<KindLabels, Counter>,
 }
 
 impl DomainMetrics {
@@ -57,6 +59,7 @@ impl DomainMetrics {
             hash: Histogram::new(HASH_BUCKETS),
             busy: Counter::default(),
             emails: Family::default(),
+            given_up: Family::default(),
         };
         registry.register("logins", "Login attempts by outcome", logins);
         registry.register(
@@ -94,10 +97,20 @@ impl DomainMetrics {
             "Password hashing jobs refused because the queue was full (503 SERVICE_BUSY)",
             this.busy.clone(),
         );
+        // Every kind from the start, so that a rate over a kind never sent is 0, not absent.
+        for kind in Notification::KINDS {
+            drop(this.emails.get_or_create(&KindLabels { kind }));
+            drop(this.given_up.get_or_create(&KindLabels { kind }));
+        }
         registry.register(
             "emails_sent",
             "Emails handed to the mail transport, by kind",
             this.emails.clone(),
+        );
+        registry.register(
+            "emails_given_up",
+            "Emails the outbox stopped trying to deliver after failures, by kind",
+            this.given_up.clone(),
         );
         this
     }
@@ -140,8 +153,16 @@ impl Telemetry for DomainMetrics {
         self.busy.inc();
     }
 
+    fn hashing_stopped(&self) {
+        self.queue.dec();
+    }
+
     fn email_sent(&self, kind: &'static str) {
         self.emails.get_or_create(&KindLabels { kind }).inc();
+    }
+
+    fn email_given_up(&self, kind: &'static str) {
+        self.given_up.get_or_create(&KindLabels { kind }).inc();
     }
 }
 

@@ -62,7 +62,7 @@ impl Sampled {
         self.sessions.set(i64::try_from(n).unwrap_or(i64::MAX));
     }
 
-    /// `backend` is `postgres`, `redis` or `smtp`.
+    /// `backend` is a service of `/v1/health`: `database`, `redis` or `email`.
     pub fn up(&self, backend: &'static str, up: bool) {
         self.up
             .get_or_create(&BackendLabels { backend })

@@ -61,6 +61,10 @@ pub struct PostgresStore {
     op_timeout: Duration,
     /// Failures to reach the database (no connection, a timeout), for metrics; shared by clones.
     errors: Arc<AtomicU64>,
+    /// Requests waiting for a connection now, for metrics; shared by clones. Counted here and
+    /// not from bb8's statistics: a wait abandoned midway (its request dropped) never counts as
+    /// finished there, so the difference would only grow.
+    waiting: Arc<AtomicU64>,
     pool_max: u32,
 }
 
@@ -139,6 +143,7 @@ impl PostgresStore {
         Ok(Self {
             pool,
             errors,
+            waiting: Arc::default(),
             pool_max: settings.pool_max,
             op_timeout: connect_timeout
                 .saturating_add(statement_timeout.saturating_mul(2))
@@ -165,9 +170,7 @@ impl PostgresStore {
             max: u64::from(self.pool_max),
             open,
             in_use: open.saturating_sub(u64::from(state.idle_connections)),
-            waiting: stats
-                .get_started
-                .saturating_sub(stats.get_direct + stats.get_waited + stats.get_timed_out),
+            waiting: AtomicU64::load(&self.waiting, Ordering::Relaxed),
             waits_total: Some(stats.get_waited),
             errors_total: AtomicU64::load(&self.errors, Ordering::Relaxed),
         }
@@ -175,6 +178,7 @@ impl PostgresStore {
 
     /// A pooled connection.
     pub(crate) async fn conn(&self) -> Result<Conn<'_>, PortError> {
+        let _waiting = Waiting::enter(&self.waiting);
         self.pool.get().await.map_err(|e| {
             self.errors.fetch_add(1, Ordering::Relaxed);
             pool_error(&e)
@@ -273,5 +277,21 @@ impl bb8::ErrorSink<PoolError> for LogSink {
 
     fn boxed_clone(&self) -> Box<dyn bb8::ErrorSink<PoolError>> {
         Box::new(self.clone())
+    }
+}
+
+/// One request waiting for a connection, from the call to `get` until it returns or is dropped.
+struct Waiting<'a>(&'a AtomicU64);
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicU64) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(count)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }

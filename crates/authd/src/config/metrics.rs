@@ -6,6 +6,9 @@ use super::values;
 use secrecy::SecretString;
 use std::time::Duration;
 
+/// The shortest `METRICS_TOKEN` accepted.
+pub const MIN_TOKEN_CHARS: usize = 32;
+
 #[derive(Debug, Clone)]
 pub struct MetricsConfig {
     /// `ENABLE_METRICS` (true): count requests and events and serve `GET /metrics`; off, the
@@ -22,7 +25,14 @@ pub(super) fn metrics(r: &mut Reader) -> MetricsConfig {
     MetricsConfig {
         enabled: r.or("ENABLE_METRICS", true, values::boolean),
         // Empty counts as unset, like every variable (a `METRICS_TOKEN=` line in `.env`).
-        token: r.optional("METRICS_TOKEN", |v| Ok(SecretString::from(v.to_owned()))),
+        // /metrics is not rate-limited, so the token must be too long to guess by scraping.
+        token: r.optional("METRICS_TOKEN", |v| {
+            if v.chars().count() < MIN_TOKEN_CHARS {
+                Err(format!("must be at least {MIN_TOKEN_CHARS} characters"))
+            } else {
+                Ok(SecretString::from(v.to_owned()))
+            }
+        }),
         sample_interval: r.or("METRICS_SAMPLE_INTERVAL", Duration::from_secs(30), |v| {
             let d = values::short_duration(v, 1000, Duration::from_secs(3600))?;
             if d < Duration::from_millis(100) {

@@ -15,7 +15,6 @@ use authd_domain::services::{
 use authd_domain::telemetry::Telemetry;
 use std::sync::Arc;
 
-/// Every service the HTTP API calls.
 /// The credentials' adapters: passwords, access tokens, opaque tokens.
 pub(super) struct Crypto<'a> {
     pub(super) hasher: &'a Arc<dyn PasswordHasher>,
@@ -23,6 +22,7 @@ pub(super) struct Crypto<'a> {
     pub(super) tokens: &'a Arc<dyn TokenGenerator>,
 }
 
+/// Every service the HTTP API calls.
 pub(super) fn services(
     storage: &Storage,
     cache: &Cache,

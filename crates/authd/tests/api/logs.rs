@@ -57,7 +57,7 @@ async fn a_bearer_request_names_its_user_once_in_its_log_line() {
 
     // The line is written after the response is sent: give it a moment.
     let mut line = None;
-    for _ in 0..50 {
+    for _ in 0..250 {
         line = child
             .output()
             .lines()
@@ -138,7 +138,7 @@ async fn json_lines_carry_the_request_id_and_the_callers_trace_id() {
 
 /// The JSON line whose top-level `request_id` is `id` (written just after the answer).
 async fn request_line(child: &Child, id: &str) -> serde_json::Value {
-    for _ in 0..50 {
+    for _ in 0..250 {
         let found = child.output().lines().find_map(|line| {
             let value: serde_json::Value = serde_json::from_str(line).ok()?;
             (value["request_id"] == id).then_some(value)

@@ -99,7 +99,13 @@ async fn the_counters_move_as_the_traffic_says(backend: Backend) {
     );
     assert!(after.value("authd_password_hash_duration_seconds_count") >= 10.0);
     assert_eq!(after.value("authd_password_hash_queue_depth"), 0.0);
-    assert_eq!(after.value("authd_build_info{version=\"0.1.0\"}"), 1.0);
+    assert_eq!(
+        after.value(&format!(
+            "authd_build_info{{version=\"{}\"}}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        1.0
+    );
     for family in [
         "process_resident_memory_bytes",
         "process_cpu_seconds_total",
@@ -152,18 +158,22 @@ async fn a_refusal_by_a_rate_limit_is_counted_under_its_group() {
 
 #[tokio::test]
 async fn with_a_token_only_a_scrape_bearing_it_is_answered() {
-    let app = spawn_app_with(Backend::Memory, &[("METRICS_TOKEN", "scrape-s3cret")]).await;
+    let app = spawn_app_with(
+        Backend::Memory,
+        &[("METRICS_TOKEN", "scrape-s3cret-0123456789abcdef0123")],
+    )
+    .await;
 
     app.get("/metrics").await.error(401, "MISSING_AUTH_HEADER");
     let wrong = app
         .client
         .get(app.url("/metrics"))
-        .bearer_auth("scrape-s3crex");
+        .bearer_auth("scrape-s3cret-0123456789abcdef0124");
     app.send(wrong).await.error(401, "INVALID_TOKEN");
     let right = app
         .client
         .get(app.url("/metrics"))
-        .bearer_auth("scrape-s3cret");
+        .bearer_auth("scrape-s3cret-0123456789abcdef0123");
     let reply = app.send(right).await;
     assert_eq!(reply.status, 200);
     assert!(reply.text.contains("authd_build_info"));

@@ -153,10 +153,15 @@ impl BcryptHasher {
             }))
             .map_err(|e| {
                 // A refused job never starts: it leaves the queue here.
-                self.telemetry.hashing_busy();
                 match e {
-                    SubmitError::Full => HashError::Busy,
-                    SubmitError::Closed => HashError::Failed("hashing threads stopped".to_owned()),
+                    SubmitError::Full => {
+                        self.telemetry.hashing_busy();
+                        HashError::Busy
+                    }
+                    SubmitError::Closed => {
+                        self.telemetry.hashing_stopped();
+                        HashError::Failed("hashing threads stopped".to_owned())
+                    }
                 }
             })?;
         rx.await

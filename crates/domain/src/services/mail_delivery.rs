@@ -138,6 +138,7 @@ impl MailDelivery {
                     }
                     None => {
                         self.ports.outbox.mark_failed(id, None, &reason).await?;
+                        self.ports.telemetry.email_given_up(kind);
                         tracing::error!(message_id = %id, kind, attempt, error = %reason,
                             "email delivery failed too many times; giving up");
                     }
@@ -147,6 +148,7 @@ impl MailDelivery {
             Err(MailError::Permanent(reason)) => {
                 let reason = redact(&reason, message);
                 self.ports.outbox.mark_failed(id, None, &reason).await?;
+                self.ports.telemetry.email_given_up(kind);
                 tracing::error!(message_id = %id, kind, attempt, error = %reason,
                     "email rejected permanently; giving up");
                 Ok(false)

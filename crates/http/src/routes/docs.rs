@@ -27,7 +27,7 @@ static VIEWER: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
             // The bundle's default sends the document to validator.swagger.io.
             .validator_url("none")
             .try_it_out_enabled(true)
-            .persist_authorization(true)
+            .persist_authorization(false)
             .display_operation_id(true),
     )
 });

@@ -381,7 +381,7 @@ fn metrics_are_on_without_a_token_and_sampled_every_30_seconds_by_default() {
     );
     let config = parse(&[
         ("ENABLE_METRICS", "false"),
-        ("METRICS_TOKEN", "scrape-me"),
+        ("METRICS_TOKEN", "scrape-me-0123456789abcdef0123456789"),
         ("METRICS_SAMPLE_INTERVAL", "500ms"),
     ])
     .unwrap();
@@ -392,13 +392,13 @@ fn metrics_are_on_without_a_token_and_sampled_every_30_seconds_by_default() {
             .token
             .as_ref()
             .map(ExposeSecret::expose_secret),
-        Some("scrape-me")
+        Some("scrape-me-0123456789abcdef0123456789")
     );
     assert_eq!(
         config.metrics.sample_interval,
         std::time::Duration::from_millis(500)
     );
-    assert!(!format!("{config:?}").contains("scrape-me"));
+    assert!(!format!("{config:?}").contains("scrape-me-0123456789abcdef0123456789"));
 }
 
 #[test]
@@ -412,4 +412,12 @@ fn a_too_short_interval_stops_start_up_and_an_empty_token_is_no_token() {
             .is_none()
     );
     assert!(problems(&[("ENABLE_METRICS", "sometimes")]).mentions("ENABLE_METRICS"));
+}
+
+#[test]
+fn a_metrics_token_too_short_to_resist_guessing_stops_start_up() {
+    // 31 characters: one short of the minimum.
+    assert!(
+        problems(&[("METRICS_TOKEN", "0123456789012345678901234567890")]).mentions("METRICS_TOKEN")
+    );
 }
