@@ -76,7 +76,7 @@ const COUNTERS: [(&str, &str, Field); 2] = [
     ),
     (
         "backend_errors",
-        "Calls to the backing service that failed: no connection, a timeout or an error",
+        "Calls that could not reach the backing service: no connection, a broken one, a timeout",
         |s| Some(s.errors_total),
     ),
 ];

@@ -201,6 +201,15 @@ pub(crate) fn corrupt(what: impl Into<String>) -> PortError {
     PortError::internal(DbFailure(what.into()))
 }
 
+impl crate::store::Unreachable for TxError {
+    fn unreachable(&self) -> bool {
+        match self {
+            Self::Db(e) => is_transient(e),
+            Self::Port(e) => crate::store::Unreachable::unreachable(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -179,23 +179,28 @@ impl PostgresStore {
     /// A pooled connection.
     pub(crate) async fn conn(&self) -> Result<Conn<'_>, PortError> {
         let _waiting = Waiting::enter(&self.waiting);
-        self.pool.get().await.map_err(|e| {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-            pool_error(&e)
-        })
+        // Counted by `bounded`, which every unit of work runs in.
+        self.pool.get().await.map_err(|e| pool_error(&e))
     }
 
     /// Runs one unit of work, failing it as unavailable when it takes too long. A transaction
-    /// cut short leaves its connection marked broken, and the pool drops it.
+    /// cut short leaves its connection marked broken, and the pool drops it. Every failure to
+    /// reach the database (no connection, a broken one, a timeout) is counted for metrics.
     pub(crate) async fn bounded<T, E>(
         &self,
         work: impl Future<Output = Result<T, E>>,
     ) -> Result<T, E>
     where
-        E: From<PortError>,
+        E: From<PortError> + Unreachable,
     {
         match tokio::time::timeout(self.op_timeout, work).await {
-            Ok(result) => result,
+            Ok(Err(e)) => {
+                if e.unreachable() {
+                    self.errors.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e)
+            }
+            Ok(ok) => ok,
             Err(_) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
                 Err(PortError::unavailable(DbFailure::new(format!(
@@ -293,5 +298,34 @@ impl<'a> Waiting<'a> {
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// An error that says whether the database could not be reached, for the error count.
+pub(crate) trait Unreachable {
+    fn unreachable(&self) -> bool;
+}
+
+impl Unreachable for PortError {
+    fn unreachable(&self) -> bool {
+        matches!(self, PortError::Unavailable(_))
+    }
+}
+
+impl Unreachable for authd_domain::ports::CreateUserError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}
+
+impl Unreachable for authd_domain::ports::CreateSessionError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}
+
+impl Unreachable for authd_domain::ports::ConsumeError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
     }
 }
