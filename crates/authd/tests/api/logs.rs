@@ -21,6 +21,30 @@ async fn a_bearer_request_names_its_user_once_in_its_log_line() {
     let child = Child::spawn(vars).await;
     let base = format!("http://127.0.0.1:{}", child.port());
     let client = reqwest::Client::new();
+    let user_id = sign_in_and_read_me(&base, &client, "me-pretty").await;
+
+    // The line is written after the response is sent: give it a moment.
+    let mut line = None;
+    for _ in 0..250 {
+        line = child
+            .output()
+            .lines()
+            .find(|l| l.contains("request completed") && l.contains("/v1/users/me"))
+            .map(str::to_owned);
+        if line.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let line = line.unwrap_or_else(|| panic!("no request line for /me in:\n{}", child.output()));
+    assert_eq!(line.matches("user_id").count(), 1, "{line}");
+    assert_eq!(line.matches(user_id.as_str()).count(), 1, "{line}");
+    let _ = std::fs::remove_dir_all(mail);
+}
+
+/// Registers and signs in an account, then reads `/me` with `request_id` as its request id;
+/// returns the account's id.
+async fn sign_in_and_read_me(base: &str, client: &reqwest::Client, request_id: &str) -> String {
     let account = json!({"email": "ada@example.com", "username": "ada", "password": PASSWORD});
     let registered = client
         .post(format!("{base}/v1/auth/register"))
@@ -45,6 +69,7 @@ async fn a_bearer_request_names_its_user_once_in_its_log_line() {
     let me = client
         .get(format!("{base}/v1/users/me"))
         .bearer_auth(&access)
+        .header("x-request-id", request_id)
         .send()
         .await
         .unwrap();
@@ -54,24 +79,7 @@ async fn a_bearer_request_names_its_user_once_in_its_log_line() {
         .unwrap_or_default()
         .to_owned();
     assert!(!user_id.is_empty());
-
-    // The line is written after the response is sent: give it a moment.
-    let mut line = None;
-    for _ in 0..250 {
-        line = child
-            .output()
-            .lines()
-            .find(|l| l.contains("request completed") && l.contains("/v1/users/me"))
-            .map(str::to_owned);
-        if line.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    let line = line.unwrap_or_else(|| panic!("no request line for /me in:\n{}", child.output()));
-    assert_eq!(line.matches("user_id").count(), 1, "{line}");
-    assert_eq!(line.matches(user_id.as_str()).count(), 1, "{line}");
-    let _ = std::fs::remove_dir_all(mail);
+    user_id
 }
 
 fn tempfile_dir() -> std::path::PathBuf {
@@ -88,6 +96,9 @@ async fn json_lines_carry_the_request_id_and_the_callers_trace_id() {
     let mail = tempfile_dir();
     let vars: BTreeMap<String, String> = [
         ("LOG_FORMAT", "json"),
+        ("BCRYPT_ROUNDS", "4"),
+        ("REQUIRE_EMAIL_VERIFICATION", "false"),
+        ("RATE_LIMIT_ENABLED", "false"),
         ("LOG_LEVEL", "info"),
         ("MAIL_DIR", mail.to_str().unwrap_or_default()),
     ]
@@ -127,6 +138,10 @@ async fn json_lines_carry_the_request_id_and_the_callers_trace_id() {
         joined.get("span").is_none(),
         "no nested copy of the span: {joined}"
     );
+    let user_id = sign_in_and_read_me(&base, &client, "me-json").await;
+    let me = request_line(&child, "me-json").await;
+    assert_eq!(me["user_id"], user_id.as_str(), "{me}");
+    assert_eq!(me.to_string().matches("user_id").count(), 1, "{me}");
     let fresh = request_line(&child, "fresh-1").await;
     let trace = fresh["trace_id"].as_str().unwrap_or_default();
     assert!(
