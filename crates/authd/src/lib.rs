@@ -9,6 +9,7 @@ mod config;
 pub mod descriptors;
 mod mail_worker;
 pub mod migrations;
+mod periodic;
 pub mod telemetry;
 mod wiring;
 

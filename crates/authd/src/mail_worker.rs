@@ -4,7 +4,6 @@
 use authd_domain::services::MailDelivery;
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::time::MissedTickBehavior;
 
 /// Messages claimed per round at most; a full batch is followed by another round at once.
 const MAX_BATCH: usize = 50;
@@ -34,20 +33,9 @@ pub(crate) async fn run(
     delivery: MailDelivery,
     every: Duration,
     batch: usize,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
-    let mut ticks = tokio::time::interval(every);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            changed = stop.changed() => {
-                if changed.is_err() || *stop.borrow() {
-                    break;
-                }
-            }
-            _ = ticks.tick() => drain(&delivery, batch).await,
-        }
-    }
+    crate::periodic::every(every, stop, || drain(&delivery, batch)).await;
     if tokio::time::timeout(FINAL_ROUND_LIMIT, drain(&delivery, batch))
         .await
         .is_err()

@@ -14,7 +14,6 @@ use authd_metrics::{DomainMetrics, Pools, ProcessCollector, Sampled};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::time::MissedTickBehavior;
 
 /// The request counters and the `/metrics` endpoint, for the HTTP layer.
 pub(crate) type HttpInstruments = (Arc<HttpMetrics>, Arc<MetricsEndpoint>);
@@ -109,19 +108,8 @@ impl Instruments {
 
 impl Sampler {
     /// Samples at once, then every interval, until `stop` turns true.
-    pub(crate) async fn run(self, mut stop: watch::Receiver<bool>) {
-        let mut ticks = tokio::time::interval(self.every);
-        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                changed = stop.changed() => {
-                    if changed.is_err() || *stop.borrow() {
-                        break;
-                    }
-                }
-                _ = ticks.tick() => self.sample().await,
-            }
-        }
+    pub(crate) async fn run(self, stop: watch::Receiver<bool>) {
+        crate::periodic::every(self.every, stop, || self.sample()).await;
     }
 
     async fn sample(&self) {
