@@ -87,13 +87,13 @@ pub async fn envelope(
     let (status, result) = match outcome {
         Ok(mut res) => {
             stamp(res.headers_mut(), &id);
-            if let Ok(value) = HeaderValue::from_str(&trace.header()) {
-                res.headers_mut()
-                    .insert(HeaderName::from_static(trace_context::TRACERESPONSE), value);
-            }
+            answer_trace(res.headers_mut(), &trace);
             (res.status(), Ok(res))
         }
-        Err(rendered) => (rendered.status, Err(rendered.into())),
+        Err(mut rendered) => {
+            answer_trace(&mut rendered.headers, &trace);
+            (rendered.status, Err(rendered.into()))
+        }
     };
     let took = started.elapsed();
     if let Some(metrics) = metrics {
@@ -102,6 +102,13 @@ pub async fn envelope(
     let latency_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
     span.in_scope(|| tracing::info!(status = status.as_u16(), latency_ms, "request completed"));
     result
+}
+
+/// `traceresponse`: the trace this request joined or started, on every response.
+fn answer_trace(headers: &mut HeaderMap, trace: &trace_context::TraceContext) {
+    if let Ok(value) = HeaderValue::from_str(&trace.header()) {
+        headers.insert(HeaderName::from_static(trace_context::TRACERESPONSE), value);
+    }
 }
 
 /// The request id and the security headers, on every response.
