@@ -5,10 +5,13 @@
 //! - [`JwtCodec`] ([`AccessTokenCodec`](authd_domain::ports::AccessTokenCodec)): RS256 (with key
 //!   rotation and a JWKS document) or HS256 access tokens of type `at+jwt`;
 //! - [`OpaqueTokens`] ([`TokenGenerator`](authd_domain::ports::TokenGenerator)): 256-bit random
-//!   tokens stored as SHA-256 digests, and HMAC-derived refresh-token successors.
+//!   tokens stored as SHA-256 digests, and HMAC-derived refresh-token successors;
+//! - [`OtpCodes`] ([`OneTimePasswords`](authd_domain::ports::OneTimePasswords)): TOTP codes and
+//!   otpauth URLs with totp-rs, backup codes from the system RNG and their keyed digests.
 
 mod jwt;
 mod opaque;
+mod otp;
 mod password;
 
 pub use jwt::{
@@ -16,6 +19,7 @@ pub use jwt::{
     RsaSigningKey,
 };
 pub use opaque::{OpaqueTokens, TokenSecretError};
+pub use otp::{OtpCodes, OtpKeyError};
 pub use password::{BcryptConfig, BcryptHasher, HasherConfigError};
 
 /// The shortest secret accepted for HMAC keys (HS256 signing, refresh-token successors): 256 bits.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod authorization;
 pub mod error;
 pub mod ids;
+pub mod mfa;
 pub mod notification;
 pub mod policy;
 pub mod ports;

@@ -14,6 +14,7 @@ use crate::Timestamp;
 use crate::audit::AuditEvent;
 use crate::error::PortError;
 use crate::ids::{MessageId, SessionId, TokenId, UserId};
+use crate::mfa::{BackupCode, OtpCode, TotpSecret, TotpStep};
 use crate::notification::{Letter, Notification, OutboxMessage};
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
@@ -528,6 +529,46 @@ pub trait TokenGenerator: Send + Sync {
     /// The successor of a refresh token: an HMAC of it under a server secret, so a replay inside
     /// the grace window yields the same successor without storing any raw token.
     fn successor_of(&self, presented: &str) -> OpaqueToken;
+}
+
+/// Why an otpauth URL could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum OtpauthError {
+    /// The issuer or the account label contains a `:`, which the Key URI format reserves as
+    /// their separator, or the account label is empty.
+    #[error("the otpauth label is invalid: {0}")]
+    InvalidLabel(&'static str),
+}
+
+/// TOTP codes, new secrets and backup codes (issue 14). Pure computation and the OS RNG: no
+/// storage, so no [`PortError`].
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait OneTimePasswords: Send + Sync {
+    /// A fresh secret of at least 160 bits (RFC 4226 §4) from the OS RNG, for SHA-1.
+    fn new_totp_secret(&self) -> TotpSecret;
+
+    /// The 6-digit code of `secret` at `step`; `None` when the secret cannot make codes (shorter
+    /// than RFC 4226's 128 bits), which the policy treats as matching nothing.
+    fn totp_code(&self, secret: &TotpSecret, step: TotpStep) -> Option<OtpCode>;
+
+    /// The `otpauth://totp/...` URL an authenticator app scans, with `issuer` and `account`
+    /// percent-encoded and the secret in base32.
+    ///
+    /// # Errors
+    /// [`OtpauthError::InvalidLabel`] for a `:` in either, or an empty account.
+    fn otpauth_url(
+        &self,
+        secret: &TotpSecret,
+        issuer: &str,
+        account: &str,
+    ) -> Result<String, OtpauthError>;
+
+    /// `n` distinct backup codes from the OS RNG.
+    fn backup_codes(&self, n: usize) -> Vec<BackupCode>;
+
+    /// The keyed digest a backup code is stored and looked up by: eight digits are only 27 bits,
+    /// so a plain hash of a leaked table would be reversed in a second.
+    fn digest_backup_code(&self, code: &BackupCode) -> TokenHash;
 }
 
 /// The time.
