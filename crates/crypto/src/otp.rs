@@ -19,8 +19,8 @@ use totp_rs::{Algorithm, Builder, Totp, TotpError};
 
 /// 160 bits: RFC 4226 §4's recommendation, and what authenticator apps expect for SHA-1.
 const SECRET_BYTES: usize = 20;
-/// The step length authenticator apps assume; the policy's `step_secs` must agree with it.
-const STEP_SECS: u64 = 30;
+/// The step length authenticator apps assume, the one the domain's policy counts in.
+const STEP_SECS: u64 = authd_domain::mfa::TOTP_STEP_SECS;
 /// Codes users type.
 const USER_DIGITS: u8 = 6;
 

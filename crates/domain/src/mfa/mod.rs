@@ -10,4 +10,4 @@ mod totp_policy;
 pub use codes::{BackupCode, OtpCode};
 pub use method::MfaMethod;
 pub use secret::{TotpAlgorithm, TotpSecret};
-pub use totp_policy::{TotpPolicy, TotpRefusal, TotpStep};
+pub use totp_policy::{TOTP_STEP_SECS, TotpPolicy, TotpRefusal, TotpStep};

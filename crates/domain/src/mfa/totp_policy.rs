@@ -23,10 +23,14 @@ pub struct TotpPolicy {
     pub window: u64,
 }
 
+/// The step length authenticator apps assume (RFC 6238's default); the code generator must use
+/// the same.
+pub const TOTP_STEP_SECS: u64 = 30;
+
 impl Default for TotpPolicy {
     fn default() -> Self {
         Self {
-            step_secs: 30,
+            step_secs: TOTP_STEP_SECS,
             window: 1,
         }
     }
