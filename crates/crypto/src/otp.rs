@@ -171,6 +171,14 @@ impl OneTimePasswords for OtpCodes {
         }
         TokenHash::from_trusted(hex)
     }
+
+    fn backup_code_digests(&self, code: &BackupCode) -> Vec<TokenHash> {
+        vec![self.digest_backup_code(code)]
+    }
+
+    fn base32(&self, secret: &TotpSecret) -> secrecy::SecretString {
+        secrecy::SecretString::from(totp_rs::Secret::from(secret.expose_bytes()).to_base32())
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,15 @@ pub enum AuditKind {
     PasswordChanged,
     ProfileUpdated,
     AccountDeactivated,
+    MfaEnabled,
+    MfaDisabled,
+    MfaSucceeded,
+    MfaFailed,
+    MfaReplayRefused,
+    BackupCodeUsed,
+    BackupCodesRegenerated,
+    DeviceRemembered,
+    DeviceForgotten,
 }
 
 impl AuditKind {
@@ -42,6 +51,15 @@ impl AuditKind {
             Self::PasswordChanged => "password_changed",
             Self::ProfileUpdated => "profile_updated",
             Self::AccountDeactivated => "account_deactivated",
+            Self::MfaEnabled => "mfa_enabled",
+            Self::MfaDisabled => "mfa_disabled",
+            Self::MfaSucceeded => "mfa_succeeded",
+            Self::MfaFailed => "mfa_failed",
+            Self::MfaReplayRefused => "mfa_replay_refused",
+            Self::BackupCodeUsed => "backup_code_used",
+            Self::BackupCodesRegenerated => "backup_codes_regenerated",
+            Self::DeviceRemembered => "device_remembered",
+            Self::DeviceForgotten => "device_forgotten",
         }
     }
 }

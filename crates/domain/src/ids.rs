@@ -69,3 +69,11 @@ id_type!(
     /// One audit event.
     EventId
 );
+id_type!(
+    /// One second factor of a user (a TOTP authenticator; later an email or phone).
+    FactorId
+);
+id_type!(
+    /// One remembered device: a browser that may skip the second factor for a while.
+    DeviceId
+);

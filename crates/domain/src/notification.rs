@@ -43,6 +43,25 @@ pub enum Notification {
         at: Timestamp,
         ip: Option<String>,
     },
+    /// "Two-step verification was turned on" (a factor was confirmed).
+    MfaEnabled {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+    },
+    /// "Two-step verification was turned off".
+    MfaDisabled {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+    },
+    /// "A backup code was used; `remaining` are left".
+    BackupCodeUsed {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+        remaining: u32,
+    },
 }
 
 impl Notification {
@@ -53,7 +72,10 @@ impl Notification {
             | Self::PasswordReset { to, .. }
             | Self::PasswordChanged { to, .. }
             | Self::AccountLocked { to, .. }
-            | Self::RefreshTokenReuse { to, .. } => to,
+            | Self::RefreshTokenReuse { to, .. }
+            | Self::MfaEnabled { to, .. }
+            | Self::MfaDisabled { to, .. }
+            | Self::BackupCodeUsed { to, .. } => to,
         }
     }
 
@@ -67,18 +89,24 @@ impl Notification {
             Self::PasswordChanged { .. } => "password_changed",
             Self::AccountLocked { .. } => "account_locked",
             Self::RefreshTokenReuse { .. } => "refresh_token_reuse",
+            Self::MfaEnabled { .. } => "mfa_enabled",
+            Self::MfaDisabled { .. } => "mfa_disabled",
+            Self::BackupCodeUsed { .. } => "backup_code_used",
         }
     }
 }
 
 impl Notification {
     /// Every [`Self::kind`], e.g. to report each one before the first is sent.
-    pub const KINDS: [&'static str; 5] = [
+    pub const KINDS: [&'static str; 8] = [
         "verify_email",
         "password_reset",
         "password_changed",
         "account_locked",
         "refresh_token_reuse",
+        "mfa_enabled",
+        "mfa_disabled",
+        "backup_code_used",
     ];
 
     /// The account and purpose of the single-use token its link needs, if it has a link.
@@ -89,7 +117,10 @@ impl Notification {
             Self::PasswordReset { user_id, .. } => Some((*user_id, TokenPurpose::PasswordReset)),
             Self::PasswordChanged { .. }
             | Self::AccountLocked { .. }
-            | Self::RefreshTokenReuse { .. } => None,
+            | Self::RefreshTokenReuse { .. }
+            | Self::MfaEnabled { .. }
+            | Self::MfaDisabled { .. }
+            | Self::BackupCodeUsed { .. } => None,
         }
     }
 }

@@ -13,8 +13,11 @@
 use crate::Timestamp;
 use crate::audit::AuditEvent;
 use crate::error::PortError;
-use crate::ids::{MessageId, SessionId, TokenId, UserId};
-use crate::mfa::{BackupCode, OtpCode, TotpSecret, TotpStep};
+use crate::ids::{DeviceId, FactorId, MessageId, SessionId, TokenId, UserId};
+use crate::mfa::{
+    BackupCode, Factor, FactorKind, MfaChallenge, OtpCode, RememberedDevice, SealedSecret,
+    TotpSecret, TotpStep,
+};
 use crate::notification::{Letter, Notification, OutboxMessage};
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
@@ -195,6 +198,152 @@ pub trait LoginAttempts: Send + Sync {
         now: Timestamp,
         policy: &LockoutPolicy,
     ) -> Result<FailureOutcome, PortError>;
+}
+
+/// Why a factor could not be set up.
+#[derive(Debug, Error)]
+pub enum BeginSetupError {
+    /// The user already has a confirmed factor of this kind (409 `MFA_ALREADY_ENABLED`).
+    #[error("a factor of this kind is already enabled")]
+    AlreadyEnabled,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// The result of presenting a backup code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackupCodeUse {
+    /// Accepted and spent; `remaining` unused codes are left.
+    Accepted { remaining: u32 },
+    /// One of the user's codes, already spent (401 `MFA_BACKUP_CODE_USED`).
+    AlreadyUsed,
+    /// None of the user's codes (a wrong code).
+    Unknown,
+}
+
+/// Everything a user has set up for MFA, for `GET /v1/auth/mfa` and the `methods` of a login.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MfaOverview {
+    /// Confirmed and pending factors, oldest first.
+    pub factors: Vec<Factor>,
+    /// Unused backup codes of the confirmed set (a pending set does not count).
+    pub backup_codes_left: u32,
+    /// Remembered devices that have not expired, most recently created first.
+    pub devices: Vec<RememberedDevice>,
+}
+
+/// MFA state: factors, backup codes, login challenges and remembered devices.
+///
+/// Whether a user has MFA on is read with the account ([`User::mfa_enabled`]), so that a login
+/// without MFA costs no extra round trip; the adapter keeps that flag in step with the confirmed
+/// factors in the same unit of work as every change here.
+///
+/// The single-use rules are settled here, atomically: one TOTP step, one backup code and one
+/// challenge are each accepted once, however many requests present them at the same moment and
+/// on however many instances.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait MfaRepository: Send + Sync {
+    /// The user's factors, backup-code count and devices live at `now`.
+    async fn overview(&self, user_id: UserId, now: Timestamp) -> Result<MfaOverview, PortError>;
+
+    /// The user's factor of `kind`, confirmed or pending.
+    async fn find_factor(
+        &self,
+        user_id: UserId,
+        kind: FactorKind,
+    ) -> Result<Option<Factor>, PortError>;
+
+    /// Stores `factor` (pending) with the digests of the backup codes that come with it, all or
+    /// nothing. A pending factor of the same kind, and the backup codes that came with it, are
+    /// replaced; the confirmed backup codes stay in force until the factor is confirmed.
+    ///
+    /// # Errors
+    /// [`BeginSetupError::AlreadyEnabled`], storing nothing, when the user has a confirmed
+    /// factor of this kind (checked in the same unit of work).
+    async fn begin_setup(
+        &self,
+        factor: &Factor,
+        backup_codes: &[TokenHash],
+    ) -> Result<(), BeginSetupError>;
+
+    /// Records that `step` was accepted for the factor at `now`: only if the factor's stored
+    /// `last_step` is unset or earlier than `step` (compare-and-set). Sets `last_used_at`. If
+    /// the factor was pending, it becomes confirmed, its backup codes replace the user's
+    /// earlier ones, the account's `mfa_enabled` turns on and `mail` is queued, all in the same
+    /// unit of work.
+    ///
+    /// `false` when the step was not later (a replay that raced this one, or the factor is
+    /// gone): nothing changes. 20 concurrent calls with one step: exactly one `true`.
+    async fn accept_totp_step(
+        &self,
+        factor_id: FactorId,
+        step: TotpStep,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<bool, PortError>;
+
+    /// Spends the user's unused confirmed backup code whose digest is one of `digests` (the
+    /// code's digest under each configured key, so that keys rotate). 20 concurrent calls with
+    /// one code: exactly one `Accepted`, the others `AlreadyUsed`.
+    async fn use_backup_code(
+        &self,
+        user_id: UserId,
+        digests: &[TokenHash],
+        now: Timestamp,
+    ) -> Result<BackupCodeUse, PortError>;
+
+    /// Replaces the user's confirmed backup codes with `digests`. `false`, changing nothing,
+    /// when the user has no confirmed factor.
+    async fn replace_backup_codes(
+        &self,
+        user_id: UserId,
+        digests: &[TokenHash],
+        now: Timestamp,
+    ) -> Result<bool, PortError>;
+
+    /// Turns MFA off: deletes every factor, backup code, challenge and remembered device of the
+    /// user, turns `mfa_enabled` off and queues `mail`, all or nothing. `false`, changing
+    /// nothing, when the user has no confirmed factor.
+    async fn disable(
+        &self,
+        user_id: UserId,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<bool, PortError>;
+
+    /// Stores a new login challenge.
+    async fn create_challenge(&self, challenge: &MfaChallenge) -> Result<(), PortError>;
+
+    /// The unconsumed challenge with this hash, live or not.
+    async fn find_challenge(&self, hash: &TokenHash) -> Result<Option<MfaChallenge>, PortError>;
+
+    /// Counts one wrong code against the challenge. Returns the count after it (`None` if the
+    /// challenge is gone); at [`MfaChallenge::MAX_FAILURES`] the challenge is dead. 20
+    /// concurrent calls: the count rises by exactly 20 (up to the point it is deleted).
+    async fn record_challenge_failure(&self, hash: &TokenHash) -> Result<Option<u32>, PortError>;
+
+    /// Consumes the challenge if it is live at `now` and returns it. 20 concurrent calls with
+    /// one challenge: exactly one gets it, the others `None`.
+    async fn consume_challenge(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<MfaChallenge>, PortError>;
+
+    /// Stores a remembered device.
+    async fn remember_device(&self, device: &RememberedDevice) -> Result<(), PortError>;
+
+    /// The user's device with this token hash if it is live at `now`; sets its `last_used_at`.
+    async fn use_device(
+        &self,
+        user_id: UserId,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<RememberedDevice>, PortError>;
+
+    /// Forgets one device of the user. `false` if the user has no such device.
+    async fn forget_device(&self, user_id: UserId, id: DeviceId) -> Result<bool, PortError>;
 }
 
 /// Sessions and their refresh-token families.
@@ -563,12 +712,46 @@ pub trait OneTimePasswords: Send + Sync {
         account: &str,
     ) -> Result<String, OtpauthError>;
 
+    /// The secret in base32 (RFC 4648, no padding), as an authenticator app takes it typed.
+    fn base32(&self, secret: &TotpSecret) -> secrecy::SecretString;
+
     /// `n` distinct backup codes from the OS RNG.
     fn backup_codes(&self, n: usize) -> Vec<BackupCode>;
 
     /// The keyed digest a backup code is stored and looked up by: eight digits are only 27 bits,
     /// so a plain hash of a leaked table would be reversed in a second.
     fn digest_backup_code(&self, code: &BackupCode) -> TokenHash;
+
+    /// The code's digest under every configured key, the current one first: what a presented
+    /// code is looked up by, so that codes digested before a key rotation still work.
+    fn backup_code_digests(&self, code: &BackupCode) -> Vec<TokenHash>;
+}
+
+/// Why a sealed secret could not be opened.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UnsealError {
+    /// No configured key opens it (the key that sealed it was removed from
+    /// `MFA_ENCRYPTION_KEY`), or it was tampered with.
+    #[error("no configured key opens this secret")]
+    NoKey,
+}
+
+/// Encrypts TOTP secrets for storage (AES-256-GCM). Of its keys, the first seals and every one
+/// opens, so keys rotate: add a new key in front, and old secrets still open.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait SecretSealer: Send + Sync {
+    fn seal(&self, secret: &TotpSecret) -> SealedSecret;
+
+    /// # Errors
+    /// [`UnsealError::NoKey`] when no configured key opens `sealed`.
+    fn open(&self, sealed: &SealedSecret) -> Result<TotpSecret, UnsealError>;
+}
+
+/// Renders the otpauth URL as a QR code an authenticator app scans.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+pub trait QrRenderer: Send + Sync {
+    /// `data:image/png;base64,...` of a QR code holding `text`.
+    fn png_data_url(&self, text: &str) -> String;
 }
 
 /// The time.

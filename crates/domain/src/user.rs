@@ -89,6 +89,9 @@ pub struct User {
     pub phone_verified: bool,
     pub roles: Vec<Role>,
     pub lockout: LockoutState,
+    /// Whether the account has a confirmed second factor, so a login asks for it. Read with the
+    /// account so that a login without MFA costs no extra round trip.
+    pub mfa_enabled: bool,
     /// The latest successful login.
     pub last_login: Option<Timestamp>,
     pub created_at: Timestamp,

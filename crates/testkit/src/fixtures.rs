@@ -62,6 +62,7 @@ pub fn user_with(email: &str, username: &str) -> User {
         phone_verified: false,
         roles: vec![Role::User],
         lockout: LockoutState::default(),
+        mfa_enabled: false,
         last_login: None,
         created_at: t0(),
         updated_at: t0(),

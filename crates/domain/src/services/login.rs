@@ -37,6 +37,9 @@ pub struct LoginInput {
     pub password: Option<SecretString>,
     /// Omitted means `false`.
     pub remember_me: Option<bool>,
+    /// A remembered device's token (cookie `mfa_device` or body `deviceToken`): with it, an
+    /// MFA account skips the second factor.
+    pub device_token: Option<SecretString>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,13 @@ pub enum LoginError {
     AccountSuspended,
     #[error("account deleted")]
     AccountDeleted,
+    /// The password was right; the second factor is next (401 `MFA_REQUIRED` with
+    /// `data: {mfaToken, methods}`).
+    #[error("MFA required")]
+    MfaRequired {
+        mfa_token: crate::token::RawToken,
+        methods: Vec<crate::mfa::MfaMethod>,
+    },
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
@@ -82,6 +92,10 @@ pub struct LoginPorts {
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
     pub telemetry: Arc<dyn Telemetry>,
+    pub mfa: Arc<dyn crate::ports::MfaRepository>,
+    pub otp: Arc<dyn crate::ports::OneTimePasswords>,
+    pub sealer: Arc<dyn crate::ports::SecretSealer>,
+    pub rate_limiter: Arc<dyn crate::ports::RateLimiter>,
 }
 
 impl fmt::Debug for LoginPorts {
@@ -103,6 +117,7 @@ pub struct LoginSettings {
     /// The refresh-token lifetime for `rememberMe: false`.
     pub refresh_ttl_short: Duration,
     pub permissions: RolePermissions,
+    pub mfa: super::MfaSettings,
 }
 
 impl From<&AuthSettings> for LoginSettings {
@@ -115,6 +130,7 @@ impl From<&AuthSettings> for LoginSettings {
             refresh_ttl: auth.refresh_ttl,
             refresh_ttl_short: auth.refresh_ttl_short,
             permissions: auth.permissions.clone(),
+            mfa: auth.mfa.clone(),
         }
     }
 }
@@ -464,6 +480,7 @@ fn outcome_of(result: &Result<LoginSuccess, LoginError>) -> LoginOutcome {
         Err(LoginError::AccountSuspended | LoginError::AccountDeleted) => {
             LoginOutcome::AccountDisabled
         }
+        Err(LoginError::MfaRequired { .. }) => LoginOutcome::MfaRequired,
         Err(LoginError::Infra(InfraError::Busy)) => LoginOutcome::Busy,
         Err(LoginError::Infra(_)) => LoginOutcome::Error,
     }
@@ -482,5 +499,7 @@ fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError
 }
 
 mod identifier;
+mod mfa;
+pub use mfa::{DeviceToken, MfaLoginError, MfaLoginInput, MfaLoginSuccess};
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ mod email_verification;
 mod login;
 mod logout;
 mod mail_delivery;
+mod mfa;
 mod password_change;
 mod password_reset;
 mod profile;
@@ -23,9 +24,16 @@ pub use authenticate::{Authenticate, AuthenticateError, AuthenticatePorts};
 pub use email_verification::{
     EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
 };
-pub use login::{Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess};
+pub use login::{
+    DeviceToken, Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess,
+    MfaLoginError, MfaLoginInput, MfaLoginSuccess,
+};
 pub use logout::{Logout, LogoutPorts};
 pub use mail_delivery::{MailDelivery, MailDeliveryPorts, MailDeliverySettings};
+pub use mfa::{
+    BACKUP_CODES_PER_SET, DeviceView, FactorView, Mfa, MfaError, MfaPorts, MfaSettings, MfaStatus,
+    SetupAnswer, SetupInput,
+};
 pub use password_change::{ChangePasswordError, PasswordChange, PasswordChangePorts};
 pub use password_reset::{PasswordReset, PasswordResetPorts, ResetPasswordError};
 pub use profile::{
@@ -70,6 +78,7 @@ pub struct AuthSettings {
     /// per mail kind in this time, counted in the shared rate-limit store.
     pub mail_cooldown: Duration,
     pub permissions: RolePermissions,
+    pub mfa: MfaSettings,
 }
 
 /// The most clock leeway any [`crate::ports::AccessTokenCodec`] may allow past `exp` (API.md:
@@ -94,6 +103,7 @@ impl Default for AuthSettings {
             email_domains: EmailDomains::default(),
             mail_cooldown: Duration::seconds(60),
             permissions: RolePermissions::default(),
+            mfa: MfaSettings::default(),
         }
     }
 }
@@ -112,4 +122,5 @@ pub struct Services {
     pub password_change: PasswordChange,
     pub profiles: Profiles,
     pub sessions: Sessions,
+    pub mfa: Mfa,
 }

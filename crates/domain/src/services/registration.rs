@@ -129,6 +129,7 @@ impl Registration {
             phone_verified: false,
             roles: vec![Role::User],
             lockout: LockoutState::default(),
+            mfa_enabled: false,
             last_login: None,
             created_at: now,
             updated_at: now,

@@ -85,6 +85,7 @@ pub(crate) fn active_user() -> User {
         phone_verified: false,
         roles: vec![Role::User],
         lockout: LockoutState::default(),
+        mfa_enabled: false,
         last_login: None,
         created_at: t0() - Duration::days(30),
         updated_at: t0() - Duration::days(30),

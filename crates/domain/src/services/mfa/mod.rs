@@ -1,0 +1,274 @@
+//! Managing one's own second factors (bearer): set up and confirm a TOTP authenticator, list
+//! what is set up, replace the backup codes, forget a remembered device, turn MFA off. The
+//! second step of a login with MFA lives with the login (`login::mfa`).
+
+use crate::Timestamp;
+use crate::error::{InfraError, ValidationErrors};
+use crate::ids::{DeviceId, FactorId};
+use crate::mfa::{BackupCode, DeviceName, FactorKind, TotpPolicy};
+use crate::policy::lockout::LockoutPolicy;
+use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
+use crate::ports::{
+    AuditLog, Clock, MfaRepository, OneTimePasswords, PasswordHasher, QrRenderer, RateLimiter,
+    SecretSealer, UserRepository,
+};
+use chrono::Duration;
+use secrecy::SecretString;
+use std::fmt;
+use std::sync::Arc;
+use thiserror::Error;
+
+/// How many backup codes a set holds (API.md: 10 codes of 8 digits).
+pub const BACKUP_CODES_PER_SET: usize = 10;
+
+/// The knobs of MFA, from configuration.
+#[derive(Debug, Clone)]
+pub struct MfaSettings {
+    /// `ENABLE_MFA` (on): off hides every MFA route and logins never ask for a second factor.
+    pub enabled: bool,
+    /// `MFA_ISSUER`: the issuer an authenticator app shows (no `:`).
+    pub issuer: String,
+    pub totp: TotpPolicy,
+    /// `MFA_REMEMBER_DEVICE_DAYS` (30).
+    pub remember_device_for: Duration,
+    /// `RATE_LIMIT_MFA_VERIFY_*` (10 per 5 minutes per user); `None` when rate limits are off.
+    pub verify_limit: Option<RateLimit>,
+    /// Wrong codes count towards the account's lockout.
+    pub lockout: LockoutPolicy,
+}
+
+impl Default for MfaSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            issuer: "authd".to_owned(),
+            totp: TotpPolicy::default(),
+            remember_device_for: Duration::days(30),
+            verify_limit: Some(RateLimit::new(10, Duration::minutes(5))),
+            lockout: LockoutPolicy::default(),
+        }
+    }
+}
+
+/// `POST /v1/auth/mfa/setup`.
+#[derive(Debug, Clone, Default)]
+pub struct SetupInput {
+    /// `type`; only `totp` for now.
+    pub kind: Option<String>,
+    pub device_name: Option<String>,
+}
+
+/// What a setup hands to the user, once: the secret in every form an authenticator takes, and
+/// the backup codes that take effect when the factor is confirmed. Its `Debug` shows none.
+pub struct SetupAnswer {
+    pub factor_id: FactorId,
+    pub kind: FactorKind,
+    /// Base32, for typing into an app.
+    pub secret: SecretString,
+    pub otpauth_url: SecretString,
+    /// `data:image/png;base64,...` of the otpauth URL.
+    pub qr_code: SecretString,
+    pub backup_codes: Vec<BackupCode>,
+}
+
+impl fmt::Debug for SetupAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetupAnswer")
+            .field("factor_id", &self.factor_id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One factor as its owner sees it: no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactorView {
+    pub id: FactorId,
+    pub kind: FactorKind,
+    pub device_name: Option<DeviceName>,
+    pub confirmed: bool,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// One remembered device as its owner sees it: no token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceView {
+    pub id: DeviceId,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// `GET /v1/auth/mfa`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaStatus {
+    pub enabled: bool,
+    pub factors: Vec<FactorView>,
+    pub backup_codes_left: u32,
+    pub devices: Vec<DeviceView>,
+}
+
+#[derive(Debug, Error)]
+pub enum MfaError {
+    #[error("invalid input")]
+    Validation(#[from] ValidationErrors),
+    /// A `type` this server cannot set up (400 `MFA_METHOD_UNAVAILABLE`).
+    #[error("MFA method unavailable")]
+    MethodUnavailable,
+    /// 409 `MFA_ALREADY_ENABLED`.
+    #[error("MFA already enabled")]
+    AlreadyEnabled,
+    /// Nothing to confirm, or no MFA to manage (400 `MFA_NOT_ENABLED`).
+    #[error("MFA not enabled")]
+    NotEnabled,
+    /// 401 `INVALID_MFA_CODE`.
+    #[error("invalid MFA code")]
+    InvalidCode,
+    /// 401 `MFA_BACKUP_CODE_USED`.
+    #[error("backup code already used")]
+    BackupCodeUsed,
+    /// The current password was wrong (401 `INVALID_CREDENTIALS`; counts towards the lockout).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// 423 with `retryAfter` seconds.
+    #[error("account locked")]
+    AccountLocked { retry_after: i64 },
+    /// 429: more than `verify_limit` codes from this user.
+    #[error("too many MFA attempts")]
+    RateLimited(RateLimitDecision),
+    /// No such remembered device of this user (404 `DEVICE_NOT_FOUND`).
+    #[error("device not found")]
+    DeviceNotFound,
+    /// The caller's account is gone (401 `USER_NOT_FOUND`, as `/users/me`).
+    #[error("user not found")]
+    UserNotFound,
+    #[error(transparent)]
+    Infra(#[from] InfraError),
+}
+
+/// The ports [`Mfa`] calls.
+#[derive(Clone)]
+pub struct MfaPorts {
+    pub users: Arc<dyn UserRepository>,
+    pub mfa: Arc<dyn MfaRepository>,
+    pub otp: Arc<dyn OneTimePasswords>,
+    pub sealer: Arc<dyn SecretSealer>,
+    pub qr: Arc<dyn QrRenderer>,
+    pub hasher: Arc<dyn PasswordHasher>,
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    pub audit: Arc<dyn AuditLog>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for MfaPorts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MfaPorts").finish_non_exhaustive()
+    }
+}
+
+/// `/v1/auth/mfa/*` for a signed-in user.
+#[derive(Debug, Clone)]
+pub struct Mfa {
+    ports: MfaPorts,
+    settings: MfaSettings,
+}
+
+impl Mfa {
+    #[must_use]
+    pub fn new(ports: MfaPorts, settings: MfaSettings) -> Self {
+        Self { ports, settings }
+    }
+
+    /// Whether MFA is on at all (`ENABLE_MFA`).
+    #[must_use]
+    pub fn enabled(&self) -> bool {
+        self.settings.enabled
+    }
+}
+
+// SKELETON: the bodies below are written by the MFA services work; the signatures are the
+// contract the HTTP adapter is written against.
+impl Mfa {
+    /// `POST /v1/auth/mfa/setup` (bearer).
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn setup(
+        &self,
+        user_id: crate::ids::UserId,
+        input: SetupInput,
+        client: &crate::session::ClientInfo,
+    ) -> Result<SetupAnswer, MfaError> {
+        let _ = (user_id, input, client, &self.ports);
+        todo!("skeleton")
+    }
+
+    /// `POST /v1/auth/mfa/verify {code}` (bearer): confirms the pending factor.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn confirm(
+        &self,
+        user_id: crate::ids::UserId,
+        code: Option<String>,
+        client: &crate::session::ClientInfo,
+    ) -> Result<(), MfaError> {
+        let _ = (user_id, code, client);
+        todo!("skeleton")
+    }
+
+    /// `GET /v1/auth/mfa`.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn status(&self, user_id: crate::ids::UserId) -> Result<MfaStatus, MfaError> {
+        let _ = user_id;
+        todo!("skeleton")
+    }
+
+    /// `POST /v1/auth/mfa/backup-codes {password}`.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn regenerate_backup_codes(
+        &self,
+        user_id: crate::ids::UserId,
+        password: Option<SecretString>,
+        client: &crate::session::ClientInfo,
+    ) -> Result<Vec<BackupCode>, MfaError> {
+        let _ = (user_id, password, client);
+        todo!("skeleton")
+    }
+
+    /// `DELETE /v1/auth/mfa {password, code}`.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn disable(
+        &self,
+        user_id: crate::ids::UserId,
+        password: Option<SecretString>,
+        code: Option<String>,
+        client: &crate::session::ClientInfo,
+    ) -> Result<(), MfaError> {
+        let _ = (user_id, password, code, client);
+        todo!("skeleton")
+    }
+
+    /// `DELETE /v1/auth/mfa/devices/{id}`.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    pub async fn forget_device(
+        &self,
+        user_id: crate::ids::UserId,
+        device_id: DeviceId,
+        client: &crate::session::ClientInfo,
+    ) -> Result<(), MfaError> {
+        let _ = (user_id, device_id, client);
+        todo!("skeleton")
+    }
+}
