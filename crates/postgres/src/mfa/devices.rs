@@ -1,0 +1,84 @@
+//! Remembered devices, under the hash of their token.
+
+use super::rows::DeviceRow;
+use crate::error::TxError;
+use crate::schema::mfa_remembered_devices as devices;
+use authd_domain::Timestamp;
+use authd_domain::ids::{DeviceId, UserId};
+use authd_domain::mfa::RememberedDevice;
+use authd_domain::token::TokenHash;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+pub(super) async fn remember(
+    c: &mut AsyncPgConnection,
+    device: &RememberedDevice,
+) -> QueryResult<()> {
+    diesel::insert_into(devices::table)
+        .values(DeviceRow::from_domain(device))
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The device if it is the user's and live at `now`, marked used.
+pub(super) async fn use_device(
+    c: &mut AsyncPgConnection,
+    user_id: UserId,
+    hash: &TokenHash,
+    now: Timestamp,
+) -> Result<Option<RememberedDevice>, TxError> {
+    let row: Option<DeviceRow> = diesel::update(
+        devices::table
+            .filter(devices::hash.eq(hash.as_str()))
+            .filter(devices::user_id.eq(user_id.as_uuid()))
+            .filter(devices::expires_at.gt(now)),
+    )
+    .set(devices::last_used_at.eq(Some(now)))
+    .returning(DeviceRow::as_returning())
+    .get_result(c)
+    .await
+    .optional()?;
+    Ok(row.map(DeviceRow::into_domain))
+}
+
+pub(super) async fn forget(
+    c: &mut AsyncPgConnection,
+    user_id: UserId,
+    id: DeviceId,
+) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        devices::table
+            .filter(devices::id.eq(id.as_uuid()))
+            .filter(devices::user_id.eq(user_id.as_uuid())),
+    )
+    .execute(c)
+    .await?;
+    Ok(deleted > 0)
+}
+
+/// The user's devices live at `now`, most recently created first.
+pub(super) async fn live(
+    c: &mut AsyncPgConnection,
+    user_id: Uuid,
+    now: Timestamp,
+) -> QueryResult<Vec<RememberedDevice>> {
+    let rows: Vec<DeviceRow> = devices::table
+        .filter(devices::user_id.eq(user_id))
+        .filter(devices::expires_at.gt(now))
+        .order((devices::created_at.desc(), devices::id.desc()))
+        .select(DeviceRow::as_select())
+        .load(c)
+        .await?;
+    Ok(rows.into_iter().map(DeviceRow::into_domain).collect())
+}
+
+/// Forgets every device of the user: on the caller's connection, inside the transaction of the
+/// password change, reset or deactivation that causes it.
+pub(crate) async fn forget_all(c: &mut AsyncPgConnection, user_id: Uuid) -> QueryResult<()> {
+    diesel::delete(devices::table.filter(devices::user_id.eq(user_id)))
+        .execute(c)
+        .await?;
+    Ok(())
+}
