@@ -14,24 +14,25 @@ use diesel::sql_types::{Array, BigInt, Bool, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Spends one unused confirmed code among the digests `$2` in one statement. `unused` locks the
-/// user's unused codes (in digest order); a code a concurrent statement spent first is no longer
-/// unused once that one commits, so it is neither spent twice nor counted as left.
+/// Spends one unused confirmed code among the digests `$2` in one statement. `held` locks, in
+/// digest order, the user's unused codes and those with one of the digests, and reads them as
+/// they are once concurrent changes committed: a code another statement spent first is then no
+/// longer unused (neither spent twice nor counted as left) and, if it is this one, known as
+/// used; a code a replacement deleted meanwhile is gone, so unknown.
 const USE_CODE: &str = "\
-WITH unused AS (
-    SELECT id, digest FROM mfa_backup_codes
-    WHERE user_id = $1 AND factor_id IS NULL AND used_at IS NULL
+WITH held AS (
+    SELECT id, digest, used_at FROM mfa_backup_codes
+    WHERE user_id = $1 AND factor_id IS NULL AND (used_at IS NULL OR digest = ANY($2))
     ORDER BY digest
     FOR UPDATE
 ), spent AS (
     UPDATE mfa_backup_codes SET used_at = $3
-    WHERE id = (SELECT id FROM unused WHERE digest = ANY($2) LIMIT 1)
+    WHERE id = (SELECT id FROM held WHERE used_at IS NULL AND digest = ANY($2) LIMIT 1)
     RETURNING id
 )
 SELECT (SELECT count(*) FROM spent) AS spent,
-       (SELECT count(*) FROM unused) AS unused,
-       EXISTS (SELECT 1 FROM mfa_backup_codes
-               WHERE user_id = $1 AND factor_id IS NULL AND digest = ANY($2)) AS known";
+       (SELECT count(*) FROM held WHERE used_at IS NULL) AS unused,
+       EXISTS (SELECT 1 FROM held WHERE digest = ANY($2)) AS known";
 
 /// Deletes the user's confirmed codes, locking them in the order every spend does.
 const DELETE_CONFIRMED: &str = "\

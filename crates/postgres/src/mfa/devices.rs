@@ -8,15 +8,34 @@ use authd_domain::ids::{DeviceId, UserId};
 use authd_domain::mfa::RememberedDevice;
 use authd_domain::token::TokenHash;
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
+
+/// Stores a device and deletes the user's expired ones, in one statement: an expired device
+/// answers exactly as no device does, and this keeps them from piling up.
+const REMEMBER: &str = "\
+WITH expired AS (
+    DELETE FROM mfa_remembered_devices WHERE user_id = $3 AND expires_at <= $6
+)
+INSERT INTO mfa_remembered_devices (id, hash, user_id, user_agent, ip, created_at, expires_at,
+                                    last_used_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 pub(super) async fn remember(
     c: &mut AsyncPgConnection,
     device: &RememberedDevice,
 ) -> QueryResult<()> {
-    diesel::insert_into(devices::table)
-        .values(DeviceRow::from_domain(device))
+    let row = DeviceRow::from_domain(device);
+    diesel::sql_query(REMEMBER)
+        .bind::<diesel::sql_types::Uuid, _>(row.id)
+        .bind::<Text, _>(row.hash)
+        .bind::<diesel::sql_types::Uuid, _>(row.user_id)
+        .bind::<Nullable<Text>, _>(row.user_agent)
+        .bind::<Nullable<Text>, _>(row.ip)
+        .bind::<Timestamptz, _>(row.created_at)
+        .bind::<Timestamptz, _>(row.expires_at)
+        .bind::<Nullable<Timestamptz>, _>(row.last_used_at)
         .execute(c)
         .await?;
     Ok(())

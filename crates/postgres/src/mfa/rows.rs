@@ -74,7 +74,7 @@ impl FactorRow {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = mfa_challenges, check_for_backend(diesel::pg::Pg))]
 pub(super) struct ChallengeRow {
     pub hash: String,
@@ -120,7 +120,7 @@ impl ChallengeRow {
     }
 }
 
-#[derive(Queryable, Selectable, Insertable)]
+#[derive(Queryable, Selectable)]
 #[diesel(table_name = mfa_remembered_devices, check_for_backend(diesel::pg::Pg))]
 pub(super) struct DeviceRow {
     pub id: Uuid,

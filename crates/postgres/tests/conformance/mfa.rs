@@ -359,39 +359,104 @@ async fn concurrent_spends_of_different_codes_count_down_exactly() {
 }
 
 /// Spends of the old codes racing their replacement: no deadlock, no error; each old code is
-/// either spent before the replacement or unknown after it, and the new codes are all in force.
+/// either spent before the replacement or unknown after it (never "already used": it was not),
+/// and the new codes are all in force. Five rounds, the interleavings vary.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn spends_racing_a_replacement_of_the_codes_neither_fail_nor_touch_the_new_ones() {
     let (s, _db) = database().await;
-    let (user, codes) = enrolled(&s).await;
-    let new_codes = fixtures::backup_code_digests();
-    let replacing = {
-        let mfa = s.mfa.clone();
-        let new_codes = new_codes.clone();
-        tokio::spawn(async move {
-            mfa.replace_backup_codes(user.id, &new_codes, t0_plus(200))
-                .await
-        })
-    };
-    let spends = join_all(codes.iter().map(|code| {
-        let mfa = s.mfa.clone();
-        let code = code.clone();
-        tokio::spawn(async move { mfa.use_backup_code(user.id, &[code], t0_plus(200)).await })
-    }))
-    .await;
-    assert!(replacing.await.unwrap().expect("the replacement"));
-    for spend in spends {
-        match spend.unwrap().expect("a spend") {
-            BackupCodeUse::Accepted { .. } | BackupCodeUse::Unknown => {}
-            BackupCodeUse::AlreadyUsed => panic!("a code spent once was called used"),
+    for _ in 0..5 {
+        let (user, codes) = enrolled(&s).await;
+        let new_codes = fixtures::backup_code_digests();
+        let replacing = {
+            let mfa = s.mfa.clone();
+            let new_codes = new_codes.clone();
+            tokio::spawn(async move {
+                mfa.replace_backup_codes(user.id, &new_codes, t0_plus(200))
+                    .await
+            })
+        };
+        let spends = join_all(codes.iter().map(|code| {
+            let mfa = s.mfa.clone();
+            let code = code.clone();
+            tokio::spawn(async move { mfa.use_backup_code(user.id, &[code], t0_plus(200)).await })
+        }))
+        .await;
+        assert!(replacing.await.unwrap().expect("the replacement"));
+        for spend in spends {
+            match spend.unwrap().expect("a spend") {
+                BackupCodeUse::Accepted { .. } | BackupCodeUse::Unknown => {}
+                BackupCodeUse::AlreadyUsed => panic!("a code spent once was called used"),
+            }
         }
+        assert_eq!(
+            s.mfa
+                .overview(user.id, t0_plus(200))
+                .await
+                .unwrap()
+                .backup_codes_left,
+            10
+        );
     }
+}
+
+/// Housekeeping: a new challenge clears out the user's dead ones (expired, or failed
+/// [`MfaChallenge::MAX_FAILURES`] times), a new remembered device the user's expired ones; the
+/// live ones and other users' stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn new_challenges_and_devices_clear_out_the_users_dead_ones() {
+    use authd_domain::mfa::MfaChallenge;
+    use chrono::Duration;
+
+    let (s, db) = database().await;
+    let user = support::registered_user(&s).await;
+    let other = support::registered_user(&s).await;
+    let expired = fixtures::mfa_challenge(&user, t0_plus(0));
+    let failed = fixtures::mfa_challenge(&user, t0_plus(400));
+    let live = fixtures::mfa_challenge(&user, t0_plus(400));
+    let others = fixtures::mfa_challenge(&other, t0_plus(0));
+    for c in [&expired, &failed, &live, &others] {
+        s.mfa.create_challenge(c).await.unwrap();
+    }
+    for _ in 0..MfaChallenge::MAX_FAILURES {
+        s.mfa.record_challenge_failure(&failed.hash).await.unwrap();
+    }
+    let newest = fixtures::mfa_challenge(&user, t0_plus(500));
+    s.mfa.create_challenge(&newest).await.unwrap();
     assert_eq!(
-        s.mfa
-            .overview(user.id, t0_plus(200))
-            .await
-            .unwrap()
-            .backup_codes_left,
-        10
+        texts(
+            &db,
+            "SELECT hash FROM mfa_challenges WHERE user_id::text = $1",
+            &user
+        )
+        .await,
+        sorted(&[live.hash.clone(), newest.hash.clone()])
+    );
+    assert!(s.mfa.find_challenge(&others.hash).await.unwrap().is_some());
+
+    let gone = fixtures::remembered_device(user.id, t0_plus(0), Duration::seconds(10));
+    let kept = fixtures::remembered_device(user.id, t0_plus(0), Duration::days(30));
+    let others = fixtures::remembered_device(other.id, t0_plus(0), Duration::seconds(10));
+    for d in [&gone, &kept, &others] {
+        s.mfa.remember_device(d).await.unwrap();
+    }
+    let newest = fixtures::remembered_device(user.id, t0_plus(60), Duration::days(30));
+    s.mfa.remember_device(&newest).await.unwrap();
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT hash FROM mfa_remembered_devices WHERE user_id::text = $1",
+            &user
+        )
+        .await,
+        sorted(&[kept.hash.clone(), newest.hash.clone()])
+    );
+    assert_eq!(
+        texts(
+            &db,
+            "SELECT hash FROM mfa_remembered_devices WHERE user_id::text = $1",
+            &other
+        )
+        .await,
+        vec![others.hash.as_str().to_owned()]
     );
 }
