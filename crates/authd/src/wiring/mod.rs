@@ -45,6 +45,8 @@ pub(crate) struct Wired {
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
 pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // Before anything touches the database: a missing key is a configuration mistake.
+    let mfa_keys = keys::mfa_keys(config)?;
     let instruments = metrics::Instruments::new(&config.metrics);
     let telemetry = instruments.telemetry.clone();
     let mut storage = match &config.database {
@@ -83,7 +85,6 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
 
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
     let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
-    let mfa_keys = keys::mfa_keys(config)?;
     let otp: Arc<dyn OneTimePasswords> = Arc::new(OtpCodes::new(mfa_keys.clone()));
     let sealer: Arc<dyn SecretSealer> = Arc::new(AesGcmSealer::new(mfa_keys));
     let qr: Arc<dyn QrRenderer> = Arc::new(PngQr);

@@ -5,6 +5,9 @@ use crate::helpers::spawn_app_on;
 use authd_testkit::postgres::server;
 use std::process::{Command, Output};
 
+/// A valid `MFA_ENCRYPTION_KEY` (base64 of 32 bytes): PostgreSQL start-ups need one.
+const TEST_MFA_KEY: &str = "dGVzdC1vbmx5LW1mYS1rZXktb2YtMzItYnl0ZXMhISE=";
+
 /// Runs the real binary with only `vars` (plus `PATH`) in its environment, in a directory
 /// without a `.env`.
 async fn authd(args: &[&str], vars: &[(&str, &str)]) -> Output {
@@ -96,6 +99,7 @@ async fn start_up_without_a_reachable_database_fails_without_showing_the_passwor
             ("DATABASE_URL", url.as_str()),
             ("PORT", "0"),
             ("DB_CONNECT_TIMEOUT", "1s"),
+            ("MFA_ENCRYPTION_KEY", TEST_MFA_KEY),
         ],
     )
     .await;
@@ -104,6 +108,21 @@ async fn start_up_without_a_reachable_database_fails_without_showing_the_passwor
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(all.contains(&format!("127.0.0.1:{closed}/authd")), "{all}");
     assert!(!all.contains("hunter2"), "the password leaked: {all}");
+}
+
+#[tokio::test]
+async fn serving_from_postgresql_without_an_mfa_key_stops_at_once_saying_how_to_make_one() {
+    let url = server().await.fresh_database(None).await;
+
+    let output = authd(&["serve"], &[("DATABASE_URL", url.as_str()), ("PORT", "0")]).await;
+
+    assert!(!output.status.success(), "{}", stderr(&output));
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(all.contains("MFA_ENCRYPTION_KEY"), "{all}");
+    assert!(all.contains("openssl rand -base64 32"), "{all}");
+    // Stopped before touching the database: nothing was migrated.
+    let status = authd(&["migrate", "status"], &[("DATABASE_URL", url.as_str())]).await;
+    assert!(stdout(&status).contains("pending "), "{}", stdout(&status));
 }
 
 #[tokio::test]

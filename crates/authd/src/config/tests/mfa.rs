@@ -8,7 +8,10 @@ fn mfa_is_on_by_default_with_the_documented_knobs() {
     let config = parse(&[]).unwrap();
     assert!(config.mfa.enabled && config.auth.mfa.enabled);
     assert_eq!(config.auth.mfa.issuer, "authd");
-    assert!(config.mfa.keys.is_none(), "no key: ephemeral on the embedded store");
+    assert!(
+        config.mfa.keys.is_none(),
+        "no key: ephemeral on the embedded store"
+    );
     assert_eq!(config.auth.mfa.remember_device_for, Duration::days(30));
     let limit = config.auth.mfa.verify_limit.expect("rate limits are on");
     assert_eq!((limit.max, limit.window), (10, Duration::minutes(5)));
@@ -48,7 +51,11 @@ fn a_bad_issuer_key_or_device_lifetime_is_refused_with_one_line_each_and_no_key_
         ("MFA_ENCRYPTION_KEY", "c2hvcnQ="),
         ("MFA_REMEMBER_DEVICE_DAYS", "0"),
     ]);
-    for variable in ["MFA_ISSUER", "MFA_ENCRYPTION_KEY", "MFA_REMEMBER_DEVICE_DAYS"] {
+    for variable in [
+        "MFA_ISSUER",
+        "MFA_ENCRYPTION_KEY",
+        "MFA_REMEMBER_DEVICE_DAYS",
+    ] {
         assert!(errors.mentions(variable), "{errors}");
     }
     assert_eq!(errors.0.len(), 3, "{errors}");
