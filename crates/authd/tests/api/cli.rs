@@ -1,12 +1,9 @@
 //! The `authd` command line against PostgreSQL: `authd migrate` applies the embedded
 //! migrations once, and start-up fails clearly, never half-way, without a reachable database.
 
-use crate::helpers::spawn_app_on;
+use crate::helpers::{MFA_ENCRYPTION_KEY as TEST_MFA_KEY, spawn_app_on};
 use authd_testkit::postgres::server;
 use std::process::{Command, Output};
-
-/// A valid `MFA_ENCRYPTION_KEY` (base64 of 32 bytes): PostgreSQL start-ups need one.
-const TEST_MFA_KEY: &str = "dGVzdC1vbmx5LW1mYS1rZXktb2YtMzItYnl0ZXMhISE=";
 
 /// Runs the real binary with only `vars` (plus `PATH`) in its environment, in a directory
 /// without a `.env`.
