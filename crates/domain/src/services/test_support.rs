@@ -6,8 +6,9 @@ use crate::authorization::Role;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
-    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockOneTimeTokenRepository,
-    MockOutbox, MockPasswordHasher, MockRateLimiter, MockSessionRepository, MockTokenDenylist,
+    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockMfaRepository,
+    MockOneTimePasswords, MockOneTimeTokenRepository, MockOutbox, MockPasswordHasher,
+    MockQrRenderer, MockRateLimiter, MockSecretSealer, MockSessionRepository, MockTokenDenylist,
     MockTokenGenerator, MockUserRepository,
 };
 use crate::token::AccessClaims;
@@ -39,6 +40,10 @@ pub(crate) struct Mocks {
     pub tokens: MockTokenGenerator,
     pub rate_limiter: MockRateLimiter,
     pub clock: MockClock,
+    pub mfa: MockMfaRepository,
+    pub otp: MockOneTimePasswords,
+    pub sealer: MockSecretSealer,
+    pub qr: MockQrRenderer,
 }
 
 impl Mocks {
@@ -60,6 +65,10 @@ impl Mocks {
             tokens: MockTokenGenerator::new(),
             rate_limiter: MockRateLimiter::new(),
             clock,
+            mfa: MockMfaRepository::new(),
+            otp: MockOneTimePasswords::new(),
+            sealer: MockSecretSealer::new(),
+            qr: MockQrRenderer::new(),
         }
     }
 }
