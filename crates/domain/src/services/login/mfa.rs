@@ -150,6 +150,11 @@ impl Login {
             .await
             .map_err(InfraError::from)?
             .ok_or(MfaLoginError::InvalidMfaToken)?;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::MfaSucceeded, now, Some(user.id), client),
+        )
+        .await;
         let completion = Completion {
             rehash: None,
             remember_me: challenge.remember_me,
@@ -163,12 +168,6 @@ impl Login {
             Err(Incomplete::CredentialsChanged) => return Err(MfaLoginError::CredentialsChanged),
             Err(Incomplete::Infra(e)) => return Err(e.into()),
         };
-        audit(
-            &*self.ports.audit,
-            AuditEvent::new(AuditKind::MfaSucceeded, now, Some(login.user.id), client)
-                .with_session(login.session_id),
-        )
-        .await;
         let device = if input.remember_device.unwrap_or(false) {
             self.remember_device(login.user.id, now, client).await
         } else {

@@ -378,8 +378,10 @@ async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
     );
 }
 
+mod mfa_step;
 mod session;
 mod unknown;
+mod verify;
 
 #[tokio::test]
 async fn the_failure_that_sets_a_lock_is_reported_as_one_lockout_and_a_locked_login() {
