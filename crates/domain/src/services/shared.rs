@@ -145,27 +145,14 @@ impl<'a> PasswordChecker<'a> {
         match check {
             PasswordCheck::Match { needs_rehash } => Ok(Checked::Right { needs_rehash }),
             PasswordCheck::Mismatch => {
-                let outcome = self.count_failure(user, now, client, wrong).await?;
+                let failure = AuditEvent::new(AuditKind::LoginFailed, now, Some(user.id), client)
+                    .with_detail(wrong);
+                let outcome =
+                    count_login_failure(self.users, self.audit, &self.lockout, user, failure)
+                        .await?;
                 Ok(Checked::Wrong(outcome))
             }
         }
-    }
-
-    async fn count_failure(
-        &self,
-        user: &User,
-        now: Timestamp,
-        client: &ClientInfo,
-        detail: &'static str,
-    ) -> Result<Option<FailureOutcome>, InfraError> {
-        count_login_failure(
-            self.users,
-            self.audit,
-            &self.lockout,
-            user,
-            AuditEvent::new(AuditKind::LoginFailed, now, Some(user.id), client).with_detail(detail),
-        )
-        .await
     }
 }
 
