@@ -346,3 +346,22 @@ async fn forgetting_a_device_is_audited_and_an_unknown_one_is_not_found() {
     assert!(matches!(err, MfaError::DeviceNotFound), "{err:?}");
     assert_eq!(audit_kinds(&events), [AuditKind::DeviceForgotten]);
 }
+
+#[tokio::test]
+async fn a_totp_code_with_no_confirmed_authenticator_is_a_wrong_code() {
+    let user = mfa_user();
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    disabling(&mut m, &user);
+    factor_is(&mut m, &user, Some(totp_factor(&user, false)));
+    m.sealer.expect_open().never();
+    failure_counted(
+        &mut m,
+        &user,
+        Some(FailureOutcome::Counted { remaining: 2 }),
+    );
+    m.mfa.expect_disable().never();
+    let err = disable(m, &user, TOTP_NOW).await.unwrap_err();
+    assert!(matches!(err, MfaError::InvalidCode), "{err:?}");
+    assert_eq!(audit_kinds(&events), [AuditKind::MfaFailed]);
+}
