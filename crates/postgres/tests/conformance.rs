@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "conformance/mfa.rs"]
+#[path = "conformance/mfa/mod.rs"]
 mod mfa;
 #[path = "conformance/username_skeleton.rs"]
 mod username_skeleton;
