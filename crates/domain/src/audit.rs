@@ -30,6 +30,8 @@ pub enum AuditKind {
     BackupCodesRegenerated,
     DeviceRemembered,
     DeviceForgotten,
+    /// A self-unlock link cleared the account's lock and failure count.
+    AccountUnlocked,
 }
 
 impl AuditKind {
@@ -60,8 +62,40 @@ impl AuditKind {
             Self::BackupCodesRegenerated => "backup_codes_regenerated",
             Self::DeviceRemembered => "device_remembered",
             Self::DeviceForgotten => "device_forgotten",
+            Self::AccountUnlocked => "account_unlocked",
         }
     }
+}
+
+impl AuditKind {
+    /// Every kind, e.g. to read stored names back.
+    pub const ALL: [Self; 25] = [
+        Self::UserRegistered,
+        Self::EmailVerified,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::AccountLocked,
+        Self::TokenRefreshed,
+        Self::RefreshTokenReuse,
+        Self::Logout,
+        Self::LogoutAllDevices,
+        Self::SessionRevoked,
+        Self::PasswordResetRequested,
+        Self::PasswordReset,
+        Self::PasswordChanged,
+        Self::ProfileUpdated,
+        Self::AccountDeactivated,
+        Self::MfaEnabled,
+        Self::MfaDisabled,
+        Self::MfaSucceeded,
+        Self::MfaFailed,
+        Self::MfaReplayRefused,
+        Self::BackupCodeUsed,
+        Self::BackupCodesRegenerated,
+        Self::DeviceRemembered,
+        Self::DeviceForgotten,
+        Self::AccountUnlocked,
+    ];
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

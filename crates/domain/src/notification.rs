@@ -1,8 +1,8 @@
 //! The emails authd sends. The domain says what to tell whom; the mail adapter renders the text
 //! and the links (from `APP_BASE_URL`).
 //!
-//! A queued notification never holds a token. The single-use token of a verification or reset
-//! link is minted by the delivery worker just before sending (see
+//! A queued notification never holds a token. The single-use token of a verification, reset or
+//! unlock link is minted by the delivery worker just before sending (see
 //! [`crate::services::MailDelivery`]): only its hash is ever stored, the outbox can be dumped
 //! without leaking a working link, and an outage of the mail server does not eat into the link's
 //! lifetime.
@@ -31,7 +31,11 @@ pub enum Notification {
         username: Username,
         at: Timestamp,
     },
+    /// "Your account is locked until ...", with a self-unlock link when `user_id` is known.
     AccountLocked {
+        /// `None` only for a mail queued by a version without the unlock link: it goes out
+        /// without one.
+        user_id: Option<UserId>,
         to: Email,
         username: Username,
         until: Timestamp,
@@ -115,8 +119,12 @@ impl Notification {
         match self {
             Self::VerifyEmail { user_id, .. } => Some((*user_id, TokenPurpose::EmailVerification)),
             Self::PasswordReset { user_id, .. } => Some((*user_id, TokenPurpose::PasswordReset)),
+            Self::AccountLocked {
+                user_id: Some(user_id),
+                ..
+            } => Some((*user_id, TokenPurpose::AccountUnlock)),
             Self::PasswordChanged { .. }
-            | Self::AccountLocked { .. }
+            | Self::AccountLocked { user_id: None, .. }
             | Self::RefreshTokenReuse { .. }
             | Self::MfaEnabled { .. }
             | Self::MfaDisabled { .. }

@@ -489,6 +489,14 @@ pub trait OneTimeTokenRepository: Send + Sync {
         now: Timestamp,
         mail: &Notification,
     ) -> Result<(UserId, Vec<SessionId>), ConsumeError>;
+
+    /// Consumes a self-unlock token and clears its user's lockout (the failure count and the
+    /// lock), all or nothing. Returns the user.
+    ///
+    /// # Errors
+    /// As [`Self::consume_verification`]: concurrent calls with one token, exactly one succeeds.
+    async fn consume_unlock(&self, hash: &TokenHash, now: Timestamp)
+    -> Result<UserId, ConsumeError>;
 }
 
 /// The email outbox, drained by the delivery worker.

@@ -77,19 +77,34 @@ pub struct AccessClaims {
 pub enum TokenPurpose {
     EmailVerification,
     PasswordReset,
+    /// The self-unlock link of the "account locked" email: clears the lock and the failure
+    /// count.
+    AccountUnlock,
 }
 
 impl TokenPurpose {
+    /// Every purpose, e.g. to read stored names back.
+    pub const ALL: [Self; 3] = [
+        Self::EmailVerification,
+        Self::PasswordReset,
+        Self::AccountUnlock,
+    ];
+
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::EmailVerification => "email_verification",
             Self::PasswordReset => "password_reset",
+            Self::AccountUnlock => "account_unlock",
         }
     }
 }
 
-/// A stored single-use token (verification or reset).
+/// How long a self-unlock link works once the mail worker mints it: long enough to read the
+/// mail, short enough that an old mailbox holds no working link.
+pub const ACCOUNT_UNLOCK_TTL: chrono::Duration = chrono::Duration::minutes(30);
+
+/// A stored single-use token (verification, reset or unlock).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OneTimeToken {
     pub hash: TokenHash,

@@ -9,7 +9,7 @@ use authd_domain::ports::{
     TokenGenerator,
 };
 use authd_domain::services::{
-    AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
+    AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
     Login, LoginPorts, LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts,
     MailDeliverySettings, Mfa, MfaPorts, PasswordChange, PasswordChangePorts, PasswordReset,
     PasswordResetPorts, Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings,
@@ -199,6 +199,12 @@ pub(super) fn services(
             },
             auth.mfa.clone(),
         ),
+        unlock: AccountUnlock::new(AccountUnlockPorts {
+            one_time_tokens: one_time_tokens.clone(),
+            tokens: tokens.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        }),
     }
 }
 

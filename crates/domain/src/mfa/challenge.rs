@@ -22,6 +22,10 @@ pub struct MfaChallenge {
     pub expires_at: Timestamp,
     /// Wrong codes presented so far.
     pub failures: u32,
+    /// The password step passed a lock because the browser presented a live remembered device:
+    /// the lock was caused by failures from elsewhere, so it does not refuse this challenge's
+    /// code either (wrong codes still count towards it).
+    pub lock_bypass: bool,
 }
 
 impl MfaChallenge {

@@ -39,7 +39,7 @@ pub struct LoginInput {
     /// Omitted means `false`.
     pub remember_me: Option<bool>,
     /// A remembered device's token (cookie `mfa_device` or body `deviceToken`): with it, an
-    /// MFA account skips the second factor.
+    /// MFA account skips the second factor, and a locked one gets to the second factor.
     pub device_token: Option<SecretString>,
 }
 
@@ -209,14 +209,20 @@ impl Login {
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
         // A locked account is refused before its password is checked: otherwise the lock would
-        // still let an attacker learn whether a guess is right.
-        if let Some(until) = self.settings.lockout.locked_until(&user.lockout, now) {
-            self.audit_failure(Some(&user), now, client, "account locked")
-                .await;
-            return Err(LoginError::AccountLocked {
-                retry_after: retry_after(until, now),
-            });
-        }
+        // still let an attacker learn whether a guess is right. Only a live remembered device of
+        // the account passes, and then only to the second factor: the failures that caused the
+        // lock came from elsewhere, and its owner should not be locked out by them.
+        let lock_bypass = match self.settings.lockout.locked_until(&user.lockout, now) {
+            None => false,
+            Some(_) if self.passes_lock(&user, input.device_token.as_ref(), now).await? => true,
+            Some(until) => {
+                self.audit_failure(Some(&user), now, client, "account locked")
+                    .await;
+                return Err(LoginError::AccountLocked {
+                    retry_after: retry_after(until, now),
+                });
+            }
+        };
 
         let checked = PasswordChecker::new(
             &self.ports.users,
@@ -240,10 +246,17 @@ impl Login {
         let remember_me = input.remember_me.unwrap_or(false);
         let mut detail = None;
         if self.settings.mfa.enabled && user.mfa_enabled {
-            if !self.remembered(&user, input.device_token, now).await? {
+            // A locked account never skips the second factor, even from a remembered device
+            // (whose use `passes_lock` has already recorded).
+            if lock_bypass
+                || !self
+                    .remembered(&user, input.device_token.as_ref(), now)
+                    .await?
+            {
                 // Neither the failure count nor the hash changes yet: only the second step
                 // completes the login, or the password alone would buy endless code guesses.
-                return Err(self.challenge(&user, remember_me, now, client).await?);
+                let challenge = self.challenge(&user, remember_me, lock_bypass, now, client);
+                return Err(challenge.await?);
             }
             detail = Some("remembered device");
         }

@@ -8,7 +8,7 @@ use crate::ports::{
     Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
 };
 use crate::telemetry::Telemetry;
-use crate::token::{OneTimeToken, TokenPurpose};
+use crate::token::{ACCOUNT_UNLOCK_TTL, OneTimeToken, TokenPurpose};
 use crate::user::AccountStatus;
 use chrono::Duration;
 use std::fmt;
@@ -43,6 +43,8 @@ impl fmt::Debug for MailDeliveryPorts {
 pub struct MailDeliverySettings {
     pub verification_ttl: Duration,
     pub reset_ttl: Duration,
+    /// The self-unlock link of the "account locked" email ([`ACCOUNT_UNLOCK_TTL`]).
+    pub unlock_ttl: Duration,
     pub retry: RetryPolicy,
 }
 
@@ -53,6 +55,7 @@ impl MailDeliverySettings {
         Self {
             verification_ttl: auth.verification_ttl,
             reset_ttl: auth.reset_ttl,
+            unlock_ttl: ACCOUNT_UNLOCK_TTL,
             retry,
         }
     }
@@ -106,9 +109,9 @@ impl MailDelivery {
                 // Not a failure: the account was verified, deleted or suspended since.
                 self.ports
                     .outbox
-                    .mark_failed(id, None, "dropped: the account no longer needs this link")
+                    .mark_failed(id, None, "dropped: the account no longer needs this mail")
                     .await?;
-                tracing::info!(message_id = %id, kind, "link email dropped: no longer applies");
+                tracing::info!(message_id = %id, kind, "email dropped: no longer applies");
                 return Ok(false);
             }
             // The token store is down: the same as a mail server that is, try again later.
@@ -159,35 +162,48 @@ impl MailDelivery {
 
 impl MailDelivery {
     /// The message with the token of its link, minted now: its lifetime starts when it is sent,
-    /// and a retry mints a new one (which retires the unsent one). `None` when the link no
+    /// and a retry mints a new one (which retires the unsent one). `None` when the mail no
     /// longer applies: a verification link for an account verified (or gone) since it was
-    /// queued, a reset link for an account deleted or suspended since.
+    /// queued, a reset link or a lock notice for an account deleted or suspended since. A lock
+    /// notice whose lock is already over (it expired, or a login, reset or unlock cleared it)
+    /// still goes out, as the warning that someone was guessing, but without a link that would
+    /// unlock nothing.
     async fn letter_for(&self, message: &OutboxMessage) -> Result<Option<Letter>, InfraError> {
-        let Some((user_id, purpose)) = message.notification.link() else {
-            return Ok(Some(Letter {
+        let without_link = || {
+            Ok(Some(Letter {
                 notification: message.notification.clone(),
                 link_token: None,
-            }));
+            }))
+        };
+        let Some((user_id, purpose)) = message.notification.link() else {
+            return without_link();
         };
         let Some(user) = self.ports.users.find_by_id(user_id).await? else {
             return Ok(None);
         };
+        let now = self.ports.clock.now();
+        let usable = !matches!(
+            user.status,
+            AccountStatus::Deleted | AccountStatus::Suspended
+        );
         let applies = match purpose {
             TokenPurpose::EmailVerification => {
                 user.status == AccountStatus::Pending && !user.email_verified
             }
-            TokenPurpose::PasswordReset => !matches!(
-                user.status,
-                AccountStatus::Deleted | AccountStatus::Suspended
-            ),
+            TokenPurpose::PasswordReset | TokenPurpose::AccountUnlock => usable,
         };
         if !applies {
             return Ok(None);
         }
-        let now = self.ports.clock.now();
+        if purpose == TokenPurpose::AccountUnlock
+            && !user.lockout.locked_until.is_some_and(|until| until > now)
+        {
+            return without_link();
+        }
         let ttl = match purpose {
             TokenPurpose::EmailVerification => self.settings.verification_ttl,
             TokenPurpose::PasswordReset => self.settings.reset_ttl,
+            TokenPurpose::AccountUnlock => self.settings.unlock_ttl,
         };
         let token = self.ports.tokens.generate();
         let record = OneTimeToken {

@@ -17,6 +17,7 @@ mod refresh;
 mod registration;
 mod sessions;
 mod shared;
+mod unlock;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -44,6 +45,7 @@ pub use refresh::{Refresh, RefreshError, RefreshPorts, RefreshSettings, RefreshS
 pub use registration::{RegisterError, RegisterInput, Registration, RegistrationPorts};
 pub use sessions::{RevokeSessionError, SessionView, Sessions, SessionsPorts};
 pub use shared::IssuedTokens;
+pub use unlock::{AccountUnlock, AccountUnlockPorts, UnlockError};
 
 use crate::authorization::RolePermissions;
 use crate::policy::lockout::LockoutPolicy;
@@ -123,4 +125,5 @@ pub struct Services {
     pub profiles: Profiles,
     pub sessions: Sessions,
     pub mfa: Mfa,
+    pub unlock: AccountUnlock,
 }

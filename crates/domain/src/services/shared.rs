@@ -169,6 +169,7 @@ pub(super) async fn count_login_failure(
 ) -> Result<Option<FailureOutcome>, InfraError> {
     let now = failure.at;
     let lock_mail = Notification::AccountLocked {
+        user_id: Some(user.id),
         to: user.email.clone(),
         username: user.username.clone(),
         // The adapter applies the same policy at the same `now`, so this is the lock's end.

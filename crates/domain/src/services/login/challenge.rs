@@ -11,11 +11,26 @@ use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 impl Login {
+    /// Whether the lock of `user` lets this login through to the second factor: only when
+    /// `device_token` is a live remembered device of the account and MFA is on for both the
+    /// service and the user. Anything else is refused by the lock, as without the device.
+    pub(super) async fn passes_lock(
+        &self,
+        user: &User,
+        device_token: Option<&SecretString>,
+        now: Timestamp,
+    ) -> Result<bool, InfraError> {
+        if !(self.settings.mfa.enabled && user.mfa_enabled) {
+            return Ok(false);
+        }
+        self.remembered(user, device_token, now).await
+    }
+
     /// Whether `device_token` is a live remembered device of `user` (whose use is recorded).
     pub(super) async fn remembered(
         &self,
         user: &User,
-        device_token: Option<SecretString>,
+        device_token: Option<&SecretString>,
         now: Timestamp,
     ) -> Result<bool, InfraError> {
         let Some(raw) = device_token.filter(|t| !t.expose_secret().is_empty()) else {
@@ -31,11 +46,13 @@ impl Login {
     }
 
     /// Stores a challenge for the second step and answers `MFA_REQUIRED` with its token and the
-    /// methods the user can answer it with.
+    /// methods the user can answer it with. `lock_bypass`: the account is locked and a
+    /// remembered device let the password step through (see [`Self::passes_lock`]).
     pub(super) async fn challenge(
         &self,
         user: &User,
         remember_me: bool,
+        lock_bypass: bool,
         now: Timestamp,
         client: &ClientInfo,
     ) -> Result<LoginError, InfraError> {
@@ -59,6 +76,7 @@ impl Login {
             created_at: now,
             expires_at: now + Duration::seconds(MfaChallenge::LIFETIME_SECS),
             failures: 0,
+            lock_bypass,
         };
         self.ports.mfa.create_challenge(&challenge).await?;
         Ok(LoginError::MfaRequired {

@@ -115,7 +115,11 @@ impl Login {
             .await
             .map_err(InfraError::from)?
             .ok_or(MfaLoginError::InvalidMfaToken)?;
-        if let Err(refusal) = checker.refuse_if_locked(&user, now) {
+        // A challenge that passed the lock with a remembered device is not refused by it now
+        // either; its wrong codes still count towards it and kill the challenge.
+        if !challenge.lock_bypass
+            && let Err(refusal) = checker.refuse_if_locked(&user, now)
+        {
             self.audit_failure(Some(&user), now, client, "account locked")
                 .await;
             return Err(refusal.into());
@@ -158,7 +162,9 @@ impl Login {
         let completion = Completion {
             rehash: None,
             remember_me: challenge.remember_me,
-            detail: None,
+            detail: challenge
+                .lock_bypass
+                .then_some("locked; remembered device"),
         };
         let login = match self
             .complete(user, &challenge.verified, completion, now, client)

@@ -27,6 +27,7 @@ fn challenge_of(user: &User) -> MfaChallenge {
         created_at: t0() - Duration::minutes(1),
         expires_at: t0() + Duration::minutes(4),
         failures: 0,
+        lock_bypass: false,
     }
 }
 
