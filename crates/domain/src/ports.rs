@@ -495,8 +495,11 @@ pub trait OneTimeTokenRepository: Send + Sync {
     ///
     /// # Errors
     /// As [`Self::consume_verification`]: concurrent calls with one token, exactly one succeeds.
-    async fn consume_unlock(&self, hash: &TokenHash, now: Timestamp)
-    -> Result<UserId, ConsumeError>;
+    async fn consume_unlock(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<UserId, ConsumeError>;
 }
 
 /// The email outbox, drained by the delivery worker.

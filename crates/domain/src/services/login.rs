@@ -214,7 +214,13 @@ impl Login {
         // lock came from elsewhere, and its owner should not be locked out by them.
         let lock_bypass = match self.settings.lockout.locked_until(&user.lockout, now) {
             None => false,
-            Some(_) if self.passes_lock(&user, input.device_token.as_ref(), now).await? => true,
+            Some(_)
+                if self
+                    .passes_lock(&user, input.device_token.as_ref(), now)
+                    .await? =>
+            {
+                true
+            }
             Some(until) => {
                 self.audit_failure(Some(&user), now, client, "account locked")
                     .await;

@@ -17,9 +17,9 @@ mod refresh;
 mod registration;
 mod sessions;
 mod shared;
-mod unlock;
 #[cfg(test)]
 pub(crate) mod test_support;
+mod unlock;
 
 pub use authenticate::{Authenticate, AuthenticateError, AuthenticatePorts};
 pub use email_verification::{

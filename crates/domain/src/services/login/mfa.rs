@@ -162,9 +162,7 @@ impl Login {
         let completion = Completion {
             rehash: None,
             remember_me: challenge.remember_me,
-            detail: challenge
-                .lock_bypass
-                .then_some("locked; remembered device"),
+            detail: challenge.lock_bypass.then_some("locked; remembered device"),
         };
         let login = match self
             .complete(user, &challenge.verified, completion, now, client)

@@ -234,8 +234,8 @@ async fn a_wrong_password_is_counted_and_answers_invalid_credentials() {
         .withf(move |uid, now, _, mail| {
             *uid == id
                 && *now == t0()
-                && matches!(mail, Notification::AccountLocked { until, .. }
-                    if *until == t0() + Duration::minutes(30))
+                && matches!(mail, Notification::AccountLocked { user_id, until, .. }
+                    if *user_id == Some(id) && *until == t0() + Duration::minutes(30))
         })
         .times(1)
         .returning(|_, _, _, _| Ok(Some(FailureOutcome::Counted { remaining: 4 })));
@@ -378,6 +378,7 @@ async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
     );
 }
 
+mod lock_bypass;
 mod mfa_step;
 mod session;
 mod unknown;

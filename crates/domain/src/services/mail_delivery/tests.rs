@@ -14,14 +14,14 @@ use chrono::Duration;
 use mockall::Sequence;
 use std::sync::Arc;
 
-fn jane() -> (Email, Username) {
+pub(super) fn jane() -> (Email, Username) {
     (
         Email::from_trusted("jane@example.com".into()),
         Username::from_trusted("jane".into()),
     )
 }
 
-fn queued(notification: Notification, attempts: u32) -> OutboxMessage {
+pub(super) fn queued(notification: Notification, attempts: u32) -> OutboxMessage {
     OutboxMessage {
         id: MessageId::new(),
         notification,
@@ -68,7 +68,7 @@ fn password_reset(user_id: UserId) -> OutboxMessage {
 }
 
 /// The worker over `mocks` (whose outbox and token ports the test sets up) and `mailer`.
-fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
+pub(super) fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
     let ports = MailDeliveryPorts {
         outbox: Arc::new(mocks.outbox),
         users: Arc::new(mocks.users),
@@ -85,7 +85,7 @@ fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
 }
 
 /// Mocks that must never mint a token: for batches of messages without a link.
-fn no_links(outbox: MockOutbox) -> Mocks {
+pub(super) fn no_links(outbox: MockOutbox) -> Mocks {
     let mut m = Mocks::new();
     m.outbox = outbox;
     m.tokens.expect_generate().never();
@@ -93,7 +93,7 @@ fn no_links(outbox: MockOutbox) -> Mocks {
     m
 }
 
-fn claims(outbox: &mut MockOutbox, messages: Vec<OutboxMessage>) {
+pub(super) fn claims(outbox: &mut MockOutbox, messages: Vec<OutboxMessage>) {
     outbox
         .expect_claim_due()
         .times(1)
@@ -101,7 +101,7 @@ fn claims(outbox: &mut MockOutbox, messages: Vec<OutboxMessage>) {
         .returning(move |_, _, _| Ok(messages.clone()));
 }
 
-fn marks_sent(outbox: &mut MockOutbox, id: MessageId) {
+pub(super) fn marks_sent(outbox: &mut MockOutbox, id: MessageId) {
     outbox
         .expect_mark_sent()
         .times(1)
@@ -164,7 +164,7 @@ fn account(m: &mut Mocks, user_id: UserId, status: AccountStatus, email_verified
 
 /// Expects one token minted as `raw` and stored (before the mail goes out) for `user_id` and
 /// `purpose`, valid for `ttl` from now; then one letter carrying that raw token.
-fn mints_and_sends(
+pub(super) fn mints_and_sends(
     m: &mut Mocks,
     mailer: &mut MockMailer,
     user_id: UserId,
@@ -403,7 +403,7 @@ async fn the_batch_stops_when_a_delivery_cannot_be_recorded() {
 }
 
 /// Expects `msg` to be dropped: no token minted, nothing sent, the message never retried.
-async fn is_dropped(mut m: Mocks, msg: OutboxMessage) {
+pub(super) async fn is_dropped(mut m: Mocks, msg: OutboxMessage) {
     let id = msg.id;
     claims(&mut m.outbox, vec![msg]);
     m.outbox.expect_mark_sent().never();
@@ -450,3 +450,5 @@ async fn a_link_for_an_unknown_account_is_dropped() {
     m.users.expect_find_by_id().returning(|_| Ok(None));
     is_dropped(m, verify_email(user_id, 0)).await;
 }
+
+mod unlock;

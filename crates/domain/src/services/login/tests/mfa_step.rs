@@ -18,7 +18,7 @@ use crate::user::User;
 use chrono::Duration;
 use std::sync::Arc;
 
-fn overview_is(m: &mut Mocks, user: &User, backup_codes_left: u32) {
+pub(super) fn overview_is(m: &mut Mocks, user: &User, backup_codes_left: u32) {
     let factors = vec![totp_factor(user, true)];
     m.mfa.expect_overview().times(1).returning(move |_, _| {
         Ok(MfaOverview {
@@ -45,7 +45,7 @@ fn challenged(m: &mut Mocks) {
     m.sessions.expect_create().never();
 }
 
-fn with_device(token: &str) -> LoginInput {
+pub(super) fn with_device(token: &str) -> LoginInput {
     LoginInput {
         device_token: Some(token.into()),
         ..by_email(PASSWORD)

@@ -17,7 +17,7 @@ use crate::values::codes;
 use chrono::Duration;
 
 /// The challenge a right password of `user` left behind a minute ago, for `rememberMe: true`.
-fn challenge_of(user: &User) -> MfaChallenge {
+pub(super) fn challenge_of(user: &User) -> MfaChallenge {
     MfaChallenge {
         hash: digest_of("mfa-token"),
         user_id: user.id,
@@ -31,7 +31,7 @@ fn challenge_of(user: &User) -> MfaChallenge {
     }
 }
 
-fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
+pub(super) fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
     m.mfa
         .expect_find_challenge()
         .withf(|hash| *hash == digest_of("mfa-token"))
@@ -39,7 +39,7 @@ fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
         .returning(move |_| Ok(challenge.clone()));
 }
 
-fn user_found(m: &mut Mocks, user: &User) {
+pub(super) fn user_found(m: &mut Mocks, user: &User) {
     let found = user.clone();
     m.users
         .expect_find_by_id()
@@ -48,7 +48,7 @@ fn user_found(m: &mut Mocks, user: &User) {
 }
 
 /// Challenge live, limit open, account found, TOTP factor confirmed with the code of now.
-fn up_to_the_code(m: &mut Mocks, user: &User) -> crate::mfa::Factor {
+pub(super) fn up_to_the_code(m: &mut Mocks, user: &User) -> crate::mfa::Factor {
     challenge_found(m, Some(challenge_of(user)));
     verify_limit(m, user, true);
     user_found(m, user);
@@ -58,14 +58,14 @@ fn up_to_the_code(m: &mut Mocks, user: &User) -> crate::mfa::Factor {
     factor
 }
 
-fn step_won(m: &mut Mocks) {
+pub(super) fn step_won(m: &mut Mocks) {
     m.mfa
         .expect_accept_totp_step()
         .times(1)
         .returning(|_, _, _, _| Ok(true));
 }
 
-fn consumed(m: &mut Mocks, challenge: Option<MfaChallenge>) {
+pub(super) fn consumed(m: &mut Mocks, challenge: Option<MfaChallenge>) {
     m.mfa
         .expect_consume_challenge()
         .withf(|hash, now| *hash == digest_of("mfa-token") && *now == t0())
@@ -75,7 +75,7 @@ fn consumed(m: &mut Mocks, challenge: Option<MfaChallenge>) {
 
 /// The success is recorded, the tokens are issued, and `generated` are the opaque tokens made
 /// (the session's first refresh token, then any device token); the session is the caller's.
-fn finishes(m: &mut Mocks, generated: &'static [&'static str]) {
+pub(super) fn finishes(m: &mut Mocks, generated: &'static [&'static str]) {
     m.users
         .expect_record_login_success()
         .times(1)
@@ -94,7 +94,7 @@ fn finishes(m: &mut Mocks, generated: &'static [&'static str]) {
         .returning(|_| Ok("signed.jwt".into()));
 }
 
-fn input(code: &str) -> MfaLoginInput {
+pub(super) fn input(code: &str) -> MfaLoginInput {
     MfaLoginInput {
         mfa_token: Some("mfa-token".into()),
         code: Some(code.into()),
@@ -102,11 +102,14 @@ fn input(code: &str) -> MfaLoginInput {
     }
 }
 
-async fn verify(m: Mocks, input: MfaLoginInput) -> Result<MfaLoginSuccess, MfaLoginError> {
+pub(super) async fn verify(
+    m: Mocks,
+    input: MfaLoginInput,
+) -> Result<MfaLoginSuccess, MfaLoginError> {
     login(m).verify_mfa(input, &ClientInfo::default()).await
 }
 
-fn no_login(m: &mut Mocks) {
+pub(super) fn no_login(m: &mut Mocks) {
     m.mfa.expect_consume_challenge().never();
     m.users.expect_record_login_success().never();
     m.sessions.expect_create().never();
