@@ -68,7 +68,7 @@ impl AuditKind {
 }
 
 impl AuditKind {
-    /// Every kind, e.g. to read stored names back.
+    /// Every kind, e.g. to read stored names back. A new variant must be added here as well.
     pub const ALL: [Self; 25] = [
         Self::UserRegistered,
         Self::EmailVerified,

@@ -14,25 +14,6 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
-/// Every kind, to read stored names back.
-const KINDS: [AuditKind; 15] = [
-    AuditKind::UserRegistered,
-    AuditKind::EmailVerified,
-    AuditKind::LoginSucceeded,
-    AuditKind::LoginFailed,
-    AuditKind::AccountLocked,
-    AuditKind::TokenRefreshed,
-    AuditKind::RefreshTokenReuse,
-    AuditKind::Logout,
-    AuditKind::LogoutAllDevices,
-    AuditKind::SessionRevoked,
-    AuditKind::PasswordResetRequested,
-    AuditKind::PasswordReset,
-    AuditKind::PasswordChanged,
-    AuditKind::ProfileUpdated,
-    AuditKind::AccountDeactivated,
-];
-
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::pg::Pg))]
 struct EventRow {
@@ -61,7 +42,7 @@ impl EventRow {
     }
 
     fn into_domain(self) -> Result<AuditEvent, PortError> {
-        let kind = KINDS
+        let kind = AuditKind::ALL
             .into_iter()
             .find(|k| k.as_str() == self.kind)
             .ok_or_else(|| corrupt(format!("unknown audit event kind {:?}", self.kind)))?;

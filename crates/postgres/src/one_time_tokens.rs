@@ -1,6 +1,7 @@
 //! [`OneTimeTokenRepository`] over `one_time_tokens`: at most one unused token per user and
 //! purpose (a partial unique index), replaced in one statement by each issue; consumed by a
 //! conditional `UPDATE ... WHERE used_at IS NULL`, so exactly one of concurrent consumers wins.
+//! Each consume changes the token and its account in one statement: all or nothing.
 
 use crate::error::TxError;
 use crate::mfa::forget_all_devices;
@@ -50,6 +51,21 @@ SET password_hash = $3,
     last_failed_login = NULL,
     locked_until = NULL,
     updated_at = $2
+FROM token WHERE users.id = token.user_id
+RETURNING users.id";
+
+/// Consumes an unlock token and clears its user's lockout (failure count and lock), in one
+/// statement.
+const CONSUME_UNLOCK: &str = "\
+WITH token AS (
+    UPDATE one_time_tokens SET used_at = $2
+    WHERE hash = $1 AND purpose = 'account_unlock' AND used_at IS NULL AND expires_at > $2
+    RETURNING user_id
+)
+UPDATE users
+SET failed_login_attempts = 0,
+    last_failed_login = NULL,
+    locked_until = NULL
 FROM token WHERE users.id = token.user_id
 RETURNING users.id";
 
@@ -141,6 +157,30 @@ impl OneTimeTokenRepository for PostgresStore {
             match verified {
                 Some(row) => Ok(UserId::from_uuid(row.id)),
                 None => Err(refusal(&mut conn, hash, TokenPurpose::EmailVerification)
+                    .await
+                    .map_err(TxError::from)?),
+            }
+        })
+        .await
+    }
+
+    async fn consume_unlock(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<UserId, ConsumeError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let unlocked: Option<IdRow> = diesel::sql_query(CONSUME_UNLOCK)
+                .bind::<Text, _>(hash.as_str())
+                .bind::<Timestamptz, _>(now)
+                .get_result(&mut conn)
+                .await
+                .optional()
+                .map_err(TxError::from)?;
+            match unlocked {
+                Some(row) => Ok(UserId::from_uuid(row.id)),
+                None => Err(refusal(&mut conn, hash, TokenPurpose::AccountUnlock)
                     .await
                     .map_err(TxError::from)?),
             }

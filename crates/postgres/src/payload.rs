@@ -29,6 +29,9 @@ enum Payload {
         at: Timestamp,
     },
     AccountLocked {
+        /// Absent from rows queued before the self-unlock link: such a mail goes out without it.
+        #[serde(default)]
+        user_id: Option<UserId>,
         to: String,
         username: String,
         until: Timestamp,
@@ -85,10 +88,12 @@ pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortErro
             at: *at,
         },
         Notification::AccountLocked {
+            user_id,
             to,
             username,
             until,
         } => Payload::AccountLocked {
+            user_id: *user_id,
             to: s(to.as_str()),
             username: s(username.as_str()),
             until: *until,
@@ -159,10 +164,12 @@ pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortEr
             at,
         },
         Payload::AccountLocked {
+            user_id,
             to,
             username,
             until,
         } => Notification::AccountLocked {
+            user_id,
             to: email(to),
             username: name(username),
             until,
@@ -234,6 +241,13 @@ mod tests {
                 at,
             },
             Notification::AccountLocked {
+                user_id: Some(user_id),
+                to: to.clone(),
+                username: username.clone(),
+                until: at,
+            },
+            Notification::AccountLocked {
+                user_id: None,
                 to: to.clone(),
                 username: username.clone(),
                 until: at,
@@ -293,5 +307,39 @@ mod tests {
         let stored = to_json(&mail).unwrap();
         assert_eq!(stored["kind"], "backup_code_used");
         assert_eq!(stored["remaining"], 3);
+    }
+
+    #[test]
+    fn a_lock_mail_queued_before_the_unlock_link_still_reads_back_without_a_user() {
+        let stored = serde_json::json!({
+            "kind": "account_locked",
+            "to": "a@b.c",
+            "username": "abc",
+            "until": "2024-01-01T12:30:00Z",
+        });
+        let mail = from_json(stored).unwrap();
+        assert!(
+            matches!(&mail, Notification::AccountLocked { user_id: None, to, .. }
+                if to.as_str() == "a@b.c"),
+            "{mail:?}"
+        );
+        assert_eq!(mail.link(), None);
+    }
+
+    #[test]
+    fn a_stored_lock_mail_keeps_its_user_for_the_unlock_link() {
+        let user_id = UserId::new();
+        let mail = Notification::AccountLocked {
+            user_id: Some(user_id),
+            to: Email::from_trusted("a@b.c".into()),
+            username: Username::from_trusted("abc".into()),
+            until: Utc.with_ymd_and_hms(2024, 1, 1, 12, 30, 0).unwrap(),
+        };
+        let stored = to_json(&mail).unwrap();
+        assert_eq!(stored["user_id"], user_id.as_uuid().to_string());
+        assert_eq!(
+            from_json(stored).unwrap().link(),
+            Some((user_id, authd_domain::token::TokenPurpose::AccountUnlock))
+        );
     }
 }

@@ -251,7 +251,7 @@ pub(crate) struct OneTimeTokenRow {
 }
 
 pub(crate) fn parse_purpose(s: &str) -> Result<TokenPurpose, PortError> {
-    [TokenPurpose::EmailVerification, TokenPurpose::PasswordReset]
+    TokenPurpose::ALL
         .into_iter()
         .find(|p| p.as_str() == s)
         .ok_or_else(|| corrupt(format!("unknown token purpose {s:?}")))

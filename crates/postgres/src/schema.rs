@@ -44,6 +44,7 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         failures -> Int4,
+        lock_bypass -> Bool,
     }
 }
 

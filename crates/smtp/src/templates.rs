@@ -2,13 +2,16 @@
 //! optional call to action, notes), from which the plain-text and the HTML part are both made,
 //! so the two parts never say different things.
 //!
-//! Links: `{APP_BASE_URL}/verify-email?token=…` and `{APP_BASE_URL}/reset-password?token=…`,
-//! pages of the application's frontend that post the token to the API.
+//! Links: `{APP_BASE_URL}/verify-email?token=…`, `{APP_BASE_URL}/reset-password?token=…` and
+//! `{APP_BASE_URL}/unlock-account?token=…`, pages of the application's frontend that post the
+//! token to the API. The unlock link of a lock notice is optional: without a token the notice is
+//! still sent, as a warning.
 
 use crate::html;
 use authd_domain::Timestamp;
 use authd_domain::notification::{Letter, Notification};
 use authd_domain::ports::MailError;
+use authd_domain::token::ACCOUNT_UNLOCK_TTL;
 use chrono::Duration;
 use thiserror::Error;
 
@@ -18,7 +21,8 @@ pub struct RenderedEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// The verification or reset link, when the email carries one. It holds a secret token.
+    /// The verification, reset or unlock link, when the email carries one. It holds a secret
+    /// token.
     pub link: Option<String>,
 }
 
@@ -66,6 +70,7 @@ pub struct Templates {
     base_url: String,
     verification_ttl: Duration,
     reset_ttl: Duration,
+    unlock_ttl: Duration,
 }
 
 impl Templates {
@@ -77,6 +82,8 @@ impl Templates {
             base_url: app_base_url.trim_end_matches('/').to_owned(),
             verification_ttl,
             reset_ttl,
+            // A constant of the domain, as the mail worker's: no setting changes it.
+            unlock_ttl: ACCOUNT_UNLOCK_TTL,
         }
     }
 
@@ -98,8 +105,18 @@ impl Templates {
         )
     }
 
+    #[must_use]
+    pub fn unlock_link(&self, token: &str) -> String {
+        format!(
+            "{}/unlock-account?token={}",
+            self.base_url,
+            encode_query(token)
+        )
+    }
+
     /// # Errors
-    /// [`MissingLinkToken`] for a verification or reset letter without its link's token.
+    /// [`MissingLinkToken`] for a verification or reset letter without its link's token (an
+    /// unlock link is optional).
     pub fn render(&self, letter: &Letter) -> Result<RenderedEmail, MissingLinkToken> {
         let content = self.content(letter)?;
         Ok(RenderedEmail {
@@ -180,21 +197,43 @@ impl Templates {
             },
             Notification::AccountLocked {
                 username, until, ..
-            } => Content {
-                subject: "Your account is temporarily locked".to_owned(),
-                greeting: format!("Hello {username},"),
-                paragraphs: vec![format!(
-                    "After several failed sign-in attempts your account is locked until {}. \
-                     You can sign in again after that time.",
-                    when(*until)
-                )],
-                action: None,
-                notes: vec![
+            } => {
+                // A lock notice whose lock is over (or one queued before the link existed)
+                // comes without a token: it is then only the warning.
+                let action = letter.link_token.as_ref().map(|t| Action {
+                    label: "Unlock my account".to_owned(),
+                    url: self.unlock_link(t.expose()),
+                });
+                let mut notes = Vec::new();
+                if action.is_some() {
+                    notes.push(format!(
+                        "The link works once within {}. It also clears the failed attempts, so \
+                         the count starts again from zero.",
+                        human(self.unlock_ttl)
+                    ));
+                }
+                notes.push(
                     "If these attempts were not yours, someone may be guessing your password: \
                      consider resetting it."
                         .to_owned(),
-                ],
-            },
+                );
+                Content {
+                    subject: "Your account is temporarily locked".to_owned(),
+                    greeting: format!("Hello {username},"),
+                    paragraphs: vec![format!(
+                        "After several failed sign-in attempts your account is locked until {}. \
+                         You can sign in again after that time{}.",
+                        when(*until),
+                        if action.is_some() {
+                            ", or unlock it now with the link below"
+                        } else {
+                            ""
+                        }
+                    )],
+                    action,
+                    notes,
+                }
+            }
             Notification::RefreshTokenReuse {
                 username, at, ip, ..
             } => Content {
@@ -219,12 +258,14 @@ impl Templates {
                 subject: "Two-step verification was turned on".to_owned(),
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![format!(
-                    "Two-step verification was turned on for your account on {}. From now on,                      signing in asks for a code from your authenticator app after your password.",
+                    "Two-step verification was turned on for your account on {}. From now on, \
+                     signing in asks for a code from your authenticator app after your password.",
                     when(*at)
                 )],
                 action: None,
                 notes: vec![
-                    "Keep your backup codes somewhere safe: each one lets you in once if you                      lose your phone."
+                    "Keep your backup codes somewhere safe: each one lets you in once if you \
+                     lose your phone."
                         .to_owned(),
                     "If you did not do this, reset your password at once and contact support."
                         .to_owned(),
@@ -234,12 +275,15 @@ impl Templates {
                 subject: "Two-step verification was turned off".to_owned(),
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![format!(
-                    "Two-step verification was turned off for your account on {}. Signing in                      now asks only for your password, and every remembered device was                      forgotten.",
+                    "Two-step verification was turned off for your account on {}. Signing in \
+                     now asks only for your password, and every remembered device was \
+                     forgotten.",
                     when(*at)
                 )],
                 action: None,
                 notes: vec![
-                    "If you did not do this, reset your password at once, turn two-step                      verification on again and contact support."
+                    "If you did not do this, reset your password at once, turn two-step \
+                     verification on again and contact support."
                         .to_owned(),
                 ],
             },
@@ -262,9 +306,11 @@ impl Templates {
                 )],
                 action: None,
                 notes: vec![
-                    "Each code works once. Make a new set in your security settings before you                      run out."
+                    "Each code works once. Make a new set in your security settings before you \
+                     run out."
                         .to_owned(),
-                    "If this was not you, someone has your password and a backup code: reset                      your password and make new backup codes at once."
+                    "If this was not you, someone has your password and a backup code: reset \
+                     your password and make new backup codes at once."
                         .to_owned(),
                 ],
             },

@@ -12,7 +12,9 @@ use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{LockoutPolicy, LockoutState};
 use authd_domain::policy::rotation::RotationPolicy;
 use authd_domain::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
-use authd_domain::token::{AccessClaims, OneTimeToken, TokenHash, TokenPurpose};
+use authd_domain::token::{
+    ACCOUNT_UNLOCK_TTL, AccessClaims, OneTimeToken, TokenHash, TokenPurpose,
+};
 use authd_domain::user::{AccountStatus, Profile, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 use chrono::{Duration, TimeZone, Utc};
@@ -98,6 +100,12 @@ pub fn verification_token(user: &User, at: Timestamp) -> OneTimeToken {
 #[must_use]
 pub fn reset_token(user: &User, at: Timestamp) -> OneTimeToken {
     one_time_token(user, TokenPurpose::PasswordReset, at, RESET_TTL)
+}
+
+/// An unlock token of `user` created at `at`, valid for [`ACCOUNT_UNLOCK_TTL`].
+#[must_use]
+pub fn unlock_token(user: &User, at: Timestamp) -> OneTimeToken {
+    one_time_token(user, TokenPurpose::AccountUnlock, at, ACCOUNT_UNLOCK_TTL)
 }
 
 fn one_time_token(
@@ -195,6 +203,7 @@ pub fn password_changed_mail(user: &User, at: Timestamp) -> Notification {
 #[must_use]
 pub fn lock_mail(user: &User, until: Timestamp) -> Notification {
     Notification::AccountLocked {
+        user_id: Some(user.id),
         to: user.email.clone(),
         username: user.username.clone(),
         until,
@@ -266,6 +275,7 @@ pub fn mfa_challenge(user: &User, at: Timestamp) -> MfaChallenge {
         created_at: at,
         expires_at: at + Duration::seconds(MfaChallenge::LIFETIME_SECS),
         failures: 0,
+        lock_bypass: false,
     }
 }
 

@@ -1,5 +1,8 @@
-//! Conformance checks for [`authd_domain::ports::OneTimeTokenRepository`]: verification and
-//! reset links, single use under concurrency.
+//! Conformance checks for [`authd_domain::ports::OneTimeTokenRepository`]: verification, reset
+//! and unlock links, single use under concurrency.
+
+mod unlock;
+pub use unlock::*;
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus};
@@ -26,6 +29,10 @@ macro_rules! one_time_tokens_conformance {
             consume_reset_replaces_the_password_and_revokes_sessions
             expired_reset_token_changes_nothing
             concurrent_resets_with_one_token_succeed_once
+            consume_unlock_clears_the_lockout_once
+            an_expired_unlock_token_leaves_the_lock
+            only_an_unlock_token_unlocks
+            concurrent_unlocks_with_one_token_succeed_once
         }
     };
 }

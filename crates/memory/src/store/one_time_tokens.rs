@@ -33,7 +33,7 @@ impl Tables {
     }
 
     pub(super) fn remove_one_time_tokens_of(&mut self, user_id: UserId) {
-        for purpose in [TokenPurpose::EmailVerification, TokenPurpose::PasswordReset] {
+        for purpose in TokenPurpose::ALL {
             if let Some(hash) = self.latest_one_time.remove(&(user_id, purpose)) {
                 self.one_time_tokens.remove(&hash);
             }
@@ -127,5 +127,19 @@ impl OneTimeTokenRepository for MemoryStore {
         let revoked = t.revoke_sessions_of(user_id, now, None);
         t.enqueue(mail, now);
         Ok((user_id, revoked))
+    }
+
+    async fn consume_unlock(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<UserId, ConsumeError> {
+        let mut t = self.lock();
+        let user_id = t.usable_token_owner(hash, TokenPurpose::AccountUnlock, now)?;
+        t.remove_one_time_token(hash);
+        if let Some(user) = t.users.get_mut(&user_id) {
+            user.lockout = LockoutPolicy::cleared();
+        }
+        Ok(user_id)
     }
 }

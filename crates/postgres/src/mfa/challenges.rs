@@ -20,8 +20,8 @@ WITH dead AS (
     DELETE FROM mfa_challenges WHERE user_id = $2 AND (expires_at <= $7 OR failures >= $10)
 )
 INSERT INTO mfa_challenges (hash, user_id, verified, remember_me, ip, user_agent, created_at,
-                            expires_at, failures)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                            expires_at, failures, lock_bypass)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $11)";
 
 fn max_failures() -> i32 {
     crate::rows::stored_count(MfaChallenge::MAX_FAILURES)
@@ -40,6 +40,7 @@ pub(super) async fn create(c: &mut AsyncPgConnection, challenge: &MfaChallenge) 
         .bind::<Timestamptz, _>(row.expires_at)
         .bind::<Int4, _>(row.failures)
         .bind::<Int4, _>(max_failures())
+        .bind::<Bool, _>(row.lock_bypass)
         .execute(c)
         .await?;
     Ok(())

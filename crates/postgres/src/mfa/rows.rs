@@ -86,6 +86,7 @@ pub(super) struct ChallengeRow {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub failures: i32,
+    pub lock_bypass: bool,
 }
 
 impl ChallengeRow {
@@ -100,6 +101,7 @@ impl ChallengeRow {
             created_at: c.created_at,
             expires_at: c.expires_at,
             failures: stored_count(c.failures),
+            lock_bypass: c.lock_bypass,
         }
     }
 
@@ -116,6 +118,7 @@ impl ChallengeRow {
             created_at: self.created_at,
             expires_at: self.expires_at,
             failures: loaded_count(self.failures),
+            lock_bypass: self.lock_bypass,
         }
     }
 }

@@ -49,6 +49,7 @@ fn every_notification(username: &str) -> Vec<Letter> {
             at: at(),
         }),
         without_link(Notification::AccountLocked {
+            user_id: Some(user_id),
             to: to.clone(),
             username: username.clone(),
             until: at(),
@@ -131,6 +132,63 @@ fn a_verification_or_reset_letter_without_its_token_is_refused_for_good() {
             matches!(MailError::from(err), MailError::Permanent(reason) if reason.contains(kind)),
             "{kind}"
         );
+    }
+}
+
+/// The lock notice of `every_notification`, with the unlock token [`TOKEN`].
+fn lock_notice_with_link() -> Letter {
+    Letter {
+        link_token: Some(RawToken::new(TOKEN.to_owned())),
+        ..every_notification("ada").swap_remove(3)
+    }
+}
+
+#[test]
+fn the_lock_email_offers_a_single_use_unlock_link_that_also_clears_the_failures() {
+    let email = render(&lock_notice_with_link());
+    let link = format!("https://app.example.com/unlock-account?token={TOKEN}");
+    assert_eq!(email.link.as_deref(), Some(link.as_str()));
+    assert!(
+        email
+            .text
+            .contains(&format!("Unlock my account:\n{link}\n"))
+    );
+    assert!(email.html.contains(&format!("href=\"{link}\"")));
+    assert!(email.html.contains("Unlock my account"));
+    for part in [&email.text, &email.html] {
+        assert!(part.contains("works once within 30 minutes"), "{part}");
+        assert!(part.contains("clears the failed attempts"), "{part}");
+        assert!(part.contains("locked until 2025-03-04 05:06 UTC"), "{part}");
+    }
+}
+
+#[test]
+fn a_lock_email_without_its_token_is_still_sent_as_a_warning_without_a_link() {
+    let letter = &every_notification("ada")[3];
+    assert!(matches!(
+        letter.notification,
+        Notification::AccountLocked { .. }
+    ));
+    assert!(letter.link_token.is_none());
+    let email = templates().render(letter).unwrap();
+    assert_eq!(email.link, None);
+    assert!(!email.text.contains("unlock-account"));
+    assert!(!email.text.contains("works once"));
+    assert!(
+        email
+            .text
+            .contains("You can sign in again after that time.")
+    );
+    assert!(email.text.contains("someone may be guessing your password"));
+}
+
+#[test]
+fn no_sentence_carries_a_run_of_spaces() {
+    let mut letters = every_notification("ada");
+    letters.push(lock_notice_with_link());
+    for letter in letters {
+        let email = render(&letter);
+        assert!(!email.text.contains("  "), "{}", email.text);
     }
 }
 

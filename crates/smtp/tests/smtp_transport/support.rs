@@ -96,6 +96,7 @@ pub fn every_kind(address: impl Fn() -> String) -> Vec<(Letter, &'static str)> {
         ),
         (
             plain(Notification::AccountLocked {
+                user_id: None,
                 to: to(&address()),
                 username: username("ada"),
                 until: at,

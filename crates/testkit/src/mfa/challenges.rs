@@ -21,12 +21,14 @@ fn while_live(c: &MfaChallenge) -> authd_domain::Timestamp {
     c.created_at + Duration::seconds(10)
 }
 
-/// The challenge is found as stored, also once expired; an unknown hash finds nothing.
+/// The challenge is found as stored (either `remember_me`, either `lock_bypass`), also once
+/// expired; an unknown hash finds nothing.
 pub async fn a_created_challenge_is_found_by_its_hash_live_or_not(s: &StorageUnderTest) {
     let challenge = stored_challenge(s).await;
     let mut expired =
         fixtures::mfa_challenge(&registered_user(s).await, t0_plus(300) - Duration::hours(1));
     expired.remember_me = false;
+    expired.lock_bypass = true;
     expired.client.ip = None;
     s.mfa.create_challenge(&expired).await.unwrap();
 
