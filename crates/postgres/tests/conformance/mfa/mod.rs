@@ -136,6 +136,7 @@ async fn the_mfa_tables_hold_only_the_sealed_secret_and_the_digests_they_were_gi
                 "created_at",
                 "expires_at",
                 "failures",
+                "lock_bypass",
             ],
         ),
         (
