@@ -209,26 +209,11 @@ impl Login {
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
         // A locked account is refused before its password is checked: otherwise the lock would
-        // still let an attacker learn whether a guess is right. Only a live remembered device of
-        // the account passes, and then only to the second factor: the failures that caused the
-        // lock came from elsewhere, and its owner should not be locked out by them.
-        let lock_bypass = match self.settings.lockout.locked_until(&user.lockout, now) {
-            None => false,
-            Some(_)
-                if self
-                    .passes_lock(&user, input.device_token.as_ref(), now)
-                    .await? =>
-            {
-                true
-            }
-            Some(until) => {
-                self.audit_failure(Some(&user), now, client, "account locked")
-                    .await;
-                return Err(LoginError::AccountLocked {
-                    retry_after: retry_after(until, now),
-                });
-            }
-        };
+        // still let an attacker learn whether a guess is right. See `refuse_if_locked` for the
+        // one way past it.
+        let lock_bypass = self
+            .refuse_if_locked(&user, input.device_token.as_ref(), now, client)
+            .await?;
 
         let checked = PasswordChecker::new(
             &self.ports.users,

@@ -195,9 +195,8 @@ impl MailDelivery {
         if !applies {
             return Ok(None);
         }
-        if purpose == TokenPurpose::AccountUnlock
-            && !user.lockout.locked_until.is_some_and(|until| until > now)
-        {
+        let lock_is_over = user.lockout.locked_until.is_none_or(|until| until <= now);
+        if purpose == TokenPurpose::AccountUnlock && lock_is_over {
             return without_link();
         }
         let ttl = match purpose {

@@ -1,20 +1,45 @@
 //! The first step of a login with MFA: a right password earns a challenge (`mfaToken`), unless
-//! the browser presents a remembered device.
+//! the browser presents a remembered device. A remembered device also gets a locked account's
+//! login as far as the challenge.
 
 use super::{Login, LoginError};
 use crate::Timestamp;
 use crate::error::InfraError;
 use crate::mfa::{MfaChallenge, MfaMethod};
+use crate::services::shared::retry_after;
 use crate::session::ClientInfo;
 use crate::user::User;
 use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 impl Login {
+    /// Refuses a locked account (`AccountLocked`) unless its lock lets this login through to
+    /// the second factor, which it answers `true`: the failures that caused the lock came from
+    /// elsewhere, and its owner's remembered device should not be locked out by them.
+    pub(super) async fn refuse_if_locked(
+        &self,
+        user: &User,
+        device_token: Option<&SecretString>,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> Result<bool, LoginError> {
+        let Some(until) = self.settings.lockout.locked_until(&user.lockout, now) else {
+            return Ok(false);
+        };
+        if self.passes_lock(user, device_token, now).await? {
+            return Ok(true);
+        }
+        self.audit_failure(Some(user), now, client, "account locked")
+            .await;
+        Err(LoginError::AccountLocked {
+            retry_after: retry_after(until, now),
+        })
+    }
+
     /// Whether the lock of `user` lets this login through to the second factor: only when
     /// `device_token` is a live remembered device of the account and MFA is on for both the
     /// service and the user. Anything else is refused by the lock, as without the device.
-    pub(super) async fn passes_lock(
+    async fn passes_lock(
         &self,
         user: &User,
         device_token: Option<&SecretString>,
