@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 
 /// Collects the required fields that are absent (or `null`).
 #[derive(Default)]
-struct Required(Vec<FieldError>);
+pub(super) struct Required(Vec<FieldError>);
 
 impl Required {
-    fn take<T: From<String>>(&mut self, field: &str, value: Option<T>) -> T {
+    pub(super) fn take<T: From<String>>(&mut self, field: &str, value: Option<T>) -> T {
         value.unwrap_or_else(|| {
             self.0.push(FieldError::new(
                 field,
@@ -26,7 +26,7 @@ impl Required {
         })
     }
 
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    pub(super) fn finish<T>(self, value: T) -> Result<T, ApiError> {
         if self.0.is_empty() {
             Ok(value)
         } else {
@@ -90,15 +90,27 @@ pub struct LoginRequest {
     password: Option<SecretString>,
     /// A refresh token (and cookie) that outlives the browser session.
     remember_me: Option<bool>,
+    /// A remembered device's token (`deviceToken` of an MFA verification): the second factor is
+    /// skipped. Wins over the `mfa_device` cookie.
+    #[schema(value_type = Option<String>)]
+    device_token: Option<SecretString>,
 }
 
-impl From<LoginRequest> for LoginInput {
-    fn from(r: LoginRequest) -> Self {
-        Self {
-            email: r.email,
-            username: r.username,
-            password: r.password,
-            remember_me: r.remember_me,
+impl LoginRequest {
+    /// The service's input; `device_cookie` is the `mfa_device` cookie, used when the body
+    /// names no device.
+    #[must_use]
+    pub fn into_input(self, device_cookie: Option<SecretString>) -> LoginInput {
+        let device_token = self
+            .device_token
+            .filter(|t| !t.expose_secret().is_empty())
+            .or(device_cookie);
+        LoginInput {
+            email: self.email,
+            username: self.username,
+            password: self.password,
+            remember_me: self.remember_me,
+            device_token,
         }
     }
 }
@@ -151,7 +163,7 @@ impl VerifyEmailRequest {
 }
 
 /// `secret` without surrounding whitespace.
-fn trimmed(secret: &SecretString) -> SecretString {
+pub(super) fn trimmed(secret: &SecretString) -> SecretString {
     SecretString::from(secret.expose_secret().trim())
 }
 
@@ -350,7 +362,9 @@ mod tests {
             debug_of::<RegisterRequest>(
                 r#"{"email":"a@b.c","username":"jo","password":"s3cret-Value-42"}"#,
             ),
-            debug_of::<LoginRequest>(r#"{"email":"a@b.c","password":"s3cret-Value-42"}"#),
+            debug_of::<LoginRequest>(
+                r#"{"email":"a@b.c","password":"s3cret-Value-42","deviceToken":"s3cret-Value-42"}"#,
+            ),
             debug_of::<RefreshRequest>(r#"{"refreshToken":"s3cret-Value-42"}"#),
             debug_of::<VerifyEmailRequest>(r#"{"token":"s3cret-Value-42"}"#),
             debug_of::<ResetPasswordRequest>(
@@ -368,6 +382,28 @@ mod tests {
         // The bodies without secrets print as usual.
         assert!(debug_of::<EmailRequest>(r#"{"email":"a@b.c"}"#).contains("a@b.c"));
         assert!(debug_of::<LogoutRequest>(r#"{"logoutAllDevices":true}"#).contains("true"));
+    }
+
+    #[test]
+    fn the_body_device_token_wins_over_the_cookie_and_an_empty_one_does_not_count() {
+        let cookie = || Some(SecretString::from("from-cookie"));
+        let device = |json: &str| {
+            let body: LoginRequest = serde_json::from_str(json).unwrap();
+            body.into_input(cookie())
+                .device_token
+                .map(|t| t.expose_secret().to_owned())
+        };
+        assert_eq!(
+            device(r#"{"deviceToken":"from-body"}"#).as_deref(),
+            Some("from-body")
+        );
+        assert_eq!(device("{}").as_deref(), Some("from-cookie"));
+        assert_eq!(
+            device(r#"{"deviceToken":""}"#).as_deref(),
+            Some("from-cookie")
+        );
+        let body: LoginRequest = serde_json::from_str("{}").unwrap();
+        assert!(body.into_input(None).device_token.is_none());
     }
 
     #[test]
