@@ -8,7 +8,8 @@ default:
 run:
     cargo run -p authd
 
-# Run the service on PostgreSQL: `just run-pg postgres://authd:pw@localhost:5432/authd`.
+# Run the service on PostgreSQL: `just run-pg postgres://authd:pw@localhost:5432/authd`
+# (with MFA_ENCRYPTION_KEY exported; see docs/mfa.md).
 run-pg url:
     DATABASE_URL={{url}} cargo run -p authd
 

@@ -35,6 +35,12 @@ pub enum StartupError {
     },
     #[error("cannot generate the ephemeral signing key: {0}")]
     KeyGeneration(#[source] authd_crypto::KeyError),
+    #[error(
+        "MFA_ENCRYPTION_KEY is required with PostgreSQL: TOTP secrets are sealed with it and \
+         every instance needs the same key; make one with `openssl rand -base64 32` (or set \
+         ENABLE_MFA=false)"
+    )]
+    MfaKeyMissing,
     #[error("access-token signing: {0}")]
     Jwt(#[source] authd_crypto::JwtConfigError),
     #[error("JWT_REFRESH_SECRET: {0}")]

@@ -18,6 +18,11 @@ pub fn embedded(keys: &Keys, mail_dir: &Path) -> BTreeMap<String, String> {
     set("JWT_ALGORITHM", "RS256".to_owned());
     set("JWT_PRIVATE_KEY_FILE", keys.pem_file.display().to_string());
     set("JWT_REFRESH_SECRET", keys.refresh_secret().to_owned());
+    // A fixed key, as production has one (required on PostgreSQL): base64 of 32 bytes.
+    set(
+        "MFA_ENCRYPTION_KEY",
+        "YXV0aGQtYmVuY2gtbWZhLWtleS0zMi1ieXRlcy0hISE=".to_owned(),
+    );
     set("BCRYPT_ROUNDS", COST.to_string());
     set("RATE_LIMIT_ENABLED", "false".to_owned());
     set("MAX_CONNECTIONS_PER_IP", "0".to_owned());

@@ -2,10 +2,10 @@
 //!
 //! Secrets and backup codes come from aws-lc-rs's system RNG, the one every other token of authd
 //! uses, rather than totp-rs's `gen_secret` (which would add `rand` to the tree). Backup codes
-//! are digested with HMAC-SHA-256 under a server key: eight digits are 27 bits, which a plain
-//! hash would not protect in a leaked table.
+//! are digested with HMAC-SHA-256 under a key derived from `MFA_ENCRYPTION_KEY` ([`MfaKeys`]):
+//! eight digits are 27 bits, which a plain hash would not protect in a leaked table.
 
-use crate::MIN_SECRET_BYTES;
+use crate::mfa_keys::{DerivedKey, MfaKeys};
 use authd_domain::mfa::{BackupCode, OtpCode, TotpAlgorithm, TotpSecret, TotpStep};
 use authd_domain::ports::{OneTimePasswords, OtpauthError};
 use authd_domain::token::TokenHash;
@@ -14,7 +14,7 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use secrecy::zeroize::Zeroizing;
 use std::collections::HashSet;
 use std::fmt::Write as _;
-use thiserror::Error;
+use std::sync::Arc;
 use totp_rs::{Algorithm, Builder, Totp, TotpError};
 
 /// 160 bits: RFC 4226 §4's recommendation, and what authenticator apps expect for SHA-1.
@@ -24,32 +24,21 @@ const STEP_SECS: u64 = authd_domain::mfa::TOTP_STEP_SECS;
 /// Codes users type.
 const USER_DIGITS: u8 = 6;
 
-/// The backup-code key is too weak.
-#[derive(Debug, Error)]
-#[error("the backup-code key must be at least 32 bytes, got {0}")]
-pub struct OtpKeyError(pub usize);
-
 /// TOTP and backup codes.
 pub struct OtpCodes {
-    backup_key: hmac::Key,
+    keys: Arc<MfaKeys>,
     rng: SystemRandom,
 }
 
 impl OtpCodes {
-    /// `key` keys backup-code digests; every instance sharing a database needs the same one, and
-    /// changing it voids the stored codes.
-    ///
-    /// # Errors
-    /// A key under 32 bytes.
-    pub fn new(key: Vec<u8>) -> Result<Self, OtpKeyError> {
-        let key = Zeroizing::new(key);
-        if key.len() < MIN_SECRET_BYTES {
-            return Err(OtpKeyError(key.len()));
-        }
-        Ok(Self {
-            backup_key: hmac::Key::new(hmac::HMAC_SHA256, key.as_slice()),
+    /// `keys` key the backup-code digests: every instance sharing a database needs the same
+    /// list, and a code digested under a key stops working once that key leaves the list.
+    #[must_use]
+    pub fn new(keys: Arc<MfaKeys>) -> Self {
+        Self {
+            keys,
             rng: SystemRandom::new(),
-        })
+        }
     }
 
     /// # Panics
@@ -164,21 +153,25 @@ impl OneTimePasswords for OtpCodes {
     }
 
     fn digest_backup_code(&self, code: &BackupCode) -> TokenHash {
-        let tag = hmac::sign(&self.backup_key, code.as_str().as_bytes());
-        let mut hex = String::with_capacity(64);
-        for byte in tag.as_ref() {
-            let _ = write!(hex, "{byte:02x}");
-        }
-        TokenHash::from_trusted(hex)
+        digest(self.keys.current(), code)
     }
 
     fn backup_code_digests(&self, code: &BackupCode) -> Vec<TokenHash> {
-        vec![self.digest_backup_code(code)]
+        self.keys.keys.iter().map(|key| digest(key, code)).collect()
     }
 
     fn base32(&self, secret: &TotpSecret) -> secrecy::SecretString {
         secrecy::SecretString::from(totp_rs::Secret::from(secret.expose_bytes()).to_base32())
     }
+}
+
+fn digest(key: &DerivedKey, code: &BackupCode) -> TokenHash {
+    let tag = hmac::sign(&key.backup_codes, code.as_str().as_bytes());
+    let mut hex = String::with_capacity(64);
+    for byte in tag.as_ref() {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    TokenHash::from_trusted(hex)
 }
 
 #[cfg(test)]

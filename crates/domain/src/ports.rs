@@ -136,7 +136,8 @@ pub trait UserRepository: Send + Sync {
     ) -> Result<Option<User>, PortError>;
 
     /// Replaces the password hash, clears the lockout, revokes every session of the user except
-    /// `keep` and queues `mail`, all or nothing. Returns the revoked sessions.
+    /// `keep`, forgets every remembered MFA device and queues `mail`, all or nothing. Returns the
+    /// revoked sessions.
     async fn change_password(
         &self,
         id: UserId,
@@ -146,8 +147,8 @@ pub trait UserRepository: Send + Sync {
         mail: &Notification,
     ) -> Result<Vec<SessionId>, PortError>;
 
-    /// Sets the status to `deleted` and revokes every session, all or nothing. Returns the
-    /// revoked sessions.
+    /// Sets the status to `deleted`, revokes every session and forgets every remembered MFA
+    /// device, all or nothing. Returns the revoked sessions.
     async fn deactivate(&self, id: UserId, now: Timestamp) -> Result<Vec<SessionId>, PortError>;
 }
 
@@ -476,7 +477,8 @@ pub trait OneTimeTokenRepository: Send + Sync {
     ) -> Result<UserId, ConsumeError>;
 
     /// Consumes a reset token, replaces the user's password hash, clears the lockout, revokes
-    /// every session and queues `mail`, all or nothing. Returns the user and revoked sessions.
+    /// every session, forgets every remembered MFA device and queues `mail`, all or nothing.
+    /// Returns the user and revoked sessions.
     ///
     /// # Errors
     /// As [`Self::consume_verification`]: concurrent calls with one token, exactly one succeeds.

@@ -215,6 +215,59 @@ impl Templates {
                         .to_owned(),
                 ],
             },
+            Notification::MfaEnabled { username, at, .. } => Content {
+                subject: "Two-step verification was turned on".to_owned(),
+                greeting: format!("Hello {username},"),
+                paragraphs: vec![format!(
+                    "Two-step verification was turned on for your account on {}. From now on,                      signing in asks for a code from your authenticator app after your password.",
+                    when(*at)
+                )],
+                action: None,
+                notes: vec![
+                    "Keep your backup codes somewhere safe: each one lets you in once if you                      lose your phone."
+                        .to_owned(),
+                    "If you did not do this, reset your password at once and contact support."
+                        .to_owned(),
+                ],
+            },
+            Notification::MfaDisabled { username, at, .. } => Content {
+                subject: "Two-step verification was turned off".to_owned(),
+                greeting: format!("Hello {username},"),
+                paragraphs: vec![format!(
+                    "Two-step verification was turned off for your account on {}. Signing in                      now asks only for your password, and every remembered device was                      forgotten.",
+                    when(*at)
+                )],
+                action: None,
+                notes: vec![
+                    "If you did not do this, reset your password at once, turn two-step                      verification on again and contact support."
+                        .to_owned(),
+                ],
+            },
+            Notification::BackupCodeUsed {
+                username,
+                at,
+                remaining,
+                ..
+            } => Content {
+                subject: "A backup code was used to sign in".to_owned(),
+                greeting: format!("Hello {username},"),
+                paragraphs: vec![format!(
+                    "A backup code of your account was used on {}. {} left.",
+                    when(*at),
+                    match remaining {
+                        0 => "No backup codes are".to_owned(),
+                        1 => "1 backup code is".to_owned(),
+                        n => format!("{n} backup codes are"),
+                    }
+                )],
+                action: None,
+                notes: vec![
+                    "Each code works once. Make a new set in your security settings before you                      run out."
+                        .to_owned(),
+                    "If this was not you, someone has your password and a backup code: reset                      your password and make new backup codes at once."
+                        .to_owned(),
+                ],
+            },
         })
     }
 }

@@ -9,7 +9,7 @@
 //! race for real. The calling crate needs `tokio` (with `macros` and `rt-multi-thread`).
 
 /// Every check of the storage ports (users, login attempts, sessions, one-time tokens, outbox,
-/// audit), each as
+/// audit, MFA), each as
 /// a `#[tokio::test]` on the [`StorageUnderTest`](crate::StorageUnderTest) that `$storage`
 /// gives: an expression evaluated once per check (it may `.await`), which must give storage of
 /// its own each time (the outbox checks count every message they see).
@@ -26,6 +26,7 @@ macro_rules! storage_conformance {
         $crate::one_time_tokens_conformance!($storage);
         $crate::outbox_conformance!($storage);
         $crate::audit_conformance!($storage);
+        $crate::mfa_conformance!($storage);
     };
 }
 

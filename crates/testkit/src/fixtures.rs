@@ -4,7 +4,10 @@
 use authd_domain::Timestamp;
 use authd_domain::audit::{AuditEvent, AuditKind};
 use authd_domain::authorization::Role;
-use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::ids::{DeviceId, FactorId, SessionId, TokenId, UserId};
+use authd_domain::mfa::{
+    DeviceName, Factor, FactorKind, MfaChallenge, RememberedDevice, SealedSecret,
+};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{LockoutPolicy, LockoutState};
 use authd_domain::policy::rotation::RotationPolicy;
@@ -224,4 +227,79 @@ pub fn audit_event(kind: AuditKind, at: Timestamp, user_id: Option<UserId>) -> A
     AuditEvent::new(kind, at, user_id, &client)
         .with_session(SessionId::new())
         .with_detail("by the testkit")
+}
+
+/// A pending TOTP factor of `user_id` set up at `at`, with a unique sealed secret.
+#[must_use]
+pub fn totp_factor(user_id: UserId, at: Timestamp) -> Factor {
+    Factor {
+        id: FactorId::new(),
+        user_id,
+        kind: FactorKind::Totp,
+        device_name: Some(DeviceName::from_trusted("Testkit phone".to_owned())),
+        secret: SealedSecret::from_bytes(Uuid::new_v4().as_bytes().repeat(3)),
+        last_step: None,
+        confirmed_at: None,
+        created_at: at,
+        last_used_at: None,
+    }
+}
+
+/// The digests of a fresh set of 10 backup codes, as a setup stores them.
+#[must_use]
+pub fn backup_code_digests() -> Vec<TokenHash> {
+    (0..10).map(|_| token_hash()).collect()
+}
+
+/// A login challenge of `user` (its current password hash verified) created at `at`, living [`MfaChallenge::LIFETIME_SECS`].
+#[must_use]
+pub fn mfa_challenge(user: &User, at: Timestamp) -> MfaChallenge {
+    MfaChallenge {
+        hash: token_hash(),
+        user_id: user.id,
+        verified: user.password_hash.clone(),
+        remember_me: true,
+        client: ClientInfo {
+            ip: Some("203.0.113.5".to_owned()),
+            user_agent: Some("authd-testkit".to_owned()),
+        },
+        created_at: at,
+        expires_at: at + Duration::seconds(MfaChallenge::LIFETIME_SECS),
+        failures: 0,
+    }
+}
+
+/// A device of `user_id` remembered at `at` for `ttl`, never used since.
+#[must_use]
+pub fn remembered_device(user_id: UserId, at: Timestamp, ttl: Duration) -> RememberedDevice {
+    RememberedDevice {
+        id: DeviceId::new(),
+        hash: token_hash(),
+        user_id,
+        user_agent: Some("Mozilla/5.0 (testkit)".to_owned()),
+        ip: Some("198.51.100.23".to_owned()),
+        created_at: at,
+        expires_at: at + ttl,
+        last_used_at: None,
+    }
+}
+
+/// The mail queued when `user` turns MFA on.
+#[must_use]
+pub fn mfa_enabled_mail(user: &User, at: Timestamp) -> Notification {
+    Notification::MfaEnabled {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        at,
+    }
+}
+
+/// The mail queued when `user` turns MFA off.
+#[must_use]
+pub fn mfa_disabled_mail(user: &User, at: Timestamp) -> Notification {
+    Notification::MfaDisabled {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        at,
+    }
 }

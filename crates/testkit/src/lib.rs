@@ -21,6 +21,7 @@ pub mod debian;
 pub mod denylist;
 pub mod fixtures;
 pub mod login_attempts;
+pub mod mfa;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod postgres;
@@ -33,7 +34,8 @@ pub mod support;
 pub mod users;
 
 use authd_domain::ports::{
-    AuditLog, LoginAttempts, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+    AuditLog, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox, SessionRepository,
+    UserRepository,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -47,10 +49,11 @@ pub struct StorageUnderTest {
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub outbox: Arc<dyn Outbox>,
     pub audit: Arc<dyn AuditLog>,
+    pub mfa: Arc<dyn MfaRepository>,
 }
 
 impl StorageUnderTest {
-    /// All six ports from one adapter value that implements them all.
+    /// All seven ports from one adapter value that implements them all.
     pub fn from_store<S>(store: Arc<S>) -> Self
     where
         S: UserRepository
@@ -59,6 +62,7 @@ impl StorageUnderTest {
             + OneTimeTokenRepository
             + Outbox
             + AuditLog
+            + MfaRepository
             + 'static,
     {
         Self {
@@ -67,7 +71,8 @@ impl StorageUnderTest {
             sessions: store.clone(),
             one_time_tokens: store.clone(),
             outbox: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            mfa: store,
         }
     }
 }

@@ -66,7 +66,7 @@ pub(super) fn rate_limits(r: &mut Reader) -> RateLimitConfig {
     }
 }
 
-fn limit(
+pub(super) fn limit(
     r: &mut Reader,
     (max_name, max): (&'static str, u32),
     (window_name, minutes): (&'static str, i64),

@@ -10,10 +10,11 @@ use super::{
 };
 use super::{database, limits, redis, smtp};
 use authd_domain::authorization::RolePermissions;
+use authd_domain::mfa::TotpPolicy;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::policy::lockout::LockoutPolicy;
 use authd_domain::policy::password::PasswordPolicy;
-use authd_domain::services::AuthSettings;
+use authd_domain::services::{AuthSettings, MfaSettings};
 use authd_domain::values::EmailDomains;
 use authd_smtp::Sender;
 use chrono::Duration;
@@ -26,7 +27,7 @@ const MIN_SECRET_BYTES: usize = 32;
 pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let server = server(&mut r);
     let jwt = jwt(&mut r);
-    let auth = auth(&mut r);
+    let mut auth = auth(&mut r);
     let hashing = hashing(&mut r);
     let mail = mail(&mut r);
     let log = log(&mut r);
@@ -35,6 +36,15 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let rate_limits = limits::rate_limits(&mut r);
     let health = limits::health(&mut r);
     let metrics = super::metrics::metrics(&mut r);
+    let mfa = super::mfa::mfa(&mut r);
+    auth.mfa = MfaSettings {
+        enabled: mfa.enabled,
+        issuer: mfa.issuer.clone(),
+        totp: TotpPolicy::default(),
+        remember_device_for: mfa.remember_device_for,
+        verify_limit: rate_limits.enabled.then_some(mfa.verify_limit),
+        lockout: auth.lockout,
+    };
     if r.errors.is_empty() {
         Ok(Config {
             server,
@@ -48,6 +58,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             rate_limits,
             health,
             metrics,
+            mfa,
         })
     } else {
         Err(ConfigErrors(r.errors))

@@ -8,6 +8,7 @@ mod database;
 mod limits;
 mod load;
 mod metrics;
+mod mfa;
 mod reader;
 mod redis;
 mod smtp;
@@ -17,6 +18,7 @@ pub use authd_smtp::SmtpSecurity;
 pub use database::DatabaseConfig;
 pub use limits::{HealthConfig, RateLimitConfig};
 pub use metrics::MetricsConfig;
+pub use mfa::MfaConfig;
 pub use redis::RedisConfig;
 pub use smtp::SmtpConfig;
 
@@ -46,6 +48,7 @@ pub struct Config {
     pub rate_limits: RateLimitConfig,
     pub health: HealthConfig,
     pub metrics: MetricsConfig,
+    pub mfa: MfaConfig,
 }
 
 #[derive(Debug, Clone)]

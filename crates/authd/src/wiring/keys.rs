@@ -1,9 +1,11 @@
-//! The signing keys of access tokens and the secret of refresh-token successors.
+//! The signing keys of access tokens, the secret of refresh-token successors, and the keys of
+//! MFA secrets.
 
 use crate::app::StartupError;
 use crate::config::{Config, Signing};
-use authd_crypto::{JwtCodec, JwtSettings, RsaSigningKey};
+use authd_crypto::{JwtCodec, JwtSettings, MfaKeys, RsaSigningKey};
 use secrecy::ExposeSecret;
+use std::sync::Arc;
 
 pub(super) fn access_token_codec(config: &Config) -> Result<JwtCodec, StartupError> {
     let settings = JwtSettings {
@@ -53,4 +55,23 @@ pub(super) fn refresh_secret(config: &Config) -> Result<Vec<u8>, StartupError> {
     let mut secret = vec![0_u8; 32];
     aws_lc_rs::rand::fill(&mut secret).map_err(|_| StartupError::Random)?;
     Ok(secret)
+}
+
+/// `MFA_ENCRYPTION_KEY`, or, on the embedded store, a key for this process only. On PostgreSQL
+/// sealed secrets outlive the process and are shared by every instance, so a missing key stops
+/// start-up (with MFA on); `authd migrate` needs none.
+pub(super) fn mfa_keys(config: &Config) -> Result<Arc<MfaKeys>, StartupError> {
+    if let Some(keys) = &config.mfa.keys {
+        return Ok(keys.clone());
+    }
+    if config.mfa.enabled && config.database.is_some() {
+        return Err(StartupError::MfaKeyMissing);
+    }
+    if config.mfa.enabled {
+        tracing::warn!(
+            "no MFA_ENCRYPTION_KEY: sealing TOTP secrets with an EPHEMERAL key generated now; \
+             fine for the embedded store, whose factors end with the process anyway"
+        );
+    }
+    Ok(Arc::new(MfaKeys::ephemeral()))
 }

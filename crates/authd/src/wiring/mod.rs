@@ -3,7 +3,8 @@
 //! - storage: PostgreSQL when a database is configured, memory otherwise (`storage`);
 //! - denylist and rate limits: Redis when configured, memory otherwise (`cache`);
 //! - mail: SMTP when `SMTP_HOST` is set, `.eml` files otherwise (`mail`);
-//! - passwords bcrypt, tokens JWT and opaque tokens from `authd-crypto` (`keys`), the system clock.
+//! - passwords bcrypt, tokens JWT and opaque tokens, TOTP codes, sealed TOTP secrets and QR codes
+//!   from `authd-crypto` (`keys`), the system clock.
 //!
 //! Every health probe is wrapped in a [`CachedProbe`], so `/v1/health` costs each backing
 //! service at most one check per `HEALTH_CACHE_TTL` however often it is polled.
@@ -20,8 +21,11 @@ pub(crate) use metrics::Sampler;
 use crate::app::StartupError;
 use crate::config::Config;
 use authd_clock::SystemClock;
-use authd_crypto::{BcryptConfig, BcryptHasher, OpaqueTokens};
-use authd_domain::ports::{AccessTokenCodec, Clock, PasswordHasher, TokenGenerator};
+use authd_crypto::{AesGcmSealer, BcryptConfig, BcryptHasher, OpaqueTokens, OtpCodes, PngQr};
+use authd_domain::ports::{
+    AccessTokenCodec, Clock, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
+    TokenGenerator,
+};
 use authd_domain::services::MailDelivery;
 use authd_http::{AppState, CachedProbe, HealthProbes, HttpSettings, Probe, RateLimits};
 use authd_resilience::audit_writer::{self, AuditWriter};
@@ -41,6 +45,8 @@ pub(crate) struct Wired {
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
 pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    // Before anything touches the database: a missing key is a configuration mistake.
+    let mfa_keys = keys::mfa_keys(config)?;
     let instruments = metrics::Instruments::new(&config.metrics);
     let telemetry = instruments.telemetry.clone();
     let mut storage = match &config.database {
@@ -79,10 +85,16 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
 
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
     let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
+    let otp: Arc<dyn OneTimePasswords> = Arc::new(OtpCodes::new(mfa_keys.clone()));
+    let sealer: Arc<dyn SecretSealer> = Arc::new(AesGcmSealer::new(mfa_keys));
+    let qr: Arc<dyn QrRenderer> = Arc::new(PngQr);
     let crypto = services::Crypto {
         hasher: &hasher,
         access_tokens: &access_tokens,
         tokens: &tokens,
+        otp: &otp,
+        sealer: &sealer,
+        qr: &qr,
     };
     let services = services::services(&storage, &cache, &crypto, &clock, &telemetry, &config.auth);
     let delivery = services::mail_delivery(

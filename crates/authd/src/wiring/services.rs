@@ -4,13 +4,16 @@
 use super::cache::Cache;
 use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
-use authd_domain::ports::{AccessTokenCodec, Clock, Mailer, PasswordHasher, TokenGenerator};
+use authd_domain::ports::{
+    AccessTokenCodec, Clock, Mailer, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
+    TokenGenerator,
+};
 use authd_domain::services::{
     AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
     Login, LoginPorts, LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts,
-    MailDeliverySettings, PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts,
-    Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration,
-    RegistrationPorts, Services, Sessions, SessionsPorts,
+    MailDeliverySettings, Mfa, MfaPorts, PasswordChange, PasswordChangePorts, PasswordReset,
+    PasswordResetPorts, Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings,
+    Registration, RegistrationPorts, Services, Sessions, SessionsPorts,
 };
 use authd_domain::telemetry::Telemetry;
 use std::sync::Arc;
@@ -20,6 +23,9 @@ pub(super) struct Crypto<'a> {
     pub(super) hasher: &'a Arc<dyn PasswordHasher>,
     pub(super) access_tokens: &'a Arc<dyn AccessTokenCodec>,
     pub(super) tokens: &'a Arc<dyn TokenGenerator>,
+    pub(super) otp: &'a Arc<dyn OneTimePasswords>,
+    pub(super) sealer: &'a Arc<dyn SecretSealer>,
+    pub(super) qr: &'a Arc<dyn QrRenderer>,
 }
 
 /// Every service the HTTP API calls.
@@ -35,6 +41,9 @@ pub(super) fn services(
         hasher,
         access_tokens,
         tokens,
+        otp,
+        sealer,
+        qr,
     } = *crypto;
     let Storage {
         users,
@@ -43,6 +52,7 @@ pub(super) fn services(
         one_time_tokens,
         outbox,
         audit,
+        mfa,
         ..
     } = storage;
     // The rate-limit store also holds the per-recipient mail cooldown.
@@ -89,6 +99,11 @@ pub(super) fn services(
                 audit: audit.clone(),
                 clock: clock.clone(),
                 telemetry: telemetry.clone(),
+                mfa: mfa.clone(),
+                otp: otp.clone(),
+                sealer: sealer.clone(),
+                rate_limiter: rate_limiter.clone(),
+                outbox: outbox.clone(),
             },
             LoginSettings::from(auth),
         ),
@@ -168,6 +183,21 @@ pub(super) fn services(
                 clock: clock.clone(),
             },
             auth.access_ttl,
+        ),
+        mfa: Mfa::new(
+            MfaPorts {
+                users: users.clone(),
+                mfa: mfa.clone(),
+                otp: otp.clone(),
+                sealer: sealer.clone(),
+                qr: qr.clone(),
+                hasher: hasher.clone(),
+                rate_limiter: rate_limiter.clone(),
+                outbox: outbox.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.mfa.clone(),
         ),
     }
 }

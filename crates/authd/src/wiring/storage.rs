@@ -7,7 +7,8 @@ use crate::config::DatabaseConfig;
 use crate::migrations;
 use async_trait::async_trait;
 use authd_domain::ports::{
-    AuditLog, LoginAttempts, OneTimeTokenRepository, Outbox, SessionRepository, UserRepository,
+    AuditLog, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox, SessionRepository,
+    UserRepository,
 };
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::MemoryStore;
@@ -25,6 +26,7 @@ pub(super) struct Storage {
     pub(super) one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub(super) outbox: Arc<dyn Outbox>,
     pub(super) audit: Arc<dyn AuditLog>,
+    pub(super) mfa: Arc<dyn MfaRepository>,
     pub(super) probe: Arc<dyn Probe>,
     /// The connection pool's figures, for `/metrics` (none in memory).
     pub(super) pool: Option<PoolSource>,
@@ -39,6 +41,7 @@ impl Storage {
             + OneTimeTokenRepository
             + Outbox
             + AuditLog
+            + MfaRepository
             + 'static,
     {
         Self {
@@ -47,7 +50,8 @@ impl Storage {
             sessions: store.clone(),
             one_time_tokens: store.clone(),
             outbox: store.clone(),
-            audit: store,
+            audit: store.clone(),
+            mfa: store,
             probe,
             pool: None,
         }

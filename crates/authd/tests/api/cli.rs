@@ -1,7 +1,7 @@
 //! The `authd` command line against PostgreSQL: `authd migrate` applies the embedded
 //! migrations once, and start-up fails clearly, never half-way, without a reachable database.
 
-use crate::helpers::spawn_app_on;
+use crate::helpers::{MFA_ENCRYPTION_KEY as TEST_MFA_KEY, spawn_app_on};
 use authd_testkit::postgres::server;
 use std::process::{Command, Output};
 
@@ -96,6 +96,7 @@ async fn start_up_without_a_reachable_database_fails_without_showing_the_passwor
             ("DATABASE_URL", url.as_str()),
             ("PORT", "0"),
             ("DB_CONNECT_TIMEOUT", "1s"),
+            ("MFA_ENCRYPTION_KEY", TEST_MFA_KEY),
         ],
     )
     .await;
@@ -104,6 +105,21 @@ async fn start_up_without_a_reachable_database_fails_without_showing_the_passwor
     let all = format!("{}{}", stdout(&output), stderr(&output));
     assert!(all.contains(&format!("127.0.0.1:{closed}/authd")), "{all}");
     assert!(!all.contains("hunter2"), "the password leaked: {all}");
+}
+
+#[tokio::test]
+async fn serving_from_postgresql_without_an_mfa_key_stops_at_once_saying_how_to_make_one() {
+    let url = server().await.fresh_database(None).await;
+
+    let output = authd(&["serve"], &[("DATABASE_URL", url.as_str()), ("PORT", "0")]).await;
+
+    assert!(!output.status.success(), "{}", stderr(&output));
+    let all = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(all.contains("MFA_ENCRYPTION_KEY"), "{all}");
+    assert!(all.contains("openssl rand -base64 32"), "{all}");
+    // Stopped before touching the database: nothing was migrated.
+    let status = authd(&["migrate", "status"], &[("DATABASE_URL", url.as_str())]).await;
+    assert!(stdout(&status).contains("pending "), "{}", stdout(&status));
 }
 
 #[tokio::test]

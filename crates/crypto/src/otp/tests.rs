@@ -15,8 +15,15 @@ const RFC_6238_VECTORS: [(u64, &str, &str, &str); 6] = [
     (20_000_000_000, "65353130", "77737706", "47863826"),
 ];
 
+const KEY_A: &str = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=";
+const KEY_B: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn keyed(list: &str) -> OtpCodes {
+    OtpCodes::new(std::sync::Arc::new(MfaKeys::parse(list).unwrap()))
+}
+
 fn codes() -> OtpCodes {
-    OtpCodes::new(vec![42; 32]).unwrap()
+    keyed(KEY_A)
 }
 
 fn rfc_code(seed: &[u8], algorithm: TotpAlgorithm, time: u64) -> String {
@@ -114,7 +121,7 @@ fn backup_code_digests_are_keyed_and_stable() {
             .digest_backup_code(&BackupCode::parse("12345678", "c").unwrap())
             .as_str()
     );
-    let other_key = OtpCodes::new(vec![7; 32]).unwrap();
+    let other_key = keyed(KEY_B);
     assert_ne!(
         digest.as_str(),
         other_key.digest_backup_code(&code).as_str()
@@ -123,8 +130,24 @@ fn backup_code_digests_are_keyed_and_stable() {
 }
 
 #[test]
-fn a_short_backup_key_is_refused() {
-    assert!(matches!(OtpCodes::new(vec![0; 31]), Err(OtpKeyError(31))));
+fn after_a_key_rotation_a_code_is_looked_up_under_every_key_the_new_one_first() {
+    let code = BackupCode::parse("12345678", "code").unwrap();
+    let before = codes().digest_backup_code(&code);
+    let rotated = keyed(&format!("{KEY_B},{KEY_A}"));
+    let digests = rotated.backup_code_digests(&code);
+    assert_eq!(digests.len(), 2);
+    assert_eq!(digests[0], rotated.digest_backup_code(&code));
+    assert_ne!(digests[0], before);
+    assert_eq!(digests[1], before);
+}
+
+#[test]
+fn the_base32_secret_is_rfc_4648_without_padding() {
+    let secret = TotpSecret::new(SEED_SHA1.to_vec(), TotpAlgorithm::Sha1);
+    assert_eq!(
+        secrecy::ExposeSecret::expose_secret(&codes().base32(&secret)),
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    );
 }
 
 #[test]

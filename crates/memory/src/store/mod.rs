@@ -10,9 +10,10 @@
 //! messages. At most once per [`SWEEP_INTERVAL`] (measured in the timestamps callers pass in), a
 //! write also sweeps what can no longer matter: one-time tokens expired for longer than
 //! [`RETENTION`], sessions revoked or expired for longer than that together with their refresh
-//! tokens, and rotated refresh tokens past their own expiry by as much. The audit trail keeps the
-//! latest [`MAX_AUDIT_EVENTS`]. Accounts are never removed: a deleted account keeps its email and
-//! username reserved.
+//! tokens, rotated refresh tokens past their own expiry by as much, and expired MFA challenges
+//! and remembered devices (the `mfa` module also caps each user's challenges). The audit trail
+//! keeps the latest [`MAX_AUDIT_EVENTS`]. Accounts are never removed: a deleted account keeps
+//! its email and username reserved.
 //!
 //! The failure counts of identifiers that name no account are keyed by what a client sends, so
 //! an attacker could grow them without end: they are capped at [`MAX_UNKNOWN_LOGINS`] entries
@@ -39,6 +40,7 @@
 
 mod audit;
 mod login_attempts;
+mod mfa;
 mod one_time_tokens;
 mod outbox;
 mod sessions;
@@ -74,7 +76,7 @@ const MAX_UNKNOWN_LOGINS: usize = 100_000;
 /// How many of the oldest of them a full map drops, once the expired locks are gone.
 const UNKNOWN_LOGINS_EVICTED: usize = MAX_UNKNOWN_LOGINS / 100;
 
-/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all six ports.
+/// Every storage port, in memory. Share one instance (`Arc<MemoryStore>`) as all seven ports.
 #[derive(Default)]
 pub struct MemoryStore {
     tables: Mutex<Tables>,
@@ -153,6 +155,8 @@ struct Tables {
     /// The lockout of each identifier naming no account, by the digest of the identifier;
     /// bounded, see the module documentation.
     unknown_logins: HashMap<TokenHash, LockoutState>,
+    /// Factors, backup codes, login challenges, remembered devices.
+    mfa: mfa::MfaTables,
     next_sweep: Option<Timestamp>,
 }
 
@@ -178,6 +182,7 @@ impl Tables {
         }
 
         self.revoked_tokens.retain(|_, drop_at| *drop_at > now);
+        self.mfa.sweep(now);
 
         // What happens to each session: dropped with its tokens (`None`), or compacted into
         // tombstones of its tokens kept until the time given.

@@ -123,6 +123,7 @@ impl OneTimeTokenRepository for MemoryStore {
             user.lockout = LockoutPolicy::cleared();
             user.updated_at = now;
         }
+        t.mfa.forget_devices_of(user_id);
         let revoked = t.revoke_sessions_of(user_id, now, None);
         t.enqueue(mail, now);
         Ok((user_id, revoked))

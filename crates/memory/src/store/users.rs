@@ -124,6 +124,7 @@ impl UserRepository for MemoryStore {
         user.password_hash = hash.clone();
         user.lockout = LockoutPolicy::cleared();
         user.updated_at = now;
+        t.mfa.forget_devices_of(id);
         let revoked = t.revoke_sessions_of(id, now, keep);
         t.enqueue(mail, now);
         Ok(revoked)
@@ -138,6 +139,7 @@ impl UserRepository for MemoryStore {
         user.updated_at = now;
         // A pending reset or verification link must not bring a deleted account back to life.
         t.remove_one_time_tokens_of(id);
+        t.mfa.forget_devices_of(id);
         Ok(t.revoke_sessions_of(id, now, None))
     }
 }

@@ -54,10 +54,26 @@ fn every_notification(username: &str) -> Vec<Letter> {
             until: at(),
         }),
         without_link(Notification::RefreshTokenReuse {
+            to: to.clone(),
+            username: username.clone(),
+            at: at(),
+            ip: Some("203.0.113.7".to_owned()),
+        }),
+        without_link(Notification::MfaEnabled {
+            to: to.clone(),
+            username: username.clone(),
+            at: at(),
+        }),
+        without_link(Notification::MfaDisabled {
+            to: to.clone(),
+            username: username.clone(),
+            at: at(),
+        }),
+        without_link(Notification::BackupCodeUsed {
             to,
             username,
             at: at(),
-            ip: Some("203.0.113.7".to_owned()),
+            remaining: 3,
         }),
     ]
 }
@@ -124,6 +140,38 @@ fn times_and_the_ip_address_appear_in_the_security_notices() {
     assert!(render(&all[3]).text.contains("2025-03-04 05:06 UTC"));
     let reuse = render(&all[4]);
     assert!(reuse.text.contains("203.0.113.7"));
+}
+
+#[test]
+fn the_mfa_notices_say_what_changed_when_and_how_many_backup_codes_are_left() {
+    let all = every_notification("ada");
+    let on = render(&all[5]);
+    assert!(on.subject.contains("turned on"), "{}", on.subject);
+    assert!(on.text.contains("2025-03-04 05:06 UTC"));
+    let off = render(&all[6]);
+    assert!(off.subject.contains("turned off"), "{}", off.subject);
+    assert!(off.text.contains("remembered device"));
+    let used = render(&all[7]);
+    assert!(
+        used.text.contains("3 backup codes are left"),
+        "{}",
+        used.text
+    );
+    for (remaining, words) in [
+        (1, "1 backup code is left"),
+        (0, "No backup codes are left"),
+    ] {
+        let letter = Letter {
+            notification: Notification::BackupCodeUsed {
+                to: Email::from_trusted("ada@example.com".to_owned()),
+                username: Username::from_trusted("ada".to_owned()),
+                at: at(),
+                remaining,
+            },
+            link_token: None,
+        };
+        assert!(render(&letter).text.contains(words), "{remaining}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ use chrono::Duration;
 use secrecy::ExposeSecret;
 
 mod database;
+mod mfa;
 mod services;
 
 /// A password with every character a URL must escape.

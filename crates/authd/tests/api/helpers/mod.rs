@@ -156,6 +156,9 @@ fn new_mail_dir() -> PathBuf {
 }
 
 /// The configuration of every app under test: the test defaults, then `overrides`.
+/// The suite's `MFA_ENCRYPTION_KEY` (base64 of 32 bytes).
+pub const MFA_ENCRYPTION_KEY: &str = "dGVzdC1vbmx5LW1mYS1rZXktb2YtMzItYnl0ZXMhISE=";
+
 fn test_vars(mail_dir: &std::path::Path, overrides: &[(&str, &str)]) -> BTreeMap<String, String> {
     let mut vars: BTreeMap<String, String> = [
         ("HOST", "127.0.0.1"),
@@ -176,6 +179,9 @@ fn test_vars(mail_dir: &std::path::Path, overrides: &[(&str, &str)]) -> BTreeMap
         ("WORKERS", "2"),
         // Health answers are not cached, so that a test sees a service go down at once.
         ("HEALTH_CACHE_TTL", "0"),
+        // One key for every app of the suite, as production shares one: apps on one database
+        // open each other's sealed TOTP secrets.
+        ("MFA_ENCRYPTION_KEY", MFA_ENCRYPTION_KEY),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))

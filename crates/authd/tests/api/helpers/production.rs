@@ -82,6 +82,7 @@ impl Production {
             ("OUTBOX_RETRY_DELAY", "1s".to_owned()),
             ("OUTBOX_RETRY_MAX_DELAY", "2s".to_owned()),
             ("RATE_LIMIT_ENABLED", "true".to_owned()),
+            ("MFA_ENCRYPTION_KEY", super::MFA_ENCRYPTION_KEY.to_owned()),
         ]
     }
 
