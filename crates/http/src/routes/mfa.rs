@@ -64,8 +64,9 @@ pub async fn setup(
 /// refresh cookie, plus `deviceToken` and the `mfa_device` cookie with `rememberDevice: true`.
 /// Without `mfaToken`, `Authorization: Bearer` is required (else `MISSING_AUTH_HEADER`,
 /// `INVALID_AUTH_FORMAT`, `INVALID_TOKEN`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`) and the code confirms
-/// the authenticator just set up, which turns MFA on. Wrong codes count towards the lockout;
-/// codes are limited per user (`RATE_LIMIT_EXCEEDED`).
+/// the authenticator just set up, which turns MFA on (with MFA already on, it checks a code: a
+/// step-up check). Wrong codes count towards the lockout; codes are limited per user
+/// (`RATE_LIMIT_EXCEEDED`).
 #[utoipa::path(
     post, path = "/v1/auth/mfa/verify", tag = "auth", operation_id = "mfaVerify",
     request_body = MfaVerifyRequest,

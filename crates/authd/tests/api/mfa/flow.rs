@@ -240,12 +240,11 @@ async fn turning_mfa_off_needs_password_and_code_and_logins_go_back_to_the_passw
     disable(&mfa.user.password, &wrong)
         .await
         .error(401, "INVALID_MFA_CODE");
-    let code = mfa.setup.authenticator.code(0).await;
-    disable("Wr0ng-Password!x", &code)
+    disable("Wr0ng-Password!x", &mfa.setup.authenticator.code(0).await)
         .await
         .error(401, "INVALID_CREDENTIALS");
 
-    let off = disable(&mfa.user.password, &code).await;
+    let off = disable(&mfa.user.password, &mfa.setup.authenticator.code(1).await).await;
 
     off.ok(200);
     let cleared = off
@@ -256,7 +255,7 @@ async fn turning_mfa_off_needs_password_and_code_and_logins_go_back_to_the_passw
     assert_eq!(status["enabled"], false, "{status}");
     let login = app.login_reply(&mfa.user.credentials()).await;
     assert_eq!(login.ok(200)["user"]["mfaEnabled"], false);
-    app.mfa_confirm(&mfa.access_token, &mfa.setup.authenticator.code(1).await)
+    app.mfa_confirm(&mfa.access_token, "123456")
         .await
         .error(400, "MFA_NOT_ENABLED");
 }
