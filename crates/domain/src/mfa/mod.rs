@@ -10,6 +10,7 @@ mod codes;
 mod device;
 mod factor;
 mod method;
+mod presented;
 mod secret;
 mod totp_policy;
 
@@ -18,5 +19,6 @@ pub use codes::{BackupCode, OtpCode};
 pub use device::RememberedDevice;
 pub use factor::{DeviceName, Factor, FactorKind, SealedSecret};
 pub use method::MfaMethod;
+pub use presented::PresentedCode;
 pub use secret::{TotpAlgorithm, TotpSecret};
 pub use totp_policy::{TOTP_STEP_SECS, TotpPolicy, TotpRefusal, TotpStep};

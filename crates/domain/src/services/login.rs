@@ -4,26 +4,27 @@
 //! dummy check, its own failure count and lock), so that no answer tells who has an account.
 
 use super::AuthSettings;
-use super::shared::{
-    Checked, Grant, IssuedTokens, PasswordChecker, audit, denial_until, hash_failure, issue_tokens,
-    retry_after,
-};
+use super::MfaSettings;
+use super::shared::{Checked, IssuedTokens, PasswordChecker, audit, hash_failure, retry_after};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::RolePermissions;
 use crate::error::InfraError;
 use crate::ids::SessionId;
+use crate::mfa::MfaMethod;
 use crate::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
 use crate::ports::{
-    AccessTokenCodec, AuditLog, Clock, CreateSessionError, LoginAttempts, LoginTarget,
-    PasswordHasher, Rehash, SessionRepository, TokenDenylist, TokenGenerator, UserRepository,
+    AccessTokenCodec, AuditLog, Clock, LoginAttempts, LoginTarget, MfaRepository, OneTimePasswords,
+    Outbox, PasswordHasher, RateLimiter, Rehash, SecretSealer, SessionRepository, TokenDenylist,
+    TokenGenerator, UserRepository,
 };
-use crate::session::{ClientInfo, RefreshToken, RefreshTokenState, Session};
+use crate::session::ClientInfo;
 use crate::telemetry::{LoginOutcome, Telemetry};
-use crate::token::TokenHash;
+use crate::token::{RawToken, TokenHash};
 use crate::user::{AccountStatus, User};
 use crate::values::{Password, PasswordHash};
 use chrono::Duration;
+use complete::{Completion, Incomplete};
 use identifier::Identifier;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -72,8 +73,8 @@ pub enum LoginError {
     /// `data: {mfaToken, methods}`).
     #[error("MFA required")]
     MfaRequired {
-        mfa_token: crate::token::RawToken,
-        methods: Vec<crate::mfa::MfaMethod>,
+        mfa_token: RawToken,
+        methods: Vec<MfaMethod>,
     },
     #[error(transparent)]
     Infra(#[from] InfraError),
@@ -92,10 +93,13 @@ pub struct LoginPorts {
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
     pub telemetry: Arc<dyn Telemetry>,
-    pub mfa: Arc<dyn crate::ports::MfaRepository>,
-    pub otp: Arc<dyn crate::ports::OneTimePasswords>,
-    pub sealer: Arc<dyn crate::ports::SecretSealer>,
-    pub rate_limiter: Arc<dyn crate::ports::RateLimiter>,
+    pub mfa: Arc<dyn MfaRepository>,
+    pub otp: Arc<dyn OneTimePasswords>,
+    pub sealer: Arc<dyn SecretSealer>,
+    /// The per-user limit on second-factor codes.
+    pub rate_limiter: Arc<dyn RateLimiter>,
+    /// The "backup code used" notice.
+    pub outbox: Arc<dyn Outbox>,
 }
 
 impl fmt::Debug for LoginPorts {
@@ -117,7 +121,8 @@ pub struct LoginSettings {
     /// The refresh-token lifetime for `rememberMe: false`.
     pub refresh_ttl_short: Duration,
     pub permissions: RolePermissions,
-    pub mfa: super::MfaSettings,
+    /// Its `lockout` is this login's: wrong codes and wrong passwords count alike.
+    pub mfa: MfaSettings,
 }
 
 impl From<&AuthSettings> for LoginSettings {
@@ -130,7 +135,10 @@ impl From<&AuthSettings> for LoginSettings {
             refresh_ttl: auth.refresh_ttl,
             refresh_ttl_short: auth.refresh_ttl_short,
             permissions: auth.permissions.clone(),
-            mfa: auth.mfa.clone(),
+            mfa: MfaSettings {
+                lockout: auth.lockout,
+                ..auth.mfa.clone()
+            },
         }
     }
 }
@@ -229,6 +237,17 @@ impl Login {
             return Err(e);
         }
 
+        let remember_me = input.remember_me.unwrap_or(false);
+        let mut detail = None;
+        if self.settings.mfa.enabled && user.mfa_enabled {
+            if !self.remembered(&user, input.device_token, now).await? {
+                // Neither the failure count nor the hash changes yet: only the second step
+                // completes the login, or the password alone would buy endless code guesses.
+                return Err(self.challenge(&user, remember_me, now, client).await?);
+            }
+            detail = Some("remembered device");
+        }
+
         let rehash = if needs_rehash {
             self.rehash(&password).await.map(|replacement| Rehash {
                 verified: user.password_hash.clone(),
@@ -237,66 +256,20 @@ impl Login {
         } else {
             None
         };
-        self.ports
-            .users
-            .record_login_success(user.id, now, rehash.clone())
-            .await
-            .map_err(InfraError::from)?;
-
-        // The session is created only while the account still holds the hash stored right after
-        // the line above: the replacement if the re-hash applied, else the one verified. If a
-        // reset or change raced this login, the stored hash is neither (the re-hash did not
-        // apply, and a fresh hash never equals the replacement), so the session is refused.
-        let expected = rehash
-            .as_ref()
-            .map_or(&user.password_hash, |r| &r.replacement);
-        let remember_me = input.remember_me.unwrap_or(false);
-        let (session, refresh) = match self
-            .start_session(&user, expected, remember_me, now, client)
+        let completion = Completion {
+            rehash,
+            remember_me,
+            detail,
+        };
+        let verified = user.password_hash.clone();
+        match self
+            .complete(user, &verified, completion, now, client)
             .await
         {
-            Ok(started) => started,
-            Err(CreateSessionError::CredentialsChanged) => {
-                self.audit_failure(Some(&user), now, client, "credentials changed during login")
-                    .await;
-                return Err(LoginError::InvalidCredentials);
-            }
-            Err(CreateSessionError::Port(e)) => return Err(InfraError::from(e).into()),
-        };
-        let tokens = issue_tokens(
-            &*self.ports.access_tokens,
-            self.settings.access_ttl,
-            &self.settings.permissions,
-            Grant {
-                user_id: user.id,
-                session_id: session.id,
-                roles: &user.roles,
-                now,
-                refresh_token: Some(refresh.raw),
-                refresh_expires_at: refresh.expires_at,
-                remember_me,
-            },
-        )?;
-        audit(
-            &*self.ports.audit,
-            AuditEvent::new(AuditKind::LoginSucceeded, now, Some(user.id), client)
-                .with_session(session.id),
-        )
-        .await;
-
-        let permissions = self.settings.permissions.for_roles(&user.roles);
-        let mut user = user;
-        user.last_login = Some(now);
-        user.lockout = LockoutPolicy::cleared();
-        if let Some(r) = rehash {
-            user.password_hash = r.replacement;
+            Ok(success) => Ok(success),
+            Err(Incomplete::CredentialsChanged) => Err(LoginError::InvalidCredentials),
+            Err(Incomplete::Infra(e)) => Err(e.into()),
         }
-        Ok(LoginSuccess {
-            tokens,
-            session_id: session.id,
-            user,
-            permissions,
-        })
     }
 
     /// A login naming no account, answered step by step as a wrong password on an account: a
@@ -369,74 +342,6 @@ impl Login {
         }
     }
 
-    /// Creates the session with its first refresh token and cuts off the sessions the limit
-    /// evicted.
-    async fn start_session(
-        &self,
-        user: &User,
-        verified: &PasswordHash,
-        remember_me: bool,
-        now: Timestamp,
-        client: &ClientInfo,
-    ) -> Result<(Session, FirstRefresh), CreateSessionError> {
-        let session = Session {
-            id: SessionId::new(),
-            user_id: user.id,
-            client: client.clone(),
-            remember_me,
-            created_at: now,
-            last_activity: now,
-            revoked_at: None,
-        };
-        let token = self.ports.tokens.generate();
-        let ttl = if remember_me {
-            self.settings.refresh_ttl
-        } else {
-            self.settings.refresh_ttl_short
-        };
-        let refresh = RefreshToken {
-            hash: token.hash,
-            session_id: session.id,
-            user_id: user.id,
-            issued_at: now,
-            expires_at: now + ttl,
-            state: RefreshTokenState::Active,
-        };
-        let evicted = self
-            .ports
-            .sessions
-            .create(&session, &refresh, self.settings.max_sessions, verified)
-            .await?;
-        if !evicted.is_empty() {
-            // The evicted sessions are already revoked in storage, so their refresh tokens are
-            // dead; the denylist only shortens the life of their access tokens. If it fails, those
-            // live out their (short) lifetime, the baseline of any stateless token. Failing the
-            // login instead would not undo the eviction and would make the user retry, evicting
-            // yet another session.
-            let until = denial_until(self.settings.access_ttl, now);
-            if let Err(e) = self.ports.denylist.deny_sessions(&evicted, until).await {
-                tracing::error!(error = %e, evicted = evicted.len(),
-                    "could not deny the access tokens of sessions evicted by the session limit");
-            }
-            for id in evicted {
-                audit(
-                    &*self.ports.audit,
-                    AuditEvent::new(AuditKind::SessionRevoked, now, Some(user.id), client)
-                        .with_session(id)
-                        .with_detail("evicted by session limit"),
-                )
-                .await;
-            }
-        }
-        Ok((
-            session,
-            FirstRefresh {
-                raw: token.raw,
-                expires_at: refresh.expires_at,
-            },
-        ))
-    }
-
     async fn audit_failure(
         &self,
         user: Option<&User>,
@@ -451,12 +356,6 @@ impl Login {
         )
         .await;
     }
-}
-
-/// The raw first refresh token of a new session, for the client only.
-struct FirstRefresh {
-    raw: crate::token::RawToken,
-    expires_at: Timestamp,
 }
 
 impl Login {
@@ -498,6 +397,8 @@ fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError
     }
 }
 
+mod challenge;
+mod complete;
 mod identifier;
 mod mfa;
 pub use mfa::{DeviceToken, MfaLoginError, MfaLoginInput, MfaLoginSuccess};

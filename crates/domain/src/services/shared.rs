@@ -145,45 +145,48 @@ impl<'a> PasswordChecker<'a> {
         match check {
             PasswordCheck::Match { needs_rehash } => Ok(Checked::Right { needs_rehash }),
             PasswordCheck::Mismatch => {
-                let outcome = self.count_failure(user, now, client, wrong).await?;
+                let failure = AuditEvent::new(AuditKind::LoginFailed, now, Some(user.id), client)
+                    .with_detail(wrong);
+                let outcome =
+                    count_login_failure(self.users, self.audit, &self.lockout, user, failure)
+                        .await?;
                 Ok(Checked::Wrong(outcome))
             }
         }
     }
+}
 
-    /// Counts the failure atomically; the adapter queues the lock email in the same unit of work
-    /// when this failure is the one that locks.
-    async fn count_failure(
-        &self,
-        user: &User,
-        now: Timestamp,
-        client: &ClientInfo,
-        detail: &'static str,
-    ) -> Result<Option<FailureOutcome>, InfraError> {
-        let lock_mail = Notification::AccountLocked {
-            to: user.email.clone(),
-            username: user.username.clone(),
-            // The adapter applies the same policy at the same `now`, so this is the lock's end.
-            until: now + self.lockout.duration,
-        };
-        let outcome = self
-            .users
-            .record_login_failure(user.id, now, &self.lockout, &lock_mail)
-            .await?;
+/// Counts a failed proof of identity (a wrong password or second-factor code) towards the
+/// account's lockout at `failure.at`, atomically; the adapter queues the lock email in the same
+/// unit of work when this failure is the one that locks. `failure` is audited as it is, and the
+/// lock, if this failure caused it, after it.
+pub(super) async fn count_login_failure(
+    users: &dyn UserRepository,
+    audit_log: &dyn AuditLog,
+    lockout: &LockoutPolicy,
+    user: &User,
+    failure: AuditEvent,
+) -> Result<Option<FailureOutcome>, InfraError> {
+    let now = failure.at;
+    let lock_mail = Notification::AccountLocked {
+        to: user.email.clone(),
+        username: user.username.clone(),
+        // The adapter applies the same policy at the same `now`, so this is the lock's end.
+        until: now + lockout.duration,
+    };
+    let outcome = users
+        .record_login_failure(user.id, now, lockout, &lock_mail)
+        .await?;
+    let client = failure.client.clone();
+    audit(audit_log, failure).await;
+    if let Some(FailureOutcome::NewlyLocked { .. }) = outcome {
         audit(
-            self.audit,
-            AuditEvent::new(AuditKind::LoginFailed, now, Some(user.id), client).with_detail(detail),
+            audit_log,
+            AuditEvent::new(AuditKind::AccountLocked, now, Some(user.id), &client),
         )
         .await;
-        if let Some(FailureOutcome::NewlyLocked { .. }) = outcome {
-            audit(
-                self.audit,
-                AuditEvent::new(AuditKind::AccountLocked, now, Some(user.id), client),
-            )
-            .await;
-        }
-        Ok(outcome)
     }
+    Ok(outcome)
 }
 
 impl PasswordChecker<'_> {

@@ -6,8 +6,9 @@ use crate::authorization::Role;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
-    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockOneTimeTokenRepository,
-    MockOutbox, MockPasswordHasher, MockRateLimiter, MockSessionRepository, MockTokenDenylist,
+    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockMfaRepository,
+    MockOneTimePasswords, MockOneTimeTokenRepository, MockOutbox, MockPasswordHasher,
+    MockQrRenderer, MockRateLimiter, MockSecretSealer, MockSessionRepository, MockTokenDenylist,
     MockTokenGenerator, MockUserRepository,
 };
 use crate::token::AccessClaims;
@@ -39,6 +40,10 @@ pub(crate) struct Mocks {
     pub tokens: MockTokenGenerator,
     pub rate_limiter: MockRateLimiter,
     pub clock: MockClock,
+    pub mfa: MockMfaRepository,
+    pub otp: MockOneTimePasswords,
+    pub sealer: MockSecretSealer,
+    pub qr: MockQrRenderer,
 }
 
 impl Mocks {
@@ -60,6 +65,10 @@ impl Mocks {
             tokens: MockTokenGenerator::new(),
             rate_limiter: MockRateLimiter::new(),
             clock,
+            mfa: MockMfaRepository::new(),
+            otp: MockOneTimePasswords::new(),
+            sealer: MockSecretSealer::new(),
+            qr: MockQrRenderer::new(),
         }
     }
 }
@@ -183,4 +192,145 @@ pub(crate) fn cooldown_answers(
                 resets_in: limit.window,
             })
         });
+}
+
+/// An active account with MFA on.
+pub(crate) fn mfa_user() -> User {
+    User {
+        mfa_enabled: true,
+        ..active_user()
+    }
+}
+
+/// The TOTP step [`t0`] falls in.
+pub(crate) fn step_now() -> crate::mfa::TotpStep {
+    crate::mfa::TotpPolicy::default()
+        .step_at(t0())
+        .expect("after 1970")
+}
+
+/// What the mocked authenticator shows at [`t0`]; [`WRONG_CODE`] is no step's code.
+pub(crate) const TOTP_NOW: &str = "123456";
+pub(crate) const WRONG_CODE: &str = "111111";
+
+/// The user's TOTP factor, confirmed a week ago or pending since a minute ago.
+pub(crate) fn totp_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
+    crate::mfa::Factor {
+        id: crate::ids::FactorId::new(),
+        user_id: user.id,
+        kind: crate::mfa::FactorKind::Totp,
+        device_name: None,
+        secret: crate::mfa::SealedSecret::from_bytes(b"sealed".to_vec()),
+        last_step: confirmed.then(|| step_now() - 20),
+        confirmed_at: confirmed.then(|| t0() - Duration::days(7)),
+        created_at: t0() - Duration::days(7),
+        last_used_at: None,
+    }
+}
+
+/// Every sealed secret opens, and its authenticator shows [`TOTP_NOW`] at the current step
+/// and `000000` at every other.
+pub(crate) fn authenticator(m: &mut Mocks) {
+    m.sealer.expect_open().returning(|_| {
+        Ok(crate::mfa::TotpSecret::new(
+            b"12345678901234567890".to_vec(),
+            crate::mfa::TotpAlgorithm::Sha1,
+        ))
+    });
+    m.otp.expect_totp_code().returning(|_, step| {
+        crate::mfa::OtpCode::from_digits(if step == step_now() {
+            TOTP_NOW
+        } else {
+            "000000"
+        })
+    });
+}
+
+/// `user`'s TOTP factor is `factor` (looked up once).
+pub(crate) fn factor_is(m: &mut Mocks, user: &User, factor: Option<crate::mfa::Factor>) {
+    let id = user.id;
+    m.mfa
+        .expect_find_factor()
+        .withf(move |uid, kind| *uid == id && *kind == crate::mfa::FactorKind::Totp)
+        .times(1)
+        .returning(move |_, _| Ok(factor.clone()));
+}
+
+/// The per-user MFA limit of `user` answers `allowed`, once.
+pub(crate) fn verify_limit(m: &mut Mocks, user: &User, allowed: bool) {
+    let key = format!("mfa-verify:{}", user.id.as_uuid());
+    m.rate_limiter
+        .expect_hit()
+        .withf(move |k, limit| k == key && limit.max == 10 && limit.window == Duration::minutes(5))
+        .times(1)
+        .returning(move |_, limit| {
+            Ok(crate::policy::rate_limit::RateLimitDecision {
+                allowed,
+                limit: limit.max,
+                remaining: 0,
+                resets_in: Duration::seconds(42),
+            })
+        });
+}
+
+/// The compare-and-set of the current step answers `won` (with the "MFA on" mail at hand).
+pub(crate) fn step_accepted(m: &mut Mocks, factor: &crate::mfa::Factor, won: bool) {
+    let id = factor.id;
+    m.mfa
+        .expect_accept_totp_step()
+        .withf(move |fid, step, now, mail| {
+            *fid == id
+                && *step == step_now()
+                && *now == t0()
+                && matches!(mail, crate::notification::Notification::MfaEnabled { .. })
+        })
+        .times(1)
+        .returning(move |_, _, _, _| Ok(won));
+}
+
+/// One wrong code or password of `user` is counted, with the lock mail, answering `outcome`.
+pub(crate) fn failure_counted(
+    m: &mut Mocks,
+    user: &User,
+    outcome: Option<crate::policy::lockout::FailureOutcome>,
+) {
+    let id = user.id;
+    m.users
+        .expect_record_login_failure()
+        .withf(move |uid, now, _, mail| {
+            *uid == id
+                && *now == t0()
+                && matches!(
+                    mail,
+                    crate::notification::Notification::AccountLocked { .. }
+                )
+        })
+        .times(1)
+        .returning(move |_, _, _, _| Ok(outcome));
+}
+
+/// Presenting backup code `12345678` answers `outcome`; its digests are `hash-12345678` and
+/// `old-12345678` (two keys).
+pub(crate) fn backup_code_answers(
+    m: &mut Mocks,
+    user: &User,
+    outcome: crate::ports::BackupCodeUse,
+) {
+    m.otp.expect_backup_code_digests().returning(|code| {
+        vec![
+            opaque(code.as_str()).hash,
+            crate::token::TokenHash::from_trusted(format!("old-{}", code.as_str())),
+        ]
+    });
+    let id = user.id;
+    m.mfa
+        .expect_use_backup_code()
+        .withf(move |uid, digests, now| {
+            *uid == id
+                && digests.len() == 2
+                && digests[0].as_str() == "hash-12345678"
+                && *now == t0()
+        })
+        .times(1)
+        .returning(move |_, _, _| Ok(outcome));
 }

@@ -1,12 +1,20 @@
 //! The second step of a login with MFA: `POST /v1/auth/mfa/verify {mfaToken, code,
 //! rememberDevice?}` turns the challenge of an `MFA_REQUIRED` answer into a session.
 
+use super::complete::{Completion, Incomplete};
 use super::{Login, LoginSuccess};
 use crate::Timestamp;
-use crate::error::{InfraError, ValidationErrors};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::error::{FieldError, InfraError, ValidationErrors};
+use crate::ids::{DeviceId, UserId};
+use crate::mfa::{PresentedCode, RememberedDevice};
 use crate::policy::rate_limit::RateLimitDecision;
+use crate::services::mfa::second_factor::{Against, CodeRefusal, SecondFactor};
+use crate::services::shared::audit;
 use crate::session::ClientInfo;
 use crate::token::RawToken;
+use crate::user::AccountStatus;
+use crate::values::codes;
 use thiserror::Error;
 
 #[derive(Debug, Clone, Default)]
@@ -63,18 +71,181 @@ pub enum MfaLoginError {
     Infra(#[from] InfraError),
 }
 
-// SKELETON: written by the MFA services work.
+impl From<CodeRefusal> for MfaLoginError {
+    fn from(refusal: CodeRefusal) -> Self {
+        match refusal {
+            CodeRefusal::Wrong => Self::InvalidCode,
+            CodeRefusal::BackupCodeUsed => Self::BackupCodeUsed,
+            CodeRefusal::Locked { retry_after } => Self::AccountLocked { retry_after },
+            CodeRefusal::RateLimited(decision) => Self::RateLimited(decision),
+            CodeRefusal::Infra(e) => Self::Infra(e),
+        }
+    }
+}
+
 impl Login {
     /// `POST /v1/auth/mfa/verify` with an `mfaToken` (no bearer).
     ///
     /// # Errors
     /// See [`MfaLoginError`].
+    #[tracing::instrument(skip_all, fields(user_id = tracing::field::Empty))]
     pub async fn verify_mfa(
         &self,
         input: MfaLoginInput,
         client: &ClientInfo,
     ) -> Result<MfaLoginSuccess, MfaLoginError> {
-        let _ = (input, client, &self.ports);
-        todo!("skeleton")
+        let (mfa_token, code) = parse(&input)?;
+        let now = self.ports.clock.now();
+        let hash = self.ports.tokens.digest(&mfa_token);
+        let challenge = self
+            .ports
+            .mfa
+            .find_challenge(&hash)
+            .await
+            .map_err(InfraError::from)?
+            .filter(|c| c.is_live(now))
+            .ok_or(MfaLoginError::InvalidMfaToken)?;
+        tracing::Span::current().record("user_id", tracing::field::display(challenge.user_id));
+        let checker = self.second_factor();
+        checker.throttle(challenge.user_id).await?;
+        let user = self
+            .ports
+            .users
+            .find_by_id(challenge.user_id)
+            .await
+            .map_err(InfraError::from)?
+            .ok_or(MfaLoginError::InvalidMfaToken)?;
+        if let Err(refusal) = checker.refuse_if_locked(&user, now) {
+            self.audit_failure(Some(&user), now, client, "account locked")
+                .await;
+            return Err(refusal.into());
+        }
+        // The account may have been suspended or deleted since the password step.
+        match user.status {
+            AccountStatus::Deleted => return Err(MfaLoginError::AccountDeleted),
+            AccountStatus::Suspended => return Err(MfaLoginError::AccountSuspended),
+            AccountStatus::Pending | AccountStatus::Active => {}
+        }
+        match checker
+            .check(&user, &code, Against::Enabled, now, client)
+            .await
+        {
+            Ok(_) => {}
+            Err(refusal @ (CodeRefusal::Wrong | CodeRefusal::Locked { .. })) => {
+                self.ports
+                    .mfa
+                    .record_challenge_failure(&hash)
+                    .await
+                    .map_err(InfraError::from)?;
+                return Err(refusal.into());
+            }
+            Err(refusal) => return Err(refusal.into()),
+        }
+
+        // Two requests with two right codes: only the one that consumes the challenge logs in.
+        let challenge = self
+            .ports
+            .mfa
+            .consume_challenge(&hash, now)
+            .await
+            .map_err(InfraError::from)?
+            .ok_or(MfaLoginError::InvalidMfaToken)?;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::MfaSucceeded, now, Some(user.id), client),
+        )
+        .await;
+        let completion = Completion {
+            rehash: None,
+            remember_me: challenge.remember_me,
+            detail: None,
+        };
+        let login = match self
+            .complete(user, &challenge.verified, completion, now, client)
+            .await
+        {
+            Ok(login) => login,
+            Err(Incomplete::CredentialsChanged) => return Err(MfaLoginError::CredentialsChanged),
+            Err(Incomplete::Infra(e)) => return Err(e.into()),
+        };
+        let device = if input.remember_device.unwrap_or(false) {
+            self.remember_device(login.user.id, now, client).await
+        } else {
+            None
+        };
+        Ok(MfaLoginSuccess { login, device })
+    }
+
+    /// Remembers the browser for `remember_device_for`. The login is already complete, so a
+    /// failure here only means the second factor is asked for again next time.
+    async fn remember_device(
+        &self,
+        user_id: UserId,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> Option<DeviceToken> {
+        let token = self.ports.tokens.generate();
+        let device = RememberedDevice {
+            id: DeviceId::new(),
+            hash: token.hash,
+            user_id,
+            user_agent: client.user_agent.clone(),
+            ip: client.ip.clone(),
+            created_at: now,
+            expires_at: now + self.settings.mfa.remember_device_for,
+            last_used_at: None,
+        };
+        if let Err(e) = self.ports.mfa.remember_device(&device).await {
+            tracing::error!(error = %e, "the device could not be remembered");
+            return None;
+        }
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::DeviceRemembered, now, Some(user_id), client)
+                .with_detail(device.id.as_uuid().to_string()),
+        )
+        .await;
+        Some(DeviceToken {
+            raw: token.raw,
+            expires_at: device.expires_at,
+        })
+    }
+
+    /// The code checker over the login's ports.
+    fn second_factor(&self) -> SecondFactor<'_> {
+        SecondFactor {
+            users: &*self.ports.users,
+            mfa: &*self.ports.mfa,
+            otp: &*self.ports.otp,
+            sealer: &*self.ports.sealer,
+            rate_limiter: &*self.ports.rate_limiter,
+            outbox: &*self.ports.outbox,
+            audit: &*self.ports.audit,
+            settings: &self.settings.mfa,
+        }
+    }
+}
+
+/// The token and the code, both required; every problem at once.
+fn parse(input: &MfaLoginInput) -> Result<(String, PresentedCode), ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let token = input
+        .mfa_token
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    if token.is_none() {
+        errors.push(FieldError::new(
+            "mfaToken",
+            codes::REQUIRED,
+            "MFA token is required",
+        ));
+    }
+    let code = PresentedCode::parse(input.code.as_deref(), "code")
+        .map_err(|e| errors.push(e))
+        .ok();
+    match (token, code) {
+        (Some(token), Some(code)) => Ok((token.to_owned(), code)),
+        _ => Err(errors),
     }
 }

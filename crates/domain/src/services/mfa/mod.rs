@@ -9,10 +9,11 @@ use crate::mfa::{BackupCode, DeviceName, FactorKind, TotpPolicy};
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
 use crate::ports::{
-    AuditLog, Clock, MfaRepository, OneTimePasswords, PasswordHasher, QrRenderer, RateLimiter,
-    SecretSealer, UserRepository,
+    AuditLog, Clock, MfaRepository, OneTimePasswords, Outbox, PasswordHasher, QrRenderer,
+    RateLimiter, SecretSealer, UserRepository,
 };
 use chrono::Duration;
+use second_factor::{CodeRefusal, SecondFactor};
 use secrecy::SecretString;
 use std::fmt;
 use std::sync::Arc;
@@ -159,6 +160,8 @@ pub struct MfaPorts {
     pub qr: Arc<dyn QrRenderer>,
     pub hasher: Arc<dyn PasswordHasher>,
     pub rate_limiter: Arc<dyn RateLimiter>,
+    /// The "backup code used" notice.
+    pub outbox: Arc<dyn Outbox>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
 }
@@ -189,86 +192,36 @@ impl Mfa {
     }
 }
 
-// SKELETON: the bodies below are written by the MFA services work; the signatures are the
-// contract the HTTP adapter is written against.
 impl Mfa {
-    /// `POST /v1/auth/mfa/setup` (bearer).
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn setup(
-        &self,
-        user_id: crate::ids::UserId,
-        input: SetupInput,
-        client: &crate::session::ClientInfo,
-    ) -> Result<SetupAnswer, MfaError> {
-        let _ = (user_id, input, client, &self.ports);
-        todo!("skeleton")
-    }
-
-    /// `POST /v1/auth/mfa/verify {code}` (bearer): confirms the pending factor.
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn confirm(
-        &self,
-        user_id: crate::ids::UserId,
-        code: Option<String>,
-        client: &crate::session::ClientInfo,
-    ) -> Result<(), MfaError> {
-        let _ = (user_id, code, client);
-        todo!("skeleton")
-    }
-
-    /// `GET /v1/auth/mfa`.
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn status(&self, user_id: crate::ids::UserId) -> Result<MfaStatus, MfaError> {
-        let _ = user_id;
-        todo!("skeleton")
-    }
-
-    /// `POST /v1/auth/mfa/backup-codes {password}`.
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn regenerate_backup_codes(
-        &self,
-        user_id: crate::ids::UserId,
-        password: Option<SecretString>,
-        client: &crate::session::ClientInfo,
-    ) -> Result<Vec<BackupCode>, MfaError> {
-        let _ = (user_id, password, client);
-        todo!("skeleton")
-    }
-
-    /// `DELETE /v1/auth/mfa {password, code}`.
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn disable(
-        &self,
-        user_id: crate::ids::UserId,
-        password: Option<SecretString>,
-        code: Option<String>,
-        client: &crate::session::ClientInfo,
-    ) -> Result<(), MfaError> {
-        let _ = (user_id, password, code, client);
-        todo!("skeleton")
-    }
-
-    /// `DELETE /v1/auth/mfa/devices/{id}`.
-    ///
-    /// # Errors
-    /// See [`MfaError`].
-    pub async fn forget_device(
-        &self,
-        user_id: crate::ids::UserId,
-        device_id: DeviceId,
-        client: &crate::session::ClientInfo,
-    ) -> Result<(), MfaError> {
-        let _ = (user_id, device_id, client);
-        todo!("skeleton")
+    /// The code checker over this service's ports.
+    fn second_factor(&self) -> SecondFactor<'_> {
+        SecondFactor {
+            users: &*self.ports.users,
+            mfa: &*self.ports.mfa,
+            otp: &*self.ports.otp,
+            sealer: &*self.ports.sealer,
+            rate_limiter: &*self.ports.rate_limiter,
+            outbox: &*self.ports.outbox,
+            audit: &*self.ports.audit,
+            settings: &self.settings,
+        }
     }
 }
+
+impl From<CodeRefusal> for MfaError {
+    fn from(refusal: CodeRefusal) -> Self {
+        match refusal {
+            CodeRefusal::Wrong => Self::InvalidCode,
+            CodeRefusal::BackupCodeUsed => Self::BackupCodeUsed,
+            CodeRefusal::Locked { retry_after } => Self::AccountLocked { retry_after },
+            CodeRefusal::RateLimited(decision) => Self::RateLimited(decision),
+            CodeRefusal::Infra(e) => Self::Infra(e),
+        }
+    }
+}
+
+mod manage;
+pub(super) mod second_factor;
+mod setup;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,168 @@
+//! Adding an authenticator: `setup` hands out a new secret and backup codes, and `confirm` turns
+//! MFA on once the authenticator shows a code.
+
+use super::second_factor::{Accepted, Against};
+use super::{BACKUP_CODES_PER_SET, Mfa, MfaError, SetupAnswer, SetupInput};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::error::{FieldError, InfraError, ValidationErrors};
+use crate::ids::{FactorId, UserId};
+use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, MfaMethod, PresentedCode};
+use crate::ports::BeginSetupError;
+use crate::services::shared::{audit, load_usable};
+use crate::session::ClientInfo;
+use crate::token::TokenHash;
+use crate::user::User;
+use crate::values::codes;
+use secrecy::SecretString;
+
+impl Mfa {
+    /// `POST /v1/auth/mfa/setup` (bearer). Nothing is in force until [`Self::confirm`]: a
+    /// second setup before that replaces this one.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    #[tracing::instrument(skip_all, fields(user_id = %user_id.as_uuid()))]
+    pub async fn setup(
+        &self,
+        user_id: UserId,
+        input: SetupInput,
+        _client: &ClientInfo,
+    ) -> Result<SetupAnswer, MfaError> {
+        let (kind, device_name) = parse_setup(&input)?;
+        let user = self.user(user_id).await?;
+        let now = self.ports.clock.now();
+
+        let secret = self.ports.otp.new_totp_secret();
+        // The URL is made before anything is stored, so an unusable label stores nothing.
+        let otpauth_url = self
+            .ports
+            .otp
+            .otpauth_url(&secret, &self.settings.issuer, user.email.as_str())
+            .map_err(InfraError::internal)?;
+        let qr_code = self.ports.qr.png_data_url(&otpauth_url);
+        let factor = Factor {
+            id: FactorId::new(),
+            user_id: user.id,
+            kind,
+            device_name,
+            secret: self.ports.sealer.seal(&secret),
+            last_step: None,
+            confirmed_at: None,
+            created_at: now,
+            last_used_at: None,
+        };
+        let (backup_codes, digests) = self.new_backup_codes();
+        self.ports
+            .mfa
+            .begin_setup(&factor, &digests)
+            .await
+            .map_err(|e| match e {
+                BeginSetupError::AlreadyEnabled => MfaError::AlreadyEnabled,
+                BeginSetupError::Port(e) => InfraError::from(e).into(),
+            })?;
+        Ok(SetupAnswer {
+            factor_id: factor.id,
+            kind,
+            secret: self.ports.otp.base32(&secret),
+            otpauth_url: SecretString::from(otpauth_url),
+            qr_code: SecretString::from(qr_code),
+            backup_codes,
+        })
+    }
+
+    /// `POST /v1/auth/mfa/verify {code}` (bearer): a code of the pending authenticator confirms
+    /// it and turns MFA on; with MFA already on, it just checks the code.
+    ///
+    /// # Errors
+    /// See [`MfaError`].
+    #[tracing::instrument(skip_all, fields(user_id = %user_id.as_uuid()))]
+    pub async fn confirm(
+        &self,
+        user_id: UserId,
+        code: Option<String>,
+        client: &ClientInfo,
+    ) -> Result<(), MfaError> {
+        let code =
+            PresentedCode::parse(code.as_deref(), "code").map_err(|e| ValidationErrors(vec![e]))?;
+        let user = self.user(user_id).await?;
+        let factor = self
+            .ports
+            .mfa
+            .find_factor(user.id, FactorKind::Totp)
+            .await
+            .map_err(InfraError::from)?
+            .ok_or(MfaError::NotEnabled)?;
+        let now = self.ports.clock.now();
+        let checker = self.second_factor();
+        checker.refuse_if_locked(&user, now)?;
+        checker.throttle(user.id).await?;
+        let accepted = checker
+            .check(&user, &code, Against::Factor(&factor), now, client)
+            .await?;
+        let kind = match accepted {
+            Accepted::Totp { confirmed: true } => AuditKind::MfaEnabled,
+            Accepted::Totp { confirmed: false } | Accepted::BackupCode { .. } => {
+                AuditKind::MfaSucceeded
+            }
+        };
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(kind, now, Some(user.id), client),
+        )
+        .await;
+        Ok(())
+    }
+
+    /// The caller's account, unless it vanished or was deactivated.
+    pub(super) async fn user(&self, user_id: UserId) -> Result<User, MfaError> {
+        load_usable(&*self.ports.users, user_id)
+            .await?
+            .ok_or(MfaError::UserNotFound)
+    }
+
+    /// A fresh set of backup codes for the user, and the digests storage keeps of them.
+    pub(super) fn new_backup_codes(&self) -> (Vec<BackupCode>, Vec<TokenHash>) {
+        let codes = self.ports.otp.backup_codes(BACKUP_CODES_PER_SET);
+        let digests = codes
+            .iter()
+            .map(|c| self.ports.otp.digest_backup_code(c))
+            .collect();
+        (codes, digests)
+    }
+}
+
+/// The factor kind and name of a setup request; every problem at once. A method this server
+/// knows but does not offer is not a malformed request: it answers `MFA_METHOD_UNAVAILABLE`.
+fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), MfaError> {
+    let mut errors = ValidationErrors::default();
+    let raw_kind = input.kind.as_deref().map(str::trim).unwrap_or_default();
+    let kind = if raw_kind.is_empty() {
+        errors.push(FieldError::new("type", codes::REQUIRED, "Type is required"));
+        None
+    } else if let Some(kind) = FactorKind::parse(raw_kind) {
+        Some(kind)
+    } else if MfaMethod::parse(raw_kind).is_some_and(|m| m != MfaMethod::BackupCode) {
+        return Err(MfaError::MethodUnavailable);
+    } else {
+        errors.push(FieldError::new(
+            "type",
+            codes::INVALID_FORMAT,
+            "Type must be one of: totp, email, sms",
+        ));
+        None
+    };
+    let device_name = match input.device_name.as_deref() {
+        None => None,
+        Some(raw) => match DeviceName::parse(raw, "deviceName") {
+            Ok(name) => Some(name),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+    };
+    match kind {
+        Some(kind) if errors.is_empty() => Ok((kind, device_name)),
+        _ => Err(errors.into()),
+    }
+}
