@@ -2,12 +2,14 @@
 //! no libpq), with a bb8 pool and the schema migrations of `migrations/` embedded.
 //!
 //! - [`PostgresStore`]: accounts, sessions and refresh-token families, one-time tokens, the
-//!   email outbox, the audit trail and the failed logins of identifiers naming no account.
-//!   Share one instance (`Arc<PostgresStore>`) as all six ports.
+//!   email outbox, the audit trail, the failed logins of identifiers naming no account, and MFA
+//!   (factors, backup codes, login challenges, remembered devices). Share one instance
+//!   (`Arc<PostgresStore>`) as all seven ports.
 //! - [`run_migrations`], [`pending_migrations`], [`revert_all_migrations`]: the schema.
 //!
 //! Every port method is one statement or one transaction. Where a race is named (refresh-token
-//! rotation, failed-login counting, consuming a one-time token, the session limit), the rows
+//! rotation, failed-login counting, consuming a one-time token, the session limit, a TOTP step,
+//! a backup code, an MFA challenge), the rows
 //! that serialize it are locked (`SELECT ... FOR UPDATE`) before the domain's pure policy
 //! decides, so PostgreSQL and the in-memory adapter apply exactly the same rules. A change and
 //! the email it causes are written in the same transaction.
@@ -15,6 +17,7 @@
 mod audit;
 mod error;
 mod login_attempts;
+mod mfa;
 mod migrations;
 mod one_time_tokens;
 mod outbox;

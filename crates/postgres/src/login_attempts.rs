@@ -25,7 +25,7 @@ const FIND_FOR_LOGIN: &str = "\
 SELECT u.id, u.email, u.username, u.username_skeleton, u.password_hash, u.first_name, u.last_name, u.phone,
        u.preferences, u.status, u.email_verified, u.phone_verified, u.roles,
        u.failed_login_attempts, u.last_failed_login, u.locked_until AS account_locked_until,
-       u.last_login, u.created_at, u.updated_at,
+       u.mfa_enabled, u.last_login, u.created_at, u.updated_at,
        f.failed_attempts, f.last_failed_at, f.locked_until
 FROM (SELECT 1) AS one
 LEFT JOIN users u ON {account}
@@ -80,6 +80,8 @@ struct FoundRow {
     last_failed_login: Option<Timestamp>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     account_locked_until: Option<Timestamp>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    mfa_enabled: Option<bool>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     last_login: Option<Timestamp>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -125,6 +127,7 @@ impl FoundRow {
             failed_login_attempts: present(self.failed_login_attempts, "failed_login_attempts")?,
             last_failed_login: self.last_failed_login,
             locked_until: self.account_locked_until,
+            mfa_enabled: present(self.mfa_enabled, "mfa_enabled")?,
             last_login: self.last_login,
             created_at: present(self.created_at, "created_at")?,
             updated_at: present(self.updated_at, "updated_at")?,

@@ -3,6 +3,7 @@
 //! conditional `UPDATE ... WHERE used_at IS NULL`, so exactly one of concurrent consumers wins.
 
 use crate::error::TxError;
+use crate::mfa::forget_all_devices;
 use crate::rows::OneTimeTokenRow;
 use crate::schema::one_time_tokens;
 use crate::shared_writes::{Which, queue_mail, revoke_live_sessions};
@@ -169,6 +170,7 @@ impl OneTimeTokenRepository for PostgresStore {
                 };
                 let user_id = UserId::from_uuid(id);
                 let revoked = revoke_live_sessions(c, user_id, Which::AllBut(None), now).await?;
+                forget_all_devices(c, id).await?;
                 queue_mail(c, mail, now).await?;
                 Ok(Ok((user_id, revoked)))
             })

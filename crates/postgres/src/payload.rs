@@ -39,6 +39,22 @@ enum Payload {
         at: Timestamp,
         ip: Option<String>,
     },
+    MfaEnabled {
+        to: String,
+        username: String,
+        at: Timestamp,
+    },
+    MfaDisabled {
+        to: String,
+        username: String,
+        at: Timestamp,
+    },
+    BackupCodeUsed {
+        to: String,
+        username: String,
+        at: Timestamp,
+        remaining: u32,
+    },
 }
 
 /// `mail` as stored.
@@ -87,6 +103,27 @@ pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortErro
             username: s(username.as_str()),
             at: *at,
             ip: ip.clone(),
+        },
+        Notification::MfaEnabled { to, username, at } => Payload::MfaEnabled {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+        },
+        Notification::MfaDisabled { to, username, at } => Payload::MfaDisabled {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+        },
+        Notification::BackupCodeUsed {
+            to,
+            username,
+            at,
+            remaining,
+        } => Payload::BackupCodeUsed {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+            remaining: *remaining,
         },
     };
     serde_json::to_value(payload).map_err(PortError::internal)
@@ -141,6 +178,27 @@ pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortEr
             at,
             ip,
         },
+        Payload::MfaEnabled { to, username, at } => Notification::MfaEnabled {
+            to: email(to),
+            username: name(username),
+            at,
+        },
+        Payload::MfaDisabled { to, username, at } => Notification::MfaDisabled {
+            to: email(to),
+            username: name(username),
+            at,
+        },
+        Payload::BackupCodeUsed {
+            to,
+            username,
+            at,
+            remaining,
+        } => Notification::BackupCodeUsed {
+            to: email(to),
+            username: name(username),
+            at,
+            remaining,
+        },
     })
 }
 
@@ -181,12 +239,32 @@ mod tests {
                 until: at,
             },
             Notification::RefreshTokenReuse {
-                to,
-                username,
+                to: to.clone(),
+                username: username.clone(),
                 at,
                 ip: Some("192.0.2.1".into()),
             },
+            Notification::MfaEnabled {
+                to: to.clone(),
+                username: username.clone(),
+                at,
+            },
+            Notification::MfaDisabled {
+                to: to.clone(),
+                username: username.clone(),
+                at,
+            },
+            Notification::BackupCodeUsed {
+                to,
+                username,
+                at,
+                remaining: 7,
+            },
         ];
+        // One of each kind: a new kind without a stored form fails to compile above, and one
+        // missing from this list fails here.
+        let kinds: std::collections::BTreeSet<_> = mails.iter().map(Notification::kind).collect();
+        assert_eq!(kinds.len(), Notification::KINDS.len());
         for mail in &mails {
             // Notification has no PartialEq; its Debug output shows every field.
             assert_eq!(format!("{:?}", round_trip(mail)), format!("{mail:?}"));
@@ -201,5 +279,19 @@ mod tests {
             username: Username::from_trusted("abc".into()),
         };
         assert_eq!(to_json(&mail).unwrap()["kind"], "verify_email");
+    }
+
+    #[test]
+    fn a_stored_backup_code_mail_keeps_the_count_left() {
+        let at = Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap();
+        let mail = Notification::BackupCodeUsed {
+            to: Email::from_trusted("a@b.c".into()),
+            username: Username::from_trusted("abc".into()),
+            at,
+            remaining: 3,
+        };
+        let stored = to_json(&mail).unwrap();
+        assert_eq!(stored["kind"], "backup_code_used");
+        assert_eq!(stored["remaining"], 3);
     }
 }

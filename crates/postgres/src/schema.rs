@@ -24,6 +24,57 @@ diesel::table! {
 }
 
 diesel::table! {
+    mfa_backup_codes (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        digest -> Text,
+        factor_id -> Nullable<Uuid>,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (hash) {
+        hash -> Text,
+        user_id -> Uuid,
+        verified -> Text,
+        remember_me -> Bool,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        failures -> Int4,
+    }
+}
+
+diesel::table! {
+    mfa_factors (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        device_name -> Nullable<Text>,
+        secret -> Bytea,
+        last_step -> Nullable<Int8>,
+        confirmed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    mfa_remembered_devices (id) {
+        id -> Uuid,
+        hash -> Text,
+        user_id -> Uuid,
+        user_agent -> Nullable<Text>,
+        ip -> Nullable<Text>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     one_time_tokens (hash) {
         hash -> Text,
         user_id -> Uuid,
@@ -96,9 +147,15 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         username_skeleton -> Text,
+        mfa_enabled -> Bool,
     }
 }
 
+diesel::joinable!(mfa_backup_codes -> mfa_factors (factor_id));
+diesel::joinable!(mfa_backup_codes -> users (user_id));
+diesel::joinable!(mfa_challenges -> users (user_id));
+diesel::joinable!(mfa_factors -> users (user_id));
+diesel::joinable!(mfa_remembered_devices -> users (user_id));
 diesel::joinable!(one_time_tokens -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -106,6 +163,10 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     login_failures,
+    mfa_backup_codes,
+    mfa_challenges,
+    mfa_factors,
+    mfa_remembered_devices,
     one_time_tokens,
     outbox,
     refresh_tokens,

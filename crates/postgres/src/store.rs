@@ -53,7 +53,7 @@ impl fmt::Debug for PgSettings {
     }
 }
 
-/// Every storage port over PostgreSQL. Share one instance (`Arc<PostgresStore>`) as all six.
+/// Every storage port over PostgreSQL. Share one instance (`Arc<PostgresStore>`) as all seven.
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
@@ -319,6 +319,12 @@ impl Unreachable for authd_domain::ports::CreateUserError {
 }
 
 impl Unreachable for authd_domain::ports::CreateSessionError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}
+
+impl Unreachable for authd_domain::ports::BeginSetupError {
     fn unreachable(&self) -> bool {
         matches!(self, Self::Port(e) if e.unreachable())
     }

@@ -1,6 +1,7 @@
 //! [`UserRepository`] over the `users` table.
 
 use crate::error::{TxError, corrupt};
+use crate::mfa::forget_all_devices;
 use crate::rows::{LockoutRow, UserRow, stored_count};
 use crate::schema::{one_time_tokens, users};
 use crate::shared_writes::{Which, queue_mail, revoke_live_sessions};
@@ -267,6 +268,9 @@ impl UserRepository for PostgresStore {
                         return Err(corrupt("password change for an unknown account").into());
                     }
                     let revoked = revoke_live_sessions(c, id, Which::AllBut(keep), now).await?;
+                    // A device remembered under the old password must not skip the second
+                    // factor for whoever learns the new one.
+                    forget_all_devices(c, uid).await?;
                     queue_mail(c, mail, now).await?;
                     Ok(revoked)
                 })
@@ -303,6 +307,7 @@ impl UserRepository for PostgresStore {
                     )
                     .execute(c)
                     .await?;
+                    forget_all_devices(c, uid).await?;
                     Ok(revoke_live_sessions(c, id, Which::AllBut(None), now).await?)
                 })
                 .await?;

@@ -3,10 +3,13 @@
 //! server is a throw-away one this test process starts (see `authd_testkit::postgres`).
 //! Also: the migrations revert and apply again, and a stopped database fails operations as
 //! unavailable and serves again once it is back; the look-alike key of usernames agrees with
-//! the SQL that filled it in (`username_skeleton`).
+//! the SQL that filled it in (`username_skeleton`); the MFA tables hold nothing in the clear and
+//! the MFA races settled by row locks (`mfa`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "conformance/mfa/mod.rs"]
+mod mfa;
 #[path = "conformance/username_skeleton.rs"]
 mod username_skeleton;
 

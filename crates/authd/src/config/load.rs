@@ -271,6 +271,8 @@ fn auth(r: &mut Reader) -> AuthSettings {
         },
         mail_cooldown: r.or("MAIL_COOLDOWN", Duration::seconds(60), |v| duration(v, 1)),
         permissions: RolePermissions::default(),
+        // Filled in by `load` once the MFA variables and the rate limits are read.
+        mfa: MfaSettings::default(),
     }
 }
 
