@@ -24,6 +24,12 @@ async fn remember(app: &TestApp, mfa: &MfaUser, backup: usize) -> (String, crate
     (device, reply)
 }
 
+async fn forget(app: &TestApp, access: &str, id: &str) -> crate::helpers::Reply {
+    let path = format!("/v1/auth/mfa/devices/{id}");
+    app.call(Method::DELETE, &path, Some(access), &json!({}))
+        .await
+}
+
 fn with_device(mfa: &MfaUser, device: &str) -> Value {
     let mut body = mfa.user.credentials();
     body["deviceToken"] = json!(device);
@@ -88,28 +94,19 @@ async fn a_remembered_device_skips_the_second_factor_until_it_is_forgotten() {
         .await
         .error(401, "INVALID_CREDENTIALS");
 
-    let forget = |id: String, access: String| async move {
-        app.call(
-            Method::DELETE,
-            &format!("/v1/auth/mfa/devices/{id}"),
-            Some(&access),
-            &json!({}),
-        )
-        .await
-    };
-    forget("not-a-uuid".into(), mfa.access_token.clone())
+    forget(&app, &mfa.access_token, "not-a-uuid")
         .await
         .error(400, "VALIDATION_ERROR");
-    forget(uuid::Uuid::new_v4().to_string(), mfa.access_token.clone())
+    forget(&app, &mfa.access_token, &uuid::Uuid::new_v4().to_string())
         .await
         .error(404, "DEVICE_NOT_FOUND");
     let stranger = app.verified_user().await;
     let stranger_access = app.login(&stranger).await.access_token;
-    forget(id.clone(), stranger_access)
+    forget(&app, &stranger_access, &id)
         .await
         .error(404, "DEVICE_NOT_FOUND");
 
-    forget(id, mfa.access_token.clone()).await.ok(200);
+    forget(&app, &mfa.access_token, &id).await.ok(200);
 
     mfa_token_of(&app.login_reply(&with_device(&mfa, &device)).await);
     let status = app.mfa_status(&mfa.access_token).await;

@@ -1,7 +1,7 @@
 //! Setup, confirmation, a login with the second factor, backup codes, turning MFA off.
 
 use crate::helpers::{Backend, backends};
-use crate::helpers::{MfaSetup, TestApp, decode_qr, mfa_token_of, spawn_app};
+use crate::helpers::{MfaSetup, MfaUser, Reply, TestApp, decode_qr, mfa_token_of, spawn_app};
 use reqwest::Method;
 use rstest_reuse::apply;
 use serde_json::json;
@@ -121,6 +121,28 @@ async fn setup_confirm_and_a_login_with_the_authenticators_code(backend: Backend
         .error(401, "INVALID_MFA_TOKEN");
 }
 
+async fn regenerate(app: &TestApp, access: &str, password: &str) -> Reply {
+    let body = json!({ "password": password });
+    app.call(
+        Method::POST,
+        "/v1/auth/mfa/backup-codes",
+        Some(access),
+        &body,
+    )
+    .await
+}
+
+async fn disable(app: &TestApp, mfa: &MfaUser, password: &str, code: &str) -> Reply {
+    let body = json!({ "password": password, "code": code });
+    app.call(
+        Method::DELETE,
+        "/v1/auth/mfa",
+        Some(&mfa.access_token),
+        &body,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_backup_code_works_once_and_new_codes_replace_the_old_ones() {
     let app = spawn_app(Backend::Memory).await;
@@ -137,18 +159,10 @@ async fn a_backup_code_works_once_and_new_codes_replace_the_old_ones() {
         9
     );
 
-    let regenerate = |password: &str| {
-        app.call(
-            Method::POST,
-            "/v1/auth/mfa/backup-codes",
-            Some(&mfa.access_token),
-            &json!({ "password": password }),
-        )
-    };
-    regenerate("Wr0ng-Password!x")
+    regenerate(&app, &mfa.access_token, "Wr0ng-Password!x")
         .await
         .error(401, "INVALID_CREDENTIALS");
-    let fresh = regenerate(&mfa.user.password).await;
+    let fresh = regenerate(&app, &mfa.access_token, &mfa.user.password).await;
     let codes: Vec<String> = fresh.ok(200)["backupCodes"]
         .as_array()
         .expect("backupCodes")
@@ -228,23 +242,26 @@ async fn setup_refuses_other_methods_a_second_authenticator_and_confirms_only_th
 async fn turning_mfa_off_needs_password_and_code_and_logins_go_back_to_the_password() {
     let app = spawn_app(Backend::Memory).await;
     let mfa = app.mfa_user().await;
-    let disable = |password: &str, code: &str| {
-        app.call(
-            Method::DELETE,
-            "/v1/auth/mfa",
-            Some(&mfa.access_token),
-            &json!({ "password": password, "code": code }),
-        )
-    };
     let wrong = mfa.setup.authenticator.wrong_code().await;
-    disable(&mfa.user.password, &wrong)
+    disable(&app, &mfa, &mfa.user.password, &wrong)
         .await
         .error(401, "INVALID_MFA_CODE");
-    disable("Wr0ng-Password!x", &mfa.setup.authenticator.code(0).await)
-        .await
-        .error(401, "INVALID_CREDENTIALS");
+    disable(
+        &app,
+        &mfa,
+        "Wr0ng-Password!x",
+        &mfa.setup.authenticator.code(0).await,
+    )
+    .await
+    .error(401, "INVALID_CREDENTIALS");
 
-    let off = disable(&mfa.user.password, &mfa.setup.authenticator.code(1).await).await;
+    let off = disable(
+        &app,
+        &mfa,
+        &mfa.user.password,
+        &mfa.setup.authenticator.code(1).await,
+    )
+    .await;
 
     off.ok(200);
     let cleared = off
