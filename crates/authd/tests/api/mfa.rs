@@ -6,5 +6,6 @@
 mod devices;
 mod flow;
 mod guards;
+mod logs;
 mod races;
 mod switch;

@@ -233,3 +233,21 @@ pub fn mfa_token_of(reply: &Reply) -> String {
         .unwrap_or_else(|| panic!("an mfaToken in {reply:#?}"))
         .to_owned()
 }
+
+/// An `authd` process of its own over memory, logging at `level`, for tests that read its log.
+pub async fn spawn_logging_process(level: &str) -> TestApp {
+    let mail_dir = super::new_mail_dir();
+    let vars = super::test_vars(&mail_dir, &[("LOG_LEVEL", level)]);
+    let child = super::process::Child::spawn(vars).await;
+    TestApp::new(child.port(), mail_dir, None, super::Running::Child(child))
+}
+
+impl TestApp {
+    /// What the process has logged so far (empty for an app in this test process).
+    pub fn log_output(&self) -> String {
+        match &self.running {
+            super::Running::Child(child) => child.output(),
+            super::Running::InProcess { .. } => String::new(),
+        }
+    }
+}

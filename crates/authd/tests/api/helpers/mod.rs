@@ -21,7 +21,7 @@ pub use cluster::Cluster;
 pub use jwt::{Jwt, now_unix};
 pub use mail::MailKind;
 pub use metrics::Scrape;
-pub use mfa::{MfaSetup, MfaUser, decode_qr, mfa_token_of};
+pub use mfa::{MfaSetup, MfaUser, decode_qr, mfa_token_of, spawn_logging_process};
 pub use process::Child;
 pub use production::{Production, Smtp, spawn_production_app};
 pub use reply::Reply;
