@@ -37,8 +37,11 @@ impl std::fmt::Debug for AesGcmSealer {
 }
 
 fn cipher(key: &DerivedKey) -> LessSafeKey {
-    // A 32-byte key is always a valid AES-256 key.
-    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key.seal.as_slice()).expect("32-byte AES key"))
+    match UnboundKey::new(&AES_256_GCM, key.seal.as_slice()) {
+        Ok(key) => LessSafeKey::new(key),
+        // The derived key is always 32 bytes, which AES-256 always accepts.
+        Err(_) => panic!("a 32-byte key was refused by AES-256-GCM"),
+    }
 }
 
 const fn algorithm_byte(algorithm: TotpAlgorithm) -> u8 {
@@ -60,7 +63,8 @@ const fn algorithm_of(byte: u8) -> Option<TotpAlgorithm> {
 
 impl SecretSealer for AesGcmSealer {
     /// # Panics
-    /// If the OS RNG fails (no nonce, no sealing).
+    /// If the OS RNG fails (no nonce, no sealing), or AES-GCM refuses a key or a plaintext it
+    /// always accepts.
     fn seal(&self, secret: &TotpSecret) -> SealedSecret {
         let key = self.keys.current();
         let mut nonce = [0_u8; NONCE_LEN];
@@ -74,13 +78,15 @@ impl SecretSealer for AesGcmSealer {
         sealed.push(VERSION);
         sealed.extend_from_slice(&key.id);
         sealed.extend_from_slice(&nonce);
-        cipher(key)
-            .seal_in_place_append_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(AAD),
-                &mut *body,
-            )
-            .expect("AES-GCM sealing of a short secret");
+        let sealing = cipher(key).seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(AAD),
+            &mut *body,
+        );
+        // AES-GCM refuses only plaintexts of gigabytes; a TOTP secret is a few dozen bytes.
+        if sealing.is_err() {
+            panic!("AES-256-GCM refused to seal a TOTP secret");
+        }
         sealed.extend_from_slice(&body);
         SealedSecret::from_bytes(sealed)
     }

@@ -1,4 +1,5 @@
-//! The refresh-token cookie, and the CSRF rule for requests it authenticates.
+//! The refresh-token cookie, the remembered-device cookie, and the CSRF rule for requests the
+//! refresh cookie authenticates.
 
 use crate::error::ApiError;
 use crate::settings::HttpSettings;
@@ -8,7 +9,10 @@ use actix_web::http::header::HeaderValue;
 use authd_domain::services::IssuedTokens;
 
 pub const REFRESH_COOKIE: &str = "refresh_token";
-/// Only the refresh and logout endpoints need it; the browser sends it nowhere else.
+/// A remembered device's token: a login presenting it skips the second factor.
+pub const DEVICE_COOKIE: &str = "mfa_device";
+/// Only the `/v1/auth` endpoints need them (refresh and logout; login for the device); the
+/// browser sends them nowhere else.
 const PATH: &str = "/v1/auth";
 
 /// The cookie carrying `token`: with `Max-Age` when the login asked to be remembered, a session
@@ -39,6 +43,28 @@ pub fn issued_cookie(tokens: &IssuedTokens, secure: bool) -> Option<Cookie<'stat
 #[must_use]
 pub fn cleared_cookie(secure: bool) -> Cookie<'static> {
     let mut cookie = refresh_cookie("", Some(0), secure);
+    cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
+    cookie
+}
+
+/// The `mfa_device` cookie carrying `token` for `max_age_secs`: the attributes of the refresh
+/// cookie, so that it goes exactly where that one goes.
+#[must_use]
+pub fn device_cookie(token: &str, max_age_secs: i64, secure: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build(DEVICE_COOKIE, token.to_owned())
+        .path(PATH)
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .finish();
+    cookie.set_max_age(Duration::seconds(max_age_secs.max(0)));
+    cookie
+}
+
+/// Tells the browser to drop the `mfa_device` cookie.
+#[must_use]
+pub fn cleared_device_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = device_cookie("", 0, secure);
     cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
     cookie
 }
@@ -116,6 +142,25 @@ mod tests {
             ..tokens
         };
         assert!(issued_cookie(&none, false).is_none());
+    }
+
+    #[test]
+    fn the_device_cookie_is_strict_http_only_scoped_to_auth_and_clearable() {
+        let c = device_cookie("dev", 2_592_000, true).to_string();
+        assert!(c.starts_with("mfa_device=dev"), "{c}");
+        for part in [
+            "HttpOnly",
+            "Secure",
+            "SameSite=Strict",
+            "Path=/v1/auth",
+            "Max-Age=2592000",
+        ] {
+            assert!(c.contains(part), "{part} missing in {c}");
+        }
+        let cleared = cleared_device_cookie(false).to_string();
+        assert!(cleared.starts_with("mfa_device=;"), "{cleared}");
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert!(cleared.contains("Path=/v1/auth"), "{cleared}");
     }
 
     #[test]

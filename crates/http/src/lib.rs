@@ -24,7 +24,7 @@ pub use middleware::rate_limit::LimitGroup;
 pub use middleware::rate_limit::{Ipv6Prefix, Limit};
 pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
 pub use prometheus_client;
-pub use routes::{Access, RouteSpec, openapi, table as route_table};
+pub use routes::{Access, Features, RouteSpec, openapi, openapi_of, table as route_table};
 pub use settings::{
     DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP,
     HttpSettings, RateLimits,
@@ -53,6 +53,7 @@ pub fn app(
     >,
 > {
     let settings = state.settings.clone();
+    let features = routes::Features::of(&state);
     let body_timeout = settings.client_body_timeout;
     let rate_limiting = Data::from(state.rate_limiting.clone());
     let clock: Data<dyn Clock> = Data::from(state.clock.clone());
@@ -77,7 +78,7 @@ pub fn app(
         // The rate limits are the routes' own middleware (see `routes`): inside CORS (a 429
         // still carries the CORS headers, a preflight never reaches them) and inside the
         // envelope (a 429 carries the request id); before any handler or body read.
-        .configure(routes::configure)
+        .configure(routes::configure(features))
         // A body that missed CLIENT_BODY_TIMEOUT is a 408 with CORS headers and the request id.
         .wrap(from_fn(middleware::answer_late_body))
         .wrap(middleware::cors(settings.clone()))

@@ -86,7 +86,7 @@ macro_rules! app {
                     Arc::new(Fixed),
                 )))
                 .app_data(Data::<dyn Clock>::from(Arc::new(Fixed) as Arc<dyn Clock>))
-                .configure(routes::configure)
+                .configure(routes::configure(routes::Features::ALL))
                 .wrap(middleware::cors(settings.clone()))
                 .wrap(from_fn(move |req, next| {
                     middleware::cors_guard(settings.clone(), req, next)

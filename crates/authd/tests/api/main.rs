@@ -23,6 +23,7 @@ mod logout;
 mod logs;
 mod mail_cooldown;
 mod metrics;
+mod mfa;
 mod monitoring;
 mod multi_instance;
 mod openapi;

@@ -394,7 +394,8 @@ pub(super) fn parse_new_password(
     let context = PasswordContext {
         username: Some(user.username.as_str()),
         email_local_part: Some(user.email.local_part()),
-        mfa_enabled: false,
+        // NIST SP 800-63B: 8 characters suffice behind a second factor (API.md).
+        mfa_enabled: user.mfa_enabled,
     };
     match NewPassword::parse(password, policy, &context, FIELD) {
         Ok(parsed) if errors.is_empty() => Ok(parsed),

@@ -2,6 +2,7 @@
 //! data, and the success envelope.
 
 mod device;
+pub mod mfa;
 pub mod requests;
 pub mod responses;
 pub mod schemas;

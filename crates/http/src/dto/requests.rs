@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 
 /// Collects the required fields that are absent (or `null`).
 #[derive(Default)]
-struct Required(Vec<FieldError>);
+pub(super) struct Required(Vec<FieldError>);
 
 impl Required {
-    fn take<T: From<String>>(&mut self, field: &str, value: Option<T>) -> T {
+    pub(super) fn take<T: From<String>>(&mut self, field: &str, value: Option<T>) -> T {
         value.unwrap_or_else(|| {
             self.0.push(FieldError::new(
                 field,
@@ -26,7 +26,7 @@ impl Required {
         })
     }
 
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    pub(super) fn finish<T>(self, value: T) -> Result<T, ApiError> {
         if self.0.is_empty() {
             Ok(value)
         } else {
@@ -90,15 +90,27 @@ pub struct LoginRequest {
     password: Option<SecretString>,
     /// A refresh token (and cookie) that outlives the browser session.
     remember_me: Option<bool>,
+    /// A remembered device's token (`deviceToken` of an MFA verification): the second factor is
+    /// skipped. Wins over the `mfa_device` cookie.
+    #[schema(value_type = Option<String>)]
+    device_token: Option<SecretString>,
 }
 
-impl From<LoginRequest> for LoginInput {
-    fn from(r: LoginRequest) -> Self {
-        Self {
-            email: r.email,
-            username: r.username,
-            password: r.password,
-            remember_me: r.remember_me,
+impl LoginRequest {
+    /// The service's input; `device_cookie` is the `mfa_device` cookie, used when the body
+    /// names no device.
+    #[must_use]
+    pub fn into_input(self, device_cookie: Option<SecretString>) -> LoginInput {
+        let device_token = self
+            .device_token
+            .filter(|t| !t.expose_secret().is_empty())
+            .or(device_cookie);
+        LoginInput {
+            email: self.email,
+            username: self.username,
+            password: self.password,
+            remember_me: self.remember_me,
+            device_token,
         }
     }
 }
@@ -151,7 +163,7 @@ impl VerifyEmailRequest {
 }
 
 /// `secret` without surrounding whitespace.
-fn trimmed(secret: &SecretString) -> SecretString {
+pub(super) fn trimmed(secret: &SecretString) -> SecretString {
     SecretString::from(secret.expose_secret().trim())
 }
 
@@ -282,104 +294,4 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D:
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn missing_fields(e: ApiError) -> Vec<(String, &'static str)> {
-        match e {
-            ApiError::Validation(f) => f.into_iter().map(|f| (f.field, f.code)).collect(),
-            other => panic!("expected a validation error, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn register_lists_every_missing_required_field() {
-        let body: RegisterRequest = serde_json::from_str(r#"{"username":"john"}"#).unwrap();
-        let err = body.into_input().unwrap_err();
-        assert_eq!(
-            missing_fields(err),
-            vec![
-                ("email".to_owned(), "REQUIRED_FIELD_MISSING"),
-                ("password".to_owned(), "REQUIRED_FIELD_MISSING")
-            ]
-        );
-    }
-
-    #[test]
-    fn a_null_required_field_counts_as_missing() {
-        let body: ChangePasswordRequest =
-            serde_json::from_str(r#"{"currentPassword":null,"newPassword":"x"}"#).unwrap();
-        let err = body.into_parts().unwrap_err();
-        assert_eq!(
-            missing_fields(err),
-            vec![("currentPassword".to_owned(), "REQUIRED_FIELD_MISSING")]
-        );
-    }
-
-    #[test]
-    fn a_complete_register_body_becomes_the_service_input() {
-        let body: RegisterRequest = serde_json::from_str(
-            r#"{"email":"a@b.c","username":"john","password":"pw","firstName":"John"}"#,
-        )
-        .unwrap();
-        let input = body.into_input().unwrap();
-        assert_eq!(input.email, "a@b.c");
-        assert_eq!(input.first_name.as_deref(), Some("John"));
-        assert_eq!(input.last_name, None);
-    }
-
-    #[test]
-    fn profile_update_tells_an_absent_field_from_a_null_one() {
-        let body: UpdateProfileRequest =
-            serde_json::from_str(r#"{"firstName":"Jo","phone":null}"#).unwrap();
-        let input = ProfileInput::from(body);
-        assert_eq!(input.first_name, Some(Some("Jo".to_owned())));
-        assert_eq!(input.phone, Some(None));
-        assert_eq!(input.last_name, None);
-    }
-
-    /// Deserializes `json` as `T` and prints it with `{:?}`.
-    fn debug_of<T: for<'de> Deserialize<'de> + std::fmt::Debug>(json: &str) -> String {
-        format!("{:?}", serde_json::from_str::<T>(json).unwrap())
-    }
-
-    #[test]
-    fn no_request_body_prints_a_password_or_a_token() {
-        const SECRET: &str = "s3cret-Value-42";
-        let printed = [
-            debug_of::<RegisterRequest>(
-                r#"{"email":"a@b.c","username":"jo","password":"s3cret-Value-42"}"#,
-            ),
-            debug_of::<LoginRequest>(r#"{"email":"a@b.c","password":"s3cret-Value-42"}"#),
-            debug_of::<RefreshRequest>(r#"{"refreshToken":"s3cret-Value-42"}"#),
-            debug_of::<VerifyEmailRequest>(r#"{"token":"s3cret-Value-42"}"#),
-            debug_of::<ResetPasswordRequest>(
-                r#"{"token":"s3cret-Value-42","newPassword":"s3cret-Value-42"}"#,
-            ),
-            debug_of::<ChangePasswordRequest>(
-                r#"{"currentPassword":"s3cret-Value-42","newPassword":"s3cret-Value-42"}"#,
-            ),
-            debug_of::<PasswordRequest>(r#"{"password":"s3cret-Value-42"}"#),
-        ];
-        for debug in printed {
-            assert!(!debug.contains(SECRET), "{debug}");
-            assert!(debug.contains("REDACTED"), "{debug}");
-        }
-        // The bodies without secrets print as usual.
-        assert!(debug_of::<EmailRequest>(r#"{"email":"a@b.c"}"#).contains("a@b.c"));
-        assert!(debug_of::<LogoutRequest>(r#"{"logoutAllDevices":true}"#).contains("true"));
-    }
-
-    #[test]
-    fn tokens_are_trimmed_and_a_blank_verification_token_is_missing() {
-        let body: VerifyEmailRequest = serde_json::from_str(r#"{"token":"  tok \n"}"#).unwrap();
-        assert_eq!(body.into_token().unwrap().expose_secret(), "tok");
-        let blank: VerifyEmailRequest = serde_json::from_str(r#"{"token":"   "}"#).unwrap();
-        assert_eq!(blank.into_token().unwrap_err().code(), "MISSING_TOKEN");
-        let reset: ResetPasswordRequest =
-            serde_json::from_str(r#"{"token":" tok ","newPassword":" pw "}"#).unwrap();
-        let (token, password) = reset.into_parts().unwrap();
-        assert_eq!(token.expose_secret(), "tok");
-        assert_eq!(password.expose_secret(), " pw ");
-    }
-}
+mod tests;

@@ -78,6 +78,8 @@ pub struct LoginUser {
     /// The login before this one; `null` on the first.
     #[schema(required, format = DateTime)]
     last_login: Option<String>,
+    /// A confirmed second factor: logins ask for it.
+    mfa_enabled: bool,
 }
 
 /// `POST /v1/auth/login`.
@@ -90,7 +92,7 @@ pub struct LoginUser {
         "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
         "username": "johndoe", "firstName": "John", "lastName": "Doe", "status": "active",
         "emailVerified": true, "roles": ["user"], "permissions": ["users.read"],
-        "lastLogin": "2023-12-01T10:30:00Z"
+        "lastLogin": "2023-12-01T10:30:00Z", "mfaEnabled": false
     }
 }))]
 pub struct LoginData {
@@ -105,6 +107,22 @@ pub struct LoginData {
     #[schema(schema_with = super::schemas::bearer)]
     token_type: &'static str,
     user: LoginUser,
+    /// After an MFA verification with `rememberDevice: true`: the remembered device's token
+    /// (also the `mfa_device` cookie), for `deviceToken` of later logins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    device_token: Option<String>,
+}
+
+impl LoginData {
+    /// The answer of an MFA verification that remembered the device.
+    #[must_use]
+    pub fn with_device_token(self, token: Option<&str>) -> Self {
+        Self {
+            device_token: token.map(str::to_owned),
+            ..self
+        }
+    }
 }
 
 impl From<&LoginSuccess> for LoginData {
@@ -130,7 +148,9 @@ impl From<&LoginSuccess> for LoginData {
                 roles: u.roles.clone(),
                 permissions: s.permissions.clone(),
                 last_login: u.last_login.as_ref().map(rfc3339),
+                mfa_enabled: u.mfa_enabled,
             },
+            device_token: None,
         }
     }
 }
@@ -173,7 +193,7 @@ impl From<&IssuedTokens> for RefreshData {
     "status": "active", "emailVerified": true, "phoneVerified": false,
     "lastLogin": "2023-12-01T10:30:00Z", "createdAt": "2023-11-01T09:00:00Z",
     "updatedAt": "2023-12-01T10:30:00Z", "roles": ["user"], "permissions": ["users.read"],
-    "preferences": {}
+    "preferences": {}, "mfaEnabled": false
 }))]
 pub struct ProfileData {
     #[schema(format = Uuid)]
@@ -201,6 +221,8 @@ pub struct ProfileData {
     permissions: Vec<String>,
     #[schema(schema_with = super::schemas::preferences)]
     preferences: Preferences,
+    /// A confirmed second factor: logins ask for it.
+    mfa_enabled: bool,
 }
 
 impl From<&UserView> for ProfileData {
@@ -222,6 +244,7 @@ impl From<&UserView> for ProfileData {
             roles: u.roles.clone(),
             permissions: v.permissions.clone(),
             preferences: u.profile.preferences.clone(),
+            mfa_enabled: u.mfa_enabled,
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct ErrorEnvelope<'a> {
     #[schema(schema_with = always_false)]
     success: bool,
     error: ErrorBody<'a>,
+    /// What the client needs to go on, on `MFA_REQUIRED` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    data: Option<ErrorData<'a>>,
     #[schema(format = DateTime)]
     timestamp: String,
     /// The `X-Request-Id` of the answer.
@@ -33,10 +37,15 @@ pub struct ErrorEnvelope<'a> {
 }
 
 impl<'a> ErrorEnvelope<'a> {
-    pub(super) fn new(error: ErrorBody<'a>, request_id: &'a str) -> Self {
+    pub(super) fn new(
+        error: ErrorBody<'a>,
+        data: Option<ErrorData<'a>>,
+        request_id: &'a str,
+    ) -> Self {
         Self {
             success: false,
             error,
+            data,
             timestamp: rfc3339(&request_id::now()),
             request_id,
         }
@@ -59,6 +68,26 @@ pub struct ErrorBody<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, minimum = 1)]
     pub(super) retry_after: Option<i64>,
+}
+
+/// `data` of an `MFA_REQUIRED` answer: the challenge to answer at `POST /v1/auth/mfa/verify`.
+/// Its `Debug` shows no token.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"mfaToken": "Yk3Jx0...", "methods": ["totp", "backup_code"]}))]
+pub struct ErrorData<'a> {
+    /// Single use, 5 minutes, dead after 5 wrong codes.
+    #[schema(value_type = String)]
+    mfa_token: &'a str,
+    /// The ways the second factor may be given.
+    #[schema(value_type = Vec<String>)]
+    methods: Vec<&'static str>,
+}
+
+impl<'a> ErrorData<'a> {
+    pub(super) fn mfa_required(mfa_token: &'a str, methods: Vec<&'static str>) -> Self {
+        Self { mfa_token, methods }
+    }
 }
 
 fn always_false() -> Schema {

@@ -4,8 +4,8 @@
 use super::ApiError;
 use authd_domain::error::{InfraError, ValidationErrors};
 use authd_domain::services::{
-    AuthenticateError, ChangePasswordError, DeactivateError, LoginError, ProfileError,
-    RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
+    AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError, MfaLoginError,
+    ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
     UpdateProfileError, VerifyEmailError,
 };
 
@@ -75,6 +75,9 @@ impl From<LoginError> for ApiError {
             LoginError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
             LoginError::AccountSuspended => Self::AccountSuspended,
             LoginError::AccountDeleted => Self::AccountDeleted,
+            LoginError::MfaRequired { mfa_token, methods } => {
+                Self::MfaRequired { mfa_token, methods }
+            }
             LoginError::Infra(e) => e.into(),
         }
     }
@@ -151,6 +154,44 @@ impl From<RevokeSessionError> for ApiError {
         match e {
             RevokeSessionError::NotFound => Self::NotFound("Session not found"),
             RevokeSessionError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<MfaError> for ApiError {
+    fn from(e: MfaError) -> Self {
+        match e {
+            MfaError::Validation(v) => v.into(),
+            MfaError::MethodUnavailable => Self::MfaMethodUnavailable,
+            MfaError::AlreadyEnabled => Self::MfaAlreadyEnabled,
+            MfaError::NotEnabled => Self::MfaNotEnabled,
+            MfaError::InvalidCode => Self::InvalidMfaCode,
+            MfaError::BackupCodeUsed => Self::MfaBackupCodeUsed,
+            MfaError::InvalidCredentials => Self::InvalidCredentials,
+            MfaError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
+            MfaError::RateLimited(decision) => Self::MfaRateLimited(decision),
+            MfaError::DeviceNotFound => Self::DeviceNotFound,
+            // As `/users/me` answers a bearer token whose account went away.
+            MfaError::UserNotFound => Self::AccountGone,
+            MfaError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<MfaLoginError> for ApiError {
+    fn from(e: MfaLoginError) -> Self {
+        match e {
+            MfaLoginError::Validation(v) => v.into(),
+            MfaLoginError::InvalidMfaToken => Self::InvalidMfaToken,
+            MfaLoginError::InvalidCode => Self::InvalidMfaCode,
+            MfaLoginError::BackupCodeUsed => Self::MfaBackupCodeUsed,
+            MfaLoginError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
+            MfaLoginError::RateLimited(decision) => Self::MfaRateLimited(decision),
+            MfaLoginError::AccountSuspended => Self::AccountSuspended,
+            MfaLoginError::AccountDeleted => Self::AccountDeleted,
+            // The password the first step verified is no longer the account's: start again.
+            MfaLoginError::CredentialsChanged => Self::InvalidCredentials,
+            MfaLoginError::Infra(e) => e.into(),
         }
     }
 }

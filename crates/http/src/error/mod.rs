@@ -4,16 +4,22 @@
 
 mod body;
 mod domain;
+mod kinds;
+mod response;
 
-use crate::middleware::rate_limit::{LimitGroup, exceeded_message};
+use crate::middleware::rate_limit::{
+    LimitGroup, exceeded_message, retry_after_of, write_limit_headers,
+};
 use crate::middleware::request_id;
-use actix_web::body::BoxBody;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, RETRY_AFTER};
-use actix_web::{HttpResponse, ResponseError};
 use authd_domain::error::FieldError;
-use body::ErrorBody;
+use authd_domain::mfa::MfaMethod;
+use authd_domain::policy::rate_limit::RateLimitDecision;
+use authd_domain::token::RawToken;
 pub use body::ErrorEnvelope;
+use body::{ErrorBody, ErrorData};
 use std::fmt;
 
 type Source = Box<dyn std::error::Error + Send + Sync>;
@@ -92,6 +98,31 @@ pub enum ApiError {
     /// `group`'s limit is exhausted for `retry_after` more seconds.
     #[error("rate limit exceeded")]
     RateLimitExceeded { group: LimitGroup, retry_after: i64 },
+    /// The password was right; the second factor is next. Rendered with `data: {mfaToken,
+    /// methods}` beside the error.
+    #[error("MFA required")]
+    MfaRequired {
+        mfa_token: RawToken,
+        methods: Vec<MfaMethod>,
+    },
+    #[error("invalid MFA token")]
+    InvalidMfaToken,
+    #[error("invalid MFA code")]
+    InvalidMfaCode,
+    #[error("backup code already used")]
+    MfaBackupCodeUsed,
+    #[error("MFA not enabled")]
+    MfaNotEnabled,
+    #[error("MFA already enabled")]
+    MfaAlreadyEnabled,
+    #[error("MFA method unavailable")]
+    MfaMethodUnavailable,
+    #[error("remembered device not found")]
+    DeviceNotFound,
+    /// The per-user limit of MFA codes (a domain limit, not a per-IP group): the decision gives
+    /// the `X-RateLimit-*` headers.
+    #[error("too many MFA attempts")]
+    MfaRateLimited(RateLimitDecision),
     #[error("service busy")]
     ServiceBusy,
     #[error("service unavailable: {0}")]
@@ -151,7 +182,14 @@ impl ApiError {
             | Self::TokenRevoked
             | Self::AccountGone
             | Self::MissingAuthHeader
-            | Self::InvalidAuthFormat => StatusCode::UNAUTHORIZED,
+            | Self::InvalidAuthFormat
+            | Self::MfaRequired { .. }
+            | Self::InvalidMfaToken
+            | Self::InvalidMfaCode
+            | Self::MfaBackupCodeUsed => StatusCode::UNAUTHORIZED,
+            Self::MfaNotEnabled | Self::MfaMethodUnavailable => StatusCode::BAD_REQUEST,
+            Self::MfaAlreadyEnabled => StatusCode::CONFLICT,
+            Self::DeviceNotFound => StatusCode::NOT_FOUND,
             Self::AccountLocked { .. } => StatusCode::LOCKED,
             // The documents give no status for these; the credentials were right but the account
             // may not be used, which is what 403 says.
@@ -166,7 +204,9 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            Self::RateLimitExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimitExceeded { .. } | Self::MfaRateLimited(_) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::ServiceBusy | Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -201,7 +241,15 @@ impl ApiError {
             Self::RequestTimeout => "REQUEST_TIMEOUT",
             // The endpoint tables of the Perfect21 doc answer this one code for every group (its
             // finer `*_RATE_LIMIT_EXCEEDED` codes appear in a list only); clients match on it.
-            Self::RateLimitExceeded { .. } => "RATE_LIMIT_EXCEEDED",
+            Self::RateLimitExceeded { .. } | Self::MfaRateLimited(_) => "RATE_LIMIT_EXCEEDED",
+            Self::MfaRequired { .. } => "MFA_REQUIRED",
+            Self::InvalidMfaToken => "INVALID_MFA_TOKEN",
+            Self::InvalidMfaCode => "INVALID_MFA_CODE",
+            Self::MfaBackupCodeUsed => "MFA_BACKUP_CODE_USED",
+            Self::MfaNotEnabled => "MFA_NOT_ENABLED",
+            Self::MfaAlreadyEnabled => "MFA_ALREADY_ENABLED",
+            Self::MfaMethodUnavailable => "MFA_METHOD_UNAVAILABLE",
+            Self::DeviceNotFound => "DEVICE_NOT_FOUND",
             Self::ServiceBusy => "SERVICE_BUSY",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
@@ -248,8 +296,19 @@ impl ApiError {
             Self::UnsupportedMediaType => "Content-Type must be application/json",
             Self::RequestTimeout => "The request body was not received in time",
             Self::RateLimitExceeded { group, retry_after } => {
-                return exceeded_message(*group, *retry_after);
+                return exceeded_message(group.attempts(), *retry_after);
             }
+            Self::MfaRateLimited(decision) => {
+                return exceeded_message("MFA attempts", retry_after_of(decision));
+            }
+            Self::MfaRequired { .. } => "Multi-factor authentication required",
+            Self::InvalidMfaToken => "MFA token is invalid or expired",
+            Self::InvalidMfaCode => "Invalid MFA code",
+            Self::MfaBackupCodeUsed => "Backup code has already been used",
+            Self::MfaNotEnabled => "Multi-factor authentication is not enabled",
+            Self::MfaAlreadyEnabled => "Multi-factor authentication is already enabled",
+            Self::MfaMethodUnavailable => "This MFA method is not available",
+            Self::DeviceNotFound => "Device not found",
             Self::ServiceBusy => "Service is busy, retry shortly",
             Self::ServiceUnavailable(_) => "Service temporarily unavailable",
             Self::Internal(_) => "An internal error occurred",
@@ -264,6 +323,7 @@ impl ApiError {
             Self::AccountLocked { retry_after } | Self::RateLimitExceeded { retry_after, .. } => {
                 Some((*retry_after).max(1))
             }
+            Self::MfaRateLimited(decision) => Some(retry_after_of(decision)),
             Self::ServiceBusy => Some(BUSY_RETRY_AFTER_SECS),
             _ => None,
         }
@@ -280,6 +340,9 @@ impl ApiError {
         if let Self::MethodNotAllowed { allow: Some(allow) } = self {
             builder.insert_header((ALLOW, allow.as_str()));
         }
+        if let Self::MfaRateLimited(decision) = self {
+            write_limit_headers(decision, &mut builder, request_id::now().timestamp());
+        }
         if let Self::RequestTimeout = self {
             // The rest of the body may still be on its way: nothing after it can be read as a
             // request.
@@ -289,6 +352,13 @@ impl ApiError {
             Self::Validation(fields) if !fields.is_empty() => Some(fields.as_slice()),
             _ => None,
         };
+        let data = match self {
+            Self::MfaRequired { mfa_token, methods } => Some(ErrorData::mfa_required(
+                mfa_token.expose(),
+                methods.iter().map(|m| m.as_str()).collect(),
+            )),
+            _ => None,
+        };
         builder.json(ErrorEnvelope::new(
             ErrorBody {
                 code: self.code(),
@@ -296,127 +366,13 @@ impl ApiError {
                 details,
                 retry_after,
             },
+            data,
             request_id,
         ))
     }
-
-    /// 5xx causes go to the log, with the whole chain, inside the request's span.
-    fn log(&self) {
-        match self {
-            Self::Internal(cause) => {
-                tracing::error!(error = %chain(cause.as_ref()), "request failed: internal error");
-            }
-            Self::ServiceUnavailable(cause) => {
-                tracing::error!(error = %chain(cause.as_ref()), "request failed: backing service unavailable");
-            }
-            Self::ServiceBusy => tracing::warn!("request refused: password hashing saturated"),
-            _ => {}
-        }
-    }
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.status()
-    }
-
-    fn error_response(&self) -> HttpResponse<BoxBody> {
-        self.log();
-        self.render(&request_id::current())
-    }
-}
-
-/// `outer: middle: root`.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        out.push_str(": ");
-        out.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    out
-}
-
-impl ApiError {
-    /// One error of each kind: the OpenAPI document's examples, and tests that check what a code
-    /// and status can be. The `match` makes a new kind fail to compile until it is listed here.
-    pub(crate) fn every_kind() -> Vec<Self> {
-        use crate::middleware::rate_limit::LimitGroup;
-        let all = vec![
-            Self::Validation(Vec::new()),
-            Self::MissingCredentials,
-            Self::MissingToken,
-            Self::MissingRefreshToken,
-            Self::InvalidCredentials,
-            Self::EmailNotVerified,
-            Self::AccountLocked { retry_after: 1 },
-            Self::AccountSuspended,
-            Self::AccountDeleted,
-            Self::EmailExists,
-            Self::UsernameExists,
-            Self::InvalidOneTimeToken,
-            Self::OneTimeTokenExpired,
-            Self::InvalidAccessToken,
-            Self::AccessTokenExpired,
-            Self::InvalidRefreshToken,
-            Self::TokenRevoked,
-            Self::AccountGone,
-            Self::MissingAuthHeader,
-            Self::InvalidAuthFormat,
-            Self::CsrfFailed,
-            Self::CorsOriginNotAllowed,
-            Self::NotFound("x"),
-            Self::MethodNotAllowed { allow: None },
-            Self::RequestTimeout,
-            Self::PayloadTooLarge { limit: 1 },
-            Self::UnsupportedMediaType,
-            Self::RateLimitExceeded {
-                group: LimitGroup::General,
-                retry_after: 1,
-            },
-            Self::ServiceBusy,
-            Self::ServiceUnavailable("x".into()),
-            Self::Internal("x".into()),
-        ];
-        for e in &all {
-            match e {
-                Self::Validation(_)
-                | Self::MissingCredentials
-                | Self::MissingToken
-                | Self::MissingRefreshToken
-                | Self::InvalidCredentials
-                | Self::EmailNotVerified
-                | Self::AccountLocked { .. }
-                | Self::AccountSuspended
-                | Self::AccountDeleted
-                | Self::EmailExists
-                | Self::UsernameExists
-                | Self::InvalidOneTimeToken
-                | Self::OneTimeTokenExpired
-                | Self::InvalidAccessToken
-                | Self::AccessTokenExpired
-                | Self::InvalidRefreshToken
-                | Self::TokenRevoked
-                | Self::AccountGone
-                | Self::MissingAuthHeader
-                | Self::InvalidAuthFormat
-                | Self::CsrfFailed
-                | Self::CorsOriginNotAllowed
-                | Self::NotFound(_)
-                | Self::MethodNotAllowed { .. }
-                | Self::RequestTimeout
-                | Self::PayloadTooLarge { .. }
-                | Self::UnsupportedMediaType
-                | Self::RateLimitExceeded { .. }
-                | Self::ServiceBusy
-                | Self::ServiceUnavailable(_)
-                | Self::Internal(_) => {}
-            }
-        }
-        all
-    }
-}
-
+#[cfg(test)]
+mod mfa_tests;
 #[cfg(test)]
 mod tests;

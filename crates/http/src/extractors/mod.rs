@@ -3,11 +3,13 @@
 
 mod auth;
 mod caller;
+mod device;
 mod json;
 mod refresh;
 
 pub use auth::{Authenticated, parse_bearer};
 pub use caller::{CallerInfo, request_ip};
+pub use device::DeviceCookie;
 pub use json::{Json, OptionalJson};
 pub use refresh::RefreshCredential;
 

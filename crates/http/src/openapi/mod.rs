@@ -106,7 +106,8 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
 }
 
 const DESCRIPTION: &str = "JWT authentication: registration with email verification, login, \
-refresh-token rotation, sessions, password flows. Bodies are JSON in camelCase. A success is \
+refresh-token rotation, sessions, password flows, and (unless `ENABLE_MFA=false`, which removes \
+those routes) a second factor: TOTP with backup codes and remembered devices. Bodies are JSON in camelCase. A success is \
 `{\"success\": true, \"message\"?, \"data\"?}`, an error the `ErrorEnvelope` with the codes \
 each response lists. Every response carries `X-Request-Id` and the security headers; CORS \
 headers only for an allowed `Origin`. A known path with another method is 405 with `Allow`, \
@@ -114,7 +115,7 @@ an unknown path 404 `NOT_FOUND`.";
 
 fn tag_description(tag: &str) -> &'static str {
     match tag {
-        "auth" => "Registration, login, tokens and passwords",
+        "auth" => "Registration, login, tokens, passwords and second factors",
         "users" => "The caller's own account and sessions",
         "operations" => "Health, readiness and keys, for orchestrators and relying parties",
         _ => "This document and its interactive viewer",

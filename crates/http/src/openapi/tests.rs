@@ -29,7 +29,7 @@ fn operation(doc: &Value, method: &Method, path: &str) -> Value {
 /// The path of a table entry as OpenAPI writes it: actix's `{name}` is OpenAPI's too.
 #[test]
 fn each_handler_documents_the_method_and_path_of_its_table_entry() {
-    for (spec, doc) in documented() {
+    for (spec, doc) in documented(crate::routes::Features::ALL) {
         assert_eq!((doc.path)(), spec.path, "{} {}", spec.method, spec.path);
         let methods: Vec<String> = (doc.methods)()
             .iter()
@@ -278,4 +278,38 @@ fn every_operation_on_accounts_documents_storage_being_down() {
             "{method} {path}"
         );
     }
+}
+
+/// The MFA routes document the codes their errors answer, and only a server with MFA on
+/// documents them at all.
+#[test]
+fn mfa_operations_document_their_codes_and_vanish_without_mfa() {
+    let doc = document();
+    let codes = |method: &Method, path: &str, status: &str| {
+        operation(&doc, method, path)["responses"][status]["content"]["application/json"]["schema"]
+            .to_string()
+    };
+    let verify_401 = codes(&Method::POST, "/v1/auth/mfa/verify", "401");
+    for code in [
+        "INVALID_MFA_CODE",
+        "MFA_BACKUP_CODE_USED",
+        "INVALID_MFA_TOKEN",
+    ] {
+        assert!(verify_401.contains(code), "{code}: {verify_401}");
+    }
+    assert!(codes(&Method::POST, "/v1/auth/mfa/setup", "409").contains("MFA_ALREADY_ENABLED"));
+    assert!(codes(&Method::POST, "/v1/auth/mfa/setup", "400").contains("MFA_METHOD_UNAVAILABLE"));
+    assert!(
+        codes(&Method::DELETE, "/v1/auth/mfa/devices/{id}", "404").contains("DEVICE_NOT_FOUND")
+    );
+    assert!(codes(&Method::POST, "/v1/auth/login", "401").contains("MFA_REQUIRED"));
+    assert!(doc["components"]["schemas"]["ErrorEnvelope"]["properties"]["data"].is_object());
+
+    let without = serde_json::to_value(crate::routes::openapi_of(crate::routes::Features {
+        mfa: false,
+    }))
+    .unwrap();
+    let paths: Vec<&String> = without["paths"].as_object().unwrap().keys().collect();
+    assert!(!paths.iter().any(|p| p.contains("/mfa")), "{paths:?}");
+    assert!(paths.iter().any(|p| *p == "/v1/auth/login"));
 }

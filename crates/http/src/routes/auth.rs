@@ -8,14 +8,16 @@ use crate::dto::requests::{
 use crate::dto::responses::{LoginData, RefreshData, RegisterData};
 use crate::dto::{Message, Success, message, success, with_cookie};
 use crate::error::ApiError;
-use crate::extractors::{Authenticated, CallerInfo, Json, OptionalJson, RefreshCredential};
+use crate::extractors::{
+    Authenticated, CallerInfo, DeviceCookie, Json, OptionalJson, RefreshCredential,
+};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, ResponseError};
-use authd_domain::services::RefreshError;
+use authd_domain::services::{DeviceToken, LoginSuccess, RefreshError};
 
-type Answer = Result<HttpResponse, ApiError>;
+pub(super) type Answer = Result<HttpResponse, ApiError>;
 
 /// The same whatever the account, so the answer reveals nothing.
 const RESEND_MESSAGE: &str =
@@ -118,7 +120,9 @@ pub async fn resend_verification(
 /// Log in
 ///
 /// With `email` or `username`, and `password`. The refresh token is also set as the HttpOnly
-/// `refresh_token` cookie.
+/// `refresh_token` cookie. For an account with MFA, the answer is 401 `MFA_REQUIRED` with
+/// `data: {mfaToken, methods}`, to be completed at `POST /v1/auth/mfa/verify`, unless a
+/// remembered device is presented (`deviceToken`, else the `mfa_device` cookie).
 #[utoipa::path(
     post, path = "/v1/auth/login", tag = "auth", operation_id = "login",
     request_body = LoginRequest,
@@ -133,30 +137,53 @@ pub async fn resend_verification(
                     "id": "123e4567-e89b-12d3-a456-426614174000", "email": "user@example.com",
                     "username": "johndoe", "firstName": "John", "lastName": "Doe",
                     "status": "active", "emailVerified": true, "roles": ["user"],
-                    "permissions": ["users.read"], "lastLogin": "2023-12-01T10:30:00Z"
+                    "permissions": ["users.read"], "lastLogin": "2023-12-01T10:30:00Z",
+                    "mfaEnabled": false
                 }
             }
         })),
         (status = 400, description = "`MISSING_CREDENTIALS`: no email or username, or no password"),
         (status = 401, description = "`INVALID_CREDENTIALS`: wrong email/username or password; \
-            `EMAIL_NOT_VERIFIED`"),
+            `EMAIL_NOT_VERIFIED`; `MFA_REQUIRED`: the password was right, the second factor is \
+            next (`data: {mfaToken, methods}`)"),
         (status = 403, description = "`ACCOUNT_SUSPENDED`, `ACCOUNT_DELETED`"),
         (status = 423, description = "`ACCOUNT_LOCKED`: too many failed attempts (`retryAfter`)"),
         (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full; \
             `SERVICE_UNAVAILABLE`: storage is down"),
     )
 )]
-pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginRequest>) -> Answer {
-    let done = state.services.login.login(body.0.into(), &caller.0).await?;
-    let res = success(
-        StatusCode::OK,
-        Some("Login successful"),
-        Some(LoginData::from(&done)),
-    );
-    match cookies::issued_cookie(&done.tokens, state.settings.cookie_secure) {
-        Some(cookie) => with_cookie(res, &cookie),
-        None => Ok(res),
+pub async fn login(
+    state: Data<AppState>,
+    caller: CallerInfo,
+    device: DeviceCookie,
+    body: Json<LoginRequest>,
+) -> Answer {
+    let input = body.0.into_input(device.0);
+    let done = state.services.login.login(input, &caller.0).await?;
+    logged_in(&state, &done, None)
+}
+
+/// The answer of a completed login, password alone or with the second factor: the tokens, the
+/// refresh cookie, and a remembered device's token and cookie when one was just remembered.
+pub(super) fn logged_in(
+    state: &AppState,
+    done: &LoginSuccess,
+    device: Option<&DeviceToken>,
+) -> Answer {
+    let secure = state.settings.cookie_secure;
+    let data = LoginData::from(done).with_device_token(device.map(|d| d.raw.expose()));
+    let mut res = success(StatusCode::OK, Some("Login successful"), Some(data));
+    if let Some(cookie) = cookies::issued_cookie(&done.tokens, secure) {
+        res = with_cookie(res, &cookie)?;
     }
+    if let Some(device) = device {
+        let max_age = (device.expires_at - state.clock.now()).num_seconds();
+        res = with_cookie(
+            res,
+            &cookies::device_cookie(device.raw.expose(), max_age, secure),
+        )?;
+    }
+    Ok(res)
 }
 
 /// Refresh the access token

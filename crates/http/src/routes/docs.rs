@@ -1,10 +1,12 @@
 //! `GET /v1/openapi.json` (the document, serialised once per process) and the interactive docs:
 //! Swagger UI at `/docs/`, its files embedded in the binary (no CDN, so it works offline).
 
+use super::Features;
 use crate::error::ApiError;
+use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::web::{Bytes, Path};
+use actix_web::web::{Bytes, Data, Path};
 use std::sync::{Arc, LazyLock};
 use utoipa_swagger_ui::Config;
 
@@ -15,11 +17,24 @@ pub const DOCUMENT_PATH: &str = "/v1/openapi.json";
 /// else is relaxed, and only for the viewer's files.
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
-static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| {
-    let document = super::openapi();
+/// The document with MFA routes, and without them (`ENABLE_MFA=false`): what the app serves.
+static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| serialised(Features::ALL));
+static DOCUMENT_WITHOUT_MFA: LazyLock<Bytes> =
+    LazyLock::new(|| serialised(Features { mfa: false }));
+
+fn serialised(features: Features) -> Bytes {
+    let document = super::openapi_of(features);
     // Serialising a tree of strings, maps and numbers cannot fail; the empty answer is a safety net.
     Bytes::from(serde_json::to_vec(&document).unwrap_or_default())
-});
+}
+
+fn document(features: Features) -> &'static LazyLock<Bytes> {
+    if features.mfa {
+        &DOCUMENT
+    } else {
+        &DOCUMENT_WITHOUT_MFA
+    }
+}
 
 static VIEWER: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
     Arc::new(
@@ -33,8 +48,8 @@ static VIEWER: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
 });
 
 /// Builds the document now, at start-up, rather than on the first request for it.
-pub fn prepare() {
-    LazyLock::force(&DOCUMENT);
+pub fn prepare(features: Features) {
+    LazyLock::force(document(features));
 }
 
 /// The OpenAPI 3.1 document of this API
@@ -42,10 +57,12 @@ pub fn prepare() {
     get, path = "/v1/openapi.json", tag = "docs", operation_id = "openapi",
     responses((status = 200, description = "This document", body = Object)),
 )]
-pub async fn openapi_json() -> HttpResponse {
+pub async fn openapi_json(state: Option<Data<AppState>>) -> HttpResponse {
+    // Without the state (the middleware's unit tests), the complete document.
+    let features = state.map_or(Features::ALL, |s| Features::of(&s));
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(DOCUMENT.clone())
+        .body(LazyLock::force(document(features)).clone())
 }
 
 /// The interactive docs

@@ -8,6 +8,7 @@ mod auth;
 mod docs;
 mod endpoint;
 mod health;
+mod mfa;
 mod users;
 mod well_known;
 
@@ -20,10 +21,64 @@ use endpoint::{Endpoint, delete, get, post, put};
 /// The prefix of the versioned API: an unknown path under it counts against `general`.
 pub(crate) const API_PREFIX: &str = "/v1";
 
-/// Every endpoint of the API, in the order the documentation lists them.
-fn endpoints() -> Vec<Endpoint> {
+/// The parts of the API that configuration turns on or off. A route of a part that is off is not
+/// served at all (404 like any unknown path) and not documented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Features {
+    /// `ENABLE_MFA`: `/v1/auth/mfa*`.
+    pub mfa: bool,
+}
+
+impl Features {
+    /// Everything: the complete document, and the table the tests walk.
+    pub const ALL: Self = Self { mfa: true };
+
+    /// What the services of `state` offer.
+    #[must_use]
+    pub fn of(state: &crate::state::AppState) -> Self {
+        Self {
+            mfa: state.services.mfa.enabled(),
+        }
+    }
+}
+
+/// Every endpoint of the API with `features`, in the order the documentation lists them.
+fn endpoints(features: Features) -> Vec<Endpoint> {
+    let mut all = account_endpoints();
+    if features.mfa {
+        // After the password flows, before the profile: where the documentation lists them.
+        let at = all
+            .iter()
+            .position(|e| e.spec().path.starts_with("/v1/users"))
+            .unwrap_or(all.len());
+        all.splice(at..at, mfa_endpoints());
+    }
+    all.extend(operations_endpoints());
+    all
+}
+
+/// `/v1/auth/mfa*`. The second step of a login is limited like the login itself, per address;
+/// the domain limits the codes per user as well.
+fn mfa_endpoints() -> Vec<Endpoint> {
     use Access::{Bearer, Public};
-    use Limit::{Exempt, General, Login, PasswordReset, Register};
+    use Limit::{General, Login};
+    vec![
+        post("/v1/auth/mfa/setup", General, Bearer).to(mfa::setup, mfa::__path_setup),
+        // Public: with `mfaToken` it needs no bearer token; without, the handler requires one.
+        post("/v1/auth/mfa/verify", Login, Public).to(mfa::verify, mfa::__path_verify),
+        get("/v1/auth/mfa", General, Bearer).to(mfa::status, mfa::__path_status),
+        post("/v1/auth/mfa/backup-codes", General, Bearer)
+            .to(mfa::backup_codes, mfa::__path_backup_codes),
+        delete("/v1/auth/mfa", General, Bearer).to(mfa::disable, mfa::__path_disable),
+        delete("/v1/auth/mfa/devices/{id}", General, Bearer)
+            .to(mfa::forget_device, mfa::__path_forget_device),
+    ]
+}
+
+/// Registration, login, tokens, passwords, and the caller's own account.
+fn account_endpoints() -> Vec<Endpoint> {
+    use Access::{Bearer, Public};
+    use Limit::{General, Login, PasswordReset, Register};
     vec![
         post("/v1/auth/register", Register, Public).to(auth::register, auth::__path_register),
         post("/v1/auth/verify-email", General, Public)
@@ -47,6 +102,14 @@ fn endpoints() -> Vec<Endpoint> {
         get("/v1/users/me/sessions", General, Bearer).to(users::sessions, users::__path_sessions),
         delete("/v1/users/me/sessions/{session_id}", General, Bearer)
             .to(users::revoke_session, users::__path_revoke_session),
+    ]
+}
+
+/// Keys, health, the documentation and metrics.
+fn operations_endpoints() -> Vec<Endpoint> {
+    use Access::Public;
+    use Limit::{Exempt, General};
+    vec![
         get("/.well-known/jwks.json", Exempt, Public).to(well_known::jwks, well_known::__path_jwks),
         // Polled by orchestrators; its probes are cached instead of limited.
         get("/v1/health", Exempt, Public).to(health::health, health::__path_health),
@@ -63,28 +126,42 @@ fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// The table as data (method, path, limit, access), for documentation such as an OpenAPI
-/// document and for tests that walk every route.
+/// The whole table as data (method, path, limit, access), every feature on, for documentation
+/// such as an OpenAPI document and for tests that walk every route.
 #[must_use]
 pub fn table() -> Vec<RouteSpec> {
-    endpoints().iter().map(Endpoint::spec).collect()
+    endpoints(Features::ALL)
+        .iter()
+        .map(Endpoint::spec)
+        .collect()
 }
 
-/// The OpenAPI document of every endpoint.
+/// The OpenAPI document of every endpoint, every feature on.
 #[must_use]
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    crate::openapi::document(&documented(), env!("CARGO_PKG_VERSION"))
+    openapi_of(Features::ALL)
+}
+
+/// The OpenAPI document of the endpoints served with `features`.
+#[must_use]
+pub fn openapi_of(features: Features) -> utoipa::openapi::OpenApi {
+    crate::openapi::document(&documented(features), env!("CARGO_PKG_VERSION"))
 }
 
 /// Every entry of the table with the document of its handler.
-pub(crate) fn documented() -> Vec<(RouteSpec, Doc)> {
-    endpoints().iter().map(|e| (e.spec(), e.doc())).collect()
+pub(crate) fn documented(features: Features) -> Vec<(RouteSpec, Doc)> {
+    endpoints(features)
+        .iter()
+        .map(|e| (e.spec(), e.doc()))
+        .collect()
 }
 
-/// Registers every endpoint, and the 404 of everything else.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    docs::prepare();
-    endpoint::register(cfg, API_PREFIX, endpoints());
+/// Registers every endpoint of `features`, and the 404 of everything else.
+pub fn configure(features: Features) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        docs::prepare(features);
+        endpoint::register(cfg, API_PREFIX, endpoints(features));
+    }
 }
 
 #[cfg(test)]
@@ -96,7 +173,7 @@ pub(crate) fn stubbed<F>(handler: F) -> Vec<Endpoint>
 where
     F: Fn(RouteSpec) -> actix_web::Route,
 {
-    endpoints()
+    endpoints(Features::ALL)
         .into_iter()
         .map(|e| {
             let route = handler(e.spec());
@@ -125,6 +202,20 @@ mod tests {
                 route.limit
             );
         }
+    }
+
+    /// `ENABLE_MFA=false` leaves out exactly the MFA routes.
+    #[test]
+    fn mfa_routes_exist_only_with_the_feature() {
+        let paths = |features| -> Vec<&'static str> {
+            endpoints(features).iter().map(|e| e.spec().path).collect()
+        };
+        let with = paths(Features::ALL);
+        let without = paths(Features { mfa: false });
+        let mfa: Vec<_> = with.iter().filter(|p| !without.contains(p)).collect();
+        assert_eq!(mfa.len(), 6, "{mfa:?}");
+        assert!(mfa.iter().all(|p| p.starts_with("/v1/auth/mfa")), "{mfa:?}");
+        assert!(without.iter().all(|p| !p.starts_with("/v1/auth/mfa")));
     }
 
     /// Two entries for one method and path would leave one of them unreachable.

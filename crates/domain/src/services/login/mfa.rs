@@ -17,13 +17,25 @@ use crate::user::AccountStatus;
 use crate::values::codes;
 use thiserror::Error;
 
-#[derive(Debug, Clone, Default)]
+/// Its `Debug` shows whether the token and the code were given, never what they are.
+#[derive(Clone, Default)]
 pub struct MfaLoginInput {
     pub mfa_token: Option<String>,
     /// A 6-digit TOTP code or an 8-digit backup code.
     pub code: Option<String>,
     /// Omitted means `false`.
     pub remember_device: Option<bool>,
+}
+
+impl std::fmt::Debug for MfaLoginInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |v: &Option<String>| if v.is_some() { "<redacted>" } else { "<none>" };
+        f.debug_struct("MfaLoginInput")
+            .field("mfa_token", &given(&self.mfa_token))
+            .field("code", &given(&self.code))
+            .field("remember_device", &self.remember_device)
+            .finish()
+    }
 }
 
 /// A remembered device's token, for the client only (cookie `mfa_device` and `deviceToken`).
@@ -251,5 +263,26 @@ fn parse(input: &MfaLoginInput) -> Result<(String, PresentedCode), ValidationErr
     match (token, code) {
         (Some(token), Some(code)) => Ok((token.to_owned(), code)),
         _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    fn the_input_never_prints_the_token_or_the_code() {
+        let input = super::MfaLoginInput {
+            mfa_token: Some("tok-3f9a".into()),
+            code: Some("492039".into()),
+            remember_device: Some(true),
+        };
+        let printed = format!("{input:?}");
+        assert!(
+            !printed.contains("tok-3f9a") && !printed.contains("492039"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("<redacted>") && printed.contains("true"),
+            "{printed}"
+        );
     }
 }

@@ -32,7 +32,7 @@ pub struct MfaSettings {
     pub totp: TotpPolicy,
     /// `MFA_REMEMBER_DEVICE_DAYS` (30).
     pub remember_device_for: Duration,
-    /// `RATE_LIMIT_MFA_VERIFY_*` (10 per 5 minutes per user); `None` when rate limits are off.
+    /// `MFA_RATE_LIMIT_MAX` per `MFA_RATE_LIMIT_WINDOW` (10 per 5 minutes per user); `None` when rate limits are off.
     pub verify_limit: Option<RateLimit>,
     /// Wrong codes count towards the account's lockout.
     pub lockout: LockoutPolicy,

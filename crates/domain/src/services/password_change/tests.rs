@@ -371,3 +371,54 @@ async fn a_storage_failure_while_changing_is_reported_and_nothing_is_denied() {
         ChangePasswordError::Infra(InfraError::Unavailable(_))
     ));
 }
+
+/// NIST SP 800-63B as API.md reads it: 15 characters alone, 8 behind a second factor.
+#[tokio::test]
+async fn under_the_nist_policy_an_mfa_account_may_choose_a_shorter_password() {
+    const TEN: &str = "zq8vk2mwxt";
+    for mfa_enabled in [false, true] {
+        let user = User {
+            mfa_enabled,
+            ..active_user()
+        };
+        let mut m = Mocks::new();
+        account_is(&mut m, Some(user.clone()));
+        // A new password that fails the policy is refused before the current one is checked.
+        m.hasher.expect_verify().returning(|_, _| Ok(RIGHT));
+        m.hasher
+            .expect_hash()
+            .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$new".into())));
+        m.users
+            .expect_change_password()
+            .times(usize::from(mfa_enabled))
+            .returning(|_, _, _, _, _| Ok(vec![]));
+        m.audit.expect_record().returning(|_| Ok(()));
+        let ports = PasswordChangePorts {
+            users: Arc::new(m.users),
+            hasher: Arc::new(m.hasher),
+            denylist: Arc::new(m.denylist),
+            audit: Arc::new(m.audit),
+            clock: Arc::new(m.clock),
+        };
+        let settings = settings();
+        let service = PasswordChange::new(
+            ports,
+            crate::policy::password::PasswordPolicy::nist(),
+            settings.lockout,
+            settings.access_ttl,
+        );
+        let result = service
+            .change(
+                &claims_for(&user),
+                CURRENT.into(),
+                TEN.into(),
+                &ClientInfo::default(),
+            )
+            .await;
+        assert_eq!(
+            result.is_ok(),
+            mfa_enabled,
+            "mfa_enabled = {mfa_enabled}: {result:?}"
+        );
+    }
+}

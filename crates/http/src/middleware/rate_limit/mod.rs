@@ -21,7 +21,7 @@ mod tests;
 
 pub use bucket::Ipv6Prefix;
 pub use group::{Limit, LimitGroup};
-pub use verdict::exceeded_message;
+pub use verdict::{exceeded_message, retry_after_of, write_limit_headers};
 
 use crate::error::ApiError;
 use crate::extractors::request_ip;
@@ -171,7 +171,11 @@ async fn rate_limit(
         }
         verdict => {
             let mut res = next.call(req).await?;
-            if let Some(verdict) = verdict {
+            // A 429 the handler answered (the per-user MFA limit) carries the headers of the
+            // limit that refused it; the per-IP allowance would contradict them.
+            let refused_inside = res.status() == actix_web::http::StatusCode::TOO_MANY_REQUESTS
+                && res.headers().contains_key("x-ratelimit-limit");
+            if let Some(verdict) = verdict.filter(|_| !refused_inside) {
                 verdict.write_headers(res.headers_mut(), now);
             }
             Ok(res.map_into_left_body())

@@ -82,7 +82,8 @@ impl Clock for Wall {
     }
 }
 
-/// The route table with every handler answering 200 (`/v1/auth/refresh`: 401) and counting the
+/// The route table with every handler answering 200 (`/v1/auth/refresh`: 401, `/v1/auth/mfa/verify`:
+/// the 429 of the per-user MFA limit) and counting the
 /// calls that reached it, behind the envelope; unrouted requests get the table's 404.
 macro_rules! app {
     ($limiter:expr, $limits:expr, $reached:expr) => {{
@@ -93,9 +94,18 @@ macro_rules! app {
             web::to(move || {
                 reached.fetch_add(1, Ordering::SeqCst);
                 let refresh = spec.path == "/v1/auth/refresh";
+                let mfa = spec.path == "/v1/auth/mfa/verify";
                 async move {
                     if refresh {
                         Err(ApiError::InvalidRefreshToken)
+                    } else if mfa {
+                        // The per-user limit of MFA codes, spent.
+                        Err(ApiError::MfaRateLimited(RateLimitDecision {
+                            allowed: false,
+                            limit: 10,
+                            remaining: 0,
+                            resets_in: chrono::Duration::seconds(120),
+                        }))
                     } else {
                         Ok(HttpResponse::Ok().json(serde_json::json!({"success": true})))
                     }
@@ -192,6 +202,19 @@ async fn an_error_answer_of_a_handler_carries_the_headers_too() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(header(&res, "x-ratelimit-limit").as_deref(), Some("100"));
     assert_eq!(header(&res, "x-ratelimit-remaining").as_deref(), Some("99"));
+}
+
+#[actix_web::test]
+async fn a_429_of_the_per_user_mfa_limit_keeps_its_own_headers() {
+    let counter = Arc::new(Counter::default());
+    let app = app!(counter.clone(), limits(), Arc::default());
+    let res = call_service(&app, post("/v1/auth/mfa/verify").to_request()).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Counted per address like a login, but the answer speaks of the limit that refused it.
+    assert_eq!(counter.hits(&format!("rl:login:{CLIENT}")), 1);
+    assert_eq!(header(&res, "x-ratelimit-limit").as_deref(), Some("10"));
+    assert_eq!(header(&res, "x-ratelimit-remaining").as_deref(), Some("0"));
+    assert_eq!(header(&res, "retry-after").as_deref(), Some("120"));
 }
 
 #[actix_web::test]

@@ -22,20 +22,52 @@ impl Verdict {
     /// Whole seconds until the window closes, at least 1 (for `Retry-After` and `retryAfter`).
     #[must_use]
     pub fn retry_after_secs(&self) -> i64 {
-        ceil_secs(self.decision.resets_in).max(1)
+        retry_after_of(&self.decision)
     }
 
     /// `X-RateLimit-Limit`, `-Remaining` and `-Reset` (Unix seconds when the window closes).
     pub fn write_headers(&self, headers: &mut HeaderMap, now_unix: i64) {
-        let reset = now_unix.saturating_add(ceil_secs(self.decision.resets_in));
-        let values = [
-            ("x-ratelimit-limit", i64::from(self.decision.limit)),
-            ("x-ratelimit-remaining", i64::from(self.decision.remaining)),
-            ("x-ratelimit-reset", reset),
-        ];
-        for (name, value) in values {
-            headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+        for (name, value) in limit_headers(&self.decision, now_unix) {
+            headers.insert(HeaderName::from_static(name), value);
         }
+    }
+}
+
+/// Whole seconds until the window of `decision` closes, at least 1.
+#[must_use]
+pub fn retry_after_of(decision: &RateLimitDecision) -> i64 {
+    ceil_secs(decision.resets_in).max(1)
+}
+
+/// The `X-RateLimit-*` headers of `decision`, also for a limit the domain applies (the per-user
+/// MFA limit), so that both read alike.
+#[must_use]
+pub fn limit_headers(
+    decision: &RateLimitDecision,
+    now_unix: i64,
+) -> [(&'static str, HeaderValue); 3] {
+    let reset = now_unix.saturating_add(ceil_secs(decision.resets_in));
+    [
+        (
+            "x-ratelimit-limit",
+            HeaderValue::from(i64::from(decision.limit)),
+        ),
+        (
+            "x-ratelimit-remaining",
+            HeaderValue::from(i64::from(decision.remaining)),
+        ),
+        ("x-ratelimit-reset", HeaderValue::from(reset)),
+    ]
+}
+
+/// Writes the headers of [`limit_headers`] on an answer being built.
+pub fn write_limit_headers(
+    decision: &RateLimitDecision,
+    builder: &mut actix_web::HttpResponseBuilder,
+    now_unix: i64,
+) {
+    for header in limit_headers(decision, now_unix) {
+        builder.insert_header(header);
     }
 }
 
@@ -53,12 +85,13 @@ pub fn most_restrictive(verdicts: impl IntoIterator<Item = Verdict>) -> Option<V
     })
 }
 
-/// "Too many registration attempts. Try again in 1 hour."
+/// "Too many registration attempts. Try again in 1 hour." (`attempts`: what was attempted, as
+/// [`LimitGroup::attempts`] says it).
 #[must_use]
-pub fn exceeded_message(group: LimitGroup, retry_after_secs: i64) -> String {
+pub fn exceeded_message(attempts: &str, retry_after_secs: i64) -> String {
     format!(
         "Too many {}. Try again in {}.",
-        group.attempts(),
+        attempts,
         wait_phrase(retry_after_secs)
     )
 }
@@ -167,19 +200,19 @@ mod tests {
     #[test]
     fn messages_read_like_the_documented_ones() {
         assert_eq!(
-            exceeded_message(LimitGroup::General, 900),
+            exceeded_message(LimitGroup::General.attempts(), 900),
             "Too many requests. Try again in 15 minutes."
         );
         assert_eq!(
-            exceeded_message(LimitGroup::Register, 3600),
+            exceeded_message(LimitGroup::Register.attempts(), 3600),
             "Too many registration attempts. Try again in 1 hour."
         );
         assert_eq!(
-            exceeded_message(LimitGroup::Login, 61),
+            exceeded_message(LimitGroup::Login.attempts(), 61),
             "Too many login attempts. Try again in 2 minutes."
         );
         assert_eq!(
-            exceeded_message(LimitGroup::PasswordReset, 3540),
+            exceeded_message(LimitGroup::PasswordReset.attempts(), 3540),
             "Too many password reset requests. Try again in 59 minutes."
         );
     }
