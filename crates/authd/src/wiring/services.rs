@@ -9,11 +9,12 @@ use authd_domain::ports::{
     TokenGenerator,
 };
 use authd_domain::services::{
-    AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts, EmailVerification, EmailVerificationPorts,
-    Login, LoginPorts, LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts,
-    MailDeliverySettings, Mfa, MfaPorts, PasswordChange, PasswordChangePorts, PasswordReset,
-    PasswordResetPorts, Profiles, ProfilesPorts, Refresh, RefreshPorts, RefreshSettings,
-    Registration, RegistrationPorts, Services, Sessions, SessionsPorts,
+    AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts,
+    EmailVerification, EmailVerificationPorts, Login, LoginPorts, LoginSettings, Logout,
+    LogoutPorts, MailDelivery, MailDeliveryPorts, MailDeliverySettings, Mfa, MfaPorts,
+    PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts, Profiles,
+    ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration, RegistrationPorts,
+    Services, Sessions, SessionsPorts,
 };
 use authd_domain::telemetry::Telemetry;
 use std::sync::Arc;
