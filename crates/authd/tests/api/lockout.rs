@@ -1,5 +1,6 @@
 //! Account lockout after `MAX_FAILED_ATTEMPTS` consecutive failures, sequential and concurrent;
-//! `unknown`: the same lockout for an address that has no account.
+//! `unknown`: the same lockout for an address that has no account; `unlock`: the owner's ways
+//! past a lock that strangers caused.
 
 use crate::helpers::{Backend, backends};
 use crate::helpers::{MailKind, TestApp, TestUser, spawn_app};
@@ -143,3 +144,4 @@ async fn spawn_app_with_limit(backend: Backend) -> TestApp {
 }
 
 mod unknown;
+mod unlock;

@@ -155,11 +155,34 @@ impl VerifyEmailRequest {
     /// # Errors
     /// `MISSING_TOKEN` when it is absent or blank.
     pub fn into_token(self) -> Result<SecretString, ApiError> {
-        self.token
-            .map(|t| trimmed(&t))
-            .filter(|t| !t.expose_secret().is_empty())
-            .ok_or(ApiError::MissingToken)
+        required_token(self.token)
     }
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"token": "abc123def456ghi789..."}))]
+pub struct UnlockRequest {
+    /// The token of the unlock link in the "account locked" email (surrounding blanks are
+    /// ignored); absent or blank: `MISSING_TOKEN`.
+    #[schema(required, nullable = false, value_type = String)]
+    token: Option<SecretString>,
+}
+
+impl UnlockRequest {
+    /// # Errors
+    /// `MISSING_TOKEN` when it is absent or blank.
+    pub fn into_token(self) -> Result<SecretString, ApiError> {
+        required_token(self.token)
+    }
+}
+
+/// A link's token without the blanks a copy and paste brings along; `MISSING_TOKEN` when absent
+/// or blank.
+fn required_token(token: Option<SecretString>) -> Result<SecretString, ApiError> {
+    token
+        .map(|t| trimmed(&t))
+        .filter(|t| !t.expose_secret().is_empty())
+        .ok_or(ApiError::MissingToken)
 }
 
 /// `secret` without surrounding whitespace.

@@ -6,7 +6,7 @@ use authd_domain::error::{InfraError, ValidationErrors};
 use authd_domain::services::{
     AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError, MfaLoginError,
     ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
-    UpdateProfileError, VerifyEmailError,
+    UnlockError, UpdateProfileError, VerifyEmailError,
 };
 
 impl From<InfraError> for ApiError {
@@ -52,6 +52,17 @@ impl From<RegisterError> for ApiError {
             RegisterError::EmailTaken => Self::EmailExists,
             RegisterError::UsernameTaken => Self::UsernameExists,
             RegisterError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<UnlockError> for ApiError {
+    fn from(e: UnlockError) -> Self {
+        match e {
+            UnlockError::Validation(v) => v.into(),
+            UnlockError::InvalidToken => Self::InvalidOneTimeToken,
+            UnlockError::TokenExpired => Self::OneTimeTokenExpired,
+            UnlockError::Infra(e) => e.into(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::cookies;
 use crate::dto::requests::{
     ChangePasswordRequest, EmailRequest, LoginRequest, LogoutRequest, RefreshRequest,
-    RegisterRequest, ResetPasswordRequest, VerifyEmailRequest,
+    RegisterRequest, ResetPasswordRequest, UnlockRequest, VerifyEmailRequest,
 };
 use crate::dto::responses::{LoginData, RefreshData, RegisterData};
 use crate::dto::{Message, Success, message, success, with_cookie};
@@ -16,6 +16,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, ResponseError};
 use authd_domain::services::{DeviceToken, LoginSuccess, RefreshError};
+use secrecy::ExposeSecret as _;
 
 pub(super) type Answer = Result<HttpResponse, ApiError>;
 
@@ -89,6 +90,36 @@ pub async fn verify_email(
         .verify(&token, &caller.0)
         .await?;
     Ok(message("Email verified successfully"))
+}
+
+/// Unlock an account with the link of its "account locked" email
+///
+/// The link works once, within 30 minutes of the email; it ends the lock and clears the failed
+/// attempts, so that the owner need not wait out a lock that someone else's guesses caused.
+#[utoipa::path(
+    post, path = "/v1/auth/unlock", tag = "auth", operation_id = "unlockAccount",
+    request_body = UnlockRequest,
+    responses(
+        (status = 200, description = "Unlocked: the password works again at once", body = Message,
+            example = json!({"success": true, "message": "Account unlocked successfully"})),
+        (status = 400, description = "`MISSING_TOKEN`"),
+        (status = 404, description = "`INVALID_TOKEN`: unknown or already used"),
+        (status = 410, description = "`TOKEN_EXPIRED`"),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
+    )
+)]
+pub async fn unlock(
+    state: Data<AppState>,
+    caller: CallerInfo,
+    body: OptionalJson<UnlockRequest>,
+) -> Answer {
+    let token = body.0.into_token()?;
+    state
+        .services
+        .unlock
+        .unlock(Some(token.expose_secret().to_owned()), &caller.0)
+        .await?;
+    Ok(message("Account unlocked successfully"))
 }
 
 /// Send the verification email again

@@ -86,6 +86,7 @@ fn account_endpoints() -> Vec<Endpoint> {
         post("/v1/auth/resend-verification", General, Public)
             .to(auth::resend_verification, auth::__path_resend_verification),
         post("/v1/auth/login", Login, Public).to(auth::login, auth::__path_login),
+        post("/v1/auth/unlock", General, Public).to(auth::unlock, auth::__path_unlock),
         // Authenticated by the refresh token (body or cookie), not by a bearer token.
         post("/v1/auth/refresh", General, Public).to(auth::refresh, auth::__path_refresh),
         post("/v1/auth/logout", General, Bearer).to(auth::logout, auth::__path_logout),

@@ -37,6 +37,7 @@ impl MailKind {
         match self {
             Self::Verification => Some("/verify-email"),
             Self::PasswordReset => Some("/reset-password"),
+            Self::AccountLocked => Some("/unlock-account"),
             _ => None,
         }
     }
