@@ -293,7 +293,7 @@ impl Templates {
                 remaining,
                 ..
             } => Content {
-                subject: "A backup code was used to sign in".to_owned(),
+                subject: "A backup code of your account was used".to_owned(),
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![format!(
                     "A backup code of your account was used on {}. {} left.",
