@@ -78,7 +78,7 @@ pub struct LoginUser {
     /// The login before this one; `null` on the first.
     #[schema(required, format = DateTime)]
     last_login: Option<String>,
-    /// A confirmed second factor: logins ask for it.
+    /// The account has a confirmed second factor (logins ask for it while `ENABLE_MFA` is on).
     mfa_enabled: bool,
 }
 
@@ -221,7 +221,7 @@ pub struct ProfileData {
     permissions: Vec<String>,
     #[schema(schema_with = super::schemas::preferences)]
     preferences: Preferences,
-    /// A confirmed second factor: logins ask for it.
+    /// The account has a confirmed second factor (logins ask for it while `ENABLE_MFA` is on).
     mfa_enabled: bool,
 }
 

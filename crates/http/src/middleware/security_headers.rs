@@ -1,6 +1,9 @@
-//! The seven security headers of the Perfect21 document, on every response (errors included).
+//! The seven security headers of the Perfect21 document, on every response (errors included),
+//! and `Cache-Control: no-store` on every response that does not choose its own caching: answers
+//! carry tokens, TOTP secrets and backup codes, which no browser or proxy cache may keep
+//! (RFC 6749 §5.1 asks the same of token answers).
 
-use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::header::{CACHE_CONTROL, HeaderMap, HeaderName, HeaderValue};
 
 const HEADERS: [(&str, &str); 7] = [
     (
@@ -19,8 +22,12 @@ const HEADERS: [(&str, &str); 7] = [
 ];
 
 /// Sets every header, but a `Content-Security-Policy` a route already chose (the interactive
-/// docs relax it for their own files).
+/// docs relax it for their own files), and `Cache-Control: no-store` unless the route chose its
+/// own (the JWKS is public and cacheable).
 pub fn apply(headers: &mut HeaderMap) {
+    if !headers.contains_key(CACHE_CONTROL) {
+        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     for (name, value) in HEADERS {
         if name == "content-security-policy" && headers.contains_key(name) {
             continue;
@@ -40,7 +47,11 @@ mod tests {
     fn every_documented_header_is_set() {
         let mut headers = HeaderMap::new();
         apply(&mut headers);
-        assert_eq!(headers.len(), 7);
+        assert_eq!(headers.len(), 8);
+        assert_eq!(
+            headers.get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
         assert_eq!(
             headers.get("x-frame-options").and_then(|v| v.to_str().ok()),
             Some("DENY")
@@ -50,6 +61,20 @@ mod tests {
                 .get("content-security-policy")
                 .and_then(|v| v.to_str().ok()),
             Some("default-src 'self'")
+        );
+    }
+
+    #[test]
+    fn a_route_that_chose_its_caching_keeps_it() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=300"),
+        );
+        apply(&mut headers);
+        assert_eq!(
+            headers.get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("public, max-age=300")
         );
     }
 }

@@ -57,15 +57,17 @@ fn endpoints(features: Features) -> Vec<Endpoint> {
     all
 }
 
-/// `/v1/auth/mfa*`. The second step of a login is limited like the login itself, per address;
-/// the domain limits the codes per user as well.
+/// `/v1/auth/mfa*`, under the general per-address limit: the codes themselves are limited per
+/// user by the domain (`MFA_RATE_LIMIT_*`), an `mfaToken` dies after 5 codes, and wrong codes
+/// count towards the lockout. Counting the second step against the login's 5 per address would
+/// refuse an honest user's fifth code before any of those could answer.
 fn mfa_endpoints() -> Vec<Endpoint> {
     use Access::{Bearer, Public};
-    use Limit::{General, Login};
+    use Limit::General;
     vec![
         post("/v1/auth/mfa/setup", General, Bearer).to(mfa::setup, mfa::__path_setup),
         // Public: with `mfaToken` it needs no bearer token; without, the handler requires one.
-        post("/v1/auth/mfa/verify", Login, Public).to(mfa::verify, mfa::__path_verify),
+        post("/v1/auth/mfa/verify", General, Public).to(mfa::verify, mfa::__path_verify),
         get("/v1/auth/mfa", General, Bearer).to(mfa::status, mfa::__path_status),
         post("/v1/auth/mfa/backup-codes", General, Bearer)
             .to(mfa::backup_codes, mfa::__path_backup_codes),

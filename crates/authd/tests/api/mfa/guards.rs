@@ -38,9 +38,27 @@ async fn wrong_codes_count_towards_the_lockout() {
         statuses.push(app.mfa_verify(&token, &wrong).await.status);
     }
 
-    assert!(statuses[..4].iter().all(|s| *s == 401), "{statuses:?}");
+    // The fifth wrong code is the failure that locks: 423 at once, as for a fifth wrong password.
+    assert_eq!(statuses, [401, 401, 401, 401, 423], "{statuses:?}");
     let login = app.login_reply(&mfa.user.credentials()).await;
     login.error(423, "ACCOUNT_LOCKED");
+}
+
+/// With the production limits, the login's 5 per address do not cut the second step short: a
+/// user's codes meet the lockout (and the per-user limit), never the login bucket.
+#[tokio::test]
+async fn with_the_default_limits_the_fifth_wrong_code_locks_rather_than_hitting_the_login_limit() {
+    let app = spawn_app_with(Backend::Memory, &[("RATE_LIMIT_ENABLED", "true")]).await;
+    let mfa = app.mfa_user().await;
+    let token = app.mfa_challenge(&mfa.user).await;
+    let wrong = mfa.setup.authenticator.wrong_code().await;
+
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(app.mfa_verify(&token, &wrong).await.status);
+    }
+
+    assert_eq!(statuses, [401, 401, 401, 401, 423], "{statuses:?}");
 }
 
 #[tokio::test]

@@ -210,8 +210,10 @@ async fn a_429_of_the_per_user_mfa_limit_keeps_its_own_headers() {
     let app = app!(counter.clone(), limits(), Arc::default());
     let res = call_service(&app, post("/v1/auth/mfa/verify").to_request()).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
-    // Counted per address like a login, but the answer speaks of the limit that refused it.
-    assert_eq!(counter.hits(&format!("rl:login:{CLIENT}")), 1);
+    // Counted per address under the general limit only, and the answer speaks of the per-user
+    // limit that refused it.
+    assert_eq!(counter.hits(&format!("rl:login:{CLIENT}")), 0);
+    assert_eq!(counter.hits(&format!("rl:general:{CLIENT}")), 1);
     assert_eq!(header(&res, "x-ratelimit-limit").as_deref(), Some("10"));
     assert_eq!(header(&res, "x-ratelimit-remaining").as_deref(), Some("0"));
     assert_eq!(header(&res, "retry-after").as_deref(), Some("120"));
