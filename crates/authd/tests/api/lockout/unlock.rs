@@ -116,7 +116,9 @@ async fn a_remembered_device_signs_in_through_a_lock_with_password_and_second_fa
 }
 
 #[apply(backends)]
-async fn a_remembered_device_with_a_wrong_password_is_still_counted_and_refused(backend: Backend) {
+async fn a_remembered_device_with_a_wrong_password_gets_no_challenge_through_the_lock(
+    backend: Backend,
+) {
     let app = spawn_app(backend).await;
     let mfa = app.mfa_user().await;
     let device = remembered(&app, &mfa).await;
