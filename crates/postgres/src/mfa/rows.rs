@@ -85,7 +85,7 @@ pub(super) struct ChallengeRow {
     pub user_agent: Option<String>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
-    pub failures: i32,
+    pub attempts: i32,
 }
 
 impl ChallengeRow {
@@ -99,7 +99,7 @@ impl ChallengeRow {
             user_agent: c.client.user_agent.clone(),
             created_at: c.created_at,
             expires_at: c.expires_at,
-            failures: stored_count(c.failures),
+            attempts: stored_count(c.attempts),
         }
     }
 
@@ -115,7 +115,7 @@ impl ChallengeRow {
             },
             created_at: self.created_at,
             expires_at: self.expires_at,
-            failures: loaded_count(self.failures),
+            attempts: loaded_count(self.attempts),
         }
     }
 }
