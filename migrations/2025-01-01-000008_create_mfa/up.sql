@@ -53,9 +53,11 @@ CREATE UNIQUE INDEX mfa_backup_codes_factor_digest_key ON mfa_backup_codes (fact
     WHERE factor_id IS NOT NULL;
 
 -- The state between a right password and the second factor, under the hash of the mfaToken.
--- Consumed by `DELETE ... WHERE expires_at > now AND failures < 5 RETURNING`, so exactly one of
--- concurrent verifications gets it. A challenge that reached 5 failures is kept (dead) until the
--- user's next challenge clears it, so its count can be read back.
+-- `attempts` counts the codes presented, each taken before its code is checked by
+-- `UPDATE ... SET attempts = attempts + 1 WHERE expires_at > now AND attempts < 5 RETURNING`,
+-- so parallel requests get 5 codes checked between them. Consumed (after a right code) by
+-- `DELETE ... WHERE expires_at > now RETURNING`, so exactly one of concurrent verifications gets
+-- it. A challenge with its 5 attempts taken is kept until the user's next challenge clears it.
 CREATE TABLE mfa_challenges (
     hash        text        PRIMARY KEY,
     user_id     uuid        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
@@ -65,7 +67,7 @@ CREATE TABLE mfa_challenges (
     user_agent  text,
     created_at  timestamptz NOT NULL,
     expires_at  timestamptz NOT NULL,
-    failures    integer     NOT NULL DEFAULT 0 CHECK (failures >= 0)
+    attempts    integer     NOT NULL DEFAULT 0 CHECK (attempts >= 0)
 );
 
 CREATE INDEX mfa_challenges_user_id_idx ON mfa_challenges (user_id);

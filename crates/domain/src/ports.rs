@@ -316,24 +316,39 @@ pub trait MfaRepository: Send + Sync {
     /// Stores a new login challenge.
     async fn create_challenge(&self, challenge: &MfaChallenge) -> Result<(), PortError>;
 
-    /// The unconsumed challenge with this hash, live or not.
+    /// The unconsumed challenge with this hash, live or not. Read only.
     async fn find_challenge(&self, hash: &TokenHash) -> Result<Option<MfaChallenge>, PortError>;
 
-    /// Counts one wrong code against the challenge. Returns the count after it (`None` if the
-    /// challenge is gone); at [`MfaChallenge::MAX_FAILURES`] the challenge is dead. 20
-    /// concurrent calls: the count rises by exactly 20 (up to the point it is deleted).
-    async fn record_challenge_failure(&self, hash: &TokenHash) -> Result<Option<u32>, PortError>;
+    /// Reserves one code's attempt before the code is checked: atomically, if the challenge
+    /// exists, has not expired at `now` and has fewer than [`MfaChallenge::MAX_ATTEMPTS`]
+    /// attempts, counts one and returns the challenge after the count; else `None`, counting
+    /// nothing. 20 concurrent calls on a fresh challenge: exactly 5 get it (attempts 1 to 5,
+    /// each once), 15 `None`.
+    async fn take_attempt(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<MfaChallenge>, PortError>;
 
-    /// Consumes the challenge if it is live at `now` and returns it. 20 concurrent calls with
-    /// one challenge: exactly one gets it, the others `None`.
+    /// Consumes the challenge if it has not expired at `now` and returns it; its attempts do
+    /// not matter (the caller took one before checking the code, so the fifth code may be the
+    /// right one). 20 concurrent calls with one challenge: exactly one gets it, the others
+    /// `None`.
     async fn consume_challenge(
         &self,
         hash: &TokenHash,
         now: Timestamp,
     ) -> Result<Option<MfaChallenge>, PortError>;
 
-    /// Stores a remembered device.
-    async fn remember_device(&self, device: &RememberedDevice) -> Result<(), PortError>;
+    /// Stores a remembered device, but only while its user still has `mfa_enabled` and the
+    /// stored password hash is still `verified` (the one the login verified), checked in the
+    /// same unit of work as the insert: turning MFA off or a password change or reset that
+    /// commits meanwhile wins. `false`, storing nothing, otherwise.
+    async fn remember_device(
+        &self,
+        device: &RememberedDevice,
+        verified: &PasswordHash,
+    ) -> Result<bool, PortError>;
 
     /// The user's device with this token hash if it is live at `now`; sets its `last_used_at`.
     async fn use_device(

@@ -43,7 +43,7 @@ diesel::table! {
         user_agent -> Nullable<Text>,
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
-        failures -> Int4,
+        attempts -> Int4,
         lock_bypass -> Bool,
     }
 }

@@ -274,7 +274,7 @@ pub fn mfa_challenge(user: &User, at: Timestamp) -> MfaChallenge {
         },
         created_at: at,
         expires_at: at + Duration::seconds(MfaChallenge::LIFETIME_SECS),
-        failures: 0,
+        attempts: 0,
         lock_bypass: false,
     }
 }

@@ -52,10 +52,15 @@ macro_rules! mfa_conformance {
             disable_forgets_everything_of_the_user_and_turns_mfa_off
             disable_without_a_confirmed_factor_changes_nothing
             a_created_challenge_is_found_by_its_hash_live_or_not
-            challenge_failures_are_counted_until_it_is_dead
-            a_challenge_is_consumed_once_and_only_while_live
-            concurrent_challenge_failures_are_all_counted
+            each_attempt_is_counted_until_the_fifth
+            an_expired_or_unknown_challenge_takes_no_attempt
+            a_challenge_is_consumed_once_and_only_until_it_expires
+            concurrent_attempts_on_one_challenge_get_exactly_five
             concurrent_consumes_of_one_challenge_give_it_once
+            a_device_is_remembered_while_mfa_is_on_and_the_password_unchanged
+            a_device_is_not_remembered_after_mfa_was_turned_off
+            a_device_is_not_remembered_once_the_password_hash_differs
+            a_device_racing_mfa_off_or_a_password_change_never_outlives_it
             a_device_is_used_only_by_its_user_while_live
             the_overview_lists_live_devices_most_recently_created_first
             a_user_forgets_only_their_own_device
@@ -114,6 +119,16 @@ async fn confirm(s: &StorageUnderTest, user: &User, factor: &Factor) -> bool {
         )
         .await
         .unwrap()
+}
+
+/// Turns MFA on for `user` (a fresh account): a TOTP factor set up and confirmed, as
+/// [`authd_domain::ports::MfaRepository::remember_device`] requires.
+///
+/// # Panics
+/// If the account already has a confirmed factor, or is unknown.
+pub async fn turn_mfa_on(s: &StorageUnderTest, user: &User) {
+    let (factor, _codes) = begin_setup(s, user).await;
+    assert!(confirm(s, user, &factor).await, "the first code confirms");
 }
 
 /// A fresh account with a confirmed TOTP factor.

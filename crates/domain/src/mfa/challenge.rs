@@ -5,8 +5,8 @@ use crate::token::TokenHash;
 use crate::values::PasswordHash;
 
 /// The state between a right password and the second factor: what the `mfaToken` of an
-/// `MFA_REQUIRED` answer stands for. Stored under the token's hash only; single use; dies after
-/// [`MfaChallenge::MAX_FAILURES`] wrong codes or at `expires_at`.
+/// `MFA_REQUIRED` answer stands for. Stored under the token's hash only; single use; takes at
+/// most [`MfaChallenge::MAX_ATTEMPTS`] codes and dies at `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MfaChallenge {
     pub hash: TokenHash,
@@ -20,8 +20,9 @@ pub struct MfaChallenge {
     pub client: ClientInfo,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
-    /// Wrong codes presented so far.
-    pub failures: u32,
+    /// Codes presented so far, each counted before it is checked; a right one consumes the
+    /// challenge, so it dies after [`MfaChallenge::MAX_ATTEMPTS`] wrong codes.
+    pub attempts: u32,
     /// The password step passed a lock because the browser presented a live remembered device:
     /// the lock was caused by failures from elsewhere, so it does not refuse this challenge's
     /// code either (wrong codes still count towards it).
@@ -32,11 +33,19 @@ impl MfaChallenge {
     /// API.md: an `mfaToken` lives 5 minutes.
     pub const LIFETIME_SECS: i64 = 300;
 
-    /// API.md: an `mfaToken` dies after 5 wrong codes.
-    pub const MAX_FAILURES: u32 = 5;
+    /// Codes presented; a right one consumes the challenge, so it dies after 5 wrong codes
+    /// (API.md).
+    pub const MAX_ATTEMPTS: u32 = 5;
 
+    /// Whether another code may be presented at `now`.
     #[must_use]
     pub fn is_live(&self, now: Timestamp) -> bool {
-        now < self.expires_at && self.failures < Self::MAX_FAILURES
+        !self.has_expired(now) && self.attempts < Self::MAX_ATTEMPTS
+    }
+
+    /// Past its lifetime at `now`: it can no longer be consumed, whatever its attempts.
+    #[must_use]
+    pub fn has_expired(&self, now: Timestamp) -> bool {
+        now >= self.expires_at
     }
 }

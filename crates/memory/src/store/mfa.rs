@@ -5,7 +5,9 @@
 //!
 //! The single-use rules hold because every method reads and writes under that lock: a TOTP
 //! step is compared with the factor's last accepted one and recorded in one step, a backup code
-//! is found and spent in one step, a challenge is checked live and removed in one step.
+//! is found and spent in one step, a challenge's attempt is checked and counted in one step, a
+//! challenge is checked unexpired and removed in one step, a device is stored only after its
+//! user's `mfa_enabled` and password hash are checked in the same step.
 //!
 //! # Growth
 //! A user holds at most one factor per kind (a new setup replaces a pending one) and one set of
@@ -30,6 +32,7 @@ use authd_domain::mfa::{Factor, FactorKind, MfaChallenge, RememberedDevice, Totp
 use authd_domain::notification::Notification;
 use authd_domain::ports::{BackupCodeUse, BeginSetupError, MfaOverview, MfaRepository};
 use authd_domain::token::TokenHash;
+use authd_domain::values::PasswordHash;
 use std::collections::HashMap;
 
 pub(super) use tables::MfaTables;
@@ -264,12 +267,20 @@ impl MfaRepository for MemoryStore {
         Ok(self.lock().mfa.challenges.get(hash).cloned())
     }
 
-    async fn record_challenge_failure(&self, hash: &TokenHash) -> Result<Option<u32>, PortError> {
+    async fn take_attempt(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<MfaChallenge>, PortError> {
         let mut t = self.lock();
-        Ok(t.mfa.challenges.get_mut(hash).map(|c| {
-            c.failures = c.failures.saturating_add(1);
-            c.failures
-        }))
+        Ok(t.mfa
+            .challenges
+            .get_mut(hash)
+            .filter(|c| c.is_live(now))
+            .map(|c| {
+                c.attempts += 1;
+                c.clone()
+            }))
     }
 
     async fn consume_challenge(
@@ -278,16 +289,34 @@ impl MfaRepository for MemoryStore {
         now: Timestamp,
     ) -> Result<Option<MfaChallenge>, PortError> {
         let mut t = self.lock();
-        if !t.mfa.challenges.get(hash).is_some_and(|c| c.is_live(now)) {
+        // Whatever its attempts: the caller took one before checking the code.
+        let unexpired = t
+            .mfa
+            .challenges
+            .get(hash)
+            .is_some_and(|c| !c.has_expired(now));
+        if !unexpired {
             return Ok(None);
         }
         Ok(t.mfa.remove_challenge(hash))
     }
 
-    async fn remember_device(&self, device: &RememberedDevice) -> Result<(), PortError> {
+    async fn remember_device(
+        &self,
+        device: &RememberedDevice,
+        verified: &PasswordHash,
+    ) -> Result<bool, PortError> {
         let mut t = self.lock();
         t.maybe_sweep(device.created_at);
         t.require_user(device.user_id, "a remembered device")?;
+        // Under the same lock as `disable` and the password changes: whichever runs first wins.
+        let still_verified = t
+            .users
+            .get(&device.user_id)
+            .is_some_and(|u| u.mfa_enabled && u.password_hash == *verified);
+        if !still_verified {
+            return Ok(false);
+        }
         if t.mfa.devices.contains_key(&device.hash) {
             return Err(PortError::internal("duplicate remembered-device hash"));
         }
@@ -297,7 +326,7 @@ impl MfaRepository for MemoryStore {
         }
         devices.insert(device.id, device.hash.clone());
         t.mfa.devices.insert(device.hash.clone(), device.clone());
-        Ok(())
+        Ok(true)
     }
 
     async fn use_device(

@@ -7,27 +7,38 @@ use authd_domain::Timestamp;
 use authd_domain::ids::{DeviceId, UserId};
 use authd_domain::mfa::RememberedDevice;
 use authd_domain::token::TokenHash;
+use authd_domain::values::PasswordHash;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Stores a device and deletes the user's expired ones, in one statement: an expired device
+/// Stores a device, only while its user has MFA on and still holds the password hash `$9` the
+/// login verified, and deletes the user's expired ones, in one statement: an expired device
 /// answers exactly as no device does, and this keeps them from piling up.
+///
+/// `FOR SHARE` settles the races with turning MFA off and with a password change or reset:
+/// each of those updates the account row before it deletes the devices, in its transaction. If
+/// one holds the row, this waits for it to commit and then re-checks the condition on the row as
+/// it left it (nothing is stored); if this holds the row first, the other waits, and its later
+/// delete sees the device.
 const REMEMBER: &str = "\
 WITH expired AS (
     DELETE FROM mfa_remembered_devices WHERE user_id = $3 AND expires_at <= $6
 )
 INSERT INTO mfa_remembered_devices (id, hash, user_id, user_agent, ip, created_at, expires_at,
                                     last_used_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+SELECT $1, $2, $3, $4, $5, $6, $7, $8
+FROM (SELECT id FROM users WHERE id = $3 AND mfa_enabled AND password_hash = $9 FOR SHARE) AS u";
 
+/// `false`, storing nothing, when the account has MFA off or another password hash.
 pub(super) async fn remember(
     c: &mut AsyncPgConnection,
     device: &RememberedDevice,
-) -> QueryResult<()> {
+    verified: &PasswordHash,
+) -> QueryResult<bool> {
     let row = DeviceRow::from_domain(device);
-    diesel::sql_query(REMEMBER)
+    let stored = diesel::sql_query(REMEMBER)
         .bind::<diesel::sql_types::Uuid, _>(row.id)
         .bind::<Text, _>(row.hash)
         .bind::<diesel::sql_types::Uuid, _>(row.user_id)
@@ -36,9 +47,10 @@ pub(super) async fn remember(
         .bind::<Timestamptz, _>(row.created_at)
         .bind::<Timestamptz, _>(row.expires_at)
         .bind::<Nullable<Timestamptz>, _>(row.last_used_at)
+        .bind::<Text, _>(verified.as_str())
         .execute(c)
         .await?;
-    Ok(())
+    Ok(stored > 0)
 }
 
 /// The device if it is the user's and live at `now`, marked used.

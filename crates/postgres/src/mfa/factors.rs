@@ -163,6 +163,14 @@ pub(super) async fn disable(
         return Ok(false);
     }
     backup_codes::delete_confirmed(c, user_id).await?;
+    // The account row first, in its own statement (the lock the `UPDATE users` below would take
+    // anyway): a device being remembered, which locks the row `FOR SHARE`, then either commits
+    // first and is seen by the delete below, whose snapshot is taken after this lock, or waits
+    // and finds MFA off.
+    diesel::sql_query("SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE")
+        .bind::<diesel::sql_types::Uuid, _>(user_id)
+        .execute(c)
+        .await?;
     diesel::sql_query(FORGET_MFA)
         .bind::<diesel::sql_types::Uuid, _>(user_id)
         .execute(c)

@@ -3,7 +3,10 @@
 //!
 //! The single-use rules are each one conditional statement: a TOTP step is accepted by a
 //! compare-and-set on the factor's `last_step`, a backup code spent by an `UPDATE ... WHERE
-//! used_at IS NULL`, a challenge consumed by a `DELETE ... RETURNING`. Changes that span tables
+//! used_at IS NULL`, a challenge's attempt taken by an `UPDATE ... WHERE attempts < 5
+//! RETURNING` and the challenge consumed by a `DELETE ... RETURNING`, a device stored by an
+//! `INSERT ... SELECT` from the account row it locks, only while MFA is on and the password
+//! unchanged. Changes that span tables
 //! (confirming a factor, a setup, turning MFA off, new backup codes) are one transaction, and
 //! take their locks in one order (factor rows, then backup codes in digest order, then the
 //! account), so they cannot deadlock each other.
@@ -26,6 +29,7 @@ use authd_domain::mfa::{Factor, FactorKind, MfaChallenge, RememberedDevice, Totp
 use authd_domain::notification::Notification;
 use authd_domain::ports::{BackupCodeUse, BeginSetupError, MfaOverview, MfaRepository};
 use authd_domain::token::TokenHash;
+use authd_domain::values::PasswordHash;
 use diesel_async::AsyncConnection;
 use factors::SetupFailure;
 
@@ -176,10 +180,14 @@ impl MfaRepository for PostgresStore {
         .await
     }
 
-    async fn record_challenge_failure(&self, hash: &TokenHash) -> Result<Option<u32>, PortError> {
+    async fn take_attempt(
+        &self,
+        hash: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<MfaChallenge>, PortError> {
         self.bounded(async {
             let mut conn = self.conn().await?;
-            Ok(challenges::record_failure(&mut conn, hash).await?)
+            Ok(challenges::take_attempt(&mut conn, hash, now).await?)
         })
         .await
     }
@@ -196,13 +204,16 @@ impl MfaRepository for PostgresStore {
         .await
     }
 
-    async fn remember_device(&self, device: &RememberedDevice) -> Result<(), PortError> {
+    async fn remember_device(
+        &self,
+        device: &RememberedDevice,
+        verified: &PasswordHash,
+    ) -> Result<bool, PortError> {
         self.bounded(async {
             let mut conn = self.conn().await?;
-            devices::remember(&mut conn, device)
+            Ok(devices::remember(&mut conn, device, verified)
                 .await
-                .map_err(TxError::from)?;
-            Ok(())
+                .map_err(TxError::from)?)
         })
         .await
     }

@@ -85,7 +85,7 @@ pub(super) struct ChallengeRow {
     pub user_agent: Option<String>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
-    pub failures: i32,
+    pub attempts: i32,
     pub lock_bypass: bool,
 }
 
@@ -100,7 +100,7 @@ impl ChallengeRow {
             user_agent: c.client.user_agent.clone(),
             created_at: c.created_at,
             expires_at: c.expires_at,
-            failures: stored_count(c.failures),
+            attempts: stored_count(c.attempts),
             lock_bypass: c.lock_bypass,
         }
     }
@@ -117,7 +117,7 @@ impl ChallengeRow {
             },
             created_at: self.created_at,
             expires_at: self.expires_at,
-            failures: loaded_count(self.failures),
+            attempts: loaded_count(self.attempts),
             lock_bypass: self.lock_bypass,
         }
     }

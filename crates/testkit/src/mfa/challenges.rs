@@ -1,5 +1,5 @@
-//! Login challenges: found by hash, wrong codes counted until the challenge dies, consumed once
-//! and only while live.
+//! Login challenges: found by hash, an attempt counted before each code until the fifth,
+//! consumed once and only until they expire.
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0_plus};
@@ -40,63 +40,80 @@ pub async fn a_created_challenge_is_found_by_its_hash_live_or_not(s: &StorageUnd
     assert_eq!(unknown, None);
 }
 
-/// Each wrong code raises the count by one; below [`MfaChallenge::MAX_FAILURES`] the challenge
-/// can still be consumed (carrying its count), at it the challenge is dead and cannot. An
-/// unknown hash counts nothing.
-pub async fn challenge_failures_are_counted_until_it_is_dead(s: &StorageUnderTest) {
-    let survivor = stored_challenge(s).await;
-    let max = MfaChallenge::MAX_FAILURES;
-    for expected in 1..max {
-        let count = s
-            .mfa
-            .record_challenge_failure(&survivor.hash)
-            .await
-            .unwrap();
-        assert_eq!(count, Some(expected));
+/// Each attempt is counted before its code is checked: the count runs 1 to
+/// [`MfaChallenge::MAX_ATTEMPTS`], each answer carrying the challenge after the count (and
+/// `find_challenge` reads it back); then no more attempts. The challenge can still be consumed
+/// after the fifth attempt, since the fifth code may be the right one.
+pub async fn each_attempt_is_counted_until_the_fifth(s: &StorageUnderTest) {
+    let challenge = stored_challenge(s).await;
+    let now = while_live(&challenge);
+    let max = MfaChallenge::MAX_ATTEMPTS;
+    for attempts in 1..=max {
+        let taken = s.mfa.take_attempt(&challenge.hash, now).await.unwrap();
+        let counted = MfaChallenge {
+            attempts,
+            ..challenge.clone()
+        };
+        assert_eq!(taken.as_ref(), Some(&counted), "attempt {attempts}");
+        let found = s.mfa.find_challenge(&challenge.hash).await.unwrap();
+        assert_eq!(found, Some(counted), "the count is stored");
     }
-    let consumed = s
-        .mfa
-        .consume_challenge(&survivor.hash, while_live(&survivor))
-        .await
-        .unwrap();
+    for _ in 0..3 {
+        let refused = s.mfa.take_attempt(&challenge.hash, now).await.unwrap();
+        assert_eq!(refused, None, "no attempt after {max}");
+    }
+    let found = s.mfa.find_challenge(&challenge.hash).await.unwrap();
+    assert_eq!(
+        found.map(|c| c.attempts),
+        Some(max),
+        "a refusal counts nothing"
+    );
+
+    let consumed = s.mfa.consume_challenge(&challenge.hash, now).await.unwrap();
     assert_eq!(
         consumed,
         Some(MfaChallenge {
-            failures: max - 1,
-            ..survivor.clone()
-        })
+            attempts: max,
+            ..challenge.clone()
+        }),
+        "the fifth code may be the right one"
     );
+    let gone = s.mfa.take_attempt(&challenge.hash, now).await.unwrap();
+    assert_eq!(gone, None, "a consumed challenge takes no attempt");
+}
 
-    let dead = stored_challenge(s).await;
-    for expected in 1..=max {
-        let count = s.mfa.record_challenge_failure(&dead.hash).await.unwrap();
-        assert_eq!(count, Some(expected));
+/// An expired challenge (at `expires_at` and after) and an unknown hash take no attempt, and
+/// the expired one's count stays as it was.
+pub async fn an_expired_or_unknown_challenge_takes_no_attempt(s: &StorageUnderTest) {
+    let challenge = stored_challenge(s).await;
+    for at in [
+        challenge.expires_at,
+        challenge.expires_at + Duration::hours(1),
+    ] {
+        let taken = s.mfa.take_attempt(&challenge.hash, at).await.unwrap();
+        assert_eq!(taken, None, "expired at {at}");
     }
-    let consumed = s
+    let found = s.mfa.find_challenge(&challenge.hash).await.unwrap();
+    assert_eq!(found.map(|c| c.attempts), Some(0));
+    let just_before = challenge.expires_at - Duration::seconds(1);
+    let taken = s
         .mfa
-        .consume_challenge(&dead.hash, while_live(&dead))
+        .take_attempt(&challenge.hash, just_before)
         .await
         .unwrap();
-    assert_eq!(
-        consumed, None,
-        "a challenge is dead after {max} wrong codes"
-    );
-    let found = s.mfa.find_challenge(&dead.hash).await.unwrap();
-    assert!(
-        found.as_ref().is_none_or(|c| !c.is_live(while_live(&dead))),
-        "{found:?}"
-    );
+    assert_eq!(taken.map(|c| c.attempts), Some(1));
 
     let unknown = s
         .mfa
-        .record_challenge_failure(&fixtures::token_hash())
+        .take_attempt(&fixtures::token_hash(), while_live(&challenge))
         .await
         .unwrap();
     assert_eq!(unknown, None);
 }
 
-/// A live challenge is consumed once, and is gone after; an expired one is never consumed.
-pub async fn a_challenge_is_consumed_once_and_only_while_live(s: &StorageUnderTest) {
+/// An unexpired challenge is consumed once, and is gone after; an expired one is never
+/// consumed.
+pub async fn a_challenge_is_consumed_once_and_only_until_it_expires(s: &StorageUnderTest) {
     let challenge = stored_challenge(s).await;
     let live = challenge.expires_at - Duration::seconds(1);
 
@@ -113,14 +130,6 @@ pub async fn a_challenge_is_consumed_once_and_only_while_live(s: &StorageUnderTe
         .unwrap();
     assert_eq!(second, None);
     assert_eq!(s.mfa.find_challenge(&challenge.hash).await.unwrap(), None);
-    assert_eq!(
-        s.mfa
-            .record_challenge_failure(&challenge.hash)
-            .await
-            .unwrap(),
-        None,
-        "a consumed challenge is gone"
-    );
 
     let expired = stored_challenge(s).await;
     let at_expiry = s
@@ -137,35 +146,28 @@ pub async fn a_challenge_is_consumed_once_and_only_while_live(s: &StorageUnderTe
     assert_eq!(later, None);
 }
 
-/// 20 concurrent wrong codes against one challenge: each call sees its own count, the counts
-/// run 1, 2, 3, ... with none lost (an adapter may delete the challenge once it is dead, after
-/// which the calls find nothing), and the challenge ends dead.
-pub async fn concurrent_challenge_failures_are_all_counted(s: &StorageUnderTest) {
+/// 20 concurrent attempts on a fresh challenge: exactly [`MfaChallenge::MAX_ATTEMPTS`] get it,
+/// with the counts 1 to 5 each once, and 15 get `None`; the stored count is 5. This is what
+/// keeps parallel codes on one `mfaToken` to 5 between them.
+pub async fn concurrent_attempts_on_one_challenge_get_exactly_five(s: &StorageUnderTest) {
     let challenge = stored_challenge(s).await;
     let hash = Arc::new(challenge.hash.clone());
+    let now = while_live(&challenge);
 
     let outcomes = concurrently(20, |_| {
         let mfa = Arc::clone(&s.mfa);
         let hash = Arc::clone(&hash);
-        async move { mfa.record_challenge_failure(&hash).await.unwrap() }
+        async move { mfa.take_attempt(&hash, now).await.unwrap() }
     })
     .await;
 
-    let mut counts: Vec<u32> = outcomes.iter().flatten().copied().collect();
+    let mut counts: Vec<u32> = outcomes.iter().flatten().map(|c| c.attempts).collect();
     counts.sort_unstable();
-    let counted = u32::try_from(counts.len()).unwrap();
-    assert_eq!(counts, (1..=counted).collect::<Vec<_>>(), "{outcomes:?}");
-    assert!(counted >= MfaChallenge::MAX_FAILURES, "{outcomes:?}");
-    if let Some(stored) = s.mfa.find_challenge(&challenge.hash).await.unwrap() {
-        assert_eq!(stored.failures, counted);
-        assert_eq!(counted, 20, "no count is lost while the challenge exists");
-    }
-    let consumed = s
-        .mfa
-        .consume_challenge(&challenge.hash, while_live(&challenge))
-        .await
-        .unwrap();
-    assert_eq!(consumed, None);
+    let max = MfaChallenge::MAX_ATTEMPTS;
+    assert_eq!(counts, (1..=max).collect::<Vec<_>>(), "{outcomes:?}");
+    assert_eq!(outcomes.iter().filter(|o| o.is_none()).count(), 15);
+    let stored = s.mfa.find_challenge(&challenge.hash).await.unwrap();
+    assert_eq!(stored.map(|c| c.attempts), Some(max));
 }
 
 /// 20 concurrent consumes of one live challenge: exactly one gets it.

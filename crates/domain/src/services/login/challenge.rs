@@ -100,7 +100,7 @@ impl Login {
             client: client.clone(),
             created_at: now,
             expires_at: now + Duration::seconds(MfaChallenge::LIFETIME_SECS),
-            failures: 0,
+            attempts: 0,
             lock_bypass,
         };
         self.ports.mfa.create_challenge(&challenge).await?;

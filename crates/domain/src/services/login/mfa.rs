@@ -6,8 +6,8 @@ use super::{Login, LoginSuccess};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{FieldError, InfraError, ValidationErrors};
-use crate::ids::{DeviceId, UserId};
-use crate::mfa::{PresentedCode, RememberedDevice};
+use crate::ids::DeviceId;
+use crate::mfa::{MfaChallenge, PresentedCode, RememberedDevice};
 use crate::policy::rate_limit::RateLimitDecision;
 use crate::services::mfa::second_factor::{Against, CodeRefusal, SecondFactor};
 use crate::services::shared::audit;
@@ -109,13 +109,14 @@ impl Login {
         let (mfa_token, code) = parse(&input)?;
         let now = self.ports.clock.now();
         let hash = self.ports.tokens.digest(&mfa_token);
+        // The attempt is counted before the code is checked, so parallel requests on one token
+        // get 5 codes checked between them, not 5 each.
         let challenge = self
             .ports
             .mfa
-            .find_challenge(&hash)
+            .take_attempt(&hash, now)
             .await
             .map_err(InfraError::from)?
-            .filter(|c| c.is_live(now))
             .ok_or(MfaLoginError::InvalidMfaToken)?;
         tracing::Span::current().record("user_id", tracing::field::display(challenge.user_id));
         let checker = self.second_factor();
@@ -142,21 +143,9 @@ impl Login {
             AccountStatus::Suspended => return Err(MfaLoginError::AccountSuspended),
             AccountStatus::Pending | AccountStatus::Active => {}
         }
-        match checker
+        checker
             .check(&user, &code, Against::Enabled, now, client)
-            .await
-        {
-            Ok(_) => {}
-            Err(refusal @ (CodeRefusal::Wrong | CodeRefusal::Locked { .. })) => {
-                self.ports
-                    .mfa
-                    .record_challenge_failure(&hash)
-                    .await
-                    .map_err(InfraError::from)?;
-                return Err(refusal.into());
-            }
-            Err(refusal) => return Err(refusal.into()),
-        }
+            .await?;
 
         // Two requests with two right codes: only the one that consumes the challenge logs in.
         let challenge = self
@@ -185,21 +174,24 @@ impl Login {
             Err(Incomplete::Infra(e)) => return Err(e.into()),
         };
         let device = if input.remember_device.unwrap_or(false) {
-            self.remember_device(login.user.id, now, client).await
+            self.remember_device(&challenge, now, client).await
         } else {
             None
         };
         Ok(MfaLoginSuccess { login, device })
     }
 
-    /// Remembers the browser for `remember_device_for`. The login is already complete, so a
-    /// failure here only means the second factor is asked for again next time.
+    /// Remembers the browser for `remember_device_for`, unless MFA was turned off or the
+    /// password changed since the password step (storage checks both as it stores the device).
+    /// The login is already complete, so a refusal or failure here only means the second factor
+    /// is asked for again next time.
     async fn remember_device(
         &self,
-        user_id: UserId,
+        challenge: &MfaChallenge,
         now: Timestamp,
         client: &ClientInfo,
     ) -> Option<DeviceToken> {
+        let user_id = challenge.user_id;
         let token = self.ports.tokens.generate();
         let device = RememberedDevice {
             id: DeviceId::new(),
@@ -211,9 +203,21 @@ impl Login {
             expires_at: now + self.settings.mfa.remember_device_for,
             last_used_at: None,
         };
-        if let Err(e) = self.ports.mfa.remember_device(&device).await {
-            tracing::error!(error = %e, "the device could not be remembered");
-            return None;
+        match self
+            .ports
+            .mfa
+            .remember_device(&device, &challenge.verified)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!("MFA was turned off or the password changed: device not remembered");
+                return None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the device could not be remembered");
+                return None;
+            }
         }
         audit(
             &*self.ports.audit,

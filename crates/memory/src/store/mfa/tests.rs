@@ -5,6 +5,7 @@ use super::MAX_CHALLENGES_PER_USER;
 use crate::store::{MemoryStore, SWEEP_INTERVAL};
 use authd_testkit::StorageUnderTest;
 use authd_testkit::fixtures::{self, t0_plus};
+use authd_testkit::mfa::turn_mfa_on;
 use authd_testkit::support::registered_user;
 use chrono::Duration;
 use std::sync::Arc;
@@ -54,12 +55,15 @@ async fn a_new_challenge_beyond_the_cap_drops_the_users_oldest() {
 async fn the_sweep_drops_expired_challenges_and_devices() {
     let (store, s) = store();
     let user = registered_user(&s).await;
+    turn_mfa_on(&s, &user).await;
     let challenge = fixtures::mfa_challenge(&user, t0_plus(300));
     s.mfa.create_challenge(&challenge).await.unwrap();
     let short = fixtures::remembered_device(user.id, t0_plus(300), Duration::hours(1));
     let long = fixtures::remembered_device(user.id, t0_plus(300), Duration::days(30));
-    s.mfa.remember_device(&short).await.unwrap();
-    s.mfa.remember_device(&long).await.unwrap();
+    for device in [&short, &long] {
+        let stored = s.mfa.remember_device(device, &user.password_hash).await;
+        assert!(stored.unwrap());
+    }
 
     let later = t0_plus(300) + Duration::hours(1) + SWEEP_INTERVAL;
     let next = fixtures::mfa_challenge(&user, later);
@@ -104,7 +108,8 @@ async fn disabling_and_forgetting_leave_no_index_entries_behind() {
         .await
         .unwrap();
     let device = fixtures::remembered_device(user.id, at, Duration::days(30));
-    s.mfa.remember_device(&device).await.unwrap();
+    let stored = s.mfa.remember_device(&device, &user.password_hash).await;
+    assert!(stored.unwrap());
 
     assert!(s.mfa.forget_device(user.id, device.id).await.unwrap());
     let off = fixtures::mfa_disabled_mail(&user, at);

@@ -100,10 +100,12 @@ async fn the_mfa_tables_hold_only_the_sealed_secret_and_the_digests_they_were_gi
     let factor = fixtures::totp_factor(user.id, t0_plus(60));
     let codes = fixtures::backup_code_digests();
     s.mfa.begin_setup(&factor, &codes).await.unwrap();
+    assert!(confirm(&s, &user, &factor, t0_plus(60)).await);
     let challenge = fixtures::mfa_challenge(&user, t0_plus(60));
     s.mfa.create_challenge(&challenge).await.unwrap();
     let device = fixtures::remembered_device(user.id, t0_plus(60), chrono::Duration::days(30));
-    s.mfa.remember_device(&device).await.unwrap();
+    let stored = s.mfa.remember_device(&device, &user.password_hash).await;
+    assert!(stored.unwrap());
 
     let expected: [(&str, &[&str]); 4] = [
         (
@@ -135,7 +137,7 @@ async fn the_mfa_tables_hold_only_the_sealed_secret_and_the_digests_they_were_gi
                 "user_agent",
                 "created_at",
                 "expires_at",
-                "failures",
+                "attempts",
                 "lock_bypass",
             ],
         ),
@@ -201,17 +203,17 @@ async fn the_mfa_tables_hold_only_the_sealed_secret_and_the_digests_they_were_gi
     );
 }
 
-/// Housekeeping: a new challenge clears out the user's dead ones (expired, or failed
-/// [`MfaChallenge::MAX_FAILURES`] times), a new remembered device the user's expired ones; the
-/// live ones and other users' stay.
+/// Housekeeping: a new challenge clears out the user's dead ones (expired, or with all
+/// [`MfaChallenge::MAX_ATTEMPTS`] attempts taken), a new remembered device the user's expired
+/// ones; the live ones and other users' stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn new_challenges_and_devices_clear_out_the_users_dead_ones() {
     use authd_domain::mfa::MfaChallenge;
     use chrono::Duration;
 
     let (s, db) = database().await;
-    let user = support::registered_user(&s).await;
-    let other = support::registered_user(&s).await;
+    let (user, _) = enrolled(&s).await;
+    let (other, _) = enrolled(&s).await;
     let expired = fixtures::mfa_challenge(&user, t0_plus(0));
     let failed = fixtures::mfa_challenge(&user, t0_plus(400));
     let live = fixtures::mfa_challenge(&user, t0_plus(400));
@@ -219,8 +221,9 @@ async fn new_challenges_and_devices_clear_out_the_users_dead_ones() {
     for c in [&expired, &failed, &live, &others] {
         s.mfa.create_challenge(c).await.unwrap();
     }
-    for _ in 0..MfaChallenge::MAX_FAILURES {
-        s.mfa.record_challenge_failure(&failed.hash).await.unwrap();
+    for _ in 0..MfaChallenge::MAX_ATTEMPTS {
+        let taken = s.mfa.take_attempt(&failed.hash, t0_plus(410)).await;
+        assert!(taken.unwrap().is_some());
     }
     let newest = fixtures::mfa_challenge(&user, t0_plus(500));
     s.mfa.create_challenge(&newest).await.unwrap();
@@ -238,11 +241,13 @@ async fn new_challenges_and_devices_clear_out_the_users_dead_ones() {
     let gone = fixtures::remembered_device(user.id, t0_plus(0), Duration::seconds(10));
     let kept = fixtures::remembered_device(user.id, t0_plus(0), Duration::days(30));
     let others = fixtures::remembered_device(other.id, t0_plus(0), Duration::seconds(10));
-    for d in [&gone, &kept, &others] {
-        s.mfa.remember_device(d).await.unwrap();
+    for (d, owner) in [(&gone, &user), (&kept, &user), (&others, &other)] {
+        let stored = s.mfa.remember_device(d, &owner.password_hash).await;
+        assert!(stored.unwrap());
     }
     let newest = fixtures::remembered_device(user.id, t0_plus(60), Duration::days(30));
-    s.mfa.remember_device(&newest).await.unwrap();
+    let stored = s.mfa.remember_device(&newest, &user.password_hash).await;
+    assert!(stored.unwrap());
     assert_eq!(
         texts(
             &db,

@@ -4,7 +4,7 @@
 
 use super::mfa_step::{overview_is, with_device};
 use super::verify::{
-    challenge_found, challenge_of, consumed, finishes, input, no_login, user_found, verify,
+    attempt_taken, challenge_of, consumed, finishes, input, no_login, user_found, verify,
 };
 use super::{
     PASSWORD, RIGHT, account_found, by_email, digest_of, login, password_is, with_settings,
@@ -76,7 +76,7 @@ async fn a_remembered_device_with_the_right_password_gets_a_challenge_that_bypas
     let uid = user.id;
     m.mfa
         .expect_create_challenge()
-        .withf(move |c: &MfaChallenge| c.user_id == uid && c.lock_bypass && c.failures == 0)
+        .withf(move |c: &MfaChallenge| c.user_id == uid && c.lock_bypass && c.attempts == 0)
         .times(1)
         .returning(|_| Ok(()));
     // The lock stays until the second factor is through; the device never skips that factor.
@@ -183,7 +183,7 @@ fn bypass_challenge(user: &User) -> MfaChallenge {
 
 /// A live bypass challenge, the limit open, the locked account found, its TOTP factor confirmed.
 fn up_to_the_code_while_locked(m: &mut Mocks, user: &User) {
-    challenge_found(m, Some(bypass_challenge(user)));
+    attempt_taken(m, Some(bypass_challenge(user)));
     verify_limit(m, user, true);
     user_found(m, user);
     factor_is(m, user, Some(totp_factor(user, true)));
@@ -218,17 +218,13 @@ async fn a_right_code_on_a_bypass_challenge_logs_in_and_clears_the_lock() {
 }
 
 #[tokio::test]
-async fn a_wrong_code_on_a_bypass_challenge_still_counts_against_lock_and_challenge() {
+async fn a_wrong_code_on_a_bypass_challenge_still_counts_against_the_lock() {
     let user = locked(mfa_user());
     let until = user.lockout.locked_until.unwrap();
     let mut m = Mocks::new();
     up_to_the_code_while_locked(&mut m, &user);
+    // The challenge's own count was taken before the check (see `attempt_taken`).
     failure_counted(&mut m, &user, Some(FailureOutcome::AlreadyLocked { until }));
-    m.mfa
-        .expect_record_challenge_failure()
-        .withf(|hash| *hash == digest_of("mfa-token"))
-        .times(1)
-        .returning(|_| Ok(Some(1)));
     no_login(&mut m);
     let err = verify(m, input(WRONG_CODE)).await.unwrap_err();
     assert!(
@@ -241,7 +237,7 @@ async fn a_wrong_code_on_a_bypass_challenge_still_counts_against_lock_and_challe
 async fn a_challenge_without_the_bypass_is_refused_by_a_lock_that_fell_since() {
     let user = locked(mfa_user());
     let mut m = Mocks::new();
-    challenge_found(&mut m, Some(challenge_of(&user)));
+    attempt_taken(&mut m, Some(challenge_of(&user)));
     verify_limit(&mut m, &user, true);
     user_found(&mut m, &user);
     m.mfa.expect_find_factor().never();

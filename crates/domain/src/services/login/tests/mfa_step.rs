@@ -75,7 +75,7 @@ async fn a_right_password_of_an_mfa_account_earns_a_challenge_not_a_session() {
                 && c.client.ip.as_deref() == Some("203.0.113.7")
                 && c.created_at == t0()
                 && c.expires_at == t0() + Duration::minutes(5)
-                && c.failures == 0
+                && c.attempts == 0
         })
         .times(1)
         .returning(|_| Ok(()));

@@ -16,6 +16,8 @@ use crate::user::{AccountStatus, User};
 use crate::values::codes;
 use chrono::Duration;
 
+mod devices;
+
 /// The challenge a right password of `user` left behind a minute ago, for `rememberMe: true`.
 pub(super) fn challenge_of(user: &User) -> MfaChallenge {
     MfaChallenge {
@@ -26,17 +28,22 @@ pub(super) fn challenge_of(user: &User) -> MfaChallenge {
         client: ClientInfo::default(),
         created_at: t0() - Duration::minutes(1),
         expires_at: t0() + Duration::minutes(4),
-        failures: 0,
+        attempts: 0,
         lock_bypass: false,
     }
 }
 
-pub(super) fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
+/// The attempt is reserved on the token's hash at `t0`; `challenge` is the answer (counted).
+pub(super) fn attempt_taken(m: &mut Mocks, challenge: Option<MfaChallenge>) {
+    let counted = challenge.map(|c| MfaChallenge {
+        attempts: c.attempts + 1,
+        ..c
+    });
     m.mfa
-        .expect_find_challenge()
-        .withf(|hash| *hash == digest_of("mfa-token"))
+        .expect_take_attempt()
+        .withf(|hash, now| *hash == digest_of("mfa-token") && *now == t0())
         .times(1)
-        .returning(move |_| Ok(challenge.clone()));
+        .returning(move |_, _| Ok(counted.clone()));
 }
 
 pub(super) fn user_found(m: &mut Mocks, user: &User) {
@@ -49,7 +56,7 @@ pub(super) fn user_found(m: &mut Mocks, user: &User) {
 
 /// Challenge live, limit open, account found, TOTP factor confirmed with the code of now.
 pub(super) fn up_to_the_code(m: &mut Mocks, user: &User) -> crate::mfa::Factor {
-    challenge_found(m, Some(challenge_of(user)));
+    attempt_taken(m, Some(challenge_of(user)));
     verify_limit(m, user, true);
     user_found(m, user);
     let factor = totp_factor(user, true);
@@ -143,58 +150,6 @@ async fn a_right_code_completes_the_login_the_password_started() {
 }
 
 #[tokio::test]
-async fn remember_device_hands_out_a_device_token_for_thirty_days() {
-    let user = mfa_user();
-    let mut m = Mocks::new();
-    let events = capture_audit(&mut m);
-    up_to_the_code(&mut m, &user);
-    step_won(&mut m);
-    consumed(&mut m, Some(challenge_of(&user)));
-    m.sessions
-        .expect_create()
-        .times(1)
-        .returning(|_, _, _, _| Ok(vec![]));
-    finishes(&mut m, &["first-refresh", "device"]);
-    let uid = user.id;
-    m.mfa
-        .expect_remember_device()
-        .withf(move |d| {
-            d.user_id == uid
-                && d.hash.as_str() == "hash-device"
-                && d.user_agent.as_deref() == Some("Firefox")
-                && d.ip.as_deref() == Some("203.0.113.7")
-                && d.expires_at == t0() + Duration::days(30)
-        })
-        .times(1)
-        .returning(|_| Ok(()));
-    let client = ClientInfo {
-        ip: Some("203.0.113.7".into()),
-        user_agent: Some("Firefox".into()),
-    };
-    let ok = login(m)
-        .verify_mfa(
-            MfaLoginInput {
-                remember_device: Some(true),
-                ..input(TOTP_NOW)
-            },
-            &client,
-        )
-        .await
-        .unwrap();
-    let device = ok.device.expect("a device token");
-    assert_eq!(device.raw.expose(), "device");
-    assert_eq!(device.expires_at, t0() + Duration::days(30));
-    assert_eq!(
-        audit_kinds(&events),
-        [
-            AuditKind::MfaSucceeded,
-            AuditKind::LoginSucceeded,
-            AuditKind::DeviceRemembered
-        ]
-    );
-}
-
-#[tokio::test]
 async fn token_and_code_are_both_required() {
     let err = verify(Mocks::new(), MfaLoginInput::default())
         .await
@@ -210,22 +165,21 @@ async fn token_and_code_are_both_required() {
 }
 
 #[tokio::test]
-async fn an_unknown_expired_or_dead_challenge_is_an_invalid_mfa_token() {
-    let user = mfa_user();
-    let expired = MfaChallenge {
-        expires_at: t0(),
-        ..challenge_of(&user)
-    };
-    let dead = MfaChallenge {
-        failures: MfaChallenge::MAX_FAILURES,
-        ..challenge_of(&user)
-    };
-    for challenge in [None, Some(expired), Some(dead)] {
+async fn a_token_without_an_attempt_left_is_refused_before_any_code_is_checked_or_counted() {
+    // Unknown, used, expired, or its 5 attempts taken (maybe by parallel requests): storage
+    // answers `None` and nothing else happens.
+    for code in [TOTP_NOW, WRONG_CODE, "12345678"] {
         let mut m = Mocks::new();
-        challenge_found(&mut m, challenge);
+        attempt_taken(&mut m, None);
+        m.mfa.expect_find_challenge().never();
         m.rate_limiter.expect_hit().never();
+        m.users.expect_find_by_id().never();
+        m.mfa.expect_find_factor().never();
+        m.mfa.expect_accept_totp_step().never();
+        m.mfa.expect_use_backup_code().never();
+        m.users.expect_record_login_failure().never();
         no_login(&mut m);
-        let err = verify(m, input(TOTP_NOW)).await.unwrap_err();
+        let err = verify(m, input(code)).await.unwrap_err();
         assert!(matches!(err, MfaLoginError::InvalidMfaToken), "{err:?}");
     }
 }
@@ -267,7 +221,7 @@ async fn a_password_changed_between_the_steps_ends_the_login() {
 }
 
 #[tokio::test]
-async fn a_wrong_code_counts_against_the_challenge_and_the_account() {
+async fn a_wrong_code_counts_against_the_account_and_spends_its_attempt() {
     let user = mfa_user();
     let mut m = Mocks::new();
     up_to_the_code(&mut m, &user);
@@ -276,11 +230,6 @@ async fn a_wrong_code_counts_against_the_challenge_and_the_account() {
         &user,
         Some(FailureOutcome::Counted { remaining: 3 }),
     );
-    m.mfa
-        .expect_record_challenge_failure()
-        .withf(|hash| *hash == digest_of("mfa-token"))
-        .times(1)
-        .returning(|_| Ok(Some(1)));
     no_login(&mut m);
     let err = verify(m, input(WRONG_CODE)).await.unwrap_err();
     assert!(matches!(err, MfaLoginError::InvalidCode), "{err:?}");
@@ -293,10 +242,6 @@ async fn the_wrong_code_that_reaches_the_limit_locks_the_account() {
     let until = t0() + Duration::minutes(15);
     up_to_the_code(&mut m, &user);
     failure_counted(&mut m, &user, Some(FailureOutcome::NewlyLocked { until }));
-    m.mfa
-        .expect_record_challenge_failure()
-        .times(1)
-        .returning(|_| Ok(Some(2)));
     no_login(&mut m);
     let err = verify(m, input(WRONG_CODE)).await.unwrap_err();
     assert!(
@@ -310,7 +255,7 @@ async fn a_locked_account_is_refused_before_the_code_is_checked() {
     let mut user = mfa_user();
     user.lockout.locked_until = Some(t0() + Duration::seconds(10));
     let mut m = Mocks::new();
-    challenge_found(&mut m, Some(challenge_of(&user)));
+    attempt_taken(&mut m, Some(challenge_of(&user)));
     verify_limit(&mut m, &user, true);
     user_found(&mut m, &user);
     m.mfa.expect_find_factor().never();
@@ -332,7 +277,7 @@ async fn an_account_suspended_deleted_or_gone_since_the_password_gets_no_session
     ] {
         let user = mfa_user();
         let mut m = Mocks::new();
-        challenge_found(&mut m, Some(challenge_of(&user)));
+        attempt_taken(&mut m, Some(challenge_of(&user)));
         verify_limit(&mut m, &user, true);
         let found = status.map(|status| User {
             status,
@@ -358,10 +303,9 @@ async fn an_account_suspended_deleted_or_gone_since_the_password_gets_no_session
 async fn too_many_codes_are_refused_before_the_account_is_read() {
     let user = mfa_user();
     let mut m = Mocks::new();
-    challenge_found(&mut m, Some(challenge_of(&user)));
+    attempt_taken(&mut m, Some(challenge_of(&user)));
     verify_limit(&mut m, &user, false);
     m.users.expect_find_by_id().never();
-    m.mfa.expect_record_challenge_failure().never();
     no_login(&mut m);
     let err = verify(m, input(TOTP_NOW)).await.unwrap_err();
     assert!(matches!(err, MfaLoginError::RateLimited(_)), "{err:?}");
@@ -371,7 +315,7 @@ async fn too_many_codes_are_refused_before_the_account_is_read() {
 async fn a_backup_code_completes_the_login_and_mails_the_count_left() {
     let user = mfa_user();
     let mut m = Mocks::new();
-    challenge_found(&mut m, Some(challenge_of(&user)));
+    attempt_taken(&mut m, Some(challenge_of(&user)));
     verify_limit(&mut m, &user, true);
     user_found(&mut m, &user);
     backup_code_answers(&mut m, &user, BackupCodeUse::Accepted { remaining: 1 });
@@ -388,11 +332,10 @@ async fn a_backup_code_completes_the_login_and_mails_the_count_left() {
 async fn a_spent_backup_code_answers_backup_code_used() {
     let user = mfa_user();
     let mut m = Mocks::new();
-    challenge_found(&mut m, Some(challenge_of(&user)));
+    attempt_taken(&mut m, Some(challenge_of(&user)));
     verify_limit(&mut m, &user, true);
     user_found(&mut m, &user);
     backup_code_answers(&mut m, &user, BackupCodeUse::AlreadyUsed);
-    m.mfa.expect_record_challenge_failure().never();
     no_login(&mut m);
     let err = verify(m, input("12345678")).await.unwrap_err();
     assert!(matches!(err, MfaLoginError::BackupCodeUsed), "{err:?}");
