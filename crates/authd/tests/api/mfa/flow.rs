@@ -23,7 +23,7 @@ async fn setup_confirm_and_a_login_with_the_authenticators_code(backend: Backend
 
     let reply = app.mfa_setup(&access).await;
     // The secret and the backup codes must not stay in any cache.
-    assert_eq!(reply.header("cache-control").as_deref(), Some("no-store"));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
     let setup = MfaSetup::from_reply(&reply);
 
     // 160-bit secret, an otpauth URL carrying it, and the same URL as a QR code.
