@@ -1,0 +1,66 @@
+//! Short-lived state shared by every instance (the denylist, rate limits) and mail delivery.
+
+use crate::Timestamp;
+use crate::error::PortError;
+use crate::ids::{SessionId, TokenId, UserId};
+use crate::notification::Letter;
+use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
+use crate::token::AccessClaims;
+use async_trait::async_trait;
+use thiserror::Error;
+
+/// Revoked access tokens. Access tokens are stateless, so revocation needs a fast shared lookup.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait TokenDenylist: Send + Sync {
+    /// Denies one access token until `until` (its expiry).
+    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError>;
+
+    /// Denies every access token of these sessions until `until` (the longest access-token lifetime from now).
+    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError>;
+
+    /// Denies, until `until`, every access token of the user issued in a whole second before
+    /// `cutoff`'s. Access tokens carry `iat` in whole seconds, so a token of `cutoff`'s own second
+    /// may have been issued just after it (a login right after "log out everywhere") and stays
+    /// valid; callers revoke the sessions of that second through [`Self::deny_sessions`].
+    async fn deny_user_before(
+        &self,
+        user_id: UserId,
+        cutoff: Timestamp,
+        until: Timestamp,
+    ) -> Result<(), PortError>;
+
+    /// Whether any of the above denies `claims`. One round trip.
+    async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError>;
+}
+
+/// Counts hits against rate limits, shared by every instance of the service.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one hit on `key` and decides it with [`crate::policy::rate_limit::decide`]: the
+    /// count and the window are updated atomically, so N concurrent hits count N (no
+    /// read-then-write race) and at most `limit.max` of them are allowed per window.
+    async fn hit(&self, key: &str, limit: RateLimit) -> Result<RateLimitDecision, PortError>;
+}
+
+/// Delivers one email now.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// # Errors
+    /// [`MailError::Transient`] when trying again later may work (server down, timeout, 4xx);
+    /// [`MailError::Permanent`] when it never will (address rejected).
+    async fn deliver(&self, letter: &Letter) -> Result<(), MailError>;
+
+    /// A cheap check that the transport can accept mail (for `/v1/health`).
+    async fn is_healthy(&self) -> bool;
+}
+
+#[derive(Debug, Error)]
+pub enum MailError {
+    #[error("temporary delivery failure: {0}")]
+    Transient(String),
+    #[error("permanent delivery failure: {0}")]
+    Permanent(String),
+}
