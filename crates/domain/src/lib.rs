@@ -12,6 +12,7 @@ pub mod policy;
 pub mod ports;
 pub mod services;
 pub mod session;
+pub mod sms;
 pub mod telemetry;
 pub mod token;
 pub mod user;

@@ -37,6 +37,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let health = limits::health(&mut r);
     let metrics = super::metrics::metrics(&mut r);
     let mfa = super::mfa::mfa(&mut r);
+    let sms = super::sms::sms(&mut r);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -59,6 +60,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             health,
             metrics,
             mfa,
+            sms,
         })
     } else {
         Err(ConfigErrors(r.errors))

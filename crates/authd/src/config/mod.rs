@@ -11,6 +11,7 @@ mod metrics;
 mod mfa;
 mod reader;
 mod redis;
+mod sms;
 mod smtp;
 mod values;
 
@@ -20,6 +21,7 @@ pub use limits::{HealthConfig, RateLimitConfig};
 pub use metrics::MetricsConfig;
 pub use mfa::MfaConfig;
 pub use redis::RedisConfig;
+pub use sms::SmsConfig;
 pub use smtp::SmtpConfig;
 
 use authd_domain::policy::backoff::RetryPolicy;
@@ -49,6 +51,9 @@ pub struct Config {
     pub health: HealthConfig,
     pub metrics: MetricsConfig,
     pub mfa: MfaConfig,
+    /// Text messages to a webhook; `None` (no `SMS_WEBHOOK_URL`) means no SMS can be sent.
+    /// Not used by any flow yet.
+    pub sms: Option<SmsConfig>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,10 +1,11 @@
-//! Short-lived state shared by every instance (the denylist, rate limits) and mail delivery.
+//! Short-lived state shared by every instance (the denylist, rate limits), mail and SMS delivery.
 
 use crate::Timestamp;
 use crate::error::PortError;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::notification::Letter;
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
+use crate::sms::Sms;
 use crate::token::AccessClaims;
 use async_trait::async_trait;
 use thiserror::Error;
@@ -62,5 +63,28 @@ pub enum MailError {
     #[error("temporary delivery failure: {0}")]
     Transient(String),
     #[error("permanent delivery failure: {0}")]
+    Permanent(String),
+}
+
+/// Sends one text message now.
+///
+/// No health check, unlike [`Mailer`]: a webhook has no request that proves it would deliver
+/// without delivering (a `HEAD` or `GET` may be unrouted, or counted as a message), and a bare
+/// connection test proves little. Whether SMS go out is seen in the outcome of each send.
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait SmsSender: Send + Sync {
+    /// # Errors
+    /// [`SmsError::Transient`] when trying again later may work (gateway down, timeout,
+    /// throttled); [`SmsError::Permanent`] when it never will (number or request refused).
+    /// Neither ever holds the text.
+    async fn send(&self, message: &Sms) -> Result<(), SmsError>;
+}
+
+#[derive(Debug, Error)]
+pub enum SmsError {
+    #[error("temporary SMS delivery failure: {0}")]
+    Transient(String),
+    #[error("permanent SMS delivery failure: {0}")]
     Permanent(String),
 }

@@ -1,12 +1,14 @@
 //! Value objects: a value that exists is valid. Constructors return `Result`.
 
 mod email;
+mod mobile;
 mod password;
 mod profile;
 mod username;
 mod username_skeleton;
 
 pub use email::{Email, EmailDomains};
+pub use mobile::MobileNumber;
 pub use password::{NewPassword, Password, PasswordHash};
 pub use profile::{NotificationPreferences, PersonName, Phone, Preferences};
 pub use username::Username;

@@ -6,6 +6,7 @@ use secrecy::ExposeSecret;
 mod database;
 mod mfa;
 mod services;
+mod sms;
 
 /// A password with every character a URL must escape.
 const PASSWORD: &str = "s3cr3t p@ss:word/%";
