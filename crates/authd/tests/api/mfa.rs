@@ -3,6 +3,7 @@
 //! remembered devices, turning MFA off, `ENABLE_MFA=false`, the limits and lockout that guard
 //! codes, and the races storage settles (one code, one challenge, one session).
 
+mod at_rest;
 mod devices;
 mod flow;
 mod guards;
