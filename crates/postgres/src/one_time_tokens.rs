@@ -145,22 +145,12 @@ impl OneTimeTokenRepository for PostgresStore {
         hash: &TokenHash,
         now: Timestamp,
     ) -> Result<UserId, ConsumeError> {
-        self.bounded(async {
-            let mut conn = self.conn().await?;
-            let verified: Option<IdRow> = diesel::sql_query(CONSUME_VERIFICATION)
-                .bind::<Text, _>(hash.as_str())
-                .bind::<Timestamptz, _>(now)
-                .get_result(&mut conn)
-                .await
-                .optional()
-                .map_err(TxError::from)?;
-            match verified {
-                Some(row) => Ok(UserId::from_uuid(row.id)),
-                None => Err(refusal(&mut conn, hash, TokenPurpose::EmailVerification)
-                    .await
-                    .map_err(TxError::from)?),
-            }
-        })
+        self.consume_link(
+            CONSUME_VERIFICATION,
+            hash,
+            now,
+            TokenPurpose::EmailVerification,
+        )
         .await
     }
 
@@ -169,23 +159,8 @@ impl OneTimeTokenRepository for PostgresStore {
         hash: &TokenHash,
         now: Timestamp,
     ) -> Result<UserId, ConsumeError> {
-        self.bounded(async {
-            let mut conn = self.conn().await?;
-            let unlocked: Option<IdRow> = diesel::sql_query(CONSUME_UNLOCK)
-                .bind::<Text, _>(hash.as_str())
-                .bind::<Timestamptz, _>(now)
-                .get_result(&mut conn)
-                .await
-                .optional()
-                .map_err(TxError::from)?;
-            match unlocked {
-                Some(row) => Ok(UserId::from_uuid(row.id)),
-                None => Err(refusal(&mut conn, hash, TokenPurpose::AccountUnlock)
-                    .await
-                    .map_err(TxError::from)?),
-            }
-        })
-        .await
+        self.consume_link(CONSUME_UNLOCK, hash, now, TokenPurpose::AccountUnlock)
+            .await
     }
 
     async fn consume_reset(
@@ -215,6 +190,36 @@ impl OneTimeTokenRepository for PostgresStore {
                 Ok(Ok((user_id, revoked)))
             })
             .await?
+        })
+        .await
+    }
+}
+
+impl PostgresStore {
+    /// Runs `statement`, which consumes the token of `purpose` and changes its account in one
+    /// statement returning the account's id; when it consumes nothing, says why.
+    async fn consume_link(
+        &self,
+        statement: &'static str,
+        hash: &TokenHash,
+        now: Timestamp,
+        purpose: TokenPurpose,
+    ) -> Result<UserId, ConsumeError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let consumed: Option<IdRow> = diesel::sql_query(statement)
+                .bind::<Text, _>(hash.as_str())
+                .bind::<Timestamptz, _>(now)
+                .get_result(&mut conn)
+                .await
+                .optional()
+                .map_err(TxError::from)?;
+            match consumed {
+                Some(row) => Ok(UserId::from_uuid(row.id)),
+                None => Err(refusal(&mut conn, hash, purpose)
+                    .await
+                    .map_err(TxError::from)?),
+            }
         })
         .await
     }
