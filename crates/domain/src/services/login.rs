@@ -211,9 +211,10 @@ impl Login {
         // A locked account is refused before its password is checked: otherwise the lock would
         // still let an attacker learn whether a guess is right. See `refuse_if_locked` for the
         // one way past it.
-        let lock_bypass = self
+        let bypassing = self
             .refuse_if_locked(&user, input.device_token.as_ref(), now, client)
             .await?;
+        let lock_bypass = bypassing.is_some();
 
         let checked = PasswordChecker::new(
             &self.ports.users,
@@ -224,7 +225,13 @@ impl Login {
         .check(&user, &password, now, client, "wrong password")
         .await?;
         let needs_rehash = match checked {
-            Checked::Wrong(outcome) => return Err(self.wrong_password(outcome, now)),
+            Checked::Wrong(outcome) => {
+                if let Some(device) = bypassing {
+                    self.forget_bypassing_device(&user, device, now, client)
+                        .await;
+                }
+                return Err(self.wrong_password(outcome, now));
+            }
             Checked::Right { needs_rehash } => needs_rehash,
         };
 
@@ -240,9 +247,10 @@ impl Login {
             // A locked account never skips the second factor, even from a remembered device
             // (whose use `passes_lock` has already recorded).
             if lock_bypass
-                || !self
+                || self
                     .remembered(&user, input.device_token.as_ref(), now)
                     .await?
+                    .is_none()
             {
                 // Neither the failure count nor the hash changes yet: only the second step
                 // completes the login, or the password alone would buy endless code guesses.

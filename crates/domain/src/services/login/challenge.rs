@@ -4,9 +4,11 @@
 
 use super::{Login, LoginError};
 use crate::Timestamp;
+use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
+use crate::ids::DeviceId;
 use crate::mfa::{MfaChallenge, MfaMethod};
-use crate::services::shared::retry_after;
+use crate::services::shared::{audit, retry_after};
 use crate::session::ClientInfo;
 use crate::user::User;
 use chrono::Duration;
@@ -14,20 +16,21 @@ use secrecy::{ExposeSecret, SecretString};
 
 impl Login {
     /// Refuses a locked account (`AccountLocked`) unless its lock lets this login through to
-    /// the second factor, which it answers `true`: the failures that caused the lock came from
-    /// elsewhere, and its owner's remembered device should not be locked out by them.
+    /// the second factor, which it answers with the remembered device that passed: the failures
+    /// that caused the lock came from elsewhere, and its owner's device should not be locked out
+    /// by them. `None`: not locked.
     pub(super) async fn refuse_if_locked(
         &self,
         user: &User,
         device_token: Option<&SecretString>,
         now: Timestamp,
         client: &ClientInfo,
-    ) -> Result<bool, LoginError> {
+    ) -> Result<Option<DeviceId>, LoginError> {
         let Some(until) = self.settings.lockout.locked_until(&user.lockout, now) else {
-            return Ok(false);
+            return Ok(None);
         };
-        if self.passes_lock(user, device_token, now).await? {
-            return Ok(true);
+        if let Some(device) = self.passes_lock(user, device_token, now).await? {
+            return Ok(Some(device));
         }
         self.audit_failure(Some(user), now, client, "account locked")
             .await;
@@ -44,22 +47,47 @@ impl Login {
         user: &User,
         device_token: Option<&SecretString>,
         now: Timestamp,
-    ) -> Result<bool, InfraError> {
+    ) -> Result<Option<DeviceId>, InfraError> {
         if !(self.settings.mfa.enabled && user.mfa_enabled) {
-            return Ok(false);
+            return Ok(None);
         }
         self.remembered(user, device_token, now).await
     }
 
-    /// Whether `device_token` is a live remembered device of `user` (whose use is recorded).
+    /// A wrong password through the lock: the device that let it through is forgotten, so a
+    /// stolen device token buys one guess per lock, not a guess oracle while the account is
+    /// locked. Best effort: the guess is counted and refused either way.
+    pub(super) async fn forget_bypassing_device(
+        &self,
+        user: &User,
+        device: DeviceId,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) {
+        match self.ports.mfa.forget_device(user.id, device).await {
+            Ok(_) => {
+                audit(
+                    &*self.ports.audit,
+                    AuditEvent::new(AuditKind::DeviceForgotten, now, Some(user.id), client)
+                        .with_detail("wrong password through a lock"),
+                )
+                .await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the device of a wrong password through a lock could not be forgotten");
+            }
+        }
+    }
+
+    /// The live remembered device of `user` that `device_token` names (whose use is recorded).
     pub(super) async fn remembered(
         &self,
         user: &User,
         device_token: Option<&SecretString>,
         now: Timestamp,
-    ) -> Result<bool, InfraError> {
+    ) -> Result<Option<DeviceId>, InfraError> {
         let Some(raw) = device_token.filter(|t| !t.expose_secret().is_empty()) else {
-            return Ok(false);
+            return Ok(None);
         };
         let hash = self.ports.tokens.digest(raw.expose_secret());
         Ok(self
@@ -67,7 +95,7 @@ impl Login {
             .mfa
             .use_device(user.id, &hash, now)
             .await?
-            .is_some())
+            .map(|device| device.id))
     }
 
     /// Stores a challenge for the second step and answers `MFA_REQUIRED` with its token and the

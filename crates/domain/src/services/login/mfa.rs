@@ -143,9 +143,18 @@ impl Login {
             AccountStatus::Suspended => return Err(MfaLoginError::AccountSuspended),
             AccountStatus::Pending | AccountStatus::Active => {}
         }
-        checker
+        match checker
             .check(&user, &code, Against::Enabled, now, client)
-            .await?;
+            .await
+        {
+            Ok(_) => {}
+            // The lock does not refuse this challenge (see `lock_bypass`), so a wrong code on it
+            // is just wrong: answering 423 would tell the owner to wait while the token still works.
+            Err(CodeRefusal::Locked { .. }) if challenge.lock_bypass => {
+                return Err(MfaLoginError::InvalidCode);
+            }
+            Err(refusal) => return Err(refusal.into()),
+        }
 
         // Two requests with two right codes: only the one that consumes the challenge logs in.
         let challenge = self

@@ -91,7 +91,7 @@ async fn a_remembered_device_with_the_right_password_gets_a_challenge_that_bypas
 }
 
 #[tokio::test]
-async fn a_remembered_device_with_a_wrong_password_is_counted_and_refused() {
+async fn a_remembered_device_with_a_wrong_password_is_counted_refused_and_forgotten() {
     let user = locked(mfa_user());
     let mut m = Mocks::new();
     let events = capture_audit(&mut m);
@@ -100,6 +100,13 @@ async fn a_remembered_device_with_a_wrong_password_is_counted_and_refused() {
     password_is(&mut m, PasswordCheck::Mismatch);
     let until = user.lockout.locked_until.unwrap();
     failure_counted(&mut m, &user, Some(FailureOutcome::AlreadyLocked { until }));
+    // A stolen device token must not become a guess oracle while the account is locked.
+    let uid = user.id;
+    m.mfa
+        .expect_forget_device()
+        .withf(move |id, _| *id == uid)
+        .times(1)
+        .returning(|_, _| Ok(true));
     m.mfa.expect_create_challenge().never();
     m.sessions.expect_create().never();
     let err = login(m)
@@ -110,7 +117,10 @@ async fn a_remembered_device_with_a_wrong_password_is_counted_and_refused() {
         matches!(err, LoginError::AccountLocked { retry_after: 600 }),
         "{err:?}"
     );
-    assert_eq!(audit_kinds(&events), [AuditKind::LoginFailed]);
+    assert_eq!(
+        audit_kinds(&events),
+        [AuditKind::LoginFailed, AuditKind::DeviceForgotten]
+    );
     let detail = events.lock().unwrap()[0].detail.clone();
     assert_eq!(detail.as_deref(), Some("wrong password"));
 }
@@ -218,7 +228,7 @@ async fn a_right_code_on_a_bypass_challenge_logs_in_and_clears_the_lock() {
 }
 
 #[tokio::test]
-async fn a_wrong_code_on_a_bypass_challenge_still_counts_against_the_lock() {
+async fn a_wrong_code_on_a_bypass_challenge_counts_against_the_lock_but_answers_a_wrong_code() {
     let user = locked(mfa_user());
     let until = user.lockout.locked_until.unwrap();
     let mut m = Mocks::new();
@@ -227,10 +237,8 @@ async fn a_wrong_code_on_a_bypass_challenge_still_counts_against_the_lock() {
     failure_counted(&mut m, &user, Some(FailureOutcome::AlreadyLocked { until }));
     no_login(&mut m);
     let err = verify(m, input(WRONG_CODE)).await.unwrap_err();
-    assert!(
-        matches!(err, MfaLoginError::AccountLocked { retry_after: 600 }),
-        "{err:?}"
-    );
+    // 423 would tell the owner to wait, while this token still takes the right code.
+    assert!(matches!(err, MfaLoginError::InvalidCode), "{err:?}");
 }
 
 #[tokio::test]
