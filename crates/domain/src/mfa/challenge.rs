@@ -11,7 +11,7 @@ use crate::values::PasswordHash;
 pub struct MfaChallenge {
     pub hash: TokenHash,
     pub user_id: UserId,
-    /// The password hash the login verified (after any re-hash): the session is created only
+    /// The password hash the login verified (no re-hash happens on this path): the session is created only
     /// while the account still holds it, so a reset between the two steps wins.
     pub verified: PasswordHash,
     /// The login's `rememberMe`, carried to the session the challenge ends in.

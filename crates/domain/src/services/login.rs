@@ -252,8 +252,11 @@ impl Login {
                     .await?
                     .is_none()
             {
-                // Neither the failure count nor the hash changes yet: only the second step
-                // completes the login, or the password alone would buy endless code guesses.
+                // The failure count is not cleared: only the second step completes the login, or
+                // the password alone would buy endless code guesses. Nor is a weak hash upgraded
+                // (the second step has no password to hash); an MFA account's hash is upgraded
+                // at a login from a remembered device, which takes the path below, or when the
+                // password changes.
                 let challenge = self.challenge(&user, remember_me, lock_bypass, now, client);
                 return Err(challenge.await?);
             }
