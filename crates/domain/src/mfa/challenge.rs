@@ -11,8 +11,8 @@ use crate::values::PasswordHash;
 pub struct MfaChallenge {
     pub hash: TokenHash,
     pub user_id: UserId,
-    /// The password hash the login verified (no re-hash happens on this path): the session is created only
-    /// while the account still holds it, so a reset between the two steps wins.
+    /// The password hash the login verified (no re-hash happens on this path): the session is
+    /// created only while the account still holds it, so a reset between the two steps wins.
     pub verified: PasswordHash,
     /// The login's `rememberMe`, carried to the session the challenge ends in.
     pub remember_me: bool,
