@@ -1,6 +1,6 @@
 //! The races of a second factor, with real concurrency: one TOTP code presented on 20 challenges
 //! at once logs in once; one challenge answered 20 times at once ends in one session. Over
-//! memory and PostgreSQL, and across three instances sharing PostgreSQL and Redis.
+//! memory and PostgreSQL, and both across three instances sharing PostgreSQL and Redis.
 
 use crate::helpers::{Backend, backends};
 use crate::helpers::{Cluster, Production, TestApp, spawn_app_with};
@@ -113,5 +113,44 @@ async fn one_code_on_twenty_challenges_across_three_instances_logs_in_exactly_on
     assert!(
         refused >= 10,
         "the per-user limit holds across instances: {refused}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_challenge_answered_twenty_times_across_three_instances_ends_in_one_session() {
+    let production = Production::shared().await;
+    let cluster = Cluster::start(
+        &production,
+        3,
+        &[
+            NO_LOCKOUT,
+            ("AUTH_RATE_LIMIT_MAX", "1000"),
+            ("RATE_LIMIT_MAX", "10000"),
+        ],
+    )
+    .await;
+    let mfa = cluster.next().mfa_user().await;
+    let before = session_count(cluster.next(), &mfa.access_token).await;
+    let token = cluster.next().mfa_challenge(&mfa.user).await;
+    let nodes: Vec<&TestApp> = (0..20).map(|_| cluster.next()).collect();
+
+    // Ten different valid backup codes, each twice, spread over the three instances.
+    let replies = join_all(
+        nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| node.mfa_verify(&token, mfa.backup_code(i % 10))),
+    )
+    .await;
+
+    let won = replies.iter().filter(|r| r.status == 200).count();
+    assert_eq!(won, 1, "{replies:#?}");
+    for reply in replies.iter().filter(|r| r.status != 200) {
+        // Out of attempts or beaten (401), or past the user's shared limit (429).
+        assert!(matches!(reply.status, 401 | 429), "{reply:#?}");
+    }
+    assert_eq!(
+        session_count(cluster.next(), &mfa.access_token).await,
+        before + 1
     );
 }
