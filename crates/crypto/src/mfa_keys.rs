@@ -1,4 +1,5 @@
-//! `MFA_ENCRYPTION_KEY`: the keys that seal TOTP secrets and key backup-code digests.
+//! `MFA_ENCRYPTION_KEY`: the keys that seal TOTP secrets and key backup-code and emailed-code
+//! digests.
 //!
 //! The variable holds one or more keys separated by commas, each 32 random bytes in base64 (what
 //! `openssl rand -base64 32` prints) or 64 hex digits. The first key seals and digests new
@@ -36,6 +37,9 @@ pub(crate) struct DerivedKey {
     pub(crate) id: [u8; 4],
     pub(crate) seal: Zeroizing<[u8; MFA_KEY_BYTES]>,
     pub(crate) backup_codes: hmac::Key,
+    /// Keys the digests of emailed codes: a label of its own, so a code digest never equals a
+    /// backup-code digest of the same digits.
+    pub(crate) email_codes: hmac::Key,
 }
 
 /// The configured keys, the current one first.
@@ -136,10 +140,12 @@ fn derive(key: &[u8]) -> DerivedKey {
     let mut seal = Zeroizing::new([0_u8; MFA_KEY_BYTES]);
     seal.copy_from_slice(label(b"authd totp secret sealing v1").as_ref());
     let backup = label(b"authd backup code digests v1");
+    let email = label(b"authd emailed code digests v1");
     DerivedKey {
         id,
         seal,
         backup_codes: hmac::Key::new(hmac::HMAC_SHA256, backup.as_ref()),
+        email_codes: hmac::Key::new(hmac::HMAC_SHA256, email.as_ref()),
     }
 }
 

@@ -163,10 +163,34 @@ impl OneTimePasswords for OtpCodes {
     fn base32(&self, secret: &TotpSecret) -> secrecy::SecretString {
         secrecy::SecretString::from(totp_rs::Secret::from(secret.expose_bytes()).to_base32())
     }
+
+    /// # Panics
+    /// If the OS RNG fails.
+    fn new_code(&self) -> OtpCode {
+        let number = self.below(1_000_000);
+        OtpCode::from_digits(&format!("{number:06}"))
+            .unwrap_or_else(|| unreachable!("six digits below a million"))
+    }
+
+    fn digest_code(&self, code: &OtpCode) -> TokenHash {
+        keyed(&self.keys.current().email_codes, code.as_str())
+    }
+
+    fn code_digests(&self, code: &OtpCode) -> Vec<TokenHash> {
+        self.keys
+            .keys
+            .iter()
+            .map(|key| keyed(&key.email_codes, code.as_str()))
+            .collect()
+    }
 }
 
 fn digest(key: &DerivedKey, code: &BackupCode) -> TokenHash {
-    let tag = hmac::sign(&key.backup_codes, code.as_str().as_bytes());
+    keyed(&key.backup_codes, code.as_str())
+}
+
+fn keyed(key: &hmac::Key, code: &str) -> TokenHash {
+    let tag = hmac::sign(key, code.as_bytes());
     let mut hex = String::with_capacity(64);
     for byte in tag.as_ref() {
         let _ = write!(hex, "{byte:02x}");

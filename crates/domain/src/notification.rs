@@ -9,6 +9,8 @@
 
 use crate::Timestamp;
 use crate::ids::{MessageId, UserId};
+use crate::mfa::OtpCode;
+use crate::ports::CodeTarget;
 use crate::token::{RawToken, TokenPurpose};
 use crate::values::{Email, Username};
 
@@ -66,6 +68,14 @@ pub enum Notification {
         at: Timestamp,
         remaining: u32,
     },
+    /// "Your verification code": a 6-digit code for `target`, minted by the delivery worker
+    /// just before sending (the outbox never holds it).
+    MfaCode {
+        user_id: UserId,
+        to: Email,
+        username: Username,
+        target: CodeTarget,
+    },
 }
 
 impl Notification {
@@ -79,7 +89,8 @@ impl Notification {
             | Self::RefreshTokenReuse { to, .. }
             | Self::MfaEnabled { to, .. }
             | Self::MfaDisabled { to, .. }
-            | Self::BackupCodeUsed { to, .. } => to,
+            | Self::BackupCodeUsed { to, .. }
+            | Self::MfaCode { to, .. } => to,
         }
     }
 
@@ -96,13 +107,14 @@ impl Notification {
             Self::MfaEnabled { .. } => "mfa_enabled",
             Self::MfaDisabled { .. } => "mfa_disabled",
             Self::BackupCodeUsed { .. } => "backup_code_used",
+            Self::MfaCode { .. } => "mfa_code",
         }
     }
 }
 
 impl Notification {
     /// Every [`Self::kind`], e.g. to report each one before the first is sent.
-    pub const KINDS: [&'static str; 8] = [
+    pub const KINDS: [&'static str; 9] = [
         "verify_email",
         "password_reset",
         "password_changed",
@@ -111,6 +123,7 @@ impl Notification {
         "mfa_enabled",
         "mfa_disabled",
         "backup_code_used",
+        "mfa_code",
     ];
 
     /// The account and purpose of the single-use token its link needs, if it has a link.
@@ -128,16 +141,19 @@ impl Notification {
             | Self::RefreshTokenReuse { .. }
             | Self::MfaEnabled { .. }
             | Self::MfaDisabled { .. }
-            | Self::BackupCodeUsed { .. } => None,
+            | Self::BackupCodeUsed { .. }
+            | Self::MfaCode { .. } => None,
         }
     }
 }
 
-/// A notification on its way to the mail server, with the raw token of its link when it has one.
+/// A notification on its way to the mail server, with the raw token of its link when it has one
+/// and the code it carries when it is an [`Notification::MfaCode`] (neither shows in `Debug`).
 #[derive(Debug, Clone)]
 pub struct Letter {
     pub notification: Notification,
     pub link_token: Option<RawToken>,
+    pub code: Option<OtpCode>,
 }
 
 /// A message waiting in the outbox.

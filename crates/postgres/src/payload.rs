@@ -5,8 +5,10 @@
 
 use authd_domain::Timestamp;
 use authd_domain::error::PortError;
-use authd_domain::ids::UserId;
+use authd_domain::ids::{FactorId, UserId};
 use authd_domain::notification::Notification;
+use authd_domain::ports::CodeTarget;
+use authd_domain::token::TokenHash;
 use authd_domain::values::{Email, Username};
 use serde::{Deserialize, Serialize};
 
@@ -58,6 +60,21 @@ enum Payload {
         at: Timestamp,
         remaining: u32,
     },
+    /// The code itself is minted at send time: only where it belongs is stored.
+    MfaCode {
+        user_id: UserId,
+        to: String,
+        username: String,
+        target: StoredTarget,
+    },
+}
+
+/// A [`CodeTarget`] as stored; a challenge by the hash of its mfaToken, never the token.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum StoredTarget {
+    Factor { factor_id: FactorId },
+    Challenge { hash: String },
 }
 
 /// `mail` as stored.
@@ -129,6 +146,24 @@ pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortErro
             username: s(username.as_str()),
             at: *at,
             remaining: *remaining,
+        },
+        Notification::MfaCode {
+            user_id,
+            to,
+            username,
+            target,
+        } => Payload::MfaCode {
+            user_id: *user_id,
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            target: match target {
+                CodeTarget::Factor(factor_id) => StoredTarget::Factor {
+                    factor_id: *factor_id,
+                },
+                CodeTarget::Challenge(hash) => StoredTarget::Challenge {
+                    hash: s(hash.as_str()),
+                },
+            },
         },
     };
     serde_json::to_value(payload).map_err(PortError::internal)
@@ -206,6 +241,22 @@ pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortEr
             at,
             remaining,
         },
+        Payload::MfaCode {
+            user_id,
+            to,
+            username,
+            target,
+        } => Notification::MfaCode {
+            user_id,
+            to: email(to),
+            username: name(username),
+            target: match target {
+                StoredTarget::Factor { factor_id } => CodeTarget::Factor(factor_id),
+                StoredTarget::Challenge { hash } => {
+                    CodeTarget::Challenge(TokenHash::from_trusted(hash))
+                }
+            },
+        },
     })
 }
 
@@ -269,10 +320,22 @@ mod tests {
                 at,
             },
             Notification::BackupCodeUsed {
-                to,
-                username,
+                to: to.clone(),
+                username: username.clone(),
                 at,
                 remaining: 7,
+            },
+            Notification::MfaCode {
+                user_id,
+                to: to.clone(),
+                username: username.clone(),
+                target: CodeTarget::Factor(FactorId::new()),
+            },
+            Notification::MfaCode {
+                user_id,
+                to,
+                username,
+                target: CodeTarget::Challenge(TokenHash::from_trusted("ab".repeat(32))),
             },
         ];
         // One of each kind: a new kind without a stored form fails to compile above, and one

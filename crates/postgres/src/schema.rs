@@ -45,6 +45,8 @@ diesel::table! {
         expires_at -> Timestamptz,
         attempts -> Int4,
         lock_bypass -> Bool,
+        code_digest -> Nullable<Text>,
+        code_expires_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -54,11 +56,13 @@ diesel::table! {
         user_id -> Uuid,
         kind -> Text,
         device_name -> Nullable<Text>,
-        secret -> Bytea,
+        secret -> Nullable<Bytea>,
         last_step -> Nullable<Int8>,
         confirmed_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         last_used_at -> Nullable<Timestamptz>,
+        code_digest -> Nullable<Text>,
+        code_expires_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -9,6 +9,7 @@
 
 use crate::html;
 use authd_domain::Timestamp;
+use authd_domain::mfa::EMAIL_CODE_TTL;
 use authd_domain::notification::{Letter, Notification};
 use authd_domain::ports::MailError;
 use authd_domain::token::ACCOUNT_UNLOCK_TTL;
@@ -39,7 +40,7 @@ impl std::fmt::Debug for RenderedEmail {
 /// worker mints the token of every such letter), and a permanent failure, since sending it again
 /// would fail the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
-#[error("a {kind} email needs the token of its link, and the letter has none")]
+#[error("a {kind} email needs the token of its link or its code, and the letter has none")]
 pub struct MissingLinkToken {
     kind: &'static str,
 }
@@ -314,6 +315,29 @@ impl Templates {
                         .to_owned(),
                 ],
             },
+            Notification::MfaCode { username, .. } => {
+                let code = letter.code.as_ref().ok_or(MissingLinkToken {
+                    kind: notification.kind(),
+                })?;
+                Content {
+                    subject: "Your verification code".to_owned(),
+                    greeting: format!("Hello {username},"),
+                    paragraphs: vec![
+                        "Your verification code is:".to_owned(),
+                        code.as_str().to_owned(),
+                    ],
+                    action: None,
+                    notes: vec![
+                        format!(
+                            "The code is valid {} and works once.",
+                            human(EMAIL_CODE_TTL)
+                        ),
+                        "If you did not just try to sign in or change your two-step verification, \
+                         someone has your password: change it at once."
+                            .to_owned(),
+                    ],
+                }
+            }
         })
     }
 }

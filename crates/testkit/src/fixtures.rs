@@ -246,7 +246,25 @@ pub fn totp_factor(user_id: UserId, at: Timestamp) -> Factor {
         user_id,
         kind: FactorKind::Totp,
         device_name: Some(DeviceName::from_trusted("Testkit phone".to_owned())),
-        secret: SealedSecret::from_bytes(Uuid::new_v4().as_bytes().repeat(3)),
+        secret: Some(SealedSecret::from_bytes(
+            Uuid::new_v4().as_bytes().repeat(3),
+        )),
+        last_step: None,
+        confirmed_at: None,
+        created_at: at,
+        last_used_at: None,
+    }
+}
+
+/// A pending email factor of `user_id` set up at `at`: no secret.
+#[must_use]
+pub fn email_factor(user_id: UserId, at: Timestamp) -> Factor {
+    Factor {
+        id: FactorId::new(),
+        user_id,
+        kind: FactorKind::Email,
+        device_name: None,
+        secret: None,
         last_step: None,
         confirmed_at: None,
         created_at: at,

@@ -11,12 +11,14 @@ mod backup_codes;
 mod challenges;
 mod devices;
 mod disable;
+mod email_codes;
 mod factors;
 
 pub use backup_codes::*;
 pub use challenges::*;
 pub use devices::*;
 pub use disable::*;
+pub use email_codes::*;
 pub use factors::*;
 
 use crate::StorageUnderTest;
@@ -43,6 +45,14 @@ macro_rules! mfa_conformance {
             a_step_of_an_unknown_factor_is_refused
             concurrent_confirmations_with_one_step_succeed_once
             concurrent_logins_with_one_step_succeed_once
+            confirming_an_email_factor_turns_mfa_on_once
+            confirming_an_unknown_factor_changes_nothing
+            concurrent_confirmations_of_one_factor_succeed_once
+            an_emailed_code_is_used_once_and_only_for_its_target
+            a_new_code_replaces_the_earlier_and_an_expired_one_is_refused
+            no_code_is_stored_for_a_target_that_is_gone
+            concurrent_uses_of_one_code_accept_it_once
+            a_code_lives_until_the_expiry_it_was_given
             backup_codes_count_down_and_each_is_spent_once
             a_backup_code_is_found_by_any_of_its_digests
             only_the_users_confirmed_backup_codes_are_accepted

@@ -100,6 +100,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let delivery = services::mail_delivery(
         &storage,
         &tokens,
+        &otp,
         &mailer,
         &clock,
         &telemetry,

@@ -209,10 +209,11 @@ pub(super) fn services(
     }
 }
 
-/// The mail worker's step: it mints the token of a link when it sends the link.
+/// The mail worker's step: it mints the token of a link, or an emailed code, when it sends it.
 pub(super) fn mail_delivery(
     storage: &Storage,
     tokens: &Arc<dyn TokenGenerator>,
+    otp: &Arc<dyn OneTimePasswords>,
     mailer: &Arc<dyn Mailer>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
@@ -225,6 +226,8 @@ pub(super) fn mail_delivery(
             users: storage.users.clone(),
             one_time_tokens: storage.one_time_tokens.clone(),
             tokens: tokens.clone(),
+            mfa: storage.mfa.clone(),
+            otp: otp.clone(),
             mailer: mailer.clone(),
             clock: clock.clone(),
             telemetry: telemetry.clone(),

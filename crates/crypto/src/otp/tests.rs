@@ -183,3 +183,34 @@ fn labels_with_the_separator_are_refused_not_mangled() {
         );
     }
 }
+
+#[test]
+fn emailed_codes_are_six_digits_from_the_whole_range() {
+    let otp = codes();
+    let drawn: HashSet<String> = (0..200)
+        .map(|_| otp.new_code().as_str().to_owned())
+        .collect();
+    assert!(drawn.len() > 190, "{} distinct of 200", drawn.len());
+    assert!(drawn.iter().all(|c| c.len() == 6));
+    // A million codes: 200 draws all above 100000 would mean the leading zeros never come.
+    assert!(drawn.iter().any(|c| c.as_str() < "900000"));
+}
+
+#[test]
+fn emailed_code_digests_are_keyed_rotate_and_differ_from_backup_code_digests() {
+    let code = OtpCode::from_digits("012345").unwrap();
+    let digest = codes().digest_code(&code);
+    assert_eq!(digest.as_str().len(), 64);
+    assert!(!digest.as_str().contains("012345"));
+    assert_eq!(digest, codes().digest_code(&code));
+    assert_ne!(digest, keyed(KEY_B).digest_code(&code));
+    // Same digits, other purpose: a code digest never stands in for a backup code's.
+    let backup = BackupCode::parse("00012345", "c").unwrap();
+    assert_ne!(
+        codes().digest_code(&OtpCode::from_digits("012345").unwrap()),
+        codes().digest_backup_code(&backup)
+    );
+    let rotated = keyed(&format!("{KEY_B},{KEY_A}"));
+    let digests = rotated.code_digests(&code);
+    assert_eq!(digests, vec![rotated.digest_code(&code), digest]);
+}

@@ -10,6 +10,8 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FactorKind {
     Totp,
+    /// Codes of 6 digits emailed to the account's address (valid 10 minutes, single use).
+    Email,
 }
 
 impl FactorKind {
@@ -17,6 +19,7 @@ impl FactorKind {
     pub const fn method(self) -> super::MfaMethod {
         match self {
             Self::Totp => super::MfaMethod::Totp,
+            Self::Email => super::MfaMethod::Email,
         }
     }
 
@@ -29,6 +32,7 @@ impl FactorKind {
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "totp" => Some(Self::Totp),
+            "email" => Some(Self::Email),
             _ => None,
         }
     }
@@ -115,7 +119,8 @@ pub struct Factor {
     pub user_id: UserId,
     pub kind: FactorKind,
     pub device_name: Option<DeviceName>,
-    pub secret: SealedSecret,
+    /// The sealed TOTP secret; `None` for a factor without one (email).
+    pub secret: Option<SealedSecret>,
     /// The last TOTP step accepted for this factor: a code of this step or an earlier one is a
     /// replay. `None` until the first code.
     pub last_step: Option<TotpStep>,

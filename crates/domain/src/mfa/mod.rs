@@ -21,4 +21,7 @@ pub use factor::{DeviceName, Factor, FactorKind, SealedSecret};
 pub use method::MfaMethod;
 pub use presented::PresentedCode;
 pub use secret::{TotpAlgorithm, TotpSecret};
+/// How long an emailed code works once the mail worker mints it (API.md: 10 minutes).
+pub const EMAIL_CODE_TTL: chrono::Duration = chrono::Duration::minutes(10);
+
 pub use totp_policy::{TOTP_STEP_SECS, TotpPolicy, TotpRefusal, TotpStep};

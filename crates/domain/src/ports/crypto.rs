@@ -127,6 +127,15 @@ pub trait OneTimePasswords: Send + Sync {
     /// The code's digest under every configured key, the current one first: what a presented
     /// code is looked up by, so that codes digested before a key rotation still work.
     fn backup_code_digests(&self, code: &BackupCode) -> Vec<TokenHash>;
+
+    /// A fresh 6-digit code to email, uniform over the million, from the OS RNG.
+    fn new_code(&self) -> OtpCode;
+
+    /// The keyed digest an emailed code is stored by (a key of its own, not the backup codes').
+    fn digest_code(&self, code: &OtpCode) -> TokenHash;
+
+    /// The emailed code's digest under every configured key, the current one first.
+    fn code_digests(&self, code: &OtpCode) -> Vec<TokenHash>;
 }
 
 /// Why a sealed secret could not be opened.

@@ -31,6 +31,14 @@ pub enum BackupCodeUse {
     Unknown,
 }
 
+/// Where an emailed code belongs: a factor (the setup code of a pending email factor, or a
+/// step-up code of a confirmed one) or a login challenge (by the hash of its mfaToken).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CodeTarget {
+    Factor(FactorId),
+    Challenge(TokenHash),
+}
+
 /// Everything a user has set up for MFA, for `GET /v1/auth/mfa` and the `methods` of a login.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MfaOverview {
@@ -91,6 +99,37 @@ pub trait MfaRepository: Send + Sync {
         step: TotpStep,
         now: Timestamp,
         mail: &Notification,
+    ) -> Result<bool, PortError>;
+
+    /// Marks the pending factor confirmed at `now`: its backup codes replace the user's earlier
+    /// ones, the account's `mfa_enabled` turns on and `mail` is queued, all in one unit of work.
+    /// `false`, changing nothing, when the factor is already confirmed or gone. 20 concurrent
+    /// calls on one pending factor: exactly one `true`.
+    async fn confirm_factor(
+        &self,
+        factor_id: FactorId,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<bool, PortError>;
+
+    /// Stores the keyed digest of an emailed code for `target`, valid until `expires_at`,
+    /// replacing any earlier code of that target. `false`, storing nothing, when the target is
+    /// gone (factor removed, challenge consumed or cleared out).
+    async fn store_code(
+        &self,
+        target: &CodeTarget,
+        digest: &TokenHash,
+        expires_at: Timestamp,
+    ) -> Result<bool, PortError>;
+
+    /// Spends the emailed code of `target` if its digest is one of `digests` (one per
+    /// configured key) and it has not expired at `now` (compare-and-set: the code is cleared).
+    /// 20 concurrent calls with one code: exactly one `true`.
+    async fn use_code(
+        &self,
+        target: &CodeTarget,
+        digests: &[TokenHash],
+        now: Timestamp,
     ) -> Result<bool, PortError>;
 
     /// Spends the user's unused confirmed backup code whose digest is one of `digests` (the

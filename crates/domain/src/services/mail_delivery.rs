@@ -2,10 +2,12 @@
 
 use super::AuthSettings;
 use crate::error::InfraError;
-use crate::notification::{Letter, OutboxMessage};
+use crate::mfa::EMAIL_CODE_TTL;
+use crate::notification::{Letter, Notification, OutboxMessage};
 use crate::policy::backoff::RetryPolicy;
 use crate::ports::{
-    Clock, MailError, Mailer, OneTimeTokenRepository, Outbox, TokenGenerator, UserRepository,
+    Clock, CodeTarget, MailError, Mailer, MfaRepository, OneTimePasswords, OneTimeTokenRepository,
+    Outbox, TokenGenerator, UserRepository,
 };
 use crate::telemetry::Telemetry;
 use crate::token::{ACCOUNT_UNLOCK_TTL, OneTimeToken, TokenPurpose};
@@ -27,6 +29,9 @@ pub struct MailDeliveryPorts {
     /// Where the token of a link is stored (by its hash) when the link is minted.
     pub one_time_tokens: Arc<dyn OneTimeTokenRepository>,
     pub tokens: Arc<dyn TokenGenerator>,
+    /// Where the digest of an emailed MFA code is stored when the code is minted.
+    pub mfa: Arc<dyn MfaRepository>,
+    pub otp: Arc<dyn OneTimePasswords>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub telemetry: Arc<dyn Telemetry>,
@@ -173,8 +178,12 @@ impl MailDelivery {
             Ok(Some(Letter {
                 notification: message.notification.clone(),
                 link_token: None,
+                code: None,
             }))
         };
+        if let Notification::MfaCode { target, .. } = &message.notification {
+            return self.letter_with_code(message, target).await;
+        }
         let Some((user_id, purpose)) = message.notification.link() else {
             return without_link();
         };
@@ -216,6 +225,33 @@ impl MailDelivery {
         Ok(Some(Letter {
             notification: message.notification.clone(),
             link_token: Some(token.raw),
+            code: None,
+        }))
+    }
+
+    /// The code mail with a code minted now, valid [`EMAIL_CODE_TTL`] from now; its digest
+    /// replaces the target's earlier code, so only the newest mail's code works. `None` when the
+    /// target is gone (the challenge was used or cleared out, the factor removed).
+    async fn letter_with_code(
+        &self,
+        message: &OutboxMessage,
+        target: &CodeTarget,
+    ) -> Result<Option<Letter>, InfraError> {
+        let now = self.ports.clock.now();
+        let code = self.ports.otp.new_code();
+        let digest = self.ports.otp.digest_code(&code);
+        if !self
+            .ports
+            .mfa
+            .store_code(target, &digest, now + EMAIL_CODE_TTL)
+            .await?
+        {
+            return Ok(None);
+        }
+        Ok(Some(Letter {
+            notification: message.notification.clone(),
+            link_token: None,
+            code: Some(code),
         }))
     }
 }

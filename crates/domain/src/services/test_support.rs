@@ -220,7 +220,7 @@ pub(crate) fn totp_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
         user_id: user.id,
         kind: crate::mfa::FactorKind::Totp,
         device_name: None,
-        secret: crate::mfa::SealedSecret::from_bytes(b"sealed".to_vec()),
+        secret: Some(crate::mfa::SealedSecret::from_bytes(b"sealed".to_vec())),
         last_step: confirmed.then(|| step_now() - 20),
         confirmed_at: confirmed.then(|| t0() - Duration::days(7)),
         created_at: t0() - Duration::days(7),

@@ -30,7 +30,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{DeviceId, FactorId, UserId};
 use authd_domain::mfa::{Factor, FactorKind, MfaChallenge, RememberedDevice, TotpStep};
 use authd_domain::notification::Notification;
-use authd_domain::ports::{BackupCodeUse, BeginSetupError, MfaOverview, MfaRepository};
+use authd_domain::ports::{BackupCodeUse, BeginSetupError, CodeTarget, MfaOverview, MfaRepository};
 use authd_domain::token::TokenHash;
 use authd_domain::values::PasswordHash;
 use std::collections::HashMap;
@@ -162,6 +162,61 @@ impl MfaRepository for MemoryStore {
         Ok(true)
     }
 
+    async fn confirm_factor(
+        &self,
+        factor_id: FactorId,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<bool, PortError> {
+        let mut t = self.lock();
+        let Some(factor) = t.mfa.factors.get_mut(&factor_id) else {
+            return Ok(false);
+        };
+        if factor.confirmed_at.is_some() {
+            return Ok(false);
+        }
+        factor.confirmed_at = Some(now);
+        factor.last_used_at = Some(now);
+        let user_id = factor.user_id;
+        t.confirm_factor(factor_id, user_id, now);
+        t.enqueue(mail, now);
+        Ok(true)
+    }
+
+    async fn store_code(
+        &self,
+        target: &CodeTarget,
+        digest: &TokenHash,
+        expires_at: Timestamp,
+    ) -> Result<bool, PortError> {
+        let mut t = self.lock();
+        if !t.mfa.has_target(target) {
+            return Ok(false);
+        }
+        t.mfa
+            .emailed
+            .insert(target.clone(), (digest.clone(), expires_at));
+        Ok(true)
+    }
+
+    async fn use_code(
+        &self,
+        target: &CodeTarget,
+        digests: &[TokenHash],
+        now: Timestamp,
+    ) -> Result<bool, PortError> {
+        let mut t = self.lock();
+        let matches = t
+            .mfa
+            .emailed
+            .get(target)
+            .is_some_and(|(digest, expires_at)| *expires_at > now && digests.contains(digest));
+        if matches {
+            t.mfa.emailed.remove(target);
+        }
+        Ok(matches)
+    }
+
     async fn use_backup_code(
         &self,
         user_id: UserId,
@@ -256,6 +311,7 @@ impl MfaRepository for MemoryStore {
             .map_or_else(Vec::new, |excess| hashes.drain(..excess).collect());
         for hash in &dropped {
             t.mfa.challenges.remove(hash);
+            t.mfa.emailed.remove(&CodeTarget::Challenge(hash.clone()));
         }
         t.mfa
             .challenges

@@ -61,6 +61,8 @@ pub(super) async fn begin_setup(
             mfa_factors::last_step.eq(None::<i64>),
             mfa_factors::created_at.eq(excluded(mfa_factors::created_at)),
             mfa_factors::last_used_at.eq(None::<Timestamp>),
+            mfa_factors::code_digest.eq(None::<String>),
+            mfa_factors::code_expires_at.eq(None::<Timestamp>),
         ))
         .execute(c)
         .await?;
@@ -125,6 +127,43 @@ pub(super) async fn accept_step(
         set_mfa_enabled(c, accepted.user_id, true).await?;
         queue_mail(c, mail, now).await?;
     }
+    Ok(true)
+}
+
+/// Confirms a pending factor, whatever its kind (an email factor has no step to record).
+/// The `UPDATE ... WHERE confirmed_at IS NULL` is the compare-and-set: concurrent calls queue on
+/// the row lock and only the first finds the factor still pending.
+const CONFIRM: &str = "\
+UPDATE mfa_factors SET confirmed_at = $2, last_used_at = $2
+WHERE id = $1 AND confirmed_at IS NULL
+RETURNING user_id";
+
+#[derive(QueryableByName)]
+struct Confirmed {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    user_id: Uuid,
+}
+
+/// Confirms the pending factor: its backup codes replace the user's, MFA turns on and `mail` is
+/// queued. `false` when it is confirmed already or gone. Run in a transaction.
+pub(super) async fn confirm(
+    c: &mut AsyncPgConnection,
+    factor_id: FactorId,
+    now: Timestamp,
+    mail: &Notification,
+) -> Result<bool, TxError> {
+    let confirmed: Option<Confirmed> = diesel::sql_query(CONFIRM)
+        .bind::<diesel::sql_types::Uuid, _>(factor_id.as_uuid())
+        .bind::<Timestamptz, _>(now)
+        .get_result(c)
+        .await
+        .optional()?;
+    let Some(confirmed) = confirmed else {
+        return Ok(false);
+    };
+    backup_codes::promote(c, confirmed.user_id, *factor_id.as_uuid()).await?;
+    set_mfa_enabled(c, confirmed.user_id, true).await?;
+    queue_mail(c, mail, now).await?;
     Ok(true)
 }
 

@@ -13,6 +13,7 @@
 
 mod backup_codes;
 mod challenges;
+mod codes;
 mod devices;
 mod factors;
 mod rows;
@@ -27,7 +28,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{DeviceId, FactorId, UserId};
 use authd_domain::mfa::{Factor, FactorKind, MfaChallenge, RememberedDevice, TotpStep};
 use authd_domain::notification::Notification;
-use authd_domain::ports::{BackupCodeUse, BeginSetupError, MfaOverview, MfaRepository};
+use authd_domain::ports::{BackupCodeUse, BeginSetupError, CodeTarget, MfaOverview, MfaRepository};
 use authd_domain::token::TokenHash;
 use authd_domain::values::PasswordHash;
 use diesel_async::AsyncConnection;
@@ -101,6 +102,54 @@ impl MfaRepository for PostgresStore {
                 })
                 .await?;
             Ok(accepted)
+        })
+        .await
+    }
+
+    async fn confirm_factor(
+        &self,
+        factor_id: FactorId,
+        now: Timestamp,
+        mail: &Notification,
+    ) -> Result<bool, PortError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            let confirmed = conn
+                .transaction::<_, TxError, _>(async |c| {
+                    factors::confirm(c, factor_id, now, mail).await
+                })
+                .await?;
+            Ok(confirmed)
+        })
+        .await
+    }
+
+    async fn store_code(
+        &self,
+        target: &CodeTarget,
+        digest: &TokenHash,
+        expires_at: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            Ok(codes::store(&mut conn, target, digest, expires_at)
+                .await
+                .map_err(TxError::from)?)
+        })
+        .await
+    }
+
+    async fn use_code(
+        &self,
+        target: &CodeTarget,
+        digests: &[TokenHash],
+        now: Timestamp,
+    ) -> Result<bool, PortError> {
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            Ok(codes::spend(&mut conn, target, digests, now)
+                .await
+                .map_err(TxError::from)?)
         })
         .await
     }

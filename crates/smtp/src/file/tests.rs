@@ -55,6 +55,7 @@ async fn a_verification_email_lands_in_the_directory_with_its_link_verbatim() {
     let letter = Letter {
         notification: verify_email(),
         link_token: Some(RawToken::new(TOKEN.to_owned())),
+        code: None,
     };
 
     mailer.deliver(&letter).await.unwrap();
@@ -96,6 +97,7 @@ async fn a_missing_directory_makes_delivery_fail_transiently() {
             at: chrono::Utc::now(),
         },
         link_token: None,
+        code: None,
     };
     assert!(matches!(
         mailer.deliver(&letter).await,
@@ -110,6 +112,7 @@ async fn a_verification_letter_without_its_token_fails_for_good_and_writes_nothi
     let letter = Letter {
         notification: verify_email(),
         link_token: None,
+        code: None,
     };
 
     let result = mailer.deliver(&letter).await;

@@ -27,10 +27,12 @@ fn every_notification(username: &str) -> Vec<Letter> {
     let with_link = |notification| Letter {
         notification,
         link_token: Some(RawToken::new(TOKEN.to_owned())),
+        code: None,
     };
     let without_link = |notification| Letter {
         notification,
         link_token: None,
+        code: None,
     };
     vec![
         with_link(Notification::VerifyEmail {
@@ -139,6 +141,7 @@ fn a_verification_or_reset_letter_without_its_token_is_refused_for_good() {
 fn lock_notice_with_link() -> Letter {
     Letter {
         link_token: Some(RawToken::new(TOKEN.to_owned())),
+        code: None,
         ..every_notification("ada").swap_remove(3)
     }
 }
@@ -227,6 +230,7 @@ fn the_mfa_notices_say_what_changed_when_and_how_many_backup_codes_are_left() {
                 remaining,
             },
             link_token: None,
+            code: None,
         };
         assert!(render(&letter).text.contains(words), "{remaining}");
     }

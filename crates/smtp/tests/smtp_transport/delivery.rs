@@ -72,6 +72,7 @@ async fn a_non_ascii_username_arrives_intact_and_markup_arrives_escaped() {
             at: chrono::Utc::now(),
         },
         link_token: None,
+        code: None,
     };
     mailer(&settings(smtp)).deliver(&letter).await.unwrap();
 

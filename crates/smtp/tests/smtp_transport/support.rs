@@ -62,6 +62,7 @@ pub fn verify_email(address: &str) -> Letter {
             username: username("ada"),
         },
         link_token: Some(RawToken::new(TOKEN.to_owned())),
+        code: None,
     }
 }
 
@@ -73,6 +74,7 @@ pub fn password_reset(address: &str) -> Letter {
             username: username("ada"),
         },
         link_token: Some(RawToken::new(TOKEN.to_owned())),
+        code: None,
     }
 }
 
@@ -82,6 +84,7 @@ pub fn every_kind(address: impl Fn() -> String) -> Vec<(Letter, &'static str)> {
     let plain = |notification| Letter {
         notification,
         link_token: None,
+        code: None,
     };
     vec![
         (verify_email(&address()), "Confirm your email address"),

@@ -74,6 +74,8 @@ pub(super) fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
         users: Arc::new(mocks.users),
         one_time_tokens: Arc::new(mocks.one_time_tokens),
         tokens: Arc::new(mocks.tokens),
+        mfa: Arc::new(mocks.mfa),
+        otp: Arc::new(mocks.otp),
         mailer: Arc::new(mailer),
         clock: Arc::new(mocks.clock),
         telemetry: Arc::new(crate::telemetry::NoTelemetry),

@@ -172,7 +172,11 @@ impl SecondFactor<'_> {
                 }
             }
         };
-        let secret = self.sealer.open(&factor.secret).map_err(|e| {
+        let sealed = factor
+            .secret
+            .as_ref()
+            .ok_or_else(|| InfraError::internal("a TOTP factor without a secret"))?;
+        let secret = self.sealer.open(sealed).map_err(|e| {
             // Only the factor is named: the sealed bytes and the key are nobody's business.
             tracing::error!(error = %e, factor_id = %factor.id.as_uuid(),
                 "a TOTP secret cannot be unsealed with the configured keys");

@@ -45,7 +45,7 @@ impl Mfa {
             user_id: user.id,
             kind,
             device_name,
-            secret: self.ports.sealer.seal(&secret),
+            secret: Some(self.ports.sealer.seal(&secret)),
             last_step: None,
             confirmed_at: None,
             created_at: now,

@@ -3,6 +3,7 @@
 use authd_domain::Timestamp;
 use authd_domain::ids::{DeviceId, FactorId, UserId};
 use authd_domain::mfa::{Factor, MfaChallenge, RememberedDevice};
+use authd_domain::ports::CodeTarget;
 use authd_domain::token::TokenHash;
 use std::collections::{HashMap, VecDeque};
 
@@ -21,6 +22,9 @@ pub(in crate::store) struct MfaTables {
     pub(super) challenges_by_user: HashMap<UserId, VecDeque<TokenHash>>,
     pub(super) devices: HashMap<TokenHash, RememberedDevice>,
     pub(super) devices_by_user: HashMap<UserId, HashMap<DeviceId, TokenHash>>,
+    /// The emailed code of a factor or challenge: its digest and when it expires. Removed with
+    /// its target.
+    pub(super) emailed: HashMap<CodeTarget, (TokenHash, Timestamp)>,
 }
 
 impl MfaTables {
@@ -39,6 +43,7 @@ impl MfaTables {
     pub(super) fn remove_factor(&mut self, id: FactorId) {
         if let Some(factor) = self.factors.remove(&id) {
             self.pending_codes.remove(&id);
+            self.emailed.remove(&CodeTarget::Factor(id));
             if let Some(ids) = self.factors_by_user.get_mut(&factor.user_id) {
                 ids.retain(|other| *other != id);
                 if ids.is_empty() {
@@ -50,6 +55,7 @@ impl MfaTables {
 
     pub(super) fn remove_challenge(&mut self, hash: &TokenHash) -> Option<MfaChallenge> {
         let challenge = self.challenges.remove(hash)?;
+        self.emailed.remove(&CodeTarget::Challenge(hash.clone()));
         if let Some(hashes) = self.challenges_by_user.get_mut(&challenge.user_id) {
             hashes.retain(|other| other != hash);
             if hashes.is_empty() {
@@ -57,6 +63,14 @@ impl MfaTables {
             }
         }
         Some(challenge)
+    }
+
+    /// Whether the factor or challenge an emailed code is for still exists.
+    pub(super) fn has_target(&self, target: &CodeTarget) -> bool {
+        match target {
+            CodeTarget::Factor(id) => self.factors.contains_key(id),
+            CodeTarget::Challenge(hash) => self.challenges.contains_key(hash),
+        }
     }
 
     pub(super) fn remove_device(&mut self, user_id: UserId, id: DeviceId) -> bool {

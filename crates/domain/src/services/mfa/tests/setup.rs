@@ -62,7 +62,10 @@ async fn a_setup_stores_a_pending_sealed_factor_and_hands_out_the_secret_once() 
         .withf(move |factor, digests| {
             factor.user_id == uid
                 && factor.kind == FactorKind::Totp
-                && factor.secret.as_bytes() == b"sealed"
+                && factor
+                    .secret
+                    .as_ref()
+                    .is_some_and(|s| s.as_bytes() == b"sealed")
                 && factor.confirmed_at.is_none()
                 && factor.last_step.is_none()
                 && factor.created_at == t0()
