@@ -45,6 +45,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
         remember_device_for: mfa.remember_device_for,
         verify_limit: rate_limits.enabled.then_some(mfa.verify_limit),
         lockout: auth.lockout,
+        mail_cooldown: auth.mail_cooldown,
     };
     if r.errors.is_empty() {
         Ok(Config {

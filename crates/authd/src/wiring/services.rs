@@ -193,6 +193,7 @@ pub(super) fn services(
                 sealer: sealer.clone(),
                 qr: qr.clone(),
                 hasher: hasher.clone(),
+                tokens: tokens.clone(),
                 rate_limiter: rate_limiter.clone(),
                 outbox: outbox.clone(),
                 audit: audit.clone(),

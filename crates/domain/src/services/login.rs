@@ -416,6 +416,9 @@ mod challenge;
 mod complete;
 mod identifier;
 mod mfa;
+mod send_code;
 pub use mfa::{DeviceToken, MfaLoginError, MfaLoginInput, MfaLoginSuccess};
+pub(super) use send_code::parse_method;
+pub use send_code::{MfaCodeRequest, SendCodeError};
 #[cfg(test)]
 mod tests;

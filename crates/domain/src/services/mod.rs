@@ -27,13 +27,13 @@ pub use email_verification::{
 };
 pub use login::{
     DeviceToken, Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess,
-    MfaLoginError, MfaLoginInput, MfaLoginSuccess,
+    MfaCodeRequest, MfaLoginError, MfaLoginInput, MfaLoginSuccess, SendCodeError,
 };
 pub use logout::{Logout, LogoutPorts};
 pub use mail_delivery::{MailDelivery, MailDeliveryPorts, MailDeliverySettings};
 pub use mfa::{
     BACKUP_CODES_PER_SET, DeviceView, FactorView, Mfa, MfaError, MfaPorts, MfaSettings, MfaStatus,
-    SetupAnswer, SetupInput,
+    SetupAnswer, SetupDelivery, SetupInput,
 };
 pub use password_change::{ChangePasswordError, PasswordChange, PasswordChangePorts};
 pub use password_reset::{PasswordReset, PasswordResetPorts, ResetPasswordError};

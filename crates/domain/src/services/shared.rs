@@ -317,6 +317,8 @@ pub(super) async fn deny_sessions(
 pub(super) enum MailKind {
     VerifyEmail,
     PasswordReset,
+    /// An emailed MFA code (`POST /v1/auth/mfa/challenge`).
+    MfaCode,
 }
 
 impl MailKind {
@@ -324,6 +326,7 @@ impl MailKind {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
+            Self::MfaCode => "mfa_code",
         }
     }
 }

@@ -52,7 +52,7 @@ impl Mocks {
         clock.expect_now().returning(t0);
         let mut audit = MockAuditLog::new();
         audit.expect_record().returning(|_| Ok(()));
-        Self {
+        let mut mocks = Self {
             attempts: MockLoginAttempts::new(),
             users: MockUserRepository::new(),
             sessions: MockSessionRepository::new(),
@@ -69,8 +69,34 @@ impl Mocks {
             otp: MockOneTimePasswords::new(),
             sealer: MockSecretSealer::new(),
             qr: MockQrRenderer::new(),
-        }
+        };
+        no_email_factor(&mut mocks);
+        mocks
     }
+}
+
+/// The default: the user has no email factor and no code was emailed, so a 6-digit code is
+/// checked as TOTP only. Tests of email codes start with [`email_mocks`] instead.
+fn no_email_factor(m: &mut Mocks) {
+    m.mfa
+        .expect_find_factor()
+        .withf(|_, kind| *kind == crate::mfa::FactorKind::Email)
+        .returning(|_, _| Ok(None));
+    m.mfa.expect_use_code().returning(|_, _, _| Ok(false));
+    m.otp.expect_code_digests().returning(|code| {
+        vec![crate::token::TokenHash::from_trusted(format!(
+            "c-{}",
+            code.as_str()
+        ))]
+    });
+}
+
+/// [`Mocks::new`] without the email defaults: the test sets every email expectation itself.
+pub(crate) fn email_mocks() -> Mocks {
+    let mut m = Mocks::new();
+    m.mfa.checkpoint();
+    m.otp.checkpoint();
+    m
 }
 
 /// A new password every policy accepts.

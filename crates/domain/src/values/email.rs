@@ -57,6 +57,15 @@ impl Email {
         &self.0
     }
 
+    /// The address with its local part hidden but for its first character (`j***@example.com`):
+    /// enough for the owner to recognise where a code went, little for anyone else.
+    #[must_use]
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((self.0.as_str(), ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+
     /// Lower-cased form: two addresses that differ only in case are the same account.
     #[must_use]
     pub fn normalized(&self) -> String {
@@ -114,6 +123,17 @@ impl fmt::Display for Email {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_masked_address_shows_only_the_first_character_and_the_domain() {
+        let masked = |s: &str| super::Email::from_trusted(s.to_owned()).masked();
+        assert_eq!(masked("jane.doe@example.com"), "j***@example.com");
+        assert_eq!(
+            masked("\u{e9}l\u{e8}ve@example.org"),
+            "\u{e9}***@example.org"
+        );
+        assert_eq!(masked("a@b.c"), "a***@b.c");
+    }
+
     use super::*;
 
     fn code(raw: &str) -> &'static str {

@@ -5,7 +5,8 @@ use super::requests::{Required, trimmed};
 use super::rfc3339;
 use crate::error::ApiError;
 use authd_domain::services::{
-    DeviceView, FactorView, MfaLoginInput, MfaStatus, SetupAnswer, SetupInput,
+    DeviceView, FactorView, MfaCodeRequest, MfaLoginInput, MfaStatus, SetupAnswer, SetupDelivery,
+    SetupInput,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::IgnoredAny;
@@ -17,7 +18,8 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"type": "totp", "deviceName": "My iPhone"}))]
 pub struct MfaSetupRequest {
-    /// `totp`; `email` and `sms` answer `MFA_METHOD_UNAVAILABLE` on this server.
+    /// `totp` or `email` (codes sent to the account's address); `sms` answers
+    /// `MFA_METHOD_UNAVAILABLE` on this server.
     #[serde(rename = "type")]
     #[schema(required, nullable = false, value_type = String)]
     kind: Option<String>,
@@ -34,6 +36,34 @@ impl From<MfaSetupRequest> for SetupInput {
     }
 }
 
+/// `POST /v1/auth/mfa/challenge`: a new emailed code, for a login's challenge (`mfaToken`, no
+/// bearer token) or, with a bearer token and no `mfaToken`, for the caller's email factor.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"mfaToken": "Yk3Jx0...", "method": "email"}))]
+pub struct MfaChallengeRequest {
+    /// The `mfaToken` of an `MFA_REQUIRED` login answer.
+    #[schema(value_type = Option<String>)]
+    mfa_token: Option<SecretString>,
+    /// `email`; `sms` answers `MFA_METHOD_UNAVAILABLE` on this server.
+    #[schema(required, nullable = false, value_type = String)]
+    method: Option<String>,
+}
+
+impl MfaChallengeRequest {
+    /// The login's request when `mfaToken` is given; else the bearer's method.
+    #[must_use]
+    pub fn into_request(self) -> Result<MfaCodeRequest, Option<String>> {
+        match self.mfa_token {
+            Some(token) => Ok(MfaCodeRequest {
+                mfa_token: Some(trimmed(&token).expose_secret().to_owned()),
+                method: self.method,
+            }),
+            None => Err(self.method),
+        }
+    }
+}
+
 /// Either the second step of a login (with `mfaToken`, no bearer token) or, for a signed-in
 /// user, the confirmation of the authenticator just set up (bearer token, no `mfaToken`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -43,7 +73,7 @@ pub struct MfaVerifyRequest {
     /// The `mfaToken` of an `MFA_REQUIRED` login answer.
     #[schema(value_type = Option<String>)]
     mfa_token: Option<SecretString>,
-    /// A 6-digit TOTP code or (with `mfaToken`) an 8-digit backup code.
+    /// A 6-digit code (TOTP, or emailed) or an 8-digit backup code.
     #[schema(required, nullable = false, value_type = String)]
     code: Option<SecretString>,
     /// With `mfaToken`: remember this browser (`deviceToken`, cookie `mfa_device`).
@@ -114,31 +144,58 @@ impl DisableMfaRequest {
     }
 }
 
-/// `POST /v1/auth/mfa/setup`: shown once.
+/// `POST /v1/auth/mfa/setup`: shown once. `totp`: the secret in its three forms; `email`:
+/// where the first code went (`sentTo`, masked).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
+    "type": "totp",
     "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
     "otpauthUrl": "otpauth://totp/authd:user%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=authd",
     "qrCode": "data:image/png;base64,iVBORw0KGgo...",
     "backupCodes": ["12345678", "23456789"]
 }))]
 pub struct MfaSetupData {
-    /// Base32, for typing into an authenticator app.
-    secret: String,
-    otpauth_url: String,
-    /// `data:image/png;base64,...` of `otpauthUrl`.
-    qr_code: String,
-    /// 10 codes of 8 digits, valid once the authenticator is confirmed.
+    /// `totp` or `email`.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    /// `totp`: base32, for typing into an authenticator app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    secret: Option<String>,
+    /// `totp`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    otpauth_url: Option<String>,
+    /// `totp`: `data:image/png;base64,...` of `otpauthUrl`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    qr_code: Option<String>,
+    /// `email`: the account's address, masked (`j***@example.com`), where the code went.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sent_to: Option<String>,
+    /// 10 codes of 8 digits, valid once the factor is confirmed.
     backup_codes: Vec<String>,
 }
 
 impl From<&SetupAnswer> for MfaSetupData {
     fn from(a: &SetupAnswer) -> Self {
+        let (secret, otpauth_url, qr_code, sent_to) = match &a.delivery {
+            SetupDelivery::Totp {
+                secret,
+                otpauth_url,
+                qr_code,
+            } => (
+                Some(secret.expose_secret().to_owned()),
+                Some(otpauth_url.expose_secret().to_owned()),
+                Some(qr_code.expose_secret().to_owned()),
+                None,
+            ),
+            SetupDelivery::Email { sent_to } => (None, None, None, Some(sent_to.clone())),
+        };
         Self {
-            secret: a.secret.expose_secret().to_owned(),
-            otpauth_url: a.otpauth_url.expose_secret().to_owned(),
-            qr_code: a.qr_code.expose_secret().to_owned(),
+            kind: a.kind.as_str(),
+            secret,
+            otpauth_url,
+            qr_code,
+            sent_to,
             backup_codes: a
                 .backup_codes
                 .iter()

@@ -6,7 +6,7 @@ use authd_domain::error::{InfraError, ValidationErrors};
 use authd_domain::services::{
     AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError, MfaLoginError,
     ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
-    UnlockError, UpdateProfileError, VerifyEmailError,
+    SendCodeError, UnlockError, UpdateProfileError, VerifyEmailError,
 };
 
 impl From<InfraError> for ApiError {
@@ -185,6 +185,18 @@ impl From<MfaError> for ApiError {
             // As `/users/me` answers a bearer token whose account went away.
             MfaError::UserNotFound => Self::AccountGone,
             MfaError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<SendCodeError> for ApiError {
+    fn from(e: SendCodeError) -> Self {
+        match e {
+            SendCodeError::Validation(v) => v.into(),
+            SendCodeError::InvalidMfaToken => Self::InvalidMfaToken,
+            SendCodeError::MethodUnavailable => Self::MfaMethodUnavailable,
+            SendCodeError::NotEnabled => Self::MfaNotEnabled,
+            SendCodeError::Infra(e) => e.into(),
         }
     }
 }

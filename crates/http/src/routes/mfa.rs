@@ -5,8 +5,8 @@
 use super::auth::{Answer, logged_in};
 use crate::cookies;
 use crate::dto::mfa::{
-    BackupCodesData, DisableMfaRequest, MfaSetupData, MfaSetupRequest, MfaStatusData,
-    MfaVerifyRequest, VerifyStep,
+    BackupCodesData, DisableMfaRequest, MfaChallengeRequest, MfaSetupData, MfaSetupRequest,
+    MfaStatusData, MfaVerifyRequest, VerifyStep,
 };
 use crate::dto::requests::PasswordRequest;
 use crate::dto::responses::LoginData;
@@ -22,20 +22,22 @@ use authd_domain::ids::DeviceId;
 use authd_domain::values::codes;
 use secrecy::ExposeSecret;
 
-/// Set up an authenticator app
+/// Set up an authenticator app or email codes
 ///
-/// Answers the secret (also as an `otpauth://` URL and its QR code) and 10 backup codes, once.
-/// MFA is on only after the first code is confirmed with `POST /v1/auth/mfa/verify {code}`; a
-/// second setup before that replaces the pending one.
+/// `totp`: answers the secret (also as an `otpauth://` URL and its QR code) and 10 backup codes,
+/// once. `email`: emails a 6-digit code (valid 10 minutes, single use) to the account's address
+/// and answers where it went (`sentTo`, masked) and 10 backup codes. MFA is on only after the
+/// first code is confirmed with `POST /v1/auth/mfa/verify {code}`; a second setup of the same
+/// type before that replaces the pending one.
 #[utoipa::path(
     post, path = "/v1/auth/mfa/setup", tag = "auth", operation_id = "mfaSetup",
     request_body = MfaSetupRequest,
     responses(
         (status = 200, description = "The authenticator to add, pending confirmation",
             body = Success<MfaSetupData>),
-        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `email`, `sms` or an unknown \
-            `type`; `VALIDATION_ERROR`: a missing `type` or a bad `deviceName`"),
-        (status = 409, description = "`MFA_ALREADY_ENABLED`: an authenticator is confirmed \
+        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms`; `VALIDATION_ERROR`: a \
+            missing or unknown `type` or a bad `deviceName`"),
+        (status = 409, description = "`MFA_ALREADY_ENABLED`: a factor of this type is confirmed \
             already (turn MFA off first)"),
         (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
     )
@@ -110,6 +112,49 @@ pub async fn verify(
             Ok(message("MFA verified successfully"))
         }
     }
+}
+
+/// Email a new MFA code
+///
+/// With `mfaToken` (no bearer token): a new code for that login's challenge, while it is live,
+/// for a user with a confirmed email factor (a user whose only factor is email gets one at the
+/// password step already). Without `mfaToken`, `Authorization: Bearer` is required and the code
+/// is for the caller's email factor (the code `verify {code}` and `DELETE /v1/auth/mfa` take).
+/// A new code replaces the earlier one. At most one code mail per address per `MAIL_COOLDOWN`:
+/// within it the answer is the same and nothing is sent (the earlier code still works).
+#[utoipa::path(
+    post, path = "/v1/auth/mfa/challenge", tag = "auth", operation_id = "mfaChallenge",
+    request_body = MfaChallengeRequest,
+    responses(
+        (status = 200, description = "`{success, message: \"Verification code sent\"}`",
+            body = Message),
+        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms`; `MFA_NOT_ENABLED`: no \
+            email factor; `VALIDATION_ERROR`: a missing or unknown `method`"),
+        (status = 401, description = "`INVALID_MFA_TOKEN`: unknown, used, expired, or dead \
+            after 5 wrong codes; `MISSING_AUTH_HEADER`, `INVALID_AUTH_FORMAT`, `INVALID_TOKEN`, \
+            `TOKEN_EXPIRED`, `TOKEN_REVOKED`: without `mfaToken`, the bearer token"),
+        (status = 429, description = "`RATE_LIMIT_EXCEEDED`: too many requests from this \
+            address (`Retry-After`, `X-RateLimit-*`)"),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
+    )
+)]
+pub async fn challenge(
+    req: HttpRequest,
+    state: Data<AppState>,
+    body: Json<MfaChallengeRequest>,
+) -> Answer {
+    match body.0.into_request() {
+        Ok(request) => state.services.login.send_mfa_code(request).await?,
+        Err(method) => {
+            let principal = Authenticated::from_request(&req, &mut Payload::None).await?;
+            state
+                .services
+                .mfa
+                .send_code(principal.0.user_id, method)
+                .await?;
+        }
+    }
+    Ok(message("Verification code sent"))
 }
 
 /// The caller's MFA settings

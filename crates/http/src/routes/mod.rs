@@ -68,6 +68,7 @@ fn mfa_endpoints() -> Vec<Endpoint> {
         post("/v1/auth/mfa/setup", General, Bearer).to(mfa::setup, mfa::__path_setup),
         // Public: with `mfaToken` it needs no bearer token; without, the handler requires one.
         post("/v1/auth/mfa/verify", General, Public).to(mfa::verify, mfa::__path_verify),
+        post("/v1/auth/mfa/challenge", General, Public).to(mfa::challenge, mfa::__path_challenge),
         get("/v1/auth/mfa", General, Bearer).to(mfa::status, mfa::__path_status),
         post("/v1/auth/mfa/backup-codes", General, Bearer)
             .to(mfa::backup_codes, mfa::__path_backup_codes),

@@ -8,6 +8,8 @@ use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::DeviceId;
 use crate::mfa::{MfaChallenge, MfaMethod};
+use crate::notification::Notification;
+use crate::ports::CodeTarget;
 use crate::services::shared::{audit, retry_after};
 use crate::session::ClientInfo;
 use crate::user::User;
@@ -132,6 +134,20 @@ impl Login {
             lock_bypass,
         };
         self.ports.mfa.create_challenge(&challenge).await?;
+        // Email is the only factor: the code goes out at once. With an authenticator as well,
+        // the user asks for one (`/mfa/challenge`) only if they need it.
+        if methods.contains(&MfaMethod::Email) && !methods.contains(&MfaMethod::Totp) {
+            let mail = Notification::MfaCode {
+                user_id: user.id,
+                to: user.email.clone(),
+                username: user.username.clone(),
+                target: CodeTarget::Challenge(challenge.hash.clone()),
+            };
+            // The challenge stands: the user can ask for the code again.
+            if let Err(e) = self.ports.outbox.enqueue(&mail, now).await {
+                tracing::error!(error = %e, "the login's MFA code mail could not be queued");
+            }
+        }
         Ok(LoginError::MfaRequired {
             mfa_token: token.raw,
             methods,

@@ -144,7 +144,7 @@ impl Login {
             AccountStatus::Pending | AccountStatus::Active => {}
         }
         match checker
-            .check(&user, &code, Against::Enabled, now, client)
+            .check(&user, &code, Against::Login(&hash), now, client)
             .await
         {
             Ok(_) => {}

@@ -10,7 +10,7 @@ use crate::policy::lockout::LockoutPolicy;
 use crate::policy::rate_limit::{RateLimit, RateLimitDecision};
 use crate::ports::{
     AuditLog, Clock, MfaRepository, OneTimePasswords, Outbox, PasswordHasher, QrRenderer,
-    RateLimiter, SecretSealer, UserRepository,
+    RateLimiter, SecretSealer, TokenGenerator, UserRepository,
 };
 use chrono::Duration;
 use second_factor::{CodeRefusal, SecondFactor};
@@ -36,6 +36,8 @@ pub struct MfaSettings {
     pub verify_limit: Option<RateLimit>,
     /// Wrong codes count towards the account's lockout.
     pub lockout: LockoutPolicy,
+    /// `MAIL_COOLDOWN`: at most one code mail asked for per address in this time (zero: off).
+    pub mail_cooldown: Duration,
 }
 
 impl Default for MfaSettings {
@@ -47,6 +49,7 @@ impl Default for MfaSettings {
             remember_device_for: Duration::days(30),
             verify_limit: Some(RateLimit::new(10, Duration::minutes(5))),
             lockout: LockoutPolicy::default(),
+            mail_cooldown: Duration::seconds(60),
         }
     }
 }
@@ -54,22 +57,32 @@ impl Default for MfaSettings {
 /// `POST /v1/auth/mfa/setup`.
 #[derive(Debug, Clone, Default)]
 pub struct SetupInput {
-    /// `type`; only `totp` for now.
+    /// `type`: `totp` or `email` (`sms` is not offered).
     pub kind: Option<String>,
     pub device_name: Option<String>,
 }
 
-/// What a setup hands to the user, once: the secret in every form an authenticator takes, and
-/// the backup codes that take effect when the factor is confirmed. Its `Debug` shows none.
+/// What a setup hands to the user, once: how the factor's codes reach them, and the backup
+/// codes that take effect when the factor is confirmed. Its `Debug` shows none.
 pub struct SetupAnswer {
     pub factor_id: FactorId,
     pub kind: FactorKind,
-    /// Base32, for typing into an app.
-    pub secret: SecretString,
-    pub otpauth_url: SecretString,
-    /// `data:image/png;base64,...` of the otpauth URL.
-    pub qr_code: SecretString,
+    pub delivery: SetupDelivery,
     pub backup_codes: Vec<BackupCode>,
+}
+
+/// How a new factor's codes reach its owner.
+pub enum SetupDelivery {
+    /// The secret in every form an authenticator takes.
+    Totp {
+        /// Base32, for typing into an app.
+        secret: SecretString,
+        otpauth_url: SecretString,
+        /// `data:image/png;base64,...` of the otpauth URL.
+        qr_code: SecretString,
+    },
+    /// A code was queued to the account's address, shown masked (`j***@example.com`).
+    Email { sent_to: String },
 }
 
 impl fmt::Debug for SetupAnswer {
@@ -101,6 +114,15 @@ pub struct DeviceView {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+}
+
+impl fmt::Debug for SetupDelivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Totp { .. } => f.write_str("Totp(..)"),
+            Self::Email { sent_to } => f.debug_struct("Email").field("sent_to", sent_to).finish(),
+        }
+    }
 }
 
 /// `GET /v1/auth/mfa`.
@@ -159,6 +181,8 @@ pub struct MfaPorts {
     pub sealer: Arc<dyn SecretSealer>,
     pub qr: Arc<dyn QrRenderer>,
     pub hasher: Arc<dyn PasswordHasher>,
+    /// Keys the mail cooldown by a digest of the address.
+    pub tokens: Arc<dyn TokenGenerator>,
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// The "backup code used" notice.
     pub outbox: Arc<dyn Outbox>,
@@ -223,5 +247,6 @@ impl From<CodeRefusal> for MfaError {
 mod manage;
 pub(super) mod second_factor;
 mod setup;
+mod step_up;
 #[cfg(test)]
 mod tests;

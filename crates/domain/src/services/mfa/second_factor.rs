@@ -13,11 +13,12 @@ use crate::notification::Notification;
 use crate::policy::lockout::FailureOutcome;
 use crate::policy::rate_limit::RateLimitDecision;
 use crate::ports::{
-    AuditLog, BackupCodeUse, MfaRepository, OneTimePasswords, Outbox, RateLimiter, SecretSealer,
-    UserRepository,
+    AuditLog, BackupCodeUse, CodeTarget, MfaRepository, OneTimePasswords, Outbox, RateLimiter,
+    SecretSealer, UserRepository,
 };
 use crate::services::shared::{audit, count_login_failure, retry_after};
 use crate::session::ClientInfo;
+use crate::token::TokenHash;
 use crate::user::User;
 
 /// The ports a code check calls, lent by the service that asks for one.
@@ -32,14 +33,19 @@ pub(in crate::services) struct SecondFactor<'a> {
     pub settings: &'a MfaSettings,
 }
 
-/// What a code is checked against.
+/// What a code is checked against. A 6-digit code is tried first as the code emailed for this
+/// check (if any was), then as a TOTP code.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::services) enum Against<'f> {
-    /// MFA in force (a login, turning MFA off): the user's confirmed TOTP factor, or one of the
-    /// confirmed backup codes.
+    /// MFA in force, with a bearer (turning MFA off): the step-up code emailed for the user's
+    /// confirmed email factor, the confirmed TOTP factor, or one of the confirmed backup codes.
     Enabled,
-    /// Confirming a setup: a code of this factor. Backup codes stand in only once it is
-    /// confirmed: the codes of a pending setup are not in force yet, and accepting an earlier
+    /// The second step of a login: the code emailed for this challenge (by the hash of its
+    /// mfaToken), the confirmed TOTP factor, or one of the confirmed backup codes.
+    Login(&'f TokenHash),
+    /// Confirming a setup: a code of this factor (for an email factor, the code emailed for it;
+    /// TOTP codes are then still tried if a TOTP factor is confirmed). Backup codes stand in only
+    /// once it is confirmed: the codes of a pending setup are not in force yet, and accepting an earlier
     /// set's code would confirm an authenticator nobody has shown to work.
     Factor(&'f Factor),
 }
@@ -49,6 +55,10 @@ pub(in crate::services) enum Against<'f> {
 pub(in crate::services) enum Accepted {
     /// A TOTP code; `confirmed` when it confirmed a pending factor (MFA turned on).
     Totp {
+        confirmed: bool,
+    },
+    /// An emailed code; `confirmed` when it confirmed a pending email factor (MFA turned on).
+    EmailCode {
         confirmed: bool,
     },
     BackupCode {
@@ -130,7 +140,17 @@ impl SecondFactor<'_> {
         client: &ClientInfo,
     ) -> Result<Accepted, CodeRefusal> {
         match code {
-            PresentedCode::Totp(code) => self.check_totp(user, code, against, now, client).await,
+            PresentedCode::Totp(code) => {
+                if let Some(accepted) = self.check_emailed(user, code, against, now).await? {
+                    return Ok(accepted);
+                }
+                let against = match against {
+                    // An email factor's code was not it: a confirmed authenticator's may be.
+                    Against::Factor(factor) if factor.kind == FactorKind::Email => Against::Enabled,
+                    other => other,
+                };
+                self.check_totp(user, code, against, now, client).await
+            }
             PresentedCode::Backup(code) => match against {
                 Against::Factor(factor) if !factor.is_confirmed() => {
                     self.refuse(
@@ -142,11 +162,54 @@ impl SecondFactor<'_> {
                     )
                     .await
                 }
-                Against::Enabled | Against::Factor(_) => {
+                Against::Enabled | Against::Login(_) | Against::Factor(_) => {
                     self.check_backup(user, code, now, client).await
                 }
             },
         }
+    }
+
+    /// Spends `code` if it is the code emailed for this check; confirms a pending email factor
+    /// with it. `None`: it is not (or no code was emailed), and the caller tries it as TOTP.
+    async fn check_emailed(
+        &self,
+        user: &User,
+        code: &OtpCode,
+        against: Against<'_>,
+        now: Timestamp,
+    ) -> Result<Option<Accepted>, CodeRefusal> {
+        let found;
+        let (target, pending) = match against {
+            Against::Login(hash) => (CodeTarget::Challenge(hash.clone()), None),
+            Against::Factor(factor) if factor.kind == FactorKind::Email => (
+                CodeTarget::Factor(factor.id),
+                (!factor.is_confirmed()).then_some(factor),
+            ),
+            Against::Factor(_) => return Ok(None),
+            Against::Enabled => {
+                found = self.mfa.find_factor(user.id, FactorKind::Email).await?;
+                match found.as_ref().filter(|f| f.is_confirmed()) {
+                    Some(factor) => (CodeTarget::Factor(factor.id), None),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let digests = self.otp.code_digests(code);
+        if !self.mfa.use_code(&target, &digests, now).await? {
+            return Ok(None);
+        }
+        let Some(factor) = pending else {
+            return Ok(Some(Accepted::EmailCode { confirmed: false }));
+        };
+        let mail = Notification::MfaEnabled {
+            to: user.email.clone(),
+            username: user.username.clone(),
+            at: now,
+        };
+        // `false`: a concurrent request confirmed it with this same code a moment ago, which is
+        // the single use the code had.
+        let confirmed = self.mfa.confirm_factor(factor.id, now, &mail).await?;
+        Ok(Some(Accepted::EmailCode { confirmed }))
     }
 
     async fn check_totp(
@@ -160,7 +223,7 @@ impl SecondFactor<'_> {
         let found;
         let factor = match against {
             Against::Factor(factor) => factor,
-            Against::Enabled => {
+            Against::Enabled | Against::Login(_) => {
                 found = self.mfa.find_factor(user.id, FactorKind::Totp).await?;
                 match found.as_ref().filter(|f| f.is_confirmed()) {
                     Some(factor) => factor,

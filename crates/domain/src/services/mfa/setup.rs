@@ -1,13 +1,15 @@
-//! Adding an authenticator: `setup` hands out a new secret and backup codes, and `confirm` turns
-//! MFA on once the authenticator shows a code.
+//! Adding a factor: `setup` hands out a new authenticator secret (or emails a first code) and
+//! backup codes, and `confirm` turns MFA on once the factor's code comes back.
 
 use super::second_factor::{Accepted, Against};
-use super::{BACKUP_CODES_PER_SET, Mfa, MfaError, SetupAnswer, SetupInput};
+use super::{BACKUP_CODES_PER_SET, Mfa, MfaError, SetupAnswer, SetupDelivery, SetupInput};
+use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::{FactorId, UserId};
 use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, MfaMethod, PresentedCode};
-use crate::ports::BeginSetupError;
+use crate::notification::Notification;
+use crate::ports::{BeginSetupError, CodeTarget};
 use crate::services::shared::{audit, load_usable};
 use crate::session::ClientInfo;
 use crate::token::TokenHash;
@@ -31,7 +33,24 @@ impl Mfa {
         let (kind, device_name) = parse_setup(&input)?;
         let user = self.user(user_id).await?;
         let now = self.ports.clock.now();
+        let factor = Factor {
+            id: FactorId::new(),
+            user_id: user.id,
+            kind,
+            device_name,
+            secret: None,
+            last_step: None,
+            confirmed_at: None,
+            created_at: now,
+            last_used_at: None,
+        };
+        match kind {
+            FactorKind::Totp => self.setup_totp(&user, factor).await,
+            FactorKind::Email => self.setup_email(&user, factor, now).await,
+        }
+    }
 
+    async fn setup_totp(&self, user: &User, factor: Factor) -> Result<SetupAnswer, MfaError> {
         let secret = self.ports.otp.new_totp_secret();
         // The URL is made before anything is stored, so an unusable label stores nothing.
         let otpauth_url = self
@@ -41,33 +60,64 @@ impl Mfa {
             .map_err(InfraError::internal)?;
         let qr_code = self.ports.qr.png_data_url(&otpauth_url);
         let factor = Factor {
-            id: FactorId::new(),
-            user_id: user.id,
-            kind,
-            device_name,
             secret: Some(self.ports.sealer.seal(&secret)),
-            last_step: None,
-            confirmed_at: None,
-            created_at: now,
-            last_used_at: None,
+            ..factor
         };
+        let backup_codes = self.store_setup(&factor).await?;
+        Ok(SetupAnswer {
+            factor_id: factor.id,
+            kind: factor.kind,
+            delivery: SetupDelivery::Totp {
+                secret: self.ports.otp.base32(&secret),
+                otpauth_url: SecretString::from(otpauth_url),
+                qr_code: SecretString::from(qr_code),
+            },
+            backup_codes,
+        })
+    }
+
+    /// An email factor for the account's own address; its first code is queued at once (minted
+    /// by the mail worker as it sends it).
+    async fn setup_email(
+        &self,
+        user: &User,
+        factor: Factor,
+        now: Timestamp,
+    ) -> Result<SetupAnswer, MfaError> {
+        let backup_codes = self.store_setup(&factor).await?;
+        let mail = Notification::MfaCode {
+            user_id: user.id,
+            to: user.email.clone(),
+            username: user.username.clone(),
+            target: CodeTarget::Factor(factor.id),
+        };
+        self.ports
+            .outbox
+            .enqueue(&mail, now)
+            .await
+            .map_err(InfraError::from)?;
+        Ok(SetupAnswer {
+            factor_id: factor.id,
+            kind: factor.kind,
+            delivery: SetupDelivery::Email {
+                sent_to: user.email.masked(),
+            },
+            backup_codes,
+        })
+    }
+
+    /// Stores the pending factor with a fresh set of backup codes, which it answers.
+    async fn store_setup(&self, factor: &Factor) -> Result<Vec<BackupCode>, MfaError> {
         let (backup_codes, digests) = self.new_backup_codes();
         self.ports
             .mfa
-            .begin_setup(&factor, &digests)
+            .begin_setup(factor, &digests)
             .await
             .map_err(|e| match e {
                 BeginSetupError::AlreadyEnabled => MfaError::AlreadyEnabled,
                 BeginSetupError::Port(e) => InfraError::from(e).into(),
             })?;
-        Ok(SetupAnswer {
-            factor_id: factor.id,
-            kind,
-            secret: self.ports.otp.base32(&secret),
-            otpauth_url: SecretString::from(otpauth_url),
-            qr_code: SecretString::from(qr_code),
-            backup_codes,
-        })
+        Ok(backup_codes)
     }
 
     /// `POST /v1/auth/mfa/verify {code}` (bearer): a code of the pending authenticator confirms
@@ -85,25 +135,30 @@ impl Mfa {
         let code =
             PresentedCode::parse(code.as_deref(), "code").map_err(|e| ValidationErrors(vec![e]))?;
         let user = self.user(user_id).await?;
-        let factor = self
-            .ports
-            .mfa
-            .find_factor(user.id, FactorKind::Totp)
-            .await
-            .map_err(InfraError::from)?
-            .ok_or(MfaError::NotEnabled)?;
+        let find = |kind| self.ports.mfa.find_factor(user.id, kind);
+        let totp = find(FactorKind::Totp).await.map_err(InfraError::from)?;
+        let email = find(FactorKind::Email).await.map_err(InfraError::from)?;
+        let against = match (&totp, &email) {
+            // A pending email factor is confirmed by the code emailed for it.
+            (_, Some(email)) if !email.is_confirmed() => Against::Factor(email),
+            // Both confirmed: the code may be either's.
+            (Some(totp), Some(_)) if totp.is_confirmed() => Against::Enabled,
+            (Some(totp), _) => Against::Factor(totp),
+            (None, Some(email)) => Against::Factor(email),
+            (None, None) => return Err(MfaError::NotEnabled),
+        };
         let now = self.ports.clock.now();
         let checker = self.second_factor();
         checker.refuse_if_locked(&user, now)?;
         checker.throttle(user.id).await?;
-        let accepted = checker
-            .check(&user, &code, Against::Factor(&factor), now, client)
-            .await?;
+        let accepted = checker.check(&user, &code, against, now, client).await?;
         let kind = match accepted {
-            Accepted::Totp { confirmed: true } => AuditKind::MfaEnabled,
-            Accepted::Totp { confirmed: false } | Accepted::BackupCode { .. } => {
-                AuditKind::MfaSucceeded
+            Accepted::Totp { confirmed: true } | Accepted::EmailCode { confirmed: true } => {
+                AuditKind::MfaEnabled
             }
+            Accepted::Totp { confirmed: false }
+            | Accepted::EmailCode { confirmed: false }
+            | Accepted::BackupCode { .. } => AuditKind::MfaSucceeded,
         };
         audit(
             &*self.ports.audit,
@@ -141,7 +196,7 @@ fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), M
         None
     } else if let Some(kind) = FactorKind::parse(raw_kind) {
         Some(kind)
-    } else if MfaMethod::parse(raw_kind).is_some_and(|m| m != MfaMethod::BackupCode) {
+    } else if MfaMethod::parse(raw_kind) == Some(MfaMethod::Sms) {
         return Err(MfaError::MethodUnavailable);
     } else {
         errors.push(FieldError::new(

@@ -33,6 +33,7 @@ fn with_settings(m: Mocks, settings: MfaSettings) -> Mfa {
         sealer: Arc::new(m.sealer),
         qr: Arc::new(m.qr),
         hasher: Arc::new(m.hasher),
+        tokens: Arc::new(m.tokens),
         rate_limiter: Arc::new(m.rate_limiter),
         outbox: Arc::new(m.outbox),
         audit: Arc::new(m.audit),

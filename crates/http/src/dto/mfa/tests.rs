@@ -104,9 +104,11 @@ fn no_mfa_body_or_answer_prints_a_secret() {
     let answer = SetupAnswer {
         factor_id: FactorId::new(),
         kind: FactorKind::Totp,
-        secret: SecretString::from(SECRET),
-        otpauth_url: SecretString::from(format!("otpauth://totp/x?secret={SECRET}")),
-        qr_code: SecretString::from(format!("data:image/png;base64,{SECRET}")),
+        delivery: SetupDelivery::Totp {
+            secret: SecretString::from(SECRET),
+            otpauth_url: SecretString::from(format!("otpauth://totp/x?secret={SECRET}")),
+            qr_code: SecretString::from(format!("data:image/png;base64,{SECRET}")),
+        },
         backup_codes: vec![BackupCode::from_number(12_345_678).unwrap()],
     };
     let data = MfaSetupData::from(&answer);
@@ -129,4 +131,38 @@ fn no_mfa_body_or_answer_prints_a_secret() {
         backup_codes: vec!["12345678".to_owned()],
     };
     assert!(!format!("{codes:?}").contains("12345678"));
+}
+
+#[test]
+fn an_email_setup_answers_where_the_code_went_and_no_secret() {
+    let answer = SetupAnswer {
+        factor_id: FactorId::new(),
+        kind: FactorKind::Email,
+        delivery: SetupDelivery::Email {
+            sent_to: "j***@example.com".to_owned(),
+        },
+        backup_codes: vec![BackupCode::from_number(12_345_678).unwrap()],
+    };
+    let json = serde_json::to_value(MfaSetupData::from(&answer)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "type": "email",
+            "sentTo": "j***@example.com",
+            "backupCodes": ["12345678"],
+        })
+    );
+}
+
+#[test]
+fn a_code_request_with_a_token_is_the_logins_and_without_one_the_bearers() {
+    let with: MfaChallengeRequest =
+        serde_json::from_value(serde_json::json!({"mfaToken": " tok ", "method": "email"}))
+            .unwrap();
+    let request = with.into_request().unwrap();
+    assert_eq!(request.mfa_token.as_deref(), Some("tok"));
+    assert_eq!(request.method.as_deref(), Some("email"));
+    let without: MfaChallengeRequest =
+        serde_json::from_value(serde_json::json!({"method": "sms"})).unwrap();
+    assert_eq!(without.into_request().unwrap_err().as_deref(), Some("sms"));
 }

@@ -2,8 +2,9 @@
 
 use super::{service, user_is};
 use crate::mfa::{BackupCode, FactorKind, SealedSecret, TotpAlgorithm, TotpSecret};
-use crate::ports::{BeginSetupError, OtpauthError};
-use crate::services::mfa::{MfaError, SetupInput};
+use crate::notification::Notification;
+use crate::ports::{BeginSetupError, CodeTarget, OtpauthError};
+use crate::services::mfa::{MfaError, SetupDelivery, SetupInput};
 use crate::services::test_support::{Mocks, active_user, port_down, t0};
 use crate::session::ClientInfo;
 use crate::values::codes;
@@ -80,14 +81,17 @@ async fn a_setup_stores_a_pending_sealed_factor_and_hands_out_the_secret_once() 
         .await
         .unwrap();
     assert_eq!(answer.kind, FactorKind::Totp);
-    assert_eq!(answer.secret.expose_secret(), "B32");
-    assert!(
-        answer
-            .otpauth_url
-            .expose_secret()
-            .starts_with("otpauth://totp/")
-    );
-    assert_eq!(answer.qr_code.expose_secret(), "data:image/png;base64,QR");
+    let SetupDelivery::Totp {
+        secret,
+        otpauth_url,
+        qr_code,
+    } = &answer.delivery
+    else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(secret.expose_secret(), "B32");
+    assert!(otpauth_url.expose_secret().starts_with("otpauth://totp/"));
+    assert_eq!(qr_code.expose_secret(), "data:image/png;base64,QR");
     assert_eq!(answer.backup_codes.len(), 10);
     let printed = format!("{answer:?}");
     assert!(
@@ -114,21 +118,118 @@ async fn a_setup_while_totp_is_on_answers_already_enabled() {
 }
 
 #[tokio::test]
-async fn email_and_sms_are_unavailable_before_anything_is_looked_up() {
-    for kind in ["email", "sms"] {
-        let input = SetupInput {
-            kind: Some(kind.into()),
-            device_name: None,
-        };
-        let err = service(Mocks::new())
-            .setup(active_user().id, input, &ClientInfo::default())
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, MfaError::MethodUnavailable),
-            "{kind}: {err:?}"
-        );
+async fn sms_is_unavailable_before_anything_is_looked_up() {
+    let input = SetupInput {
+        kind: Some("sms".into()),
+        device_name: None,
+    };
+    let err = service(Mocks::new())
+        .setup(active_user().id, input, &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MfaError::MethodUnavailable), "{err:?}");
+}
+
+fn email() -> SetupInput {
+    SetupInput {
+        kind: Some("email".into()),
+        device_name: None,
     }
+}
+
+/// Ten backup codes digested as `d-<code>`, and no TOTP secret.
+fn backup_codes_only(m: &mut Mocks) {
+    m.otp.expect_new_totp_secret().never();
+    m.sealer.expect_seal().never();
+    m.otp.expect_backup_codes().times(1).returning(|n| {
+        (0..n)
+            .map(|i| BackupCode::from_number(u32::try_from(i).unwrap() + 10_000_000).unwrap())
+            .collect()
+    });
+    m.otp
+        .expect_digest_backup_code()
+        .returning(|code| crate::token::TokenHash::from_trusted(format!("d-{}", code.as_str())));
+}
+
+#[tokio::test]
+async fn an_email_setup_stores_a_pending_factor_and_queues_its_code_mail() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    user_is(&mut m, &user);
+    backup_codes_only(&mut m);
+    let uid = user.id;
+    let stored = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let seen = stored.clone();
+    m.mfa
+        .expect_begin_setup()
+        .withf(move |factor, digests| {
+            factor.user_id == uid
+                && factor.kind == FactorKind::Email
+                && factor.secret.is_none()
+                && factor.confirmed_at.is_none()
+                && digests.len() == 10
+        })
+        .times(1)
+        .returning(move |factor, _| {
+            *seen.lock().unwrap() = Some(factor.id);
+            Ok(())
+        });
+    let queued = stored.clone();
+    m.outbox
+        .expect_enqueue()
+        .withf(move |mail, at| {
+            let factor = queued.lock().unwrap().expect("stored before the mail");
+            *at == t0()
+                && matches!(mail, Notification::MfaCode { user_id, to, target, .. }
+                    if *user_id == uid && to.as_str() == "jane@example.com"
+                        && *target == CodeTarget::Factor(factor))
+        })
+        .times(1)
+        .returning(|_, _| Ok(crate::ids::MessageId::new()));
+    let answer = service(m)
+        .setup(user.id, email(), &ClientInfo::default())
+        .await
+        .unwrap();
+    assert_eq!(answer.kind, FactorKind::Email);
+    assert_eq!(Some(answer.factor_id), *stored.lock().unwrap());
+    assert!(
+        matches!(&answer.delivery, SetupDelivery::Email { sent_to } if sent_to == "j***@example.com"),
+        "{answer:?}"
+    );
+    assert_eq!(answer.backup_codes.len(), 10);
+}
+
+#[tokio::test]
+async fn an_email_setup_while_email_is_on_answers_already_enabled_and_sends_nothing() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    user_is(&mut m, &user);
+    backup_codes_only(&mut m);
+    m.mfa
+        .expect_begin_setup()
+        .times(1)
+        .returning(|_, _| Err(BeginSetupError::AlreadyEnabled));
+    m.outbox.expect_enqueue().never();
+    let err = service(m)
+        .setup(user.id, email(), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MfaError::AlreadyEnabled), "{err:?}");
+}
+
+#[tokio::test]
+async fn an_email_setup_whose_mail_cannot_be_queued_is_an_infrastructure_error() {
+    let user = active_user();
+    let mut m = Mocks::new();
+    user_is(&mut m, &user);
+    backup_codes_only(&mut m);
+    m.mfa.expect_begin_setup().returning(|_, _| Ok(()));
+    m.outbox.expect_enqueue().returning(|_, _| Err(port_down()));
+    let err = service(m)
+        .setup(user.id, email(), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MfaError::Infra(_)), "{err:?}");
 }
 
 #[tokio::test]
