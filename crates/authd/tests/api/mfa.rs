@@ -5,6 +5,7 @@
 
 mod at_rest;
 mod devices;
+mod email;
 mod flow;
 mod guards;
 mod logs;

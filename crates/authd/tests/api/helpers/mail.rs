@@ -18,6 +18,8 @@ pub enum MailKind {
     PasswordChanged,
     AccountLocked,
     RefreshTokenReuse,
+    /// "Your verification code": an emailed MFA code.
+    MfaCode,
 }
 
 impl MailKind {
@@ -29,6 +31,7 @@ impl MailKind {
             Self::PasswordChanged => subject.contains("password") && subject.contains("changed"),
             Self::AccountLocked => subject.contains("locked"),
             Self::RefreshTokenReuse => subject.contains("security alert"),
+            Self::MfaCode => subject.contains("verification code"),
         }
     }
 
@@ -81,6 +84,21 @@ impl Mail {
             .take_while(|c| c.is_ascii_alphanumeric() || "-_.~%".contains(*c))
             .collect();
         Some(percent_decode(&encoded))
+    }
+}
+
+impl Mail {
+    /// The 6-digit code of a code mail: the first run of exactly six digits after "code is".
+    pub fn mfa_code(&self) -> String {
+        let start = self
+            .text
+            .find("code is")
+            .unwrap_or_else(|| panic!("no code in {}:\n{}", self.path.display(), self.text));
+        self.text[start..]
+            .split(|c: char| !c.is_ascii_digit())
+            .find(|run| run.len() == 6)
+            .unwrap_or_else(|| panic!("no 6-digit code in {}", self.path.display()))
+            .to_owned()
     }
 }
 

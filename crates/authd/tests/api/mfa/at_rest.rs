@@ -91,3 +91,58 @@ async fn a_dump_of_the_database_holds_no_secret_code_or_token_in_clear() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_dump_of_the_database_holds_no_emailed_code_in_clear() {
+    let url = fresh_database().await;
+    let app = spawn_app_on(Some(url.clone()), &[]).await;
+    let user = app.verified_user().await;
+    let access = app.login(&user).await.access_token;
+    app.call(
+        reqwest::Method::POST,
+        "/v1/auth/mfa/setup",
+        Some(&access),
+        &json!({"type": "email"}),
+    )
+    .await
+    .ok(200);
+    let setup_code = app
+        .wait_for_mail(crate::helpers::MailKind::MfaCode, &user.email)
+        .await
+        .mfa_code();
+    app.mfa_confirm(&access, &setup_code).await.ok(200);
+    // A login whose code is mailed and not used yet: its digest is in the table.
+    let pending = mfa_token_of(&app.login_reply(&user.credentials()).await);
+    let mails = app
+        .wait_for_mails(crate::helpers::MailKind::MfaCode, &user.email, 2)
+        .await;
+    let login_code = mails
+        .iter()
+        .map(|m| m.mfa_code())
+        .find(|c| *c != setup_code)
+        .unwrap_or_else(|| setup_code.clone());
+
+    let dump = dump(&url).await;
+
+    assert!(
+        dump.contains("\"kind\":\"email\""),
+        "no email factor in the dump"
+    );
+    assert!(
+        dump.contains("\"code_digest\":\""),
+        "no code digest in the dump"
+    );
+    assert!(
+        !dump.contains(&pending.to_lowercase()),
+        "the mfaToken is stored in clear"
+    );
+    for (what, code) in [
+        ("the setup code", &setup_code),
+        ("the login code", &login_code),
+    ] {
+        assert!(
+            !dump.contains(&format!("\"{code}\"")) && !dump.contains(&format!(":{code},")),
+            "{what} is stored in clear"
+        );
+    }
+}
