@@ -91,6 +91,26 @@ fn no_email_factor(m: &mut Mocks) {
     });
 }
 
+/// The user's email factor, confirmed a week ago or pending since a minute ago: no secret.
+pub(crate) fn email_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
+    crate::mfa::Factor {
+        kind: crate::mfa::FactorKind::Email,
+        secret: None,
+        last_step: None,
+        ..totp_factor(user, confirmed)
+    }
+}
+
+/// The emailed code `code` is digested as `c-<code>` (one key).
+pub(crate) fn code_digests(m: &mut Mocks) {
+    m.otp.expect_code_digests().returning(|code| {
+        vec![crate::token::TokenHash::from_trusted(format!(
+            "c-{}",
+            code.as_str()
+        ))]
+    });
+}
+
 /// [`Mocks::new`] without the email defaults: the test sets every email expectation itself.
 pub(crate) fn email_mocks() -> Mocks {
     let mut m = Mocks::new();

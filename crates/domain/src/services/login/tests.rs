@@ -378,6 +378,7 @@ async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
     );
 }
 
+mod email;
 mod lock_bypass;
 mod mfa_step;
 mod session;

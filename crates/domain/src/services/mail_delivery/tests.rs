@@ -453,4 +453,5 @@ async fn a_link_for_an_unknown_account_is_dropped() {
     is_dropped(m, verify_email(user_id, 0)).await;
 }
 
+mod code;
 mod unlock;

@@ -18,6 +18,7 @@ use crate::values::codes;
 use chrono::Duration;
 use std::sync::Arc;
 
+mod email;
 mod manage;
 mod setup;
 
