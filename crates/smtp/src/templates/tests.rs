@@ -1,5 +1,7 @@
 use super::*;
-use authd_domain::ids::UserId;
+use authd_domain::ids::{FactorId, UserId};
+use authd_domain::mfa::OtpCode;
+use authd_domain::ports::CodeTarget;
 use authd_domain::token::RawToken;
 use authd_domain::values::{Email, Username};
 use chrono::TimeZone;
@@ -73,12 +75,47 @@ fn every_notification(username: &str) -> Vec<Letter> {
             at: at(),
         }),
         without_link(Notification::BackupCodeUsed {
-            to,
-            username,
+            to: to.clone(),
+            username: username.clone(),
             at: at(),
             remaining: 3,
         }),
+        Letter {
+            notification: Notification::MfaCode {
+                user_id,
+                to,
+                username,
+                target: CodeTarget::Factor(FactorId::new()),
+            },
+            link_token: None,
+            code: OtpCode::from_digits(CODE),
+        },
     ]
+}
+
+const CODE: &str = "048263";
+
+#[test]
+fn the_code_email_shows_the_code_how_long_it_works_and_no_link() {
+    let letter = every_notification("ada").pop().unwrap();
+    let email = render(&letter);
+    assert_eq!(email.subject, "Your verification code");
+    for part in [&email.text, &email.html] {
+        assert!(part.contains(CODE), "{part}");
+        assert!(part.contains("valid 10 minutes and works once"), "{part}");
+    }
+    assert_eq!(email.link, None);
+    assert!(!format!("{letter:?}").contains(CODE));
+}
+
+#[test]
+fn a_code_letter_without_its_code_is_refused_for_good() {
+    let mut letter = every_notification("ada").pop().unwrap();
+    letter.code = None;
+    let err = templates().render(&letter).unwrap_err();
+    assert!(
+        matches!(MailError::from(err), MailError::Permanent(reason) if reason.contains("mfa_code"))
+    );
 }
 
 fn render(letter: &Letter) -> RenderedEmail {
