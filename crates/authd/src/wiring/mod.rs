@@ -99,8 +99,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let services = services::services(&storage, &cache, &crypto, &clock, &telemetry, &config.auth);
     let delivery = services::mail_delivery(
         &storage,
-        &tokens,
-        &otp,
+        &crypto,
         &mailer,
         &clock,
         &telemetry,

@@ -213,8 +213,7 @@ pub(super) fn services(
 /// The mail worker's step: it mints the token of a link, or an emailed code, when it sends it.
 pub(super) fn mail_delivery(
     storage: &Storage,
-    tokens: &Arc<dyn TokenGenerator>,
-    otp: &Arc<dyn OneTimePasswords>,
+    crypto: &Crypto<'_>,
     mailer: &Arc<dyn Mailer>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
@@ -226,9 +225,9 @@ pub(super) fn mail_delivery(
             outbox: storage.outbox.clone(),
             users: storage.users.clone(),
             one_time_tokens: storage.one_time_tokens.clone(),
-            tokens: tokens.clone(),
+            tokens: crypto.tokens.clone(),
             mfa: storage.mfa.clone(),
-            otp: otp.clone(),
+            otp: crypto.otp.clone(),
             mailer: mailer.clone(),
             clock: clock.clone(),
             telemetry: telemetry.clone(),

@@ -50,16 +50,25 @@ pub struct MfaChallengeRequest {
     method: Option<String>,
 }
 
+/// Whose code a code request asks for.
+#[derive(Debug)]
+pub enum CodeFor {
+    /// A login's challenge (`mfaToken`).
+    Login(MfaCodeRequest),
+    /// The bearer's email factor, by this `method`.
+    Bearer(Option<String>),
+}
+
 impl MfaChallengeRequest {
-    /// The login's request when `mfaToken` is given; else the bearer's method.
+    /// The login's request when `mfaToken` is given; else the bearer's.
     #[must_use]
-    pub fn into_request(self) -> Result<MfaCodeRequest, Option<String>> {
+    pub fn into_target(self) -> CodeFor {
         match self.mfa_token {
-            Some(token) => Ok(MfaCodeRequest {
+            Some(token) => CodeFor::Login(MfaCodeRequest {
                 mfa_token: Some(trimmed(&token).expose_secret().to_owned()),
                 method: self.method,
             }),
-            None => Err(self.method),
+            None => CodeFor::Bearer(self.method),
         }
     }
 }

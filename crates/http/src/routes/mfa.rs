@@ -5,8 +5,8 @@
 use super::auth::{Answer, logged_in};
 use crate::cookies;
 use crate::dto::mfa::{
-    BackupCodesData, DisableMfaRequest, MfaChallengeRequest, MfaSetupData, MfaSetupRequest,
-    MfaStatusData, MfaVerifyRequest, VerifyStep,
+    BackupCodesData, CodeFor, DisableMfaRequest, MfaChallengeRequest, MfaSetupData,
+    MfaSetupRequest, MfaStatusData, MfaVerifyRequest, VerifyStep,
 };
 use crate::dto::requests::PasswordRequest;
 use crate::dto::responses::LoginData;
@@ -143,9 +143,9 @@ pub async fn challenge(
     state: Data<AppState>,
     body: Json<MfaChallengeRequest>,
 ) -> Answer {
-    match body.0.into_request() {
-        Ok(request) => state.services.login.send_mfa_code(request).await?,
-        Err(method) => {
+    match body.0.into_target() {
+        CodeFor::Login(request) => state.services.login.send_mfa_code(request).await?,
+        CodeFor::Bearer(method) => {
             let principal = Authenticated::from_request(&req, &mut Payload::None).await?;
             state
                 .services
