@@ -260,7 +260,8 @@ impl Templates {
                 greeting: format!("Hello {username},"),
                 paragraphs: vec![format!(
                     "Two-step verification was turned on for your account on {}. From now on, \
-                     signing in asks for a code from your authenticator app after your password.",
+                     signing in asks for a code (from your authenticator app, or sent by email) \
+                     after your password.",
                     when(*at)
                 )],
                 action: None,

@@ -282,6 +282,7 @@ impl MfaRepository for MemoryStore {
             .unwrap_or_default();
         for hash in &challenges {
             t.mfa.challenges.remove(hash);
+            t.mfa.emailed.remove(&CodeTarget::Challenge(hash.clone()));
         }
         t.mfa.forget_devices_of(user_id);
         if let Some(user) = t.users.get_mut(&user_id) {
