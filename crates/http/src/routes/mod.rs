@@ -217,7 +217,7 @@ mod tests {
         let with = paths(Features::ALL);
         let without = paths(Features { mfa: false });
         let mfa: Vec<_> = with.iter().filter(|p| !without.contains(p)).collect();
-        assert_eq!(mfa.len(), 6, "{mfa:?}");
+        assert_eq!(mfa.len(), 7, "{mfa:?}");
         assert!(mfa.iter().all(|p| p.starts_with("/v1/auth/mfa")), "{mfa:?}");
         assert!(without.iter().all(|p| !p.starts_with("/v1/auth/mfa")));
     }
