@@ -348,11 +348,23 @@ pub(super) async fn mail_cooldown_allows(
     if cooldown <= Duration::zero() {
         return true;
     }
-    let key = format!(
-        "mail:{}:{}",
-        kind.as_str(),
-        tokens.digest(&to.as_str().to_lowercase()).as_str()
-    );
+    let subject = tokens.digest(&to.as_str().to_lowercase());
+    cooldown_allows(limiter, cooldown, kind, subject.as_str()).await
+}
+
+/// [`mail_cooldown_allows`] for a `subject` that names no address: an MFA code's target (the
+/// challenge's token hash, or the factor's id), so that asking again for one challenge's code is
+/// limited while a new challenge still gets its own code at once.
+pub(super) async fn cooldown_allows(
+    limiter: &dyn RateLimiter,
+    cooldown: Duration,
+    kind: MailKind,
+    subject: &str,
+) -> bool {
+    if cooldown <= Duration::zero() {
+        return true;
+    }
+    let key = format!("mail:{}:{subject}", kind.as_str());
     match limiter.hit(&key, RateLimit::new(1, cooldown)).await {
         Ok(decision) => decision.allowed,
         Err(e) => {

@@ -25,6 +25,10 @@ pub struct MfaSetupRequest {
     kind: Option<String>,
     /// 1-64 characters, to tell authenticators apart.
     device_name: Option<String>,
+    /// Required while MFA is on (adding a second factor): a current code of a factor in force,
+    /// or a backup code.
+    #[schema(value_type = Option<String>)]
+    code: Option<SecretString>,
 }
 
 impl From<MfaSetupRequest> for SetupInput {
@@ -32,6 +36,7 @@ impl From<MfaSetupRequest> for SetupInput {
         Self {
             kind: r.kind,
             device_name: r.device_name,
+            code: r.code.map(|c| c.expose_secret().to_owned()),
         }
     }
 }

@@ -160,14 +160,32 @@ async fn an_email_factor_is_set_up_confirmed_and_used_at_login_each_code_once(ba
 }
 
 #[apply(backends)]
-async fn with_an_authenticator_as_well_the_code_is_sent_only_when_asked_once_per_cooldown(
+async fn with_an_authenticator_as_well_a_code_is_sent_only_when_asked_once_per_challenge_and_cooldown(
     backend: Backend,
 ) {
     let app = spawn_app_with(backend, &[]).await;
     let mfa = app.mfa_user().await;
     let user = &mfa.user;
     let mut inbox = Inbox::default();
-    setup_email(&app, &mfa.access_token).await;
+    // MFA is on: adding a factor takes a current code, an access token alone is refused.
+    let body = json!({"type": "email"});
+    app.call(
+        Method::POST,
+        "/v1/auth/mfa/setup",
+        Some(&mfa.access_token),
+        &body,
+    )
+    .await
+    .error(400, "VALIDATION_ERROR");
+    let body = json!({"type": "email", "code": mfa.backup_code(9)});
+    app.call(
+        Method::POST,
+        "/v1/auth/mfa/setup",
+        Some(&mfa.access_token),
+        &body,
+    )
+    .await
+    .ok(200);
     let code = inbox.next_code(&app, user).await;
     app.mfa_confirm(&mfa.access_token, &code).await.ok(200);
     let status = app.mfa_status(&mfa.access_token).await;
@@ -185,10 +203,14 @@ async fn with_an_authenticator_as_well_the_code_is_sent_only_when_asked_once_per
     let login_code = inbox.next_code(&app, user).await;
     app.mfa_verify(&mfa_token, &login_code).await.ok(200);
 
-    // Within MAIL_COOLDOWN the answer is the same, and nothing is sent.
+    // Another login's challenge gets its own code at once; asking again for the same challenge
+    // within MAIL_COOLDOWN answers the same and sends nothing.
     let mfa_token = app.mfa_challenge(user).await;
     ask_code(&app, &mfa_token, "email").await.ok(200);
-    app.assert_mail_count(MailKind::MfaCode, &user.email, 2)
+    app.assert_mail_count(MailKind::MfaCode, &user.email, 3)
+        .await;
+    ask_code(&app, &mfa_token, "email").await.ok(200);
+    app.assert_mail_count(MailKind::MfaCode, &user.email, 3)
         .await;
     // The authenticator still answers the challenge.
     let totp = mfa.setup.authenticator.code(0).await;

@@ -7,7 +7,7 @@ use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::mfa::{FactorKind, MfaMethod};
 use crate::notification::Notification;
 use crate::ports::CodeTarget;
-use crate::services::shared::{MailKind, mail_cooldown_allows};
+use crate::services::shared::{MailKind, cooldown_allows};
 use crate::values::codes;
 use thiserror::Error;
 
@@ -123,12 +123,12 @@ impl Login {
         if !email_on {
             return Err(SendCodeError::NotEnabled);
         }
-        let allowed = mail_cooldown_allows(
+        // Per challenge: asking again for this login's code waits, a new login gets its own.
+        let allowed = cooldown_allows(
             &*self.ports.rate_limiter,
-            &*self.ports.tokens,
             self.settings.mfa.mail_cooldown,
             MailKind::MfaCode,
-            &user.email,
+            challenge.hash.as_str(),
         )
         .await;
         if !allowed {

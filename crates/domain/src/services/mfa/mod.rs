@@ -60,6 +60,9 @@ pub struct SetupInput {
     /// `type`: `totp` or `email` (`sms` is not offered).
     pub kind: Option<String>,
     pub device_name: Option<String>,
+    /// A current second-factor code (or backup code), required while MFA is on: adding a factor
+    /// replaces the backup codes, which a stolen access token alone must not be able to do.
+    pub code: Option<String>,
 }
 
 /// What a setup hands to the user, once: how the factor's codes reach them, and the backup

@@ -28,11 +28,24 @@ impl Mfa {
         &self,
         user_id: UserId,
         input: SetupInput,
-        _client: &ClientInfo,
+        client: &ClientInfo,
     ) -> Result<SetupAnswer, MfaError> {
         let (kind, device_name) = parse_setup(&input)?;
         let user = self.user(user_id).await?;
         let now = self.ports.clock.now();
+        if user.mfa_enabled {
+            // A factor of this kind in force is a 409 whatever the code (storage checks it
+            // again, atomically); adding another kind takes a current code.
+            let same = self.ports.mfa.find_factor(user.id, kind).await;
+            if same
+                .map_err(InfraError::from)?
+                .is_some_and(|f| f.is_confirmed())
+            {
+                return Err(MfaError::AlreadyEnabled);
+            }
+            self.step_up(&user, input.code.as_deref(), now, client)
+                .await?;
+        }
         let factor = Factor {
             id: FactorId::new(),
             user_id: user.id,
@@ -104,6 +117,25 @@ impl Mfa {
             },
             backup_codes,
         })
+    }
+
+    /// While MFA is on, adding a factor (whose confirmation replaces the backup codes) takes a
+    /// current code, as turning MFA off does: an access token alone is not enough.
+    async fn step_up(
+        &self,
+        user: &User,
+        code: Option<&str>,
+        now: Timestamp,
+        client: &ClientInfo,
+    ) -> Result<(), MfaError> {
+        let code = PresentedCode::parse(code, "code").map_err(|e| ValidationErrors(vec![e]))?;
+        let checker = self.second_factor();
+        checker.refuse_if_locked(user, now)?;
+        checker.throttle(user.id).await?;
+        checker
+            .check(user, &code, Against::Enabled, now, client)
+            .await?;
+        Ok(())
     }
 
     /// Stores the pending factor with a fresh set of backup codes, which it answers.

@@ -9,7 +9,7 @@ use crate::mfa::FactorKind;
 use crate::notification::Notification;
 use crate::ports::CodeTarget;
 use crate::services::login::{SendCodeError, parse_method};
-use crate::services::shared::{MailKind, mail_cooldown_allows};
+use crate::services::shared::{MailKind, cooldown_allows};
 
 impl Mfa {
     /// Queues a code for the caller's email factor. Within `MAIL_COOLDOWN` of the last code mail
@@ -31,12 +31,12 @@ impl Mfa {
             .await
             .map_err(InfraError::from)?
             .ok_or(MfaError::NotEnabled)?;
-        let allowed = mail_cooldown_allows(
+        // Per factor: asking again waits, whatever other codes are on their way.
+        let allowed = cooldown_allows(
             &*self.ports.rate_limiter,
-            &*self.ports.tokens,
             self.settings.mail_cooldown,
             MailKind::MfaCode,
-            &user.email,
+            &factor.id.to_string(),
         )
         .await;
         if !allowed {

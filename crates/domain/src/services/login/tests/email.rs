@@ -198,12 +198,12 @@ fn email_factor_is(m: &mut Mocks, factor: Option<crate::mfa::Factor>) {
         .returning(move |_, _| Ok(factor.clone()));
 }
 
-/// The cooldown of code mails to jane answers `allowed`.
+/// The cooldown of this challenge's code mails (keyed by its token's hash) answers `allowed`.
 fn cooldown(m: &mut Mocks, allowed: bool) {
     m.rate_limiter
         .expect_hit()
         .withf(|key, limit| {
-            key == "mail:mfa_code:sha256(jane@example.com)"
+            key == "mail:mfa_code:sha256(mfa-token)"
                 && limit.max == 1
                 && limit.window == Duration::seconds(60)
         })

@@ -14,6 +14,7 @@ fn totp(device_name: Option<&str>) -> SetupInput {
     SetupInput {
         kind: Some("totp".into()),
         device_name: device_name.map(Into::into),
+        code: None,
     }
 }
 
@@ -122,6 +123,7 @@ async fn sms_is_unavailable_before_anything_is_looked_up() {
     let input = SetupInput {
         kind: Some("sms".into()),
         device_name: None,
+        code: None,
     };
     let err = service(Mocks::new())
         .setup(active_user().id, input, &ClientInfo::default())
@@ -134,6 +136,7 @@ fn email() -> SetupInput {
     SetupInput {
         kind: Some("email".into()),
         device_name: None,
+        code: None,
     }
 }
 
@@ -244,6 +247,7 @@ async fn a_missing_or_unknown_type_and_a_bad_name_are_reported_together() {
         let input = SetupInput {
             kind: kind.map(Into::into),
             device_name: Some("x".repeat(65)),
+            code: None,
         };
         let err = service(Mocks::new())
             .setup(active_user().id, input, &ClientInfo::default())
@@ -316,4 +320,26 @@ async fn a_storage_outage_during_setup_is_an_infrastructure_error() {
         .await
         .unwrap_err();
     assert!(matches!(err, MfaError::Infra(_)), "{err:?}");
+}
+
+/// A stolen access token alone must not add a factor (whose confirmation would replace the
+/// owner's backup codes): while MFA is on, setup asks for a current code first.
+#[tokio::test]
+async fn while_mfa_is_on_a_setup_without_a_current_code_is_refused_and_stores_nothing() {
+    let user = crate::services::test_support::mfa_user();
+    let mut m = Mocks::new();
+    user_is(&mut m, &user);
+    // The user's factor is email; the setup adds an authenticator.
+    m.mfa.expect_find_factor().returning(|_, _| Ok(None));
+    m.mfa.expect_begin_setup().never();
+    m.otp.expect_new_totp_secret().never();
+    let err = service(m)
+        .setup(user.id, totp(None), &ClientInfo::default())
+        .await
+        .unwrap_err();
+    let MfaError::Validation(errors) = err else {
+        panic!("expected a validation error, got {err:?}");
+    };
+    assert_eq!(errors.0[0].field, "code");
+    assert_eq!(errors.0[0].code, codes::REQUIRED);
 }
