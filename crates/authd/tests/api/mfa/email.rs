@@ -228,3 +228,21 @@ async fn a_totp_only_user_cannot_ask_for_an_email_code(backend: Backend) {
     app.assert_mail_count(MailKind::MfaCode, &mfa.user.email, 0)
         .await;
 }
+
+/// An abandoned email setup does not stand in the way: the latest setup is the one confirmed.
+#[apply(backends)]
+async fn an_authenticator_set_up_after_an_abandoned_email_setup_is_confirmed_by_its_code(
+    backend: Backend,
+) {
+    let app = spawn_app_with(backend, &[]).await;
+    let user = app.verified_user().await;
+    let access = app.login(&user).await.access_token;
+    setup_email(&app, &access).await;
+    let setup = crate::helpers::MfaSetup::from_reply(&app.mfa_setup(&access).await);
+
+    let code = setup.authenticator.code(-1).await;
+    app.mfa_confirm(&access, &code).await.ok(200);
+
+    let status = app.mfa_status(&access).await;
+    assert_eq!(status["enabled"], true, "{status}");
+}

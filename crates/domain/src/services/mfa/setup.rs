@@ -170,14 +170,19 @@ impl Mfa {
         let find = |kind| self.ports.mfa.find_factor(user.id, kind);
         let totp = find(FactorKind::Totp).await.map_err(InfraError::from)?;
         let email = find(FactorKind::Email).await.map_err(InfraError::from)?;
-        let against = match (&totp, &email) {
-            // A pending email factor is confirmed by the code emailed for it.
-            (_, Some(email)) if !email.is_confirmed() => Against::Factor(email),
+        // The latest setup is the one the user is confirming (an abandoned setup of the other
+        // kind may still be pending); with nothing pending, the code is a step-up check.
+        let pending = [&totp, &email]
+            .into_iter()
+            .flatten()
+            .filter(|f| !f.is_confirmed())
+            .max_by_key(|f| f.created_at);
+        let against = match (pending, &totp, &email) {
+            (Some(factor), _, _) => Against::Factor(factor),
             // Both confirmed: the code may be either's.
-            (Some(totp), Some(_)) if totp.is_confirmed() => Against::Enabled,
-            (Some(totp), _) => Against::Factor(totp),
-            (None, Some(email)) => Against::Factor(email),
-            (None, None) => return Err(MfaError::NotEnabled),
+            (None, Some(_), Some(_)) => Against::Enabled,
+            (None, Some(only), None) | (None, None, Some(only)) => Against::Factor(only),
+            (None, None, None) => return Err(MfaError::NotEnabled),
         };
         let now = self.ports.clock.now();
         let checker = self.second_factor();
