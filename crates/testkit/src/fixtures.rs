@@ -246,6 +246,7 @@ pub fn totp_factor(user_id: UserId, at: Timestamp) -> Factor {
         user_id,
         kind: FactorKind::Totp,
         device_name: Some(DeviceName::from_trusted("Testkit phone".to_owned())),
+        phone: None,
         secret: Some(SealedSecret::from_bytes(
             Uuid::new_v4().as_bytes().repeat(3),
         )),
@@ -265,6 +266,7 @@ pub fn email_factor(user_id: UserId, at: Timestamp) -> Factor {
         kind: FactorKind::Email,
         device_name: None,
         secret: None,
+        phone: None,
         last_step: None,
         confirmed_at: None,
         created_at: at,

@@ -5,7 +5,7 @@ use super::cache::Cache;
 use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::ports::{
-    AccessTokenCodec, Clock, Mailer, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
+    AccessTokenCodec, Clock, Mailer, OneTimePasswords, SmsSender, PasswordHasher, QrRenderer, SecretSealer,
     TokenGenerator,
 };
 use authd_domain::services::{
@@ -210,11 +210,13 @@ pub(super) fn services(
     }
 }
 
-/// The mail worker's step: it mints the token of a link, or an emailed code, when it sends it.
+/// The outbox worker's step: it mints the token of a link, or an emailed or SMS code, when it
+/// sends it; SMS codes go to `sms`.
 pub(super) fn mail_delivery(
     storage: &Storage,
     crypto: &Crypto<'_>,
     mailer: &Arc<dyn Mailer>,
+    sms: Option<Arc<dyn SmsSender>>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
     auth: &AuthSettings,
@@ -229,6 +231,7 @@ pub(super) fn mail_delivery(
             mfa: storage.mfa.clone(),
             otp: crypto.otp.clone(),
             mailer: mailer.clone(),
+            sms,
             clock: clock.clone(),
             telemetry: telemetry.clone(),
         },

@@ -319,6 +319,8 @@ pub(super) enum MailKind {
     PasswordReset,
     /// An emailed MFA code (`POST /v1/auth/mfa/challenge`).
     MfaCode,
+    /// An MFA code by SMS, keyed by the number (`POST /v1/auth/mfa/challenge`).
+    SmsCode,
 }
 
 impl MailKind {
@@ -327,6 +329,7 @@ impl MailKind {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
             Self::MfaCode => "mfa_code",
+            Self::SmsCode => "mfa_sms_code",
         }
     }
 }
@@ -345,13 +348,24 @@ pub(super) async fn mail_cooldown_allows(
     kind: MailKind,
     to: &Email,
 ) -> bool {
+    cooldown_allows(limiter, tokens, cooldown, kind, to.as_str()).await
+}
+
+/// [`mail_cooldown_allows`] for any recipient: an address or a phone number (E.164).
+pub(super) async fn cooldown_allows(
+    limiter: &dyn RateLimiter,
+    tokens: &dyn TokenGenerator,
+    cooldown: Duration,
+    kind: MailKind,
+    to: &str,
+) -> bool {
     if cooldown <= Duration::zero() {
         return true;
     }
     let key = format!(
         "mail:{}:{}",
         kind.as_str(),
-        tokens.digest(&to.as_str().to_lowercase()).as_str()
+        tokens.digest(&to.to_lowercase()).as_str()
     );
     match limiter.hit(&key, RateLimit::new(1, cooldown)).await {
         Ok(decision) => decision.allowed,

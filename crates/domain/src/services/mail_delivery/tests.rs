@@ -77,6 +77,7 @@ pub(super) fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
         mfa: Arc::new(mocks.mfa),
         otp: Arc::new(mocks.otp),
         mailer: Arc::new(mailer),
+        sms: None,
         clock: Arc::new(mocks.clock),
         telemetry: Arc::new(crate::telemetry::NoTelemetry),
     };

@@ -7,14 +7,14 @@ use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::{FactorId, UserId};
-use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, MfaMethod, PresentedCode};
-use crate::notification::Notification;
+use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, PresentedCode};
 use crate::ports::{BeginSetupError, CodeTarget};
 use crate::services::shared::{audit, load_usable};
 use crate::session::ClientInfo;
 use crate::token::TokenHash;
 use crate::user::User;
-use crate::values::codes;
+use crate::values::{MobileNumber, codes};
+use super::sent_code::code_message;
 use secrecy::SecretString;
 
 impl Mfa {
@@ -31,7 +31,14 @@ impl Mfa {
         _client: &ClientInfo,
     ) -> Result<SetupAnswer, MfaError> {
         let (kind, device_name) = parse_setup(&input)?;
+        if kind == FactorKind::Sms && !self.settings.sms_available {
+            return Err(MfaError::MethodUnavailable);
+        }
         let user = self.user(user_id).await?;
+        let phone = match kind {
+            FactorKind::Sms => Some(sms_number(input.phone.as_deref(), &user)?),
+            FactorKind::Totp | FactorKind::Email => None,
+        };
         let now = self.ports.clock.now();
         let factor = Factor {
             id: FactorId::new(),
@@ -39,6 +46,7 @@ impl Mfa {
             kind,
             device_name,
             secret: None,
+            phone,
             last_step: None,
             confirmed_at: None,
             created_at: now,
@@ -46,7 +54,7 @@ impl Mfa {
         };
         match kind {
             FactorKind::Totp => self.setup_totp(&user, factor).await,
-            FactorKind::Email => self.setup_email(&user, factor, now).await,
+            FactorKind::Email | FactorKind::Sms => self.setup_sent(&user, factor, now).await,
         }
     }
 
@@ -76,32 +84,33 @@ impl Mfa {
         })
     }
 
-    /// An email factor for the account's own address; its first code is queued at once (minted
-    /// by the mail worker as it sends it).
-    async fn setup_email(
+    /// An email factor for the account's own address, or an SMS factor for its number; its
+    /// first code is queued at once (minted by the outbox worker as it sends it).
+    async fn setup_sent(
         &self,
         user: &User,
         factor: Factor,
         now: Timestamp,
     ) -> Result<SetupAnswer, MfaError> {
+        let message = code_message(user, &factor, CodeTarget::Factor(factor.id))?;
         let backup_codes = self.store_setup(&factor).await?;
-        let mail = Notification::MfaCode {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
-            target: CodeTarget::Factor(factor.id),
-        };
         self.ports
             .outbox
-            .enqueue(&mail, now)
+            .enqueue(&message, now)
             .await
             .map_err(InfraError::from)?;
+        let delivery = match &factor.phone {
+            Some(phone) => SetupDelivery::Sms {
+                sent_to: phone.masked(),
+            },
+            None => SetupDelivery::Email {
+                sent_to: user.email.masked(),
+            },
+        };
         Ok(SetupAnswer {
             factor_id: factor.id,
             kind: factor.kind,
-            delivery: SetupDelivery::Email {
-                sent_to: user.email.masked(),
-            },
+            delivery,
             backup_codes,
         })
     }
@@ -138,14 +147,25 @@ impl Mfa {
         let find = |kind| self.ports.mfa.find_factor(user.id, kind);
         let totp = find(FactorKind::Totp).await.map_err(InfraError::from)?;
         let email = find(FactorKind::Email).await.map_err(InfraError::from)?;
-        let against = match (&totp, &email) {
-            // A pending email factor is confirmed by the code emailed for it.
-            (_, Some(email)) if !email.is_confirmed() => Against::Factor(email),
-            // Both confirmed: the code may be either's.
-            (Some(totp), Some(_)) if totp.is_confirmed() => Against::Enabled,
-            (Some(totp), _) => Against::Factor(totp),
-            (None, Some(email)) => Against::Factor(email),
-            (None, None) => return Err(MfaError::NotEnabled),
+        let sms = find(FactorKind::Sms).await.map_err(InfraError::from)?;
+        // A pending email or SMS factor is confirmed by the code sent for it (the newest setup
+        // when both are pending), a pending authenticator by its code; otherwise the code may
+        // be any confirmed factor's (the only one, or any of several).
+        let sent: Vec<&Factor> = [&email, &sms].into_iter().flatten().collect();
+        let pending_sent = sent
+            .iter()
+            .copied()
+            .filter(|f| !f.is_confirmed())
+            .max_by_key(|f| f.created_at);
+        let confirmed_sent = sent.len() - usize::from(pending_sent.is_some());
+        let against = match (pending_sent, &totp, sent.as_slice()) {
+            (Some(factor), _, _) => Against::Factor(factor),
+            (None, Some(totp), _) if !totp.is_confirmed() || confirmed_sent == 0 => {
+                Against::Factor(totp)
+            }
+            (None, None, [only]) => Against::Factor(only),
+            (None, None, []) => return Err(MfaError::NotEnabled),
+            (None, _, _) => Against::Enabled,
         };
         let now = self.ports.clock.now();
         let checker = self.second_factor();
@@ -186,6 +206,28 @@ impl Mfa {
     }
 }
 
+/// The number of an SMS setup: `phone` when given (it must be E.164), else the profile's phone
+/// if it is written in international form.
+fn sms_number(phone: Option<&str>, user: &User) -> Result<MobileNumber, MfaError> {
+    let given = phone.map(str::trim).filter(|p| !p.is_empty());
+    let parsed = match (given, &user.profile.phone) {
+        (Some(raw), _) => MobileNumber::parse(raw, "phone"),
+        (None, Some(profile)) => MobileNumber::from_phone(profile, "phone").map_err(|_| {
+            FieldError::new(
+                "phone",
+                codes::INVALID_FORMAT,
+                "The profile's phone is not in international form (+84987654321): give phone",
+            )
+        }),
+        (None, None) => Err(FieldError::new(
+            "phone",
+            codes::REQUIRED,
+            "Phone is required: the profile has none",
+        )),
+    };
+    parsed.map_err(|e| ValidationErrors(vec![e]).into())
+}
+
 /// The factor kind and name of a setup request; every problem at once. A method this server
 /// knows but does not offer is not a malformed request: it answers `MFA_METHOD_UNAVAILABLE`.
 fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), MfaError> {
@@ -196,8 +238,6 @@ fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), M
         None
     } else if let Some(kind) = FactorKind::parse(raw_kind) {
         Some(kind)
-    } else if MfaMethod::parse(raw_kind) == Some(MfaMethod::Sms) {
-        return Err(MfaError::MethodUnavailable);
     } else {
         errors.push(FieldError::new(
             "type",

@@ -14,6 +14,7 @@ fn totp(device_name: Option<&str>) -> SetupInput {
     SetupInput {
         kind: Some("totp".into()),
         device_name: device_name.map(Into::into),
+        phone: None,
     }
 }
 
@@ -118,10 +119,11 @@ async fn a_setup_while_totp_is_on_answers_already_enabled() {
 }
 
 #[tokio::test]
-async fn sms_is_unavailable_before_anything_is_looked_up() {
+async fn sms_without_a_gateway_is_unavailable_before_anything_is_looked_up() {
     let input = SetupInput {
         kind: Some("sms".into()),
         device_name: None,
+        phone: Some("+84987654321".into()),
     };
     let err = service(Mocks::new())
         .setup(active_user().id, input, &ClientInfo::default())
@@ -134,6 +136,7 @@ fn email() -> SetupInput {
     SetupInput {
         kind: Some("email".into()),
         device_name: None,
+        phone: None,
     }
 }
 
@@ -244,6 +247,7 @@ async fn a_missing_or_unknown_type_and_a_bad_name_are_reported_together() {
         let input = SetupInput {
             kind: kind.map(Into::into),
             device_name: Some("x".repeat(65)),
+            phone: None,
         };
         let err = service(Mocks::new())
             .setup(active_user().id, input, &ClientInfo::default())
