@@ -5,8 +5,8 @@ use super::cache::Cache;
 use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::ports::{
-    AccessTokenCodec, Clock, Mailer, OneTimePasswords, SmsSender, PasswordHasher, QrRenderer, SecretSealer,
-    TokenGenerator,
+    AccessTokenCodec, Clock, Mailer, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
+    SmsSender, TokenGenerator,
 };
 use authd_domain::services::{
     AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts,

@@ -116,20 +116,20 @@ impl MailDelivery {
             // Refused before a code is minted: storing one would retire a newer code sent since.
             Some(reason) => Err(MailError::Permanent(reason.to_owned())),
             None => match self.letter_for(message).await {
-            Ok(Some(letter)) => self.send(&letter).await,
-            Ok(None) => {
-                // Not a failure: the account was verified, deleted or suspended since.
-                self.ports
-                    .outbox
-                    .mark_failed(id, None, "dropped: the account no longer needs this mail")
-                    .await?;
-                tracing::info!(message_id = %id, kind, "email dropped: no longer applies");
-                return Ok(false);
-            }
-            // The token store is down: the same as a mail server that is, try again later.
-            Err(e) => Err(MailError::Transient(format!(
-                "could not issue the link token: {e}"
-            ))),
+                Ok(Some(letter)) => self.send(&letter).await,
+                Ok(None) => {
+                    // Not a failure: the account was verified, deleted or suspended since.
+                    self.ports
+                        .outbox
+                        .mark_failed(id, None, "dropped: the account no longer needs this mail")
+                        .await?;
+                    tracing::info!(message_id = %id, kind, "email dropped: no longer applies");
+                    return Ok(false);
+                }
+                // The token store is down: the same as a mail server that is, try again later.
+                Err(e) => Err(MailError::Transient(format!(
+                    "could not issue the link token: {e}"
+                ))),
             },
         };
         let now = self.ports.clock.now();

@@ -141,11 +141,9 @@ impl Login {
             .factors
             .iter()
             .filter(|f| f.is_confirmed() && f.kind.is_sent());
-        if let (Some(only), None, false) = (
-            sent.next(),
-            sent.next(),
-            methods.contains(&MfaMethod::Totp),
-        ) {
+        if let (Some(only), None, false) =
+            (sent.next(), sent.next(), methods.contains(&MfaMethod::Totp))
+        {
             let target = CodeTarget::Challenge(challenge.hash.clone());
             // The challenge stands: the user can ask for the code again.
             match code_message(user, only, target) {

@@ -134,7 +134,10 @@ impl Login {
         )
         .await;
         if !allowed {
-            tracing::info!(kind = kind.as_str(), "MFA code within the cooldown: not sent");
+            tracing::info!(
+                kind = kind.as_str(),
+                "MFA code within the cooldown: not sent"
+            );
             return Ok(());
         }
         let mail = code_message(&user, &factor, CodeTarget::Challenge(hash))?;

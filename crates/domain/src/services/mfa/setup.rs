@@ -2,6 +2,7 @@
 //! backup codes, and `confirm` turns MFA on once the factor's code comes back.
 
 use super::second_factor::{Accepted, Against};
+use super::sent_code::code_message;
 use super::{BACKUP_CODES_PER_SET, Mfa, MfaError, SetupAnswer, SetupDelivery, SetupInput};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
@@ -14,7 +15,6 @@ use crate::session::ClientInfo;
 use crate::token::TokenHash;
 use crate::user::User;
 use crate::values::{MobileNumber, codes};
-use super::sent_code::code_message;
 use secrecy::SecretString;
 
 impl Mfa {

@@ -2,10 +2,10 @@
 //! caller's email or SMS factor, the step-up code that `verify {code}` and turning MFA off take
 //! from a user without an authenticator (or a new setup code for a pending one).
 
+use super::sent_code::{code_cooldown_allows, code_message};
 use super::{Mfa, MfaError};
 use crate::error::InfraError;
 use crate::ids::UserId;
-use super::sent_code::{code_cooldown_allows, code_message};
 use crate::ports::CodeTarget;
 use crate::services::login::{SendCodeError, parse_method};
 
@@ -18,12 +18,11 @@ impl Mfa {
     /// gateway; see [`MfaError`].
     #[tracing::instrument(skip_all, fields(user_id = %user_id.as_uuid()))]
     pub async fn send_code(&self, user_id: UserId, method: Option<String>) -> Result<(), MfaError> {
-        let kind = parse_method(method.as_deref(), self.settings.sms_available).map_err(
-            |e| match e {
+        let kind =
+            parse_method(method.as_deref(), self.settings.sms_available).map_err(|e| match e {
                 SendCodeError::Validation(e) => MfaError::Validation(e),
                 _ => MfaError::MethodUnavailable,
-            },
-        )?;
+            })?;
         let user = self.user(user_id).await?;
         let factor = self
             .ports
@@ -41,7 +40,10 @@ impl Mfa {
         )
         .await;
         if !allowed {
-            tracing::info!(kind = kind.as_str(), "MFA code within the cooldown: not sent");
+            tracing::info!(
+                kind = kind.as_str(),
+                "MFA code within the cooldown: not sent"
+            );
             return Ok(());
         }
         let mail = code_message(&user, &factor, CodeTarget::Factor(factor.id))?;

@@ -63,10 +63,9 @@ fn turning_mfa_off_needs_the_password_and_a_code() {
 
 #[test]
 fn setup_passes_type_device_name_and_phone_to_the_service() {
-    let body: MfaSetupRequest = serde_json::from_str(
-        r#"{"type":"sms","deviceName":"Phone","phone":"+84 987 654 321"}"#,
-    )
-    .unwrap();
+    let body: MfaSetupRequest =
+        serde_json::from_str(r#"{"type":"sms","deviceName":"Phone","phone":"+84 987 654 321"}"#)
+            .unwrap();
     let input = SetupInput::from(body);
     assert_eq!(input.kind.as_deref(), Some("sms"));
     assert_eq!(input.device_name.as_deref(), Some("Phone"));
