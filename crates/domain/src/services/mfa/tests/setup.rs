@@ -141,7 +141,7 @@ fn email() -> SetupInput {
 }
 
 /// Ten backup codes digested as `d-<code>`, and no TOTP secret.
-fn backup_codes_only(m: &mut Mocks) {
+pub(super) fn backup_codes_only(m: &mut Mocks) {
     m.otp.expect_new_totp_secret().never();
     m.sealer.expect_seal().never();
     m.otp.expect_backup_codes().times(1).returning(|n| {
