@@ -103,8 +103,10 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let delivery = services::mail_delivery(
         &storage,
         &crypto,
-        &mailer,
-        sms_sender,
+        services::Transports {
+            mailer: &mailer,
+            sms: sms_sender,
+        },
         &clock,
         &telemetry,
         &config.auth,

@@ -212,11 +212,16 @@ pub(super) fn services(
 
 /// The outbox worker's step: it mints the token of a link, or an emailed or SMS code, when it
 /// sends it; SMS codes go to `sms`.
+/// Where the outbox worker sends: mails to the mailer, SMS codes to the SMS sender (if any).
+pub(super) struct Transports<'a> {
+    pub(super) mailer: &'a Arc<dyn Mailer>,
+    pub(super) sms: Option<Arc<dyn SmsSender>>,
+}
+
 pub(super) fn mail_delivery(
     storage: &Storage,
     crypto: &Crypto<'_>,
-    mailer: &Arc<dyn Mailer>,
-    sms: Option<Arc<dyn SmsSender>>,
+    transports: Transports<'_>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
     auth: &AuthSettings,
@@ -230,8 +235,8 @@ pub(super) fn mail_delivery(
             tokens: crypto.tokens.clone(),
             mfa: storage.mfa.clone(),
             otp: crypto.otp.clone(),
-            mailer: mailer.clone(),
-            sms,
+            mailer: transports.mailer.clone(),
+            sms: transports.sms,
             clock: clock.clone(),
             telemetry: telemetry.clone(),
         },

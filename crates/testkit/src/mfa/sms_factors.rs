@@ -28,7 +28,7 @@ pub async fn an_sms_factor_keeps_its_number_beside_an_email_factor(s: &StorageUn
     assert!(s.mfa.store_code(&target, &digest, expiry).await.unwrap());
     assert!(
         s.mfa
-            .use_code(&target, &[digest.clone()], confirm_at())
+            .use_code(&target, std::slice::from_ref(&digest), confirm_at())
             .await
             .unwrap()
     );
