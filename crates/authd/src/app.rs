@@ -51,6 +51,8 @@ pub enum StartupError {
     Mailer(#[source] authd_smtp::FileMailerError),
     #[error("SMTP: {0}")]
     Smtp(#[source] authd_smtp::SmtpError),
+    #[error("SMS_WEBHOOK: {0}")]
+    Sms(#[source] authd_sms::SmsSetupError),
     #[error("cannot read SMTP_CA_FILE {}: {source}", path.display())]
     SmtpCaFile {
         path: PathBuf,

@@ -12,7 +12,7 @@ use crate::ids::{MessageId, UserId};
 use crate::mfa::OtpCode;
 use crate::ports::CodeTarget;
 use crate::token::{RawToken, TokenPurpose};
-use crate::values::{Email, Username};
+use crate::values::{Email, MobileNumber, Username};
 
 #[derive(Debug, Clone)]
 pub enum Notification {
@@ -76,7 +76,22 @@ pub enum Notification {
         username: Username,
         target: CodeTarget,
     },
+    /// The same code by SMS to `phone` (an SMS factor's number), minted by the delivery worker
+    /// just before sending and sent through the [`SmsSender`](crate::ports::SmsSender), not the
+    /// mailer. Given up, not retried, once a code sent now could no longer arrive in time (see
+    /// [`SMS_CODE_GIVE_UP`]). `to` is the account's address, for logs to redact.
+    SmsCode {
+        user_id: UserId,
+        to: Email,
+        phone: MobileNumber,
+        target: CodeTarget,
+    },
 }
+
+/// An SMS code still queued this long after it was queued is given up rather than sent: it is
+/// what the user waits for on a login or setup screen, and a code of 10 minutes that arrives
+/// after the challenge (5 minutes) or the user's patience is spam. Same as the code's lifetime.
+pub const SMS_CODE_GIVE_UP: chrono::Duration = crate::mfa::EMAIL_CODE_TTL;
 
 impl Notification {
     #[must_use]
@@ -90,7 +105,8 @@ impl Notification {
             | Self::MfaEnabled { to, .. }
             | Self::MfaDisabled { to, .. }
             | Self::BackupCodeUsed { to, .. }
-            | Self::MfaCode { to, .. } => to,
+            | Self::MfaCode { to, .. }
+            | Self::SmsCode { to, .. } => to,
         }
     }
 
@@ -108,13 +124,14 @@ impl Notification {
             Self::MfaDisabled { .. } => "mfa_disabled",
             Self::BackupCodeUsed { .. } => "backup_code_used",
             Self::MfaCode { .. } => "mfa_code",
+            Self::SmsCode { .. } => "mfa_sms_code",
         }
     }
 }
 
 impl Notification {
     /// Every [`Self::kind`], e.g. to report each one before the first is sent.
-    pub const KINDS: [&'static str; 9] = [
+    pub const KINDS: [&'static str; 10] = [
         "verify_email",
         "password_reset",
         "password_changed",
@@ -124,6 +141,7 @@ impl Notification {
         "mfa_disabled",
         "backup_code_used",
         "mfa_code",
+        "mfa_sms_code",
     ];
 
     /// The account and purpose of the single-use token its link needs, if it has a link.
@@ -142,7 +160,8 @@ impl Notification {
             | Self::MfaEnabled { .. }
             | Self::MfaDisabled { .. }
             | Self::BackupCodeUsed { .. }
-            | Self::MfaCode { .. } => None,
+            | Self::MfaCode { .. }
+            | Self::SmsCode { .. } => None,
         }
     }
 }

@@ -9,7 +9,7 @@ use authd_domain::ids::{FactorId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::ports::CodeTarget;
 use authd_domain::token::TokenHash;
-use authd_domain::values::{Email, Username};
+use authd_domain::values::{Email, MobileNumber, Username};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -67,6 +67,33 @@ enum Payload {
         username: String,
         target: StoredTarget,
     },
+    /// An SMS code: the number it goes to, and where the code minted at send time belongs.
+    MfaSmsCode {
+        user_id: UserId,
+        to: String,
+        phone: String,
+        target: StoredTarget,
+    },
+}
+
+impl StoredTarget {
+    fn of(target: &CodeTarget) -> Self {
+        match target {
+            CodeTarget::Factor(factor_id) => Self::Factor {
+                factor_id: *factor_id,
+            },
+            CodeTarget::Challenge(hash) => Self::Challenge {
+                hash: hash.as_str().to_owned(),
+            },
+        }
+    }
+
+    fn into_target(self) -> CodeTarget {
+        match self {
+            Self::Factor { factor_id } => CodeTarget::Factor(factor_id),
+            Self::Challenge { hash } => CodeTarget::Challenge(TokenHash::from_trusted(hash)),
+        }
+    }
 }
 
 /// A [`CodeTarget`] as stored; a challenge by the hash of its mfaToken, never the token.
@@ -165,6 +192,17 @@ pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortErro
                 },
             },
         },
+        Notification::SmsCode {
+            user_id,
+            to,
+            phone,
+            target,
+        } => Payload::MfaSmsCode {
+            user_id: *user_id,
+            to: s(to.as_str()),
+            phone: s(phone.as_str()),
+            target: StoredTarget::of(target),
+        },
     };
     serde_json::to_value(payload).map_err(PortError::internal)
 }
@@ -257,6 +295,18 @@ pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortEr
                 }
             },
         },
+        Payload::MfaSmsCode {
+            user_id,
+            to,
+            phone,
+            target,
+        } => Notification::SmsCode {
+            user_id,
+            to: email(to),
+            phone: MobileNumber::parse(&phone, "phone")
+                .map_err(|_| crate::error::corrupt("an SMS number that is not E.164"))?,
+            target: target.into_target(),
+        },
     })
 }
 
@@ -333,9 +383,21 @@ mod tests {
             },
             Notification::MfaCode {
                 user_id,
-                to,
+                to: to.clone(),
                 username,
                 target: CodeTarget::Challenge(TokenHash::from_trusted("ab".repeat(32))),
+            },
+            Notification::SmsCode {
+                user_id,
+                to: to.clone(),
+                phone: MobileNumber::parse("+84987654321", "phone").unwrap(),
+                target: CodeTarget::Factor(FactorId::new()),
+            },
+            Notification::SmsCode {
+                user_id,
+                to,
+                phone: MobileNumber::parse("+14155550123", "phone").unwrap(),
+                target: CodeTarget::Challenge(TokenHash::from_trusted("cd".repeat(32))),
             },
         ];
         // One of each kind: a new kind without a stored form fails to compile above, and one

@@ -63,6 +63,7 @@ diesel::table! {
         last_used_at -> Nullable<Timestamptz>,
         code_digest -> Nullable<Text>,
         code_expires_at -> Nullable<Timestamptz>,
+        phone -> Nullable<Text>,
     }
 }
 

@@ -2,8 +2,8 @@
 //! operator's choice (their SMS gateway, or a small relay to one), which is how authd stays
 //! independent of any SMS provider's API.
 //!
-//! Not used by any flow yet: the SMS factor and the outbox routing of texts come next
-//! (docs/mfa.md, "SMS delivery (groundwork)").
+//! It sends the codes of the SMS second factor, handed to it by the outbox worker
+//! (docs/mfa.md, "SMS delivery").
 
 mod failure;
 mod settings;

@@ -316,6 +316,13 @@ impl Templates {
                         .to_owned(),
                 ],
             },
+            // Never mailed: the delivery worker hands SMS codes to the SMS gateway. One that got
+            // here anyway is refused for good rather than mailed without its code.
+            Notification::SmsCode { .. } => {
+                return Err(MissingLinkToken {
+                    kind: notification.kind(),
+                });
+            }
             Notification::MfaCode { username, .. } => {
                 let code = letter.code.as_ref().ok_or(MissingLinkToken {
                     kind: notification.kind(),

@@ -16,7 +16,7 @@ use authd_domain::token::{
     ACCOUNT_UNLOCK_TTL, AccessClaims, OneTimeToken, TokenHash, TokenPurpose,
 };
 use authd_domain::user::{AccountStatus, Profile, User};
-use authd_domain::values::{Email, PasswordHash, Username};
+use authd_domain::values::{Email, MobileNumber, PasswordHash, Username};
 use chrono::{Duration, TimeZone, Utc};
 use uuid::Uuid;
 
@@ -246,6 +246,7 @@ pub fn totp_factor(user_id: UserId, at: Timestamp) -> Factor {
         user_id,
         kind: FactorKind::Totp,
         device_name: Some(DeviceName::from_trusted("Testkit phone".to_owned())),
+        phone: None,
         secret: Some(SealedSecret::from_bytes(
             Uuid::new_v4().as_bytes().repeat(3),
         )),
@@ -253,6 +254,16 @@ pub fn totp_factor(user_id: UserId, at: Timestamp) -> Factor {
         confirmed_at: None,
         created_at: at,
         last_used_at: None,
+    }
+}
+
+/// A pending SMS factor of `user_id` to `phone` (E.164) set up at `at`: no secret.
+#[must_use]
+pub fn sms_factor(user_id: UserId, at: Timestamp, phone: &str) -> Factor {
+    Factor {
+        kind: FactorKind::Sms,
+        phone: Some(MobileNumber::parse(phone, "phone").expect("an E.164 number")),
+        ..email_factor(user_id, at)
     }
 }
 
@@ -265,6 +276,7 @@ pub fn email_factor(user_id: UserId, at: Timestamp) -> Factor {
         kind: FactorKind::Email,
         device_name: None,
         secret: None,
+        phone: None,
         last_step: None,
         confirmed_at: None,
         created_at: at,

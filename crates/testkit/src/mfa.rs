@@ -13,6 +13,7 @@ mod devices;
 mod disable;
 mod email_codes;
 mod factors;
+mod sms_factors;
 
 pub use backup_codes::*;
 pub use challenges::*;
@@ -20,6 +21,7 @@ pub use devices::*;
 pub use disable::*;
 pub use email_codes::*;
 pub use factors::*;
+pub use sms_factors::*;
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0_plus};
@@ -46,6 +48,8 @@ macro_rules! mfa_conformance {
             concurrent_confirmations_with_one_step_succeed_once
             concurrent_logins_with_one_step_succeed_once
             confirming_an_email_factor_turns_mfa_on_once
+            an_sms_factor_keeps_its_number_beside_an_email_factor
+            a_second_sms_setup_replaces_the_pending_number
             confirming_an_unknown_factor_changes_nothing
             concurrent_confirmations_of_one_factor_succeed_once
             an_emailed_code_is_used_once_and_only_for_its_target

@@ -46,6 +46,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
         verify_limit: rate_limits.enabled.then_some(mfa.verify_limit),
         lockout: auth.lockout,
         mail_cooldown: auth.mail_cooldown,
+        sms_available: sms.is_some(),
     };
     if r.errors.is_empty() {
         Ok(Config {

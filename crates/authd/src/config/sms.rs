@@ -1,7 +1,8 @@
 //! The SMS section: `SMS_WEBHOOK_URL` selects delivery of text messages to a webhook, with
 //! `SMS_WEBHOOK_TOKEN` (bearer), `SMS_WEBHOOK_TIMEOUT` and `SMS_WEBHOOK_ALLOW_HTTP`.
 //!
-//! Groundwork: no flow sends a text yet (docs/mfa.md, "SMS delivery (groundwork)").
+//! Set, it offers the `sms` second factor (docs/mfa.md, "SMS delivery"); unset, `sms` answers
+//! `MFA_METHOD_UNAVAILABLE`.
 //! The token lives in a `SecretString` and the URL, which may hold a gateway key, is shown by
 //! its origin only.
 

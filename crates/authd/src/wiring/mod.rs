@@ -3,6 +3,7 @@
 //! - storage: PostgreSQL when a database is configured, memory otherwise (`storage`);
 //! - denylist and rate limits: Redis when configured, memory otherwise (`cache`);
 //! - mail: SMTP when `SMTP_HOST` is set, `.eml` files otherwise (`mail`);
+//! - SMS codes: the webhook of `SMS_WEBHOOK_URL` when set, none otherwise (`sms`);
 //! - passwords bcrypt, tokens JWT and opaque tokens, TOTP codes, sealed TOTP secrets and QR codes
 //!   from `authd-crypto` (`keys`), the system clock.
 //!
@@ -14,6 +15,7 @@ mod keys;
 mod mail;
 mod metrics;
 mod services;
+mod sms;
 mod storage;
 
 pub(crate) use metrics::Sampler;
@@ -82,6 +84,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let tokens =
         OpaqueTokens::new(keys::refresh_secret(config)?).map_err(StartupError::RefreshSecret)?;
     let mailer = mail::mailer(config)?;
+    let sms_sender = sms::sender(config)?;
 
     let hasher: Arc<dyn PasswordHasher> = Arc::new(hasher);
     let tokens: Arc<dyn TokenGenerator> = Arc::new(tokens);
@@ -100,7 +103,10 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     let delivery = services::mail_delivery(
         &storage,
         &crypto,
-        &mailer,
+        services::Transports {
+            mailer: &mailer,
+            sms: sms_sender,
+        },
         &clock,
         &telemetry,
         &config.auth,

@@ -6,7 +6,7 @@ use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::ports::{
     AccessTokenCodec, Clock, Mailer, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
-    TokenGenerator,
+    SmsSender, TokenGenerator,
 };
 use authd_domain::services::{
     AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts,
@@ -210,11 +210,18 @@ pub(super) fn services(
     }
 }
 
-/// The mail worker's step: it mints the token of a link, or an emailed code, when it sends it.
+/// The outbox worker's step: it mints the token of a link, or an emailed or SMS code, when it
+/// sends it; SMS codes go to `sms`.
+/// Where the outbox worker sends: mails to the mailer, SMS codes to the SMS sender (if any).
+pub(super) struct Transports<'a> {
+    pub(super) mailer: &'a Arc<dyn Mailer>,
+    pub(super) sms: Option<Arc<dyn SmsSender>>,
+}
+
 pub(super) fn mail_delivery(
     storage: &Storage,
     crypto: &Crypto<'_>,
-    mailer: &Arc<dyn Mailer>,
+    transports: Transports<'_>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
     auth: &AuthSettings,
@@ -228,7 +235,8 @@ pub(super) fn mail_delivery(
             tokens: crypto.tokens.clone(),
             mfa: storage.mfa.clone(),
             otp: crypto.otp.clone(),
-            mailer: mailer.clone(),
+            mailer: transports.mailer.clone(),
+            sms: transports.sms,
             clock: clock.clone(),
             telemetry: telemetry.clone(),
         },

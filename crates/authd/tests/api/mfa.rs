@@ -10,4 +10,5 @@ mod flow;
 mod guards;
 mod logs;
 mod races;
+mod sms;
 mod switch;

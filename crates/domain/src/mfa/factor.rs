@@ -2,7 +2,7 @@ use super::TotpStep;
 use crate::Timestamp;
 use crate::error::FieldError;
 use crate::ids::{FactorId, UserId};
-use crate::values::codes;
+use crate::values::{MobileNumber, codes};
 use std::fmt;
 
 /// What kind of second factor a [`Factor`] is. Backup codes are not factors: they are a
@@ -12,6 +12,8 @@ pub enum FactorKind {
     Totp,
     /// Codes of 6 digits emailed to the account's address (valid 10 minutes, single use).
     Email,
+    /// Codes of 6 digits sent by SMS to the factor's own number (valid 10 minutes, single use).
+    Sms,
 }
 
 impl FactorKind {
@@ -20,6 +22,7 @@ impl FactorKind {
         match self {
             Self::Totp => super::MfaMethod::Totp,
             Self::Email => super::MfaMethod::Email,
+            Self::Sms => super::MfaMethod::Sms,
         }
     }
 
@@ -28,11 +31,18 @@ impl FactorKind {
         self.method().as_str()
     }
 
+    /// Whether its codes are sent (email, SMS) rather than shown by an app.
+    #[must_use]
+    pub const fn is_sent(self) -> bool {
+        matches!(self, Self::Email | Self::Sms)
+    }
+
     #[must_use]
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "totp" => Some(Self::Totp),
             "email" => Some(Self::Email),
+            "sms" => Some(Self::Sms),
             _ => None,
         }
     }
@@ -119,8 +129,10 @@ pub struct Factor {
     pub user_id: UserId,
     pub kind: FactorKind,
     pub device_name: Option<DeviceName>,
-    /// The sealed TOTP secret; `None` for a factor without one (email).
+    /// The sealed TOTP secret; `None` for a factor without one (email, SMS).
     pub secret: Option<SealedSecret>,
+    /// The number an SMS factor's codes go to; `None` for every other kind.
+    pub phone: Option<MobileNumber>,
     /// The last TOTP step accepted for this factor: a code of this step or an earlier one is a
     /// replay. `None` until the first code.
     pub last_step: Option<TotpStep>,

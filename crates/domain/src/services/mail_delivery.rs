@@ -3,12 +3,13 @@
 use super::AuthSettings;
 use crate::error::InfraError;
 use crate::mfa::EMAIL_CODE_TTL;
-use crate::notification::{Letter, Notification, OutboxMessage};
+use crate::notification::{Letter, Notification, OutboxMessage, SMS_CODE_GIVE_UP};
 use crate::policy::backoff::RetryPolicy;
 use crate::ports::{
     Clock, CodeTarget, MailError, Mailer, MfaRepository, OneTimePasswords, OneTimeTokenRepository,
-    Outbox, TokenGenerator, UserRepository,
+    Outbox, SmsError, SmsSender, TokenGenerator, UserRepository,
 };
+use crate::sms::{Sms, SmsText};
 use crate::telemetry::Telemetry;
 use crate::token::{ACCOUNT_UNLOCK_TTL, OneTimeToken, TokenPurpose};
 use crate::user::AccountStatus;
@@ -33,6 +34,9 @@ pub struct MailDeliveryPorts {
     pub mfa: Arc<dyn MfaRepository>,
     pub otp: Arc<dyn OneTimePasswords>,
     pub mailer: Arc<dyn Mailer>,
+    /// Where SMS codes go; `None` when no SMS gateway is configured (an SMS code queued anyway
+    /// is given up).
+    pub sms: Option<Arc<dyn SmsSender>>,
     pub clock: Arc<dyn Clock>,
     pub telemetry: Arc<dyn Telemetry>,
 }
@@ -108,21 +112,25 @@ impl MailDelivery {
         let id = message.id;
         let kind = message.notification.kind();
         let attempt = message.attempts.saturating_add(1);
-        let outcome = match self.letter_for(message).await {
-            Ok(Some(letter)) => self.ports.mailer.deliver(&letter).await,
-            Ok(None) => {
-                // Not a failure: the account was verified, deleted or suspended since.
-                self.ports
-                    .outbox
-                    .mark_failed(id, None, "dropped: the account no longer needs this mail")
-                    .await?;
-                tracing::info!(message_id = %id, kind, "email dropped: no longer applies");
-                return Ok(false);
-            }
-            // The token store is down: the same as a mail server that is, try again later.
-            Err(e) => Err(MailError::Transient(format!(
-                "could not issue the link token: {e}"
-            ))),
+        let outcome = match self.sms_refusal(message) {
+            // Refused before a code is minted: storing one would retire a newer code sent since.
+            Some(reason) => Err(MailError::Permanent(reason.to_owned())),
+            None => match self.letter_for(message).await {
+                Ok(Some(letter)) => self.send(&letter).await,
+                Ok(None) => {
+                    // Not a failure: the account was verified, deleted or suspended since.
+                    self.ports
+                        .outbox
+                        .mark_failed(id, None, "dropped: the account no longer needs this mail")
+                        .await?;
+                    tracing::info!(message_id = %id, kind, "email dropped: no longer applies");
+                    return Ok(false);
+                }
+                // The token store is down: the same as a mail server that is, try again later.
+                Err(e) => Err(MailError::Transient(format!(
+                    "could not issue the link token: {e}"
+                ))),
+            },
         };
         let now = self.ports.clock.now();
         match outcome {
@@ -166,6 +174,49 @@ impl MailDelivery {
 }
 
 impl MailDelivery {
+    /// Why an SMS code is given up without a try: queued longer ago than [`SMS_CODE_GIVE_UP`]
+    /// (retries of a gateway outage included), or no gateway configured.
+    fn sms_refusal(&self, message: &OutboxMessage) -> Option<&'static str> {
+        if !matches!(message.notification, Notification::SmsCode { .. }) {
+            return None;
+        }
+        if self.ports.clock.now() - message.created_at > SMS_CODE_GIVE_UP {
+            Some("too late: a code sent now could no longer arrive in time")
+        } else if self.ports.sms.is_none() {
+            Some("no SMS gateway configured")
+        } else {
+            None
+        }
+    }
+
+    /// Hands the letter to its transport: the SMS gateway for an SMS code, the mailer for the
+    /// rest.
+    async fn send(&self, letter: &Letter) -> Result<(), MailError> {
+        let Notification::SmsCode { phone, .. } = &letter.notification else {
+            return self.ports.mailer.deliver(letter).await;
+        };
+        let Some(sender) = &self.ports.sms else {
+            return Err(MailError::Permanent("no SMS gateway configured".to_owned()));
+        };
+        let code = letter
+            .code
+            .as_ref()
+            .ok_or_else(|| MailError::Permanent("an SMS code without its code".to_owned()))?;
+        let text = SmsText::new(format!(
+            "Your verification code is {}. It is valid 10 minutes and works once.",
+            code.as_str()
+        ))
+        .map_err(|e| MailError::Permanent(e.to_string()))?;
+        let sms = Sms {
+            to: phone.clone(),
+            text,
+        };
+        sender.send(&sms).await.map_err(|e| match e {
+            SmsError::Transient(reason) => MailError::Transient(reason),
+            SmsError::Permanent(reason) => MailError::Permanent(reason),
+        })
+    }
+
     /// The message with the token of its link, minted now: its lifetime starts when it is sent,
     /// and a retry mints a new one (which retires the unsent one). `None` when the mail no
     /// longer applies: a verification link for an account verified (or gone) since it was
@@ -181,7 +232,9 @@ impl MailDelivery {
                 code: None,
             }))
         };
-        if let Notification::MfaCode { target, .. } = &message.notification {
+        if let Notification::MfaCode { target, .. } | Notification::SmsCode { target, .. } =
+            &message.notification
+        {
             return self.letter_with_code(message, target).await;
         }
         let Some((user_id, purpose)) = message.notification.link() else {
@@ -259,10 +312,14 @@ impl MailDelivery {
 /// A mail server's error often quotes the recipient; logs and the outbox get it without.
 fn redact(reason: &str, message: &OutboxMessage) -> String {
     let address = message.notification.recipient().as_str();
-    if address.is_empty() {
+    let reason = if address.is_empty() {
         reason.to_owned()
     } else {
         reason.replace(address, "<recipient>")
+    };
+    match &message.notification {
+        Notification::SmsCode { phone, .. } => reason.replace(phone.as_str(), "<recipient>"),
+        _ => reason,
     }
 }
 

@@ -319,6 +319,8 @@ pub(super) enum MailKind {
     PasswordReset,
     /// An emailed MFA code (`POST /v1/auth/mfa/challenge`).
     MfaCode,
+    /// An MFA code by SMS, keyed by the number (`POST /v1/auth/mfa/challenge`).
+    SmsCode,
 }
 
 impl MailKind {
@@ -327,6 +329,7 @@ impl MailKind {
             Self::VerifyEmail => "verify_email",
             Self::PasswordReset => "password_reset",
             Self::MfaCode => "mfa_code",
+            Self::SmsCode => "mfa_sms_code",
         }
     }
 }
@@ -345,17 +348,27 @@ pub(super) async fn mail_cooldown_allows(
     kind: MailKind,
     to: &Email,
 ) -> bool {
+    cooldown_allows(limiter, tokens, cooldown, kind, to.as_str()).await
+}
+
+/// [`mail_cooldown_allows`] for any recipient: an address or a phone number (E.164).
+pub(super) async fn cooldown_allows(
+    limiter: &dyn RateLimiter,
+    tokens: &dyn TokenGenerator,
+    cooldown: Duration,
+    kind: MailKind,
+    to: &str,
+) -> bool {
     if cooldown <= Duration::zero() {
         return true;
     }
-    let subject = tokens.digest(&to.as_str().to_lowercase());
-    cooldown_allows(limiter, cooldown, kind, subject.as_str()).await
+    let subject = tokens.digest(&to.to_lowercase());
+    keyed_cooldown_allows(limiter, cooldown, kind, subject.as_str()).await
 }
 
-/// [`mail_cooldown_allows`] for a `subject` that names no address: an MFA code's target (the
-/// challenge's token hash, or the factor's id), so that asking again for one challenge's code is
-/// limited while a new challenge still gets its own code at once.
-pub(super) async fn cooldown_allows(
+/// The cooldown of `kind` for a `subject` that is already a key, not a recipient (a challenge's
+/// token hash, a factor's id): `mail:<kind>:<subject>`.
+pub(super) async fn keyed_cooldown_allows(
     limiter: &dyn RateLimiter,
     cooldown: Duration,
     kind: MailKind,

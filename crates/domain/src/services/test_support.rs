@@ -80,7 +80,7 @@ impl Mocks {
 fn no_email_factor(m: &mut Mocks) {
     m.mfa
         .expect_find_factor()
-        .withf(|_, kind| *kind == crate::mfa::FactorKind::Email)
+        .withf(|_, kind| kind.is_sent())
         .returning(|_, _| Ok(None));
     m.mfa.expect_use_code().returning(|_, _, _| Ok(false));
     m.otp.expect_code_digests().returning(|code| {
@@ -96,6 +96,7 @@ pub(crate) fn email_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
     crate::mfa::Factor {
         kind: crate::mfa::FactorKind::Email,
         secret: None,
+        phone: None,
         last_step: None,
         ..totp_factor(user, confirmed)
     }
@@ -112,11 +113,32 @@ pub(crate) fn code_digests(m: &mut Mocks) {
 }
 
 /// [`Mocks::new`] without the email defaults: the test sets every email expectation itself.
+/// The user has no SMS factor.
 pub(crate) fn email_mocks() -> Mocks {
+    let mut m = sent_code_mocks();
+    m.mfa
+        .expect_find_factor()
+        .withf(|_, kind| *kind == crate::mfa::FactorKind::Sms)
+        .returning(|_, _| Ok(None));
+    m
+}
+
+/// [`Mocks::new`] without the defaults of sent codes: the test sets every expectation of
+/// email and SMS factors itself.
+pub(crate) fn sent_code_mocks() -> Mocks {
     let mut m = Mocks::new();
     m.mfa.checkpoint();
     m.otp.checkpoint();
     m
+}
+
+/// The user's SMS factor to `+84987654321`, confirmed a week ago or pending since a minute ago.
+pub(crate) fn sms_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
+    crate::mfa::Factor {
+        kind: crate::mfa::FactorKind::Sms,
+        phone: Some(crate::values::MobileNumber::parse("+84987654321", "phone").unwrap()),
+        ..email_factor(user, confirmed)
+    }
 }
 
 /// A new password every policy accepts.
@@ -266,6 +288,7 @@ pub(crate) fn totp_factor(user: &User, confirmed: bool) -> crate::mfa::Factor {
         user_id: user.id,
         kind: crate::mfa::FactorKind::Totp,
         device_name: None,
+        phone: None,
         secret: Some(crate::mfa::SealedSecret::from_bytes(b"sealed".to_vec())),
         last_step: confirmed.then(|| step_now() - 20),
         confirmed_at: confirmed.then(|| t0() - Duration::days(7)),

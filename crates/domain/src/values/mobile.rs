@@ -46,6 +46,15 @@ impl MobileNumber {
         Self::parse(phone.as_str(), field)
     }
 
+    /// The number as shown back to its owner: the `+`, the first two and the last three digits
+    /// (`+84******321`).
+    #[must_use]
+    pub fn masked(&self) -> String {
+        let digits = &self.0[1..];
+        let n = digits.len();
+        format!("+{}{}{}", &digits[..2], "*".repeat(n - 5), &digits[n - 3..])
+    }
+
     /// `+` and digits only.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -56,6 +65,14 @@ impl MobileNumber {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masked_shows_the_country_and_the_last_three_digits() {
+        let n = MobileNumber::parse("+84987654321", "phone").unwrap();
+        assert_eq!(n.masked(), "+84******321");
+        let short = MobileNumber::parse("+1234567", "phone").unwrap();
+        assert_eq!(short.masked(), "+12**567");
+    }
 
     #[test]
     fn international_numbers_keep_only_the_plus_and_the_digits() {

@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"type": "totp", "deviceName": "My iPhone"}))]
 pub struct MfaSetupRequest {
-    /// `totp` or `email` (codes sent to the account's address); `sms` answers
-    /// `MFA_METHOD_UNAVAILABLE` on this server.
+    /// `totp`, `email` (codes sent to the account's address) or `sms` (codes sent to `phone`;
+    /// `MFA_METHOD_UNAVAILABLE` without an SMS gateway).
     #[serde(rename = "type")]
     #[schema(required, nullable = false, value_type = String)]
     kind: Option<String>,
@@ -29,6 +29,9 @@ pub struct MfaSetupRequest {
     /// or a backup code.
     #[schema(value_type = Option<String>)]
     code: Option<SecretString>,
+    /// `sms` only: the number codes go to, international form (`+84987654321`); the profile's
+    /// phone when absent.
+    phone: Option<String>,
 }
 
 impl From<MfaSetupRequest> for SetupInput {
@@ -37,12 +40,14 @@ impl From<MfaSetupRequest> for SetupInput {
             kind: r.kind,
             device_name: r.device_name,
             code: r.code.map(|c| c.expose_secret().to_owned()),
+            phone: r.phone,
         }
     }
 }
 
-/// `POST /v1/auth/mfa/challenge`: a new emailed code, for a login's challenge (`mfaToken`, no
-/// bearer token) or, with a bearer token and no `mfaToken`, for the caller's email factor.
+/// `POST /v1/auth/mfa/challenge`: a new code by email or SMS, for a login's challenge
+/// (`mfaToken`, no bearer token) or, with a bearer token and no `mfaToken`, for the caller's
+/// factor of that method.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"mfaToken": "Yk3Jx0...", "method": "email"}))]
@@ -50,7 +55,7 @@ pub struct MfaChallengeRequest {
     /// The `mfaToken` of an `MFA_REQUIRED` login answer.
     #[schema(value_type = Option<String>)]
     mfa_token: Option<SecretString>,
-    /// `email`; `sms` answers `MFA_METHOD_UNAVAILABLE` on this server.
+    /// `email` or `sms` (`MFA_METHOD_UNAVAILABLE` without an SMS gateway).
     #[schema(required, nullable = false, value_type = String)]
     method: Option<String>,
 }
@@ -158,8 +163,8 @@ impl DisableMfaRequest {
     }
 }
 
-/// `POST /v1/auth/mfa/setup`: shown once. `totp`: the secret in its three forms; `email`:
-/// where the first code went (`sentTo`, masked).
+/// `POST /v1/auth/mfa/setup`: shown once. `totp`: the secret in its three forms; `email` and
+/// `sms`: where the first code went (`sentTo`, masked).
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({
@@ -170,7 +175,7 @@ impl DisableMfaRequest {
     "backupCodes": ["12345678", "23456789"]
 }))]
 pub struct MfaSetupData {
-    /// `totp` or `email`.
+    /// `totp`, `email` or `sms`.
     #[serde(rename = "type")]
     kind: &'static str,
     /// `totp`: base32, for typing into an authenticator app.
@@ -182,7 +187,8 @@ pub struct MfaSetupData {
     /// `totp`: `data:image/png;base64,...` of `otpauthUrl`.
     #[serde(skip_serializing_if = "Option::is_none")]
     qr_code: Option<String>,
-    /// `email`: the account's address, masked (`j***@example.com`), where the code went.
+    /// `email`: the account's address, masked (`j***@example.com`); `sms`: the number, masked
+    /// (`+84******321`): where the code went.
     #[serde(skip_serializing_if = "Option::is_none")]
     sent_to: Option<String>,
     /// 10 codes of 8 digits, valid once the factor is confirmed.
@@ -202,7 +208,9 @@ impl From<&SetupAnswer> for MfaSetupData {
                 Some(qr_code.expose_secret().to_owned()),
                 None,
             ),
-            SetupDelivery::Email { sent_to } => (None, None, None, Some(sent_to.clone())),
+            SetupDelivery::Email { sent_to } | SetupDelivery::Sms { sent_to } => {
+                (None, None, None, Some(sent_to.clone()))
+            }
         };
         Self {
             kind: a.kind.as_str(),

@@ -22,11 +22,12 @@ use authd_domain::ids::DeviceId;
 use authd_domain::values::codes;
 use secrecy::ExposeSecret;
 
-/// Set up an authenticator app or email codes
+/// Set up an authenticator app, email codes or SMS codes
 ///
 /// `totp`: answers the secret (also as an `otpauth://` URL and its QR code) and 10 backup codes,
 /// once. `email`: emails a 6-digit code (valid 10 minutes, single use) to the account's address
-/// and answers where it went (`sentTo`, masked) and 10 backup codes. MFA is on only after the
+/// and answers where it went (`sentTo`, masked) and 10 backup codes. `sms`: the same by SMS to
+/// `phone` (international form), or to the profile's phone when `phone` is absent. MFA is on only after the
 /// first code is confirmed with `POST /v1/auth/mfa/verify {code}`; a second setup of the same
 /// type before that replaces the pending one.
 #[utoipa::path(
@@ -35,8 +36,9 @@ use secrecy::ExposeSecret;
     responses(
         (status = 200, description = "The authenticator to add, pending confirmation",
             body = Success<MfaSetupData>),
-        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms`; `VALIDATION_ERROR`: a \
-            missing or unknown `type` or a bad `deviceName`"),
+        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms` without an SMS gateway; \
+            `VALIDATION_ERROR`: a missing or unknown `type`, a bad `deviceName`, or no \
+            international `phone` for `sms`"),
         (status = 409, description = "`MFA_ALREADY_ENABLED`: a factor of this type is confirmed \
             already (turn MFA off first)"),
         (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
@@ -114,22 +116,24 @@ pub async fn verify(
     }
 }
 
-/// Email a new MFA code
+/// Email or text a new MFA code
 ///
 /// With `mfaToken` (no bearer token): a new code for that login's challenge, while it is live,
-/// for a user with a confirmed email factor (a user whose only factor is email gets one at the
-/// password step already). Without `mfaToken`, `Authorization: Bearer` is required and the code
-/// is for the caller's email factor (the code `verify {code}` and `DELETE /v1/auth/mfa` take).
-/// A new code replaces the earlier one. At most one code mail per address per `MAIL_COOLDOWN`:
-/// within it the answer is the same and nothing is sent (the earlier code still works).
+/// for a user with a confirmed factor of `method` (`email` or `sms`; a user whose only factor is
+/// one of them gets one at the password step already). Without `mfaToken`,
+/// `Authorization: Bearer` is required and the code is for the caller's factor of `method` (the
+/// code `verify {code}` and `DELETE /v1/auth/mfa` take). A new code replaces the earlier one. At
+/// most one code per address or number per `MAIL_COOLDOWN`: within it the answer is the same
+/// and nothing is sent (the earlier code still works).
 #[utoipa::path(
     post, path = "/v1/auth/mfa/challenge", tag = "auth", operation_id = "mfaChallenge",
     request_body = MfaChallengeRequest,
     responses(
         (status = 200, description = "`{success, message: \"Verification code sent\"}`",
             body = Message),
-        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms`; `MFA_NOT_ENABLED`: no \
-            email factor; `VALIDATION_ERROR`: a missing or unknown `method`"),
+        (status = 400, description = "`MFA_METHOD_UNAVAILABLE`: `sms` without an SMS gateway; \
+            `MFA_NOT_ENABLED`: no factor of that method; `VALIDATION_ERROR`: a missing or \
+            unknown `method`"),
         (status = 401, description = "`INVALID_MFA_TOKEN`: unknown, used, expired, or dead \
             after 5 wrong codes; `MISSING_AUTH_HEADER`, `INVALID_AUTH_FORMAT`, `INVALID_TOKEN`, \
             `TOKEN_EXPIRED`, `TOKEN_REVOKED`: without `mfaToken`, the bearer token"),

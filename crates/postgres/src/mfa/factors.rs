@@ -63,6 +63,7 @@ pub(super) async fn begin_setup(
             mfa_factors::last_used_at.eq(None::<Timestamp>),
             mfa_factors::code_digest.eq(None::<String>),
             mfa_factors::code_expires_at.eq(None::<Timestamp>),
+            mfa_factors::phone.eq(excluded(mfa_factors::phone)),
         ))
         .execute(c)
         .await?;

@@ -11,7 +11,7 @@ use authd_domain::mfa::{
 };
 use authd_domain::session::ClientInfo;
 use authd_domain::token::TokenHash;
-use authd_domain::values::PasswordHash;
+use authd_domain::values::{MobileNumber, PasswordHash};
 use diesel::prelude::*;
 use uuid::Uuid;
 
@@ -38,6 +38,8 @@ pub(super) struct FactorRow {
     pub confirmed_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+    /// E.164, for an SMS factor only.
+    pub phone: Option<String>,
 }
 
 impl FactorRow {
@@ -54,6 +56,7 @@ impl FactorRow {
             confirmed_at: None,
             created_at: f.created_at,
             last_used_at: None,
+            phone: f.phone.as_ref().map(|p| p.as_str().to_owned()),
         }
     }
 
@@ -66,6 +69,13 @@ impl FactorRow {
             kind,
             device_name: self.device_name.map(DeviceName::from_trusted),
             secret: self.secret.map(SealedSecret::from_bytes),
+            phone: self
+                .phone
+                .map(|p| {
+                    MobileNumber::parse(&p, "phone")
+                        .map_err(|_| corrupt("a factor's phone is not E.164".to_owned()))
+                })
+                .transpose()?,
             last_step: self.last_step.map(loaded_step).transpose()?,
             confirmed_at: self.confirmed_at,
             created_at: self.created_at,

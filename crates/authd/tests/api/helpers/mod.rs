@@ -14,6 +14,7 @@ mod mfa;
 mod process;
 mod production;
 mod reply;
+mod sms;
 
 pub(crate) use backend::backends;
 pub use backend::{Backend, fresh_database};
@@ -25,6 +26,7 @@ pub use mfa::{MfaSetup, MfaUser, decode_qr, mfa_token_of, spawn_logging_process}
 pub use process::Child;
 pub use production::{Production, Smtp, spawn_production_app};
 pub use reply::Reply;
+pub use sms::SmsGateway;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};

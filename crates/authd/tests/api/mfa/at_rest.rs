@@ -146,3 +146,52 @@ async fn a_dump_of_the_database_holds_no_emailed_code_in_clear() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_dump_of_the_database_holds_no_texted_code_in_clear() {
+    let gateway = crate::helpers::SmsGateway::start(&[]).await;
+    let url = fresh_database().await;
+    let gateway_url = gateway.url();
+    let app = spawn_app_on(Some(url.clone()), &[("SMS_WEBHOOK_URL", &gateway_url)]).await;
+    let user = app.verified_user().await;
+    let access = app.login(&user).await.access_token;
+    app.call(
+        reqwest::Method::POST,
+        "/v1/auth/mfa/setup",
+        Some(&access),
+        &json!({"type": "sms", "phone": "+84987654321"}),
+    )
+    .await
+    .ok(200);
+    let setup_code = gateway.wait_for_text(1).await.code();
+    app.mfa_confirm(&access, &setup_code).await.ok(200);
+    // A login whose code is texted and not used yet: its digest is in the table.
+    let pending = mfa_token_of(&app.login_reply(&user.credentials()).await);
+    let login_code = gateway.wait_for_text(2).await.code();
+
+    let dump = dump(&url).await;
+
+    assert!(
+        dump.contains("\"kind\":\"sms\"") && dump.contains("\"phone\":\"+84987654321\""),
+        "no SMS factor with its number in the dump"
+    );
+    assert!(
+        dump.contains("\"code_digest\":\""),
+        "no code digest in the dump"
+    );
+    assert!(
+        !dump.contains(&pending.to_lowercase()),
+        "the mfaToken is stored in clear"
+    );
+    for (what, code) in [
+        ("the setup code", &setup_code),
+        ("the login code", &login_code),
+    ] {
+        // Quoted or as a JSON number: a bare 6-digit run may occur by chance in a digest or a
+        // timestamp's microseconds.
+        assert!(
+            !dump.contains(&format!("\"{code}\"")) && !dump.contains(&format!(":{code},")),
+            "{what} is stored in clear"
+        );
+    }
+}

@@ -8,8 +8,8 @@ use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::DeviceId;
 use crate::mfa::{MfaChallenge, MfaMethod};
-use crate::notification::Notification;
 use crate::ports::CodeTarget;
+use crate::services::mfa::sent_code::code_message;
 use crate::services::shared::{audit, retry_after};
 use crate::session::ClientInfo;
 use crate::user::User;
@@ -134,18 +134,25 @@ impl Login {
             lock_bypass,
         };
         self.ports.mfa.create_challenge(&challenge).await?;
-        // Email is the only factor: the code goes out at once. With an authenticator as well,
-        // the user asks for one (`/mfa/challenge`) only if they need it.
-        if methods.contains(&MfaMethod::Email) && !methods.contains(&MfaMethod::Totp) {
-            let mail = Notification::MfaCode {
-                user_id: user.id,
-                to: user.email.clone(),
-                username: user.username.clone(),
-                target: CodeTarget::Challenge(challenge.hash.clone()),
-            };
+        // A sent factor (email or SMS) is the only one: its code goes out at once. With an
+        // authenticator or both sent factors, the user asks for one (`/mfa/challenge`) only if
+        // they need it, by the method they choose.
+        let mut sent = overview
+            .factors
+            .iter()
+            .filter(|f| f.is_confirmed() && f.kind.is_sent());
+        if let (Some(only), None, false) =
+            (sent.next(), sent.next(), methods.contains(&MfaMethod::Totp))
+        {
+            let target = CodeTarget::Challenge(challenge.hash.clone());
             // The challenge stands: the user can ask for the code again.
-            if let Err(e) = self.ports.outbox.enqueue(&mail, now).await {
-                tracing::error!(error = %e, "the login's MFA code mail could not be queued");
+            match code_message(user, only, target) {
+                Ok(message) => {
+                    if let Err(e) = self.ports.outbox.enqueue(&message, now).await {
+                        tracing::error!(error = %e, "the login's MFA code could not be queued");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "the login's MFA code has nowhere to go"),
             }
         }
         Ok(LoginError::MfaRequired {

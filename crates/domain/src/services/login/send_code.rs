@@ -4,10 +4,9 @@
 
 use super::Login;
 use crate::error::{FieldError, InfraError, ValidationErrors};
-use crate::mfa::{FactorKind, MfaMethod};
-use crate::notification::Notification;
+use crate::mfa::{Factor, FactorKind, MfaMethod};
 use crate::ports::CodeTarget;
-use crate::services::shared::{MailKind, cooldown_allows};
+use crate::services::mfa::sent_code::{code_cooldown_allows, code_message};
 use crate::values::codes;
 use thiserror::Error;
 
@@ -15,7 +14,7 @@ use thiserror::Error;
 #[derive(Clone, Default)]
 pub struct MfaCodeRequest {
     pub mfa_token: Option<String>,
-    /// `email` (`sms` is not offered).
+    /// `email` or `sms`.
     pub method: Option<String>,
 }
 
@@ -45,14 +44,18 @@ pub enum SendCodeError {
     Infra(#[from] InfraError),
 }
 
-/// The method of a code request: only `email` sends anything.
+/// The factor kind of a code request: `email`, or `sms` when an SMS gateway is configured.
 ///
 /// # Errors
-/// `MethodUnavailable` for `sms`; a validation error for anything else.
-pub(in crate::services) fn parse_method(raw: Option<&str>) -> Result<(), SendCodeError> {
+/// `MethodUnavailable` for `sms` without a gateway; a validation error for anything else.
+pub(in crate::services) fn parse_method(
+    raw: Option<&str>,
+    sms_available: bool,
+) -> Result<FactorKind, SendCodeError> {
     let raw = raw.map(str::trim).unwrap_or_default();
     match MfaMethod::parse(raw) {
-        Some(MfaMethod::Email) => Ok(()),
+        Some(MfaMethod::Email) => Ok(FactorKind::Email),
+        Some(MfaMethod::Sms) if sms_available => Ok(FactorKind::Sms),
         Some(MfaMethod::Sms) => Err(SendCodeError::MethodUnavailable),
         _ if raw.is_empty() => Err(ValidationErrors(vec![FieldError::new(
             "method",
@@ -71,8 +74,9 @@ pub(in crate::services) fn parse_method(raw: Option<&str>) -> Result<(), SendCod
 
 impl Login {
     /// Queues a new code for the challenge of `mfaToken`, while it is live, to a user with a
-    /// confirmed email factor. Within `MAIL_COOLDOWN` of the last code mail to the same address
-    /// it answers the same but sends nothing (the earlier code still works).
+    /// confirmed factor of the method (email or SMS). Within `MAIL_COOLDOWN` of the last code to
+    /// the same address or number it answers the same but sends nothing (the earlier code still
+    /// works).
     ///
     /// # Errors
     /// See [`SendCodeError`].
@@ -83,7 +87,7 @@ impl Login {
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        let method = parse_method(input.method.as_deref());
+        let method = parse_method(input.method.as_deref(), self.settings.mfa.sms_available);
         let Some(token) = token else {
             let mut errors = ValidationErrors(vec![FieldError::new(
                 "mfaToken",
@@ -95,7 +99,7 @@ impl Login {
             }
             return Err(errors.into());
         };
-        method?;
+        let kind = method?;
         let now = self.ports.clock.now();
         let hash = self.ports.tokens.digest(token);
         let challenge = self
@@ -113,34 +117,29 @@ impl Login {
             .await
             .map_err(InfraError::from)?
             .ok_or(SendCodeError::InvalidMfaToken)?;
-        let email_on = self
+        let factor = self
             .ports
             .mfa
-            .find_factor(user.id, FactorKind::Email)
+            .find_factor(user.id, kind)
             .await
             .map_err(InfraError::from)?
-            .is_some_and(|f| f.is_confirmed());
-        if !email_on {
-            return Err(SendCodeError::NotEnabled);
-        }
-        // Per challenge: asking again for this login's code waits, a new login gets its own.
-        let allowed = cooldown_allows(
+            .filter(Factor::is_confirmed)
+            .ok_or(SendCodeError::NotEnabled)?;
+        let allowed = code_cooldown_allows(
             &*self.ports.rate_limiter,
             self.settings.mfa.mail_cooldown,
-            MailKind::MfaCode,
+            &factor,
             challenge.hash.as_str(),
         )
         .await;
         if !allowed {
-            tracing::info!("MFA code mail within the cooldown: not sent");
+            tracing::info!(
+                kind = kind.as_str(),
+                "MFA code within the cooldown: not sent"
+            );
             return Ok(());
         }
-        let mail = Notification::MfaCode {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
-            target: CodeTarget::Challenge(hash),
-        };
+        let mail = code_message(&user, &factor, CodeTarget::Challenge(hash))?;
         self.ports
             .outbox
             .enqueue(&mail, now)

@@ -382,6 +382,7 @@ mod email;
 mod lock_bypass;
 mod mfa_step;
 mod session;
+mod sms;
 mod unknown;
 mod verify;
 

@@ -69,6 +69,15 @@ fn password_reset(user_id: UserId) -> OutboxMessage {
 
 /// The worker over `mocks` (whose outbox and token ports the test sets up) and `mailer`.
 pub(super) fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
+    worker_with_sms(mocks, mailer, None)
+}
+
+/// [`worker`] with an SMS gateway.
+pub(super) fn worker_with_sms(
+    mocks: Mocks,
+    mailer: MockMailer,
+    sms: Option<crate::ports::MockSmsSender>,
+) -> MailDelivery {
     let ports = MailDeliveryPorts {
         outbox: Arc::new(mocks.outbox),
         users: Arc::new(mocks.users),
@@ -77,6 +86,7 @@ pub(super) fn worker(mocks: Mocks, mailer: MockMailer) -> MailDelivery {
         mfa: Arc::new(mocks.mfa),
         otp: Arc::new(mocks.otp),
         mailer: Arc::new(mailer),
+        sms: sms.map(|s| Arc::new(s) as Arc<dyn crate::ports::SmsSender>),
         clock: Arc::new(mocks.clock),
         telemetry: Arc::new(crate::telemetry::NoTelemetry),
     };
@@ -454,4 +464,5 @@ async fn a_link_for_an_unknown_account_is_dropped() {
 }
 
 mod code;
+mod sms;
 mod unlock;

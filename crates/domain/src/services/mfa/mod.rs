@@ -36,8 +36,12 @@ pub struct MfaSettings {
     pub verify_limit: Option<RateLimit>,
     /// Wrong codes count towards the account's lockout.
     pub lockout: LockoutPolicy,
-    /// `MAIL_COOLDOWN`: at most one code mail asked for per address in this time (zero: off).
+    /// `MAIL_COOLDOWN`: at most one code mail asked for per address (or SMS per number) in this
+    /// time (zero: off).
     pub mail_cooldown: Duration,
+    /// Whether an SMS gateway is configured (`SMS_WEBHOOK_URL`): without one, SMS factors
+    /// cannot be set up and SMS codes cannot be asked for (`MFA_METHOD_UNAVAILABLE`).
+    pub sms_available: bool,
 }
 
 impl Default for MfaSettings {
@@ -50,6 +54,7 @@ impl Default for MfaSettings {
             verify_limit: Some(RateLimit::new(10, Duration::minutes(5))),
             lockout: LockoutPolicy::default(),
             mail_cooldown: Duration::seconds(60),
+            sms_available: false,
         }
     }
 }
@@ -57,12 +62,15 @@ impl Default for MfaSettings {
 /// `POST /v1/auth/mfa/setup`.
 #[derive(Debug, Clone, Default)]
 pub struct SetupInput {
-    /// `type`: `totp` or `email` (`sms` is not offered).
+    /// `type`: `totp`, `email` or `sms`.
     pub kind: Option<String>,
     pub device_name: Option<String>,
     /// A current second-factor code (or backup code), required while MFA is on: adding a factor
     /// replaces the backup codes, which a stolen access token alone must not be able to do.
     pub code: Option<String>,
+    /// `phone` of an `sms` setup: the number codes go to (E.164); the profile's phone when
+    /// absent.
+    pub phone: Option<String>,
 }
 
 /// What a setup hands to the user, once: how the factor's codes reach them, and the backup
@@ -86,6 +94,8 @@ pub enum SetupDelivery {
     },
     /// A code was queued to the account's address, shown masked (`j***@example.com`).
     Email { sent_to: String },
+    /// A code was queued by SMS to the factor's number, shown masked (`+84******321`).
+    Sms { sent_to: String },
 }
 
 impl fmt::Debug for SetupAnswer {
@@ -124,6 +134,7 @@ impl fmt::Debug for SetupDelivery {
         match self {
             Self::Totp { .. } => f.write_str("Totp(..)"),
             Self::Email { sent_to } => f.debug_struct("Email").field("sent_to", sent_to).finish(),
+            Self::Sms { sent_to } => f.debug_struct("Sms").field("sent_to", sent_to).finish(),
         }
     }
 }
@@ -249,6 +260,7 @@ impl From<CodeRefusal> for MfaError {
 
 mod manage;
 pub(super) mod second_factor;
+pub(super) mod sent_code;
 mod setup;
 mod step_up;
 #[cfg(test)]

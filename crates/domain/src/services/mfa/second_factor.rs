@@ -57,7 +57,8 @@ pub(in crate::services) enum Accepted {
     Totp {
         confirmed: bool,
     },
-    /// An emailed code; `confirmed` when it confirmed a pending email factor (MFA turned on).
+    /// A code sent by email or SMS; `confirmed` when it confirmed a pending email or SMS factor
+    /// (MFA turned on).
     EmailCode {
         confirmed: bool,
     },
@@ -145,8 +146,8 @@ impl SecondFactor<'_> {
                     return Ok(accepted);
                 }
                 let against = match against {
-                    // An email factor's code was not it: a confirmed authenticator's may be.
-                    Against::Factor(factor) if factor.kind == FactorKind::Email => Against::Enabled,
+                    // An email or SMS factor's code was not it: a confirmed authenticator's may be.
+                    Against::Factor(factor) if factor.kind.is_sent() => Against::Enabled,
                     other => other,
                 };
                 self.check_totp(user, code, against, now, client).await
@@ -169,8 +170,9 @@ impl SecondFactor<'_> {
         }
     }
 
-    /// Spends `code` if it is the code emailed for this check; confirms a pending email factor
-    /// with it. `None`: it is not (or no code was emailed), and the caller tries it as TOTP.
+    /// Spends `code` if it is the code sent (by email or SMS) for this check; confirms a pending
+    /// email or SMS factor with it. `None`: it is not (or no code was sent), and the caller tries
+    /// it as TOTP.
     async fn check_emailed(
         &self,
         user: &User,
@@ -178,24 +180,34 @@ impl SecondFactor<'_> {
         against: Against<'_>,
         now: Timestamp,
     ) -> Result<Option<Accepted>, CodeRefusal> {
-        let found;
-        let (target, pending) = match against {
-            Against::Login(hash) => (CodeTarget::Challenge(hash.clone()), None),
-            Against::Factor(factor) if factor.kind == FactorKind::Email => (
-                CodeTarget::Factor(factor.id),
+        let digests = self.otp.code_digests(code);
+        let (targets, pending) = match against {
+            Against::Login(hash) => (vec![CodeTarget::Challenge(hash.clone())], None),
+            Against::Factor(factor) if factor.kind.is_sent() => (
+                vec![CodeTarget::Factor(factor.id)],
                 (!factor.is_confirmed()).then_some(factor),
             ),
             Against::Factor(_) => return Ok(None),
+            // A step-up code may have been sent to either confirmed sent factor.
             Against::Enabled => {
-                found = self.mfa.find_factor(user.id, FactorKind::Email).await?;
-                match found.as_ref().filter(|f| f.is_confirmed()) {
-                    Some(factor) => (CodeTarget::Factor(factor.id), None),
-                    None => return Ok(None),
+                let mut targets = Vec::new();
+                for kind in [FactorKind::Email, FactorKind::Sms] {
+                    let found = self.mfa.find_factor(user.id, kind).await?;
+                    if let Some(factor) = found.filter(Factor::is_confirmed) {
+                        targets.push(CodeTarget::Factor(factor.id));
+                    }
                 }
+                (targets, None)
             }
         };
-        let digests = self.otp.code_digests(code);
-        if !self.mfa.use_code(&target, &digests, now).await? {
+        let mut spent = false;
+        for target in &targets {
+            if self.mfa.use_code(target, &digests, now).await? {
+                spent = true;
+                break;
+            }
+        }
+        if !spent {
             return Ok(None);
         }
         let Some(factor) = pending else {

@@ -2,19 +2,19 @@
 //! backup codes, and `confirm` turns MFA on once the factor's code comes back.
 
 use super::second_factor::{Accepted, Against};
+use super::sent_code::code_message;
 use super::{BACKUP_CODES_PER_SET, Mfa, MfaError, SetupAnswer, SetupDelivery, SetupInput};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::{FactorId, UserId};
-use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, MfaMethod, PresentedCode};
-use crate::notification::Notification;
+use crate::mfa::{BackupCode, DeviceName, Factor, FactorKind, PresentedCode};
 use crate::ports::{BeginSetupError, CodeTarget};
 use crate::services::shared::{audit, load_usable};
 use crate::session::ClientInfo;
 use crate::token::TokenHash;
 use crate::user::User;
-use crate::values::codes;
+use crate::values::{MobileNumber, codes};
 use secrecy::SecretString;
 
 impl Mfa {
@@ -31,7 +31,14 @@ impl Mfa {
         client: &ClientInfo,
     ) -> Result<SetupAnswer, MfaError> {
         let (kind, device_name) = parse_setup(&input)?;
+        if kind == FactorKind::Sms && !self.settings.sms_available {
+            return Err(MfaError::MethodUnavailable);
+        }
         let user = self.user(user_id).await?;
+        let phone = match kind {
+            FactorKind::Sms => Some(sms_number(input.phone.as_deref(), &user)?),
+            FactorKind::Totp | FactorKind::Email => None,
+        };
         let now = self.ports.clock.now();
         if user.mfa_enabled {
             // A factor of this kind in force is a 409 whatever the code (storage checks it
@@ -52,6 +59,7 @@ impl Mfa {
             kind,
             device_name,
             secret: None,
+            phone,
             last_step: None,
             confirmed_at: None,
             created_at: now,
@@ -59,7 +67,7 @@ impl Mfa {
         };
         match kind {
             FactorKind::Totp => self.setup_totp(&user, factor).await,
-            FactorKind::Email => self.setup_email(&user, factor, now).await,
+            FactorKind::Email | FactorKind::Sms => self.setup_sent(&user, factor, now).await,
         }
     }
 
@@ -89,32 +97,33 @@ impl Mfa {
         })
     }
 
-    /// An email factor for the account's own address; its first code is queued at once (minted
-    /// by the mail worker as it sends it).
-    async fn setup_email(
+    /// An email factor for the account's own address, or an SMS factor for its number; its
+    /// first code is queued at once (minted by the outbox worker as it sends it).
+    async fn setup_sent(
         &self,
         user: &User,
         factor: Factor,
         now: Timestamp,
     ) -> Result<SetupAnswer, MfaError> {
+        let message = code_message(user, &factor, CodeTarget::Factor(factor.id))?;
         let backup_codes = self.store_setup(&factor).await?;
-        let mail = Notification::MfaCode {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
-            target: CodeTarget::Factor(factor.id),
-        };
         self.ports
             .outbox
-            .enqueue(&mail, now)
+            .enqueue(&message, now)
             .await
             .map_err(InfraError::from)?;
+        let delivery = match &factor.phone {
+            Some(phone) => SetupDelivery::Sms {
+                sent_to: phone.masked(),
+            },
+            None => SetupDelivery::Email {
+                sent_to: user.email.masked(),
+            },
+        };
         Ok(SetupAnswer {
             factor_id: factor.id,
             kind: factor.kind,
-            delivery: SetupDelivery::Email {
-                sent_to: user.email.masked(),
-            },
+            delivery,
             backup_codes,
         })
     }
@@ -170,19 +179,26 @@ impl Mfa {
         let find = |kind| self.ports.mfa.find_factor(user.id, kind);
         let totp = find(FactorKind::Totp).await.map_err(InfraError::from)?;
         let email = find(FactorKind::Email).await.map_err(InfraError::from)?;
-        // The latest setup is the one the user is confirming (an abandoned setup of the other
-        // kind may still be pending); with nothing pending, the code is a step-up check.
-        let pending = [&totp, &email]
+        let sms = find(FactorKind::Sms).await.map_err(InfraError::from)?;
+        let all = [&totp, &email, &sms];
+        // The latest setup is the one the user is confirming (an abandoned setup of another kind
+        // may still be pending); with nothing pending, the code is a step-up check against the
+        // only confirmed factor, or any of several.
+        let pending = all
             .into_iter()
             .flatten()
             .filter(|f| !f.is_confirmed())
             .max_by_key(|f| f.created_at);
-        let against = match (pending, &totp, &email) {
-            (Some(factor), _, _) => Against::Factor(factor),
-            // Both confirmed: the code may be either's.
-            (None, Some(_), Some(_)) => Against::Enabled,
-            (None, Some(only), None) | (None, None, Some(only)) => Against::Factor(only),
-            (None, None, None) => return Err(MfaError::NotEnabled),
+        let confirmed: Vec<&Factor> = all
+            .into_iter()
+            .flatten()
+            .filter(|f| f.is_confirmed())
+            .collect();
+        let against = match (pending, confirmed.as_slice()) {
+            (Some(factor), _) => Against::Factor(factor),
+            (None, [only]) => Against::Factor(only),
+            (None, []) => return Err(MfaError::NotEnabled),
+            (None, _) => Against::Enabled,
         };
         let now = self.ports.clock.now();
         let checker = self.second_factor();
@@ -223,6 +239,28 @@ impl Mfa {
     }
 }
 
+/// The number of an SMS setup: `phone` when given (it must be E.164), else the profile's phone
+/// if it is written in international form.
+fn sms_number(phone: Option<&str>, user: &User) -> Result<MobileNumber, MfaError> {
+    let given = phone.map(str::trim).filter(|p| !p.is_empty());
+    let parsed = match (given, &user.profile.phone) {
+        (Some(raw), _) => MobileNumber::parse(raw, "phone"),
+        (None, Some(profile)) => MobileNumber::from_phone(profile, "phone").map_err(|_| {
+            FieldError::new(
+                "phone",
+                codes::INVALID_FORMAT,
+                "The profile's phone is not in international form (+84987654321): give phone",
+            )
+        }),
+        (None, None) => Err(FieldError::new(
+            "phone",
+            codes::REQUIRED,
+            "Phone is required: the profile has none",
+        )),
+    };
+    parsed.map_err(|e| ValidationErrors(vec![e]).into())
+}
+
 /// The factor kind and name of a setup request; every problem at once. A method this server
 /// knows but does not offer is not a malformed request: it answers `MFA_METHOD_UNAVAILABLE`.
 fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), MfaError> {
@@ -233,8 +271,6 @@ fn parse_setup(input: &SetupInput) -> Result<(FactorKind, Option<DeviceName>), M
         None
     } else if let Some(kind) = FactorKind::parse(raw_kind) {
         Some(kind)
-    } else if MfaMethod::parse(raw_kind) == Some(MfaMethod::Sms) {
-        return Err(MfaError::MethodUnavailable);
     } else {
         errors.push(FieldError::new(
             "type",

@@ -21,6 +21,7 @@ use std::sync::Arc;
 mod email;
 mod manage;
 mod setup;
+mod sms;
 
 fn service(m: Mocks) -> Mfa {
     with_settings(m, MfaSettings::default())

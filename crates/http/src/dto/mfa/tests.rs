@@ -62,12 +62,35 @@ fn turning_mfa_off_needs_the_password_and_a_code() {
 }
 
 #[test]
-fn setup_passes_type_and_device_name_to_the_service() {
+fn setup_passes_type_device_name_and_phone_to_the_service() {
     let body: MfaSetupRequest =
-        serde_json::from_str(r#"{"type":"sms","deviceName":"Phone"}"#).unwrap();
+        serde_json::from_str(r#"{"type":"sms","deviceName":"Phone","phone":"+84 987 654 321"}"#)
+            .unwrap();
     let input = SetupInput::from(body);
     assert_eq!(input.kind.as_deref(), Some("sms"));
     assert_eq!(input.device_name.as_deref(), Some("Phone"));
+    assert_eq!(input.phone.as_deref(), Some("+84 987 654 321"));
+}
+
+#[test]
+fn an_sms_setup_answers_the_masked_number_and_no_secret() {
+    let answer = SetupAnswer {
+        factor_id: FactorId::new(),
+        kind: FactorKind::Sms,
+        delivery: SetupDelivery::Sms {
+            sent_to: "+84******321".to_owned(),
+        },
+        backup_codes: vec![BackupCode::from_number(12_345_678).unwrap()],
+    };
+    let json = serde_json::to_value(MfaSetupData::from(&answer)).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "type": "sms",
+            "sentTo": "+84******321",
+            "backupCodes": ["12345678"],
+        })
+    );
 }
 
 #[test]

@@ -122,6 +122,9 @@ async fn the_mfa_tables_hold_only_the_sealed_secret_and_the_digests_they_were_gi
                 "last_used_at",
                 "code_digest",
                 "code_expires_at",
+                // The number of an SMS factor: where codes go, not a secret (as the email
+                // address is not).
+                "phone",
             ],
         ),
         (

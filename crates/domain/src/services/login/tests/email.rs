@@ -82,7 +82,7 @@ async fn a_wrong_code_without_an_authenticator_is_counted_and_refused() {
     assert!(matches!(err, MfaLoginError::InvalidCode), "{err:?}");
 }
 
-fn overview_with(m: &mut Mocks, factors: Vec<crate::mfa::Factor>) {
+pub(super) fn overview_with(m: &mut Mocks, factors: Vec<crate::mfa::Factor>) {
     m.mfa.expect_overview().times(1).returning(move |_, _| {
         Ok(MfaOverview {
             factors: factors.clone(),
@@ -92,7 +92,7 @@ fn overview_with(m: &mut Mocks, factors: Vec<crate::mfa::Factor>) {
     });
 }
 
-fn password_step(m: &mut Mocks, user: &User) {
+pub(super) fn password_step(m: &mut Mocks, user: &User) {
     account_found(m, user);
     password_is(
         m,
@@ -175,14 +175,14 @@ async fn with_an_authenticator_as_well_no_code_is_sent_and_an_outbox_outage_cost
     assert!(matches!(err, LoginError::MfaRequired { .. }), "{err:?}");
 }
 
-fn request(method: &str) -> MfaCodeRequest {
+pub(super) fn request(method: &str) -> MfaCodeRequest {
     MfaCodeRequest {
         mfa_token: Some(" mfa-token ".into()),
         method: Some(method.into()),
     }
 }
 
-fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
+pub(super) fn challenge_found(m: &mut Mocks, challenge: Option<MfaChallenge>) {
     m.mfa
         .expect_find_challenge()
         .withf(|hash| *hash == digest_of("mfa-token"))

@@ -24,7 +24,12 @@ fn code_mail(target: CodeTarget) -> OutboxMessage {
 }
 
 /// A code `042042` is minted and digested as `c-042042`; storing it answers `stored`.
-fn mints(m: &mut Mocks, target: &CodeTarget, stored: Result<bool, ()>, order: &mut Sequence) {
+pub(super) fn mints(
+    m: &mut Mocks,
+    target: &CodeTarget,
+    stored: Result<bool, ()>,
+    order: &mut Sequence,
+) {
     m.tokens.expect_generate().never();
     m.one_time_tokens.expect_issue().never();
     m.otp

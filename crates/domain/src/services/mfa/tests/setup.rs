@@ -15,6 +15,7 @@ fn totp(device_name: Option<&str>) -> SetupInput {
         kind: Some("totp".into()),
         device_name: device_name.map(Into::into),
         code: None,
+        phone: None,
     }
 }
 
@@ -119,11 +120,12 @@ async fn a_setup_while_totp_is_on_answers_already_enabled() {
 }
 
 #[tokio::test]
-async fn sms_is_unavailable_before_anything_is_looked_up() {
+async fn sms_without_a_gateway_is_unavailable_before_anything_is_looked_up() {
     let input = SetupInput {
         kind: Some("sms".into()),
         device_name: None,
         code: None,
+        phone: Some("+84987654321".into()),
     };
     let err = service(Mocks::new())
         .setup(active_user().id, input, &ClientInfo::default())
@@ -137,11 +139,12 @@ fn email() -> SetupInput {
         kind: Some("email".into()),
         device_name: None,
         code: None,
+        phone: None,
     }
 }
 
 /// Ten backup codes digested as `d-<code>`, and no TOTP secret.
-fn backup_codes_only(m: &mut Mocks) {
+pub(super) fn backup_codes_only(m: &mut Mocks) {
     m.otp.expect_new_totp_secret().never();
     m.sealer.expect_seal().never();
     m.otp.expect_backup_codes().times(1).returning(|n| {
@@ -248,6 +251,7 @@ async fn a_missing_or_unknown_type_and_a_bad_name_are_reported_together() {
             kind: kind.map(Into::into),
             device_name: Some("x".repeat(65)),
             code: None,
+            phone: None,
         };
         let err = service(Mocks::new())
             .setup(active_user().id, input, &ClientInfo::default())
