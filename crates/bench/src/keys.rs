@@ -4,7 +4,7 @@
 
 use crate::error::BenchError;
 use authd_crypto::{JwtCodec, JwtSettings, OpaqueTokens, RsaSigningKey};
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::{AccessTokenCodec, TokenGenerator};
 use authd_domain::token::{AccessClaims, OpaqueToken};
@@ -72,8 +72,8 @@ impl Keys {
             token_id: TokenId::new(),
             issued_at: now,
             expires_at: now + chrono::Duration::hours(ACCESS_TOKEN_HOURS),
-            roles: vec![Role::User],
-            permissions: Vec::new(),
+            roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+            permissions: authd_domain::authorization::Permissions::none(),
         };
         self.codec
             .issue(&claims)

@@ -8,7 +8,7 @@
 #![allow(clippy::expect_used)]
 
 use authd_crypto::{JwtCodec, JwtSettings, OpaqueTokens, RsaSigningKey};
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::{AccessTokenCodec, TokenGenerator};
 use authd_domain::token::AccessClaims;
@@ -26,8 +26,9 @@ fn typical_claims() -> AccessClaims {
         issued_at: now,
         // Far enough ahead that the token stays valid for the whole run.
         expires_at: now + Duration::minutes(15),
-        roles: vec![Role::User],
-        permissions: vec!["users.read".to_owned()],
+        roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+        permissions: authd_domain::authorization::Permissions::none()
+            .with(authd_domain::authorization::Permission::UsersRead),
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! Run with `cargo bench -p authd-domain`.
 
-use authd_domain::authorization::{Role, RolePermissions};
+use authd_domain::authorization::{RoleCatalog, RoleName};
 use authd_domain::policy::password::{PasswordContext, PasswordPolicy};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -52,13 +52,16 @@ fn password_policy(c: &mut Criterion) {
 }
 
 fn role_permissions(c: &mut Criterion) {
-    let permissions = RolePermissions::default();
+    let catalog = RoleCatalog::default();
+    let role = |s: &str| RoleName::parse(s).unwrap_or_else(|e| panic!("{e}"));
+    let user = [role("user")];
+    let all_three = [role("user"), role("moderator"), role("admin")];
     let mut group = c.benchmark_group("role_permissions");
-    group.bench_function("for_roles/user", |b| {
-        b.iter(|| permissions.for_roles(black_box(&[Role::User])));
+    group.bench_function("permissions_of/user", |b| {
+        b.iter(|| catalog.permissions_of(black_box(&user)));
     });
-    group.bench_function("for_roles/all_three", |b| {
-        b.iter(|| permissions.for_roles(black_box(&[Role::User, Role::Moderator, Role::Admin])));
+    group.bench_function("permissions_of/all_three", |b| {
+        b.iter(|| catalog.permissions_of(black_box(&all_three)));
     });
     group.finish();
 }

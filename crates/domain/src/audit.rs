@@ -30,8 +30,24 @@ pub enum AuditKind {
     BackupCodesRegenerated,
     DeviceRemembered,
     DeviceForgotten,
-    /// A self-unlock link cleared the account's lock and failure count.
+    /// The account's lock and failure count were cleared: by its self-unlock link, or by an
+    /// administrator (then `actor_id` is set).
     AccountUnlocked,
+    /// An administrator changed the profile or the verified flag.
+    UserUpdated,
+    /// The account's roles changed (an administrator, `authd admin grant`, or the first admin).
+    RolesChanged,
+    AccountSuspended,
+    /// A suspended account made active again.
+    AccountReactivated,
+    /// Deleted by an administrator (final).
+    AccountDeleted,
+    /// An administrator revoked every session of the account.
+    SessionsRevoked,
+    /// A login from a device (browser, OS and network) the account had not used before.
+    NewDeviceLogin,
+    /// One address failed logins against many accounts within the window; `detail` says how many.
+    CredentialStuffingSuspected,
 }
 
 impl AuditKind {
@@ -63,13 +79,21 @@ impl AuditKind {
             Self::DeviceRemembered => "device_remembered",
             Self::DeviceForgotten => "device_forgotten",
             Self::AccountUnlocked => "account_unlocked",
+            Self::UserUpdated => "user_updated",
+            Self::RolesChanged => "roles_changed",
+            Self::AccountSuspended => "account_suspended",
+            Self::AccountReactivated => "account_reactivated",
+            Self::AccountDeleted => "account_deleted",
+            Self::SessionsRevoked => "sessions_revoked",
+            Self::NewDeviceLogin => "new_device_login",
+            Self::CredentialStuffingSuspected => "credential_stuffing_suspected",
         }
     }
 }
 
 impl AuditKind {
     /// Every kind, e.g. to read stored names back. A new variant must be added here as well.
-    pub const ALL: [Self; 25] = [
+    pub const ALL: [Self; 33] = [
         Self::UserRegistered,
         Self::EmailVerified,
         Self::LoginSucceeded,
@@ -95,6 +119,14 @@ impl AuditKind {
         Self::DeviceRemembered,
         Self::DeviceForgotten,
         Self::AccountUnlocked,
+        Self::UserUpdated,
+        Self::RolesChanged,
+        Self::AccountSuspended,
+        Self::AccountReactivated,
+        Self::AccountDeleted,
+        Self::SessionsRevoked,
+        Self::NewDeviceLogin,
+        Self::CredentialStuffingSuspected,
     ];
 }
 
@@ -106,6 +138,8 @@ pub struct AuditEvent {
     pub user_id: Option<UserId>,
     pub session_id: Option<SessionId>,
     pub client: ClientInfo,
+    /// Who did it, when not the account's holder (an administrator).
+    pub actor_id: Option<UserId>,
     /// A short, secret-free note (`"unknown user"`, `"evicted by session limit"`).
     pub detail: Option<String>,
 }
@@ -125,6 +159,7 @@ impl AuditEvent {
             user_id,
             session_id: None,
             client: client.clone(),
+            actor_id: None,
             detail: None,
         }
     }
@@ -136,8 +171,52 @@ impl AuditEvent {
     }
 
     #[must_use]
+    pub fn by(mut self, actor_id: UserId) -> Self {
+        self.actor_id = Some(actor_id);
+        self
+    }
+
+    #[must_use]
     pub fn with_detail(mut self, detail: impl Into<String>) -> Self {
         self.detail = Some(detail.into());
         self
     }
+}
+
+impl AuditKind {
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kinds a holder sees in their own activity (`GET /v1/users/me/activity`): sign-ins,
+    /// password and MFA changes, locks, sessions ended, and what administrators did to the
+    /// account. Not refreshes (too many to read) nor failed second factors of a stranger's
+    /// guess (they show as `login_failed`).
+    pub const OWN_ACTIVITY: [Self; 24] = [
+        Self::UserRegistered,
+        Self::EmailVerified,
+        Self::LoginSucceeded,
+        Self::LoginFailed,
+        Self::NewDeviceLogin,
+        Self::AccountLocked,
+        Self::AccountUnlocked,
+        Self::RefreshTokenReuse,
+        Self::Logout,
+        Self::LogoutAllDevices,
+        Self::SessionRevoked,
+        Self::SessionsRevoked,
+        Self::PasswordResetRequested,
+        Self::PasswordReset,
+        Self::PasswordChanged,
+        Self::MfaEnabled,
+        Self::MfaDisabled,
+        Self::BackupCodeUsed,
+        Self::BackupCodesRegenerated,
+        Self::DeviceForgotten,
+        Self::RolesChanged,
+        Self::AccountSuspended,
+        Self::AccountReactivated,
+        Self::UserUpdated,
+    ];
 }

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authorization;
+pub mod directory;
 pub mod error;
 pub mod ids;
 pub mod mfa;

@@ -86,6 +86,18 @@ pub enum Notification {
         phone: MobileNumber,
         target: CodeTarget,
     },
+    /// "A new sign-in to your account": a login from a device (browser, OS, network) the
+    /// account had not used before (`NEW_DEVICE_ALERTS`).
+    NewSignIn {
+        to: Email,
+        username: Username,
+        at: Timestamp,
+        /// `Chrome on Windows`.
+        device: String,
+        ip: Option<String>,
+        /// `Hanoi, VN` when a GeoIP database knows the address.
+        location: Option<String>,
+    },
 }
 
 /// An SMS code still queued this long after it was queued is given up rather than sent: it is
@@ -106,7 +118,8 @@ impl Notification {
             | Self::MfaDisabled { to, .. }
             | Self::BackupCodeUsed { to, .. }
             | Self::MfaCode { to, .. }
-            | Self::SmsCode { to, .. } => to,
+            | Self::SmsCode { to, .. }
+            | Self::NewSignIn { to, .. } => to,
         }
     }
 
@@ -125,13 +138,14 @@ impl Notification {
             Self::BackupCodeUsed { .. } => "backup_code_used",
             Self::MfaCode { .. } => "mfa_code",
             Self::SmsCode { .. } => "mfa_sms_code",
+            Self::NewSignIn { .. } => "new_sign_in",
         }
     }
 }
 
 impl Notification {
     /// Every [`Self::kind`], e.g. to report each one before the first is sent.
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "verify_email",
         "password_reset",
         "password_changed",
@@ -142,6 +156,7 @@ impl Notification {
         "backup_code_used",
         "mfa_code",
         "mfa_sms_code",
+        "new_sign_in",
     ];
 
     /// The account and purpose of the single-use token its link needs, if it has a link.
@@ -161,7 +176,8 @@ impl Notification {
             | Self::MfaDisabled { .. }
             | Self::BackupCodeUsed { .. }
             | Self::MfaCode { .. }
-            | Self::SmsCode { .. } => None,
+            | Self::SmsCode { .. }
+            | Self::NewSignIn { .. } => None,
         }
     }
 }

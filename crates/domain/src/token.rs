@@ -2,7 +2,7 @@
 //! and the claims of a signed access token.
 
 use crate::Timestamp;
-use crate::authorization::Role;
+use crate::authorization::{Permissions, RoleName};
 use crate::ids::{SessionId, TokenId, UserId};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -68,8 +68,9 @@ pub struct AccessClaims {
     pub token_id: TokenId,
     pub issued_at: Timestamp,
     pub expires_at: Timestamp,
-    pub roles: Vec<Role>,
-    pub permissions: Vec<String>,
+    pub roles: Vec<RoleName>,
+    /// What the roles granted when the token was signed.
+    pub permissions: Permissions,
 }
 
 /// What the single-use tokens are for.

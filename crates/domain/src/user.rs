@@ -1,7 +1,7 @@
 //! The user account.
 
 use crate::Timestamp;
-use crate::authorization::Role;
+use crate::authorization::RoleName;
 use crate::ids::UserId;
 use crate::policy::lockout::LockoutState;
 use crate::values::{Email, PasswordHash, PersonName, Phone, Preferences, Username};
@@ -87,7 +87,7 @@ pub struct User {
     pub status: AccountStatus,
     pub email_verified: bool,
     pub phone_verified: bool,
-    pub roles: Vec<Role>,
+    pub roles: Vec<RoleName>,
     pub lockout: LockoutState,
     /// Whether the account has a confirmed second factor, so a login asks for it. Read with the
     /// account so that a login without MFA costs no extra round trip.

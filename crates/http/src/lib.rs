@@ -17,6 +17,7 @@ mod settings;
 mod state;
 
 pub use connections::{Admission, ConnectionLimit};
+pub use dto::device::UserAgentNames;
 pub use error::ApiError;
 pub use ipnet::IpNet;
 pub use metrics::{HttpMetrics, MetricsEndpoint, UNMATCHED};

@@ -14,6 +14,7 @@
 //! [`Clock`]: authd_domain::ports::Clock
 
 mod denylist;
+mod failure_spread;
 mod rate_limiter;
 mod store;
 

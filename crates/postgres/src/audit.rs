@@ -56,6 +56,7 @@ impl EventRow {
                 ip: self.ip,
                 user_agent: self.user_agent,
             },
+            actor_id: None,
             detail: self.detail,
         })
     }
@@ -63,6 +64,13 @@ impl EventRow {
 
 #[async_trait]
 impl AuditLog for PostgresStore {
+    async fn search(
+        &self,
+        _query: &authd_domain::directory::AuditQuery,
+    ) -> Result<authd_domain::directory::Page<AuditEvent>, PortError> {
+        todo!("issue 15")
+    }
+
     async fn record(&self, event: &AuditEvent) -> Result<(), PortError> {
         let row = EventRow::from_domain(event);
         self.bounded(async {

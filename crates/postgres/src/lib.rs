@@ -15,7 +15,9 @@
 //! the email it causes are written in the same transaction.
 
 mod audit;
+mod directory;
 mod error;
+mod known_devices;
 mod login_attempts;
 mod mfa;
 mod migrations;

@@ -108,6 +108,7 @@ enum StoredTarget {
 pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortError> {
     let s = |v: &str| v.to_owned();
     let payload = match mail {
+        Notification::NewSignIn { .. } => todo!("issue 15"),
         Notification::VerifyEmail {
             user_id,
             to,

@@ -5,7 +5,7 @@
 use crate::error::corrupt;
 use crate::schema::{one_time_tokens, refresh_tokens, sessions, users};
 use authd_domain::Timestamp;
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::policy::lockout::LockoutState;
@@ -91,8 +91,8 @@ impl UserRow {
             .iter()
             .map(|r| {
                 r.as_deref()
-                    .and_then(Role::parse)
-                    .ok_or_else(|| corrupt(format!("unknown role {r:?}")))
+                    .and_then(|r| RoleName::parse(r).ok())
+                    .ok_or_else(|| corrupt(format!("malformed role {r:?}")))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let preferences = serde_json::from_value(self.preferences).map_err(PortError::internal)?;

@@ -20,6 +20,7 @@
 
 mod denylist;
 mod error;
+mod failure_spread;
 mod keys;
 mod pool;
 mod rate_limiter;

@@ -98,6 +98,14 @@ impl AuditLog for BufferedAudit {
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError> {
         self.store.for_user(user_id, limit).await
     }
+
+    /// Straight from the store: an event still queued shows a moment later.
+    async fn search(
+        &self,
+        query: &authd_domain::directory::AuditQuery,
+    ) -> Result<authd_domain::directory::Page<AuditEvent>, PortError> {
+        self.store.search(query).await
+    }
 }
 
 async fn run(

@@ -90,7 +90,7 @@ impl GuardedDenylist {
                 issued_at: now,
                 expires_at: now + SENTINEL_LIFETIME,
                 roles: Vec::new(),
-                permissions: Vec::new(),
+                permissions: authd_domain::authorization::Permissions::none(),
             },
             pending: Mutex::new(Vec::new()),
         });

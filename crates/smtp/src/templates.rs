@@ -140,6 +140,7 @@ impl Templates {
                 })
         };
         Ok(match notification {
+            Notification::NewSignIn { .. } => todo!("issue 15"),
             Notification::VerifyEmail { username, .. } => Content {
                 subject: "Confirm your email address".to_owned(),
                 greeting: format!("Hello {username},"),

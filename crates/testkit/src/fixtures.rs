@@ -3,7 +3,7 @@
 
 use authd_domain::Timestamp;
 use authd_domain::audit::{AuditEvent, AuditKind};
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::ids::{DeviceId, FactorId, SessionId, TokenId, UserId};
 use authd_domain::mfa::{
     DeviceName, Factor, FactorKind, MfaChallenge, RememberedDevice, SealedSecret,
@@ -65,7 +65,7 @@ pub fn user_with(email: &str, username: &str) -> User {
         status: AccountStatus::Pending,
         email_verified: false,
         phone_verified: false,
-        roles: vec![Role::User],
+        roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
         lockout: LockoutState::default(),
         mfa_enabled: false,
         last_login: None,
@@ -220,8 +220,9 @@ pub fn access_claims(user_id: UserId, session_id: SessionId, issued_at: Timestam
         token_id: TokenId::new(),
         issued_at,
         expires_at: issued_at + Duration::minutes(15),
-        roles: vec![Role::User],
-        permissions: vec!["users.read".to_owned()],
+        roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+        permissions: authd_domain::authorization::Permissions::none()
+            .with(authd_domain::authorization::Permission::UsersRead),
     }
 }
 

@@ -9,7 +9,7 @@ use super::{
     Signing,
 };
 use super::{database, limits, redis, smtp};
-use authd_domain::authorization::RolePermissions;
+use authd_domain::authorization::RoleCatalog;
 use authd_domain::mfa::TotpPolicy;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::policy::lockout::LockoutPolicy;
@@ -274,9 +274,10 @@ fn auth(r: &mut Reader) -> AuthSettings {
             EmailDomains::Routable
         },
         mail_cooldown: r.or("MAIL_COOLDOWN", Duration::seconds(60), |v| duration(v, 1)),
-        permissions: RolePermissions::default(),
+        roles: std::sync::Arc::new(RoleCatalog::default()),
         // Filled in by `load` once the MFA variables and the rate limits are read.
         mfa: MfaSettings::default(),
+        ..AuthSettings::default()
     }
 }
 

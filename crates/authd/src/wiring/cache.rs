@@ -21,6 +21,8 @@ use std::sync::Arc;
 pub(super) struct Cache {
     pub(super) denylist: Arc<dyn TokenDenylist>,
     pub(super) rate_limiter: Arc<dyn RateLimiter>,
+    /// Distinct accounts failed per address (credential stuffing), in the rate-limit store.
+    pub(super) failure_spread: Arc<dyn authd_domain::ports::FailureSpread>,
     pub(super) probe: Arc<dyn Probe>,
     /// The connection pool's figures, for `/metrics` (none in memory).
     pub(super) pool: Option<PoolSource>,
@@ -57,6 +59,7 @@ pub(super) async fn redis(
     Ok(Cache {
         denylist,
         rate_limiter: Arc::new(FallbackRateLimiter::new(store.clone(), local)),
+        failure_spread: store.clone(),
         pool: Some({
             let store = store.clone();
             Arc::new(move || store.pool_stats())
@@ -78,7 +81,8 @@ pub(super) fn memory(clock: Arc<dyn Clock>, shared_storage: bool) -> Cache {
     }
     Cache {
         denylist: Arc::new(MemoryDenylist::new(clock.clone())),
-        rate_limiter: Arc::new(MemoryRateLimiter::new(clock)),
+        rate_limiter: Arc::new(MemoryRateLimiter::new(clock.clone())),
+        failure_spread: Arc::new(MemoryRateLimiter::new(clock)),
         probe: Arc::new(FixedProbe(ProbeStatus::Disabled)),
         pool: None,
     }

@@ -9,9 +9,9 @@ use authd_domain::ports::{
     SmsSender, TokenGenerator,
 };
 use authd_domain::services::{
-    AccountUnlock, AccountUnlockPorts, AuthSettings, Authenticate, AuthenticatePorts,
-    EmailVerification, EmailVerificationPorts, Login, LoginPorts, LoginSettings, Logout,
-    LogoutPorts, MailDelivery, MailDeliveryPorts, MailDeliverySettings, Mfa, MfaPorts,
+    AccountUnlock, AccountUnlockPorts, Activity, Admin, AdminPorts, AuthSettings, Authenticate,
+    AuthenticatePorts, EmailVerification, EmailVerificationPorts, Login, LoginPorts, LoginSettings,
+    Logout, LogoutPorts, MailDelivery, MailDeliveryPorts, MailDeliverySettings, Mfa, MfaPorts,
     PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts, Profiles,
     ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration, RegistrationPorts,
     Services, Sessions, SessionsPorts,
@@ -54,12 +54,15 @@ pub(super) fn services(
         outbox,
         audit,
         mfa,
+        directory,
+        known_devices,
         ..
     } = storage;
     // The rate-limit store also holds the per-recipient mail cooldown.
     let Cache {
         denylist,
         rate_limiter,
+        failure_spread,
         ..
     } = cache;
     Services {
@@ -105,6 +108,10 @@ pub(super) fn services(
                 sealer: sealer.clone(),
                 rate_limiter: rate_limiter.clone(),
                 outbox: outbox.clone(),
+                known_devices: known_devices.clone(),
+                failure_spread: failure_spread.clone(),
+                device_names: Arc::new(authd_http::UserAgentNames),
+                geolocator: Arc::new(NoGeolocation),
             },
             LoginSettings::from(auth),
         ),
@@ -172,7 +179,7 @@ pub(super) fn services(
                 audit: audit.clone(),
                 clock: clock.clone(),
             },
-            auth.permissions.clone(),
+            auth.roles.clone(),
             auth.lockout,
             auth.access_ttl,
         ),
@@ -207,6 +214,29 @@ pub(super) fn services(
             audit: audit.clone(),
             clock: clock.clone(),
         }),
+        admin: Admin::new(
+            AdminPorts {
+                users: users.clone(),
+                directory: directory.clone(),
+                sessions: sessions.clone(),
+                outbox: outbox.clone(),
+                denylist: denylist.clone(),
+                audit: audit.clone(),
+                clock: clock.clone(),
+            },
+            auth.roles.clone(),
+            auth.access_ttl,
+        ),
+        activity: Activity::new(audit.clone()),
+    }
+}
+
+/// No GeoIP database: every place is unknown.
+struct NoGeolocation;
+
+impl authd_domain::ports::Geolocator for NoGeolocation {
+    fn locate(&self, _ip: &str) -> Option<authd_domain::ports::Location> {
+        None
     }
 }
 

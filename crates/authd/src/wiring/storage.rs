@@ -7,8 +7,8 @@ use crate::config::DatabaseConfig;
 use crate::migrations;
 use async_trait::async_trait;
 use authd_domain::ports::{
-    AuditLog, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox, SessionRepository,
-    UserRepository,
+    AuditLog, KnownDevices, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox,
+    SessionRepository, UserDirectory, UserRepository,
 };
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::MemoryStore;
@@ -27,6 +27,8 @@ pub(super) struct Storage {
     pub(super) outbox: Arc<dyn Outbox>,
     pub(super) audit: Arc<dyn AuditLog>,
     pub(super) mfa: Arc<dyn MfaRepository>,
+    pub(super) directory: Arc<dyn UserDirectory>,
+    pub(super) known_devices: Arc<dyn KnownDevices>,
     pub(super) probe: Arc<dyn Probe>,
     /// The connection pool's figures, for `/metrics` (none in memory).
     pub(super) pool: Option<PoolSource>,
@@ -42,6 +44,8 @@ impl Storage {
             + Outbox
             + AuditLog
             + MfaRepository
+            + UserDirectory
+            + KnownDevices
             + 'static,
     {
         Self {
@@ -51,7 +55,9 @@ impl Storage {
             one_time_tokens: store.clone(),
             outbox: store.clone(),
             audit: store.clone(),
-            mfa: store,
+            mfa: store.clone(),
+            directory: store.clone(),
+            known_devices: store,
             probe,
             pool: None,
         }

@@ -2,12 +2,12 @@
 //! and checked (`iss`, `aud`, `exp`, `nbf`) by [`ClaimRules`] once the signature is known good.
 
 use authd_domain::Timestamp;
-use authd_domain::authorization::Role;
+use authd_domain::authorization::{Permissions, RoleName};
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::AccessTokenError;
 use authd_domain::token::AccessClaims;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::fmt;
 use uuid::Uuid;
@@ -21,9 +21,8 @@ pub(super) struct OutgoingClaims<'a> {
     jti: &'a Uuid,
     iat: i64,
     exp: i64,
-    #[serde(serialize_with = "role_names")]
-    roles: &'a [Role],
-    permissions: &'a [String],
+    roles: &'a [RoleName],
+    permissions: Permissions,
 }
 
 impl<'a> OutgoingClaims<'a> {
@@ -37,18 +36,13 @@ impl<'a> OutgoingClaims<'a> {
             iat: claims.issued_at.timestamp(),
             exp: claims.expires_at.timestamp(),
             roles: &claims.roles,
-            permissions: &claims.permissions,
+            permissions: claims.permissions,
         }
     }
 }
 
-/// Roles travel as the same names [`Role::parse`] reads back.
-fn role_names<S: Serializer>(roles: &&[Role], s: S) -> Result<S::Ok, S::Error> {
-    s.collect_seq(roles.iter().map(|r| r.as_str()))
-}
-
 /// Every field but `nbf` is required: a token without `sid`, `jti` or `iat` is not one of ours,
-/// and an unknown role fails here rather than being dropped.
+/// and a malformed role name or an unknown permission fails here rather than being dropped.
 #[derive(Deserialize)]
 pub(super) struct IncomingClaims<'a> {
     #[serde(borrow)]
@@ -61,8 +55,8 @@ pub(super) struct IncomingClaims<'a> {
     iat: i64,
     exp: i64,
     nbf: Option<i64>,
-    roles: Vec<Role>,
-    permissions: Vec<String>,
+    roles: Vec<RoleName>,
+    permissions: Permissions,
 }
 
 /// What a token must say about who made it, for whom, and when.

@@ -1,5 +1,5 @@
 use authd_crypto::{JwtCodec, JwtConfigError, JwtSettings, KeyError, RsaSigningKey};
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::{AccessTokenCodec, AccessTokenError};
 use authd_domain::token::AccessClaims;
@@ -44,8 +44,12 @@ fn claims_aged(age: Duration, ttl: Duration) -> AccessClaims {
         token_id: TokenId::new(),
         issued_at,
         expires_at: issued_at + ttl,
-        roles: vec![Role::User, Role::Admin],
-        permissions: vec!["users.read".to_owned()],
+        roles: vec![
+            RoleName::parse("user").unwrap_or_else(|e| panic!("{e}")),
+            RoleName::parse("admin").unwrap_or_else(|e| panic!("{e}")),
+        ],
+        permissions: authd_domain::authorization::Permissions::none()
+            .with(authd_domain::authorization::Permission::UsersRead),
     }
 }
 

@@ -45,6 +45,34 @@ pub trait RateLimiter: Send + Sync {
     async fn hit(&self, key: &str, limit: RateLimit) -> Result<RateLimitDecision, PortError>;
 }
 
+/// How many accounts one address may fail to log in to within a window before it is suspected
+/// of credential stuffing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SpreadLimit {
+    /// `STUFFING_THRESHOLD` (10): distinct accounts (or unknown identifiers).
+    pub accounts: u32,
+    /// `STUFFING_WINDOW` (15 min), a fixed window as the rate limits use.
+    pub window: chrono::Duration,
+}
+
+/// Counts, per client address, the distinct login targets that failed, shared by every
+/// instance (Redis in production).
+#[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
+#[async_trait]
+pub trait FailureSpread: Send + Sync {
+    /// Adds `target` (a digest naming the account or identifier, never the text) to the
+    /// failures of `ip` in the window holding `now`. `true` exactly once per address and
+    /// window: for the failure that brings the count of distinct targets to `limit.accounts`,
+    /// even among concurrent calls.
+    async fn record(
+        &self,
+        ip: &str,
+        target: &str,
+        limit: SpreadLimit,
+        now: Timestamp,
+    ) -> Result<bool, PortError>;
+}
+
 /// Delivers one email now.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]

@@ -10,11 +10,13 @@
 //! Unless a method says otherwise, it returns [`PortError::Unavailable`](crate::error::PortError::Unavailable) when its backing
 //! service cannot be reached in time and [`PortError::Internal`](crate::error::PortError::Internal) for anything else unexpected.
 
+mod admin;
 mod crypto;
 mod delivery;
 mod mfa;
 mod storage;
 
+pub use admin::*;
 pub use crypto::*;
 pub use delivery::*;
 pub use mfa::*;

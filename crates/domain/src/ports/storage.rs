@@ -400,6 +400,13 @@ pub trait AuditLog: Send + Sync {
         Ok(())
     }
 
-    /// The user's events, newest first (for tests and, later, the admin API).
+    /// The user's events, newest first (for tests).
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError>;
+
+    /// One page of the events matching `query`, newest first (ties by id), and how many match
+    /// in all.
+    async fn search(
+        &self,
+        query: &crate::directory::AuditQuery,
+    ) -> Result<crate::directory::Page<AuditEvent>, PortError>;
 }

@@ -8,7 +8,7 @@ use super::MfaSettings;
 use super::shared::{Checked, IssuedTokens, PasswordChecker, audit, hash_failure, retry_after};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::RolePermissions;
+use crate::authorization::RoleCatalog;
 use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::mfa::MfaMethod;
@@ -49,7 +49,7 @@ pub struct LoginSuccess {
     pub session_id: SessionId,
     /// The account after the login (`last_login` is this login).
     pub user: User,
-    pub permissions: Vec<String>,
+    pub permissions: crate::authorization::Permissions,
 }
 
 #[derive(Debug, Error)]
@@ -98,8 +98,16 @@ pub struct LoginPorts {
     pub sealer: Arc<dyn SecretSealer>,
     /// The per-user limit on second-factor codes.
     pub rate_limiter: Arc<dyn RateLimiter>,
-    /// The "backup code used" notice.
+    /// The "backup code used" and "new sign-in" notices.
     pub outbox: Arc<dyn Outbox>,
+    /// Which devices each account logged in from (`NEW_DEVICE_ALERTS`).
+    pub known_devices: Arc<dyn crate::ports::KnownDevices>,
+    /// Failed logins per address over distinct accounts (credential stuffing).
+    pub failure_spread: Arc<dyn crate::ports::FailureSpread>,
+    /// Browser and OS of a User-Agent, for the device fingerprint and the alert.
+    pub device_names: Arc<dyn crate::ports::DeviceNames>,
+    /// The place of the address in the alert, when a GeoIP database is configured.
+    pub geolocator: Arc<dyn crate::ports::Geolocator>,
 }
 
 impl fmt::Debug for LoginPorts {
@@ -120,9 +128,13 @@ pub struct LoginSettings {
     pub refresh_ttl: Duration,
     /// The refresh-token lifetime for `rememberMe: false`.
     pub refresh_ttl_short: Duration,
-    pub permissions: RolePermissions,
+    pub roles: std::sync::Arc<RoleCatalog>,
     /// Its `lockout` is this login's: wrong codes and wrong passwords count alike.
     pub mfa: MfaSettings,
+    /// `NEW_DEVICE_ALERTS` (on): mail the holder when a login comes from a new device.
+    pub new_device_alerts: bool,
+    /// `STUFFING_THRESHOLD` / `STUFFING_WINDOW`.
+    pub stuffing: crate::ports::SpreadLimit,
 }
 
 impl From<&AuthSettings> for LoginSettings {
@@ -134,11 +146,13 @@ impl From<&AuthSettings> for LoginSettings {
             access_ttl: auth.access_ttl,
             refresh_ttl: auth.refresh_ttl,
             refresh_ttl_short: auth.refresh_ttl_short,
-            permissions: auth.permissions.clone(),
+            roles: auth.roles.clone(),
             mfa: MfaSettings {
                 lockout: auth.lockout,
                 ..auth.mfa.clone()
             },
+            new_device_alerts: auth.new_device_alerts,
+            stuffing: auth.stuffing,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! otherwise). Each returns its own error enum: the cases a caller branches on, plus `Infra` for
 //! failures. The steps several services share are written once, in `shared`.
 
+mod activity;
+mod admin;
 mod authenticate;
 mod email_verification;
 mod login;
@@ -21,6 +23,11 @@ mod shared;
 pub(crate) mod test_support;
 mod unlock;
 
+pub use activity::Activity;
+pub use admin::{
+    Actor, Admin, AdminCreated, AdminError, AdminPorts, AdminUpdate, AdminUserView, FirstAdmin,
+    FirstAdminError, FirstAdminPorts, NewAdmin,
+};
 pub use authenticate::{Authenticate, AuthenticateError, AuthenticatePorts};
 pub use email_verification::{
     EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
@@ -47,7 +54,7 @@ pub use sessions::{RevokeSessionError, SessionView, Sessions, SessionsPorts};
 pub use shared::IssuedTokens;
 pub use unlock::{AccountUnlock, AccountUnlockPorts, UnlockError};
 
-use crate::authorization::RolePermissions;
+use crate::authorization::RoleCatalog;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
 use crate::values::EmailDomains;
@@ -79,8 +86,13 @@ pub struct AuthSettings {
     /// `MAIL_COOLDOWN` (60 s; zero = off): at most one verification or reset mail per recipient
     /// per mail kind in this time, counted in the shared rate-limit store.
     pub mail_cooldown: Duration,
-    pub permissions: RolePermissions,
+    /// `ROLE_PERMISSIONS`, `DEFAULT_ROLE`, `SELF_ASSIGNABLE_ROLES`.
+    pub roles: std::sync::Arc<RoleCatalog>,
     pub mfa: MfaSettings,
+    /// `NEW_DEVICE_ALERTS` (on).
+    pub new_device_alerts: bool,
+    /// `STUFFING_THRESHOLD` (10 accounts) / `STUFFING_WINDOW` (15 min).
+    pub stuffing: crate::ports::SpreadLimit,
 }
 
 /// The most clock leeway any [`crate::ports::AccessTokenCodec`] may allow past `exp` (API.md:
@@ -104,8 +116,13 @@ impl Default for AuthSettings {
             require_email_verification: true,
             email_domains: EmailDomains::default(),
             mail_cooldown: Duration::seconds(60),
-            permissions: RolePermissions::default(),
+            roles: std::sync::Arc::new(RoleCatalog::default()),
             mfa: MfaSettings::default(),
+            new_device_alerts: true,
+            stuffing: crate::ports::SpreadLimit {
+                accounts: 10,
+                window: Duration::minutes(15),
+            },
         }
     }
 }
@@ -126,4 +143,6 @@ pub struct Services {
     pub sessions: Sessions,
     pub mfa: Mfa,
     pub unlock: AccountUnlock,
+    pub admin: Admin,
+    pub activity: Activity,
 }

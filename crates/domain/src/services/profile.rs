@@ -5,7 +5,7 @@ use super::shared::{
     refuse_if_locked,
 };
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::RolePermissions;
+use crate::authorization::RoleCatalog;
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::policy::lockout::LockoutPolicy;
 use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
@@ -23,7 +23,7 @@ use thiserror::Error;
 #[derive(Debug, Clone)]
 pub struct UserView {
     pub user: User,
-    pub permissions: Vec<String>,
+    pub permissions: crate::authorization::Permissions,
 }
 
 /// `PUT /v1/users/me`: absent fields are left alone; `Some(None)` (JSON `null`) clears a field.
@@ -102,7 +102,7 @@ impl fmt::Debug for ProfilesPorts {
 #[derive(Debug, Clone)]
 pub struct Profiles {
     ports: ProfilesPorts,
-    permissions: RolePermissions,
+    roles: std::sync::Arc<RoleCatalog>,
     lockout: LockoutPolicy,
     access_ttl: Duration,
 }
@@ -114,13 +114,13 @@ impl Profiles {
     #[must_use]
     pub fn new(
         ports: ProfilesPorts,
-        permissions: RolePermissions,
+        roles: std::sync::Arc<RoleCatalog>,
         lockout: LockoutPolicy,
         access_ttl: Duration,
     ) -> Self {
         Self {
             ports,
-            permissions,
+            roles,
             lockout,
             access_ttl,
         }
@@ -218,7 +218,7 @@ impl Profiles {
     }
 
     fn view(&self, user: User) -> UserView {
-        let permissions = self.permissions.for_roles(&user.roles);
+        let permissions = self.roles.permissions_of(&user.roles);
         UserView { user, permissions }
     }
 }

@@ -4,7 +4,7 @@ use super::AuthSettings;
 use super::shared::{Grant, IssuedTokens, audit, denial_until, issue_tokens};
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::RolePermissions;
+use crate::authorization::RoleCatalog;
 use crate::error::InfraError;
 use crate::notification::Notification;
 use crate::policy::rotation::RotationPolicy;
@@ -68,7 +68,7 @@ pub struct RefreshSettings {
     pub refresh_ttl: Duration,
     /// The refresh-token lifetime for `rememberMe: false`.
     pub refresh_ttl_short: Duration,
-    pub permissions: RolePermissions,
+    pub roles: std::sync::Arc<RoleCatalog>,
 }
 
 impl From<&AuthSettings> for RefreshSettings {
@@ -79,7 +79,7 @@ impl From<&AuthSettings> for RefreshSettings {
             access_ttl: auth.access_ttl,
             refresh_ttl: auth.refresh_ttl,
             refresh_ttl_short: auth.refresh_ttl_short,
-            permissions: auth.permissions.clone(),
+            roles: auth.roles.clone(),
         }
     }
 }
@@ -216,7 +216,7 @@ impl Refresh {
         let tokens = issue_tokens(
             &*self.ports.access_tokens,
             self.settings.access_ttl,
-            &self.settings.permissions,
+            &self.settings.roles,
             Grant {
                 user_id: account.id,
                 session_id: session.id,

@@ -3,7 +3,7 @@
 
 use super::shared::{MailKind, audit, hash_failure, mail_cooldown_allows};
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::Role;
+use crate::authorization::RoleName;
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::UserId;
 use crate::notification::Notification;
@@ -30,6 +30,9 @@ pub struct RegisterInput {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone: Option<String>,
+    /// A role the registration asks for; must be in `SELF_ASSIGNABLE_ROLES` (400 on `role`
+    /// otherwise, creating nothing). `None`: `DEFAULT_ROLE`.
+    pub role: Option<String>,
 }
 
 #[derive(Debug, Error)]
@@ -127,7 +130,7 @@ impl Registration {
             status: AccountStatus::Pending,
             email_verified: false,
             phone_verified: false,
-            roles: vec![Role::User],
+            roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
             lockout: LockoutState::default(),
             mfa_enabled: false,
             last_login: None,

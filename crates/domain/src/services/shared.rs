@@ -9,7 +9,7 @@
 use super::MAX_ACCESS_TOKEN_LEEWAY;
 use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::{Role, RolePermissions};
+use crate::authorization::{RoleCatalog, RoleName};
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::notification::Notification;
@@ -58,7 +58,7 @@ impl std::fmt::Debug for IssuedTokens {
 pub(super) struct Grant<'a> {
     pub user_id: UserId,
     pub session_id: SessionId,
-    pub roles: &'a [Role],
+    pub roles: &'a [RoleName],
     pub now: Timestamp,
     pub refresh_token: Option<RawToken>,
     pub refresh_expires_at: Timestamp,
@@ -70,7 +70,7 @@ pub(super) struct Grant<'a> {
 pub(super) fn issue_tokens(
     codec: &dyn AccessTokenCodec,
     access_ttl: Duration,
-    permissions: &RolePermissions,
+    roles: &RoleCatalog,
     grant: Grant<'_>,
 ) -> Result<IssuedTokens, InfraError> {
     let claims = AccessClaims {
@@ -80,7 +80,7 @@ pub(super) fn issue_tokens(
         issued_at: grant.now,
         expires_at: grant.now + access_ttl,
         roles: grant.roles.to_vec(),
-        permissions: permissions.for_roles(grant.roles),
+        permissions: roles.permissions_of(grant.roles),
     };
     let access_token = codec.issue(&claims)?;
     Ok(IssuedTokens {

@@ -2,7 +2,7 @@
 
 use super::AuthSettings;
 use crate::Timestamp;
-use crate::authorization::Role;
+use crate::authorization::RoleName;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
@@ -160,7 +160,7 @@ pub(crate) fn active_user() -> User {
         status: AccountStatus::Active,
         email_verified: true,
         phone_verified: false,
-        roles: vec![Role::User],
+        roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
         lockout: LockoutState::default(),
         mfa_enabled: false,
         last_login: None,
@@ -178,7 +178,8 @@ pub(crate) fn claims_for(user: &User) -> AccessClaims {
         issued_at: t0() - Duration::minutes(1),
         expires_at: t0() + Duration::minutes(14),
         roles: user.roles.clone(),
-        permissions: vec!["users.read".into()],
+        permissions: crate::authorization::Permissions::none()
+            .with(crate::authorization::Permission::UsersRead),
     }
 }
 

@@ -119,3 +119,19 @@ mod tests {
         assert_eq!((none.browser, none.os, none.device), unknown);
     }
 }
+
+/// The domain's [`DeviceNames`](authd_domain::ports::DeviceNames) port, read by woothee as the
+/// session list's `deviceInfo` is.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UserAgentNames;
+
+impl authd_domain::ports::DeviceNames for UserAgentNames {
+    fn describe(&self, user_agent: Option<&str>) -> authd_domain::ports::DeviceDescription {
+        let info = device_info(user_agent);
+        authd_domain::ports::DeviceDescription {
+            browser: info.browser,
+            os: info.os,
+            device: info.device,
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The JSON shapes of the API (camelCase, as in the Perfect21 document): request bodies, response
 //! data, and the success envelope.
 
-mod device;
+pub(crate) mod device;
 pub mod mfa;
 pub mod requests;
 pub mod responses;

@@ -58,6 +58,8 @@ pub struct RegisterRequest {
     last_name: Option<String>,
     /// At most 20 characters.
     phone: Option<String>,
+    /// A role from `SELF_ASSIGNABLE_ROLES` (by default only `user`); absent: `DEFAULT_ROLE`.
+    role: Option<String>,
 }
 
 impl RegisterRequest {
@@ -72,6 +74,7 @@ impl RegisterRequest {
             first_name: self.first_name,
             last_name: self.last_name,
             phone: self.phone,
+            role: self.role,
         };
         required.finish(input)
     }

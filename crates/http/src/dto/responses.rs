@@ -1,7 +1,7 @@
 //! Response data, field for field as the Perfect21 document shows it.
 
 use super::{DeviceInfo, device_info, rfc3339};
-use authd_domain::authorization::Role;
+use authd_domain::authorization::{Permissions, RoleName};
 use authd_domain::services::{IssuedTokens, LoginSuccess, SessionView, UserView};
 use authd_domain::user::User;
 use authd_domain::values::Preferences;
@@ -73,8 +73,9 @@ pub struct LoginUser {
     status: &'static str,
     email_verified: bool,
     #[schema(schema_with = super::schemas::roles)]
-    roles: Vec<Role>,
-    permissions: Vec<String>,
+    roles: Vec<RoleName>,
+    #[schema(schema_with = super::schemas::permissions)]
+    permissions: Permissions,
     /// The login before this one; `null` on the first.
     #[schema(required, format = DateTime)]
     last_login: Option<String>,
@@ -146,7 +147,7 @@ impl From<&LoginSuccess> for LoginData {
                 status: u.status.as_str(),
                 email_verified: u.email_verified,
                 roles: u.roles.clone(),
-                permissions: s.permissions.clone(),
+                permissions: s.permissions,
                 last_login: u.last_login.as_ref().map(rfc3339),
                 mfa_enabled: u.mfa_enabled,
             },
@@ -217,8 +218,9 @@ pub struct ProfileData {
     #[schema(format = DateTime)]
     updated_at: String,
     #[schema(schema_with = super::schemas::roles)]
-    roles: Vec<Role>,
-    permissions: Vec<String>,
+    roles: Vec<RoleName>,
+    #[schema(schema_with = super::schemas::permissions)]
+    permissions: Permissions,
     #[schema(schema_with = super::schemas::preferences)]
     preferences: Preferences,
     /// The account has a confirmed second factor (logins ask for it while `ENABLE_MFA` is on).
@@ -242,7 +244,7 @@ impl From<&UserView> for ProfileData {
             created_at: rfc3339(&u.created_at),
             updated_at: rfc3339(&u.updated_at),
             roles: u.roles.clone(),
-            permissions: v.permissions.clone(),
+            permissions: v.permissions,
             preferences: u.profile.preferences.clone(),
             mfa_enabled: u.mfa_enabled,
         }

@@ -29,9 +29,28 @@ pub fn always_true() -> Schema {
 }
 
 /// `roles`.
+/// Role names are configuration (`ROLE_PERMISSIONS`); the defaults are `user`, `moderator`, `admin`.
 pub fn roles() -> Schema {
     ArrayBuilder::new()
-        .items(RefOr::T(strings(&["user", "moderator", "admin"]).into()))
+        .items(RefOr::T(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "A role configured in ROLE_PERMISSIONS (by default user, moderator or admin)",
+                ))
+                .into(),
+        ))
+        .into()
+}
+
+/// The permissions the caller's roles grant.
+pub fn permissions() -> Schema {
+    let names: Vec<&str> = authd_domain::authorization::Permission::ALL
+        .iter()
+        .map(|p| p.as_str())
+        .collect();
+    ArrayBuilder::new()
+        .items(RefOr::T(strings(&names).into()))
         .into()
 }
 

@@ -39,6 +39,8 @@
 //! (the denylist's fallback refuses an unknown session as it refuses a revoked one).
 
 mod audit;
+mod directory;
+mod known_devices;
 mod login_attempts;
 mod mfa;
 mod one_time_tokens;

@@ -30,6 +30,13 @@ impl AuditLog for Flaky {
     async fn for_user(&self, user_id: UserId, limit: usize) -> Result<Vec<AuditEvent>, PortError> {
         self.store.for_user(user_id, limit).await
     }
+
+    async fn search(
+        &self,
+        query: &authd_domain::directory::AuditQuery,
+    ) -> Result<authd_domain::directory::Page<AuditEvent>, PortError> {
+        self.store.search(query).await
+    }
 }
 
 fn events(user: UserId, n: i64) -> Vec<AuditEvent> {

@@ -73,7 +73,7 @@ fn claims() -> AccessClaims {
         issued_at: t0(),
         expires_at: t0() + HORIZON,
         roles: Vec::new(),
-        permissions: Vec::new(),
+        permissions: authd_domain::authorization::Permissions::none(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::jwt::{DEFAULT_VERIFIED_CACHE, JwtCodec, JwtSettings};
 use authd_domain::Timestamp;
-use authd_domain::authorization::Role;
+use authd_domain::authorization::RoleName;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::{AccessTokenCodec, AccessTokenError};
 use authd_domain::token::AccessClaims;
@@ -35,8 +35,9 @@ fn token(codec: &JwtCodec) -> (String, AccessClaims) {
         token_id: TokenId::new(),
         issued_at,
         expires_at: issued_at + chrono::Duration::seconds(60),
-        roles: vec![Role::User],
-        permissions: vec!["users.read".to_owned()],
+        roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+        permissions: authd_domain::authorization::Permissions::none()
+            .with(authd_domain::authorization::Permission::UsersRead),
     };
     (codec.issue(&claims).unwrap(), claims)
 }

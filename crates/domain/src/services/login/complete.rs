@@ -75,7 +75,7 @@ impl Login {
         let tokens = issue_tokens(
             &*self.ports.access_tokens,
             self.settings.access_ttl,
-            &self.settings.permissions,
+            &self.settings.roles,
             Grant {
                 user_id: user.id,
                 session_id: session.id,
@@ -97,7 +97,7 @@ impl Login {
         )
         .await;
 
-        let permissions = self.settings.permissions.for_roles(&user.roles);
+        let permissions = self.settings.roles.permissions_of(&user.roles);
         let mut user = user;
         user.last_login = Some(now);
         user.lockout = LockoutPolicy::cleared();

@@ -75,6 +75,10 @@ fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemet
         sealer: Arc::new(m.sealer),
         rate_limiter: Arc::new(m.rate_limiter),
         outbox: Arc::new(m.outbox),
+        known_devices: Arc::new(crate::ports::MockKnownDevices::new()),
+        failure_spread: Arc::new(crate::ports::MockFailureSpread::new()),
+        device_names: Arc::new(crate::ports::MockDeviceNames::new()),
+        geolocator: Arc::new(crate::ports::MockGeolocator::new()),
     };
     Login::new(ports, LoginSettings::from(&settings))
 }

@@ -4,7 +4,7 @@ use super::{
     DeactivateError, ProfileError, ProfileInput, Profiles, ProfilesPorts, UpdateProfileError,
 };
 use crate::audit::AuditKind;
-use crate::authorization::Role;
+use crate::authorization::RoleName;
 use crate::error::InfraError;
 use crate::ids::SessionId;
 use crate::notification::Notification;
@@ -28,12 +28,7 @@ fn service(mocks: Mocks) -> Profiles {
         clock: Arc::new(mocks.clock),
     };
     let settings = settings();
-    Profiles::new(
-        ports,
-        settings.permissions,
-        settings.lockout,
-        settings.access_ttl,
-    )
+    Profiles::new(ports, settings.roles, settings.lockout, settings.access_ttl)
 }
 
 fn client() -> ClientInfo {
@@ -59,14 +54,20 @@ fn deleted() -> User {
 #[tokio::test]
 async fn the_profile_comes_with_the_permissions_of_every_role() {
     let mut user = active_user();
-    user.roles = vec![Role::User, Role::Moderator];
+    user.roles = vec![
+        RoleName::parse("user").unwrap_or_else(|e| panic!("{e}")),
+        RoleName::parse("moderator").unwrap_or_else(|e| panic!("{e}")),
+    ];
     let mut m = Mocks::new();
     account_is(&mut m, Some(user.clone()));
     let view = service(m).get(&claims_for(&user)).await.unwrap();
     assert_eq!(view.user, user);
     assert_eq!(
-        view.permissions,
-        ["audit.read", "users.read", "users.write"]
+        view.permissions
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>(),
+        ["users.read", "admin.users.read", "audit.read"]
     );
 }
 
@@ -131,7 +132,13 @@ async fn valid_changes_are_stored_and_the_updated_profile_is_returned() {
         .await
         .unwrap();
     assert_eq!(view.user, updated);
-    assert_eq!(view.permissions, ["users.read"]);
+    assert_eq!(
+        view.permissions
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>(),
+        ["users.read"]
+    );
     assert_eq!(audit_kinds(&audit), [AuditKind::ProfileUpdated]);
     let detail = audit.lock().unwrap()[0].detail.clone();
     assert_eq!(detail.as_deref(), Some("firstName,lastName,phone"));

@@ -2,7 +2,7 @@
 
 use super::{RegisterError, RegisterInput, Registration, RegistrationPorts};
 use crate::audit::AuditKind;
-use crate::authorization::Role;
+use crate::authorization::RoleName;
 use crate::error::InfraError;
 use crate::notification::Notification;
 use crate::ports::{CreateUserError, HashError};
@@ -23,6 +23,7 @@ fn valid_input() -> RegisterInput {
         first_name: Some("Jane".into()),
         last_name: Some("Doe".into()),
         phone: Some("+1 555 0100".into()),
+        role: None,
     }
 }
 
@@ -75,7 +76,7 @@ async fn a_valid_registration_stores_a_pending_account_with_its_verification_ema
         .withf(|user, mail| {
             user.status == AccountStatus::Pending
                 && !user.email_verified
-                && user.roles == [Role::User]
+                && user.roles == [RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))]
                 && user.password_hash.as_str() == "$2b$12$hash"
                 && user.created_at == t0()
                 && matches!(mail, Notification::VerifyEmail { user_id, to, username }
@@ -114,6 +115,7 @@ async fn every_invalid_field_is_reported_at_once() {
         first_name: Some("n".repeat(101)),
         last_name: Some("Bad\u{7}Name".into()),
         phone: Some("call me".into()),
+        role: None,
     };
     let Err(RegisterError::Validation(errors)) = registration(m)
         .register(input, &ClientInfo::default())

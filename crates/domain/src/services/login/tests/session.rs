@@ -4,7 +4,8 @@ use super::*;
 #[tokio::test]
 async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
     let mut user = active_user();
-    user.roles = vec![crate::authorization::Role::Moderator];
+    user.roles =
+        vec![crate::authorization::RoleName::parse("moderator").unwrap_or_else(|e| panic!("{e}"))];
     let id = user.id;
     let stored = user.password_hash.clone();
     let client = ClientInfo {
@@ -46,7 +47,11 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
             claims.user_id == id
                 && claims.issued_at == t0()
                 && claims.expires_at == t0() + Duration::minutes(15)
-                && claims.permissions == ["audit.read", "users.read", "users.write"]
+                && claims.permissions
+                    == crate::authorization::RoleCatalog::default().permissions_of(&claims.roles)
+                && claims
+                    .permissions
+                    .contains(crate::authorization::Permission::AuditRead)
         })
         .times(1)
         .returning(|_| Ok("signed.jwt".into()));
@@ -63,7 +68,13 @@ async fn a_successful_login_starts_a_short_session_and_issues_both_tokens() {
     assert_eq!(ok.tokens.refresh_expires_in, 24 * 3600);
     assert!(!ok.tokens.remember_me);
     assert_eq!(ok.user.last_login, Some(t0()));
-    assert_eq!(ok.permissions, ["audit.read", "users.read", "users.write"]);
+    assert_eq!(
+        ok.permissions
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>(),
+        ["users.read", "admin.users.read", "audit.read"]
+    );
     let events = events.lock().unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].kind, AuditKind::LoginSucceeded);

@@ -1,0 +1,19 @@
+//! [`KnownDevices`] over `known_devices`.
+
+use async_trait::async_trait;
+use authd_domain::Timestamp;
+use authd_domain::error::PortError;
+use authd_domain::ids::UserId;
+use authd_domain::ports::{DeviceFingerprint, KnownDevices, Sighting};
+
+#[async_trait]
+impl KnownDevices for crate::store::PostgresStore {
+    async fn observe(
+        &self,
+        _user_id: UserId,
+        _device: &DeviceFingerprint,
+        _now: Timestamp,
+    ) -> Result<Sighting, PortError> {
+        todo!("issue 15")
+    }
+}
