@@ -40,6 +40,11 @@ pub struct HttpSettings {
     pub health_details: bool,
     /// Per-IP request limits (`RATE_LIMIT_*`).
     pub rate_limits: RateLimits,
+    /// `ADMIN_ALLOWED_IPS`: the networks that may reach `/v1/admin/*` (the client address as
+    /// the rate limiter sees it); `None`: any.
+    pub admin_allowed_ips: Option<Vec<IpNet>>,
+    /// `ROLE_PERMISSIONS`: what each role grants, checked against each route's permission.
+    pub roles: std::sync::Arc<authd_domain::authorization::RoleCatalog>,
 }
 
 impl Default for HttpSettings {
@@ -55,6 +60,8 @@ impl Default for HttpSettings {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             health_details: true,
             rate_limits: RateLimits::default(),
+            admin_allowed_ips: None,
+            roles: std::sync::Arc::default(),
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::metrics::{HttpMetrics, MetricsEndpoint};
 use crate::middleware::rate_limit::RateLimiting;
 use crate::probes::HealthProbes;
 use crate::settings::HttpSettings;
-use authd_domain::ports::{AccessTokenCodec, Clock, RateLimiter};
+use authd_domain::ports::{AccessTokenCodec, Clock, Geolocator, NoGeolocation, RateLimiter};
 use authd_domain::services::Services;
 use std::fmt;
 use std::sync::Arc;
@@ -26,6 +26,8 @@ pub struct AppState {
     pub(crate) rate_limiting: Arc<RateLimiting>,
     /// The request counters and `/metrics`, when metrics are enabled.
     pub(crate) metrics: Option<(Arc<HttpMetrics>, Arc<MetricsEndpoint>)>,
+    /// The `location` of sessions (`GEOIP_DATABASE`); knows no place by default.
+    pub geolocator: Arc<dyn Geolocator>,
 }
 
 impl AppState {
@@ -55,7 +57,14 @@ impl AppState {
             started_at: Instant::now(),
             rate_limiting,
             metrics: None,
+            geolocator: Arc::new(NoGeolocation),
         }
+    }
+
+    /// Locates sessions with `geolocator`.
+    #[must_use]
+    pub fn with_geolocator(self, geolocator: Arc<dyn Geolocator>) -> Self {
+        Self { geolocator, ..self }
     }
 
     /// Counts every request in `http` and serves `endpoint` at `/metrics` (a 404 without it).

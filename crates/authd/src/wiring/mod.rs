@@ -194,6 +194,7 @@ fn http_settings(config: &Config) -> HttpSettings {
             password_reset: limits.password_reset,
             ipv6_prefix: limits.ipv6_prefix,
         },
+        roles: config.auth.roles.clone(),
         ..HttpSettings::default()
     }
 }

@@ -111,7 +111,7 @@ pub(super) fn services(
                 known_devices: known_devices.clone(),
                 failure_spread: failure_spread.clone(),
                 device_names: Arc::new(authd_http::UserAgentNames),
-                geolocator: Arc::new(NoGeolocation),
+                geolocator: Arc::new(authd_domain::ports::NoGeolocation),
             },
             LoginSettings::from(auth),
         ),
@@ -228,15 +228,6 @@ pub(super) fn services(
             auth.access_ttl,
         ),
         activity: Activity::new(audit.clone()),
-    }
-}
-
-/// No GeoIP database: every place is unknown.
-struct NoGeolocation;
-
-impl authd_domain::ports::Geolocator for NoGeolocation {
-    fn locate(&self, _ip: &str) -> Option<authd_domain::ports::Location> {
-        None
     }
 }
 

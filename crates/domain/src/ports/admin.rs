@@ -172,3 +172,13 @@ pub struct Location {
 pub trait Geolocator: Send + Sync {
     fn locate(&self, ip: &str) -> Option<Location>;
 }
+
+/// No GeoIP database: every place is unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoGeolocation;
+
+impl Geolocator for NoGeolocation {
+    fn locate(&self, _ip: &str) -> Option<Location> {
+        None
+    }
+}

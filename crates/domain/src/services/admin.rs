@@ -54,6 +54,9 @@ pub enum AdminError {
     /// 409 ACCOUNT_DELETED: `deleted` is final.
     #[error("the account is deleted")]
     AccountDeleted,
+    /// 409 ACCOUNT_SUSPENDED: the action needs an account that is not suspended (a reset mail).
+    #[error("the account is suspended")]
+    AccountSuspended,
     /// 409 LAST_ADMIN.
     #[error("the last active administrator cannot be suspended, deleted or demoted")]
     LastAdmin,

@@ -29,7 +29,7 @@ impl Admin {
     /// when it is sent, as for `forgot-password`).
     ///
     /// # Errors
-    /// `UserNotFound`; `AccountDeleted` (and suspended accounts: 409 as well); `Infra`.
+    /// `UserNotFound`; `AccountDeleted`; `AccountSuspended`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn send_password_reset(&self, actor: &Actor, id: UserId) -> Result<(), AdminError> {
         let _ = (actor, id);

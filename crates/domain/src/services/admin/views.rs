@@ -4,6 +4,7 @@ use super::{Admin, AdminError, AdminUserView};
 use crate::audit::AuditEvent;
 use crate::directory::{AuditQuery, Page, UserQuery};
 use crate::ids::UserId;
+use crate::user::User;
 
 impl Admin {
     /// `GET /v1/admin/users`.
@@ -11,7 +12,7 @@ impl Admin {
     /// # Errors
     /// `Infra`.
     #[tracing::instrument(skip_all)]
-    pub async fn list_users(&self, query: &UserQuery) -> Result<Page<AdminUserView>, AdminError> {
+    pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, AdminError> {
         let _ = query;
         todo!("issue 15")
     }
