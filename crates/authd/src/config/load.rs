@@ -284,7 +284,6 @@ fn auth(r: &mut Reader) -> AuthSettings {
         stuffing: admin::stuffing(r),
         // Filled in by `load` once the MFA variables and the rate limits are read.
         mfa: MfaSettings::default(),
-        ..AuthSettings::default()
     }
 }
 

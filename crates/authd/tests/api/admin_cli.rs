@@ -199,7 +199,6 @@ async fn admin_grant_adds_a_role_once_and_refuses_an_unknown_one() {
     let database = [("DATABASE_URL", url.as_str())];
     let grant = |role: &'static str| {
         let email = user.email.clone();
-        let database = database;
         async move { authd(&["admin", "grant", "--email", &email, role], &database, "").await }
     };
 

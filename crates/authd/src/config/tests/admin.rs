@@ -58,7 +58,9 @@ fn custom_roles_a_default_role_and_self_assignable_roles_are_read() {
 
 #[test]
 fn a_bad_role_configuration_is_one_line_naming_its_variable() {
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    // The variables, the one that the line names, and a word the line quotes.
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: [Case<'_>; 5] = [
         (
             &[("ROLE_PERMISSIONS", "user=users.read;admin=everything")],
             "ROLE_PERMISSIONS",
