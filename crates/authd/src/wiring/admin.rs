@@ -60,15 +60,15 @@ pub(super) async fn bootstrap(
         password: admin.password.clone(),
     };
     match first_admin.ensure(input).await {
-        Ok(None) => {
+        Ok(None | Some(AdminCreated::AlreadyAdmin(_) | AdminCreated::AlreadyHeld(_))) => {
             tracing::debug!("an admin exists already: BOOTSTRAP_ADMIN_* left unused");
             Ok(())
         }
-        Ok(Some(AdminCreated::Promoted(_))) => {
+        Ok(Some(AdminCreated::Promoted(_) | AdminCreated::Granted(_))) => {
             tracing::info!("first admin created: {} (an existing account)", admin.email);
             Ok(())
         }
-        Ok(Some(_)) => {
+        Ok(Some(AdminCreated::Created(_))) => {
             tracing::info!("first admin created: {}", admin.email);
             Ok(())
         }
