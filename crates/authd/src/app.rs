@@ -77,6 +77,14 @@ pub enum StartupError {
     },
     #[error(transparent)]
     Migrations(crate::migrations::MigrationError),
+    #[error("GEOIP_DATABASE {0}")]
+    GeoIp(#[source] authd_geoip::GeoIpError),
+    /// `BOOTSTRAP_ADMIN_*` could not make the first admin.
+    #[error("BOOTSTRAP_ADMIN_EMAIL {email}: cannot make the first admin: {reason}")]
+    BootstrapAdmin { email: String, reason: String },
+    /// `authd admin` without PostgreSQL.
+    #[error("no database is configured")]
+    NoDatabase,
     #[error("cannot start the HTTP server: {0}")]
     Server(#[source] std::io::Error),
 }

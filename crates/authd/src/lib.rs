@@ -1,8 +1,10 @@
 //! The authd binary as a library: configuration ([`Config`]), the wiring of adapters to ports
 //! (one place: `wiring`), and the running service ([`Application`]). `main.rs` is a thin command
 //! line over it; the end-to-end tests start an [`Application`] on port 0. [`migrations`] applies
-//! the embedded schema migrations (`authd migrate`).
+//! the embedded schema migrations (`authd migrate`); [`admin_cli`] makes administrators
+//! (`authd admin`).
 
+pub mod admin_cli;
 mod app;
 mod config;
 #[cfg(unix)]
@@ -15,7 +17,7 @@ mod wiring;
 
 pub use app::{Application, StartupError, StopHandle};
 pub use config::{
-    Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, HealthConfig, JwtConfig,
-    LogConfig, LogFormat, MailConfig, MetricsConfig, RateLimitConfig, RedisConfig, ServerConfig,
-    Signing, SmtpConfig, SmtpSecurity,
+    BootstrapAdmin, Config, ConfigError, ConfigErrors, DatabaseConfig, HashingConfig, HealthConfig,
+    JwtConfig, LogConfig, LogFormat, MailConfig, MetricsConfig, RateLimitConfig, RedisConfig,
+    ServerConfig, Signing, SmtpConfig, SmtpSecurity,
 };

@@ -1,18 +1,22 @@
 //! `authd`: the command line over the library. `authd` and `authd serve` run the service,
-//! `authd migrate` applies the embedded schema migrations; configuration comes from the
+//! `authd migrate` applies the embedded schema migrations, `authd admin` makes administrators
+//! (`authd::admin_cli`); configuration comes from the
 //! environment and an optional `.env` (see docs/configuration.md).
 
+use authd::admin_cli::{self, AdminCommand};
 use authd::{Application, Config, DatabaseConfig};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
+const USAGE_HEAD: &str = "\
 authd: an authentication service (registration, login, JWT access tokens, refresh-token rotation)
 
 Usage:
   authd [serve]          run the service (the default); with a database configured, first
                          applies pending migrations unless AUTO_MIGRATE=false
   authd migrate          apply the pending schema migrations and list them
-  authd migrate status   list the pending migrations without applying them
+  authd migrate status   list the pending migrations without applying them";
+
+const USAGE_TAIL: &str = "\
   authd --help           print this help (-h)
   authd --version        print the version (-V)
 
@@ -21,7 +25,13 @@ directory; see docs/configuration.md. With no configuration at all, authd serves
 127.0.0.1:3000 with in-memory storage and writes email to ./var/mail. Set DATABASE_URL
 (or DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD) to store data in PostgreSQL
 (docs/postgres.md), REDIS_URL (or REDIS_HOST, ...) to share the denylist and rate limits between
-instances (docs/redis.md), and SMTP_HOST to send email over SMTP (docs/email.md).";
+instances (docs/redis.md), and SMTP_HOST to send email over SMTP (docs/email.md). `authd admin`
+needs PostgreSQL; with in-memory storage, BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD
+make the first admin when the server starts (docs/admin.md).";
+
+fn usage() -> String {
+    format!("{USAGE_HEAD}\n{}\n{USAGE_TAIL}", admin_cli::USAGE)
+}
 
 const NO_DATABASE: &str = "no database is configured: set DATABASE_URL \
 (e.g. postgres://authd:password@localhost:5432/authd) or DB_HOST, DB_NAME, DB_USER and \
@@ -31,6 +41,7 @@ enum Command {
     Serve,
     Migrate,
     MigrateStatus,
+    Admin(AdminCommand),
     Help,
     Version,
 }
@@ -43,6 +54,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         ["migrate", "status"] => Ok(Command::MigrateStatus),
         ["-h" | "--help" | "help"] => Ok(Command::Help),
         ["-V" | "--version"] => Ok(Command::Version),
+        ["admin", rest @ ..] => admin_cli::parse(rest).map(Command::Admin),
         [other] => Err(format!("unknown command or option: {other}")),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
     }
@@ -52,7 +64,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse(&args) {
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            println!("{}", usage());
             ExitCode::SUCCESS
         }
         Ok(Command::Version) => {
@@ -62,8 +74,9 @@ fn main() -> ExitCode {
         Ok(Command::Serve) => serve(),
         Ok(Command::Migrate) => migrate(false),
         Ok(Command::MigrateStatus) => migrate(true),
+        Ok(Command::Admin(command)) => admin(command),
         Err(message) => {
-            eprintln!("authd: {message}\n\n{USAGE}");
+            eprintln!("authd: {message}\n\n{}", usage());
             ExitCode::from(2)
         }
     }
@@ -168,4 +181,42 @@ async fn run_migrate(
         println!("applied {version}");
     }
     Ok(())
+}
+
+/// `authd admin ...`: exit 0 when done or nothing to do, 1 when refused or failed, 2 without a
+/// database (the embedded store lives inside the server process).
+fn admin(command: AdminCommand) -> ExitCode {
+    let config = match config() {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if config.database.is_none() {
+        eprintln!("authd admin: {}", admin_cli::NO_DATABASE);
+        return ExitCode::from(2);
+    }
+    let password = if command.needs_password() {
+        match admin_cli::read_password() {
+            Ok(password) => Some(password),
+            Err(e) => {
+                eprintln!("authd admin: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
+    let runtime = match runtime() {
+        Ok(runtime) => runtime,
+        Err(code) => return code,
+    };
+    match runtime.block_on(admin_cli::run(&config, command, password)) {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authd admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -5,7 +5,10 @@
 //! Links: `{APP_BASE_URL}/verify-email?token=…`, `{APP_BASE_URL}/reset-password?token=…` and
 //! `{APP_BASE_URL}/unlock-account?token=…`, pages of the application's frontend that post the
 //! token to the API. The unlock link of a lock notice is optional: without a token the notice is
-//! still sent, as a warning.
+//! still sent, as a warning. The new sign-in alert names `APP_BASE_URL` itself, where the
+//! "forgot password" form is.
+
+mod sign_in;
 
 use crate::html;
 use authd_domain::Timestamp;
@@ -140,7 +143,20 @@ impl Templates {
                 })
         };
         Ok(match notification {
-            Notification::NewSignIn { .. } => todo!("issue 15"),
+            Notification::NewSignIn {
+                username,
+                at,
+                device,
+                ip,
+                location,
+                ..
+            } => self.new_sign_in(&sign_in::SignIn {
+                username: username.as_str(),
+                at: *at,
+                device,
+                ip: ip.as_deref(),
+                location: location.as_deref(),
+            }),
             Notification::VerifyEmail { username, .. } => Content {
                 subject: "Confirm your email address".to_owned(),
                 greeting: format!("Hello {username},"),

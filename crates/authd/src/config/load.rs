@@ -8,8 +8,7 @@ use super::{
     Config, ConfigErrors, HashingConfig, JwtConfig, LogConfig, LogFormat, MailConfig, ServerConfig,
     Signing,
 };
-use super::{database, limits, redis, smtp};
-use authd_domain::authorization::RoleCatalog;
+use super::{admin, database, limits, redis, smtp};
 use authd_domain::mfa::TotpPolicy;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::policy::lockout::LockoutPolicy;
@@ -38,6 +37,8 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let metrics = super::metrics::metrics(&mut r);
     let mfa = super::mfa::mfa(&mut r);
     let sms = super::sms::sms(&mut r);
+    let bootstrap_admin = admin::bootstrap_admin(&mut r);
+    let geoip_database = admin::geoip_database(&mut r);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -63,6 +64,8 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             metrics,
             mfa,
             sms,
+            bootstrap_admin,
+            geoip_database,
         })
     } else {
         Err(ConfigErrors(r.errors))
@@ -109,6 +112,7 @@ fn server(r: &mut Reader) -> ServerConfig {
     let workers = r.or("WORKERS", cores(), |v| {
         values::integer::<usize>(v, 1..=1024)
     });
+    let admin_allowed_ips = admin::admin_allowed_ips(r);
     ServerConfig {
         host,
         port,
@@ -121,6 +125,7 @@ fn server(r: &mut Reader) -> ServerConfig {
         max_connections_per_ip,
         trusted_proxies,
         workers,
+        admin_allowed_ips,
         public_url_derived,
         app_base_url_derived,
     }
@@ -274,10 +279,11 @@ fn auth(r: &mut Reader) -> AuthSettings {
             EmailDomains::Routable
         },
         mail_cooldown: r.or("MAIL_COOLDOWN", Duration::seconds(60), |v| duration(v, 1)),
-        roles: std::sync::Arc::new(RoleCatalog::default()),
+        roles: std::sync::Arc::new(admin::roles(r)),
+        new_device_alerts: r.or("NEW_DEVICE_ALERTS", true, values::boolean),
+        stuffing: admin::stuffing(r),
         // Filled in by `load` once the MFA variables and the rate limits are read.
         mfa: MfaSettings::default(),
-        ..AuthSettings::default()
     }
 }
 

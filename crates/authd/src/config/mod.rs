@@ -4,6 +4,7 @@
 //!
 //! The full reference is `docs/configuration.md`.
 
+mod admin;
 mod database;
 mod limits;
 mod load;
@@ -15,6 +16,7 @@ mod sms;
 mod smtp;
 mod values;
 
+pub use admin::BootstrapAdmin;
 pub use authd_smtp::SmtpSecurity;
 pub use database::DatabaseConfig;
 pub use limits::{HealthConfig, RateLimitConfig};
@@ -54,6 +56,10 @@ pub struct Config {
     /// Text messages to a webhook; `None` (no `SMS_WEBHOOK_URL`) means no SMS can be sent.
     /// Not used by any flow yet.
     pub sms: Option<SmsConfig>,
+    /// `BOOTSTRAP_ADMIN_*`: the first admin, made at start-up when no admin exists.
+    pub bootstrap_admin: Option<BootstrapAdmin>,
+    /// `GEOIP_DATABASE`: a MaxMind DB file placing sessions' addresses; `None`: no places.
+    pub geoip_database: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,6 +86,8 @@ pub struct ServerConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// `WORKERS`: actix worker threads (one per core).
     pub workers: usize,
+    /// `ADMIN_ALLOWED_IPS`: the networks that may reach `/v1/admin/*`; `None`: any.
+    pub admin_allowed_ips: Option<Vec<IpNet>>,
     /// Whether `PUBLIC_URL` / `APP_BASE_URL` were derived from `HOST:PORT`; then they follow the
     /// port actually bound (`PORT=0`).
     pub(crate) public_url_derived: bool,

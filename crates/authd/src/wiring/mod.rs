@@ -4,12 +4,14 @@
 //! - denylist and rate limits: Redis when configured, memory otherwise (`cache`);
 //! - mail: SMTP when `SMTP_HOST` is set, `.eml` files otherwise (`mail`);
 //! - SMS codes: the webhook of `SMS_WEBHOOK_URL` when set, none otherwise (`sms`);
+//! - places of addresses: the MaxMind DB of `GEOIP_DATABASE` when set, none otherwise (`admin`);
 //! - passwords bcrypt, tokens JWT and opaque tokens, TOTP codes, sealed TOTP secrets and QR codes
 //!   from `authd-crypto` (`keys`), the system clock.
 //!
 //! Every health probe is wrapped in a [`CachedProbe`], so `/v1/health` costs each backing
 //! service at most one check per `HEALTH_CACHE_TTL` however often it is polled.
 
+mod admin;
 mod cache;
 mod keys;
 mod mail;
@@ -18,6 +20,7 @@ mod services;
 mod sms;
 mod storage;
 
+pub(crate) use admin::{admin_tools, describe as describe_admin_error};
 pub(crate) use metrics::Sampler;
 
 use crate::app::StartupError;
@@ -73,14 +76,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     }
 
     let access_tokens: Arc<dyn AccessTokenCodec> = Arc::new(keys::access_token_codec(config)?);
-    let hasher = BcryptHasher::new(BcryptConfig {
-        cost: config.hashing.rounds,
-        workers: config.hashing.workers,
-        queue_max: config.hashing.queue_max,
-        pepper: config.hashing.pepper.clone(),
-    })
-    .map_err(StartupError::Hasher)?
-    .with_telemetry(telemetry.clone());
+    let hasher = bcrypt(config)?.with_telemetry(telemetry.clone());
     let tokens =
         OpaqueTokens::new(keys::refresh_secret(config)?).map_err(StartupError::RefreshSecret)?;
     let mailer = mail::mailer(config)?;
@@ -99,7 +95,27 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         sealer: &sealer,
         qr: &qr,
     };
-    let services = services::services(&storage, &cache, &crypto, &clock, &telemetry, &config.auth);
+    let geolocator = admin::geolocator(config)?;
+    let services = services::services(
+        &storage,
+        &cache,
+        &crypto,
+        &clock,
+        &telemetry,
+        &geolocator,
+        &config.auth,
+    );
+    // Storage is ready and nothing is served yet: the moment for the first admin.
+    if let Some(bootstrap) = &config.bootstrap_admin {
+        let first_admin = admin::first_admin(
+            &storage,
+            cache.denylist.clone(),
+            hasher.clone(),
+            clock.clone(),
+            &config.auth,
+        );
+        admin::bootstrap(&first_admin, bootstrap).await?;
+    }
     let delivery = services::mail_delivery(
         &storage,
         &crypto,
@@ -146,6 +162,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         cache.rate_limiter,
         clock.clone(),
     );
+    let state = state.with_geolocator(geolocator);
     let state = match http_metrics {
         Some((http, endpoint)) => state.with_metrics(http, endpoint),
         None => state,
@@ -156,6 +173,17 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         audit_writer,
         sampler,
     })
+}
+
+/// bcrypt on its own thread pool, as `HASH_WORKERS`, `HASH_QUEUE_MAX` and `BCRYPT_ROUNDS` say.
+fn bcrypt(config: &Config) -> Result<BcryptHasher, StartupError> {
+    BcryptHasher::new(BcryptConfig {
+        cost: config.hashing.rounds,
+        workers: config.hashing.workers,
+        queue_max: config.hashing.queue_max,
+        pepper: config.hashing.pepper.clone(),
+    })
+    .map_err(StartupError::Hasher)
 }
 
 /// The health endpoints give up on a probe after 2 s; a check must end (and be cached) before
@@ -195,6 +223,7 @@ fn http_settings(config: &Config) -> HttpSettings {
             ipv6_prefix: limits.ipv6_prefix,
         },
         roles: config.auth.roles.clone(),
+        admin_allowed_ips: config.server.admin_allowed_ips.clone(),
         ..HttpSettings::default()
     }
 }

@@ -5,8 +5,8 @@ use super::cache::Cache;
 use super::storage::Storage;
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::ports::{
-    AccessTokenCodec, Clock, Mailer, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
-    SmsSender, TokenGenerator,
+    AccessTokenCodec, Clock, Geolocator, Mailer, OneTimePasswords, PasswordHasher, QrRenderer,
+    SecretSealer, SmsSender, TokenGenerator,
 };
 use authd_domain::services::{
     AccountUnlock, AccountUnlockPorts, Activity, Admin, AdminPorts, AuthSettings, Authenticate,
@@ -36,6 +36,7 @@ pub(super) fn services(
     crypto: &Crypto<'_>,
     clock: &Arc<dyn Clock>,
     telemetry: &Arc<dyn Telemetry>,
+    geolocator: &Arc<dyn Geolocator>,
     auth: &AuthSettings,
 ) -> Services {
     let Crypto {
@@ -111,7 +112,7 @@ pub(super) fn services(
                 known_devices: known_devices.clone(),
                 failure_spread: failure_spread.clone(),
                 device_names: Arc::new(authd_http::UserAgentNames),
-                geolocator: Arc::new(authd_domain::ports::NoGeolocation),
+                geolocator: geolocator.clone(),
             },
             LoginSettings::from(auth),
         ),

@@ -80,6 +80,7 @@ fn every_notification(username: &str) -> Vec<Letter> {
             at: at(),
             remaining: 3,
         }),
+        without_link(new_sign_in(&to, &username)),
         Letter {
             notification: Notification::MfaCode {
                 user_id,
@@ -301,4 +302,81 @@ fn lifetimes_read_naturally() {
     assert_eq!(human(Duration::days(2)), "2 days");
     assert_eq!(human(Duration::minutes(30)), "30 minutes");
     assert_eq!(human(Duration::hours(1)), "1 hour");
+}
+
+fn new_sign_in(to: &Email, username: &Username) -> Notification {
+    Notification::NewSignIn {
+        to: to.clone(),
+        username: username.clone(),
+        at: at(),
+        device: "Firefox on Linux".to_owned(),
+        ip: Some("198.51.100.23".to_owned()),
+        location: Some("Hanoi, VN".to_owned()),
+    }
+}
+
+fn sign_in_letter(notification: Notification) -> Letter {
+    Letter {
+        notification,
+        link_token: None,
+        code: None,
+    }
+}
+
+#[test]
+fn the_new_sign_in_alert_names_the_device_time_ip_and_place_and_what_to_do() {
+    let to = Email::from_trusted("ada@example.com".to_owned());
+    let username = Username::from_trusted("ada".to_owned());
+    let email = render(&sign_in_letter(new_sign_in(&to, &username)));
+
+    assert_eq!(email.subject, "New sign-in to your account");
+    for part in [&email.text, &email.html] {
+        for shown in [
+            "Firefox on Linux",
+            "2025-03-04 05:06 UTC",
+            "198.51.100.23",
+            "Hanoi, VN",
+            "If this was not you",
+            "Forgot password",
+            "https://app.example.com",
+        ] {
+            assert!(part.contains(shown), "{shown} missing from {part}");
+        }
+    }
+    assert_eq!(email.link, None, "the alert carries no token");
+}
+
+#[test]
+fn the_new_sign_in_alert_leaves_out_what_is_unknown() {
+    let letter = sign_in_letter(Notification::NewSignIn {
+        to: Email::from_trusted("ada@example.com".to_owned()),
+        username: Username::from_trusted("ada".to_owned()),
+        at: at(),
+        device: "Unknown browser".to_owned(),
+        ip: None,
+        location: None,
+    });
+
+    let email = render(&letter);
+
+    assert!(email.text.contains("Unknown browser"), "{}", email.text);
+    assert!(!email.text.contains("IP address"), "{}", email.text);
+    assert!(!email.text.contains("location"), "{}", email.text);
+}
+
+#[test]
+fn markup_in_the_device_name_is_escaped_in_the_html_part() {
+    let letter = sign_in_letter(Notification::NewSignIn {
+        to: Email::from_trusted("ada@example.com".to_owned()),
+        username: Username::from_trusted("ada".to_owned()),
+        at: at(),
+        device: "<img src=x onerror=alert(1)>".to_owned(),
+        ip: None,
+        location: None,
+    });
+
+    let email = render(&letter);
+
+    assert!(!email.html.contains("<img"), "{}", email.html);
+    assert!(email.html.contains("&lt;img"), "{}", email.html);
 }

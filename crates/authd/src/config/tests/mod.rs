@@ -3,6 +3,7 @@ use authd_domain::policy::password::PasswordPolicy;
 use chrono::Duration;
 use secrecy::ExposeSecret;
 
+mod admin;
 mod database;
 mod mfa;
 mod services;
