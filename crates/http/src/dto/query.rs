@@ -39,10 +39,7 @@ type Problem = (&'static str, String);
 /// # Errors
 /// `VALIDATION_ERROR` with one detail per bad parameter.
 pub fn users(raw: &str) -> Result<UserQuery, ApiError> {
-    let mut params = Params::read(
-        raw,
-        &["page", "limit", "status", "search", "role", "sort"],
-    );
+    let mut params = Params::read(raw, &["page", "limit", "status", "search", "role", "sort"]);
     let page = page_of(&mut params);
     let status = params.take("status", |v| {
         AccountStatus::parse(v).ok_or_else(|| {
@@ -96,7 +93,10 @@ pub fn audit_events(raw: &str) -> Result<AuditQuery, ApiError> {
     if let (Some(from), Some(to)) = (from, to)
         && from > to
     {
-        params.refuse("from", (INVALID_RANGE, "from must not be after to".to_owned()));
+        params.refuse(
+            "from",
+            (INVALID_RANGE, "from must not be after to".to_owned()),
+        );
     }
     params.finish(AuditQuery {
         user_id,
@@ -147,7 +147,10 @@ fn search_term(v: &str) -> Result<SearchTerm, Problem> {
         if v.trim().chars().count() > SearchTerm::MAX_CHARS {
             (
                 TOO_LONG,
-                format!("search must be at most {} characters", SearchTerm::MAX_CHARS),
+                format!(
+                    "search must be at most {} characters",
+                    SearchTerm::MAX_CHARS
+                ),
             )
         } else {
             (
@@ -165,8 +168,7 @@ fn kinds(v: &str) -> Result<Vec<AuditKind>, Problem> {
         let kind = AuditKind::parse(name).ok_or_else(|| {
             (
                 INVALID_VALUE,
-                "type must be event types (such as login_succeeded) separated by commas"
-                    .to_owned(),
+                "type must be event types (such as login_succeeded) separated by commas".to_owned(),
             )
         })?;
         if !kinds.contains(&kind) {
@@ -191,14 +193,19 @@ fn time(name: &str, v: &str) -> Result<Timestamp, Problem> {
 /// The known parameters of one query string, decoded, and the problems found so far.
 #[derive(Debug, Default)]
 struct Params {
+    /// The parameters the listing knows, in the order its problems are reported.
+    known: &'static [&'static str],
     found: Vec<(&'static str, String)>,
     seen: Vec<&'static str>,
     problems: Vec<FieldError>,
 }
 
 impl Params {
-    fn read(raw: &str, known: &[&'static str]) -> Self {
-        let mut params = Self::default();
+    fn read(raw: &str, known: &'static [&'static str]) -> Self {
+        let mut params = Self {
+            known,
+            ..Self::default()
+        };
         for pair in raw.split('&').filter(|p| !p.is_empty()) {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             // A name that does not decode is no name a listing knows.
@@ -246,12 +253,14 @@ impl Params {
         }
     }
 
-    fn finish<T>(self, value: T) -> Result<T, ApiError> {
+    fn finish<T>(mut self, value: T) -> Result<T, ApiError> {
         if self.problems.is_empty() {
-            Ok(value)
-        } else {
-            Err(ApiError::Validation(self.problems))
+            return Ok(value);
         }
+        let known = self.known;
+        self.problems
+            .sort_by_key(|p| known.iter().position(|k| *k == p.field));
+        Err(ApiError::Validation(self.problems))
     }
 }
 

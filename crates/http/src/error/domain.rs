@@ -4,9 +4,9 @@
 use super::ApiError;
 use authd_domain::error::{InfraError, ValidationErrors};
 use authd_domain::services::{
-    AdminError, AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError, MfaLoginError,
-    ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
-    SendCodeError, UnlockError, UpdateProfileError, VerifyEmailError,
+    AdminError, AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError,
+    MfaLoginError, ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError,
+    RevokeSessionError, SendCodeError, UnlockError, UpdateProfileError, VerifyEmailError,
 };
 
 impl From<InfraError> for ApiError {

@@ -71,5 +71,4 @@ impl ApiError {
         };
         text.to_owned()
     }
-
 }

@@ -8,9 +8,7 @@ mod kinds;
 mod message;
 mod response;
 
-use crate::middleware::rate_limit::{
-    LimitGroup, retry_after_of, write_limit_headers,
-};
+use crate::middleware::rate_limit::{LimitGroup, retry_after_of, write_limit_headers};
 use crate::middleware::request_id;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -326,7 +326,10 @@ fn account_state_codes_are_403_at_login_and_409_for_administrators() {
 fn the_access_refusals_are_403_with_their_codes_and_messages() {
     for (e, code) in [
         (ApiError::IpNotAllowed, "IP_NOT_ALLOWED"),
-        (ApiError::InsufficientPermissions, "INSUFFICIENT_PERMISSIONS"),
+        (
+            ApiError::InsufficientPermissions,
+            "INSUFFICIENT_PERMISSIONS",
+        ),
     ] {
         assert_eq!((e.status().as_u16(), e.code()), (403, code));
         let body = body_of(&e);

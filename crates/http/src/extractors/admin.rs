@@ -55,7 +55,9 @@ impl FromRequest for TargetUser {
             .get(USER_ID_SEGMENT)
             .and_then(UserId::parse)
             .map(Self)
-            .ok_or_else(|| ApiError::field(USER_ID_SEGMENT, INVALID_FORMAT, "userId must be a UUID"));
+            .ok_or_else(|| {
+                ApiError::field(USER_ID_SEGMENT, INVALID_FORMAT, "userId must be a UUID")
+            });
         ready(id)
     }
 }
@@ -83,5 +85,84 @@ impl FromRequest for Acting {
                 client,
             }))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::middleware::envelope;
+    use actix_web::middleware::from_fn;
+    use actix_web::test::{TestRequest, call_service, init_service, read_body_json};
+    use actix_web::{App, HttpResponse, web};
+
+    /// What the extractors answer over HTTP, in the envelope, before any service is called.
+    async fn answer(uri: &str) -> (u16, serde_json::Value) {
+        let app = init_service(
+            App::new()
+                .route(
+                    "/users",
+                    web::get().to(|q: UsersQuery| async move {
+                        HttpResponse::Ok().json(serde_json::json!({"limit": q.0.page.limit()}))
+                    }),
+                )
+                .route(
+                    "/events",
+                    web::get().to(|_: AuditEventsQuery| async { HttpResponse::Ok().finish() }),
+                )
+                .route(
+                    "/users/{userId}",
+                    web::get().to(|t: TargetUser| async move {
+                        HttpResponse::Ok().json(serde_json::json!({"id": t.0}))
+                    }),
+                )
+                .wrap(from_fn(envelope)),
+        )
+        .await;
+        let res = call_service(&app, TestRequest::get().uri(uri).to_request()).await;
+        let status = res.status().as_u16();
+        (status, read_body_json(res).await)
+    }
+
+    #[actix_web::test]
+    async fn garbage_in_the_query_is_a_400_envelope_naming_each_parameter() {
+        let (status, body) = answer("/users?page=abc&limit=101&search=%FF&sort=x&sort=y").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["code"], "VALIDATION_ERROR");
+        let fields: Vec<&str> = body["error"]["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["field"].as_str().unwrap())
+            .collect();
+        // In the order the listing documents its parameters.
+        assert_eq!(fields, ["page", "limit", "search", "sort"]);
+        let (status, body) =
+            answer("/events?from=2023-12-02T00:00:00Z&to=2023-12-01T00:00:00Z").await;
+        assert_eq!(status, 400);
+        assert_eq!(body["error"]["details"][0]["field"], "from");
+        assert_eq!(
+            answer("/users?limit=7").await,
+            (200, serde_json::json!({"limit": 7}))
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_malformed_user_id_in_the_path_is_a_400_on_user_id() {
+        for id in [
+            "42",
+            "not-a-uuid",
+            "%FF%FE",
+            "123e4567-e89b-12d3-a456-42661417400g",
+        ] {
+            let (status, body) = answer(&format!("/users/{id}")).await;
+            assert_eq!(status, 400, "{id}");
+            assert_eq!(body["error"]["details"][0]["field"], "userId", "{id}");
+        }
+        let id = "123e4567-e89b-12d3-a456-426614174000";
+        assert_eq!(
+            answer(&format!("/users/{id}")).await,
+            (200, serde_json::json!({"id": id}))
+        );
     }
 }

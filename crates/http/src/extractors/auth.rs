@@ -19,7 +19,8 @@ pub struct Verified(pub AccessClaims);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
+    type Future =
+        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         if let Some(Verified(claims)) = req.extensions_mut().remove::<Verified>() {

@@ -62,7 +62,9 @@ impl AccessControl {
     }
 
     fn grants(&self, claims: &AccessClaims, permission: Permission) -> bool {
-        self.roles.permissions_of(&claims.roles).contains(permission)
+        self.roles
+            .permissions_of(&claims.roles)
+            .contains(permission)
     }
 }
 

@@ -99,11 +99,13 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
         )
         .paths(paths)
         .components(Some(components))
-        .tags(Some(["auth", "users", "admin", "operations", "docs"].map(|t| {
-            let mut tag = Tag::new(t);
-            tag.description = Some(tag_description(t).to_owned());
-            tag
-        })))
+        .tags(Some(["auth", "users", "admin", "operations", "docs"].map(
+            |t| {
+                let mut tag = Tag::new(t);
+                tag.description = Some(tag_description(t).to_owned());
+                tag
+            },
+        )))
         .build()
 }
 
@@ -120,8 +122,10 @@ fn tag_description(tag: &str) -> &'static str {
     match tag {
         "auth" => "Registration, login, tokens, passwords and second factors",
         "users" => "The caller's own account, sessions and activity",
-        "admin" => "Every account and the audit trail, for administrators (ADMIN_ALLOWED_IPS, \
-            and the permission each operation names)",
+        "admin" => {
+            "Every account and the audit trail, for administrators (ADMIN_ALLOWED_IPS, \
+            and the permission each operation names)"
+        }
         "operations" => "Health, readiness and keys, for orchestrators and relying parties",
         _ => "This document and its interactive viewer",
     }
@@ -137,7 +141,12 @@ fn decorate(mut op: Operation, spec: &RouteSpec) -> Operation {
     if spec.access.needs_token() {
         // The permission the route asks for, as the requirement's scope (OpenAPI 3.1 lets a
         // bearer scheme name the roles it needs).
-        let scopes: Vec<&str> = spec.access.permission().map(|p| p.as_str()).into_iter().collect();
+        let scopes: Vec<&str> = spec
+            .access
+            .permission()
+            .map(|p| p.as_str())
+            .into_iter()
+            .collect();
         op.security = Some(vec![SecurityRequirement::new(BEARER, scopes)]);
         added.bearer();
     }

@@ -128,12 +128,24 @@ fn admin_endpoints() -> Vec<Endpoint> {
             .to(admin::get_user, admin::__path_get_user),
         put("/v1/admin/users/{userId}", General, admin(AdminUsersWrite))
             .to(admin::update_user, admin::__path_update_user),
-        post("/v1/admin/users/{userId}/unlock", General, admin(AdminUsersWrite))
-            .to(admin::unlock, admin::__path_unlock),
-        delete("/v1/admin/users/{userId}/sessions", General, admin(AdminSessionsWrite))
-            .to(admin::revoke_sessions, admin::__path_revoke_sessions),
-        post("/v1/admin/users/{userId}/password-reset", General, admin(AdminUsersWrite))
-            .to(admin::password_reset, admin::__path_password_reset),
+        post(
+            "/v1/admin/users/{userId}/unlock",
+            General,
+            admin(AdminUsersWrite),
+        )
+        .to(admin::unlock, admin::__path_unlock),
+        delete(
+            "/v1/admin/users/{userId}/sessions",
+            General,
+            admin(AdminSessionsWrite),
+        )
+        .to(admin::revoke_sessions, admin::__path_revoke_sessions),
+        post(
+            "/v1/admin/users/{userId}/password-reset",
+            General,
+            admin(AdminUsersWrite),
+        )
+        .to(admin::password_reset, admin::__path_password_reset),
         get("/v1/admin/audit-events", General, admin(AuditRead))
             .to(admin::audit_events, admin::__path_audit_events),
     ]
@@ -233,6 +245,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::Method;
 
     /// A new endpoint under `/v1` is limited unless someone decides otherwise here: an `Exempt`
     /// slipped into the table by copy and paste would leave it open to guessing.
@@ -275,6 +288,84 @@ mod tests {
                 .iter()
                 .any(|r| r.method == route.method && r.path == route.path);
             assert!(!again, "{} {} is declared twice", route.method, route.path);
+        }
+    }
+
+    /// Every route says who may call it: admin routes their permission behind the address
+    /// check, the caller's own account `users.read`, logging out only a valid token.
+    #[test]
+    fn the_table_declares_what_each_route_needs() {
+        let table = table();
+        for spec in &table {
+            let what = format!("{} {}", spec.method, spec.path);
+            let admin = spec.path.starts_with("/v1/admin/");
+            assert_eq!(spec.access.admin_network(), admin, "{what}");
+            if spec.path.starts_with("/v1/users/") || spec.path == "/v1/auth/change-password" {
+                assert_eq!(
+                    spec.access,
+                    Access::Permission(Permission::UsersRead),
+                    "{what}"
+                );
+            }
+        }
+        let bearer_only: Vec<_> = table
+            .iter()
+            .filter(|s| s.access == Access::Bearer)
+            .map(|s| s.path)
+            .collect();
+        assert_eq!(
+            bearer_only,
+            ["/v1/auth/logout"],
+            "only logging out needs no permission"
+        );
+        let admin = |method: Method, path: &str| {
+            table
+                .iter()
+                .find(|s| s.method == method && s.path == path)
+                .map(|s| s.access)
+        };
+        use Permission::*;
+        let expected = [
+            (Method::GET, "/v1/admin/users", AdminUsersRead),
+            (Method::GET, "/v1/admin/users/{userId}", AdminUsersRead),
+            (Method::PUT, "/v1/admin/users/{userId}", AdminUsersWrite),
+            (
+                Method::POST,
+                "/v1/admin/users/{userId}/unlock",
+                AdminUsersWrite,
+            ),
+            (
+                Method::DELETE,
+                "/v1/admin/users/{userId}/sessions",
+                AdminSessionsWrite,
+            ),
+            (
+                Method::POST,
+                "/v1/admin/users/{userId}/password-reset",
+                AdminUsersWrite,
+            ),
+            (Method::GET, "/v1/admin/audit-events", AuditRead),
+        ];
+        for (method, path, permission) in expected {
+            assert_eq!(
+                admin(method.clone(), path),
+                Some(Access::Admin(permission)),
+                "{method} {path}"
+            );
+        }
+        for path in [
+            "/v1/auth/login",
+            "/v1/auth/register",
+            "/v1/auth/refresh",
+            "/v1/health",
+            "/v1/auth/mfa/verify",
+        ] {
+            assert!(
+                table
+                    .iter()
+                    .any(|s| s.path == path && s.access == Access::Public),
+                "{path}"
+            );
         }
     }
 }

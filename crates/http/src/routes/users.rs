@@ -1,8 +1,8 @@
 //! `/v1/users/me*`: the caller's own account and sessions.
 
 use crate::cookies;
-use crate::dto::requests::{PasswordRequest, UpdateProfileRequest};
 use crate::dto::admin::ActivityList;
+use crate::dto::requests::{PasswordRequest, UpdateProfileRequest};
 use crate::dto::responses::{ProfileData, SessionData};
 use crate::dto::{Message, Success, message, success, with_cookie};
 use crate::error::ApiError;
@@ -201,5 +201,9 @@ pub async fn activity(state: Data<AppState>, principal: Authenticated, page: Pag
         .activity
         .own(principal.0.user_id, page.0)
         .await?;
-    Ok(success(StatusCode::OK, None, Some(ActivityList::from(&events))))
+    Ok(success(
+        StatusCode::OK,
+        None,
+        Some(ActivityList::from(&events)),
+    ))
 }

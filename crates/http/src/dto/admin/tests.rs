@@ -69,7 +69,10 @@ fn the_user_list_has_the_shape_of_seed_section_15() {
         json!({"page": 1, "limit": 20, "total": 150, "pages": 8})
     );
     let listed = &body["users"][0];
-    let mut fields: Vec<&String> = listed.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    let mut fields: Vec<&String> = listed
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
     fields.sort();
     assert_eq!(
         fields,
@@ -95,7 +98,15 @@ fn the_user_list_has_the_shape_of_seed_section_15() {
 
 #[test]
 fn pages_round_up_and_an_empty_listing_has_none() {
-    let pages = |total, limit| json_of(&Pagination::from(&page_of(Vec::<()>::new(), 1, limit, total)))["pages"].clone();
+    let pages = |total, limit| {
+        json_of(&Pagination::from(&page_of(
+            Vec::<()>::new(),
+            1,
+            limit,
+            total,
+        )))["pages"]
+            .clone()
+    };
     assert_eq!(pages(0, 20), 0);
     assert_eq!(pages(1, 20), 1);
     assert_eq!(pages(20, 20), 1);
@@ -131,11 +142,23 @@ fn the_update_answer_has_the_shape_of_seed_section_17() {
         active_sessions: 0,
     };
     let body = json_of(&UpdatedUser::from(&view));
-    let mut fields: Vec<&String> = body.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    let mut fields: Vec<&String> = body
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
     fields.sort();
     assert_eq!(
         fields,
-        ["email", "firstName", "id", "lastName", "roles", "status", "updatedAt", "username"]
+        [
+            "email",
+            "firstName",
+            "id",
+            "lastName",
+            "roles",
+            "status",
+            "updatedAt",
+            "username"
+        ]
     );
     assert_eq!(body["updatedAt"], "2023-12-01T10:30:00Z");
 }
@@ -160,7 +183,10 @@ fn an_audit_event_names_its_actor_and_note() {
     let shown = &body["events"][0];
     assert_eq!(shown["type"], "account_suspended");
     assert_eq!(shown["actorId"], admin.to_string());
-    assert_eq!(shown["userId"], e.user_id.map(|u| u.to_string()).unwrap_or_default());
+    assert_eq!(
+        shown["userId"],
+        e.user_id.map(|u| u.to_string()).unwrap_or_default()
+    );
     assert_eq!(shown["ipAddress"], "192.168.1.10");
     assert_eq!(shown["userAgent"], "curl/8");
     assert_eq!(shown["note"], "by policy");
@@ -222,7 +248,10 @@ fn a_session_is_located_by_the_geolocator_or_null() {
         is_current: true,
     };
     let located = json_of(&SessionData::new(&session(Some("203.0.113.7")), &Hanoi));
-    assert_eq!(located["location"], json!({"country": "VN", "city": "Hanoi"}));
+    assert_eq!(
+        located["location"],
+        json!({"country": "VN", "city": "Hanoi"})
+    );
     for ip in [Some("10.0.0.1"), None] {
         let unknown = json_of(&SessionData::new(&session(ip), &Hanoi));
         assert_eq!(unknown["location"], Value::Null, "{ip:?}");

@@ -25,8 +25,10 @@ fn an_empty_query_is_the_first_page_of_twenty_newest_first() {
 
 #[test]
 fn every_user_filter_is_read() {
-    let q = users("page=3&limit=100&status=suspended&search=%20John+Doe%20&role=moderator&sort=-lastLogin")
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let q = users(
+        "page=3&limit=100&status=suspended&search=%20John+Doe%20&role=moderator&sort=-lastLogin",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!((q.page.page(), q.page.limit()), (3, 100));
     assert_eq!(q.status, Some(AccountStatus::Suspended));
     assert_eq!(q.search.as_ref().map(SearchTerm::as_str), Some("john doe"));
@@ -111,7 +113,10 @@ fn every_bad_parameter_is_reported_once() {
     ));
     let mut fields: Vec<&str> = got.iter().map(|(f, _)| f.as_str()).collect();
     fields.sort_unstable();
-    assert_eq!(fields, ["limit", "page", "role", "search", "sort", "status"]);
+    assert_eq!(
+        fields,
+        ["limit", "page", "role", "search", "sort", "status"]
+    );
     // A repeated, otherwise valid parameter is refused rather than one value picked.
     assert_eq!(
         refused(users("page=2&limit=5&page=2")),
@@ -132,7 +137,10 @@ fn the_audit_query_reads_every_filter() {
     assert_eq!(q.from.map(|t| t.timestamp()), Some(1_701_426_600));
     assert_eq!(q.to.map(|t| t.timestamp()), Some(1_701_426_600 + 3600));
     assert_eq!((q.page.page(), q.page.limit()), (2, 50));
-    assert_eq!(audit_events("").map(|q| q.kinds.is_empty()).ok(), Some(true));
+    assert_eq!(
+        audit_events("").map(|q| q.kinds.is_empty()).ok(),
+        Some(true)
+    );
 }
 
 /// Garbage in each parameter of the audit trail: one detail, named as in the query.
@@ -141,7 +149,11 @@ fn garbage_in_an_audit_parameter_is_a_detail_on_that_parameter() {
     let cases = [
         ("userId=42", "userId", INVALID_FORMAT),
         ("userId=", "userId", INVALID_FORMAT),
-        ("userId=123e4567-e89b-12d3-a456-42661417400", "userId", INVALID_FORMAT),
+        (
+            "userId=123e4567-e89b-12d3-a456-42661417400",
+            "userId",
+            INVALID_FORMAT,
+        ),
         ("userId=%27%20OR%201=1--", "userId", INVALID_FORMAT),
         ("type=hacked", "type", INVALID_VALUE),
         ("type=login_failed,", "type", INVALID_VALUE),

@@ -55,7 +55,9 @@ impl AccessTokenCodec for RolesInToken {
             "expired" => Err(AccessTokenError::Expired),
             "revoked" => Ok(claims(REVOKED_USER, Vec::new())),
             _ => {
-                let roles = token.strip_prefix("roles:").ok_or(AccessTokenError::Invalid)?;
+                let roles = token
+                    .strip_prefix("roles:")
+                    .ok_or(AccessTokenError::Invalid)?;
                 let roles = roles
                     .split(',')
                     .filter(|r| !r.is_empty())
@@ -83,7 +85,12 @@ impl TokenDenylist for Denylist {
     async fn deny_sessions(&self, _: &[SessionId], _: Timestamp) -> Result<(), PortError> {
         Ok(())
     }
-    async fn deny_user_before(&self, _: UserId, _: Timestamp, _: Timestamp) -> Result<(), PortError> {
+    async fn deny_user_before(
+        &self,
+        _: UserId,
+        _: Timestamp,
+        _: Timestamp,
+    ) -> Result<(), PortError> {
         Ok(())
     }
     async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError> {
@@ -145,7 +152,11 @@ fn stub(spec: RouteSpec) -> actix_web::Route {
 /// The route table behind its access checks and the envelope, with `settings`.
 macro_rules! app {
     ($settings:expr) => {
-        app!($settings, Arc::new(RolesInToken::default()), Arc::new(Counter::default()))
+        app!(
+            $settings,
+            Arc::new(RolesInToken::default()),
+            Arc::new(Counter::default())
+        )
     };
     ($settings:expr, $codec:expr, $limiter:expr) => {{
         let settings: HttpSettings = $settings;
@@ -192,57 +203,37 @@ fn request(method: &Method, path: &str, peer: &str, token: Option<&str>) -> Test
     req
 }
 
-async fn code_of(res: actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>) -> (u16, String) {
+async fn code_of(
+    res: actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+) -> (u16, String) {
     let status = res.status().as_u16();
     let body: serde_json::Value = read_body_json(res).await;
-    (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
-}
-
-#[test]
-fn the_table_declares_what_each_route_needs() {
-    let table = routes::table();
-    for spec in &table {
-        let what = format!("{} {}", spec.method, spec.path);
-        let admin = spec.path.starts_with("/v1/admin/");
-        assert_eq!(spec.access.admin_network(), admin, "{what}");
-        if spec.path.starts_with("/v1/users/") || spec.path == "/v1/auth/change-password" {
-            assert_eq!(spec.access, Access::Permission(Permission::UsersRead), "{what}");
-        }
-    }
-    let bearer_only: Vec<_> = table.iter().filter(|s| s.access == Access::Bearer).map(|s| s.path).collect();
-    assert_eq!(bearer_only, ["/v1/auth/logout"], "only logging out needs no permission");
-    let admin = |method: Method, path: &str| {
-        table
-            .iter()
-            .find(|s| s.method == method && s.path == path)
-            .map(|s| s.access)
-    };
-    use Permission::*;
-    let expected = [
-        (Method::GET, "/v1/admin/users", AdminUsersRead),
-        (Method::GET, "/v1/admin/users/{userId}", AdminUsersRead),
-        (Method::PUT, "/v1/admin/users/{userId}", AdminUsersWrite),
-        (Method::POST, "/v1/admin/users/{userId}/unlock", AdminUsersWrite),
-        (Method::DELETE, "/v1/admin/users/{userId}/sessions", AdminSessionsWrite),
-        (Method::POST, "/v1/admin/users/{userId}/password-reset", AdminUsersWrite),
-        (Method::GET, "/v1/admin/audit-events", AuditRead),
-    ];
-    for (method, path, permission) in expected {
-        assert_eq!(admin(method.clone(), path), Some(Access::Admin(permission)), "{method} {path}");
-    }
-    for path in ["/v1/auth/login", "/v1/auth/register", "/v1/auth/refresh", "/v1/health", "/v1/auth/mfa/verify"] {
-        assert!(table.iter().any(|s| s.path == path && s.access == Access::Public), "{path}");
-    }
+    (
+        status,
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
 }
 
 #[actix_web::test]
 async fn every_route_needing_a_token_refuses_a_request_without_one() {
     let app = app!(settings(RoleCatalog::default(), None));
     let mut checked = 0;
-    for spec in routes::table().into_iter().filter(|s| s.access.needs_token()) {
+    for spec in routes::table()
+        .into_iter()
+        .filter(|s| s.access.needs_token())
+    {
         let req = request(&spec.method, &path_of(&spec), OUTSIDE, None);
         let res = call_service(&app, req.to_request()).await;
-        assert_eq!(code_of(res).await, (401, "MISSING_AUTH_HEADER".to_owned()), "{} {}", spec.method, spec.path);
+        assert_eq!(
+            code_of(res).await,
+            (401, "MISSING_AUTH_HEADER".to_owned()),
+            "{} {}",
+            spec.method,
+            spec.path
+        );
         checked += 1;
     }
     assert!(checked >= 20, "only {checked} routes need a token");
@@ -257,7 +248,10 @@ async fn each_default_role_reaches_exactly_the_routes_its_permissions_allow() {
     for role in ["user", "moderator", "admin"] {
         let granted = catalog.permissions_of(&[RoleName::parse(role).unwrap()]);
         let token = format!("roles:{role}");
-        for spec in routes::table().into_iter().filter(|s| s.access.needs_token()) {
+        for spec in routes::table()
+            .into_iter()
+            .filter(|s| s.access.needs_token())
+        {
             let allowed = spec.access.permission().is_none_or(|p| granted.contains(p));
             let what = format!("{role}: {} {}", spec.method, spec.path);
             let req = request(&spec.method, &path_of(&spec), OUTSIDE, Some(&token));
@@ -265,7 +259,11 @@ async fn each_default_role_reaches_exactly_the_routes_its_permissions_allow() {
             if allowed {
                 assert_eq!(res.status(), StatusCode::OK, "{what}");
             } else {
-                assert_eq!(code_of(res).await, (403, "INSUFFICIENT_PERMISSIONS".to_owned()), "{what}");
+                assert_eq!(
+                    code_of(res).await,
+                    (403, "INSUFFICIENT_PERMISSIONS".to_owned()),
+                    "{what}"
+                );
             }
             if spec.method == Method::GET {
                 let head = request(&Method::HEAD, &path_of(&spec), OUTSIDE, Some(&token));
@@ -279,13 +277,37 @@ async fn each_default_role_reaches_exactly_the_routes_its_permissions_allow() {
 #[actix_web::test]
 async fn the_moderator_reads_but_does_not_write() {
     let app = app!(settings(RoleCatalog::default(), None));
-    let send = |method: Method, path: &'static str| request(&method, path, OUTSIDE, Some("roles:moderator")).to_request();
+    let send = |method: Method, path: &'static str| {
+        request(&method, path, OUTSIDE, Some("roles:moderator")).to_request()
+    };
     let id = "/v1/admin/users/123e4567-e89b-12d3-a456-426614174000";
-    assert_eq!(call_service(&app, send(Method::GET, "/v1/admin/users")).await.status(), 200);
-    assert_eq!(call_service(&app, send(Method::GET, "/v1/admin/audit-events")).await.status(), 200);
-    let put = call_service(&app, request(&Method::PUT, id, OUTSIDE, Some("roles:moderator")).to_request()).await;
-    assert_eq!(code_of(put).await, (403, "INSUFFICIENT_PERMISSIONS".to_owned()));
-    let del = request(&Method::DELETE, &format!("{id}/sessions"), OUTSIDE, Some("roles:moderator"));
+    assert_eq!(
+        call_service(&app, send(Method::GET, "/v1/admin/users"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        call_service(&app, send(Method::GET, "/v1/admin/audit-events"))
+            .await
+            .status(),
+        200
+    );
+    let put = call_service(
+        &app,
+        request(&Method::PUT, id, OUTSIDE, Some("roles:moderator")).to_request(),
+    )
+    .await;
+    assert_eq!(
+        code_of(put).await,
+        (403, "INSUFFICIENT_PERMISSIONS".to_owned())
+    );
+    let del = request(
+        &Method::DELETE,
+        &format!("{id}/sessions"),
+        OUTSIDE,
+        Some("roles:moderator"),
+    );
     assert_eq!(call_service(&app, del.to_request()).await.status(), 403);
 }
 
@@ -306,7 +328,10 @@ async fn custom_roles_from_the_catalog_decide() {
         async move { call_service(app, req).await.status().as_u16() }
     };
     assert_eq!(status("/v1/admin/users", "roles:HotelPartner").await, 200);
-    assert_eq!(status("/v1/admin/audit-events", "roles:HotelPartner").await, 403);
+    assert_eq!(
+        status("/v1/admin/audit-events", "roles:HotelPartner").await,
+        403
+    );
     assert_eq!(status("/v1/admin/audit-events", "roles:Auditor").await, 200);
     // Auditor lacks users.read: not even its own profile.
     assert_eq!(status("/v1/users/me", "roles:Auditor").await, 403);
@@ -318,7 +343,12 @@ async fn custom_roles_from_the_catalog_decide() {
     assert_eq!(status("/v1/users/me", "roles:retired").await, 403);
     // A role granting nothing can still log out.
     assert_eq!(status("/v1/users/me", "roles:guest").await, 403);
-    let logout = request(&Method::POST, "/v1/auth/logout", OUTSIDE, Some("roles:guest"));
+    let logout = request(
+        &Method::POST,
+        "/v1/auth/logout",
+        OUTSIDE,
+        Some("roles:guest"),
+    );
     assert_eq!(call_service(&app, logout.to_request()).await.status(), 200);
 }
 
@@ -344,73 +374,23 @@ async fn bad_tokens_answer_the_401s_of_authentication_before_any_permission() {
 #[actix_web::test]
 async fn a_token_is_verified_once_per_request() {
     let codec = Arc::new(RolesInToken::default());
-    let app = app!(settings(RoleCatalog::default(), None), codec.clone(), Arc::new(Counter::default()));
+    let app = app!(
+        settings(RoleCatalog::default(), None),
+        codec.clone(),
+        Arc::new(Counter::default())
+    );
     for path in ["/v1/users/me", "/v1/admin/users"] {
         let before = codec.verified.load(Ordering::SeqCst);
         let req = request(&Method::GET, path, OUTSIDE, Some("roles:admin"));
         let res = call_service(&app, req.to_request()).await;
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let body: serde_json::Value = read_body_json(res).await;
-        assert!(body["userId"].is_string(), "{path}: the handler saw the caller");
+        assert!(
+            body["userId"].is_string(),
+            "{path}: the handler saw the caller"
+        );
         assert_eq!(codec.verified.load(Ordering::SeqCst) - before, 1, "{path}");
     }
-}
-
-#[actix_web::test]
-async fn an_address_outside_admin_allowed_ips_is_refused_before_the_token_is_read() {
-    let codec = Arc::new(RolesInToken::default());
-    let app = app!(settings(RoleCatalog::default(), Some(&["10.0.0.0/8", "2001:db8::/32"])), codec.clone(), Arc::new(Counter::default()));
-    for token in [Some("roles:admin"), None, Some("garbage")] {
-        let req = request(&Method::GET, "/v1/admin/users", OUTSIDE, token);
-        let res = call_service(&app, req.to_request()).await;
-        assert_eq!(code_of(res).await, (403, "IP_NOT_ALLOWED".to_owned()), "{token:?}");
-    }
-    assert_eq!(codec.verified.load(Ordering::SeqCst), 0);
-    for peer in [INSIDE, "::ffff:10.9.9.9", "2001:db8::1"] {
-        let req = request(&Method::GET, "/v1/admin/users", peer, Some("roles:admin"));
-        assert_eq!(call_service(&app, req.to_request()).await.status(), 200, "{peer}");
-        // Inside the network, the permission is still checked.
-        let req = request(&Method::GET, "/v1/admin/users", peer, Some("roles:user"));
-        assert_eq!(call_service(&app, req.to_request()).await.status(), 403, "{peer}");
-    }
-    // Only the admin routes are fenced.
-    let req = request(&Method::GET, "/v1/users/me", OUTSIDE, Some("roles:admin"));
-    assert_eq!(call_service(&app, req.to_request()).await.status(), 200);
-}
-
-#[actix_web::test]
-async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy() {
-    let app = app!(settings(RoleCatalog::default(), Some(&["10.0.0.0/8"])));
-    let send = |peer: &str, forwarded: &str| {
-        request(&Method::GET, "/v1/admin/users", peer, Some("roles:admin"))
-            .insert_header(("X-Forwarded-For", forwarded.to_owned()))
-            .to_request()
-    };
-    assert_eq!(call_service(&app, send(PROXY, INSIDE)).await.status(), 200);
-    let res = call_service(&app, send(PROXY, OUTSIDE)).await;
-    assert_eq!(code_of(res).await, (403, "IP_NOT_ALLOWED".to_owned()));
-    // An untrusted peer cannot claim an inside address.
-    let res = call_service(&app, send(OUTSIDE, INSIDE)).await;
-    assert_eq!(code_of(res).await, (403, "IP_NOT_ALLOWED".to_owned()));
-    // The right-most untrusted hop is the client, whatever is written before it.
-    let res = call_service(&app, send(PROXY, &format!("{INSIDE}, {OUTSIDE}"))).await;
-    assert_eq!(code_of(res).await, (403, "IP_NOT_ALLOWED".to_owned()));
-}
-
-/// Admin routes count against the general limit like every `/v1` route, refused or not.
-#[actix_web::test]
-async fn admin_requests_count_against_the_general_limit() {
-    let limiter = Arc::new(Counter::default());
-    let app = app!(settings(RoleCatalog::default(), Some(&["10.0.0.0/8"])), Arc::new(RolesInToken::default()), limiter.clone());
-    let req = request(&Method::GET, "/v1/admin/users", OUTSIDE, Some("roles:admin"));
-    let res = call_service(&app, req.to_request()).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(res.headers().contains_key("x-ratelimit-remaining"));
-    let req = request(&Method::GET, "/v1/admin/audit-events", INSIDE, Some("roles:admin"));
-    assert_eq!(call_service(&app, req.to_request()).await.status(), 200);
-    let counts = limiter.0.lock().unwrap().clone();
-    assert_eq!(counts.get(&format!("rl:general:{OUTSIDE}")), Some(&1));
-    assert_eq!(counts.get(&format!("rl:general:{INSIDE}")), Some(&1));
 }
 
 #[actix_web::test]
@@ -426,3 +406,5 @@ async fn without_its_data_the_check_fails_closed() {
     let req = request(&Method::GET, "/v1/users/me", INSIDE, Some("roles:admin"));
     assert_eq!(call_service(&app, req.to_request()).await.status(), 500);
 }
+
+mod network;

@@ -110,8 +110,8 @@ pub async fn get_user(state: Data<AppState>, target: TargetUser) -> Answer {
         (status = 400, description = "`VALIDATION_ERROR`: `userId` is not a UUID, or a field is \
             invalid (`roles` naming a role that is not configured, a `status` the account \
             cannot take), each named in `details`"),
-        (status = 403, description = "`INSUFFICIENT_PERMISSIONS`: `roles` without the \
-            admin.roles.write permission"),
+        (status = 403, description = "`INSUFFICIENT_PERMISSIONS`: the caller's roles lack \
+            admin.users.write, or the body changes `roles` without admin.roles.write"),
         (status = 404, description = "`USER_NOT_FOUND`: no such account"),
         (status = 409, description = "`ACCOUNT_DELETED`: the account is deleted, which is final; \
             `LAST_ADMIN`: the change would leave no active administrator"),
