@@ -1,6 +1,7 @@
 //! The access each route declares in the route table, enforced before its extractors run: the
-//! table wraps every route that is not `Public` in [`guarded`], so a handler cannot forget the
-//! check. In order, each step answering before the next costs anything:
+//! table wraps every route in [`guarded`] with its limit and its access, so a handler cannot
+//! forget the check. After the rate limit, in order, each step answering before the next costs
+//! anything:
 //! 1. `Admin` routes: the client address (as the rate limiter sees it, behind
 //!    `TRUSTED_PROXIES`) inside `ADMIN_ALLOWED_IPS`, else 403 `IP_NOT_ALLOWED`;
 //! 2. the bearer token, verified once (signature and one denylist lookup), else the 401s of
@@ -12,6 +13,7 @@
 
 use crate::error::ApiError;
 use crate::extractors::{Verified, parse_bearer, request_ip};
+use crate::middleware::rate_limit::{Limit, limited, rate_limit};
 use crate::routes::Access;
 use crate::settings::HttpSettings;
 use actix_web::body::{BoxBody, EitherBody};
@@ -76,14 +78,15 @@ impl fmt::Debug for AccessControl {
     }
 }
 
-/// `route` behind the check of `access` (nothing when `Public`).
+/// `route` counted against `limit`, then behind the check of `access`: one middleware doing
+/// both, so that an authenticated route costs no more layers than a public one.
 #[must_use]
-pub fn guarded(route: Route, access: Access) -> Route {
+pub fn guarded(route: Route, limit: Limit, access: Access) -> Route {
     if !access.needs_token() {
-        return route;
+        return limited(route, limit);
     }
     route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
-        check(access, req, next)
+        rate_limit(limit.groups(), req, move |req| check(access, req, next))
     }))
 }
 

@@ -148,7 +148,7 @@ impl Endpoint {
         } else {
             self.handler.method(self.spec.method)
         };
-        limited(guarded(route, self.spec.access), self.spec.limit)
+        guarded(route, self.spec.limit, self.spec.access)
     }
 }
 
