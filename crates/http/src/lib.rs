@@ -57,6 +57,7 @@ pub fn app(
     let features = routes::Features::of(&state);
     let body_timeout = settings.client_body_timeout;
     let rate_limiting = Data::from(state.rate_limiting.clone());
+    let access = Data::from(state.access.clone());
     let clock: Data<dyn Clock> = Data::from(state.clock.clone());
     let (http_metrics, metrics_endpoint) = match &state.metrics {
         Some((http, endpoint)) => (
@@ -75,6 +76,7 @@ pub fn app(
     }
     app.app_data(Data::new(state))
         .app_data(rate_limiting)
+        .app_data(access)
         .app_data(clock)
         // The rate limits are the routes' own middleware (see `routes`): inside CORS (a 429
         // still carries the CORS headers, a preflight never reaches them) and inside the

@@ -2,6 +2,7 @@
 //! the health probes of the backing services, the rate limiter and the clock.
 
 use crate::metrics::{HttpMetrics, MetricsEndpoint};
+use crate::middleware::access::AccessControl;
 use crate::middleware::rate_limit::RateLimiting;
 use crate::probes::HealthProbes;
 use crate::settings::HttpSettings;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub started_at: Instant,
     /// The limiter with `settings.rate_limits`, shared by every worker (so is its log throttle).
     pub(crate) rate_limiting: Arc<RateLimiting>,
+    /// The routes' access check, with `settings.roles` and `settings.admin_allowed_ips`.
+    pub(crate) access: Arc<AccessControl>,
     /// The request counters and `/metrics`, when metrics are enabled.
     pub(crate) metrics: Option<(Arc<HttpMetrics>, Arc<MetricsEndpoint>)>,
     /// The `location` of sessions (`GEOIP_DATABASE`); knows no place by default.
@@ -48,6 +51,7 @@ impl AppState {
             settings.trusted_proxies.clone(),
             clock.clone(),
         ));
+        let access = Arc::new(AccessControl::new(services.authenticate.clone(), &settings));
         Self {
             services,
             access_tokens,
@@ -56,6 +60,7 @@ impl AppState {
             clock,
             started_at: Instant::now(),
             rate_limiting,
+            access,
             metrics: None,
             geolocator: Arc::new(NoGeolocation),
         }

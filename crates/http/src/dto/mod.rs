@@ -1,8 +1,10 @@
 //! The JSON shapes of the API (camelCase, as in the Perfect21 document): request bodies, response
 //! data, and the success envelope.
 
+pub mod admin;
 pub(crate) mod device;
 pub mod mfa;
+pub mod query;
 pub mod requests;
 pub mod responses;
 pub mod schemas;

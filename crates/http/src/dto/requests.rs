@@ -315,7 +315,7 @@ impl From<UpdateProfileRequest> for ProfileInput {
 }
 
 /// Called only when the field is present, so `null` becomes `Some(None)`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+pub(crate) fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
     Option::<String>::deserialize(d).map(Some)
 }
 

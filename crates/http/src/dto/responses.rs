@@ -2,6 +2,7 @@
 
 use super::{DeviceInfo, device_info, rfc3339};
 use authd_domain::authorization::{Permissions, RoleName};
+use authd_domain::ports::{Geolocator, Location};
 use authd_domain::services::{IssuedTokens, LoginSuccess, SessionView, UserView};
 use authd_domain::user::User;
 use authd_domain::values::Preferences;
@@ -266,9 +267,10 @@ pub struct SessionData {
     device_info: DeviceInfo,
     #[schema(required)]
     ip_address: Option<String>,
-    /// Always `null`: no GeoIP database is wired in.
-    #[schema(schema_with = super::schemas::null)]
-    location: Option<()>,
+    /// Where the session's address is, from the GeoIP database (`GEOIP_DATABASE`); `null`
+    /// without one, or for an address it does not know (a private one).
+    #[schema(required)]
+    location: Option<LocationData>,
     #[schema(format = DateTime)]
     created_at: String,
     #[schema(format = DateTime)]
@@ -277,14 +279,40 @@ pub struct SessionData {
     is_current: bool,
 }
 
-impl From<&SessionView> for SessionData {
-    fn from(v: &SessionView) -> Self {
+/// `location` of a session.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"country": "VN", "city": "Hanoi"}))]
+pub struct LocationData {
+    /// ISO 3166-1 alpha-2.
+    country: String,
+    #[schema(required)]
+    city: Option<String>,
+}
+
+impl From<Location> for LocationData {
+    fn from(l: Location) -> Self {
+        Self {
+            country: l.country,
+            city: l.city,
+        }
+    }
+}
+
+impl SessionData {
+    /// The session `v`, located by `geolocator`.
+    #[must_use]
+    pub fn new(v: &SessionView, geolocator: &dyn Geolocator) -> Self {
         let s = &v.session;
         Self {
             id: s.id.to_string(),
             device_info: device_info(s.client.user_agent.as_deref()),
             ip_address: s.client.ip.clone(),
-            location: None,
+            location: s
+                .client
+                .ip
+                .as_deref()
+                .and_then(|ip| geolocator.locate(ip))
+                .map(LocationData::from),
             created_at: rfc3339(&s.created_at),
             last_activity: rfc3339(&s.last_activity),
             is_current: v.is_current,

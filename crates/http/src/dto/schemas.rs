@@ -54,11 +54,6 @@ pub fn permissions() -> Schema {
         .into()
 }
 
-/// A value that is always `null` (a field kept for the documented shape).
-pub fn null() -> Schema {
-    ObjectBuilder::new().schema_type(Type::Null).into()
-}
-
 fn preferences_object() -> ObjectBuilder {
     let optional_bool = || ObjectBuilder::new().schema_type(Type::Boolean);
     ObjectBuilder::new()
@@ -98,4 +93,13 @@ pub fn preferences_or_null() -> Schema {
     preferences_object()
         .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
         .into()
+}
+
+/// `type` of an audit event.
+pub fn audit_kind() -> Schema {
+    let names: Vec<&str> = authd_domain::audit::AuditKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    strings(&names).into()
 }

@@ -4,9 +4,9 @@
 use super::ApiError;
 use authd_domain::error::{InfraError, ValidationErrors};
 use authd_domain::services::{
-    AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError, MfaLoginError,
-    ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError, RevokeSessionError,
-    SendCodeError, UnlockError, UpdateProfileError, VerifyEmailError,
+    AdminError, AuthenticateError, ChangePasswordError, DeactivateError, LoginError, MfaError,
+    MfaLoginError, ProfileError, RefreshError, RegisterError, ResendError, ResetPasswordError,
+    RevokeSessionError, SendCodeError, UnlockError, UpdateProfileError, VerifyEmailError,
 };
 
 impl From<InfraError> for ApiError {
@@ -215,6 +215,20 @@ impl From<MfaLoginError> for ApiError {
             // The password the first step verified is no longer the account's: start again.
             MfaLoginError::CredentialsChanged => Self::InvalidCredentials,
             MfaLoginError::Infra(e) => e.into(),
+        }
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(e: AdminError) -> Self {
+        match e {
+            AdminError::Validation(v) => v.into(),
+            AdminError::UserNotFound => Self::UserNotFound,
+            AdminError::AccountDeleted => Self::TargetDeleted,
+            AdminError::AccountSuspended => Self::TargetSuspended,
+            AdminError::LastAdmin => Self::LastAdmin,
+            AdminError::InsufficientPermissions => Self::InsufficientPermissions,
+            AdminError::Infra(e) => e.into(),
         }
     }
 }

@@ -53,6 +53,12 @@ impl ApiError {
             Self::MfaAlreadyEnabled,
             Self::MfaMethodUnavailable,
             Self::DeviceNotFound,
+            Self::InsufficientPermissions,
+            Self::IpNotAllowed,
+            Self::UserNotFound,
+            Self::TargetDeleted,
+            Self::TargetSuspended,
+            Self::LastAdmin,
             Self::MfaRateLimited(RateLimitDecision {
                 allowed: false,
                 limit: 10,
@@ -101,6 +107,12 @@ impl ApiError {
                 | Self::MfaAlreadyEnabled
                 | Self::MfaMethodUnavailable
                 | Self::DeviceNotFound
+                | Self::InsufficientPermissions
+                | Self::IpNotAllowed
+                | Self::UserNotFound
+                | Self::TargetDeleted
+                | Self::TargetSuspended
+                | Self::LastAdmin
                 | Self::MfaRateLimited(_)
                 | Self::ServiceBusy
                 | Self::ServiceUnavailable(_)

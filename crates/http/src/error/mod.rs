@@ -5,11 +5,10 @@
 mod body;
 mod domain;
 mod kinds;
+mod message;
 mod response;
 
-use crate::middleware::rate_limit::{
-    LimitGroup, exceeded_message, retry_after_of, write_limit_headers,
-};
+use crate::middleware::rate_limit::{LimitGroup, retry_after_of, write_limit_headers};
 use crate::middleware::request_id;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -119,6 +118,25 @@ pub enum ApiError {
     MfaMethodUnavailable,
     #[error("remembered device not found")]
     DeviceNotFound,
+    /// The caller's roles lack the permission the route or the change needs: 403.
+    #[error("insufficient permissions")]
+    InsufficientPermissions,
+    /// An admin route from an address outside `ADMIN_ALLOWED_IPS`: 403.
+    #[error("ip not allowed")]
+    IpNotAllowed,
+    /// An administrator named an account that does not exist: 404.
+    #[error("user not found")]
+    UserNotFound,
+    /// An administrator's change to an account that is deleted (final): 409, unlike the 403 of
+    /// signing in to one.
+    #[error("target account deleted")]
+    TargetDeleted,
+    /// An administrator's action that needs an account that is not suspended (a reset mail): 409.
+    #[error("target account suspended")]
+    TargetSuspended,
+    /// The change would leave no active full administrator: 409.
+    #[error("last admin")]
+    LastAdmin,
     /// The per-user limit of MFA codes (a domain limit, not a per-IP group): the decision gives
     /// the `X-RateLimit-*` headers.
     #[error("too many MFA attempts")]
@@ -188,8 +206,12 @@ impl ApiError {
             | Self::InvalidMfaCode
             | Self::MfaBackupCodeUsed => StatusCode::UNAUTHORIZED,
             Self::MfaNotEnabled | Self::MfaMethodUnavailable => StatusCode::BAD_REQUEST,
-            Self::MfaAlreadyEnabled => StatusCode::CONFLICT,
-            Self::DeviceNotFound => StatusCode::NOT_FOUND,
+            Self::MfaAlreadyEnabled
+            | Self::TargetDeleted
+            | Self::TargetSuspended
+            | Self::LastAdmin => StatusCode::CONFLICT,
+            Self::DeviceNotFound | Self::UserNotFound => StatusCode::NOT_FOUND,
+            Self::InsufficientPermissions | Self::IpNotAllowed => StatusCode::FORBIDDEN,
             Self::AccountLocked { .. } => StatusCode::LOCKED,
             // The documents give no status for these; the credentials were right but the account
             // may not be used, which is what 403 says.
@@ -222,8 +244,8 @@ impl ApiError {
             Self::InvalidCredentials => "INVALID_CREDENTIALS",
             Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::AccountLocked { .. } => "ACCOUNT_LOCKED",
-            Self::AccountSuspended => "ACCOUNT_SUSPENDED",
-            Self::AccountDeleted => "ACCOUNT_DELETED",
+            Self::AccountSuspended | Self::TargetSuspended => "ACCOUNT_SUSPENDED",
+            Self::AccountDeleted | Self::TargetDeleted => "ACCOUNT_DELETED",
             Self::EmailExists => "EMAIL_EXISTS",
             Self::UsernameExists => "USERNAME_EXISTS",
             Self::InvalidOneTimeToken | Self::InvalidAccessToken => "INVALID_TOKEN",
@@ -250,70 +272,14 @@ impl ApiError {
             Self::MfaAlreadyEnabled => "MFA_ALREADY_ENABLED",
             Self::MfaMethodUnavailable => "MFA_METHOD_UNAVAILABLE",
             Self::DeviceNotFound => "DEVICE_NOT_FOUND",
+            Self::InsufficientPermissions => "INSUFFICIENT_PERMISSIONS",
+            Self::IpNotAllowed => "IP_NOT_ALLOWED",
+            Self::UserNotFound => "USER_NOT_FOUND",
+            Self::LastAdmin => "LAST_ADMIN",
             Self::ServiceBusy => "SERVICE_BUSY",
             Self::ServiceUnavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL_ERROR",
         }
-    }
-
-    /// The human-readable message. Never carries a cause: those go to the log only.
-    #[must_use]
-    pub fn message(&self) -> String {
-        let text = match self {
-            Self::Validation(_) => "Request validation failed",
-            Self::MissingCredentials => "Email or username, and password, are required",
-            Self::MissingToken => "Verification token is required",
-            Self::MissingRefreshToken => "Refresh token is required",
-            Self::InvalidCredentials => "Invalid email/username or password",
-            Self::EmailNotVerified => "Email address has not been verified",
-            Self::AccountLocked { retry_after } => {
-                let minutes = (retry_after + 59) / 60;
-                return format!(
-                    "Account locked due to too many failed attempts. Try again in {} minute(s).",
-                    minutes.max(1)
-                );
-            }
-            Self::AccountSuspended => "Account has been suspended",
-            Self::AccountDeleted => "Account has been deleted",
-            Self::EmailExists => "Email address is already registered",
-            Self::UsernameExists => "Username is already taken",
-            Self::InvalidOneTimeToken => "Token not found or invalid",
-            Self::OneTimeTokenExpired => "Token has expired",
-            Self::InvalidAccessToken => "Access token is invalid or malformed",
-            Self::AccessTokenExpired => "Access token has expired",
-            Self::InvalidRefreshToken => "Refresh token is invalid or expired",
-            Self::TokenRevoked | Self::AccountGone => "Token has been revoked",
-            Self::MissingAuthHeader => "Authorization header is missing",
-            Self::InvalidAuthFormat => "Authorization header must be: Bearer <token>",
-            Self::CsrfFailed => "Request origin is not allowed",
-            Self::CorsOriginNotAllowed => "Origin is not allowed to make cross-origin requests",
-            Self::NotFound(what) => what,
-            Self::MethodNotAllowed { .. } => "Method not allowed on this resource",
-            Self::PayloadTooLarge { limit: 0 } => "Request body is too large",
-            Self::PayloadTooLarge { limit } => {
-                return format!("Request body exceeds {limit} bytes");
-            }
-            Self::UnsupportedMediaType => "Content-Type must be application/json",
-            Self::RequestTimeout => "The request body was not received in time",
-            Self::RateLimitExceeded { group, retry_after } => {
-                return exceeded_message(group.attempts(), *retry_after);
-            }
-            Self::MfaRateLimited(decision) => {
-                return exceeded_message("MFA attempts", retry_after_of(decision));
-            }
-            Self::MfaRequired { .. } => "Multi-factor authentication required",
-            Self::InvalidMfaToken => "MFA token is invalid or expired",
-            Self::InvalidMfaCode => "Invalid MFA code",
-            Self::MfaBackupCodeUsed => "Backup code has already been used",
-            Self::MfaNotEnabled => "Multi-factor authentication is not enabled",
-            Self::MfaAlreadyEnabled => "Multi-factor authentication is already enabled",
-            Self::MfaMethodUnavailable => "This MFA method is not available",
-            Self::DeviceNotFound => "Device not found",
-            Self::ServiceBusy => "Service is busy, retry shortly",
-            Self::ServiceUnavailable(_) => "Service temporarily unavailable",
-            Self::Internal(_) => "An internal error occurred",
-        };
-        text.to_owned()
     }
 
     /// Seconds for `retryAfter` and the `Retry-After` header.

@@ -280,3 +280,74 @@ fn an_account_gone_behind_a_valid_token_is_its_own_case_answered_as_revoked() {
         assert_eq!(body_of(&e)["error"]["code"], "TOKEN_REVOKED");
     }
 }
+
+#[test]
+fn admin_errors_answer_their_documented_statuses_and_codes() {
+    use authd_domain::services::AdminError;
+    assert_eq!(
+        answer(AdminError::InsufficientPermissions),
+        (403, "INSUFFICIENT_PERMISSIONS")
+    );
+    assert_eq!(answer(AdminError::UserNotFound), (404, "USER_NOT_FOUND"));
+    assert_eq!(answer(AdminError::AccountDeleted), (409, "ACCOUNT_DELETED"));
+    assert_eq!(
+        answer(AdminError::AccountSuspended),
+        (409, "ACCOUNT_SUSPENDED")
+    );
+    assert_eq!(answer(AdminError::LastAdmin), (409, "LAST_ADMIN"));
+    assert_eq!(
+        answer(AdminError::Infra(InfraError::Busy)),
+        (503, "SERVICE_BUSY")
+    );
+    let invalid = ValidationErrors(vec![FieldError::new(
+        "roles",
+        "UNKNOWN_ROLE",
+        "Role `root` is not configured",
+    )]);
+    let e = ApiError::from(AdminError::Validation(invalid));
+    assert_eq!((e.status().as_u16(), e.code()), (400, "VALIDATION_ERROR"));
+    let body = body_of(&e);
+    assert_eq!(body["error"]["details"][0]["field"], "roles");
+    assert_eq!(body["error"]["details"][0]["code"], "UNKNOWN_ROLE");
+}
+
+/// Signing in to a suspended or deleted account is a 403; an administrator acting on one is a
+/// conflict with the account's state, 409, under the same code.
+#[test]
+fn account_state_codes_are_403_at_login_and_409_for_administrators() {
+    use authd_domain::services::AdminError;
+    assert_eq!(answer(LoginError::AccountSuspended).0, 403);
+    assert_eq!(answer(AdminError::AccountSuspended).0, 409);
+    assert_eq!(answer(LoginError::AccountDeleted).0, 403);
+    assert_eq!(answer(AdminError::AccountDeleted).0, 409);
+}
+
+#[test]
+fn the_access_refusals_are_403_with_their_codes_and_messages() {
+    for (e, code) in [
+        (ApiError::IpNotAllowed, "IP_NOT_ALLOWED"),
+        (
+            ApiError::InsufficientPermissions,
+            "INSUFFICIENT_PERMISSIONS",
+        ),
+    ] {
+        assert_eq!((e.status().as_u16(), e.code()), (403, code));
+        let body = body_of(&e);
+        assert_eq!(body["error"]["code"], code);
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
+}
+
+/// A registration asking for a role it may not take is refused on `role`, as the request
+/// names it.
+#[test]
+fn a_refused_registration_role_is_a_validation_error_on_role() {
+    let refused = ValidationErrors(vec![FieldError::new(
+        "role",
+        "ROLE_NOT_ALLOWED",
+        "This role cannot be chosen at registration",
+    )]);
+    let e = ApiError::from(RegisterError::Validation(refused));
+    assert_eq!((e.status().as_u16(), e.code()), (400, "VALIDATION_ERROR"));
+    assert_eq!(body_of(&e)["error"]["details"][0]["field"], "role");
+}

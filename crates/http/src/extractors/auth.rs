@@ -4,27 +4,37 @@ use super::state;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use authd_domain::token::AccessClaims;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{Either, LocalBoxFuture, Ready, ready};
 use secrecy::SecretString;
 
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub AccessClaims);
 
+/// Claims the route's access check already verified (`middleware::access`), left on the request
+/// for [`Authenticated`] so that a token is verified once per request.
+#[derive(Debug)]
+pub struct Verified(pub AccessClaims);
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+    type Future =
+        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(Verified(claims)) = req.extensions_mut().remove::<Verified>() {
+            return Either::Left(ready(Ok(Self(claims))));
+        }
+        // A `Public` route that takes a token when one is sent (`/v1/auth/mfa/verify`).
         let token = parse_bearer(req.headers().get(AUTHORIZATION)).map(SecretString::from);
         let state = state(req);
-        Box::pin(async move {
+        Either::Right(Box::pin(async move {
             let token = token?;
             let claims = state?.services.authenticate.authenticate(&token).await?;
             tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
             Ok(Self(claims))
-        })
+        }))
     }
 }
 

@@ -1,13 +1,15 @@
 //! Request extractors: the JSON body (with the adapter's own error answers), the authenticated
 //! principal, the refresh token presented, and who is calling.
 
+mod admin;
 mod auth;
 mod caller;
 mod device;
 mod json;
 mod refresh;
 
-pub use auth::{Authenticated, parse_bearer};
+pub use admin::{Acting, AuditEventsQuery, PageQuery, TargetUser, UsersQuery};
+pub use auth::{Authenticated, Verified, parse_bearer};
 pub use caller::{CallerInfo, request_ip};
 pub use device::DeviceCookie;
 pub use json::{Json, OptionalJson};

@@ -2,6 +2,7 @@
 //! already an envelope (a middleware's `Err`, a framework default) into one, and stamps the
 //! request id and the security headers on every response.
 
+pub mod access;
 mod body_deadline;
 mod cors;
 pub mod rate_limit;

@@ -68,6 +68,24 @@ impl Added {
         );
     }
 
+    /// A route that asks for a permission.
+    pub fn permission(&mut self) {
+        self.add(
+            403,
+            "INSUFFICIENT_PERMISSIONS",
+            "the caller's roles do not grant the permission the operation names",
+        );
+    }
+
+    /// An admin route.
+    pub fn admin_network(&mut self) {
+        self.add(
+            403,
+            "IP_NOT_ALLOWED",
+            "the client address is outside ADMIN_ALLOWED_IPS (checked before the token)",
+        );
+    }
+
     /// A rate-limited route.
     pub fn limited(&mut self) {
         self.add(

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document of the API, assembled from the route table: each entry carries the
 //! `#[utoipa::path]` of its handler, and what the table itself knows is added here, so neither
 //! can drift from what is served:
-//! - `Bearer` routes: the `bearerAuth` security requirement and the 401s of a bad token;
+//! - routes that need a token: the `bearerAuth` security requirement (with the permission the
+//!   route asks for as its scope) and the 401s of a bad token; the 403 of a missing permission
+//!   and, on admin routes, of an address outside `ADMIN_ALLOWED_IPS`;
 //! - rate-limited routes: the 429 and the `X-RateLimit-*` headers;
 //! - routes with a body: the 400, 413 and 415 of an unreadable one;
 //! - every route: `X-Request-Id`, the 500, and every error status described by the envelope
@@ -15,7 +17,7 @@ mod tests;
 
 use crate::error::ErrorEnvelope;
 use crate::middleware::rate_limit::Limit;
-use crate::routes::{Access, Doc, RouteSpec};
+use crate::routes::{Doc, RouteSpec};
 use actix_web::http::Method;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::schema::{SchemaType, Type};
@@ -97,17 +99,20 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
         )
         .paths(paths)
         .components(Some(components))
-        .tags(Some(["auth", "users", "operations", "docs"].map(|t| {
-            let mut tag = Tag::new(t);
-            tag.description = Some(tag_description(t).to_owned());
-            tag
-        })))
+        .tags(Some(["auth", "users", "admin", "operations", "docs"].map(
+            |t| {
+                let mut tag = Tag::new(t);
+                tag.description = Some(tag_description(t).to_owned());
+                tag
+            },
+        )))
         .build()
 }
 
 const DESCRIPTION: &str = "JWT authentication: registration with email verification, login, \
 refresh-token rotation, sessions, password flows, and (unless `ENABLE_MFA=false`, which removes \
-those routes) a second factor: TOTP with backup codes and remembered devices. Bodies are JSON in camelCase. A success is \
+those routes) a second factor: TOTP with backup codes and remembered devices; roles and \
+permissions from configuration, and an administration API with an audit trail. Bodies are JSON in camelCase. A success is \
 `{\"success\": true, \"message\"?, \"data\"?}`, an error the `ErrorEnvelope` with the codes \
 each response lists. Every response carries `X-Request-Id` and the security headers; CORS \
 headers only for an allowed `Origin`. A known path with another method is 405 with `Allow`, \
@@ -116,7 +121,11 @@ an unknown path 404 `NOT_FOUND`.";
 fn tag_description(tag: &str) -> &'static str {
     match tag {
         "auth" => "Registration, login, tokens, passwords and second factors",
-        "users" => "The caller's own account and sessions",
+        "users" => "The caller's own account, sessions and activity",
+        "admin" => {
+            "Every account and the audit trail, for administrators (ADMIN_ALLOWED_IPS, \
+            and the permission each operation names)"
+        }
         "operations" => "Health, readiness and keys, for orchestrators and relying parties",
         _ => "This document and its interactive viewer",
     }
@@ -129,9 +138,28 @@ fn decorate(mut op: Operation, spec: &RouteSpec) -> Operation {
     if op.request_body.is_some() {
         added.body();
     }
-    if spec.access == Access::Bearer {
-        op.security = Some(vec![SecurityRequirement::new(BEARER, Vec::<String>::new())]);
+    if spec.access.needs_token() {
+        // The permission the route asks for, as the requirement's scope (OpenAPI 3.1 lets a
+        // bearer scheme name the roles it needs).
+        let scopes: Vec<&str> = spec
+            .access
+            .permission()
+            .map(|p| p.as_str())
+            .into_iter()
+            .collect();
+        op.security = Some(vec![SecurityRequirement::new(BEARER, scopes)]);
         added.bearer();
+    }
+    if let Some(permission) = spec.access.permission() {
+        added.permission();
+        let needs = format!("Needs the `{permission}` permission.");
+        op.description = Some(match op.description.take() {
+            Some(d) if !d.is_empty() => format!("{d}\n\n{needs}"),
+            _ => needs,
+        });
+    }
+    if spec.access.admin_network() {
+        added.admin_network();
     }
     let limited = spec.limit != Limit::Exempt;
     if limited {

@@ -2,20 +2,52 @@
 
 use crate::error::ApiError;
 use crate::metrics::RouteTemplate;
+use crate::middleware::access::guarded;
 use crate::middleware::rate_limit::{Limit, limited};
 use actix_web::http::Method;
 use actix_web::{FromRequest, Handler, HttpResponse, Responder, Route, guard, web};
+use authd_domain::authorization::Permission;
 use std::fmt;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::{RefOr, Schema};
 
-/// Who may call an endpoint. Checked by the handler's extractors (`Authenticated` for `Bearer`),
-/// which the end-to-end tests hold to this table; the administration issue adds permissions.
+/// Who may call an endpoint. Enforced from the table: every route but a `Public` one is wrapped
+/// in the access check (`middleware::access`), which runs after the rate limit and before any
+/// extractor, so no handler can forget it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Public,
-    /// A valid, unrevoked access token in `Authorization: Bearer`.
+    /// Any valid, unrevoked access token in `Authorization: Bearer`, whatever its roles grant
+    /// (logging out must work for every account).
     Bearer,
+    /// A valid token whose roles grant this permission under the current role configuration.
+    Permission(Permission),
+    /// `/v1/admin/*`: the client address inside `ADMIN_ALLOWED_IPS`, then a valid token whose
+    /// roles grant this permission.
+    Admin(Permission),
+}
+
+impl Access {
+    /// Whether the route needs a bearer token at all.
+    #[must_use]
+    pub const fn needs_token(self) -> bool {
+        !matches!(self, Self::Public)
+    }
+
+    /// The permission the caller's roles must grant, if any.
+    #[must_use]
+    pub const fn permission(self) -> Option<Permission> {
+        match self {
+            Self::Permission(p) | Self::Admin(p) => Some(p),
+            Self::Public | Self::Bearer => None,
+        }
+    }
+
+    /// Whether the client address must be inside `ADMIN_ALLOWED_IPS`.
+    #[must_use]
+    pub const fn admin_network(self) -> bool {
+        matches!(self, Self::Admin(_))
+    }
 }
 
 /// What the table says of one endpoint, without its handler.
@@ -87,6 +119,14 @@ impl Endpoint {
         Self { handler, ..self }
     }
 
+    /// The entry served to anyone: for the tests of other middleware, whose stub handlers need
+    /// no credentials.
+    #[cfg(test)]
+    pub fn unguarded(mut self) -> Self {
+        self.spec.access = Access::Public;
+        self
+    }
+
     /// The methods the route answers: a `GET` answers `HEAD` too (RFC 9110 9.3.2), with the
     /// status and headers of the `GET`; actix's HTTP/1 encoder drops the body of an answer to
     /// `HEAD` but keeps its `Content-Length`.
@@ -98,8 +138,9 @@ impl Endpoint {
         }
     }
 
-    /// The actix route: the method guard, then the limit, then the handler. A `HEAD` runs the
-    /// very route of its `GET`, so it counts against the same limit.
+    /// The actix route: the method guard, then the limit, then the access check, then the
+    /// handler. A `HEAD` runs the very route of its `GET`, so it counts against the same limit
+    /// and needs the same access.
     fn into_route(self) -> Route {
         let route = if self.spec.method == Method::GET {
             self.handler
@@ -107,7 +148,7 @@ impl Endpoint {
         } else {
             self.handler.method(self.spec.method)
         };
-        limited(route, self.spec.limit)
+        guarded(route, self.spec.limit, self.spec.access)
     }
 }
 

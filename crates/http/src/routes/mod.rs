@@ -4,6 +4,7 @@
 //! path the router decoded to reach it. No path is matched anywhere else. Any other method on a
 //! known path is 405 with `Allow`, and an unknown path is 404, both in the envelope.
 
+mod admin;
 mod auth;
 mod docs;
 mod endpoint;
@@ -16,6 +17,7 @@ pub use endpoint::{Access, Doc, RouteSpec};
 
 use crate::middleware::rate_limit::Limit;
 use actix_web::web;
+use authd_domain::authorization::Permission;
 use endpoint::{Endpoint, delete, get, post, put};
 
 /// The prefix of the versioned API: an unknown path under it counts against `general`.
@@ -53,6 +55,7 @@ fn endpoints(features: Features) -> Vec<Endpoint> {
             .unwrap_or(all.len());
         all.splice(at..at, mfa_endpoints());
     }
+    all.extend(admin_endpoints());
     all.extend(operations_endpoints());
     all
 }
@@ -62,26 +65,30 @@ fn endpoints(features: Features) -> Vec<Endpoint> {
 /// count towards the lockout. Counting the second step against the login's 5 per address would
 /// refuse an honest user's fifth code before any of those could answer.
 fn mfa_endpoints() -> Vec<Endpoint> {
-    use Access::{Bearer, Public};
+    use Access::Public;
     use Limit::General;
+    let own = Access::Permission(Permission::UsersRead);
     vec![
-        post("/v1/auth/mfa/setup", General, Bearer).to(mfa::setup, mfa::__path_setup),
+        post("/v1/auth/mfa/setup", General, own).to(mfa::setup, mfa::__path_setup),
         // Public: with `mfaToken` it needs no bearer token; without, the handler requires one.
         post("/v1/auth/mfa/verify", General, Public).to(mfa::verify, mfa::__path_verify),
         post("/v1/auth/mfa/challenge", General, Public).to(mfa::challenge, mfa::__path_challenge),
-        get("/v1/auth/mfa", General, Bearer).to(mfa::status, mfa::__path_status),
-        post("/v1/auth/mfa/backup-codes", General, Bearer)
+        get("/v1/auth/mfa", General, own).to(mfa::status, mfa::__path_status),
+        post("/v1/auth/mfa/backup-codes", General, own)
             .to(mfa::backup_codes, mfa::__path_backup_codes),
-        delete("/v1/auth/mfa", General, Bearer).to(mfa::disable, mfa::__path_disable),
-        delete("/v1/auth/mfa/devices/{id}", General, Bearer)
+        delete("/v1/auth/mfa", General, own).to(mfa::disable, mfa::__path_disable),
+        delete("/v1/auth/mfa/devices/{id}", General, own)
             .to(mfa::forget_device, mfa::__path_forget_device),
     ]
 }
 
-/// Registration, login, tokens, passwords, and the caller's own account.
+/// Registration, login, tokens, passwords, and the caller's own account. Logging out needs a
+/// valid token only; everything else a signed-in user does to their own account needs
+/// `users.read`, which a role may withhold.
 fn account_endpoints() -> Vec<Endpoint> {
     use Access::{Bearer, Public};
     use Limit::{General, Login, PasswordReset, Register};
+    let own = Access::Permission(Permission::UsersRead);
     vec![
         post("/v1/auth/register", Register, Public).to(auth::register, auth::__path_register),
         post("/v1/auth/verify-email", General, Public)
@@ -97,15 +104,50 @@ fn account_endpoints() -> Vec<Endpoint> {
             .to(auth::forgot_password, auth::__path_forgot_password),
         post("/v1/auth/reset-password", PasswordReset, Public)
             .to(auth::reset_password, auth::__path_reset_password),
-        put("/v1/auth/change-password", General, Bearer)
+        put("/v1/auth/change-password", General, own)
             .to(auth::change_password, auth::__path_change_password),
-        get("/v1/users/me", General, Bearer).to(users::get_me, users::__path_get_me),
-        put("/v1/users/me", General, Bearer).to(users::update_me, users::__path_update_me),
-        delete("/v1/users/me", General, Bearer)
-            .to(users::deactivate_me, users::__path_deactivate_me),
-        get("/v1/users/me/sessions", General, Bearer).to(users::sessions, users::__path_sessions),
-        delete("/v1/users/me/sessions/{session_id}", General, Bearer)
+        get("/v1/users/me", General, own).to(users::get_me, users::__path_get_me),
+        put("/v1/users/me", General, own).to(users::update_me, users::__path_update_me),
+        delete("/v1/users/me", General, own).to(users::deactivate_me, users::__path_deactivate_me),
+        get("/v1/users/me/sessions", General, own).to(users::sessions, users::__path_sessions),
+        delete("/v1/users/me/sessions/{session_id}", General, own)
             .to(users::revoke_session, users::__path_revoke_session),
+        get("/v1/users/me/activity", General, own).to(users::activity, users::__path_activity),
+    ]
+}
+
+/// `/v1/admin/*`: each behind `ADMIN_ALLOWED_IPS` and its permission, and the general limit.
+fn admin_endpoints() -> Vec<Endpoint> {
+    use Limit::General;
+    use Permission::{AdminSessionsWrite, AdminUsersRead, AdminUsersWrite, AuditRead};
+    let admin = Access::Admin;
+    vec![
+        get("/v1/admin/users", General, admin(AdminUsersRead))
+            .to(admin::list_users, admin::__path_list_users),
+        get("/v1/admin/users/{userId}", General, admin(AdminUsersRead))
+            .to(admin::get_user, admin::__path_get_user),
+        put("/v1/admin/users/{userId}", General, admin(AdminUsersWrite))
+            .to(admin::update_user, admin::__path_update_user),
+        post(
+            "/v1/admin/users/{userId}/unlock",
+            General,
+            admin(AdminUsersWrite),
+        )
+        .to(admin::unlock, admin::__path_unlock),
+        delete(
+            "/v1/admin/users/{userId}/sessions",
+            General,
+            admin(AdminSessionsWrite),
+        )
+        .to(admin::revoke_sessions, admin::__path_revoke_sessions),
+        post(
+            "/v1/admin/users/{userId}/password-reset",
+            General,
+            admin(AdminUsersWrite),
+        )
+        .to(admin::password_reset, admin::__path_password_reset),
+        get("/v1/admin/audit-events", General, admin(AuditRead))
+            .to(admin::audit_events, admin::__path_audit_events),
     ]
 }
 
@@ -171,9 +213,23 @@ pub fn configure(features: Features) -> impl FnOnce(&mut web::ServiceConfig) {
 #[cfg(test)]
 pub(crate) use endpoint::register;
 
-/// The table with `handler` for every endpoint: the middleware's tests, without domain services.
+/// The table with `handler` for every endpoint and no access check: the rate limit's tests,
+/// without domain services or credentials.
 #[cfg(test)]
 pub(crate) fn stubbed<F>(handler: F) -> Vec<Endpoint>
+where
+    F: Fn(RouteSpec) -> actix_web::Route,
+{
+    guarded_stubs(handler)
+        .into_iter()
+        .map(Endpoint::unguarded)
+        .collect()
+}
+
+/// The table with `handler` for every endpoint, each behind the access its entry declares: the
+/// access check's tests.
+#[cfg(test)]
+pub(crate) fn guarded_stubs<F>(handler: F) -> Vec<Endpoint>
 where
     F: Fn(RouteSpec) -> actix_web::Route,
 {
@@ -189,6 +245,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::Method;
 
     /// A new endpoint under `/v1` is limited unless someone decides otherwise here: an `Exempt`
     /// slipped into the table by copy and paste would leave it open to guessing.
@@ -231,6 +288,84 @@ mod tests {
                 .iter()
                 .any(|r| r.method == route.method && r.path == route.path);
             assert!(!again, "{} {} is declared twice", route.method, route.path);
+        }
+    }
+
+    /// Every route says who may call it: admin routes their permission behind the address
+    /// check, the caller's own account `users.read`, logging out only a valid token.
+    #[test]
+    fn the_table_declares_what_each_route_needs() {
+        let table = table();
+        for spec in &table {
+            let what = format!("{} {}", spec.method, spec.path);
+            let admin = spec.path.starts_with("/v1/admin/");
+            assert_eq!(spec.access.admin_network(), admin, "{what}");
+            if spec.path.starts_with("/v1/users/") || spec.path == "/v1/auth/change-password" {
+                assert_eq!(
+                    spec.access,
+                    Access::Permission(Permission::UsersRead),
+                    "{what}"
+                );
+            }
+        }
+        let bearer_only: Vec<_> = table
+            .iter()
+            .filter(|s| s.access == Access::Bearer)
+            .map(|s| s.path)
+            .collect();
+        assert_eq!(
+            bearer_only,
+            ["/v1/auth/logout"],
+            "only logging out needs no permission"
+        );
+        let admin = |method: Method, path: &str| {
+            table
+                .iter()
+                .find(|s| s.method == method && s.path == path)
+                .map(|s| s.access)
+        };
+        use Permission::*;
+        let expected = [
+            (Method::GET, "/v1/admin/users", AdminUsersRead),
+            (Method::GET, "/v1/admin/users/{userId}", AdminUsersRead),
+            (Method::PUT, "/v1/admin/users/{userId}", AdminUsersWrite),
+            (
+                Method::POST,
+                "/v1/admin/users/{userId}/unlock",
+                AdminUsersWrite,
+            ),
+            (
+                Method::DELETE,
+                "/v1/admin/users/{userId}/sessions",
+                AdminSessionsWrite,
+            ),
+            (
+                Method::POST,
+                "/v1/admin/users/{userId}/password-reset",
+                AdminUsersWrite,
+            ),
+            (Method::GET, "/v1/admin/audit-events", AuditRead),
+        ];
+        for (method, path, permission) in expected {
+            assert_eq!(
+                admin(method.clone(), path),
+                Some(Access::Admin(permission)),
+                "{method} {path}"
+            );
+        }
+        for path in [
+            "/v1/auth/login",
+            "/v1/auth/register",
+            "/v1/auth/refresh",
+            "/v1/health",
+            "/v1/auth/mfa/verify",
+        ] {
+            assert!(
+                table
+                    .iter()
+                    .any(|s| s.path == path && s.access == Access::Public),
+                "{path}"
+            );
         }
     }
 }

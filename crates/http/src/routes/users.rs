@@ -1,11 +1,12 @@
 //! `/v1/users/me*`: the caller's own account and sessions.
 
 use crate::cookies;
+use crate::dto::admin::ActivityList;
 use crate::dto::requests::{PasswordRequest, UpdateProfileRequest};
 use crate::dto::responses::{ProfileData, SessionData};
 use crate::dto::{Message, Success, message, success, with_cookie};
 use crate::error::ApiError;
-use crate::extractors::{Authenticated, CallerInfo, Json};
+use crate::extractors::{Authenticated, CallerInfo, Json, PageQuery};
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -109,6 +110,8 @@ pub async fn deactivate_me(
 }
 
 /// The caller's active sessions
+///
+/// `location` comes from the GeoIP database when one is configured, else it is `null`.
 #[utoipa::path(
     get, path = "/v1/users/me/sessions", tag = "users", operation_id = "listSessions",
     responses(
@@ -117,7 +120,7 @@ pub async fn deactivate_me(
             "data": [{
                 "id": "0190c5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f",
                 "deviceInfo": {"browser": "Chrome", "os": "Windows", "device": "Desktop"},
-                "ipAddress": "192.168.1.100", "location": null,
+                "ipAddress": "203.0.113.7", "location": {"country": "VN", "city": "Hanoi"},
                 "createdAt": "2023-12-01T09:00:00Z", "lastActivity": "2023-12-01T10:30:00Z",
                 "isCurrent": true
             }, {
@@ -132,7 +135,11 @@ pub async fn deactivate_me(
 )]
 pub async fn sessions(state: Data<AppState>, principal: Authenticated) -> Answer {
     let sessions = state.services.sessions.list(&principal.0).await?;
-    let data: Vec<SessionData> = sessions.iter().map(SessionData::from).collect();
+    let geolocator = state.geolocator.as_ref();
+    let data: Vec<SessionData> = sessions
+        .iter()
+        .map(|s| SessionData::new(s, geolocator))
+        .collect();
     Ok(success(StatusCode::OK, None, Some(data)))
 }
 
@@ -158,4 +165,45 @@ pub async fn revoke_session(
         .revoke(&principal.0, &session_id, &caller.0)
         .await?;
     Ok(message("Session terminated successfully"))
+}
+
+/// The caller's own security events
+///
+/// Newest first: sign-ins (with device and address), failed logins, password and MFA changes,
+/// locks, sessions ended, and what administrators did to the account (without their address or
+/// User-Agent).
+#[utoipa::path(
+    get, path = "/v1/users/me/activity", tag = "users", operation_id = "getMyActivity",
+    params(
+        ("page" = Option<u32>, Query, description = "Page number, 1-100000 (default 1)", minimum = 1, maximum = 100000),
+        ("limit" = Option<u32>, Query, description = "Events per page, 1-100 (default 20)", minimum = 1, maximum = 100),
+    ),
+    responses(
+        (status = 200, description = "One page of events", body = Success<ActivityList>, example = json!({
+            "success": true,
+            "data": {
+                "events": [{
+                    "id": "0190c5e2-8a4b-7c3d-9e1f-2a3b4c5d6e7f", "type": "login_succeeded",
+                    "ipAddress": "192.168.1.100",
+                    "userAgent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0.0.0 Safari/537.36",
+                    "device": {"browser": "Chrome", "os": "Windows", "device": "Desktop"},
+                    "createdAt": "2023-12-01T10:30:00Z", "note": null
+                }],
+                "pagination": {"page": 1, "limit": 20, "total": 1, "pages": 1}
+            }
+        })),
+        (status = 400, description = "`VALIDATION_ERROR`: a bad `page` or `limit`, each named in `details`"),
+    )
+)]
+pub async fn activity(state: Data<AppState>, principal: Authenticated, page: PageQuery) -> Answer {
+    let events = state
+        .services
+        .activity
+        .own(principal.0.user_id, page.0)
+        .await?;
+    Ok(success(
+        StatusCode::OK,
+        None,
+        Some(ActivityList::from(&events)),
+    ))
 }

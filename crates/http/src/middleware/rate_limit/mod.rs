@@ -29,7 +29,7 @@ use crate::metrics::HttpMetrics;
 use crate::middleware::request_id;
 use crate::settings::RateLimits;
 use actix_web::Route;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::{Next, from_fn};
@@ -126,17 +126,25 @@ pub fn limited(route: Route, limit: Limit) -> Route {
         return route;
     }
     route.wrap(from_fn(move |req: ServiceRequest, next: Next<BoxBody>| {
-        rate_limit(limit.groups(), req, next)
+        rate_limit(limit.groups(), req, move |req| next.call(req))
     }))
 }
 
-async fn rate_limit(
+/// Counts `req` against `groups`, then answers it with `inner` unless a limit refused it.
+/// `inner` is the rest of the route: the handler, or the access check and then the handler
+/// (one middleware for both, so that a route costs one layer).
+pub(crate) async fn rate_limit<F, Fut, B>(
     groups: &'static [LimitGroup],
     req: ServiceRequest,
-    next: Next<BoxBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    inner: F,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error>
+where
+    F: FnOnce(ServiceRequest) -> Fut,
+    Fut: Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
+    B: MessageBody,
+{
     let limiting = req.app_data::<Data<RateLimiting>>().cloned();
-    let limiting = limiting.filter(|l| l.limits.enabled);
+    let limiting = limiting.filter(|l| l.limits.enabled && !groups.is_empty());
     // Browsers send preflights on their own, ahead of the request that does count; the CORS
     // middleware answers them before routing, and any other `OPTIONS` is not counted either.
     let (verdict, now) = match limiting {
@@ -170,7 +178,7 @@ async fn rate_limit(
             Ok(req.into_response(res).map_into_right_body())
         }
         verdict => {
-            let mut res = next.call(req).await?;
+            let mut res = inner(req).await?;
             // A 429 the handler answered (the per-user MFA limit) carries the headers of the
             // limit that refused it; the per-IP allowance would contradict them.
             let refused_inside = res.status() == actix_web::http::StatusCode::TOO_MANY_REQUESTS
