@@ -49,7 +49,13 @@ fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registrat
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
     };
-    Registration::new(ports, settings().password_policy, email_domains, cooldown)
+    Registration::new(
+        ports,
+        settings().roles,
+        settings().password_policy,
+        email_domains,
+        cooldown,
+    )
 }
 
 fn hashes(m: &mut Mocks) {

@@ -1,0 +1,1 @@
+//! Unit tests of [`super::Activity`] against a mocked audit log.

@@ -1,0 +1,1 @@
+//! Unit tests of [`super::FirstAdmin`] against mocked ports.
