@@ -59,7 +59,7 @@ fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
 
 fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemetry>) -> Login {
     m.tokens.expect_digest().returning(digest_of);
-    quiet_alerts(&mut m);
+    alerts::quiet_alerts(&mut m);
     let ports = LoginPorts {
         attempts: Arc::new(m.attempts),
         users: Arc::new(m.users),
@@ -82,30 +82,6 @@ fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemet
         geolocator: Arc::new(m.geolocator),
     };
     Login::new(ports, LoginSettings::from(&settings))
-}
-
-/// The fallbacks of the alert ports, after any expectation the test set (mockall tries them
-/// in order): every device is known, no failure reaches the stuffing threshold, every
-/// User-Agent is Chrome on Windows, and no address has a place.
-fn quiet_alerts(m: &mut Mocks) {
-    m.known_devices
-        .expect_observe()
-        .returning(|_, _, _| Ok(crate::ports::Sighting::Known));
-    m.failure_spread
-        .expect_record()
-        .returning(|_, _, _, _| Ok(false));
-    m.device_names
-        .expect_describe()
-        .returning(|_| chrome_on_windows());
-    m.geolocator.expect_locate().returning(|_| None);
-}
-
-fn chrome_on_windows() -> crate::ports::DeviceDescription {
-    crate::ports::DeviceDescription {
-        browser: "Chrome".into(),
-        os: "Windows".into(),
-        device: "Desktop",
-    }
 }
 
 /// What the mocked digest makes of `text`: recognizable in expectations.
@@ -407,6 +383,7 @@ async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
     );
 }
 
+mod alerts;
 mod email;
 mod lock_bypass;
 mod mfa_step;

@@ -15,6 +15,8 @@ use crate::values::{EmailDomains, PasswordHash};
 use chrono::Duration;
 use std::sync::Arc;
 
+mod roles;
+
 fn valid_input() -> RegisterInput {
     RegisterInput {
         email: "jane@example.com".into(),
@@ -41,6 +43,15 @@ fn registration_cooling(m: Mocks, cooldown: Duration) -> Registration {
 }
 
 fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registration {
+    build_with_roles(m, email_domains, cooldown, settings().roles)
+}
+
+fn build_with_roles(
+    m: Mocks,
+    email_domains: EmailDomains,
+    cooldown: Duration,
+    roles: Arc<crate::authorization::RoleCatalog>,
+) -> Registration {
     let ports = RegistrationPorts {
         users: Arc::new(m.users),
         hasher: Arc::new(m.hasher),
@@ -51,7 +62,7 @@ fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registrat
     };
     Registration::new(
         ports,
-        settings().roles,
+        roles,
         settings().password_policy,
         email_domains,
         cooldown,
