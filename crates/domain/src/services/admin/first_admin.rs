@@ -174,9 +174,9 @@ impl FirstAdmin {
                 .await
                 .map(|id| Some(AdminCreated::Created(id)));
         };
+        refuse_inactive(&existing)?;
         // Whoever registered an address they never verified may not own it: making that
         // account the admin could hand the service to a stranger.
-        refuse_inactive(&existing)?;
         if existing.status == AccountStatus::Pending || !existing.email_verified {
             return Err(FirstAdminError::Unverified);
         }
