@@ -76,6 +76,7 @@ pub(super) fn services(
                 audit: audit.clone(),
                 clock: clock.clone(),
             },
+            auth.roles.clone(),
             auth.password_policy,
             auth.email_domains,
             auth.mail_cooldown,

@@ -48,3 +48,53 @@ fn sort_names_read_back() {
     }
     assert_eq!(UserSort::parse("password"), None);
 }
+
+fn role(s: &str) -> RoleName {
+    RoleName::parse(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn only_an_active_holder_of_a_guarded_role_counts_as_a_full_admin() {
+    let guard = LastAdminGuard {
+        roles: vec![role("admin"), role("root")],
+    };
+    assert!(guard.counts(AccountStatus::Active, &[role("user"), role("root")]));
+    assert!(guard.counts(AccountStatus::Active, &[role("admin")]));
+    assert!(!guard.counts(AccountStatus::Active, &[role("user"), role("moderator")]));
+    assert!(!guard.counts(AccountStatus::Active, &[]));
+    // Roles are compared exactly.
+    assert!(!guard.counts(AccountStatus::Active, &[role("Admin")]));
+    for status in [
+        AccountStatus::Pending,
+        AccountStatus::Suspended,
+        AccountStatus::Deleted,
+    ] {
+        assert!(!guard.counts(status, &[role("admin")]), "{status:?}");
+    }
+    assert!(!LastAdminGuard::default().counts(AccountStatus::Active, &[role("admin")]));
+}
+
+#[test]
+fn a_change_that_names_nothing_is_empty() {
+    assert!(AccountChange::default().is_empty());
+    let verified = AccountChange {
+        email_verified: Some(true),
+        ..AccountChange::default()
+    };
+    assert!(!verified.is_empty());
+}
+
+#[test]
+fn mapping_a_page_keeps_its_arithmetic() {
+    let page = Page {
+        items: vec![1u8, 2],
+        request: PageRequest::new(Some(3), Some(2)).unwrap_or_default(),
+        total: 5,
+    };
+    let mapped = page.map(|n| n * 10);
+    assert_eq!(mapped.items, [10, 20]);
+    assert_eq!(
+        (mapped.request.page(), mapped.total, mapped.pages()),
+        (3, 5, 3)
+    );
+}

@@ -2,6 +2,7 @@
 //! units of work, so memory and PostgreSQL apply exactly the same rules.
 
 pub mod backoff;
+pub mod device;
 pub mod lockout;
 pub mod password;
 pub mod rate_limit;

@@ -155,6 +155,8 @@ pub struct DeviceDescription {
 /// Reads a User-Agent. Pure and local.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 pub trait DeviceNames: Send + Sync {
+    // mockall needs the lifetime named.
+    #[allow(clippy::needless_lifetimes)]
     fn describe<'a>(&self, user_agent: Option<&'a str>) -> DeviceDescription;
 }
 

@@ -1,10 +1,11 @@
 //! `GET /v1/users/me/activity`: the holder's own security events.
 
-use crate::audit::AuditEvent;
-use crate::directory::{Page, PageRequest};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::directory::{AuditQuery, Page, PageRequest};
 use crate::error::InfraError;
 use crate::ids::UserId;
 use crate::ports::AuditLog;
+use crate::session::ClientInfo;
 use std::fmt;
 use std::sync::Arc;
 
@@ -36,7 +37,27 @@ impl Activity {
         user_id: UserId,
         page: PageRequest,
     ) -> Result<Page<AuditEvent>, InfraError> {
-        let _ = (user_id, page, &self.audit);
-        todo!("issue 15")
+        let query = AuditQuery {
+            user_id: Some(user_id),
+            kinds: AuditKind::OWN_ACTIVITY.to_vec(),
+            from: None,
+            to: None,
+            page,
+        };
+        let events = self.audit.search(&query).await?;
+        Ok(events.map(|event| as_seen_by(user_id, event)))
     }
 }
+
+/// What the holder may see of an event on their account: all of it when they caused it; of one
+/// an administrator caused, that it happened, not where from or by whom.
+fn as_seen_by(holder: UserId, mut event: AuditEvent) -> AuditEvent {
+    if event.actor_id.is_some_and(|actor| actor != holder) {
+        event.actor_id = None;
+        event.client = ClientInfo::default();
+    }
+    event
+}
+
+#[cfg(test)]
+mod tests;

@@ -12,13 +12,15 @@ pub use first_admin::{AdminCreated, FirstAdmin, FirstAdminError, FirstAdminPorts
 pub use update::AdminUpdate;
 
 use crate::authorization::{Permissions, RoleCatalog, RoleName};
-use crate::error::{InfraError, ValidationErrors};
+use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::UserId;
 use crate::ports::{
-    AuditLog, Clock, Outbox, SessionRepository, TokenDenylist, UserDirectory, UserRepository,
+    AccountChangeError, AuditLog, Clock, Outbox, SessionRepository, TokenDenylist, UserDirectory,
+    UserRepository,
 };
 use crate::session::ClientInfo;
 use crate::user::User;
+use crate::values::codes;
 use chrono::Duration;
 use std::fmt;
 use std::sync::Arc;
@@ -107,10 +109,25 @@ impl Admin {
     }
 
     fn guard(&self) -> crate::directory::LastAdminGuard {
-        crate::directory::LastAdminGuard {
-            roles: self
-                .roles
-                .roles_granting(crate::authorization::Permission::AdminRolesWrite),
+        full_admins(&self.roles)
+    }
+}
+
+/// Who counts as a full admin under `catalog`: the active holders of a role that grants
+/// `admin.roles.write`.
+fn full_admins(catalog: &RoleCatalog) -> crate::directory::LastAdminGuard {
+    crate::directory::LastAdminGuard {
+        roles: catalog.roles_granting(crate::authorization::Permission::AdminRolesWrite),
+    }
+}
+
+impl From<AccountChangeError> for AdminError {
+    fn from(e: AccountChangeError) -> Self {
+        match e {
+            AccountChangeError::NotFound => Self::UserNotFound,
+            AccountChangeError::Deleted => Self::AccountDeleted,
+            AccountChangeError::LastAdmin => Self::LastAdmin,
+            AccountChangeError::Port(e) => Self::Infra(e.into()),
         }
     }
 }
@@ -124,8 +141,50 @@ pub(crate) fn known_roles(
     field: &'static str,
     names: &[String],
 ) -> Result<Vec<RoleName>, ValidationErrors> {
-    let _ = (catalog, field, names);
-    todo!("issue 15")
+    let problem =
+        |code, message: String| ValidationErrors(vec![FieldError::new(field, code, message)]);
+    if names.is_empty() {
+        return Err(problem(
+            codes::REQUIRED,
+            "At least one role is required".to_owned(),
+        ));
+    }
+    let mut roles: Vec<RoleName> = Vec::new();
+    for name in names {
+        match RoleName::parse(name) {
+            Ok(role) if catalog.is_defined(&role) => {
+                if !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
+            // The name is echoed cut to the longest a role name can be: the request is not
+            // a place to store text.
+            _ => {
+                let shown: String = name.chars().take(RoleName::MAX_LEN).collect();
+                return Err(problem(
+                    UNKNOWN_ROLE,
+                    format!("`{shown}` is not a configured role"),
+                ));
+            }
+        }
+    }
+    Ok(roles)
+}
+
+/// The finer code of a role name that is not configured (or is no role name at all).
+pub(crate) const UNKNOWN_ROLE: &str = "UNKNOWN_ROLE";
+
+/// `user,moderator`, or `none` for no role: how the audit trail writes a list of roles.
+pub(super) fn roles_text(roles: &[RoleName]) -> String {
+    if roles.is_empty() {
+        "none".to_owned()
+    } else {
+        roles
+            .iter()
+            .map(RoleName::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 #[cfg(test)]

@@ -240,6 +240,7 @@ impl Login {
         .await?;
         let needs_rehash = match checked {
             Checked::Wrong(outcome) => {
+                self.count_failure_spread(&key, now, client).await;
                 if let Some(device) = bypassing {
                     self.forget_bypassing_device(&user, device, now, client)
                         .await;
@@ -332,6 +333,7 @@ impl Login {
             Err(e) => return InfraError::from(e).into(),
         };
         self.audit_failure(None, now, client, "unknown user").await;
+        self.count_failure_spread(key, now, client).await;
         if let FailureOutcome::NewlyLocked { .. } = outcome {
             // As an account's lock is audited, so that both paths write the same events.
             audit(
@@ -426,6 +428,7 @@ fn wrong_password(outcome: Option<FailureOutcome>, now: Timestamp) -> LoginError
     }
 }
 
+mod alerts;
 mod challenge;
 mod complete;
 mod identifier;

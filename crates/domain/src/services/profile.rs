@@ -226,13 +226,8 @@ impl Profiles {
 /// Validates every field of the request, collecting every problem.
 fn parse_changes(input: ProfileInput) -> Result<ProfileChanges, ValidationErrors> {
     let mut errors = ValidationErrors::default();
-    let first_name = parse_field(input.first_name, &mut errors, |s| {
-        PersonName::parse(s, "firstName")
-    });
-    let last_name = parse_field(input.last_name, &mut errors, |s| {
-        PersonName::parse(s, "lastName")
-    });
-    let phone = parse_field(input.phone, &mut errors, |s| Phone::parse(s, "phone"));
+    let names_and_phone =
+        parse_names_and_phone(input.first_name, input.last_name, input.phone, &mut errors);
     if let Some(Err(problems)) = input
         .preferences
         .as_ref()
@@ -242,11 +237,26 @@ fn parse_changes(input: ProfileInput) -> Result<ProfileChanges, ValidationErrors
     }
     errors.into_result()?;
     Ok(ProfileChanges {
-        first_name,
-        last_name,
-        phone,
         preferences: input.preferences,
+        ..names_and_phone
     })
+}
+
+/// `firstName`, `lastName` and `phone` as a request sends them (absent, `null`, or a value),
+/// each problem collected in `errors` on its request field name. The holder's own update and an
+/// administrator's apply the same rules.
+pub(super) fn parse_names_and_phone(
+    first_name: Option<Option<String>>,
+    last_name: Option<Option<String>>,
+    phone: Option<Option<String>>,
+    errors: &mut ValidationErrors,
+) -> ProfileChanges {
+    ProfileChanges {
+        first_name: parse_field(first_name, errors, |s| PersonName::parse(s, "firstName")),
+        last_name: parse_field(last_name, errors, |s| PersonName::parse(s, "lastName")),
+        phone: parse_field(phone, errors, |s| Phone::parse(s, "phone")),
+        preferences: None,
+    }
 }
 
 /// Absent stays absent and `null` clears; a value must parse, else its error is collected.

@@ -3,7 +3,7 @@
 
 use super::shared::{MailKind, audit, hash_failure, mail_cooldown_allows};
 use crate::audit::{AuditEvent, AuditKind};
-use crate::authorization::RoleName;
+use crate::authorization::{RoleCatalog, RoleName};
 use crate::error::{FieldError, InfraError, ValidationErrors};
 use crate::ids::UserId;
 use crate::notification::Notification;
@@ -70,6 +70,7 @@ impl fmt::Debug for RegistrationPorts {
 #[derive(Debug, Clone)]
 pub struct Registration {
     ports: RegistrationPorts,
+    roles: Arc<RoleCatalog>,
     password_policy: PasswordPolicy,
     email_domains: EmailDomains,
     mail_cooldown: Duration,
@@ -81,21 +82,28 @@ struct ValidRegistration {
     username: Username,
     password: NewPassword,
     profile: Profile,
+    role: RoleName,
 }
 
+/// The finer code of a role a registration may not ask for (`SELF_ASSIGNABLE_ROLES`).
+pub(crate) const ROLE_NOT_ALLOWED: &str = "ROLE_NOT_ALLOWED";
+
 impl Registration {
-    /// New passwords must satisfy `password_policy`; new addresses must have a domain
-    /// `email_domains` allows. The first verification mail always goes, and starts the
+    /// New accounts get the role they ask for when `roles` lets registrations take it, else
+    /// its default role; new passwords must satisfy `password_policy`; new addresses must have
+    /// a domain `email_domains` allows. The first verification mail always goes, and starts the
     /// recipient's `mail_cooldown` (`MAIL_COOLDOWN`) so an immediate resend sends nothing.
     #[must_use]
     pub fn new(
         ports: RegistrationPorts,
+        roles: Arc<RoleCatalog>,
         password_policy: PasswordPolicy,
         email_domains: EmailDomains,
         mail_cooldown: Duration,
     ) -> Self {
         Self {
             ports,
+            roles,
             password_policy,
             email_domains,
             mail_cooldown,
@@ -130,7 +138,7 @@ impl Registration {
             status: AccountStatus::Pending,
             email_verified: false,
             phone_verified: false,
-            roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+            roles: vec![valid.role],
             lockout: LockoutState::default(),
             mfa_enabled: false,
             last_login: None,
@@ -192,24 +200,18 @@ impl Registration {
         let phone = optional(&mut errors, input.phone.as_deref(), |s| {
             Phone::parse(s, "phone")
         });
-        let password =
-            keep(&mut errors, Password::parse(input.password, "password")).and_then(|raw| {
-                let context = PasswordContext {
-                    username: username.as_ref().map(Username::as_str),
-                    email_local_part: email.as_ref().map(Email::local_part),
-                    mfa_enabled: false,
-                };
-                match NewPassword::parse(raw, &self.password_policy, &context, "password") {
-                    Ok(p) => Some(p),
-                    Err(problems) => {
-                        errors.0.extend(problems);
-                        None
-                    }
-                }
-            });
+        let password = parse_first_password(
+            input.password,
+            &self.password_policy,
+            email.as_ref(),
+            username.as_ref(),
+        )
+        .map_err(|problems| errors.0.extend(problems))
+        .ok();
+        let role = keep(&mut errors, self.asked_role(input.role.as_deref()));
 
-        match (email, username, password) {
-            (Some(email), Some(username), Some(password)) if errors.is_empty() => {
+        match (email, username, password, role) {
+            (Some(email), Some(username), Some(password), Some(role)) if errors.is_empty() => {
                 Ok(ValidRegistration {
                     email,
                     username,
@@ -220,11 +222,51 @@ impl Registration {
                         phone,
                         preferences: crate::values::Preferences::default(),
                     },
+                    role,
                 })
             }
             _ => Err(errors),
         }
     }
+}
+
+impl Registration {
+    /// The role asked for, if `SELF_ASSIGNABLE_ROLES` lists it; none asked (or blank): the
+    /// default role. An unknown name is refused the same way as a known one not offered, so
+    /// the answer does not tell which roles exist.
+    fn asked_role(&self, asked: Option<&str>) -> Result<RoleName, FieldError> {
+        let Some(asked) = asked.filter(|s| !s.trim().is_empty()) else {
+            return Ok(self.roles.default_role().clone());
+        };
+        RoleName::parse(asked)
+            .ok()
+            .filter(|role| self.roles.is_self_assignable(role))
+            .ok_or_else(|| {
+                FieldError::new(
+                    "role",
+                    ROLE_NOT_ALLOWED,
+                    "This role cannot be chosen at registration",
+                )
+            })
+    }
+}
+
+/// The first password of an account, checked against `policy` in the context of its address
+/// and username (when they parsed); every problem on `password`. Registration and the first
+/// admin apply the same rules.
+pub(super) fn parse_first_password(
+    raw: SecretString,
+    policy: &PasswordPolicy,
+    email: Option<&Email>,
+    username: Option<&Username>,
+) -> Result<NewPassword, Vec<FieldError>> {
+    let raw = Password::parse(raw, "password").map_err(|e| vec![e])?;
+    let context = PasswordContext {
+        username: username.map(Username::as_str),
+        email_local_part: email.map(Email::local_part),
+        mfa_enabled: false,
+    };
+    NewPassword::parse(raw, policy, &context, "password")
 }
 
 fn keep<T>(errors: &mut ValidationErrors, parsed: Result<T, FieldError>) -> Option<T> {

@@ -272,6 +272,14 @@ pub(super) fn denial_until(access_ttl: Duration, now: Timestamp) -> Timestamp {
     now + access_ttl + MAX_ACCESS_TOKEN_LEEWAY
 }
 
+/// The cut-off of a change to what the account may do (its roles, its status): the start of the
+/// next whole second. Access tokens carry `iat` in whole seconds, so one issued in this second
+/// before the change cannot be told from one issued after it; every token of this second is cut
+/// off, and a client that refreshed within it refreshes once more.
+pub(super) fn next_whole_second(now: Timestamp) -> Timestamp {
+    Timestamp::from_timestamp(now.timestamp().saturating_add(1), 0).unwrap_or(now)
+}
+
 /// Denies every access token of the user issued until `now`: those of the sessions just revoked
 /// (exactly), and by the user cut-off any older one (an access token's `iat` has whole-second
 /// precision, so the cut-off alone could not tell a token of this second from one issued just

@@ -6,10 +6,11 @@ use crate::authorization::RoleName;
 use crate::ids::{SessionId, TokenId, UserId};
 use crate::policy::lockout::LockoutState;
 use crate::ports::{
-    MockAccessTokenCodec, MockAuditLog, MockClock, MockLoginAttempts, MockMfaRepository,
-    MockOneTimePasswords, MockOneTimeTokenRepository, MockOutbox, MockPasswordHasher,
-    MockQrRenderer, MockRateLimiter, MockSecretSealer, MockSessionRepository, MockTokenDenylist,
-    MockTokenGenerator, MockUserRepository,
+    MockAccessTokenCodec, MockAuditLog, MockClock, MockDeviceNames, MockFailureSpread,
+    MockGeolocator, MockKnownDevices, MockLoginAttempts, MockMfaRepository, MockOneTimePasswords,
+    MockOneTimeTokenRepository, MockOutbox, MockPasswordHasher, MockQrRenderer, MockRateLimiter,
+    MockSecretSealer, MockSessionRepository, MockTokenDenylist, MockTokenGenerator,
+    MockUserDirectory, MockUserRepository,
 };
 use crate::token::AccessClaims;
 use crate::user::{AccountStatus, Profile, User};
@@ -44,6 +45,11 @@ pub(crate) struct Mocks {
     pub otp: MockOneTimePasswords,
     pub sealer: MockSecretSealer,
     pub qr: MockQrRenderer,
+    pub directory: MockUserDirectory,
+    pub known_devices: MockKnownDevices,
+    pub failure_spread: MockFailureSpread,
+    pub device_names: MockDeviceNames,
+    pub geolocator: MockGeolocator,
 }
 
 impl Mocks {
@@ -69,6 +75,11 @@ impl Mocks {
             otp: MockOneTimePasswords::new(),
             sealer: MockSecretSealer::new(),
             qr: MockQrRenderer::new(),
+            directory: MockUserDirectory::new(),
+            known_devices: MockKnownDevices::new(),
+            failure_spread: MockFailureSpread::new(),
+            device_names: MockDeviceNames::new(),
+            geolocator: MockGeolocator::new(),
         };
         no_email_factor(&mut mocks);
         mocks

@@ -1,7 +1,12 @@
 //! Unlock, end every session, send a reset mail.
 
 use super::{Actor, Admin, AdminError};
+use crate::audit::{AuditEvent, AuditKind};
+use crate::error::InfraError;
 use crate::ids::UserId;
+use crate::notification::Notification;
+use crate::services::shared::{audit, denial_until};
+use crate::user::AccountStatus;
 
 impl Admin {
     /// `POST /v1/admin/users/{id}/unlock`: clears the lock and the failure count.
@@ -10,8 +15,27 @@ impl Admin {
     /// `UserNotFound`; `AccountDeleted`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn unlock(&self, actor: &Actor, id: UserId) -> Result<(), AdminError> {
-        let _ = (actor, id);
-        todo!("issue 15")
+        let user = self.find(id).await?;
+        if user.status == AccountStatus::Deleted {
+            return Err(AdminError::AccountDeleted);
+        }
+        let now = self.ports.clock.now();
+        let cleared = self
+            .ports
+            .directory
+            .clear_lockout(id, now)
+            .await
+            .map_err(InfraError::from)?;
+        if !cleared {
+            // Gone between the read and the write.
+            return Err(AdminError::UserNotFound);
+        }
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::AccountUnlocked, now, Some(id), &actor.client).by(actor.id),
+        )
+        .await;
+        Ok(())
     }
 
     /// `DELETE /v1/admin/users/{id}/sessions`: revokes every live session and cuts off the
@@ -21,8 +45,37 @@ impl Admin {
     /// `UserNotFound`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn revoke_sessions(&self, actor: &Actor, id: UserId) -> Result<usize, AdminError> {
-        let _ = (actor, id);
-        todo!("issue 15")
+        self.find(id).await?;
+        let now = self.ports.clock.now();
+        let until = denial_until(self.access_ttl, now);
+        // As "log out everywhere": revoking twice is harmless, so a failure is returned and
+        // the administrator may retry.
+        let revoked = self
+            .ports
+            .sessions
+            .revoke_all(id, now)
+            .await
+            .map_err(InfraError::from)?;
+        if !revoked.is_empty() {
+            self.ports
+                .denylist
+                .deny_sessions(&revoked, until)
+                .await
+                .map_err(InfraError::from)?;
+        }
+        self.ports
+            .denylist
+            .deny_user_before(id, now, until)
+            .await
+            .map_err(InfraError::from)?;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::SessionsRevoked, now, Some(id), &actor.client)
+                .by(actor.id)
+                .with_detail(format!("{} session(s) revoked", revoked.len())),
+        )
+        .await;
+        Ok(revoked.len())
     }
 
     /// `POST /v1/admin/users/{id}/password-reset`: queues the reset mail (its link is minted
@@ -32,7 +85,36 @@ impl Admin {
     /// `UserNotFound`; `AccountDeleted`; `AccountSuspended`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn send_password_reset(&self, actor: &Actor, id: UserId) -> Result<(), AdminError> {
-        let _ = (actor, id);
-        todo!("issue 15")
+        let user = self.find(id).await?;
+        match user.status {
+            AccountStatus::Deleted => return Err(AdminError::AccountDeleted),
+            // A reset would let the holder set a password they cannot use, and the mail
+            // would read as if the account worked.
+            AccountStatus::Suspended => return Err(AdminError::AccountSuspended),
+            AccountStatus::Pending | AccountStatus::Active => {}
+        }
+        let now = self.ports.clock.now();
+        let mail = Notification::PasswordReset {
+            user_id: user.id,
+            to: user.email.clone(),
+            username: user.username.clone(),
+        };
+        self.ports
+            .outbox
+            .enqueue(&mail, now)
+            .await
+            .map_err(InfraError::from)?;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(
+                AuditKind::PasswordResetRequested,
+                now,
+                Some(user.id),
+                &actor.client,
+            )
+            .by(actor.id),
+        )
+        .await;
+        Ok(())
     }
 }

@@ -1,10 +1,24 @@
 //! The first admin: `authd admin create`, `authd admin grant` and `BOOTSTRAP_ADMIN_*`.
 
-use crate::authorization::RoleCatalog;
+use super::roles_text;
+use crate::audit::{AuditEvent, AuditKind};
+use crate::authorization::{Permissions, RoleCatalog, RoleName};
+use crate::directory::AccountChange;
 use crate::error::{InfraError, ValidationErrors};
 use crate::ids::UserId;
+use crate::policy::lockout::LockoutState;
 use crate::policy::password::PasswordPolicy;
-use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserDirectory, UserRepository};
+use crate::ports::{
+    AccountChangeError, AuditLog, Clock, InsertAccountError, PasswordHasher, TokenDenylist,
+    UserDirectory, UserRepository,
+};
+use crate::services::registration::parse_first_password;
+use crate::services::shared::{
+    audit, denial_until, deny_everything_before, hash_failure, next_whole_second,
+};
+use crate::session::ClientInfo;
+use crate::user::{AccountStatus, Profile, User};
+use crate::values::{Email, NewPassword, Username};
 use chrono::Duration;
 use secrecy::SecretString;
 use std::fmt;
@@ -116,8 +130,22 @@ impl FirstAdmin {
     /// `Validation` (email, username, password by the password policy for privileged
     /// accounts); `NotAnAdmin`; `UsernameTaken`; `NoAdminRole`; `Infra`.
     pub async fn create(&self, input: NewAdmin) -> Result<AdminCreated, FirstAdminError> {
-        let _ = input;
-        todo!("issue 15")
+        let admin_role = self.admin_role()?;
+        let valid = self.validate(input)?;
+        match self.find(&valid.email).await? {
+            Some(existing) => {
+                refuse_inactive(&existing)?;
+                if existing.roles.contains(&admin_role) {
+                    Ok(AdminCreated::AlreadyAdmin(existing.id))
+                } else {
+                    Err(FirstAdminError::NotAnAdmin)
+                }
+            }
+            None => self
+                .insert(valid, admin_role)
+                .await
+                .map(AdminCreated::Created),
+        }
     }
 
     /// `BOOTSTRAP_ADMIN_*` at start-up: `None` when an admin exists already; otherwise the
@@ -126,8 +154,37 @@ impl FirstAdmin {
     /// # Errors
     /// As [`Self::create`], plus `Unverified`.
     pub async fn ensure(&self, input: NewAdmin) -> Result<Option<AdminCreated>, FirstAdminError> {
-        let _ = input;
-        todo!("issue 15")
+        let admin_role = self.admin_role()?;
+        let guard = super::full_admins(&self.roles);
+        if self
+            .ports
+            .directory
+            .any_admin(&guard)
+            .await
+            .map_err(InfraError::from)?
+        {
+            return Ok(None);
+        }
+        let email = Email::parse(&input.email, "email")
+            .map_err(|e| FirstAdminError::Validation(ValidationErrors(vec![e])))?;
+        let Some(existing) = self.find(&email).await? else {
+            let valid = self.validate(input)?;
+            return self
+                .insert(valid, admin_role)
+                .await
+                .map(|id| Some(AdminCreated::Created(id)));
+        };
+        refuse_inactive(&existing)?;
+        // Whoever registered an address they never verified may not own it: making that
+        // account the admin could hand the service to a stranger.
+        if existing.status == AccountStatus::Pending || !existing.email_verified {
+            return Err(FirstAdminError::Unverified);
+        }
+        if existing.roles.contains(&admin_role) {
+            return Ok(Some(AdminCreated::AlreadyAdmin(existing.id)));
+        }
+        self.add_role(&existing, admin_role).await?;
+        Ok(Some(AdminCreated::Promoted(existing.id)))
     }
 
     /// `authd admin grant --email E ROLE`: adds `role` to the account's roles and cuts off its
@@ -136,7 +193,200 @@ impl FirstAdmin {
     /// # Errors
     /// `NoSuchAccount`; `UnknownRole`; `Inactive` for a deleted account; `Infra`.
     pub async fn grant(&self, email: &str, role: &str) -> Result<AdminCreated, FirstAdminError> {
-        let _ = (email, role);
-        todo!("issue 15")
+        let email = Email::parse(email, "email")
+            .map_err(|e| FirstAdminError::Validation(ValidationErrors(vec![e])))?;
+        let role = RoleName::parse(role)
+            .ok()
+            .filter(|r| self.roles.is_defined(r))
+            .ok_or_else(|| {
+                FirstAdminError::UnknownRole(role.chars().take(RoleName::MAX_LEN).collect())
+            })?;
+        let user = self
+            .find(&email)
+            .await?
+            .ok_or(FirstAdminError::NoSuchAccount)?;
+        if user.status == AccountStatus::Deleted {
+            return Err(FirstAdminError::Inactive("deleted"));
+        }
+        if user.roles.contains(&role) {
+            return Ok(AdminCreated::AlreadyHeld(user.id));
+        }
+        self.add_role(&user, role).await?;
+        Ok(AdminCreated::Granted(user.id))
+    }
+
+    /// `admin` when it grants `*`, else the first role by name that does.
+    fn admin_role(&self) -> Result<RoleName, FirstAdminError> {
+        let granting_all: Vec<&RoleName> = self
+            .roles
+            .iter()
+            .filter(|(_, granted)| *granted == Permissions::all())
+            .map(|(role, _)| role)
+            .collect();
+        granting_all
+            .iter()
+            .find(|role| role.as_str() == "admin")
+            .or(granting_all.first())
+            .map(|role| (*role).clone())
+            .ok_or(FirstAdminError::NoAdminRole)
+    }
+
+    /// The email, username and password as a registration checks them, the address's domain
+    /// aside: the operator chooses it.
+    fn validate(&self, input: NewAdmin) -> Result<ValidAdmin, FirstAdminError> {
+        let mut errors = ValidationErrors::default();
+        let email = Email::parse(&input.email, "email")
+            .map_err(|e| errors.push(e))
+            .ok();
+        let username = Username::parse(&input.username, "username")
+            .map_err(|e| errors.push(e))
+            .ok();
+        let password = parse_first_password(
+            input.password,
+            &self.password_policy,
+            email.as_ref(),
+            username.as_ref(),
+        )
+        .map_err(|problems| errors.0.extend(problems))
+        .ok();
+        match (email, username, password) {
+            (Some(email), Some(username), Some(password)) if errors.is_empty() => Ok(ValidAdmin {
+                email,
+                username,
+                password,
+            }),
+            _ => Err(FirstAdminError::Validation(errors)),
+        }
+    }
+
+    async fn find(&self, email: &Email) -> Result<Option<User>, FirstAdminError> {
+        Ok(self
+            .ports
+            .users
+            .find_by_email(email)
+            .await
+            .map_err(InfraError::from)?)
+    }
+
+    /// Stores the new admin: active, verified, holding `role` alone.
+    async fn insert(&self, valid: ValidAdmin, role: RoleName) -> Result<UserId, FirstAdminError> {
+        let password_hash = self
+            .ports
+            .hasher
+            .hash(valid.password.as_password())
+            .await
+            .map_err(hash_failure)?;
+        let now = self.ports.clock.now();
+        let user = User {
+            id: UserId::new(),
+            email: valid.email,
+            username: valid.username,
+            password_hash,
+            profile: Profile::default(),
+            status: AccountStatus::Active,
+            email_verified: true,
+            phone_verified: false,
+            roles: vec![role],
+            lockout: LockoutState::default(),
+            mfa_enabled: false,
+            last_login: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.ports
+            .directory
+            .insert(&user)
+            .await
+            .map_err(|e| match e {
+                // Registered between the lookup and the insert: an account that is no admin.
+                InsertAccountError::EmailTaken => FirstAdminError::NotAnAdmin,
+                InsertAccountError::UsernameTaken => FirstAdminError::UsernameTaken,
+                InsertAccountError::Port(e) => InfraError::from(e).into(),
+            })?;
+        let client = ClientInfo::default();
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::UserRegistered, now, Some(user.id), &client)
+                .with_detail("first admin"),
+        )
+        .await;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(AuditKind::RolesChanged, now, Some(user.id), &client)
+                .with_detail(format!("none -> {}", roles_text(&user.roles))),
+        )
+        .await;
+        Ok(user.id)
+    }
+
+    /// Adds `role` to `user`'s roles and, as any role change, cuts off its earlier access
+    /// tokens.
+    async fn add_role(&self, user: &User, role: RoleName) -> Result<(), FirstAdminError> {
+        let now = self.ports.clock.now();
+        let mut roles = user.roles.clone();
+        roles.push(role);
+        let change = AccountChange {
+            roles: Some(roles),
+            ..AccountChange::default()
+        };
+        let applied = self
+            .ports
+            .directory
+            .apply_change(user.id, &change, &super::full_admins(&self.roles), now)
+            .await
+            .map_err(|e| match e {
+                AccountChangeError::NotFound => FirstAdminError::NoSuchAccount,
+                AccountChangeError::Deleted => FirstAdminError::Inactive("deleted"),
+                // Adding a role demotes nobody.
+                AccountChangeError::LastAdmin => {
+                    InfraError::internal("adding a role was refused as demoting the last admin")
+                        .into()
+                }
+                AccountChangeError::Port(e) => InfraError::from(e).into(),
+            })?;
+        deny_everything_before(
+            &*self.ports.denylist,
+            user.id,
+            &[],
+            next_whole_second(now),
+            denial_until(self.access_ttl, now),
+        )
+        .await;
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(
+                AuditKind::RolesChanged,
+                now,
+                Some(user.id),
+                &ClientInfo::default(),
+            )
+            .with_detail(format!(
+                "{} -> {}",
+                roles_text(&applied.before.roles),
+                roles_text(&applied.after.roles)
+            )),
+        )
+        .await;
+        Ok(())
     }
 }
+
+/// A suspended or deleted account is made nothing of.
+fn refuse_inactive(user: &User) -> Result<(), FirstAdminError> {
+    match user.status {
+        AccountStatus::Deleted | AccountStatus::Suspended => {
+            Err(FirstAdminError::Inactive(user.status.as_str()))
+        }
+        AccountStatus::Pending | AccountStatus::Active => Ok(()),
+    }
+}
+
+/// The new admin once every field has passed.
+struct ValidAdmin {
+    email: Email,
+    username: Username,
+    password: NewPassword,
+}
+
+#[cfg(test)]
+mod tests;

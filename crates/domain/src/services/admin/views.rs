@@ -3,6 +3,7 @@
 use super::{Admin, AdminError, AdminUserView};
 use crate::audit::AuditEvent;
 use crate::directory::{AuditQuery, Page, UserQuery};
+use crate::error::InfraError;
 use crate::ids::UserId;
 use crate::user::User;
 
@@ -13,8 +14,12 @@ impl Admin {
     /// `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn list_users(&self, query: &UserQuery) -> Result<Page<User>, AdminError> {
-        let _ = query;
-        todo!("issue 15")
+        Ok(self
+            .ports
+            .directory
+            .search(query)
+            .await
+            .map_err(InfraError::from)?)
     }
 
     /// `GET /v1/admin/users/{id}`.
@@ -23,8 +28,8 @@ impl Admin {
     /// `UserNotFound`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn get_user(&self, id: UserId) -> Result<AdminUserView, AdminError> {
-        let _ = id;
-        todo!("issue 15")
+        let user = self.find(id).await?;
+        self.view(user).await
     }
 
     /// `GET /v1/admin/audit-events`.
@@ -33,7 +38,37 @@ impl Admin {
     /// `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn audit_events(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, AdminError> {
-        let _ = query;
-        todo!("issue 15")
+        Ok(self
+            .ports
+            .audit
+            .search(query)
+            .await
+            .map_err(InfraError::from)?)
+    }
+
+    /// The account, or `UserNotFound`.
+    pub(super) async fn find(&self, id: UserId) -> Result<User, AdminError> {
+        self.ports
+            .users
+            .find_by_id(id)
+            .await
+            .map_err(InfraError::from)?
+            .ok_or(AdminError::UserNotFound)
+    }
+
+    /// `user` with what its roles grant today and how many sessions it has live now.
+    pub(super) async fn view(&self, user: User) -> Result<AdminUserView, AdminError> {
+        let now = self.ports.clock.now();
+        let active = self
+            .ports
+            .sessions
+            .list_active(user.id, now)
+            .await
+            .map_err(InfraError::from)?;
+        Ok(AdminUserView {
+            permissions: self.roles.permissions_of(&user.roles),
+            active_sessions: u64::try_from(active.len()).unwrap_or(u64::MAX),
+            user,
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! The end every successful login shares, whether it passed with the password alone, with a
 //! remembered device, or with a second factor: count the success, start the session under the
-//! session limit, issue the token pair and audit it.
+//! session limit, issue the token pair, audit it and note the device.
 
 use super::{Login, LoginSuccess};
 use crate::Timestamp;
@@ -96,6 +96,7 @@ impl Login {
             },
         )
         .await;
+        self.observe_device(&user, session.id, now, client).await;
 
         let permissions = self.settings.roles.permissions_of(&user.roles);
         let mut user = user;

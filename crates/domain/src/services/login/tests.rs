@@ -59,6 +59,7 @@ fn with_settings(m: Mocks, settings: AuthSettings) -> Login {
 
 fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemetry>) -> Login {
     m.tokens.expect_digest().returning(digest_of);
+    alerts::quiet_alerts(&mut m);
     let ports = LoginPorts {
         attempts: Arc::new(m.attempts),
         users: Arc::new(m.users),
@@ -75,10 +76,10 @@ fn reporting_to(mut m: Mocks, settings: AuthSettings, telemetry: Arc<dyn Telemet
         sealer: Arc::new(m.sealer),
         rate_limiter: Arc::new(m.rate_limiter),
         outbox: Arc::new(m.outbox),
-        known_devices: Arc::new(crate::ports::MockKnownDevices::new()),
-        failure_spread: Arc::new(crate::ports::MockFailureSpread::new()),
-        device_names: Arc::new(crate::ports::MockDeviceNames::new()),
-        geolocator: Arc::new(crate::ports::MockGeolocator::new()),
+        known_devices: Arc::new(m.known_devices),
+        failure_spread: Arc::new(m.failure_spread),
+        device_names: Arc::new(m.device_names),
+        geolocator: Arc::new(m.geolocator),
     };
     Login::new(ports, LoginSettings::from(&settings))
 }
@@ -382,6 +383,7 @@ async fn an_unverified_account_may_log_in_when_verification_is_not_required() {
     );
 }
 
+mod alerts;
 mod email;
 mod lock_bypass;
 mod mfa_step;

@@ -15,6 +15,8 @@ use crate::values::{EmailDomains, PasswordHash};
 use chrono::Duration;
 use std::sync::Arc;
 
+mod roles;
+
 fn valid_input() -> RegisterInput {
     RegisterInput {
         email: "jane@example.com".into(),
@@ -41,6 +43,15 @@ fn registration_cooling(m: Mocks, cooldown: Duration) -> Registration {
 }
 
 fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registration {
+    build_with_roles(m, email_domains, cooldown, settings().roles)
+}
+
+fn build_with_roles(
+    m: Mocks,
+    email_domains: EmailDomains,
+    cooldown: Duration,
+    roles: Arc<crate::authorization::RoleCatalog>,
+) -> Registration {
     let ports = RegistrationPorts {
         users: Arc::new(m.users),
         hasher: Arc::new(m.hasher),
@@ -49,7 +60,13 @@ fn build(m: Mocks, email_domains: EmailDomains, cooldown: Duration) -> Registrat
         audit: Arc::new(m.audit),
         clock: Arc::new(m.clock),
     };
-    Registration::new(ports, settings().password_policy, email_domains, cooldown)
+    Registration::new(
+        ports,
+        roles,
+        settings().password_policy,
+        email_domains,
+        cooldown,
+    )
 }
 
 fn hashes(m: &mut Mocks) {
