@@ -1,4 +1,4 @@
-//! The denylist and rate-limiter conformance suites of `authd-testkit`, run against a real
+//! The denylist, rate-limiter and failure-spread conformance suites of `authd-testkit`, run against a real
 //! Redis server that this test process starts (see `authd_testkit::redis`): one test per check,
 //! each on a store with a key prefix of its own. Also: several instances share their state,
 //! setting up fails fast and without the password, and a server that is down or hangs makes
@@ -43,6 +43,7 @@ async fn store() -> RedisStore {
 authd_testkit::cache_conformance! {
     denylist: store().await,
     rate_limiter: store().await,
+    failure_spread: store().await,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
