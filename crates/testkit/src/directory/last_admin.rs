@@ -209,7 +209,7 @@ pub async fn changes_to_accounts_that_are_not_admins_ignore_the_guard(s: &Storag
 /// Exactly one change goes through, the other is `LastAdmin` and takes nothing from the admin
 /// left. Repeated, so that the two really overlap on some rounds.
 async fn race_of_two(s: &StorageUnderTest, change: &AccountChange, target_other: bool) {
-    for _ in 0..10 {
+    for _ in 0..20 {
         let admin_role = fresh_role();
         let g = Arc::new(guard(&[&admin_role]));
         let a = active_with(s, &[&role("user"), &admin_role]).await;
