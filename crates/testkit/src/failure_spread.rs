@@ -145,22 +145,26 @@ pub async fn a_new_window_counts_from_zero(spread: Arc<dyn FailureSpread>) {
     );
 }
 
-/// Forty failures on forty accounts from one address at once: exactly one is reported; so is
-/// exactly one of another address's at the same time.
+/// Twenty failures on twenty accounts from each of eight addresses, all at once: exactly one
+/// failure of each address is reported.
 pub async fn concurrent_distinct_failures_are_reported_exactly_once(
     spread: Arc<dyn FailureSpread>,
 ) {
-    let ips = Arc::new([fresh_ip(), fresh_ip()]);
+    const ADDRESSES: usize = 8;
+    let ips: Arc<Vec<String>> = Arc::new((0..ADDRESSES).map(|_| fresh_ip()).collect());
     let start = window_start();
 
-    let reported = concurrently(80, |i| {
+    let reported = concurrently(20 * ADDRESSES, |i| {
         let spread = Arc::clone(&spread);
         let ips = Arc::clone(&ips);
-        async move { (i % 2, record(&*spread, &ips[i % 2], &target(), start).await) }
+        async move {
+            let ip = i % ADDRESSES;
+            (ip, record(&*spread, &ips[ip], &target(), start).await)
+        }
     })
     .await;
 
-    for ip in 0..2 {
+    for ip in 0..ADDRESSES {
         let count = reported.iter().filter(|(n, r)| *n == ip && *r).count();
         assert_eq!(count, 1, "address {ip}: {reported:?}");
     }
