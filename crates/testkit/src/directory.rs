@@ -11,10 +11,12 @@
 //! one exactly reversed, ties included (descending id). `-lastLogin` puts accounts that never
 //! logged in last, `lastLogin` first.
 
+mod accounts;
 mod changes;
 mod last_admin;
 mod search;
 
+pub use accounts::*;
 pub use changes::*;
 pub use last_admin::*;
 pub use search::*;

@@ -14,7 +14,7 @@ impl AuditLog for MemoryStore {
     async fn search(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, PortError> {
         let t = self.lock();
         let mut found: Vec<&AuditEvent> = t.audit.iter().filter(|e| matches(e, query)).collect();
-        found.sort_by(|a, b| (b.at, b.id).cmp(&(a.at, a.id)));
+        found.sort_by_key(|e| Reverse((e.at, e.id)));
         let total = found.len() as u64;
         let skip = usize::try_from(query.page.offset()).unwrap_or(usize::MAX);
         let take = usize::try_from(query.page.limit()).unwrap_or(usize::MAX);
