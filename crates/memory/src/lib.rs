@@ -5,7 +5,8 @@
 //!   audit trail and MFA state (factors, backup codes, login challenges, remembered devices),
 //!   all behind one mutex so that units of work spanning tables are atomic.
 //! - [`MemoryDenylist`]: revoked access tokens, read on every authenticated request.
-//! - [`MemoryRateLimiter`]: fixed-window hit counters.
+//! - [`MemoryRateLimiter`]: fixed-window hit counters, and the failed-login spreads per client
+//!   address (`FailureSpread`).
 //!
 //! The two caches expire entries by the [`Clock`] they are given, never by reading the time
 //! themselves: the ports' methods carry no `now`, and there is one wall clock

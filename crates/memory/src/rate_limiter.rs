@@ -1,9 +1,11 @@
-//! [`MemoryRateLimiter`]: fixed-window hit counters of a single instance.
+//! [`MemoryRateLimiter`]: fixed-window hit counters of a single instance (and the failed-login
+//! spreads of `failure_spread`).
 //!
 //! One mutex guards every window, so a hit's count and its window are updated together and N
 //! concurrent hits count N. Closed windows are swept out at most once per [`SWEEP_INTERVAL`],
 //! so the map holds only the keys hit in about the last interval plus their windows.
 
+use crate::failure_spread::Spreads;
 use async_trait::async_trait;
 use authd_domain::Timestamp;
 use authd_domain::error::PortError;
@@ -21,6 +23,8 @@ const SWEEP_INTERVAL: Duration = Duration::minutes(1);
 pub struct MemoryRateLimiter {
     clock: Arc<dyn Clock>,
     state: Mutex<Windows>,
+    /// The failed-login spreads of [`FailureSpread`](authd_domain::ports::FailureSpread).
+    spreads: Mutex<Spreads>,
 }
 
 #[derive(Default)]
@@ -42,6 +46,7 @@ impl MemoryRateLimiter {
         Self {
             clock,
             state: Mutex::new(Windows::default()),
+            spreads: Mutex::new(Spreads::default()),
         }
     }
 
@@ -50,12 +55,18 @@ impl MemoryRateLimiter {
     fn lock(&self) -> MutexGuard<'_, Windows> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    // Recovered likewise: a failure is one insertion into one address's set.
+    pub(crate) fn spreads(&self) -> MutexGuard<'_, Spreads> {
+        self.spreads.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl fmt::Debug for MemoryRateLimiter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MemoryRateLimiter")
             .field("open_windows", &self.lock().open.len())
+            .field("failure_spreads", &self.spreads().len())
             .finish_non_exhaustive()
     }
 }

@@ -15,4 +15,5 @@ authd_testkit::storage_conformance!(storage());
 authd_testkit::cache_conformance! {
     denylist: MemoryDenylist::new(Arc::new(SystemClock)),
     rate_limiter: MemoryRateLimiter::new(Arc::new(SystemClock)),
+    failure_spread: MemoryRateLimiter::new(Arc::new(SystemClock)),
 }

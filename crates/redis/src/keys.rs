@@ -26,6 +26,35 @@ impl<T: fmt::Display> ToRedisArgs for Key<'_, T> {
     }
 }
 
+/// `<prefix>{<kind><id>}<part>`, e.g. `authd:{spread:203.0.113.9:1880}:targets`: the keys of one
+/// script that differ only in `part` share the hash tag in braces, so Redis Cluster keeps them
+/// in one slot, as a script's keys must be.
+pub(crate) struct TaggedKey<'a, T> {
+    pub(crate) prefix: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) id: T,
+    pub(crate) part: &'static str,
+}
+
+impl<T: fmt::Display> fmt::Display for TaggedKey<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{{{}{}}}{}",
+            self.prefix, self.kind, self.id, self.part
+        )
+    }
+}
+
+impl<T: fmt::Display> ToRedisArgs for TaggedKey<'_, T> {
+    fn write_redis_args<W>(&self, out: &mut W)
+    where
+        W: ?Sized + RedisWrite,
+    {
+        out.write_arg_fmt(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +69,20 @@ mod tests {
         assert_eq!(
             key.to_redis_args(),
             vec![b"authd:rl:login:10.0.0.1".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_tagged_key_puts_its_kind_and_id_in_the_hash_tag() {
+        let key = TaggedKey {
+            prefix: "authd:",
+            kind: "spread:",
+            id: "10.0.0.1:42",
+            part: ":targets",
+        };
+        assert_eq!(
+            key.to_redis_args(),
+            vec![b"authd:{spread:10.0.0.1:42}:targets".to_vec()]
         );
     }
 }

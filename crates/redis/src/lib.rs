@@ -1,9 +1,9 @@
 //! Redis adapter (deadpool-redis): the state every instance of authd must share.
 //!
 //! - [`RedisStore`]: the access-token denylist ([`TokenDenylist`]) with the per-user
-//!   revocation cut-off, and the fixed-window rate limiter ([`RateLimiter`]). Share one
-//!   instance (`Arc<RedisStore>`) as both ports. A denial's time to live is measured from the
-//!   [`Clock`] it is given.
+//!   revocation cut-off, the fixed-window rate limiter ([`RateLimiter`]) and the failed-login
+//!   spreads per client address ([`FailureSpread`]). Share one instance (`Arc<RedisStore>`) as
+//!   all three ports. A denial's time to live is measured from the [`Clock`] it is given.
 //! - [`RedisSettings`]: the URL (never logged), the pool size, the command timeout and the key
 //!   prefix.
 //!
@@ -15,6 +15,7 @@
 //!
 //! [`TokenDenylist`]: authd_domain::ports::TokenDenylist
 //! [`RateLimiter`]: authd_domain::ports::RateLimiter
+//! [`FailureSpread`]: authd_domain::ports::FailureSpread
 //! [`Clock`]: authd_domain::ports::Clock
 //! [`PortError::Unavailable`]: authd_domain::error::PortError::Unavailable
 

@@ -3,7 +3,7 @@
 use crate::error::{Redactor, RedisError, TimedOut};
 use crate::pool::{Manager, Pool};
 use crate::settings::RedisSettings;
-use crate::{denylist, rate_limiter};
+use crate::{denylist, failure_spread, rate_limiter};
 use authd_domain::error::PortError;
 use authd_domain::ports::Clock;
 use authd_domain::telemetry::PoolStats;
@@ -14,9 +14,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// The access-token denylist and the rate limiter over one Redis server (or anything speaking
-/// its protocol). Cheap to clone: clones share the pool. Hand one to the application as both
-/// `Arc<dyn TokenDenylist>` and `Arc<dyn RateLimiter>`.
+/// The access-token denylist, the rate limiter and the failed-login spreads over one Redis
+/// server (or anything speaking its protocol). Cheap to clone: clones share the pool. Hand one
+/// to the application as `Arc<dyn TokenDenylist>`, `Arc<dyn RateLimiter>` and
+/// `Arc<dyn FailureSpread>`.
 #[derive(Clone)]
 pub struct RedisStore {
     pool: Pool,
@@ -109,7 +110,12 @@ impl RedisStore {
             redis::cmd("PING")
                 .query_async::<String>(&mut conn.link)
                 .await?;
-            for script in [&*rate_limiter::HIT, &*denylist::DENY, &*denylist::CUT_OFF] {
+            for script in [
+                &*rate_limiter::HIT,
+                &*denylist::DENY,
+                &*denylist::CUT_OFF,
+                &*failure_spread::RECORD,
+            ] {
                 script.load_async(&mut conn.link).await?;
             }
             Ok::<_, deadpool::managed::PoolError<redis::RedisError>>(())

@@ -1,21 +1,26 @@
-//! The denylist and rate-limiter conformance suites of `authd-testkit`, run against a real
-//! Redis server that this test process starts (see `authd_testkit::redis`): one test per check,
-//! each on a store with a key prefix of its own. Also: several instances share their state,
+//! The denylist, rate-limiter and failure-spread conformance suites of `authd-testkit`, run
+//! against a real Redis server that this test process starts (see `authd_testkit::redis`): one
+//! test per check, each on a store with a key prefix of its own. Also: several instances share their state,
 //! setting up fails fast and without the password, and a server that is down or hangs makes
-//! every call fail as unavailable in bounded time, until it is back.
+//! every call fail as unavailable in bounded time, until it is back; the keys of a failure
+//! spread (`failure_spread`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "conformance/failure_spread.rs"]
+mod failure_spread;
 
 use authd_clock::SystemClock;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
-use authd_domain::ports::{RateLimiter, TokenDenylist};
+use authd_domain::ports::{FailureSpread, RateLimiter, TokenDenylist};
 use authd_redis::{RedisError, RedisSettings, RedisStore};
 use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
 use chrono::Utc;
+use failure_spread::SPREAD;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +48,7 @@ async fn store() -> RedisStore {
 authd_testkit::cache_conformance! {
     denylist: store().await,
     rate_limiter: store().await,
+    failure_spread: store().await,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -292,6 +298,14 @@ async fn assert_every_call_is_unavailable(s: &RedisStore) {
             "hit",
             Box::pin(async { s.hit("login:10.0.0.9", limit).await.map(drop) }),
         ),
+        (
+            "record",
+            Box::pin(async {
+                s.record("10.0.0.9", "t", SPREAD, Utc::now())
+                    .await
+                    .map(drop)
+            }),
+        ),
     ];
     for (name, call) in calls {
         let started = tokio::time::Instant::now();
@@ -327,6 +341,11 @@ async fn assert_every_call_succeeds(s: &RedisStore) {
     assert!(s.is_denied(&claims).await.unwrap());
     let limit = RateLimit::new(5, chrono::Duration::minutes(1));
     assert!(s.hit("login:10.0.0.10", limit).await.unwrap().allowed);
+    assert!(
+        !s.record("10.0.0.10", "t", SPREAD, Utc::now())
+            .await
+            .unwrap()
+    );
     assert!(s.ping().await);
 }
 

@@ -1,4 +1,8 @@
-//! Conformance checks for [`authd_domain::ports::AuditLog`].
+//! Conformance checks for [`authd_domain::ports::AuditLog`]; searching the trail is in
+//! [`search`].
+
+mod search;
+pub use search::*;
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0_plus};
@@ -14,6 +18,10 @@ macro_rules! audit_conformance {
             audit_trail_lists_a_users_events_newest_first
             events_recorded_together_keep_their_order
             every_kind_of_event_reads_back
+            audit_search_filters_by_user_kinds_and_time_range
+            audit_search_spans_every_account_without_a_user
+            audit_search_lists_newest_first_with_ties_by_id_in_pages
+            audit_events_keep_their_actor
         }
     };
 }

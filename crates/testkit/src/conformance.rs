@@ -9,7 +9,7 @@
 //! race for real. The calling crate needs `tokio` (with `macros` and `rt-multi-thread`).
 
 /// Every check of the storage ports (users, login attempts, sessions, one-time tokens, outbox,
-/// audit, MFA), each as
+/// audit, MFA, the user directory, known devices), each as
 /// a `#[tokio::test]` on the [`StorageUnderTest`](crate::StorageUnderTest) that `$storage`
 /// gives: an expression evaluated once per check (it may `.await`), which must give storage of
 /// its own each time (the outbox checks count every message they see).
@@ -27,24 +27,33 @@ macro_rules! storage_conformance {
         $crate::outbox_conformance!($storage);
         $crate::audit_conformance!($storage);
         $crate::mfa_conformance!($storage);
+        $crate::directory_conformance!($storage);
+        $crate::known_devices_conformance!($storage);
     };
 }
 
 /// Every check of the short-lived shared state: the access-token denylist on the adapter that
-/// `denylist` gives and the rate limiter on the one `rate_limiter` gives (each an expression
-/// evaluated once per check; it may `.await`).
+/// `denylist` gives, the rate limiter on the one `rate_limiter` gives and the failed-login
+/// spreads on the one `failure_spread` gives (each an expression evaluated once per check; it
+/// may `.await`).
 ///
 /// ```ignore
 /// authd_testkit::cache_conformance! {
 ///     denylist: store().await,
 ///     rate_limiter: store().await,
+///     failure_spread: store().await,
 /// }
 /// ```
 #[macro_export]
 macro_rules! cache_conformance {
-    (denylist: $denylist:expr, rate_limiter: $limiter:expr $(,)?) => {
+    (
+        denylist: $denylist:expr,
+        rate_limiter: $limiter:expr,
+        failure_spread: $spread:expr $(,)?
+    ) => {
         $crate::denylist_conformance!($denylist);
         $crate::rate_limiter_conformance!($limiter);
+        $crate::failure_spread_conformance!($spread);
     };
 }
 
@@ -56,6 +65,19 @@ macro_rules! __register_checks {
         #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
         async fn $check() {
             $crate::$module::$check(&$under_test).await;
+        }
+    )*};
+}
+
+/// As [`__register_checks!`](crate::__register_checks), for checks that take the adapter as an
+/// `Arc` of the port, to share it with the tasks they spawn.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register_shared_checks {
+    ($module:ident, $under_test:expr; $($check:ident)*) => {$(
+        #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $check() {
+            $crate::$module::$check(::std::sync::Arc::new($under_test)).await;
         }
     )*};
 }

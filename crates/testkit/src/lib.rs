@@ -1,6 +1,6 @@
 //! Port conformance suites, written once and run against every adapter (object_store style):
 //! each check is a `pub async fn` of its port's module taking `&StorageUnderTest` (or
-//! `&dyn TokenDenylist`, `&dyn RateLimiter`) that panics with a message when the adapter breaks
+//! `&dyn TokenDenylist`, `&dyn RateLimiter`, `Arc<dyn FailureSpread>`) that panics with a message when the adapter breaks
 //! the port's contract. An adapter's test file registers every check of the ports it serves
 //! with one macro call ([`storage_conformance!`], [`cache_conformance!`]; see [`conformance`]),
 //! each check a test of its own on fresh storage, on a multi-threaded Tokio runtime: several
@@ -19,7 +19,10 @@ pub mod clock;
 pub mod conformance;
 pub mod debian;
 pub mod denylist;
+pub mod directory;
+pub mod failure_spread;
 pub mod fixtures;
+pub mod known_devices;
 pub mod login_attempts;
 pub mod mfa;
 pub mod one_time_tokens;
@@ -34,8 +37,8 @@ pub mod support;
 pub mod users;
 
 use authd_domain::ports::{
-    AuditLog, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox, SessionRepository,
-    UserRepository,
+    AuditLog, KnownDevices, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox,
+    SessionRepository, UserDirectory, UserRepository,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -50,10 +53,12 @@ pub struct StorageUnderTest {
     pub outbox: Arc<dyn Outbox>,
     pub audit: Arc<dyn AuditLog>,
     pub mfa: Arc<dyn MfaRepository>,
+    pub directory: Arc<dyn UserDirectory>,
+    pub known_devices: Arc<dyn KnownDevices>,
 }
 
 impl StorageUnderTest {
-    /// All seven ports from one adapter value that implements them all.
+    /// Every storage port from one adapter value that implements them all.
     pub fn from_store<S>(store: Arc<S>) -> Self
     where
         S: UserRepository
@@ -63,6 +68,8 @@ impl StorageUnderTest {
             + Outbox
             + AuditLog
             + MfaRepository
+            + UserDirectory
+            + KnownDevices
             + 'static,
     {
         Self {
@@ -72,7 +79,9 @@ impl StorageUnderTest {
             one_time_tokens: store.clone(),
             outbox: store.clone(),
             audit: store.clone(),
-            mfa: store,
+            mfa: store.clone(),
+            directory: store.clone(),
+            known_devices: store,
         }
     }
 }

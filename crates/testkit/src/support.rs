@@ -131,6 +131,11 @@ where
             let work = task(i);
             tokio::spawn(async move {
                 barrier.wait().await;
+                // The last task to arrive wakes the others onto its own worker, the first of
+                // them into a slot no other worker may take, so without this they would run
+                // one after another there. Yielding puts each back in a queue that idle
+                // workers steal from.
+                tokio::task::yield_now().await;
                 work.await
             })
         })

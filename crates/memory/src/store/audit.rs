@@ -3,6 +3,7 @@
 use super::{MAX_AUDIT_EVENTS, MemoryStore};
 use async_trait::async_trait;
 use authd_domain::audit::AuditEvent;
+use authd_domain::directory::{AuditQuery, Page};
 use authd_domain::error::PortError;
 use authd_domain::ids::UserId;
 use authd_domain::ports::AuditLog;
@@ -10,11 +11,19 @@ use std::cmp::Reverse;
 
 #[async_trait]
 impl AuditLog for MemoryStore {
-    async fn search(
-        &self,
-        _query: &authd_domain::directory::AuditQuery,
-    ) -> Result<authd_domain::directory::Page<AuditEvent>, PortError> {
-        todo!("issue 15")
+    async fn search(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, PortError> {
+        let t = self.lock();
+        let mut found: Vec<&AuditEvent> = t.audit.iter().filter(|e| matches(e, query)).collect();
+        found.sort_by_key(|e| Reverse((e.at, e.id)));
+        let total = found.len() as u64;
+        let skip = usize::try_from(query.page.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(query.page.limit()).unwrap_or(usize::MAX);
+        let items = found.into_iter().skip(skip).take(take).cloned().collect();
+        Ok(Page {
+            items,
+            request: query.page,
+            total,
+        })
     }
 
     async fn record(&self, event: &AuditEvent) -> Result<(), PortError> {
@@ -42,4 +51,11 @@ impl AuditLog for MemoryStore {
         events.truncate(limit);
         Ok(events)
     }
+}
+
+fn matches(event: &AuditEvent, query: &AuditQuery) -> bool {
+    query.user_id.is_none_or(|id| event.user_id == Some(id))
+        && (query.kinds.is_empty() || query.kinds.contains(&event.kind))
+        && query.from.is_none_or(|from| event.at >= from)
+        && query.to.is_none_or(|to| event.at < to)
 }

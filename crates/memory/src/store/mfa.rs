@@ -275,15 +275,7 @@ impl MfaRepository for MemoryStore {
             t.mfa.remove_factor(id);
         }
         t.mfa.codes.remove(&user_id);
-        let challenges = t
-            .mfa
-            .challenges_by_user
-            .remove(&user_id)
-            .unwrap_or_default();
-        for hash in &challenges {
-            t.mfa.challenges.remove(hash);
-            t.mfa.emailed.remove(&CodeTarget::Challenge(hash.clone()));
-        }
+        t.mfa.forget_challenges_of(user_id);
         t.mfa.forget_devices_of(user_id);
         if let Some(user) = t.users.get_mut(&user_id) {
             user.mfa_enabled = false;

@@ -12,7 +12,8 @@
 //! [`RETENTION`], sessions revoked or expired for longer than that together with their refresh
 //! tokens, rotated refresh tokens past their own expiry by as much, and expired MFA challenges
 //! and remembered devices (the `mfa` module also caps each user's challenges). The audit trail
-//! keeps the latest [`MAX_AUDIT_EVENTS`]. Accounts are never removed: a deleted account keeps
+//! keeps the latest [`MAX_AUDIT_EVENTS`], and each account's login devices the latest
+//! [`MAX_KNOWN_DEVICES`] seen. Accounts are never removed: a deleted account keeps
 //! its email and username reserved.
 //!
 //! The failure counts of identifiers that name no account are keyed by what a client sends, so
@@ -72,6 +73,10 @@ const SWEEP_INTERVAL: Duration = Duration::minutes(5);
 /// The audit events kept; older ones are dropped first.
 const MAX_AUDIT_EVENTS: usize = 100_000;
 
+/// The devices remembered per account; a new one beyond them pushes out the one seen longest
+/// ago (which then reads as new again, should it come back).
+const MAX_KNOWN_DEVICES: usize = 100;
+
 /// The identifiers naming no account whose failed logins are counted at once.
 const MAX_UNKNOWN_LOGINS: usize = 100_000;
 
@@ -112,6 +117,7 @@ impl fmt::Debug for MemoryStore {
             .field("outbox", &t.outbox.len())
             .field("audit", &t.audit.len())
             .field("unknown_logins", &t.unknown_logins.len())
+            .field("known_devices", &t.known_devices.len())
             .finish()
     }
 }
@@ -159,6 +165,8 @@ struct Tables {
     unknown_logins: HashMap<TokenHash, LockoutState>,
     /// Factors, backup codes, login challenges, remembered devices.
     mfa: mfa::MfaTables,
+    /// Each account's login devices: fingerprint digest to when it was last seen.
+    known_devices: HashMap<UserId, HashMap<String, Timestamp>>,
     next_sweep: Option<Timestamp>,
 }
 

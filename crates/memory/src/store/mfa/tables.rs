@@ -99,6 +99,14 @@ impl MfaTables {
         }
     }
 
+    /// Forgets every pending login challenge of the user, with its emailed code.
+    pub(in crate::store) fn forget_challenges_of(&mut self, user_id: UserId) {
+        for hash in self.challenges_by_user.remove(&user_id).unwrap_or_default() {
+            self.challenges.remove(&hash);
+            self.emailed.remove(&CodeTarget::Challenge(hash));
+        }
+    }
+
     /// Drops the challenges and devices that have expired at `now`.
     pub(in crate::store) fn sweep(&mut self, now: Timestamp) {
         let expired: Vec<TokenHash> = self
