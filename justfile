@@ -69,7 +69,7 @@ domain-deps:
 adapter-deps:
     #!/usr/bin/env bash
     set -euo pipefail
-    for crate in authd-clock authd-crypto authd-memory authd-postgres authd-redis authd-smtp authd-resilience authd-http authd-metrics; do
+    for crate in authd-clock authd-crypto authd-memory authd-postgres authd-redis authd-smtp authd-sms authd-geoip authd-resilience authd-http authd-metrics; do
         others="$(cargo tree -p "$crate" -e normal --prefix none | grep -E '^authd-[a-z]+ ' | grep -vE "^(authd-domain|$crate) " | sort -u || true)"
         if [ -n "$others" ]; then
             echo "$crate depends on other adapters or decorators:" >&2
