@@ -32,6 +32,7 @@ mod shared_writes;
 mod store;
 mod users;
 
+pub use directory::search_sql;
 pub use error::PgError;
 pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
 pub use store::{PgSettings, PostgresStore};

@@ -74,6 +74,14 @@ enum Payload {
         phone: String,
         target: StoredTarget,
     },
+    NewSignIn {
+        to: String,
+        username: String,
+        at: Timestamp,
+        device: String,
+        ip: Option<String>,
+        location: Option<String>,
+    },
 }
 
 impl StoredTarget {
@@ -108,7 +116,21 @@ enum StoredTarget {
 pub(crate) fn to_json(mail: &Notification) -> Result<serde_json::Value, PortError> {
     let s = |v: &str| v.to_owned();
     let payload = match mail {
-        Notification::NewSignIn { .. } => todo!("issue 15"),
+        Notification::NewSignIn {
+            to,
+            username,
+            at,
+            device,
+            ip,
+            location,
+        } => Payload::NewSignIn {
+            to: s(to.as_str()),
+            username: s(username.as_str()),
+            at: *at,
+            device: device.clone(),
+            ip: ip.clone(),
+            location: location.clone(),
+        },
         Notification::VerifyEmail {
             user_id,
             to,
@@ -214,6 +236,21 @@ pub(crate) fn from_json(value: serde_json::Value) -> Result<Notification, PortEr
     let email = Email::from_trusted;
     let name = Username::from_trusted;
     Ok(match payload {
+        Payload::NewSignIn {
+            to,
+            username,
+            at,
+            device,
+            ip,
+            location,
+        } => Notification::NewSignIn {
+            to: email(to),
+            username: name(username),
+            at,
+            device,
+            ip,
+            location,
+        },
         Payload::VerifyEmail {
             user_id,
             to,
@@ -396,9 +433,25 @@ mod tests {
             },
             Notification::SmsCode {
                 user_id,
-                to,
+                to: to.clone(),
                 phone: MobileNumber::parse("+14155550123", "phone").unwrap(),
                 target: CodeTarget::Challenge(TokenHash::from_trusted("cd".repeat(32))),
+            },
+            Notification::NewSignIn {
+                to: to.clone(),
+                username: Username::from_trusted("jane".into()),
+                at,
+                device: "Chrome on Windows".into(),
+                ip: Some("203.0.113.7".into()),
+                location: Some("Hanoi, VN".into()),
+            },
+            Notification::NewSignIn {
+                to,
+                username: Username::from_trusted("jane".into()),
+                at,
+                device: "Unknown on Unknown".into(),
+                ip: None,
+                location: None,
             },
         ];
         // One of each kind: a new kind without a stored form fails to compile above, and one
@@ -409,6 +462,19 @@ mod tests {
             // Notification has no PartialEq; its Debug output shows every field.
             assert_eq!(format!("{:?}", round_trip(mail)), format!("{mail:?}"));
         }
+    }
+
+    #[test]
+    fn a_stored_sign_in_alert_is_named_as_its_kind() {
+        let mail = Notification::NewSignIn {
+            to: Email::from_trusted("a@b.c".into()),
+            username: Username::from_trusted("abc".into()),
+            at: Utc.with_ymd_and_hms(2024, 1, 1, 12, 0, 0).unwrap(),
+            device: "Firefox on Linux".into(),
+            ip: None,
+            location: None,
+        };
+        assert_eq!(to_json(&mail).unwrap()["kind"], mail.kind());
     }
 
     #[test]
