@@ -15,5 +15,7 @@ mod changes;
 mod common;
 #[path = "admin/known_devices.rs"]
 mod known_devices;
+#[path = "admin/scale.rs"]
+mod scale;
 #[path = "admin/search.rs"]
 mod search;

@@ -86,6 +86,13 @@ pub(super) async fn search(
         .repeatable_read()
         .read_only()
         .run::<_, TxError, _>(async |c| {
+            // Planned for the term at hand, always: after a few broad terms PostgreSQL would
+            // settle on one generic plan for the cached statement, and a plan that walks the
+            // creation-order index suits a term matching half the accounts but reads every
+            // account for a term matching two (docs/postgres.md, "Admin user search").
+            diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan")
+                .execute(c)
+                .await?;
             let rows: Vec<UserRow> = sorted(matching(query, pattern), query.sort)
                 .limit(limit)
                 .offset(offset)
