@@ -79,3 +79,61 @@ pub async fn insert_million_and_admin(
         refresh_token: refresh.raw.expose().to_owned(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schema as the server's migrations leave it, applied from `migrations/` directly.
+    async fn migrated(url: &str) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(url, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        let mut dirs: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        for dir in dirs {
+            let sql = std::fs::read_to_string(dir.join("up.sql")).unwrap();
+            client
+                .batch_execute(&sql)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        }
+        client
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_seed_fits_the_schema_and_makes_unique_searchable_accounts_and_an_admin() {
+        let pg = authd_testkit::postgres::server().await;
+        let url = pg.fresh_database(None).await;
+        let client = migrated(&url).await;
+        let dir = std::env::temp_dir().join(format!("authd-bench-seed-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let keys = Keys::create(&dir).unwrap();
+
+        let admin = insert_million_and_admin(&url, &keys, 20_000).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(admin.email, "bench-admin@example.com");
+        let count = |sql: &'static str| {
+            let client = &client;
+            async move { client.query_one(sql, &[]).await.unwrap().get::<_, i64>(0) }
+        };
+        assert_eq!(count("SELECT count(*) FROM users").await, 20_001);
+        assert_eq!(
+            count("SELECT count(*) FROM users WHERE roles @> ARRAY['admin'] AND status = 'active'")
+                .await,
+            1
+        );
+        assert_eq!(
+            count("SELECT count(*) FROM sessions s JOIN refresh_tokens t ON t.hash = s.current_token_hash")
+                .await,
+            1
+        );
+        // Shapes the workload's terms rely on: company domains and big providers both present.
+        assert!(count("SELECT count(*) FROM users WHERE email LIKE '%.example'").await > 5_000);
+        assert!(count("SELECT count(*) FROM users WHERE email LIKE '%@gmail.com'").await > 500);
+        assert!(count("SELECT count(*) FROM users WHERE last_login IS NULL").await > 1_000);
+    }
+}
