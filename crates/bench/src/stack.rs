@@ -189,15 +189,16 @@ async fn load_it(
     Ok(bench.results)
 }
 
-/// The terms of (g): a username fragment two accounts share, a common name's fragment, a small
-/// company's domain, three-letter fragments (one matching nothing), a big provider.
-pub const SEARCH_TERMS: [&str; 6] = [
+/// The terms of (g), the selective searches the 50 ms target is about (docs/postgres.md, "Admin
+/// user search", measures broad ones too and says why they take longer): username fragments
+/// that 2 and 10 accounts share, a small company's domain, three letters matching 1,100 accounts
+/// and three matching none.
+pub const SEARCH_TERMS: [&str; 5] = [
     "huong_ngo42",
     "nguyen19370",
     "ember-421.example",
     "vu1",
     "qzx",
-    "gmail",
 ];
 
 /// (g): the accounts seeded last (they would slow nothing before, but seeding takes minutes),
@@ -226,7 +227,7 @@ async fn admin_search(
     let spec = Spec {
         id: WorkloadId::AdminSearch,
         letter: "g",
-        title: "GET /v1/admin/users?search=... over 1,000,000 accounts",
+        title: "GET /v1/admin/users?search=<selective term>, 1,000,000 accounts",
         scenario: "admin_search",
         users: plan.admin_search_users,
         rate: None,
