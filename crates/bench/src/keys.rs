@@ -65,6 +65,24 @@ impl Keys {
     /// # Errors
     /// Signing fails.
     pub fn access_token(&self, user: UserId, session: SessionId) -> Result<String, BenchError> {
+        self.access_token_with_roles(user, session, &["user"])
+    }
+
+    /// The same for an account holding `roles` (authd checks a route's permission against its
+    /// own role catalog, not against the token's `permissions` claim).
+    ///
+    /// # Errors
+    /// A role name is malformed, or signing fails.
+    pub fn access_token_with_roles(
+        &self,
+        user: UserId,
+        session: SessionId,
+        roles: &[&str],
+    ) -> Result<String, BenchError> {
+        let roles = roles
+            .iter()
+            .map(|r| RoleName::parse(r).map_err(|e| BenchError::setup(e.to_string())))
+            .collect::<Result<Vec<_>, _>>()?;
         let now = chrono::Utc::now();
         let claims = AccessClaims {
             user_id: user,
@@ -72,7 +90,7 @@ impl Keys {
             token_id: TokenId::new(),
             issued_at: now,
             expires_at: now + chrono::Duration::hours(ACCESS_TOKEN_HOURS),
-            roles: vec![RoleName::parse("user").unwrap_or_else(|e| panic!("{e}"))],
+            roles,
             permissions: authd_domain::authorization::Permissions::none(),
         };
         self.codec

@@ -42,7 +42,7 @@ Usage:
   target/release/authd-bench                the full run (about 3.5 minutes on 2 cores)
   target/release/authd-bench --quick        every phase divided by five: a smoke test of
                                             the harness, not a measurement
-  target/release/authd-bench --only a,b     only these workloads (a to f, see
+  target/release/authd-bench --only a,b     only these workloads (a to g, see
                                             docs/benchmarks.md); the other targets are
                                             reported as not measured
 

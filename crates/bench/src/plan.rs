@@ -60,7 +60,13 @@ pub struct Plan {
     pub startup_samples: usize,
     /// Timed bcrypt cost-12 hashes per core for the machine's raw hashing limit.
     pub bcrypt_hashes_per_core: usize,
-    /// `--only a,b`: the workloads to run (letters `a` to `f`); `None` runs them all.
+    /// (g): accounts seeded for the admin search, and its closed-loop administrators: one per
+    /// core, so that the figures are the search's latency rather than a queue's (administrators
+    /// do not search a thousand times a second).
+    pub directory_users: i32,
+    pub admin_search: Phase,
+    pub admin_search_users: usize,
+    /// `--only a,b`: the workloads to run (letters `a` to `g`); `None` runs them all.
     pub only: Option<Vec<char>>,
 }
 
@@ -87,24 +93,29 @@ impl Plan {
             embedded_logins_per_user: 2,
             startup_samples: 5,
             bcrypt_hashes_per_core: 4,
+            directory_users: 1_000_000,
+            admin_search: Phase::secs(3, 15),
+            admin_search_users: 2,
             only: None,
         }
     }
 
-    /// Whether workload `letter` (`'a'` to `'f'`) is part of this run.
+    /// Whether workload `letter` (`'a'` to `'g'`) is part of this run.
     pub fn runs(&self, letter: char) -> bool {
         self.only.as_ref().is_none_or(|only| only.contains(&letter))
     }
 
-    /// Whether any workload on PostgreSQL + Redis, (a) to (e), is part of this run.
+    /// Whether any workload on PostgreSQL + Redis, (a) to (e) and (g), is part of this run.
     pub fn runs_stack(&self) -> bool {
-        ['a', 'b', 'c', 'd', 'e'].into_iter().any(|l| self.runs(l))
+        ['a', 'b', 'c', 'd', 'e', 'g']
+            .into_iter()
+            .any(|l| self.runs(l))
     }
 
-    /// Reads `--only`'s value: comma-separated letters from `a` to `f`.
+    /// Reads `--only`'s value: comma-separated letters from `a` to `g`.
     ///
     /// # Errors
-    /// A letter outside `a`..=`f`, or none at all.
+    /// A letter outside `a`..=`g`, or none at all.
     pub fn only(mut self, list: &str) -> Result<Self, String> {
         let letters: Vec<char> = list
             .split(',')
@@ -112,8 +123,8 @@ impl Plan {
             .map(|l| {
                 let mut chars = l.chars();
                 match (chars.next(), chars.next()) {
-                    (Some(c @ 'a'..='f'), None) => Ok(c),
-                    _ => Err(format!("--only: unknown workload {l:?} (a to f)")),
+                    (Some(c @ 'a'..='g'), None) => Ok(c),
+                    _ => Err(format!("--only: unknown workload {l:?} (a to g)")),
                 }
             })
             .collect::<Result<_, _>>()?;
@@ -131,6 +142,9 @@ impl Plan {
             register: full.register.scaled(5),
             paced_alone: full.paced_alone.scaled(5),
             storm: full.storm.scaled(5),
+            admin_search: full.admin_search.scaled(5),
+            // A smoke run: a tenth of the accounts, seeded in seconds.
+            directory_users: 100_000,
             startup_samples: 2,
             bcrypt_hashes_per_core: 1,
             ..full

@@ -6,6 +6,7 @@ use crate::store::PostgresStore;
 use async_trait::async_trait;
 use authd_domain::Timestamp;
 use authd_domain::audit::{AuditEvent, AuditKind};
+use authd_domain::directory::{AuditQuery, Page};
 use authd_domain::error::PortError;
 use authd_domain::ids::{EventId, SessionId, UserId};
 use authd_domain::ports::AuditLog;
@@ -25,6 +26,7 @@ struct EventRow {
     ip: Option<String>,
     user_agent: Option<String>,
     detail: Option<String>,
+    actor_id: Option<Uuid>,
 }
 
 impl EventRow {
@@ -38,6 +40,7 @@ impl EventRow {
             ip: e.client.ip.clone(),
             user_agent: e.client.user_agent.clone(),
             detail: e.detail.clone(),
+            actor_id: e.actor_id.map(|id| *id.as_uuid()),
         }
     }
 
@@ -56,19 +59,68 @@ impl EventRow {
                 ip: self.ip,
                 user_agent: self.user_agent,
             },
-            actor_id: None,
+            actor_id: self.actor_id.map(UserId::from_uuid),
             detail: self.detail,
         })
     }
 }
 
+/// The events `query` selects: its account, its kinds, `from` inclusive, `to` exclusive.
+fn matching<'a>(
+    query: &'a AuditQuery,
+    kinds: &'a [&'static str],
+) -> audit_events::BoxedQuery<'a, diesel::pg::Pg> {
+    let mut q = audit_events::table.into_boxed();
+    if let Some(user_id) = query.user_id {
+        q = q.filter(audit_events::user_id.eq(*user_id.as_uuid()));
+    }
+    if !kinds.is_empty() {
+        q = q.filter(audit_events::kind.eq_any(kinds));
+    }
+    if let Some(from) = query.from {
+        q = q.filter(audit_events::at.ge(from));
+    }
+    if let Some(to) = query.to {
+        q = q.filter(audit_events::at.lt(to));
+    }
+    q
+}
+
 #[async_trait]
 impl AuditLog for PostgresStore {
-    async fn search(
-        &self,
-        _query: &authd_domain::directory::AuditQuery,
-    ) -> Result<authd_domain::directory::Page<AuditEvent>, PortError> {
-        todo!("issue 15")
+    async fn search(&self, query: &AuditQuery) -> Result<Page<AuditEvent>, PortError> {
+        let kinds: Vec<&'static str> = query.kinds.iter().map(|k| k.as_str()).collect();
+        let limit = i64::from(query.page.limit());
+        let offset = i64::try_from(query.page.offset()).unwrap_or(i64::MAX);
+        self.bounded(async {
+            let mut conn = self.conn().await?;
+            // The page and the total from one snapshot, so they agree.
+            let (rows, total) = conn
+                .build_transaction()
+                .repeatable_read()
+                .read_only()
+                .run::<_, TxError, _>(async |c| {
+                    let rows: Vec<EventRow> = matching(query, &kinds)
+                        .order((audit_events::at.desc(), audit_events::id.desc()))
+                        .limit(limit)
+                        .offset(offset)
+                        .select(EventRow::as_select())
+                        .load(c)
+                        .await?;
+                    let total: i64 = matching(query, &kinds).count().get_result(c).await?;
+                    Ok((rows, total))
+                })
+                .await?;
+            Ok(Page {
+                items: rows
+                    .into_iter()
+                    .map(EventRow::into_domain)
+                    .collect::<Result<_, _>>()?,
+                request: query.page,
+                total: u64::try_from(total).unwrap_or(0),
+            })
+        })
+        .await
     }
 
     async fn record(&self, event: &AuditEvent) -> Result<(), PortError> {

@@ -3,16 +3,18 @@
 //!
 //! - [`PostgresStore`]: accounts, sessions and refresh-token families, one-time tokens, the
 //!   email outbox, the audit trail, the failed logins of identifiers naming no account, and MFA
-//!   (factors, backup codes, login challenges, remembered devices). Share one instance
-//!   (`Arc<PostgresStore>`) as all seven ports.
+//!   (factors, backup codes, login challenges, remembered devices), and for administration the
+//!   user directory (search, administrators' changes) and the devices accounts signed in from.
+//!   Share one instance (`Arc<PostgresStore>`) as all of these ports.
 //! - [`run_migrations`], [`pending_migrations`], [`revert_all_migrations`]: the schema.
 //!
 //! Every port method is one statement or one transaction. Where a race is named (refresh-token
 //! rotation, failed-login counting, consuming a one-time token, the session limit, a TOTP step,
-//! a backup code, an MFA challenge), the rows
-//! that serialize it are locked (`SELECT ... FOR UPDATE`) before the domain's pure policy
-//! decides, so PostgreSQL and the in-memory adapter apply exactly the same rules. A change and
-//! the email it causes are written in the same transaction.
+//! a backup code, an MFA challenge, a device seen for the first time), the rows that serialize
+//! it are locked (`SELECT ... FOR UPDATE`) before the domain's pure policy decides, so
+//! PostgreSQL and the in-memory adapter apply exactly the same rules. Changes that could take
+//! away the last administrator take turns on one advisory lock (`directory`). A change and the
+//! email it causes are written in the same transaction.
 
 mod audit;
 mod directory;
@@ -32,6 +34,7 @@ mod shared_writes;
 mod store;
 mod users;
 
+pub use directory::search_sql;
 pub use error::PgError;
 pub use migrations::{pending_migrations, revert_all_migrations, run_migrations};
 pub use store::{PgSettings, PostgresStore};

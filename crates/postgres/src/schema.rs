@@ -11,6 +11,16 @@ diesel::table! {
         ip -> Nullable<Text>,
         user_agent -> Nullable<Text>,
         detail -> Nullable<Text>,
+        actor_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    known_devices (user_id, fingerprint) {
+        user_id -> Uuid,
+        fingerprint -> Text,
+        first_seen -> Timestamptz,
+        last_seen -> Timestamptz,
     }
 }
 
@@ -157,6 +167,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(known_devices -> users (user_id));
 diesel::joinable!(mfa_backup_codes -> mfa_factors (factor_id));
 diesel::joinable!(mfa_backup_codes -> users (user_id));
 diesel::joinable!(mfa_challenges -> users (user_id));
@@ -168,6 +179,7 @@ diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
+    known_devices,
     login_failures,
     mfa_backup_codes,
     mfa_challenges,

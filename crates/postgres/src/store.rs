@@ -335,3 +335,15 @@ impl Unreachable for authd_domain::ports::ConsumeError {
         matches!(self, Self::Port(e) if e.unreachable())
     }
 }
+
+impl Unreachable for authd_domain::ports::AccountChangeError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}
+
+impl Unreachable for authd_domain::ports::InsertAccountError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}

@@ -10,4 +10,4 @@ mod pacer;
 mod scenarios;
 
 pub use attack::{Group, run, window};
-pub use scenarios::{Load, login, me, refresh, register};
+pub use scenarios::{Load, admin_search, login, me, refresh, register};

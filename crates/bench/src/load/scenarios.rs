@@ -62,6 +62,27 @@ pub fn me(load: Load, tokens: Vec<String>) -> Result<Group, BenchError> {
     })
 }
 
+/// `GET /v1/admin/users?search=<term>` as an administrator, the terms in turn (round robin
+/// over all users). Each entry of `requests` is the bearer token and the path with its query.
+///
+/// # Errors
+/// No requests, or goose refuses the scenario.
+pub fn admin_search(load: Load, requests: Vec<(String, String)>) -> Result<Group, BenchError> {
+    group(load, requests, |user, s| {
+        Box::pin(async move {
+            if !pace(user, &s).await {
+                return Ok(());
+            }
+            let (token, path) = &s.data[s.next.fetch_add(1, Ordering::Relaxed) % s.data.len()];
+            let request = user
+                .get_request_builder(&GooseMethod::Get, path)?
+                .bearer_auth(token);
+            exchange(user, &s.load.recorder, named!(s.load.name, request), false).await?;
+            Ok(())
+        })
+    })
+}
+
 /// `POST /v1/auth/refresh`: user `i` starts from `chains[i]` and always presents the successor
 /// it was last given. A failed rotation ends that user's chain (and is an error in the report).
 ///

@@ -51,6 +51,8 @@ pub enum WorkloadId {
     PacedMeDuringStorm,
     /// (e) the login storm running alongside.
     StormBesidePacedMe,
+    /// (g) `GET /v1/admin/users?search=...` over 1,000,000 accounts.
+    AdminSearch,
 }
 
 #[derive(Debug, Clone, Serialize)]

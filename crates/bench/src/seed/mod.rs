@@ -3,9 +3,11 @@
 //! over HTTP for the in-memory store, which nothing outside the process can write to.
 
 mod http;
+mod million;
 mod postgres;
 
 pub use http::register_and_log_in;
+pub use million::insert_million_and_admin;
 pub use postgres::insert_accounts;
 
 /// Every seeded account's password; it satisfies the default (classic) password policy.

@@ -1,0 +1,13 @@
+DROP TABLE known_devices;
+DROP INDEX audit_events_at_idx;
+DROP INDEX audit_events_kind_at_idx;
+ALTER TABLE audit_events DROP COLUMN actor_id;
+DROP INDEX users_roles_idx;
+DROP INDEX users_last_login_idx;
+DROP INDEX users_username_order_idx;
+DROP INDEX users_email_order_idx;
+DROP INDEX users_created_at_idx;
+DROP INDEX users_username_trgm_idx;
+DROP INDEX users_email_trgm_idx;
+-- Fails, changing nothing, if anything else in the database uses the extension.
+DROP EXTENSION IF EXISTS pg_trgm;
