@@ -68,7 +68,11 @@ pub fn parse(args: &[&str]) -> Result<AdminCommand, String> {
             }
             "--email" => &mut email,
             "--username" if *sub == "create" => &mut username,
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            // Short options are not echoed: `-pSECRET` would print the secret back.
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            flag if flag.starts_with('-') => {
+                return Err("unknown short option (only --email and --username exist)".to_owned());
+            }
             _ => {
                 positional.push(arg);
                 continue;

@@ -51,7 +51,10 @@ impl AppState {
             settings.trusted_proxies.clone(),
             clock.clone(),
         ));
-        let access = Arc::new(AccessControl::new(services.authenticate.clone(), &settings));
+        let access = Arc::new(
+            AccessControl::new(services.authenticate.clone(), &settings)
+                .with_accounts(services.admin.clone()),
+        );
         Self {
             services,
             access_tokens,

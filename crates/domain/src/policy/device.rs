@@ -21,6 +21,22 @@ pub fn network(ip: &str) -> Option<String> {
     }
 }
 
+/// Who counts as one source of failed logins for credential-stuffing detection: an IPv4
+/// address, or the /64 of an IPv6 one, since a single IPv6 host holds a whole /64 and could
+/// otherwise spread its attempts over as many addresses as it likes (the rate limits group
+/// IPv6 the same way). Text that is no address counts as itself.
+#[must_use]
+pub fn failure_source(ip: &str) -> String {
+    match ip.trim().parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+        }
+        Err(_) => ip.to_owned(),
+    }
+}
+
 /// The text a device fingerprint is the digest of: `browser|os|network`, the network `-` when
 /// the address is missing or not an address. Only its digest is ever stored.
 #[must_use]
@@ -44,6 +60,21 @@ pub fn device_label(browser: &str, os: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_host_counts_as_its_64_for_stuffing() {
+        assert_eq!(failure_source("203.0.113.7"), "203.0.113.7");
+        assert_eq!(failure_source("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(
+            failure_source("2001:db8:1:2:aaaa::1"),
+            failure_source("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(
+            failure_source("2001:db8:1:2::1"),
+            failure_source("2001:db8:1:3::1")
+        );
+        assert_eq!(failure_source("not an ip"), "not an ip");
+    }
 
     #[test]
     fn an_ipv4_address_belongs_to_its_slash_24() {

@@ -59,6 +59,10 @@ pub enum AdminError {
     /// 409 ACCOUNT_SUSPENDED: the action needs an account that is not suspended (a reset mail).
     #[error("the account is suspended")]
     AccountSuspended,
+    /// 401 TOKEN_REVOKED: the caller's own account is gone, suspended or deleted although
+    /// its token still passed the denylist (a denial lost in a Redis outage).
+    #[error("the caller's account can no longer act")]
+    CallerInactive,
     /// 409 LAST_ADMIN.
     #[error("the last active administrator cannot be suspended, deleted or demoted")]
     LastAdmin,

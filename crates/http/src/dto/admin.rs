@@ -194,9 +194,8 @@ pub struct UpdatedUser {
     updated_at: String,
 }
 
-impl From<&AdminUserView> for UpdatedUser {
-    fn from(v: &AdminUserView) -> Self {
-        let u = &v.user;
+impl From<&User> for UpdatedUser {
+    fn from(u: &User) -> Self {
         Self {
             id: u.id.to_string(),
             email: u.email.as_str().to_owned(),

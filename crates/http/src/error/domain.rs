@@ -228,6 +228,7 @@ impl From<AdminError> for ApiError {
             AdminError::AccountSuspended => Self::TargetSuspended,
             AdminError::LastAdmin => Self::LastAdmin,
             AdminError::InsufficientPermissions => Self::InsufficientPermissions,
+            AdminError::CallerInactive => Self::TokenRevoked,
             AdminError::Infra(e) => e.into(),
         }
     }

@@ -1,11 +1,11 @@
 //! What the administration routes and the activity route read from a request: the listing's
 //! query (see `dto::query`), the account named in the path, and the acting administrator.
 
-use super::{Authenticated, CallerInfo, state};
+use super::{Authenticated, CallerInfo, CallerPermissions, state};
 use crate::dto::query;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use authd_domain::directory::{AuditQuery, PageRequest, UserQuery};
 use authd_domain::ids::UserId;
 use authd_domain::services::Actor;
@@ -75,10 +75,14 @@ impl FromRequest for Acting {
         let principal = Authenticated::from_request(req, payload);
         let caller = CallerInfo::from_request(req, payload);
         let state = state(req);
+        let stored = req.extensions().get::<CallerPermissions>().copied();
         Box::pin(async move {
             let Authenticated(claims) = principal.await?;
             let CallerInfo(client) = caller.await?;
-            let permissions = state?.settings.roles.permissions_of(&claims.roles);
+            let permissions = match stored {
+                Some(CallerPermissions(permissions)) => permissions,
+                None => state?.settings.roles.permissions_of(&claims.roles),
+            };
             Ok(Self(Actor {
                 id: claims.user_id,
                 permissions,

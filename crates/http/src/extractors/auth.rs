@@ -12,10 +12,32 @@ use secrecy::SecretString;
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub AccessClaims);
 
+/// The caller of a route that takes either a bearer token or something else (MFA verify and
+/// challenge also serve a login's `mfaToken`), so the route table declares it `Public` and the
+/// handler checks the token itself: with the same `users.read` the table asks of the routes of
+/// one's own account.
+///
+/// # Errors
+/// The 401s of [`Authenticated`]; 403 `INSUFFICIENT_PERMISSIONS`.
+pub async fn own_account(req: &HttpRequest) -> Result<AccessClaims, ApiError> {
+    let Authenticated(claims) = Authenticated::from_request(req, &mut Payload::None).await?;
+    let granted = state(req)?.settings.roles.permissions_of(&claims.roles);
+    if granted.contains(authd_domain::authorization::Permission::UsersRead) {
+        Ok(claims)
+    } else {
+        Err(ApiError::InsufficientPermissions)
+    }
+}
+
 /// Claims the route's access check already verified (`middleware::access`), left on the request
 /// for [`Authenticated`] so that a token is verified once per request.
 #[derive(Debug)]
 pub struct Verified(pub AccessClaims);
+
+/// What an admin route's caller may do, read by the access check from the caller's stored
+/// account (`Admin::authorize`), left on the request for [`super::Acting`].
+#[derive(Debug, Clone, Copy)]
+pub struct CallerPermissions(pub authd_domain::authorization::Permissions);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;

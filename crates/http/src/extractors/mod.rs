@@ -9,7 +9,7 @@ mod json;
 mod refresh;
 
 pub use admin::{Acting, AuditEventsQuery, PageQuery, TargetUser, UsersQuery};
-pub use auth::{Authenticated, Verified, parse_bearer};
+pub use auth::{Authenticated, CallerPermissions, Verified, own_account, parse_bearer};
 pub use caller::{CallerInfo, request_ip};
 pub use device::DeviceCookie;
 pub use json::{Json, OptionalJson};

@@ -7,12 +7,15 @@
 //! 2. the bearer token, verified once (signature and one denylist lookup), else the 401s of
 //!    `Authenticated`; the claims are left on the request for that extractor, which then
 //!    verifies nothing again;
-//! 3. `Permission` and `Admin` routes: the caller's roles grant the permission under the
-//!    current role configuration (not the token's `permissions` claim, which may be stale),
-//!    else 403 `INSUFFICIENT_PERMISSIONS`.
+//! 3. `Permission` routes: the token's roles grant the permission under the current role
+//!    configuration (not the token's `permissions` claim, which may be stale), else 403
+//!    `INSUFFICIENT_PERMISSIONS`. `Admin` routes: the roles of the caller's *stored* account
+//!    grant it (`Admin::authorize`, one read), so a demotion or suspension whose token denial
+//!    was lost with Redis's data still takes effect; an account no longer active is 401
+//!    `TOKEN_REVOKED`.
 
 use crate::error::ApiError;
-use crate::extractors::{Verified, parse_bearer, request_ip};
+use crate::extractors::{CallerPermissions, Verified, parse_bearer, request_ip};
 use crate::middleware::rate_limit::{Limit, limited, rate_limit};
 use crate::routes::Access;
 use crate::settings::HttpSettings;
@@ -22,8 +25,8 @@ use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::{Next, from_fn};
 use actix_web::web::Data;
 use actix_web::{HttpMessage, ResponseError, Route};
-use authd_domain::authorization::{Permission, RoleCatalog};
-use authd_domain::services::Authenticate;
+use authd_domain::authorization::{Permissions, RoleCatalog};
+use authd_domain::services::{Admin, Authenticate};
 use authd_domain::token::AccessClaims;
 use ipnet::IpNet;
 use secrecy::SecretString;
@@ -38,6 +41,9 @@ pub struct AccessControl {
     trusted_proxies: Vec<IpNet>,
     /// `None`: any address may reach the admin routes.
     admin_allowed_ips: Option<Vec<IpNet>>,
+    /// Reads an admin route's caller from storage; `None` (tests of the check alone): the
+    /// token's roles decide, as on the other routes.
+    accounts: Option<Admin>,
 }
 
 impl AccessControl {
@@ -48,6 +54,16 @@ impl AccessControl {
             roles: settings.roles.clone(),
             trusted_proxies: settings.trusted_proxies.clone(),
             admin_allowed_ips: settings.admin_allowed_ips.clone(),
+            accounts: None,
+        }
+    }
+
+    /// Admin routes ask `admin` what their caller's stored account may do.
+    #[must_use]
+    pub fn with_accounts(self, admin: Admin) -> Self {
+        Self {
+            accounts: Some(admin),
+            ..self
         }
     }
 
@@ -61,12 +77,6 @@ impl AccessControl {
             let ip = ip.to_canonical();
             allowed.iter().any(|net| net.contains(&ip))
         })
-    }
-
-    fn grants(&self, claims: &AccessClaims, permission: Permission) -> bool {
-        self.roles
-            .permissions_of(&claims.roles)
-            .contains(permission)
     }
 }
 
@@ -96,9 +106,14 @@ async fn check(
     next: Next<BoxBody>,
 ) -> Result<ServiceResponse<EitherBody<BoxBody>>, actix_web::Error> {
     match admit(access, &req).await {
-        Ok(claims) => {
+        Ok((claims, stored)) => {
             tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
-            req.extensions_mut().insert(Verified(claims));
+            let mut extensions = req.extensions_mut();
+            extensions.insert(Verified(claims));
+            if let Some(permissions) = stored {
+                extensions.insert(CallerPermissions(permissions));
+            }
+            drop(extensions);
             Ok(next.call(req).await?.map_into_left_body())
         }
         Err(refusal) => {
@@ -108,8 +123,12 @@ async fn check(
     }
 }
 
-/// The verified claims of a caller `access` admits, or the refusal.
-async fn admit(access: Access, req: &ServiceRequest) -> Result<AccessClaims, ApiError> {
+/// The verified claims of a caller `access` admits (with, on admin routes, what its stored
+/// account may do), or the refusal.
+async fn admit(
+    access: Access,
+    req: &ServiceRequest,
+) -> Result<(AccessClaims, Option<Permissions>), ApiError> {
     let control = req.app_data::<Data<AccessControl>>();
     if access.admin_network() {
         let control = control.ok_or_else(unregistered)?;
@@ -124,8 +143,13 @@ async fn admit(access: Access, req: &ServiceRequest) -> Result<AccessClaims, Api
     let token = SecretString::from(parse_bearer(req.headers().get(AUTHORIZATION))?);
     let control = control.ok_or_else(unregistered)?;
     let claims = control.authenticate.authenticate(&token).await?;
+    let stored = match (&control.accounts, access.admin_network()) {
+        (Some(accounts), true) => Some(accounts.authorize(&claims).await?),
+        _ => None,
+    };
+    let granted = stored.unwrap_or_else(|| control.roles.permissions_of(&claims.roles));
     if let Some(permission) = access.permission()
-        && !control.grants(&claims, permission)
+        && !granted.contains(permission)
     {
         tracing::info!(
             permission = permission.as_str(),
@@ -133,7 +157,7 @@ async fn admit(access: Access, req: &ServiceRequest) -> Result<AccessClaims, Api
         );
         return Err(ApiError::InsufficientPermissions);
     }
-    Ok(claims)
+    Ok((claims, stored))
 }
 
 /// The app was assembled without the access check's data (a bug: 500).

@@ -12,12 +12,11 @@ use crate::dto::requests::PasswordRequest;
 use crate::dto::responses::LoginData;
 use crate::dto::{Message, Success, message, success, with_cookie};
 use crate::error::ApiError;
-use crate::extractors::{Authenticated, CallerInfo, Json};
+use crate::extractors::{Authenticated, CallerInfo, Json, own_account};
 use crate::state::AppState;
-use actix_web::dev::Payload;
+use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
-use actix_web::{FromRequest, HttpRequest};
 use authd_domain::ids::DeviceId;
 use authd_domain::values::codes;
 use secrecy::ExposeSecret;
@@ -104,12 +103,12 @@ pub async fn verify(
             logged_in(&state, &done.login, done.device.as_ref())
         }
         VerifyStep::Confirm(code) => {
-            let principal = Authenticated::from_request(&req, &mut Payload::None).await?;
+            let principal = own_account(&req).await?;
             let code = Some(code.expose_secret().to_owned());
             state
                 .services
                 .mfa
-                .confirm(principal.0.user_id, code, &caller.0)
+                .confirm(principal.user_id, code, &caller.0)
                 .await?;
             Ok(message("MFA verified successfully"))
         }
@@ -150,11 +149,11 @@ pub async fn challenge(
     match body.0.into_target() {
         CodeFor::Login(request) => state.services.login.send_mfa_code(request).await?,
         CodeFor::Bearer(method) => {
-            let principal = Authenticated::from_request(&req, &mut Payload::None).await?;
+            let principal = own_account(&req).await?;
             state
                 .services
                 .mfa
-                .send_code(principal.0.user_id, method)
+                .send_code(principal.user_id, method)
                 .await?;
         }
     }

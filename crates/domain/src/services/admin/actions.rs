@@ -5,7 +5,7 @@ use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::UserId;
 use crate::notification::Notification;
-use crate::services::shared::{audit, denial_until};
+use crate::services::shared::{audit, denial_until, deny_everything_before};
 use crate::user::AccountStatus;
 
 impl Admin {
@@ -48,26 +48,16 @@ impl Admin {
         self.find(id).await?;
         let now = self.ports.clock.now();
         let until = denial_until(self.access_ttl, now);
-        // As "log out everywhere": revoking twice is harmless, so a failure is returned and
-        // the administrator may retry.
         let revoked = self
             .ports
             .sessions
             .revoke_all(id, now)
             .await
             .map_err(InfraError::from)?;
-        if !revoked.is_empty() {
-            self.ports
-                .denylist
-                .deny_sessions(&revoked, until)
-                .await
-                .map_err(InfraError::from)?;
-        }
-        self.ports
-            .denylist
-            .deny_user_before(id, now, until)
-            .await
-            .map_err(InfraError::from)?;
+        // The sessions are revoked in storage, which refresh and the denylist's outage guard
+        // both read: a denylist failure now would not undo that, so it is logged, not returned,
+        // and the event is written either way.
+        deny_everything_before(&*self.ports.denylist, id, &revoked, now, until).await;
         audit(
             &*self.ports.audit,
             AuditEvent::new(AuditKind::SessionsRevoked, now, Some(id), &actor.client)

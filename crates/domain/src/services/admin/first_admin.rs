@@ -141,10 +141,7 @@ impl FirstAdmin {
                     Err(FirstAdminError::NotAnAdmin)
                 }
             }
-            None => self
-                .insert(valid, admin_role)
-                .await
-                .map(AdminCreated::Created),
+            None => self.insert(valid, admin_role).await,
         }
     }
 
@@ -169,10 +166,7 @@ impl FirstAdmin {
             .map_err(|e| FirstAdminError::Validation(ValidationErrors(vec![e])))?;
         let Some(existing) = self.find(&email).await? else {
             let valid = self.validate(input)?;
-            return self
-                .insert(valid, admin_role)
-                .await
-                .map(|id| Some(AdminCreated::Created(id)));
+            return self.insert(valid, admin_role).await.map(Some);
         };
         refuse_inactive(&existing)?;
         // Whoever registered an address they never verified may not own it: making that
@@ -268,8 +262,15 @@ impl FirstAdmin {
             .map_err(InfraError::from)?)
     }
 
-    /// Stores the new admin: active, verified, holding `role` alone.
-    async fn insert(&self, valid: ValidAdmin, role: RoleName) -> Result<UserId, FirstAdminError> {
+    /// Stores the new admin: active, verified, holding `role` alone. When the email was taken
+    /// since it was looked up (another replica bootstrapping at the same moment, or a second
+    /// `authd admin create`), the account that took it decides: `AlreadyAdmin` if it holds the
+    /// role, else `NotAnAdmin`.
+    async fn insert(
+        &self,
+        valid: ValidAdmin,
+        role: RoleName,
+    ) -> Result<AdminCreated, FirstAdminError> {
         let password_hash = self
             .ports
             .hasher
@@ -286,23 +287,26 @@ impl FirstAdmin {
             status: AccountStatus::Active,
             email_verified: true,
             phone_verified: false,
-            roles: vec![role],
+            roles: vec![role.clone()],
             lockout: LockoutState::default(),
             mfa_enabled: false,
             last_login: None,
             created_at: now,
             updated_at: now,
         };
-        self.ports
-            .directory
-            .insert(&user)
-            .await
-            .map_err(|e| match e {
-                // Registered between the lookup and the insert: an account that is no admin.
-                InsertAccountError::EmailTaken => FirstAdminError::NotAnAdmin,
-                InsertAccountError::UsernameTaken => FirstAdminError::UsernameTaken,
-                InsertAccountError::Port(e) => InfraError::from(e).into(),
-            })?;
+        match self.ports.directory.insert(&user).await {
+            Ok(()) => {}
+            Err(InsertAccountError::EmailTaken) => {
+                return match self.find(&user.email).await? {
+                    Some(taken) if taken.roles.contains(&role) => {
+                        Ok(AdminCreated::AlreadyAdmin(taken.id))
+                    }
+                    _ => Err(FirstAdminError::NotAnAdmin),
+                };
+            }
+            Err(InsertAccountError::UsernameTaken) => return Err(FirstAdminError::UsernameTaken),
+            Err(InsertAccountError::Port(e)) => return Err(InfraError::from(e).into()),
+        }
         let client = ClientInfo::default();
         audit(
             &*self.ports.audit,
@@ -316,7 +320,7 @@ impl FirstAdmin {
                 .with_detail(format!("none -> {}", roles_text(&user.roles))),
         )
         .await;
-        Ok(user.id)
+        Ok(AdminCreated::Created(user.id))
     }
 
     /// Adds `role` to `user`'s roles and, as any role change, cuts off its earlier access

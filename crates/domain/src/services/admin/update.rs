@@ -1,6 +1,6 @@
 //! `PUT /v1/admin/users/{id}`: profile, status, roles, verified flag.
 
-use super::{Actor, Admin, AdminError, AdminUserView, known_roles, roles_text};
+use super::{Actor, Admin, AdminError, known_roles, roles_text};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::authorization::{Permission, RoleName};
 use crate::directory::AccountChange;
@@ -34,16 +34,21 @@ impl Admin {
     /// revoke every session and cut off every token. Each aspect changed is one audit event
     /// naming the actor.
     ///
+    /// Answers the account as stored after the change, with no further read: once the change
+    /// is stored, nothing may turn the answer into a failure.
+    ///
     /// # Errors
     /// `Validation`; `InsufficientPermissions` when `roles` is given without
-    /// `admin.roles.write`; `UserNotFound`; `AccountDeleted`; `LastAdmin`; `Infra`.
+    /// `admin.roles.write`, or `status` is given for an account holding a role that grants it
+    /// (suspending or reactivating an administrator is as strong as changing roles);
+    /// `UserNotFound`; `AccountDeleted`; `LastAdmin`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn update_user(
         &self,
         actor: &Actor,
         id: UserId,
         update: AdminUpdate,
-    ) -> Result<AdminUserView, AdminError> {
+    ) -> Result<User, AdminError> {
         // Refused on the request alone, before anything about the account is read.
         if update.roles.is_some() && !actor.permissions.contains(Permission::AdminRolesWrite) {
             return Err(AdminError::InsufficientPermissions);
@@ -52,17 +57,24 @@ impl Admin {
         if user.status == AccountStatus::Deleted {
             return Err(AdminError::AccountDeleted);
         }
+        let guarded = self.guard();
+        if update.status.is_some()
+            && user.roles.iter().any(|r| guarded.roles.contains(r))
+            && !actor.permissions.contains(Permission::AdminRolesWrite)
+        {
+            return Err(AdminError::InsufficientPermissions);
+        }
         let change = self
             .parse_update(update, &user)
             .map_err(AdminError::Validation)?;
         if change.is_empty() {
-            return self.view(user).await;
+            return Ok(user);
         }
         let now = self.ports.clock.now();
         let applied = self
             .ports
             .directory
-            .apply_change(id, &change, &self.guard(), now)
+            .apply_change(id, &change, &guarded, now)
             .await?;
         let roles_changed = !same_roles(&applied.before.roles, &applied.after.roles);
         let disabled = applied.before.status != applied.after.status
@@ -88,7 +100,7 @@ impl Admin {
                 .with_detail(aspect.detail);
             audit(&*self.ports.audit, event).await;
         }
-        self.view(applied.after).await
+        Ok(applied.after)
     }
 
     /// Every field checked, every problem reported on its request field name.
@@ -124,7 +136,9 @@ impl Admin {
         errors.into_result()?;
         Ok(AccountChange {
             profile,
-            status,
+            // `pending` is accepted only on a pending account, where it changes nothing; not
+            // sending it keeps a verification racing this change from being undone.
+            status: status.filter(|s| *s != AccountStatus::Pending),
             roles,
             email_verified: update.email_verified,
         })

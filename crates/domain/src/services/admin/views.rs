@@ -2,10 +2,12 @@
 
 use super::{Admin, AdminError, AdminUserView};
 use crate::audit::AuditEvent;
+use crate::authorization::Permissions;
 use crate::directory::{AuditQuery, Page, UserQuery};
 use crate::error::InfraError;
 use crate::ids::UserId;
-use crate::user::User;
+use crate::token::AccessClaims;
+use crate::user::{AccountStatus, User};
 
 impl Admin {
     /// `GET /v1/admin/users`.
@@ -44,6 +46,26 @@ impl Admin {
             .search(query)
             .await
             .map_err(InfraError::from)?)
+    }
+
+    /// What the caller of an admin route may do, read from its stored account rather than
+    /// its token: a role change or suspension cuts tokens off through the denylist, and a
+    /// denial lost with Redis's data would otherwise leave a demoted administrator their power
+    /// until the token expires. One read, on the low-traffic admin routes only.
+    ///
+    /// # Errors
+    /// `CallerInactive` when the account is gone or not active; `Infra`.
+    #[tracing::instrument(skip_all)]
+    pub async fn authorize(&self, claims: &AccessClaims) -> Result<Permissions, AdminError> {
+        let caller = self
+            .ports
+            .users
+            .find_by_id(claims.user_id)
+            .await
+            .map_err(InfraError::from)?
+            .filter(|u| u.status == AccountStatus::Active)
+            .ok_or(AdminError::CallerInactive)?;
+        Ok(self.roles.permissions_of(&caller.roles))
     }
 
     /// The account, or `UserNotFound`.

@@ -90,10 +90,11 @@ impl Login {
             return;
         };
         let limit = self.settings.stuffing;
+        let source = crate::policy::device::failure_source(ip);
         match self
             .ports
             .failure_spread
-            .record(ip, target.as_str(), limit, now)
+            .record(&source, target.as_str(), limit, now)
             .await
         {
             Ok(false) => {}

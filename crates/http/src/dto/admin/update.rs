@@ -7,7 +7,9 @@ use utoipa::ToSchema;
 
 /// An absent field is left as it is; `null` clears a profile field.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+// A misspelt field (`role` for `roles`) must not answer "User updated successfully" having
+// changed nothing: an administrator would believe a demotion happened.
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "firstName": "John", "lastName": "Smith", "status": "active", "roles": ["user", "moderator"]
 }))]

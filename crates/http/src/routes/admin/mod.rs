@@ -123,7 +123,7 @@ pub async fn update_user(
     target: TargetUser,
     body: Json<AdminUpdateRequest>,
 ) -> Answer {
-    let view = state
+    let user = state
         .services
         .admin
         .update_user(&actor.0, target.0, body.0.into())
@@ -131,6 +131,6 @@ pub async fn update_user(
     Ok(success(
         StatusCode::OK,
         Some("User updated successfully"),
-        Some(UpdatedUser::from(&view)),
+        Some(UpdatedUser::from(&user)),
     ))
 }

@@ -397,3 +397,35 @@ async fn grant_refuses_an_unknown_role_an_unknown_account_and_a_deleted_one() {
         .unwrap_err();
     assert!(matches!(err, FirstAdminError::Inactive("deleted")));
 }
+
+#[tokio::test]
+async fn a_replica_bootstrapping_at_the_same_moment_finds_the_admin_the_other_made() {
+    let mut m = Mocks::new();
+    admin_exists(&mut m, false);
+    let mut made = active_user();
+    made.roles = vec![role("admin")];
+    let found = made.clone();
+    let mut lookups = 0;
+    // Free at the first lookup, taken by the other replica at the insert.
+    m.users.expect_find_by_email().times(2).returning(move |_| {
+        lookups += 1;
+        Ok((lookups > 1).then(|| found.clone()))
+    });
+    inserts(&mut m, || Err(InsertAccountError::EmailTaken));
+    let outcome = first_admin(m).ensure(input()).await.unwrap();
+    assert_eq!(outcome, Some(AdminCreated::AlreadyAdmin(made.id)));
+}
+
+#[tokio::test]
+async fn an_email_taken_by_an_ordinary_account_meanwhile_is_no_admin() {
+    let mut m = Mocks::new();
+    let ordinary = active_user();
+    let mut lookups = 0;
+    m.users.expect_find_by_email().times(2).returning(move |_| {
+        lookups += 1;
+        Ok((lookups > 1).then(|| ordinary.clone()))
+    });
+    inserts(&mut m, || Err(InsertAccountError::EmailTaken));
+    let err = first_admin(m).create(input()).await.unwrap_err();
+    assert!(matches!(err, FirstAdminError::NotAnAdmin));
+}
