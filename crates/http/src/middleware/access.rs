@@ -108,12 +108,13 @@ async fn check(
     match admit(access, &req).await {
         Ok((claims, stored)) => {
             tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
-            let mut extensions = req.extensions_mut();
-            extensions.insert(Verified(claims));
-            if let Some(permissions) = stored {
-                extensions.insert(CallerPermissions(permissions));
+            {
+                let mut extensions = req.extensions_mut();
+                extensions.insert(Verified(claims));
+                if let Some(permissions) = stored {
+                    extensions.insert(CallerPermissions(permissions));
+                }
             }
-            drop(extensions);
             Ok(next.call(req).await?.map_into_left_body())
         }
         Err(refusal) => {
