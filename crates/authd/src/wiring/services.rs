@@ -176,6 +176,7 @@ pub(super) fn services(
         profiles: Profiles::new(
             ProfilesPorts {
                 users: users.clone(),
+                directory: directory.clone(),
                 hasher: hasher.clone(),
                 denylist: denylist.clone(),
                 audit: audit.clone(),

@@ -66,6 +66,9 @@ pub enum DeactivateError {
     AccountLocked { retry_after: i64 },
     #[error("account no longer usable")]
     AccountGone,
+    /// 409 LAST_ADMIN: the last active administrator cannot delete their own account either.
+    #[error("the last active administrator")]
+    LastAdmin,
     #[error(transparent)]
     Infra(#[from] InfraError),
 }
@@ -85,6 +88,8 @@ impl From<Refusal> for DeactivateError {
 #[derive(Clone)]
 pub struct ProfilesPorts {
     pub users: Arc<dyn UserRepository>,
+    /// Deactivation is a change to `deleted` under the last-admin guard.
+    pub directory: Arc<dyn crate::ports::UserDirectory>,
     /// To check the password that confirms a deactivation.
     pub hasher: Arc<dyn PasswordHasher>,
     pub denylist: Arc<dyn TokenDenylist>,
@@ -193,12 +198,35 @@ impl Profiles {
         )
         .confirm(&user, &password, now, client)
         .await?;
-        let revoked = self
+        // The admin API's change to `deleted`, so that the last administrator cannot leave the
+        // service without one by deleting themselves, settled in the same unit of work.
+        let change = crate::directory::AccountChange {
+            status: Some(crate::user::AccountStatus::Deleted),
+            ..Default::default()
+        };
+        let guard = crate::directory::LastAdminGuard {
+            roles: self
+                .roles
+                .roles_granting(crate::authorization::Permission::AdminRolesWrite),
+        };
+        let revoked = match self
             .ports
-            .users
-            .deactivate(user.id, now)
+            .directory
+            .apply_change(user.id, &change, &guard, now)
             .await
-            .map_err(InfraError::from)?;
+        {
+            Ok(applied) => applied.revoked_sessions,
+            Err(crate::ports::AccountChangeError::LastAdmin) => {
+                return Err(DeactivateError::LastAdmin);
+            }
+            Err(
+                crate::ports::AccountChangeError::NotFound
+                | crate::ports::AccountChangeError::Deleted,
+            ) => return Err(DeactivateError::AccountGone),
+            Err(crate::ports::AccountChangeError::Port(e)) => {
+                return Err(InfraError::from(e).into());
+            }
+        };
         deny_everything_before(
             &*self.ports.denylist,
             user.id,

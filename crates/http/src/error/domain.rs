@@ -155,6 +155,7 @@ impl From<DeactivateError> for ApiError {
             DeactivateError::InvalidCredentials => Self::InvalidCredentials,
             DeactivateError::AccountLocked { retry_after } => Self::AccountLocked { retry_after },
             DeactivateError::AccountGone => Self::AccountGone,
+            DeactivateError::LastAdmin => Self::LastAdmin,
             DeactivateError::Infra(e) => e.into(),
         }
     }

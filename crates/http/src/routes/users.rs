@@ -88,6 +88,7 @@ pub async fn update_me(
         (status = 200, description = "Deactivated", body = Message,
             example = json!({"success": true, "message": "Account deactivated successfully"})),
         (status = 401, description = "`INVALID_CREDENTIALS`: wrong password (counts towards the lockout)"),
+        (status = 409, description = "`LAST_ADMIN`: the account is the last active administrator"),
         (status = 423, description = "`ACCOUNT_LOCKED` (`retryAfter`), even for the right password"),
         (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full"),
     )

@@ -22,6 +22,7 @@ use std::sync::Arc;
 fn service(mocks: Mocks) -> Profiles {
     let ports = ProfilesPorts {
         users: Arc::new(mocks.users),
+        directory: Arc::new(mocks.directory),
         hasher: Arc::new(mocks.hasher),
         denylist: Arc::new(mocks.denylist),
         audit: Arc::new(mocks.audit),
@@ -260,7 +261,7 @@ fn password_is(m: &mut Mocks, check: PasswordCheck) {
 }
 
 fn nothing_is_deactivated(m: &mut Mocks) {
-    m.users.expect_deactivate().never();
+    m.directory.expect_apply_change().never();
     m.denylist.expect_deny_user_before().never();
 }
 
@@ -272,11 +273,27 @@ async fn deactivating_with_the_right_password_deletes_the_account_and_kills_ever
     account_is(&mut m, Some(user.clone()));
     password_is(&mut m, PasswordCheck::Match { needs_rehash: true });
     let (id, session) = (user.id, SessionId::new());
-    m.users
-        .expect_deactivate()
+    let before = user.clone();
+    m.directory
+        .expect_apply_change()
         .times(1)
-        .withf(move |user_id, now| *user_id == id && *now == t0())
-        .returning(move |_, _| Ok(vec![session]));
+        .withf(move |user_id, change, guard, now| {
+            *user_id == id
+                && change.status == Some(AccountStatus::Deleted)
+                && change.roles.is_none()
+                && guard.roles.iter().map(|r| r.as_str()).eq(["admin"])
+                && *now == t0()
+        })
+        .returning(move |_, _, _, _| {
+            Ok(crate::ports::AppliedChange {
+                before: before.clone(),
+                after: User {
+                    status: AccountStatus::Deleted,
+                    ..before.clone()
+                },
+                revoked_sessions: vec![session],
+            })
+        });
     m.denylist
         .expect_deny_sessions()
         .times(1)
@@ -395,10 +412,42 @@ async fn a_denylist_outage_does_not_fail_a_deactivation_already_stored() {
             needs_rehash: false,
         },
     );
-    m.users.expect_deactivate().returning(|_, _| Ok(vec![]));
+    let before = user.clone();
+    m.directory.expect_apply_change().returning(move |_, _, _, _| {
+        Ok(crate::ports::AppliedChange {
+            before: before.clone(),
+            after: before.clone(),
+            revoked_sessions: vec![],
+        })
+    });
     m.denylist
         .expect_deny_user_before()
         .times(1)
         .returning(|_, _, _| Err(port_down()));
     assert!(deactivate(m, &user, PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_last_administrator_cannot_delete_their_own_account() {
+    let mut user = active_user();
+    user.roles = vec![crate::authorization::RoleName::parse("admin").unwrap()];
+    let mut m = Mocks::new();
+    let audit = capture_audit(&mut m);
+    account_is(&mut m, Some(user.clone()));
+    password_is(&mut m, PasswordCheck::Match { needs_rehash: false });
+    m.directory
+        .expect_apply_change()
+        .times(1)
+        .returning(|_, _, _, _| Err(crate::ports::AccountChangeError::LastAdmin));
+    m.denylist.expect_deny_user_before().never();
+    m.denylist.expect_deny_sessions().never();
+    let err = deactivate(m, &user, PASSWORD).await.unwrap_err();
+    assert!(matches!(err, DeactivateError::LastAdmin));
+    assert!(
+        !audit
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == AuditKind::AccountDeactivated)
+    );
 }
