@@ -98,10 +98,7 @@ pub async fn insert_refuses_a_taken_email_or_a_look_alike_username(s: &StorageUn
         .create(&same_email, &fixtures::verify_mail(&same_email))
         .await;
     assert!(
-        matches!(
-            result,
-            Err(CreateUserError::EmailTaken)
-        ),
+        matches!(result, Err(CreateUserError::EmailTaken)),
         "{result:?}"
     );
 }
