@@ -144,7 +144,7 @@ async fn status_and_role_filters_keep_only_matching_accounts(backend: Backend) {
     assert_eq!(of(list(&app, &admin, "status=pending").await), [pending]);
     assert_eq!(
         of(list(&app, &admin, "status=suspended").await),
-        [suspended.id.clone()]
+        std::slice::from_ref(&suspended.id)
     );
     let actives = of(list(&app, &admin, "status=active").await);
     assert!(actives.contains(&active.id) && actives.contains(&admin.id().to_owned()));
