@@ -127,3 +127,36 @@ async fn what_an_administrator_did_shows_without_the_administrator(backend: Back
     assert_eq!(trail["events"][0]["userAgent"], ADMIN_CONSOLE);
     assert_eq!(trail["events"][0]["actorId"], admin.id());
 }
+
+#[apply(backends)]
+async fn failures_a_lock_and_an_administrators_unlock_show_in_the_holders_activity(
+    backend: Backend,
+) {
+    let (app, admin) = spawn_admin_app(backend).await;
+    let user = app.verified_user().await;
+    let wrong = json!({"email": user.email, "password": "Wr0ng-Password!x"});
+    for _ in 0..5 {
+        app.login_reply(&wrong).await;
+    }
+    app.admin_action(admin.token(), &user.id, "unlock")
+        .await
+        .ok_or_message();
+    let login = app.login(&user).await;
+
+    let data = activity(&app, &login.access_token, "").await;
+    let kinds = types(&data["events"]);
+    assert_eq!(
+        kinds[..4],
+        [
+            "login_succeeded",
+            "account_unlocked",
+            "account_locked",
+            "login_failed"
+        ],
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|k| *k == "login_failed").count(), 5);
+    let unlocked = &data["events"][1];
+    assert_eq!(unlocked["ipAddress"], Value::Null, "{unlocked}");
+    assert_eq!(data["events"][3]["ipAddress"], "127.0.0.1");
+}

@@ -38,13 +38,24 @@ async fn a_login_from_a_new_device_mails_the_holder_once(backend: Backend) {
         .await;
     assert_eq!(new_device_events(&app, &admin, &user).await, 0);
 
-    login_as(&app, &user, FIREFOX_ON_LINUX).await;
+    let firefox = app
+        .login_with(&app.client, &user, header("user-agent", FIREFOX_ON_LINUX))
+        .await;
     let mail = app.wait_for_mail(MailKind::NewSignIn, &user.email).await;
     assert_eq!(mail.subject, "New sign-in to your account");
     assert!(mail.text.contains("Firefox"), "{}", mail.text);
     assert!(mail.text.contains("Linux"), "{}", mail.text);
     assert!(mail.text.contains("127.0.0.1"), "{}", mail.text);
     assert_eq!(new_device_events(&app, &admin, &user).await, 1);
+    let own = app
+        .send(
+            app.client
+                .get(app.url("/v1/users/me/activity"))
+                .bearer_auth(&firefox.access_token),
+        )
+        .await;
+    let kinds = types(&own.ok(200)["events"]);
+    assert!(kinds.contains(&"new_device_login".to_owned()), "{kinds:?}");
 
     // Both devices are known now.
     login_as(&app, &user, FIREFOX_ON_LINUX).await;

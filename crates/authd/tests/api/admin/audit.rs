@@ -115,6 +115,13 @@ async fn events_filter_by_account_type_and_time(backend: Backend) {
         .await;
     assert_eq!(types(&failed["events"]), ["login_failed"; 3]);
     assert_eq!(failed["pagination"]["total"], 3);
+    let failure = &failed["events"][0];
+    assert_eq!(failure["ipAddress"], "127.0.0.1");
+    assert_eq!(failure["actorId"], Value::Null);
+    assert_eq!(
+        failure["note"], "wrong password",
+        "as docs/admin.md shows: {failure}"
+    );
     let two_kinds = app
         .audit_events(
             token,

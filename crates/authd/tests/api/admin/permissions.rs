@@ -148,6 +148,13 @@ async fn a_role_granting_nothing_can_still_log_out_but_not_read_its_own_account(
     app.get_authed("/v1/admin/users", nobody.token())
         .await
         .error(403, "INSUFFICIENT_PERMISSIONS");
+    let elsewhere = app.login(&nobody.user).await;
     app.logout(nobody.token(), &json!({})).await.ok(200);
     crate::helpers::assert_refresh_dead(&app, &nobody.login.refresh_token).await;
+    // Ending every session needs no permission either.
+    let here = app.login(&nobody.user).await;
+    app.logout(&here.access_token, &json!({"logoutAllDevices": true}))
+        .await
+        .ok(200);
+    crate::helpers::assert_refresh_dead(&app, &elsewhere.refresh_token).await;
 }
