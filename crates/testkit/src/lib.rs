@@ -22,6 +22,7 @@ pub mod denylist;
 pub mod directory;
 pub mod failure_spread;
 pub mod fixtures;
+pub mod geoip;
 pub mod known_devices;
 pub mod login_attempts;
 pub mod mfa;

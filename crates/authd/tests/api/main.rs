@@ -11,6 +11,7 @@
 
 mod helpers;
 
+mod admin;
 mod admin_cli;
 mod busy;
 mod cli;

@@ -4,7 +4,7 @@
 //! at all. And the access the route table declares is the one the routes enforce.
 
 use crate::helpers::{Backend, Reply, TestApp, TestUser, spawn_app_with};
-use authd_http::{Access, route_table};
+use authd_http::route_table;
 use serde_json::{Value, json};
 
 /// Spellings of `/v1/auth/login`-like paths a client might try to slip past a limit with.
@@ -111,24 +111,30 @@ async fn no_spelling_of_a_path_escapes_the_general_limit() {
 }
 
 #[tokio::test]
-async fn every_route_the_table_declares_bearer_refuses_a_request_without_a_token() {
+async fn every_route_the_table_declares_with_a_token_refuses_a_request_without_one() {
     let app = spawn_app_with(Backend::Memory, &[]).await;
-    let bearer = route_table()
-        .into_iter()
-        .filter(|r| r.access == Access::Bearer);
+    let guarded = route_table().into_iter().filter(|r| r.access.needs_token());
     let mut checked = 0;
-    for route in bearer {
+    for route in guarded {
         let path = route
             .path
-            .replace("{session_id}", "00000000-0000-4000-8000-000000000000");
+            .replace("{session_id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{userId}", "00000000-0000-4000-8000-000000000000")
+            .replace("{id}", "00000000-0000-4000-8000-000000000000");
         let method = reqwest::Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
         let reply = app
             .send(app.client.request(method, app.url(&path)).json(&json!({})))
             .await;
+        assert_eq!(
+            reply.status, 401,
+            "{} {path} without a token: {reply:#?}",
+            route.method
+        );
         reply.error(401, "MISSING_AUTH_HEADER");
         checked += 1;
     }
-    assert!(checked >= 7, "only {checked} bearer routes in the table");
+    // The own-account, logout, MFA and admin routes.
+    assert!(checked >= 20, "only {checked} token routes in the table");
 }
 
 /// An app that believes `X-Forwarded-For` from the test client (127.0.0.1), with the login limit

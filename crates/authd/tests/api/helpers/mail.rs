@@ -20,6 +20,8 @@ pub enum MailKind {
     RefreshTokenReuse,
     /// "Your verification code": an emailed MFA code.
     MfaCode,
+    /// "New sign-in to your account": a login from a device the account had not used.
+    NewSignIn,
 }
 
 impl MailKind {
@@ -32,6 +34,7 @@ impl MailKind {
             Self::AccountLocked => subject.contains("locked"),
             Self::RefreshTokenReuse => subject.contains("security alert"),
             Self::MfaCode => subject.contains("verification code"),
+            Self::NewSignIn => subject.contains("new sign-in"),
         }
     }
 

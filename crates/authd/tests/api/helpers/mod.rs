@@ -4,6 +4,7 @@
 //! a real SMTP server; in this process or as separate `authd` processes); and the calls most
 //! tests make (register, verify, log in).
 
+mod admin;
 mod backend;
 mod cluster;
 mod codec;
@@ -16,6 +17,9 @@ mod production;
 mod reply;
 mod sms;
 
+pub use admin::{
+    Member, bootstrap_admin, next_second, roles_in, spawn_admin_app, spawn_admin_app_with, types,
+};
 pub(crate) use backend::backends;
 pub use backend::{Backend, fresh_database};
 pub use cluster::Cluster;

@@ -96,6 +96,13 @@ impl Reply {
         &self.body["data"]
     }
 
+    /// A success envelope with status 200 that may carry only a `message` and no `data`.
+    pub fn ok_or_message(&self) {
+        assert_eq!(self.status, 200, "status of {self:#?}");
+        assert_eq!(self.body["success"], true, "success flag of {self:#?}");
+        assert!(!self.message().is_empty(), "a message: {self:#?}");
+    }
+
     pub fn message(&self) -> &str {
         self.body["message"].as_str().unwrap_or_default()
     }
