@@ -293,13 +293,33 @@ fn a_correctly_signed_token_missing_a_required_claim_is_invalid() {
 }
 
 #[test]
-fn a_correctly_signed_token_with_an_unknown_role_is_invalid() {
+fn a_correctly_signed_token_with_a_malformed_role_or_an_unknown_permission_is_invalid() {
+    for (claim, value) in [
+        ("roles", json!(["user", "not a role!"])),
+        ("roles", json!(["user", 7])),
+        ("permissions", json!(["users.read", "users.write"])),
+    ] {
+        let mut payload = payload_json(&fresh_claims());
+        payload[claim] = value.clone();
+        assert_eq!(
+            rs256().verify(&sign_rs256(our_rs256_header(), &payload), Utc::now()),
+            Err(AccessTokenError::Invalid),
+            "{claim}: {value}"
+        );
+    }
+}
+
+/// Roles are configuration: the codec reads any well-formed name back, and what a role that is
+/// not configured grants (nothing) is decided where permissions are checked.
+#[test]
+fn a_well_formed_role_the_configuration_does_not_know_is_read_back() {
     let mut payload = payload_json(&fresh_claims());
-    payload["roles"] = json!(["user", "superuser"]);
-    assert_eq!(
-        rs256().verify(&sign_rs256(our_rs256_header(), &payload), Utc::now()),
-        Err(AccessTokenError::Invalid)
-    );
+    payload["roles"] = json!(["user", "HotelPartner"]);
+    let claims = rs256()
+        .verify(&sign_rs256(our_rs256_header(), &payload), Utc::now())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let names: Vec<&str> = claims.roles.iter().map(|r| r.as_str()).collect();
+    assert_eq!(names, ["user", "HotelPartner"]);
 }
 
 #[test]

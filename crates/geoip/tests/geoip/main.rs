@@ -8,9 +8,13 @@ use authd_geoip::MaxMindGeolocator;
 use mmdb::Value;
 use std::path::PathBuf;
 
-/// Writes `bytes` to a file of its own and returns its path.
+/// Writes `bytes` to a file of its own and returns its path: one per call, since the tests
+/// run in parallel threads of one process and would otherwise read each other's half-written
+/// files.
 fn file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("authd-geoip-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("authd-geoip-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{e}"));

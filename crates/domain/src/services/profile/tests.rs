@@ -413,13 +413,15 @@ async fn a_denylist_outage_does_not_fail_a_deactivation_already_stored() {
         },
     );
     let before = user.clone();
-    m.directory.expect_apply_change().returning(move |_, _, _, _| {
-        Ok(crate::ports::AppliedChange {
-            before: before.clone(),
-            after: before.clone(),
-            revoked_sessions: vec![],
-        })
-    });
+    m.directory
+        .expect_apply_change()
+        .returning(move |_, _, _, _| {
+            Ok(crate::ports::AppliedChange {
+                before: before.clone(),
+                after: before.clone(),
+                revoked_sessions: vec![],
+            })
+        });
     m.denylist
         .expect_deny_user_before()
         .times(1)
@@ -434,7 +436,12 @@ async fn the_last_administrator_cannot_delete_their_own_account() {
     let mut m = Mocks::new();
     let audit = capture_audit(&mut m);
     account_is(&mut m, Some(user.clone()));
-    password_is(&mut m, PasswordCheck::Match { needs_rehash: false });
+    password_is(
+        &mut m,
+        PasswordCheck::Match {
+            needs_rehash: false,
+        },
+    );
     m.directory
         .expect_apply_change()
         .times(1)

@@ -223,7 +223,11 @@ async fn an_admin_route_reads_its_callers_permissions_from_the_stored_account() 
     assert!(granted.contains(Permission::AdminUsersRead));
     assert!(!granted.contains(Permission::AdminUsersWrite));
 
-    for status in [AccountStatus::Suspended, AccountStatus::Deleted, AccountStatus::Pending] {
+    for status in [
+        AccountStatus::Suspended,
+        AccountStatus::Deleted,
+        AccountStatus::Pending,
+    ] {
         let inactive = User {
             status,
             ..caller.clone()

@@ -123,7 +123,10 @@ async fn suspending_or_reactivating_an_administrator_needs_the_roles_permission(
             .update_user(&user_manager(), holder.id, status_to(status))
             .await
             .unwrap_err();
-        assert!(matches!(err, AdminError::InsufficientPermissions), "{status}");
+        assert!(
+            matches!(err, AdminError::InsufficientPermissions),
+            "{status}"
+        );
         assert!(audit_kinds(&events).is_empty());
     }
 }
@@ -293,11 +296,7 @@ async fn profile_fields_are_parsed_stored_and_named_in_the_audit_trail() {
     assert_eq!(change.email_verified, Some(false));
     assert_eq!((change.status, change.roles), (None, None));
     assert_eq!(
-        view
-            .profile
-            .first_name
-            .as_ref()
-            .map(PersonName::as_str),
+        view.profile.first_name.as_ref().map(PersonName::as_str),
         Some("Janet")
     );
     assert_eq!(audit_kinds(&events), [AuditKind::UserUpdated]);
