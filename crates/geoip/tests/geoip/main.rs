@@ -1,7 +1,7 @@
 //! `MaxMindGeolocator` over small databases written by the tests themselves (`mmdb`): what a
 //! session's `location` shows for an address, and what start-up says about a bad file.
 
-mod mmdb;
+use authd_testkit::geoip as mmdb;
 
 use authd_domain::ports::{Geolocator, Location};
 use authd_geoip::MaxMindGeolocator;
