@@ -13,11 +13,14 @@ CREATE INDEX users_username_trgm_idx ON users USING gin (lower(username) gin_trg
 
 -- The orders of the listing, each ending in the id so that pages never overlap; a backward
 -- scan serves the opposite direction. Email and username sort by their lowercased bytes
--- (COLLATE "C"), the same order on every server whatever its locale.
+-- (COLLATE "C"), the same order on every server whatever its locale. `last_login` has no index:
+-- every login writes it, and an index on it would make each of those updates touch every index
+-- of the table (no heap-only update) for the sake of a rare sort, which sorts without one.
+-- On an existing large table these builds hold a lock that blocks writes to `users` while they
+-- run (docs/postgres.md, "Admin user search").
 CREATE INDEX users_created_at_idx ON users (created_at DESC, id DESC);
 CREATE INDEX users_email_order_idx ON users ((lower(email) COLLATE "C"), id);
 CREATE INDEX users_username_order_idx ON users ((lower(username) COLLATE "C"), id);
-CREATE INDEX users_last_login_idx ON users (last_login DESC NULLS LAST, id DESC);
 -- `role=`: `roles @> ARRAY[role]`, and the last-admin check `roles && guarded`.
 CREATE INDEX users_roles_idx ON users USING gin (roles);
 

@@ -73,6 +73,7 @@ macro_rules! mfa_conformance {
             concurrent_consumes_of_one_challenge_give_it_once
             a_device_is_remembered_while_mfa_is_on_and_the_password_unchanged
             a_device_is_not_remembered_after_mfa_was_turned_off
+            a_device_is_not_remembered_for_a_suspended_or_deleted_account
             a_device_is_not_remembered_once_the_password_hash_differs
             a_device_racing_mfa_off_or_a_password_change_never_outlives_it
             a_device_is_used_only_by_its_user_while_live

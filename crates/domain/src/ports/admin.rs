@@ -51,8 +51,9 @@ pub trait UserDirectory: Send + Sync {
     /// One page of the accounts matching `query` and how many match in all: `status` exactly,
     /// `role` among the account's roles, `search` as a case-insensitive substring of the email
     /// or the username (`%` and `_` in it are plain characters), in `query.sort` order with
-    /// ties broken by id. On PostgreSQL a search over 1,000,000 accounts answers in well under
-    /// 50 ms (trigram indexes; docs/postgres.md).
+    /// ties broken by id. On PostgreSQL a selective search over 1,000,000 accounts answers in
+    /// under 50 ms (trigram indexes); a term matching tens of thousands costs more, mostly its
+    /// exact count (docs/postgres.md, "Admin user search").
     async fn search(&self, query: &UserQuery) -> Result<Page<User>, PortError>;
 
     /// Applies `change` to the account at `now`, all or nothing:

@@ -32,6 +32,7 @@ use authd_domain::mfa::{Factor, FactorKind, MfaChallenge, RememberedDevice, Totp
 use authd_domain::notification::Notification;
 use authd_domain::ports::{BackupCodeUse, BeginSetupError, CodeTarget, MfaOverview, MfaRepository};
 use authd_domain::token::TokenHash;
+use authd_domain::user::AccountStatus;
 use authd_domain::values::PasswordHash;
 use std::collections::HashMap;
 
@@ -359,10 +360,11 @@ impl MfaRepository for MemoryStore {
         t.maybe_sweep(device.created_at);
         t.require_user(device.user_id, "a remembered device")?;
         // Under the same lock as `disable` and the password changes: whichever runs first wins.
-        let still_verified = t
-            .users
-            .get(&device.user_id)
-            .is_some_and(|u| u.mfa_enabled && u.password_hash == *verified);
+        let still_verified = t.users.get(&device.user_id).is_some_and(|u| {
+            u.mfa_enabled
+                && u.password_hash == *verified
+                && !matches!(u.status, AccountStatus::Suspended | AccountStatus::Deleted)
+        });
         if !still_verified {
             return Ok(false);
         }

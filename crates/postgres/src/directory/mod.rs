@@ -168,10 +168,13 @@ async fn apply(
         .returning(UserRow::as_returning())
         .get_result(c)
         .await?;
-    let cut = matches!(
-        change.status,
-        Some(AccountStatus::Suspended | AccountStatus::Deleted)
-    );
+    // Only on the way into suspended or deleted, as the memory store does: suspending an
+    // account already suspended has nothing left to cut off.
+    let cut = before.status != after.status
+        && matches!(
+            after.status,
+            AccountStatus::Suspended | AccountStatus::Deleted
+        );
     let revoked_sessions = if cut {
         cut_off(c, id, now).await?
     } else {
@@ -203,8 +206,13 @@ impl UserDirectory for PostgresStore {
     ) -> Result<AppliedChange, AccountChangeError> {
         self.bounded(async {
             let mut conn = self.conn().await?;
+            // READ COMMITTED explicitly: the last-admin count must see the changes committed
+            // while this transaction waited for the advisory lock, which a snapshot taken
+            // before the wait (REPEATABLE READ as a server or role default) would not.
             let outcome = conn
-                .transaction::<_, TxError, _>(async |c| apply(c, id, change, guard, now).await)
+                .build_transaction()
+                .read_committed()
+                .run::<_, TxError, _>(async |c| apply(c, id, change, guard, now).await)
                 .await
                 .map_err(PortError::from)?;
             outcome.map_err(AccountChangeError::from)

@@ -13,8 +13,8 @@ use diesel::sql_types::{Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-/// Stores a device, only while its user has MFA on and still holds the password hash `$9` the
-/// login verified, and deletes the user's expired ones, in one statement: an expired device
+/// Stores a device, only while its user has MFA on, is neither suspended nor deleted (each of
+/// which forgets the devices) and still holds the password hash `$9` the login verified, and deletes the user's expired ones, in one statement: an expired device
 /// answers exactly as no device does, and this keeps them from piling up.
 ///
 /// `FOR SHARE` settles the races with turning MFA off and with a password change or reset:
@@ -29,7 +29,8 @@ WITH expired AS (
 INSERT INTO mfa_remembered_devices (id, hash, user_id, user_agent, ip, created_at, expires_at,
                                     last_used_at)
 SELECT $1, $2, $3, $4, $5, $6, $7, $8
-FROM (SELECT id FROM users WHERE id = $3 AND mfa_enabled AND password_hash = $9 FOR SHARE) AS u";
+FROM (SELECT id FROM users WHERE id = $3 AND mfa_enabled AND password_hash = $9
+      AND status NOT IN ('suspended', 'deleted') FOR SHARE) AS u";
 
 /// `false`, storing nothing, when the account has MFA off or another password hash.
 pub(super) async fn remember(

@@ -6,8 +6,9 @@ use super::{enrolled, turn_mfa_on};
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0_plus};
 use crate::support::{concurrently, login, register, registered_user};
+use authd_domain::directory::{AccountChange, LastAdminGuard};
 use authd_domain::mfa::RememberedDevice;
-use authd_domain::user::User;
+use authd_domain::user::{AccountStatus, User};
 use chrono::Duration;
 use std::sync::Arc;
 
@@ -74,6 +75,26 @@ pub async fn a_device_is_not_remembered_after_mfa_was_turned_off(s: &StorageUnde
         assert!(!still_remembered(s, &device).await);
         let listed = s.mfa.overview(u.id, t0_plus(400)).await.unwrap().devices;
         assert_eq!(listed, vec![]);
+    }
+}
+
+/// A suspended or deleted account stores no device (`false`): suspension forgets the
+/// remembered devices, and a login that raced it must not bring one back for the day the
+/// account is reactivated.
+pub async fn a_device_is_not_remembered_for_a_suspended_or_deleted_account(s: &StorageUnderTest) {
+    for status in [AccountStatus::Suspended, AccountStatus::Deleted] {
+        let user = mfa_user(s).await;
+        let change = AccountChange {
+            status: Some(status),
+            ..AccountChange::default()
+        };
+        s.directory
+            .apply_change(user.id, &change, &LastAdminGuard::default(), t0_plus(250))
+            .await
+            .unwrap();
+        let device = fixtures::remembered_device(user.id, t0_plus(300), Duration::days(30));
+        assert!(!remember(s, &user, &device).await, "{status:?}");
+        assert!(!still_remembered(s, &device).await, "{status:?}");
     }
 }
 

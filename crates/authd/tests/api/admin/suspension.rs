@@ -62,7 +62,10 @@ async fn a_deleted_account_is_final(backend: Backend) {
     assert_eq!(deleted.ok(200)["status"], "deleted");
     assert_access_revoked(&app, &login.access_token).await;
     assert_refresh_dead(&app, &login.refresh_token).await;
-    assert_ne!(app.login_reply(&user.credentials()).await.status, 200);
+    // As docs/decisions.md says: after the right password, 403 ACCOUNT_DELETED.
+    app.login_reply(&user.credentials())
+        .await
+        .error(403, "ACCOUNT_DELETED");
 
     for body in [
         json!({"status": "active"}),
