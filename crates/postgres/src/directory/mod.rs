@@ -25,7 +25,7 @@ use authd_domain::ports::{AccountChangeError, AppliedChange, InsertAccountError,
 use authd_domain::user::{AccountStatus, User};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 /// The key of the advisory lock that serializes changes to full admins (any fixed number that
