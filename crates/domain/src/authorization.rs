@@ -254,6 +254,23 @@ pub enum CatalogError {
     },
 }
 
+impl CatalogError {
+    /// The variable the problem is in.
+    #[must_use]
+    pub const fn variable(&self) -> &'static str {
+        match self {
+            Self::InvalidName { variable, .. }
+            | Self::Undefined { variable, .. }
+            | Self::TooPowerful { variable, .. } => variable,
+            Self::Malformed(_)
+            | Self::InvalidRole(_)
+            | Self::DuplicateRole(_)
+            | Self::UnknownPermission { .. }
+            | Self::Empty => "ROLE_PERMISSIONS",
+        }
+    }
+}
+
 /// The configured roles: what each grants, which one registrations get, and which ones a
 /// registration may ask for.
 #[derive(Debug, Clone, PartialEq, Eq)]

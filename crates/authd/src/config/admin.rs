@@ -4,7 +4,7 @@
 
 use super::reader::Reader;
 use super::values::{self, duration};
-use authd_domain::authorization::{CatalogError, RoleCatalog};
+use authd_domain::authorization::RoleCatalog;
 use authd_domain::ports::SpreadLimit;
 use chrono::Duration;
 use ipnet::IpNet;
@@ -36,7 +36,7 @@ pub(super) fn roles(r: &mut Reader) -> RoleCatalog {
     match RoleCatalog::parse(&permissions, &default_role, self_assignable.as_deref()) {
         Ok(catalog) => catalog,
         Err(e) => {
-            let variable = catalog_variable(&e);
+            let variable = e.variable();
             // The error already names its variable; the reader's line adds it again.
             let line = e.to_string();
             let message = line
@@ -46,19 +46,6 @@ pub(super) fn roles(r: &mut Reader) -> RoleCatalog {
             r.problem(variable, message);
             RoleCatalog::default()
         }
-    }
-}
-
-fn catalog_variable(e: &CatalogError) -> &'static str {
-    match e {
-        CatalogError::InvalidName { variable, .. }
-        | CatalogError::Undefined { variable, .. }
-        | CatalogError::TooPowerful { variable, .. } => match *variable {
-            "DEFAULT_ROLE" => "DEFAULT_ROLE",
-            "SELF_ASSIGNABLE_ROLES" => "SELF_ASSIGNABLE_ROLES",
-            _ => "ROLE_PERMISSIONS",
-        },
-        _ => "ROLE_PERMISSIONS",
     }
 }
 
