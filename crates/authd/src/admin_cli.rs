@@ -5,7 +5,7 @@
 use crate::config::Config;
 use crate::wiring;
 use authd_domain::services::{AdminCreated, NewAdmin};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// The part of `authd --help` about `authd admin`.
 pub const USAGE: &str = "\
@@ -112,33 +112,34 @@ pub fn parse(args: &[&str]) -> Result<AdminCommand, String> {
 pub fn read_password() -> Result<SecretString, String> {
     use std::io::{BufRead, IsTerminal};
     let stdin = std::io::stdin();
+    // Each copy is a SecretString as soon as it exists, so it is wiped when dropped.
+    let read = |prompt: &str| {
+        rpassword::prompt_password(prompt)
+            .map(SecretString::from)
+            .map_err(|e| format!("cannot read the password: {e}"))
+    };
     let password = if stdin.is_terminal() {
-        let first = rpassword::prompt_password("Password for the admin: ")
-            .map_err(|e| format!("cannot read the password: {e}"))?;
-        let again = rpassword::prompt_password("The same password again: ")
-            .map_err(|e| format!("cannot read the password: {e}"))?;
-        if first != again {
+        let first = read("Password for the admin: ")?;
+        let again = read("The same password again: ")?;
+        if first.expose_secret() != again.expose_secret() {
             return Err("the two passwords differ; nothing was changed".to_owned());
         }
         first
     } else {
         let mut line = String::new();
-        stdin
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-        let end = line.trim_end_matches(['\n', '\r']).len();
-        line.truncate(end);
-        line
+        let read = stdin.lock().read_line(&mut line);
+        let line = SecretString::from(line);
+        read.map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        SecretString::from(line.expose_secret().trim_end_matches(['\n', '\r']))
     };
-    if password.is_empty() {
+    if password.expose_secret().is_empty() {
         return Err(
             "no password: pipe it as the first line of standard input, or run the \
                     command in a terminal to be asked for it"
                 .to_owned(),
         );
     }
-    Ok(SecretString::from(password))
+    Ok(password)
 }
 
 /// Runs `command` against the configured storage: what to print on success (exit 0), or one
