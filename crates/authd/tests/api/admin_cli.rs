@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 /// Runs the real binary with only `vars` (plus `PATH`) in its environment, `stdin` piped in.
-async fn authd(args: &[&str], vars: &[(&str, &str)], stdin: &str) -> Output {
+pub(crate) async fn authd(args: &[&str], vars: &[(&str, &str)], stdin: &str) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_authd"));
     command
         .args(args)
@@ -38,7 +38,7 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-fn stderr(output: &Output) -> String {
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
