@@ -131,6 +131,15 @@ pub(crate) fn decode<T: DeserializeOwned>(
     if kind != ContentKind::Json {
         return Err(ApiError::UnsupportedMediaType);
     }
+    // Every body of this API is an object. serde would also read a struct from an array, field
+    // by field in order: `["Grace", "Hopper"]` would set a first and last name.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::field(
+            "body",
+            codes::INVALID_FORMAT,
+            "The request body must be a JSON object",
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -216,6 +225,25 @@ mod tests {
             decode_body("  \n"),
             Err((400, "VALIDATION_ERROR", Some("body".to_owned())))
         );
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_refused_even_when_serde_would_read_it() {
+        for raw in [
+            r#"["a@b.c", true]"#,
+            "[]",
+            "\"a@b.c\"",
+            "null",
+            "7",
+            " \n[{}]",
+        ] {
+            assert_eq!(
+                decode_body(raw),
+                Err((400, "VALIDATION_ERROR", Some("body".to_owned()))),
+                "{raw}"
+            );
+        }
+        assert!(decode_body(" \n{}").is_ok());
     }
 
     #[test]
