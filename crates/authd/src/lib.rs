@@ -2,13 +2,14 @@
 //! (one place: `wiring`), and the running service ([`Application`]). `main.rs` is a thin command
 //! line over it; the end-to-end tests start an [`Application`] on port 0. [`migrations`] applies
 //! the embedded schema migrations (`authd migrate`); [`admin_cli`] makes administrators
-//! (`authd admin`).
+//! (`authd admin`); [`keys_cli`] makes signing keys (`authd keys`).
 
 pub mod admin_cli;
 mod app;
 mod config;
 #[cfg(unix)]
 pub mod descriptors;
+pub mod keys_cli;
 mod mail_worker;
 pub mod migrations;
 mod periodic;

@@ -1,9 +1,11 @@
 //! `authd`: the command line over the library. `authd` and `authd serve` run the service,
 //! `authd migrate` applies the embedded schema migrations, `authd admin` makes administrators
-//! (`authd::admin_cli`); configuration comes from the
+//! (`authd::admin_cli`), `authd keys generate` makes signing keys (`authd::keys_cli`);
+//! configuration comes from the
 //! environment and an optional `.env` (see docs/configuration.md).
 
 use authd::admin_cli::{self, AdminCommand};
+use authd::keys_cli::{self, KeysCommand};
 use authd::{Application, Config, DatabaseConfig};
 use std::process::ExitCode;
 
@@ -16,8 +18,7 @@ Usage:
   authd migrate          apply the pending schema migrations and list them
   authd migrate status   list the pending migrations without applying them";
 
-const USAGE_TAIL: &str = "\
-  authd --help           print this help (-h)
+const USAGE_TAIL: &str = "  authd --help           print this help (-h)
   authd --version        print the version (-V)
 
 Configuration is read from environment variables and an optional .env file in the working
@@ -30,7 +31,11 @@ needs PostgreSQL; with in-memory storage, BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_AD
 make the first admin when the server starts (docs/admin.md).";
 
 fn usage() -> String {
-    format!("{USAGE_HEAD}\n{}\n{USAGE_TAIL}", admin_cli::USAGE)
+    format!(
+        "{USAGE_HEAD}\n{}\n{}\n{USAGE_TAIL}",
+        admin_cli::USAGE,
+        keys_cli::USAGE
+    )
 }
 
 const NO_DATABASE: &str = "no database is configured: set DATABASE_URL \
@@ -42,6 +47,7 @@ enum Command {
     Migrate,
     MigrateStatus,
     Admin(AdminCommand),
+    Keys(KeysCommand),
     Help,
     Version,
 }
@@ -55,6 +61,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         ["-h" | "--help" | "help"] => Ok(Command::Help),
         ["-V" | "--version"] => Ok(Command::Version),
         ["admin", rest @ ..] => admin_cli::parse(rest).map(Command::Admin),
+        ["keys", rest @ ..] => keys_cli::parse(rest).map(Command::Keys),
         [other] => Err(format!("unknown command or option: {other}")),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
     }
@@ -75,6 +82,7 @@ fn main() -> ExitCode {
         Ok(Command::Migrate) => migrate(false),
         Ok(Command::MigrateStatus) => migrate(true),
         Ok(Command::Admin(command)) => admin(command),
+        Ok(Command::Keys(command)) => keys(command),
         Err(message) => {
             eprintln!("authd: {message}\n\n{}", usage());
             ExitCode::from(2)
@@ -216,6 +224,28 @@ fn admin(command: AdminCommand) -> ExitCode {
         }
         Err(e) => {
             eprintln!("authd admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `authd keys generate`: the `kid` alone on standard output (for a script), what was written
+/// and what to do next on standard error; exit 1 when nothing could be written.
+fn keys(command: KeysCommand) -> ExitCode {
+    match keys_cli::run(command) {
+        Ok(made) => {
+            println!("{}", made.kid);
+            eprintln!(
+                "wrote {}: a new {}-bit RSA signing key (PKCS#8 PEM, mode 0600). Publish it \
+                 first: add it after the current key in JWT_PRIVATE_KEY_FILE on every instance \
+                 (docs/operations.md, \"Rotating the signing key\")",
+                made.path.display(),
+                made.bits.bits()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authd keys generate: {e}");
             ExitCode::FAILURE
         }
     }

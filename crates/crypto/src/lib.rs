@@ -22,7 +22,7 @@ mod sealer;
 
 pub use jwt::{
     DEFAULT_VERIFIED_CACHE, JwtCodec, JwtConfigError, JwtSettings, KeyError, MAX_LEEWAY_SECS,
-    RsaSigningKey,
+    RsaKeyBits, RsaSigningKey,
 };
 pub use mfa_keys::{MFA_KEY_BYTES, MfaKeyError, MfaKeys};
 pub use opaque::{OpaqueTokens, TokenSecretError};

@@ -1,9 +1,9 @@
 //! End-to-end tests of authd's HTTP API: each test starts the real app on a random port and
 //! drives it as a client would, asserting what that client sees. Every scenario runs twice,
 //! over the in-memory adapters and over PostgreSQL (`#[apply(backends)]`); `postgres` and `cli`
-//! hold what only PostgreSQL storage promises. `production`, `multi_instance`, `smtp_outage` and
-//! `redis_outage` run the production setup (PostgreSQL, Redis, a real SMTP server), the last
-//! three with three `authd` processes or with a service stopped under load.
+//! hold what only PostgreSQL storage promises. `production`, `multi_instance`, `key_rotation`,
+//! `smtp_outage` and `redis_outage` run the production setup (PostgreSQL, Redis, a real SMTP
+//! server), the last four with several `authd` processes or with a service stopped under load.
 
 // clippy's test exemption covers `#[test]` functions only; the helpers of this test binary fail
 // a test by panicking just the same.
@@ -19,6 +19,7 @@ mod clients;
 mod envelope;
 mod hardening;
 mod health;
+mod key_rotation;
 mod lockout;
 mod login;
 mod logout;

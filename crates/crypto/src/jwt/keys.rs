@@ -3,12 +3,14 @@
 //! signature, so it must not happen per token), and its public half for the JWKS document.
 
 use authd_domain::token::Jwk;
+use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::KeySize;
 use aws_lc_rs::signature::{
     KeyPair, ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256, RsaKeyPair,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use thiserror::Error;
 
@@ -27,6 +29,47 @@ pub enum KeyError {
     Rejected,
     #[error("RSA key generation failed")]
     Generation,
+}
+
+/// The modulus sizes [`RsaSigningKey::generate`] makes. 2048 bits is the default: what an
+/// unconfigured start-up generates, and the cheapest signature (every login and refresh signs);
+/// 3072 and 4096 for policies that ask for more.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RsaKeyBits {
+    #[default]
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+}
+
+impl RsaKeyBits {
+    /// The size of that many bits, if it is one of the sizes made.
+    #[must_use]
+    pub fn from_bits(bits: u32) -> Option<Self> {
+        match bits {
+            2048 => Some(Self::Rsa2048),
+            3072 => Some(Self::Rsa3072),
+            4096 => Some(Self::Rsa4096),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn bits(self) -> u32 {
+        match self {
+            Self::Rsa2048 => 2048,
+            Self::Rsa3072 => 3072,
+            Self::Rsa4096 => 4096,
+        }
+    }
+
+    fn size(self) -> KeySize {
+        match self {
+            Self::Rsa2048 => KeySize::Rsa2048,
+            Self::Rsa3072 => KeySize::Rsa3072,
+            Self::Rsa4096 => KeySize::Rsa4096,
+        }
+    }
 }
 
 /// One RSA key pair used for RS256. The private half never leaves this type (not even in Debug).
@@ -68,6 +111,23 @@ impl RsaSigningKey {
     pub fn generate_ephemeral() -> Result<Self, KeyError> {
         let pair = RsaKeyPair::generate(KeySize::Rsa2048).map_err(|_| KeyError::Generation)?;
         Self::from_pair(pair).map_err(|_| KeyError::Generation)
+    }
+
+    /// A fresh key from the system RNG and its private half as PKCS#8 PEM (`BEGIN PRIVATE KEY`),
+    /// to be written to a file for `JWT_PRIVATE_KEY_FILE`. The key is the PEM read back through
+    /// [`Self::from_pem`], so its `kid` is the one start-up derives from that file.
+    ///
+    /// # Errors
+    /// [`KeyError::Generation`] if the RNG, key generation or encoding fails.
+    pub fn generate(bits: RsaKeyBits) -> Result<(Self, SecretString), KeyError> {
+        let pair = RsaKeyPair::generate(bits.size()).map_err(|_| KeyError::Generation)?;
+        let der = pair.as_der().map_err(|_| KeyError::Generation)?;
+        let pem = SecretString::from(pem::encode_config(
+            &pem::Pem::new("PRIVATE KEY", der.as_ref()),
+            pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+        ));
+        let key = Self::from_pem(pem.expose_secret()).map_err(|_| KeyError::Generation)?;
+        Ok((key, pem))
     }
 
     fn from_pair(pair: RsaKeyPair) -> Result<Self, KeyError> {

@@ -19,7 +19,7 @@ mod jws;
 mod keys;
 mod verified;
 
-pub use keys::{KeyError, RsaSigningKey};
+pub use keys::{KeyError, RsaKeyBits, RsaSigningKey};
 
 use crate::MIN_SECRET_BYTES;
 use authd_domain::Timestamp;

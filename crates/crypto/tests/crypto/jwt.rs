@@ -23,7 +23,7 @@ fn fixture_key() -> RsaSigningKey {
     RsaSigningKey::from_pem(PKCS8_PEM).unwrap()
 }
 
-fn settings() -> JwtSettings {
+pub(crate) fn settings() -> JwtSettings {
     JwtSettings::new("https://auth.example", "example-api")
 }
 
@@ -53,7 +53,7 @@ fn claims_aged(age: Duration, ttl: Duration) -> AccessClaims {
     }
 }
 
-fn fresh_claims() -> AccessClaims {
+pub(crate) fn fresh_claims() -> AccessClaims {
     claims_aged(Duration::zero(), Duration::minutes(15))
 }
 
@@ -71,7 +71,7 @@ fn parts(token: &str) -> (Value, Value, String) {
 }
 
 /// A payload in our format, signed by whatever the caller chooses.
-fn payload_json(c: &AccessClaims) -> Value {
+pub(crate) fn payload_json(c: &AccessClaims) -> Value {
     json!({
         "iss": "https://auth.example", "aud": "example-api",
         "sub": c.user_id.to_string(), "sid": c.session_id.to_string(), "jti": c.token_id.to_string(),

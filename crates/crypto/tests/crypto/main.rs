@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod jwt;
+mod keygen;
 mod opaque;
 mod password;
