@@ -8,8 +8,7 @@ use authd_domain::services::{AdminCreated, NewAdmin};
 use secrecy::{ExposeSecret, SecretString};
 
 /// The part of `authd --help` about `authd admin`.
-pub const USAGE: &str = "\
-  authd admin create --email E --username U
+pub const USAGE: &str = "  authd admin create --email E --username U
                          create an active, verified account with the admin role; the password
                          is the first line of standard input, or typed twice at a prompt (never
                          an argument); an existing admin is left as it is
