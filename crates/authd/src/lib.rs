@@ -12,6 +12,7 @@ pub mod descriptors;
 mod mail_worker;
 pub mod migrations;
 mod periodic;
+mod sweeper;
 pub mod telemetry;
 mod wiring;
 
