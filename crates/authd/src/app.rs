@@ -174,9 +174,9 @@ impl Application {
             stopped,
         ));
         let sampler = self.sampler.map(|s| tokio::spawn(s.run(stop.subscribe())));
-        let sweeper = self
-            .sweep
-            .map(|(sweep, every)| tokio::spawn(crate::sweeper::run(sweep, every, stop.subscribe())));
+        let sweeper = self.sweep.map(|(sweep, every)| {
+            tokio::spawn(crate::sweeper::run(sweep, every, stop.subscribe()))
+        });
         let signals = tokio::spawn(stop_on_signal(self.server.handle()));
         let served = self.server.await;
         signals.abort();

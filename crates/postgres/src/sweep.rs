@@ -85,11 +85,7 @@ struct Locked {
 
 #[async_trait]
 impl Retention for PostgresStore {
-    async fn sweep(
-        &self,
-        cutoffs: &SweepCutoffs,
-        batch: usize,
-    ) -> Result<SweepOutcome, PortError> {
+    async fn sweep(&self, cutoffs: &SweepCutoffs, batch: usize) -> Result<SweepOutcome, PortError> {
         let batch = i64::try_from(batch.max(1)).unwrap_or(i64::MAX);
         // Dropped at the end of this call, error or not: the session ends, the lock with it.
         let mut conn = self.dedicated().await?;
@@ -166,4 +162,3 @@ async fn drain(
         tokio::task::yield_now().await;
     }
 }
-

@@ -110,9 +110,15 @@ pub async fn a_sweep_drops_ended_identifier_locks_and_keeps_live_counts(s: &Stor
             .unwrap(),
     );
     assert_eq!(rows.login_failures, 1);
-    assert_eq!(lockout(s, &ended.0, &ended.1).await, LockoutState::default());
+    assert_eq!(
+        lockout(s, &ended.0, &ended.1).await,
+        LockoutState::default()
+    );
     let still = lockout(s, &holding.0, &holding.1).await;
     assert!(policy.locked_until(&still, now).is_some(), "{still:?}");
     let counted = lockout(s, &counting.0, &counting.1).await;
-    assert_eq!(counted.failed_attempts, 1, "a count that never locked stays");
+    assert_eq!(
+        counted.failed_attempts, 1,
+        "a count that never locked stays"
+    );
 }

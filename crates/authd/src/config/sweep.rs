@@ -24,7 +24,9 @@ pub(super) fn sweep(r: &mut Reader) -> SweepConfig {
             }
             let d = values::duration(v, 1)?;
             if d > Duration::days(1) {
-                return Err(format!("{v:?} is too long (at most 24h; 0 or off disables)"));
+                return Err(format!(
+                    "{v:?} is too long (at most 24h; 0 or off disables)"
+                ));
             }
             Ok(d.to_std().ok().filter(|d| !d.is_zero()))
         },

@@ -72,11 +72,17 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
         let c = RetentionPolicy::default().cutoffs(now);
         assert_eq!(c.now, now);
-        assert_eq!(c.ended_before, Utc.with_ymd_and_hms(2026, 5, 2, 12, 0, 0).unwrap());
+        assert_eq!(
+            c.ended_before,
+            Utc.with_ymd_and_hms(2026, 5, 2, 12, 0, 0).unwrap()
+        );
         assert_eq!(
             c.outbox_finished_before,
             Utc.with_ymd_and_hms(2026, 5, 25, 12, 0, 0).unwrap()
         );
-        assert_eq!(c.audit_before, Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap());
+        assert_eq!(
+            c.audit_before,
+            Utc.with_ymd_and_hms(2025, 6, 1, 12, 0, 0).unwrap()
+        );
     }
 }

@@ -14,8 +14,7 @@ pub trait Retention: Send + Sync {
     /// younger than its retention, a failure count still locking or counting) are never
     /// touched. When another instance is sweeping right now, returns [`SweepOutcome::Busy`]
     /// at once and deletes nothing: one sweep at a time is enough.
-    async fn sweep(&self, cutoffs: &SweepCutoffs, batch: usize)
-    -> Result<SweepOutcome, PortError>;
+    async fn sweep(&self, cutoffs: &SweepCutoffs, batch: usize) -> Result<SweepOutcome, PortError>;
 }
 
 /// What one call of [`Retention::sweep`] did.

@@ -107,7 +107,12 @@ async fn the_sweep_deletes_old_rows_in_batches_and_leaves_every_live_row() {
     let tokens = keys(&c, "SELECT hash FROM refresh_tokens ORDER BY 1").await;
     assert_eq!(
         tokens,
-        ["live", "live-before", "recently-expired", "recently-revoked"],
+        [
+            "live",
+            "live-before",
+            "recently-expired",
+            "recently-revoked"
+        ],
         "a swept session's tokens go with it; a live one keeps even its old rotated tokens"
     );
     let ott = keys(&c, "SELECT hash FROM one_time_tokens ORDER BY 1").await;
@@ -201,7 +206,9 @@ async fn sweeps_started_together_delete_each_row_once_and_never_fail() {
     let mut runs = Vec::new();
     for _ in 0..4 {
         let store = connect(url.clone()).await;
-        runs.push(tokio::spawn(async move { store.sweep(&cutoffs, 500).await }));
+        runs.push(tokio::spawn(
+            async move { store.sweep(&cutoffs, 500).await },
+        ));
     }
     let mut audit = 0;
     let mut busy = 0;

@@ -21,7 +21,10 @@ fn every_sweep_variable_is_read_and_zero_or_off_disables_it() {
         ("AUDIT_RETENTION", "730d"),
     ])
     .unwrap();
-    assert_eq!(config.sweep.interval, Some(std::time::Duration::from_secs(90)));
+    assert_eq!(
+        config.sweep.interval,
+        Some(std::time::Duration::from_secs(90))
+    );
     assert_eq!(config.sweep.retention.sessions, Duration::days(14));
     assert_eq!(config.sweep.retention.outbox, Duration::hours(48));
     assert_eq!(config.sweep.retention.audit, Duration::days(730));
