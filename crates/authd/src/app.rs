@@ -188,6 +188,9 @@ impl Application {
             let _ = sampler.await;
         }
         if let Some(sweeper) = sweeper {
+            // Not waited for: a first sweep of a large backlog may run for minutes. Every batch
+            // commits on its own and the lock goes with the sweep's own connection.
+            sweeper.abort();
             let _ = sweeper.await;
         }
         // Last, so that the events of the last requests are written too.

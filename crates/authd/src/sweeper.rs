@@ -1,6 +1,7 @@
 //! The cleanup sweep's task: one sweep shortly after start-up, then one every `SWEEP_INTERVAL`,
-//! until shutdown. A sweep in progress when shutdown comes finishes its current table (the
-//! loop waits for the round); nothing is left half done, since every batch commits on its own.
+//! until shutdown. A sweep in progress when shutdown comes is cut short (the task is aborted):
+//! nothing is left half done, since every batch commits on its own, and the advisory lock is
+//! released with the sweep's own connection.
 
 use authd_domain::ports::SweepOutcome;
 use authd_domain::services::CleanupSweep;
