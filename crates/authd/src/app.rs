@@ -96,6 +96,7 @@ pub struct Application {
     delivery: MailDelivery,
     audit_writer: Option<AuditWriter>,
     sampler: Option<crate::wiring::Sampler>,
+    sweep: Option<(authd_domain::services::CleanupSweep, std::time::Duration)>,
     poll_interval: std::time::Duration,
     mail_batch: usize,
 }
@@ -140,6 +141,7 @@ impl Application {
             delivery: wired.delivery,
             audit_writer: wired.audit_writer,
             sampler: wired.sampler,
+            sweep: wired.sweep,
             poll_interval: config.mail.poll_interval,
             mail_batch: mail_worker::batch_for(config.mail.smtp.as_ref().map(|s| s.timeout)),
         })
@@ -172,6 +174,9 @@ impl Application {
             stopped,
         ));
         let sampler = self.sampler.map(|s| tokio::spawn(s.run(stop.subscribe())));
+        let sweeper = self.sweep.map(|(sweep, every)| {
+            tokio::spawn(crate::sweeper::run(sweep, every, stop.subscribe()))
+        });
         let signals = tokio::spawn(stop_on_signal(self.server.handle()));
         let served = self.server.await;
         signals.abort();
@@ -181,6 +186,12 @@ impl Application {
         }
         if let Some(sampler) = sampler {
             let _ = sampler.await;
+        }
+        if let Some(sweeper) = sweeper {
+            // Not waited for: a first sweep of a large backlog may run for minutes. Every batch
+            // commits on its own and the lock goes with the sweep's own connection.
+            sweeper.abort();
+            let _ = sweeper.await;
         }
         // Last, so that the events of the last requests are written too.
         if let Some(audit) = self.audit_writer {

@@ -13,6 +13,7 @@ pub mod keys_cli;
 mod mail_worker;
 pub mod migrations;
 mod periodic;
+mod sweeper;
 pub mod telemetry;
 mod wiring;
 

@@ -96,6 +96,13 @@ pub trait Telemetry: Send + Sync + fmt::Debug {
     /// An email of `kind` failed for good (permanently, or too many times) and will not be sent;
     /// a link email dropped because its account no longer needs it is not one.
     fn email_given_up(&self, _kind: &'static str) {}
+
+    /// The cleanup sweep deleted `rows` rows of `table` (a bounded set of table names).
+    fn rows_swept(&self, _table: &'static str, _rows: u64) {}
+
+    /// A cleanup sweep ran to its end (or failed) after `took`; a sweep skipped because another
+    /// instance held it is not one.
+    fn sweep_finished(&self, _took: Duration) {}
 }
 
 /// Reports nothing.

@@ -1,6 +1,7 @@
 //! The domain's events as counters, gauges and histograms.
 
 use authd_domain::notification::Notification;
+use authd_domain::ports::SweptRows;
 use authd_domain::telemetry::{LoginOutcome, Telemetry};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -21,6 +22,15 @@ struct OutcomeLabels {
     outcome: &'static str,
 }
 
+/// One cleanup sweep, in seconds: milliseconds when there is little to delete, seconds for a
+/// backlog of hundreds of thousands of rows.
+const SWEEP_BUCKETS: [f64; 10] = [0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0];
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct TableLabels {
+    table: &'static str,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
 struct KindLabels {
     kind: &'static str,
@@ -39,6 +49,8 @@ pub struct DomainMetrics {
     busy: Counter,
     emails: Family<KindLabels, Counter>,
     given_up: Family<KindLabels, Counter>,
+    swept: Family<TableLabels, Counter>,
+    sweeps: Histogram,
 }
 
 impl DomainMetrics {
@@ -60,6 +72,8 @@ impl DomainMetrics {
             busy: Counter::default(),
             emails: Family::default(),
             given_up: Family::default(),
+            swept: Family::default(),
+            sweeps: Histogram::new(SWEEP_BUCKETS),
         };
         registry.register("logins", "Login attempts by outcome", logins);
         registry.register(
@@ -112,6 +126,20 @@ impl DomainMetrics {
             "Emails the outbox stopped trying to deliver after failures, by kind",
             this.given_up.clone(),
         );
+        for (table, _) in SweptRows::default().by_table() {
+            drop(this.swept.get_or_create(&TableLabels { table }));
+        }
+        registry.register(
+            "cleanup_rows_deleted",
+            "Rows the cleanup sweep deleted, by table",
+            this.swept.clone(),
+        );
+        registry.register(
+            "cleanup_sweep_duration_seconds",
+            "Time a cleanup sweep took (sweeps skipped because another instance held the lock \
+             are not counted)",
+            this.sweeps.clone(),
+        );
         this
     }
 }
@@ -163,6 +191,16 @@ impl Telemetry for DomainMetrics {
 
     fn email_given_up(&self, kind: &'static str) {
         self.given_up.get_or_create(&KindLabels { kind }).inc();
+    }
+
+    fn rows_swept(&self, table: &'static str, rows: u64) {
+        self.swept
+            .get_or_create(&TableLabels { table })
+            .inc_by(rows);
+    }
+
+    fn sweep_finished(&self, took: Duration) {
+        self.sweeps.observe(took.as_secs_f64());
     }
 }
 

@@ -32,6 +32,7 @@ mod schema;
 mod sessions;
 mod shared_writes;
 mod store;
+mod sweep;
 mod users;
 
 pub use directory::search_sql;

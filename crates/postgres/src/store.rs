@@ -183,6 +183,16 @@ impl PostgresStore {
         self.pool.get().await.map_err(|e| pool_error(&e))
     }
 
+    /// A connection of its own, outside the pool, set up as the pooled ones are: closing it
+    /// ends its session, and with it any session-level advisory lock it holds, whatever
+    /// interrupted its holder.
+    pub(crate) async fn dedicated(&self) -> Result<AsyncPgConnection, PortError> {
+        self.pool.dedicated_connection().await.map_err(|e| {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+            PortError::unavailable(DbFailure::new(format!("no database connection: {e}")))
+        })
+    }
+
     /// Runs one unit of work, failing it as unavailable when it takes too long. A transaction
     /// cut short leaves its connection marked broken, and the pool drops it. Every failure to
     /// reach the database (no connection, a broken one, a timeout) is counted for metrics.

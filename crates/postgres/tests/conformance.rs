@@ -10,6 +10,8 @@
 
 #[path = "conformance/mfa/mod.rs"]
 mod mfa;
+#[path = "conformance/sweep.rs"]
+mod sweep;
 #[path = "conformance/username_skeleton.rs"]
 mod username_skeleton;
 

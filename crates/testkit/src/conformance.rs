@@ -9,7 +9,7 @@
 //! race for real. The calling crate needs `tokio` (with `macros` and `rt-multi-thread`).
 
 /// Every check of the storage ports (users, login attempts, sessions, one-time tokens, outbox,
-/// audit, MFA, the user directory, known devices), each as
+/// audit, MFA, the user directory, known devices, the cleanup sweep), each as
 /// a `#[tokio::test]` on the [`StorageUnderTest`](crate::StorageUnderTest) that `$storage`
 /// gives: an expression evaluated once per check (it may `.await`), which must give storage of
 /// its own each time (the outbox checks count every message they see).
@@ -29,6 +29,7 @@ macro_rules! storage_conformance {
         $crate::mfa_conformance!($storage);
         $crate::directory_conformance!($storage);
         $crate::known_devices_conformance!($storage);
+        $crate::retention_conformance!($storage);
     };
 }
 

@@ -32,6 +32,7 @@ pub mod postgres;
 pub mod python;
 pub mod rate_limiter;
 pub mod redis;
+pub mod retention;
 pub mod sessions;
 pub mod smtp;
 pub mod support;
@@ -39,7 +40,7 @@ pub mod users;
 
 use authd_domain::ports::{
     AuditLog, KnownDevices, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox,
-    SessionRepository, UserDirectory, UserRepository,
+    Retention, SessionRepository, UserDirectory, UserRepository,
 };
 use std::fmt;
 use std::sync::Arc;
@@ -56,6 +57,7 @@ pub struct StorageUnderTest {
     pub mfa: Arc<dyn MfaRepository>,
     pub directory: Arc<dyn UserDirectory>,
     pub known_devices: Arc<dyn KnownDevices>,
+    pub retention: Arc<dyn Retention>,
 }
 
 impl StorageUnderTest {
@@ -71,6 +73,7 @@ impl StorageUnderTest {
             + MfaRepository
             + UserDirectory
             + KnownDevices
+            + Retention
             + 'static,
     {
         Self {
@@ -82,7 +85,8 @@ impl StorageUnderTest {
             audit: store.clone(),
             mfa: store.clone(),
             directory: store.clone(),
-            known_devices: store,
+            known_devices: store.clone(),
+            retention: store,
         }
     }
 }

@@ -39,6 +39,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let sms = super::sms::sms(&mut r);
     let bootstrap_admin = admin::bootstrap_admin(&mut r);
     let geoip_database = admin::geoip_database(&mut r);
+    let sweep = super::sweep::sweep(&mut r);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -66,6 +67,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             sms,
             bootstrap_admin,
             geoip_database,
+            sweep,
         })
     } else {
         Err(ConfigErrors(r.errors))

@@ -14,6 +14,7 @@ mod reader;
 mod redis;
 mod sms;
 mod smtp;
+mod sweep;
 mod values;
 
 pub use admin::BootstrapAdmin;
@@ -25,6 +26,7 @@ pub use mfa::MfaConfig;
 pub use redis::RedisConfig;
 pub use sms::SmsConfig;
 pub use smtp::SmtpConfig;
+pub use sweep::SweepConfig;
 
 use authd_domain::policy::backoff::RetryPolicy;
 use authd_domain::services::AuthSettings;
@@ -60,6 +62,8 @@ pub struct Config {
     pub bootstrap_admin: Option<BootstrapAdmin>,
     /// `GEOIP_DATABASE`: a MaxMind DB file placing sessions' addresses; `None`: no places.
     pub geoip_database: Option<PathBuf>,
+    /// The cleanup sweep of PostgreSQL (`SWEEP_INTERVAL`, `*_RETENTION`).
+    pub sweep: SweepConfig,
 }
 
 #[derive(Debug, Clone)]

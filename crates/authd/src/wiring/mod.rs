@@ -31,7 +31,7 @@ use authd_domain::ports::{
     AccessTokenCodec, Clock, OneTimePasswords, PasswordHasher, QrRenderer, SecretSealer,
     TokenGenerator,
 };
-use authd_domain::services::MailDelivery;
+use authd_domain::services::{CleanupSweep, CleanupSweepPorts, MailDelivery};
 use authd_http::{AppState, CachedProbe, HealthProbes, HttpSettings, Probe, RateLimits};
 use authd_resilience::audit_writer::{self, AuditWriter};
 use std::sync::Arc;
@@ -45,6 +45,8 @@ pub(crate) struct Wired {
     pub(crate) audit_writer: Option<AuditWriter>,
     /// Refreshes the sampled gauges of `/metrics` (none when metrics are off).
     pub(crate) sampler: Option<metrics::Sampler>,
+    /// The cleanup sweep and how often it runs (none when `SWEEP_INTERVAL` is off).
+    pub(crate) sweep: Option<(CleanupSweep, Duration)>,
 }
 
 /// Builds every adapter and service from `config` (whose port is the one actually bound).
@@ -128,6 +130,17 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         &config.auth,
         config.mail.retry,
     );
+    let sweep = config.sweep.interval.map(|every| {
+        let ports = CleanupSweepPorts {
+            retention: storage.retention.clone(),
+            clock: clock.clone(),
+            telemetry: telemetry.clone(),
+        };
+        (
+            CleanupSweep::new(ports, config.sweep.retention, crate::sweeper::BATCH),
+            every,
+        )
+    });
     let check_timeout = health_check_timeout(config.health.timeout);
     let cached = |probe: Arc<dyn Probe>| -> Arc<dyn Probe> {
         Arc::new(CachedProbe::new(
@@ -172,6 +185,7 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
         delivery,
         audit_writer,
         sampler,
+        sweep,
     })
 }
 

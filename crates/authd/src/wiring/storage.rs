@@ -8,7 +8,7 @@ use crate::migrations;
 use async_trait::async_trait;
 use authd_domain::ports::{
     AuditLog, KnownDevices, LoginAttempts, MfaRepository, OneTimeTokenRepository, Outbox,
-    SessionRepository, UserDirectory, UserRepository,
+    Retention, SessionRepository, UserDirectory, UserRepository,
 };
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::MemoryStore;
@@ -29,6 +29,8 @@ pub(super) struct Storage {
     pub(super) mfa: Arc<dyn MfaRepository>,
     pub(super) directory: Arc<dyn UserDirectory>,
     pub(super) known_devices: Arc<dyn KnownDevices>,
+    /// The cleanup sweep's deletions.
+    pub(super) retention: Arc<dyn Retention>,
     pub(super) probe: Arc<dyn Probe>,
     /// The connection pool's figures, for `/metrics` (none in memory).
     pub(super) pool: Option<PoolSource>,
@@ -46,6 +48,7 @@ impl Storage {
             + MfaRepository
             + UserDirectory
             + KnownDevices
+            + Retention
             + 'static,
     {
         Self {
@@ -57,7 +60,8 @@ impl Storage {
             audit: store.clone(),
             mfa: store.clone(),
             directory: store.clone(),
-            known_devices: store,
+            known_devices: store.clone(),
+            retention: store,
             probe,
             pool: None,
         }

@@ -6,5 +6,6 @@ pub mod device;
 pub mod lockout;
 pub mod password;
 pub mod rate_limit;
+pub mod retention;
 pub mod rotation;
 pub mod session_limit;

@@ -14,12 +14,14 @@ mod admin;
 mod crypto;
 mod delivery;
 mod mfa;
+mod retention;
 mod storage;
 
 pub use admin::*;
 pub use crypto::*;
 pub use delivery::*;
 pub use mfa::*;
+pub use retention::*;
 pub use storage::*;
 
 use crate::Timestamp;

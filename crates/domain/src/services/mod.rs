@@ -7,6 +7,7 @@
 mod activity;
 mod admin;
 mod authenticate;
+mod cleanup;
 mod email_verification;
 mod login;
 mod logout;
@@ -29,6 +30,7 @@ pub use admin::{
     FirstAdminError, FirstAdminPorts, NewAdmin,
 };
 pub use authenticate::{Authenticate, AuthenticateError, AuthenticatePorts};
+pub use cleanup::{CleanupSweep, CleanupSweepPorts};
 pub use email_verification::{
     EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
 };

@@ -46,6 +46,7 @@ mod login_attempts;
 mod mfa;
 mod one_time_tokens;
 mod outbox;
+mod retention;
 mod sessions;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@ mod database;
 mod mfa;
 mod services;
 mod sms;
+mod sweep;
 
 /// A password with every character a URL must escape.
 const PASSWORD: &str = "s3cr3t p@ss:word/%";

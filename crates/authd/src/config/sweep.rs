@@ -1,0 +1,53 @@
+//! The cleanup sweep on PostgreSQL: how often (`SWEEP_INTERVAL`) and how long ended sessions,
+//! finished mail and audit events are kept (`SESSION_RETENTION`, `OUTBOX_RETENTION`,
+//! `AUDIT_RETENTION`). Bare numbers are seconds, as for the other durations.
+
+use super::reader::Reader;
+use super::values;
+use authd_domain::policy::retention::RetentionPolicy;
+use chrono::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SweepConfig {
+    /// `SWEEP_INTERVAL` (10m); `0` or `off`: no sweep.
+    pub interval: Option<std::time::Duration>,
+    pub retention: RetentionPolicy,
+}
+
+pub(super) fn sweep(r: &mut Reader) -> SweepConfig {
+    let interval = r.or(
+        "SWEEP_INTERVAL",
+        Some(std::time::Duration::from_secs(600)),
+        |v| {
+            if v.eq_ignore_ascii_case("off") {
+                return Ok(None);
+            }
+            let d = values::duration(v, 1)?;
+            if d > Duration::days(1) {
+                return Err(format!(
+                    "{v:?} is too long (at most 24h; 0 or off disables)"
+                ));
+            }
+            Ok(d.to_std().ok().filter(|d| !d.is_zero()))
+        },
+    );
+    let defaults = RetentionPolicy::default();
+    SweepConfig {
+        interval,
+        retention: RetentionPolicy {
+            sessions: r.or("SESSION_RETENTION", defaults.sessions, retention),
+            outbox: r.or("OUTBOX_RETENTION", defaults.outbox, retention),
+            audit: r.or("AUDIT_RETENTION", defaults.audit, retention),
+        },
+    }
+}
+
+/// At least an hour: a shorter retention is a mistake (a unit left out), not a policy.
+fn retention(raw: &str) -> Result<Duration, String> {
+    let d = values::duration(raw, 1)?;
+    if d < Duration::hours(1) {
+        Err(format!("{raw:?} is too short (at least 1h, e.g. 30d)"))
+    } else {
+        Ok(d)
+    }
+}
