@@ -1,6 +1,7 @@
 //! The cleanup sweep on PostgreSQL: how often (`SWEEP_INTERVAL`) and how long ended sessions,
 //! finished mail and audit events are kept (`SESSION_RETENTION`, `OUTBOX_RETENTION`,
-//! `AUDIT_RETENTION`). Bare numbers are seconds, as for the other durations.
+//! `AUDIT_RETENTION`). The interval's bare number is seconds, as for the other durations; a
+//! retention needs a unit.
 
 use super::reader::Reader;
 use super::values;
@@ -42,8 +43,14 @@ pub(super) fn sweep(r: &mut Reader) -> SweepConfig {
     }
 }
 
-/// At least an hour: a shorter retention is a mistake (a unit left out), not a policy.
+/// With a unit, and at least an hour: what the sweep deletes is gone for good, so `8760` meant
+/// as hours (read as seconds: 2.4 h) must not pass for a policy.
 fn retention(raw: &str) -> Result<Duration, String> {
+    if raw.trim().chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!(
+            "{raw:?} needs a unit (e.g. 30d, 12h): a retention decides what is deleted for good"
+        ));
+    }
     let d = values::duration(raw, 1)?;
     if d < Duration::hours(1) {
         Err(format!("{raw:?} is too short (at least 1h, e.g. 30d)"))

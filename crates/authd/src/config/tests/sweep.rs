@@ -53,3 +53,11 @@ fn bad_sweep_values_are_refused_with_one_line_each() {
     assert_eq!(errors.0.len(), 4, "{errors}");
     assert!(problems(&[("SWEEP_INTERVAL", "2d")]).mentions("SWEEP_INTERVAL"));
 }
+
+#[test]
+fn a_retention_without_a_unit_is_refused_even_when_long_enough_in_seconds() {
+    // 8760 meant as hours would be read as seconds (2.4 h) and delete the trail for good.
+    let errors = problems(&[("AUDIT_RETENTION", "8760")]);
+    assert!(errors.mentions("AUDIT_RETENTION"), "{errors}");
+    assert!(errors.to_string().contains("needs a unit"), "{errors}");
+}
