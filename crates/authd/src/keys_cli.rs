@@ -63,6 +63,14 @@ pub fn parse(args: &[&str]) -> Result<KeysCommand, String> {
             return Err(format!("{name} needs a value"));
         }
         let repeated = if name == "--out" {
+            // JWT_PRIVATE_KEY_FILE is a comma-separated list: a file whose path holds a comma
+            // could never be named there.
+            if value.contains(',') {
+                return Err(format!(
+                    "--out {value}: JWT_PRIVATE_KEY_FILE separates files with commas, so a path \
+                     with a comma could not be configured"
+                ));
+            }
             out.replace(PathBuf::from(value)).is_some()
         } else {
             let size = value
@@ -184,7 +192,7 @@ mod tests {
 
     #[test]
     fn wrong_arguments_are_named() {
-        let cases: [(&[&str], &str); 10] = [
+        let cases: [(&[&str], &str); 11] = [
             (&[], "generate"),
             (&["rotate"], "unknown keys command rotate"),
             (&["generate", "next.pem"], "--out"),
@@ -195,6 +203,7 @@ mod tests {
             (&["generate", "--out", "a", "--out", "b"], "twice"),
             (&["generate", "--force"], "unknown option --force"),
             (&["generate", "-o", "a.pem"], "unknown option -o"),
+            (&["generate", "--out", "keys/a,b.pem"], "commas"),
         ];
         for (args, says) in cases {
             let error = parse(args).unwrap_err();
