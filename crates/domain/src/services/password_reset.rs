@@ -9,8 +9,10 @@ use super::shared::{
     MailKind, audit, denial_until, deny_everything_before, hash_failure, mail_cooldown_allows,
     parse_new_password, password_changed_mail,
 };
+use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
+use crate::ids::UserId;
 use crate::notification::Notification;
 use crate::policy::password::PasswordPolicy;
 use crate::ports::{
@@ -19,7 +21,7 @@ use crate::ports::{
 };
 use crate::session::ClientInfo;
 use crate::token::TokenPurpose;
-use crate::user::AccountStatus;
+use crate::user::{AccountStatus, User};
 use crate::values::{Email, NewPassword, PasswordHash};
 use chrono::Duration;
 use secrecy::{ExposeSecret, SecretString};
@@ -125,26 +127,15 @@ impl PasswordReset {
             return Ok(());
         }
         let now = self.ports.clock.now();
-        let mail = Notification::PasswordReset {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
-        };
-        self.ports
-            .outbox
-            .enqueue(&mail, now)
-            .await
-            .map_err(InfraError::from)?;
-        audit(
+        queue_reset_mail(
+            &*self.ports.outbox,
             &*self.ports.audit,
-            AuditEvent::new(
-                AuditKind::PasswordResetRequested,
-                now,
-                Some(user.id),
-                client,
-            ),
+            &user,
+            now,
+            client,
+            None,
         )
-        .await;
+        .await?;
         Ok(())
     }
 
@@ -225,6 +216,36 @@ impl PasswordReset {
             .await
             .map_err(hash_failure)
     }
+}
+
+/// Queues the reset mail of `user` (its link is minted when it is sent) and audits the request,
+/// naming `actor` when someone other than the holder asked (an administrator).
+pub(super) async fn queue_reset_mail(
+    outbox: &dyn Outbox,
+    log: &dyn AuditLog,
+    user: &User,
+    now: Timestamp,
+    client: &ClientInfo,
+    actor: Option<UserId>,
+) -> Result<(), InfraError> {
+    let mail = Notification::PasswordReset {
+        user_id: user.id,
+        to: user.email.clone(),
+        username: user.username.clone(),
+    };
+    outbox.enqueue(&mail, now).await?;
+    let event = AuditEvent::new(
+        AuditKind::PasswordResetRequested,
+        now,
+        Some(user.id),
+        client,
+    );
+    let event = match actor {
+        Some(id) => event.by(id),
+        None => event,
+    };
+    audit(log, event).await;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use super::{Actor, Admin, AdminError};
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::InfraError;
 use crate::ids::UserId;
-use crate::notification::Notification;
+use crate::services::password_reset::queue_reset_mail;
 use crate::services::shared::{audit, denial_until, deny_everything_before};
 use crate::user::AccountStatus;
 
@@ -84,27 +84,15 @@ impl Admin {
             AccountStatus::Pending | AccountStatus::Active => {}
         }
         let now = self.ports.clock.now();
-        let mail = Notification::PasswordReset {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
-        };
-        self.ports
-            .outbox
-            .enqueue(&mail, now)
-            .await
-            .map_err(InfraError::from)?;
-        audit(
+        queue_reset_mail(
+            &*self.ports.outbox,
             &*self.ports.audit,
-            AuditEvent::new(
-                AuditKind::PasswordResetRequested,
-                now,
-                Some(user.id),
-                &actor.client,
-            )
-            .by(actor.id),
+            &user,
+            now,
+            &actor.client,
+            Some(actor.id),
         )
-        .await;
+        .await?;
         Ok(())
     }
 }
