@@ -2,6 +2,7 @@
 //! request id, security headers, CORS and the refresh cookie. Handlers only extract, call one
 //! service and map the answer; every decision lives in the domain.
 
+mod checkinn;
 mod connections;
 mod cookies;
 mod dto;
@@ -27,8 +28,8 @@ pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
 pub use prometheus_client;
 pub use routes::{Access, Features, RouteSpec, openapi, openapi_of, table as route_table};
 pub use settings::{
-    DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP,
-    HttpSettings, RateLimits,
+    DEFAULT_CLIENT_BODY_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS_PER_IP, Dialects,
+    HttpSettings, IntrospectionCallers, RateLimits,
 };
 pub use state::AppState;
 

@@ -45,6 +45,60 @@ pub struct HttpSettings {
     pub admin_allowed_ips: Option<Vec<IpNet>>,
     /// `ROLE_PERMISSIONS`: what each role grants, checked against each route's permission.
     pub roles: std::sync::Arc<authd_domain::authorization::RoleCatalog>,
+    /// `API_DIALECTS` (both): which surfaces are served.
+    pub dialects: Dialects,
+    /// `JWT_COOKIE_EXPIRES_IN` (7 days): the lifetime of the CheckInn dialect's refresh cookie.
+    pub checkinn_cookie_max_age: Duration,
+    /// `INTROSPECTION_TOKEN` / `INTROSPECTION_CLIENTS`: who may call `POST /v1/auth/introspect`;
+    /// with neither, the endpoint is not served.
+    pub introspection: IntrospectionCallers,
+}
+
+/// The API surfaces (`API_DIALECTS`, default `perfect21,checkinn`). Off, a surface's routes are
+/// not served at all (404 like any unknown path) and not documented. The admin API, health,
+/// keys, metrics and the documentation are served whatever the dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialects {
+    /// `/v1/auth/*` and `/v1/users/*`.
+    pub perfect21: bool,
+    /// `/api/auth/*`.
+    pub checkinn: bool,
+}
+
+impl Default for Dialects {
+    fn default() -> Self {
+        Self {
+            perfect21: true,
+            checkinn: true,
+        }
+    }
+}
+
+/// The resource servers allowed to introspect tokens: bearer tokens (`INTROSPECTION_TOKEN`,
+/// several during a rotation) and HTTP Basic client credentials (`INTROSPECTION_CLIENTS`).
+#[derive(Clone, Default)]
+pub struct IntrospectionCallers {
+    pub tokens: Vec<secrecy::SecretString>,
+    /// `(client id, client secret)`.
+    pub clients: Vec<(String, secrecy::SecretString)>,
+}
+
+impl IntrospectionCallers {
+    /// Whether anyone may call the endpoint (else it is not served).
+    #[must_use]
+    pub fn any(&self) -> bool {
+        !self.tokens.is_empty() || !self.clients.is_empty()
+    }
+}
+
+impl std::fmt::Debug for IntrospectionCallers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ids: Vec<&str> = self.clients.iter().map(|(id, _)| id.as_str()).collect();
+        f.debug_struct("IntrospectionCallers")
+            .field("tokens", &self.tokens.len())
+            .field("clients", &ids)
+            .finish()
+    }
 }
 
 impl Default for HttpSettings {
@@ -62,6 +116,9 @@ impl Default for HttpSettings {
             rate_limits: RateLimits::default(),
             admin_allowed_ips: None,
             roles: std::sync::Arc::default(),
+            dialects: Dialects::default(),
+            checkinn_cookie_max_age: Duration::days(7),
+            introspection: IntrospectionCallers::default(),
         }
     }
 }

@@ -275,6 +275,11 @@ fn auth(r: &mut Reader) -> AuthSettings {
         verification_ttl: r.or("EMAIL_VERIFICATION_EXPIRY", Duration::hours(24), positive),
         reset_ttl: r.or("PASSWORD_RESET_EXPIRY", Duration::hours(1), positive),
         require_email_verification: r.or("REQUIRE_EMAIL_VERIFICATION", true, values::boolean),
+        checkinn_require_email_verification: r.or(
+            "CHECKINN_REQUIRE_EMAIL_VERIFICATION",
+            false,
+            values::boolean,
+        ),
         email_domains: if r.or("ALLOW_LOCAL_EMAIL_DOMAINS", false, values::boolean) {
             EmailDomains::AllowLocal
         } else {

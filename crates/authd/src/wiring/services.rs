@@ -10,9 +10,9 @@ use authd_domain::ports::{
 };
 use authd_domain::services::{
     AccountUnlock, AccountUnlockPorts, Activity, Admin, AdminPorts, AuthSettings, Authenticate,
-    AuthenticatePorts, EmailVerification, EmailVerificationPorts, Login, LoginPorts, LoginSettings,
-    Logout, LogoutPorts, MailDelivery, MailDeliveryPorts, MailDeliverySettings, Mfa, MfaPorts,
-    PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts, Profiles,
+    AuthenticatePorts, EmailVerification, EmailVerificationPorts, FreshSession, Login, LoginPorts,
+    LoginSettings, Logout, LogoutPorts, MailDelivery, MailDeliveryPorts, MailDeliverySettings, Mfa,
+    MfaPorts, PasswordChange, PasswordChangePorts, PasswordReset, PasswordResetPorts, Profiles,
     ProfilesPorts, Refresh, RefreshPorts, RefreshSettings, Registration, RegistrationPorts,
     Services, Sessions, SessionsPorts,
 };
@@ -66,21 +66,71 @@ pub(super) fn services(
         failure_spread,
         ..
     } = cache;
+    let registration = Registration::new(
+        RegistrationPorts {
+            users: users.clone(),
+            hasher: hasher.clone(),
+            rate_limiter: rate_limiter.clone(),
+            tokens: tokens.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        },
+        auth.roles.clone(),
+        auth.password_policy,
+        auth.email_domains,
+        auth.mail_cooldown,
+    );
+    let login_ports = LoginPorts {
+        attempts: login_attempts.clone(),
+        users: users.clone(),
+        sessions: sessions.clone(),
+        hasher: hasher.clone(),
+        tokens: tokens.clone(),
+        access_tokens: access_tokens.clone(),
+        denylist: denylist.clone(),
+        audit: audit.clone(),
+        clock: clock.clone(),
+        telemetry: telemetry.clone(),
+        mfa: mfa.clone(),
+        otp: otp.clone(),
+        sealer: sealer.clone(),
+        rate_limiter: rate_limiter.clone(),
+        outbox: outbox.clone(),
+        known_devices: known_devices.clone(),
+        failure_spread: failure_spread.clone(),
+        device_names: Arc::new(authd_http::UserAgentNames),
+        geolocator: geolocator.clone(),
+    };
+    let login = Login::new(login_ports.clone(), LoginSettings::from(auth));
+    // The CheckInn dialect's register already signs an unverified account in; its login
+    // follows suit unless CHECKINN_REQUIRE_EMAIL_VERIFICATION says otherwise.
+    let checkinn_login = Login::new(
+        login_ports,
+        LoginSettings {
+            require_email_verification: auth.checkinn_require_email_verification,
+            ..LoginSettings::from(auth)
+        },
+    );
+    let password_change = PasswordChange::new(
+        PasswordChangePorts {
+            users: users.clone(),
+            hasher: hasher.clone(),
+            denylist: denylist.clone(),
+            audit: audit.clone(),
+            clock: clock.clone(),
+        },
+        auth.password_policy,
+        auth.lockout,
+        auth.access_ttl,
+    );
     Services {
-        registration: Registration::new(
-            RegistrationPorts {
-                users: users.clone(),
-                hasher: hasher.clone(),
-                rate_limiter: rate_limiter.clone(),
-                tokens: tokens.clone(),
-                audit: audit.clone(),
-                clock: clock.clone(),
-            },
-            auth.roles.clone(),
-            auth.password_policy,
-            auth.email_domains,
-            auth.mail_cooldown,
+        fresh_session: FreshSession::new(
+            registration.clone(),
+            password_change.clone(),
+            checkinn_login.clone(),
         ),
+        checkinn_login,
+        registration: registration.clone(),
         email_verification: EmailVerification::new(
             EmailVerificationPorts {
                 users: users.clone(),
@@ -93,30 +143,7 @@ pub(super) fn services(
             },
             auth.mail_cooldown,
         ),
-        login: Login::new(
-            LoginPorts {
-                attempts: login_attempts.clone(),
-                users: users.clone(),
-                sessions: sessions.clone(),
-                hasher: hasher.clone(),
-                tokens: tokens.clone(),
-                access_tokens: access_tokens.clone(),
-                denylist: denylist.clone(),
-                audit: audit.clone(),
-                clock: clock.clone(),
-                telemetry: telemetry.clone(),
-                mfa: mfa.clone(),
-                otp: otp.clone(),
-                sealer: sealer.clone(),
-                rate_limiter: rate_limiter.clone(),
-                outbox: outbox.clone(),
-                known_devices: known_devices.clone(),
-                failure_spread: failure_spread.clone(),
-                device_names: Arc::new(authd_http::UserAgentNames),
-                geolocator: geolocator.clone(),
-            },
-            LoginSettings::from(auth),
-        ),
+        login: login.clone(),
         refresh: Refresh::new(
             RefreshPorts {
                 sessions: sessions.clone(),
@@ -161,18 +188,7 @@ pub(super) fn services(
             auth.access_ttl,
             auth.mail_cooldown,
         ),
-        password_change: PasswordChange::new(
-            PasswordChangePorts {
-                users: users.clone(),
-                hasher: hasher.clone(),
-                denylist: denylist.clone(),
-                audit: audit.clone(),
-                clock: clock.clone(),
-            },
-            auth.password_policy,
-            auth.lockout,
-            auth.access_ttl,
-        ),
+        password_change: password_change.clone(),
         profiles: Profiles::new(
             ProfilesPorts {
                 users: users.clone(),

@@ -22,6 +22,9 @@ static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 pub enum PolicyProfile {
     Classic,
     Nist,
+    /// The CheckInn document's rules (`PASSWORD_POLICY=checkinn`): 8+ characters with upper,
+    /// lower, digit and special.
+    CheckInn,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +101,18 @@ impl PasswordPolicy {
         Self {
             profile: PolicyProfile::Nist,
             min_length: 15,
+            min_length_with_mfa: 8,
+            max_length: 128,
+        }
+    }
+
+    /// The CheckInn document's policy: at least 8 characters, one upper-case letter, one
+    /// lower-case letter, one digit and one special character.
+    #[must_use]
+    pub const fn checkinn() -> Self {
+        Self {
+            profile: PolicyProfile::CheckInn,
+            min_length: 8,
             min_length_with_mfa: 8,
             max_length: 128,
         }

@@ -9,6 +9,7 @@ mod admin;
 mod authenticate;
 mod cleanup;
 mod email_verification;
+mod fresh_session;
 mod login;
 mod logout;
 mod mail_delivery;
@@ -34,6 +35,7 @@ pub use cleanup::{CleanupSweep, CleanupSweepPorts};
 pub use email_verification::{
     EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
 };
+pub use fresh_session::FreshSession;
 pub use login::{
     DeviceToken, Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess,
     MfaCodeRequest, MfaLoginError, MfaLoginInput, MfaLoginSuccess, SendCodeError,
@@ -83,6 +85,9 @@ pub struct AuthSettings {
     pub reset_ttl: Duration,
     /// `REQUIRE_EMAIL_VERIFICATION` (on).
     pub require_email_verification: bool,
+    /// `CHECKINN_REQUIRE_EMAIL_VERIFICATION` (off): the CheckInn dialect's login of a `pending`
+    /// account (its register signs in at once, so its login does too unless this is on).
+    pub checkinn_require_email_verification: bool,
     /// `ALLOW_LOCAL_EMAIL_DOMAINS` (off): which domains a registration may use.
     pub email_domains: EmailDomains,
     /// `MAIL_COOLDOWN` (60 s; zero = off): at most one verification or reset mail per recipient
@@ -116,6 +121,7 @@ impl Default for AuthSettings {
             verification_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),
             require_email_verification: true,
+            checkinn_require_email_verification: false,
             email_domains: EmailDomains::default(),
             mail_cooldown: Duration::seconds(60),
             roles: std::sync::Arc::new(RoleCatalog::default()),
@@ -147,4 +153,9 @@ pub struct Services {
     pub unlock: AccountUnlock,
     pub admin: Admin,
     pub activity: Activity,
+    /// Registration and password change that end in a new session (the CheckInn dialect).
+    pub fresh_session: FreshSession,
+    /// The login of the CheckInn dialect: [`Login`] with its own verification rule
+    /// (`CHECKINN_REQUIRE_EMAIL_VERIFICATION`, off: its registration already signs in).
+    pub checkinn_login: Login,
 }

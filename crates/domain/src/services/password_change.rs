@@ -165,6 +165,23 @@ impl PasswordChange {
         .await;
         Ok(())
     }
+
+    /// The same checks as [`Self::change`], but every session is revoked, the caller's too, and
+    /// every access token issued until now is denied; the caller is then signed in afresh by
+    /// [`super::FreshSession`]. Returns the account with its new password hash.
+    ///
+    /// # Errors
+    /// As [`Self::change`].
+    pub(crate) async fn change_revoking_all(
+        &self,
+        principal: &AccessClaims,
+        current_password: SecretString,
+        new_password: SecretString,
+        client: &ClientInfo,
+    ) -> Result<crate::user::User, ChangePasswordError> {
+        let _ = (principal, current_password, new_password, client);
+        todo!("issue 16")
+    }
 }
 
 #[cfg(test)]

@@ -180,9 +180,12 @@ impl Profiles {
     pub async fn deactivate(
         &self,
         principal: &AccessClaims,
-        password: SecretString,
+        password: Option<SecretString>,
         client: &ClientInfo,
     ) -> Result<(), DeactivateError> {
+        let Some(password) = password else {
+            todo!("issue 16: deactivation by the bearer token alone")
+        };
         let password = Password::parse(password, "password")
             .map_err(|e| DeactivateError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();

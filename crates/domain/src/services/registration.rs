@@ -25,7 +25,8 @@ use thiserror::Error;
 #[derive(Debug, Clone, Default)]
 pub struct RegisterInput {
     pub email: String,
-    pub username: String,
+    /// `None`: the service chooses one (the CheckInn dialect registers without a username).
+    pub username: Option<String>,
     pub password: SecretString,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -190,7 +191,16 @@ impl Registration {
                 Ok(email)
             }),
         );
-        let username = keep(&mut errors, Username::parse(&input.username, "username"));
+        let username = keep(
+            &mut errors,
+            Username::parse(
+                input
+                    .username
+                    .as_deref()
+                    .unwrap_or_else(|| todo!("issue 16: derive a username")),
+                "username",
+            ),
+        );
         let first_name = optional(&mut errors, input.first_name.as_deref(), |s| {
             PersonName::parse(s, "firstName")
         });

@@ -69,7 +69,7 @@ impl RegisterRequest {
         let mut required = Required::default();
         let input = RegisterInput {
             email: required.take("email", self.email),
-            username: required.take("username", self.username),
+            username: Some(required.take("username", self.username)),
             password: required.take("password", self.password),
             first_name: self.first_name,
             last_name: self.last_name,

@@ -7,7 +7,8 @@ use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::{Bytes, Data, Path};
-use std::sync::{Arc, LazyLock};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, RwLock};
 use utoipa_swagger_ui::Config;
 
 /// Where the document is served, and what the viewer loads.
@@ -17,10 +18,9 @@ pub const DOCUMENT_PATH: &str = "/v1/openapi.json";
 /// else is relaxed, and only for the viewer's files.
 const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
-/// The document with MFA routes, and without them (`ENABLE_MFA=false`): what the app serves.
-static DOCUMENT: LazyLock<Bytes> = LazyLock::new(|| serialised(Features::ALL));
-static DOCUMENT_WITHOUT_MFA: LazyLock<Bytes> =
-    LazyLock::new(|| serialised(Features { mfa: false }));
+/// The document of each set of features served in this process (one, outside of tests),
+/// serialised once.
+static DOCUMENTS: LazyLock<RwLock<HashMap<Features, Bytes>>> = LazyLock::new(RwLock::default);
 
 fn serialised(features: Features) -> Bytes {
     let document = super::openapi_of(features);
@@ -28,12 +28,19 @@ fn serialised(features: Features) -> Bytes {
     Bytes::from(serde_json::to_vec(&document).unwrap_or_default())
 }
 
-fn document(features: Features) -> &'static LazyLock<Bytes> {
-    if features.mfa {
-        &DOCUMENT
-    } else {
-        &DOCUMENT_WITHOUT_MFA
+fn document(features: Features) -> Bytes {
+    if let Some(found) = DOCUMENTS
+        .read()
+        .ok()
+        .and_then(|documents| documents.get(&features).cloned())
+    {
+        return found;
     }
+    let built = serialised(features);
+    if let Ok(mut documents) = DOCUMENTS.write() {
+        documents.insert(features, built.clone());
+    }
+    built
 }
 
 static VIEWER: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
@@ -49,7 +56,7 @@ static VIEWER: LazyLock<Arc<Config<'static>>> = LazyLock::new(|| {
 
 /// Builds the document now, at start-up, rather than on the first request for it.
 pub fn prepare(features: Features) {
-    LazyLock::force(document(features));
+    document(features);
 }
 
 /// The OpenAPI 3.1 document of this API
@@ -62,7 +69,7 @@ pub async fn openapi_json(state: Option<Data<AppState>>) -> HttpResponse {
     let features = state.map_or(Features::ALL, |s| Features::of(&s));
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(LazyLock::force(document(features)).clone())
+        .body(document(features))
 }
 
 /// The interactive docs

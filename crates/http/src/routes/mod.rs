@@ -7,8 +7,9 @@
 mod admin;
 mod auth;
 mod docs;
-mod endpoint;
+pub(crate) mod endpoint;
 mod health;
+mod introspect;
 mod mfa;
 mod users;
 mod well_known;
@@ -25,29 +26,48 @@ pub(crate) const API_PREFIX: &str = "/v1";
 
 /// The parts of the API that configuration turns on or off. A route of a part that is off is not
 /// served at all (404 like any unknown path) and not documented.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Features {
     /// `ENABLE_MFA`: `/v1/auth/mfa*`.
     pub mfa: bool,
+    /// `API_DIALECTS` has `perfect21`: `/v1/auth/*`, `/v1/users/*`.
+    pub perfect21: bool,
+    /// `API_DIALECTS` has `checkinn`: `/api/auth/*`.
+    pub checkinn: bool,
+    /// `INTROSPECTION_TOKEN` or `INTROSPECTION_CLIENTS` is set: `POST /v1/auth/introspect`.
+    pub introspection: bool,
 }
 
 impl Features {
     /// Everything: the complete document, and the table the tests walk.
-    pub const ALL: Self = Self { mfa: true };
+    pub const ALL: Self = Self {
+        mfa: true,
+        perfect21: true,
+        checkinn: true,
+        introspection: true,
+    };
 
     /// What the services of `state` offer.
     #[must_use]
     pub fn of(state: &crate::state::AppState) -> Self {
+        let settings = &state.settings;
         Self {
             mfa: state.services.mfa.enabled(),
+            perfect21: settings.dialects.perfect21,
+            checkinn: settings.dialects.checkinn,
+            introspection: settings.introspection.any(),
         }
     }
 }
 
 /// Every endpoint of the API with `features`, in the order the documentation lists them.
 fn endpoints(features: Features) -> Vec<Endpoint> {
-    let mut all = account_endpoints();
-    if features.mfa {
+    let mut all = if features.perfect21 {
+        account_endpoints()
+    } else {
+        Vec::new()
+    };
+    if features.perfect21 && features.mfa {
         // After the password flows, before the profile: where the documentation lists them.
         let at = all
             .iter()
@@ -55,7 +75,16 @@ fn endpoints(features: Features) -> Vec<Endpoint> {
             .unwrap_or(all.len());
         all.splice(at..at, mfa_endpoints());
     }
+    if features.introspection {
+        all.push(
+            post("/v1/auth/introspect", Limit::Exempt, Access::Public)
+                .to(introspect::introspect, introspect::__path_introspect),
+        );
+    }
     all.extend(admin_endpoints());
+    if features.checkinn {
+        all.extend(crate::checkinn::endpoints());
+    }
     all.extend(operations_endpoints());
     all
 }
@@ -272,7 +301,10 @@ mod tests {
             endpoints(features).iter().map(|e| e.spec().path).collect()
         };
         let with = paths(Features::ALL);
-        let without = paths(Features { mfa: false });
+        let without = paths(Features {
+            mfa: false,
+            ..Features::ALL
+        });
         let mfa: Vec<_> = with.iter().filter(|p| !without.contains(p)).collect();
         assert_eq!(mfa.len(), 7, "{mfa:?}");
         assert!(mfa.iter().all(|p| p.starts_with("/v1/auth/mfa")), "{mfa:?}");

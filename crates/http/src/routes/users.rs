@@ -103,7 +103,7 @@ pub async fn deactivate_me(
     state
         .services
         .profiles
-        .deactivate(&principal.0, password, &caller.0)
+        .deactivate(&principal.0, Some(password), &caller.0)
         .await?;
     // Every session is gone; the browser's refresh cookie is of no further use.
     let cleared = cookies::cleared_cookie(state.settings.cookie_secure);

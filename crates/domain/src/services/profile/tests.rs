@@ -248,7 +248,7 @@ const PASSWORD: &str = "Correct-Horse-42!";
 
 async fn deactivate(m: Mocks, user: &User, password: &str) -> Result<(), DeactivateError> {
     service(m)
-        .deactivate(&claims_for(user), password.into(), &client())
+        .deactivate(&claims_for(user), Some(password.into()), &client())
         .await
 }
 

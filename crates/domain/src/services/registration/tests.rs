@@ -20,7 +20,7 @@ mod roles;
 fn valid_input() -> RegisterInput {
     RegisterInput {
         email: "jane@example.com".into(),
-        username: "jane_doe".into(),
+        username: Some("jane_doe".into()),
         password: "Correct-Horse-42!".into(),
         first_name: Some("Jane".into()),
         last_name: Some("Doe".into()),
@@ -127,7 +127,7 @@ async fn every_invalid_field_is_reported_at_once() {
     nothing_is_stored(&mut m);
     let input = RegisterInput {
         email: "not-an-email".into(),
-        username: "x".into(),
+        username: Some("x".into()),
         password: "short".into(),
         first_name: Some("n".repeat(101)),
         last_name: Some("Bad\u{7}Name".into()),
