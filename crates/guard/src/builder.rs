@@ -85,6 +85,7 @@ pub struct GuardBuilder {
     hs256_secret: Option<SecretString>,
     min_refresh_interval: Duration,
     default_max_age: Duration,
+    max_key_age: Option<Duration>,
     leeway: Duration,
     http_timeout: Duration,
     introspection: Option<(String, IntrospectionCredentials)>,
@@ -112,6 +113,7 @@ impl GuardBuilder {
             hs256_secret: None,
             min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
             default_max_age: DEFAULT_JWKS_MAX_AGE,
+            max_key_age: None,
             leeway: DEFAULT_LEEWAY,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
             introspection: None,
@@ -154,6 +156,14 @@ impl GuardBuilder {
     #[must_use]
     pub fn default_max_age(mut self, max_age: Duration) -> Self {
         self.default_max_age = max_age;
+        self
+    }
+
+    /// Keys are fetched again at least this often, whatever `Cache-Control` allows (authd
+    /// sends `max-age=300`): how long a key removed from authd's JWKS is still trusted here.
+    #[must_use]
+    pub fn max_key_age(mut self, max_age: Duration) -> Self {
+        self.max_key_age = Some(max_age);
         self
     }
 
@@ -210,6 +220,7 @@ impl GuardBuilder {
                 client.clone(),
                 self.min_refresh_interval,
                 self.default_max_age,
+                self.max_key_age,
             )),
         };
         let introspection = self

@@ -17,6 +17,9 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
+/// No answer is kept longer, whatever its `max-age` says.
+const LONGEST_MAX_AGE: Duration = Duration::from_secs(24 * 3600);
+
 /// The keys of one successful fetch.
 #[derive(Default)]
 struct Snapshot {
@@ -32,6 +35,7 @@ pub(crate) struct JwksCache {
     client: reqwest13::Client,
     min_refresh_interval: Duration,
     default_max_age: Duration,
+    max_key_age: Option<Duration>,
     snapshot: RwLock<Snapshot>,
     /// Held for the length of a fetch (so concurrent misses coalesce); holds when the last one
     /// was attempted.
@@ -61,12 +65,14 @@ impl JwksCache {
         client: reqwest13::Client,
         min_refresh_interval: Duration,
         default_max_age: Duration,
+        max_key_age: Option<Duration>,
     ) -> Self {
         Self {
             url,
             client,
             min_refresh_interval,
             default_max_age,
+            max_key_age,
             snapshot: RwLock::default(),
             last_fetch: Mutex::new(None),
             fetches: std::sync::atomic::AtomicU64::new(0),
@@ -173,7 +179,9 @@ impl JwksCache {
             .get(CACHE_CONTROL)
             .and_then(|v| v.to_str().ok())
             .and_then(max_age)
-            .unwrap_or(self.default_max_age);
+            .unwrap_or(self.default_max_age)
+            .min(self.max_key_age.unwrap_or(LONGEST_MAX_AGE))
+            .min(LONGEST_MAX_AGE);
         let document: JwkSet = match response.json().await {
             Ok(document) => document,
             Err(e) => {
