@@ -13,13 +13,12 @@ mod tests;
 
 use crate::error::ApiError;
 use crate::extractors::Json;
-use crate::middleware::request_id;
 use crate::settings::IntrospectionCallers;
 use crate::state::AppState;
 use actix_web::error::UrlencodedError;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
 use actix_web::web::{self, Data};
-use actix_web::{FromRequest, HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use authd_domain::services::{Authenticate, AuthenticateError};
 use authd_domain::token::AccessClaims;
 use authd_domain::values::codes;
@@ -69,7 +68,7 @@ pub struct IntrospectRequest {
 pub async fn introspect(req: HttpRequest, payload: web::Payload) -> HttpResponse {
     let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
         let e = ApiError::internal("application state is not registered");
-        return no_store(e.render(&request_id::current()));
+        return no_store(e.error_response());
     };
     let settings = &state.settings;
     let parts = Parts {
@@ -95,7 +94,8 @@ pub(super) async fn respond(
     let response = match answer(req, payload, parts).await {
         Ok(answer) => HttpResponse::Ok().json(answer),
         Err(e) => {
-            let mut response = e.render(&request_id::current());
+            // Through `ResponseError`, so that a 5xx's cause is logged as on every route.
+            let mut response = e.error_response();
             if let Some(challenge) = caller::challenge(&e, parts.callers) {
                 response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
             }

@@ -2,7 +2,8 @@
 //! per request.
 
 use crate::support::{
-    Authd, Hotel, INTROSPECTION_CLIENT, INTROSPECTION_SECRET, free_port, generate_key, key_dir,
+    Authd, Hotel, INTROSPECTION_CLIENT, INTROSPECTION_SECRET, INTROSPECTION_TOKEN, free_port,
+    generate_key, key_dir,
 };
 use authd_guard::IntrospectionCredentials;
 use secrecy::SecretString;

@@ -13,6 +13,7 @@ pub const ISSUER: &str = "https://auth.checkinn.test";
 pub const AUDIENCE: &str = "checkinn-api";
 pub const INTROSPECTION_CLIENT: &str = "hotel-service";
 pub const INTROSPECTION_SECRET: &str = "hotel-service-introspection-secret-0123";
+pub const INTROSPECTION_TOKEN: &str = "reports-service-introspection-token-4567";
 
 /// A running authd.
 pub struct Authd {
@@ -94,6 +95,7 @@ impl Authd {
             ("BOOTSTRAP_ADMIN_EMAIL", ADMIN_EMAIL),
             ("BOOTSTRAP_ADMIN_PASSWORD", PASSWORD),
             ("INTROSPECTION_CLIENTS", &clients),
+            ("INTROSPECTION_TOKEN", INTROSPECTION_TOKEN),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
