@@ -24,22 +24,31 @@ async fn with_introspection_a_token_is_refused_right_after_logout() {
             .build()
             .unwrap(),
     );
+    // The same with INTROSPECTION_TOKEN instead of client credentials.
+    let bearer = IntrospectionCredentials::Bearer(SecretString::from(INTROSPECTION_TOKEN));
+    let instant_too = Hotel::start(
+        authd
+            .guard()
+            .introspection(&authd.url, bearer)
+            .build()
+            .unwrap(),
+    );
     let local = Hotel::start(authd.guard().build().unwrap());
     let token = authd.user_with_role("HotelPartner").await;
-    assert_eq!(
-        instant.get("/partner/reports", Some(&token)).await.status,
-        200
-    );
-    assert_eq!(
-        local.get("/partner/reports", Some(&token)).await.status,
-        200
-    );
+    for hotel in [&instant, &instant_too, &local] {
+        assert_eq!(
+            hotel.get("/partner/reports", Some(&token)).await.status,
+            200
+        );
+    }
 
     authd.logout(&token).await;
 
-    let reply = instant.get("/partner/reports", Some(&token)).await;
-    assert_eq!(reply.status, 401, "{reply:?}");
-    assert_eq!(reply.code(), "TOKEN_REVOKED");
+    for hotel in [&instant, &instant_too] {
+        let reply = hotel.get("/partner/reports", Some(&token)).await;
+        assert_eq!(reply.status, 401, "{reply:?}");
+        assert_eq!(reply.code(), "TOKEN_REVOKED");
+    }
     let reply = instant.get("/bookings", Some(&token)).await;
     assert_eq!(reply.code(), "TOKEN_REVOKED");
     // The guard without introspection still accepts it until it expires: the trade-off.
