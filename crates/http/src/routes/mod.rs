@@ -14,7 +14,7 @@ mod mfa;
 mod users;
 mod well_known;
 
-pub use endpoint::{Access, Doc, RouteSpec};
+pub use endpoint::{Access, Dialect, Doc, RouteSpec};
 
 use crate::middleware::rate_limit::Limit;
 use actix_web::web;
@@ -235,7 +235,12 @@ pub(crate) fn documented(features: Features) -> Vec<(RouteSpec, Doc)> {
 pub fn configure(features: Features) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         docs::prepare(features);
-        endpoint::register(cfg, API_PREFIX, endpoints(features));
+        let prefixes: &[&'static str] = if features.checkinn {
+            &[API_PREFIX, crate::checkinn::PREFIX]
+        } else {
+            &[API_PREFIX]
+        };
+        endpoint::register(cfg, prefixes, endpoints(features));
     }
 }
 
@@ -276,16 +281,19 @@ mod tests {
     use super::*;
     use actix_web::http::Method;
 
-    /// A new endpoint under `/v1` is limited unless someone decides otherwise here: an `Exempt`
-    /// slipped into the table by copy and paste would leave it open to guessing.
+    /// A new endpoint under `/v1` or `/api/auth` is limited unless someone decides otherwise
+    /// here: an `Exempt` slipped into the table by copy and paste would leave it open to guessing.
+    /// Introspection is for resource servers on every request they serve; its callers are
+    /// authenticated by the handler.
     #[test]
     fn every_api_route_but_health_is_rate_limited() {
         for route in table() {
-            let under_api = route.path.starts_with(API_PREFIX);
+            let under_api = route.path.starts_with(API_PREFIX)
+                || route.path.starts_with(crate::checkinn::PREFIX);
             let exempt = route.limit == Limit::Exempt;
             assert_eq!(
                 exempt,
-                !under_api || route.path == "/v1/health",
+                !under_api || route.path == "/v1/health" || route.path == "/v1/auth/introspect",
                 "{} {} is {:?}",
                 route.method,
                 route.path,
@@ -332,7 +340,14 @@ mod tests {
             let what = format!("{} {}", spec.method, spec.path);
             let admin = spec.path.starts_with("/v1/admin/");
             assert_eq!(spec.access.admin_network(), admin, "{what}");
-            if spec.path.starts_with("/v1/users/") || spec.path == "/v1/auth/change-password" {
+            let own_account = [
+                "/v1/auth/change-password",
+                "/api/auth/me",
+                "/api/auth/update-me",
+                "/api/auth/update-password",
+                "/api/auth/delete-me",
+            ];
+            if spec.path.starts_with("/v1/users/") || own_account.contains(&spec.path) {
                 assert_eq!(
                     spec.access,
                     Access::Permission(Permission::UsersRead),
@@ -347,7 +362,7 @@ mod tests {
             .collect();
         assert_eq!(
             bearer_only,
-            ["/v1/auth/logout"],
+            ["/v1/auth/logout", "/api/auth/logout"],
             "only logging out needs no permission"
         );
         let admin = |method: Method, path: &str| {
@@ -391,6 +406,13 @@ mod tests {
             "/v1/auth/refresh",
             "/v1/health",
             "/v1/auth/mfa/verify",
+            "/api/auth/register",
+            "/api/auth/login",
+            "/api/auth/refresh-token",
+            "/api/auth/forgot-password",
+            "/api/auth/reset-password/{token}",
+            "/api/auth/verify-email",
+            "/api/auth/resend-verification",
         ] {
             assert!(
                 table
