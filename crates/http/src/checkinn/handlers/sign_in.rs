@@ -42,7 +42,7 @@ pub(super) fn signed_in(
     responses(
         (status = 201, description = "Registered and signed in", body = AuthAnswer),
         (status = 400, description = "`VALIDATION_ERROR`: \"Registration validation failed\", \
-            every problem in `errors` (a `role` outside `SELF_ASSIGNABLE_ROLES` too)"),
+            every problem in `errors` (a `role` outside SELF_ASSIGNABLE_ROLES too)"),
         (status = 409, description = "`EMAIL_EXISTS`: the email in any case"),
         (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full; \
             `SERVICE_UNAVAILABLE`: storage is down"),
@@ -73,7 +73,7 @@ pub async fn register(
     responses(
         (status = 200, description = "Logged in", body = AuthAnswer),
         (status = 401, description = "`INVALID_CREDENTIALS`: wrong email or password; \
-            `EMAIL_NOT_VERIFIED` (only with `CHECKINN_REQUIRE_EMAIL_VERIFICATION`); \
+            `EMAIL_NOT_VERIFIED` (only with CHECKINN_REQUIRE_EMAIL_VERIFICATION); \
             `MFA_REQUIRED`: the second factor is next (`data: {mfaToken, methods}`)"),
         (status = 403, description = "`ACCOUNT_SUSPENDED`, `ACCOUNT_DELETED`"),
         (status = 423, description = "`ACCOUNT_LOCKED`: too many failed attempts (`retryAfter`)"),
