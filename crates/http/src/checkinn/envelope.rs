@@ -223,6 +223,22 @@ mod tests {
     }
 
     #[test]
+    fn a_second_factor_to_come_carries_its_challenge() {
+        let e = ApiError::MfaRequired {
+            mfa_token: authd_domain::token::RawToken::new("mfa-tok".to_owned()),
+            methods: vec![authd_domain::mfa::MfaMethod::Totp],
+        };
+        let body = json(&e, "/api/auth/login");
+        assert_eq!(body["code"], "MFA_REQUIRED");
+        assert_eq!(
+            body["data"],
+            serde_json::json!({"mfaToken": "mfa-tok", "methods": ["totp"]})
+        );
+        let parts = format!("{:?}", e.parts());
+        assert!(!parts.contains("mfa-tok"), "{parts}");
+    }
+
+    #[test]
     fn wrong_credentials_are_worded_for_the_route() {
         let e = ApiError::InvalidCredentials;
         assert_eq!(

@@ -62,8 +62,11 @@ pub async fn envelope(
     let started = Instant::now();
     let metrics = req.app_data::<Data<HttpMetrics>>().cloned();
     let method = req.method().clone();
-    // For an answer no route gave (an `Err`): its dialect by the path as sent.
-    let checkinn_path = crate::checkinn::serves(req.path());
+    // For an answer no route gave: its dialect by the path as sent, if that dialect is served.
+    let checkinn_served = req
+        .app_data::<Data<crate::state::AppState>>()
+        .is_none_or(|state| state.settings.dialects.checkinn);
+    let checkinn_path = checkinn_served && crate::checkinn::serves(req.path());
 
     // No clone of the request may be held across `next.call`: routing needs it unshared.
     let scoped_id = id.clone();
@@ -75,10 +78,8 @@ pub async fn envelope(
                 Ok(res) => {
                     // The matched resource's app data stays on the request until it is dropped.
                     let route = res.request().app_data::<RouteTemplate>().map(|r| r.0);
-                    (
-                        route,
-                        Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
-                    )
+                    let res = res.map_into_left_body();
+                    (route, Ok(into_envelope(res, &scoped_id, checkinn_path)))
                 }
                 // Rendered here, inside the scope, so the body carries the request id and the
                 // time of the app's clock.
@@ -156,6 +157,7 @@ fn replacement(status: StatusCode, headers: &HeaderMap, request_id: &str) -> Htt
 fn into_envelope<B>(
     res: ServiceResponse<EitherBody<B>>,
     request_id: &str,
+    checkinn_path: bool,
 ) -> ServiceResponse<EitherBody<B>> {
     let status = res.status();
     if !is_error(status) {
@@ -165,7 +167,11 @@ fn into_envelope<B>(
     let dialect = request
         .app_data::<Dialect>()
         .copied()
-        .unwrap_or_else(|| Dialect::of(request.path()));
+        .unwrap_or(if checkinn_path {
+            Dialect::CheckInn
+        } else {
+            Dialect::Perfect21
+        });
     if dialect == Dialect::CheckInn {
         let route = request.app_data::<RouteTemplate>().map(|r| r.0);
         let (req, res) = res.into_parts();

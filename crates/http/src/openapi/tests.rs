@@ -8,6 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 mod access;
+mod checkinn;
 
 fn document() -> Value {
     serde_json::to_value(openapi()).unwrap()

@@ -319,6 +319,42 @@ mod tests {
         assert!(without.iter().all(|p| !p.starts_with("/v1/auth/mfa")));
     }
 
+    /// `API_DIALECTS` leaves out exactly the surfaces it does not name: without `checkinn`, every
+    /// `/api/auth` route; without `perfect21`, `/v1/auth/*` and `/v1/users/*` but not the rest.
+    #[test]
+    fn each_dialect_exists_only_when_configured() {
+        let paths = |features| -> Vec<&'static str> {
+            endpoints(features).iter().map(|e| e.spec().path).collect()
+        };
+        let all = paths(Features::ALL);
+        let without_checkinn = paths(Features {
+            checkinn: false,
+            ..Features::ALL
+        });
+        let checkinn: Vec<_> = all
+            .iter()
+            .filter(|p| !without_checkinn.contains(p))
+            .collect();
+        assert_eq!(checkinn.len(), 12, "{checkinn:?}");
+        assert!(
+            checkinn.iter().all(|p| p.starts_with("/api/auth/")),
+            "{checkinn:?}"
+        );
+        let without_perfect21 = paths(Features {
+            perfect21: false,
+            ..Features::ALL
+        });
+        assert!(without_perfect21.contains(&"/api/auth/login"));
+        assert!(without_perfect21.contains(&"/v1/admin/users"));
+        assert!(without_perfect21.contains(&"/v1/health"));
+        assert!(
+            !without_perfect21
+                .iter()
+                .any(|p| p.starts_with("/v1/users") || p.starts_with("/v1/auth/mfa")),
+            "{without_perfect21:?}"
+        );
+    }
+
     /// Two entries for one method and path would leave one of them unreachable.
     #[test]
     fn each_method_and_path_is_declared_once() {

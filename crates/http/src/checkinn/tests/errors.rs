@@ -211,3 +211,33 @@ async fn the_dialect_shares_the_buckets_and_access_of_v1() {
         }
     }
 }
+
+/// `API_DIALECTS=perfect21`: `/api/auth` is an unknown path like any other, answered by `/v1`.
+#[actix_web::test]
+async fn without_the_dialect_its_paths_are_plain_404s() {
+    let mut state = super::unlimited();
+    state.settings = std::sync::Arc::new(crate::settings::HttpSettings {
+        dialects: crate::settings::Dialects {
+            perfect21: true,
+            checkinn: false,
+        },
+        ..(*state.settings).clone()
+    });
+    let app = app!(state);
+    let res = send(&app, Method::POST, "/api/auth/login", json!({}), None).await;
+    assert_eq!(res.status, 404, "{res:?}");
+    assert_eq!(res.body["error"]["code"], "NOT_FOUND");
+}
+
+/// A preflight from a foreign origin is refused before any route: still the CheckInn envelope.
+#[actix_web::test]
+async fn a_refused_preflight_is_in_the_envelope_too() {
+    let app = app!();
+    let req = TestRequest::default()
+        .method(Method::OPTIONS)
+        .uri("/api/auth/login")
+        .insert_header(("Origin", "https://evil.example"))
+        .insert_header(("Access-Control-Request-Method", "POST"));
+    let res = answer(call_service(&app, req.to_request()).await).await;
+    res.assert_error(403, "CORS_ORIGIN_NOT_ALLOWED");
+}
