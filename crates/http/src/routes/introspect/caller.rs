@@ -3,6 +3,7 @@
 //! one (no early exit, so the time says neither which one nor how much of it matched).
 
 use crate::error::ApiError;
+use crate::secret_eq::same_secret;
 use crate::settings::IntrospectionCallers;
 use actix_web::HttpRequest;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
@@ -82,28 +83,9 @@ pub(super) fn challenge(error: &ApiError, callers: &IntrospectionCallers) -> Opt
     HeaderValue::from_str(&schemes.join(", ")).ok()
 }
 
-/// Compares in a time that depends only on the lengths, never on where the bytes differ (as
-/// `/metrics` compares its token).
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    let longest = a.len().max(b.len());
-    let mut diff = u8::from(a.len() != b.len());
-    for i in 0..longest {
-        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
-    }
-    std::hint::black_box(diff) == 0
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{same_secret, split_basic};
-
-    #[test]
-    fn secrets_match_only_when_equal() {
-        assert!(same_secret(b"s3cret", b"s3cret"));
-        assert!(!same_secret(b"s3cret", b"s3creT"));
-        assert!(!same_secret(b"s3cret", b"s3cre"));
-        assert!(!same_secret(b"", b"x"));
-    }
+    use super::split_basic;
 
     #[test]
     fn basic_credentials_split_at_the_first_colon() {
