@@ -128,6 +128,7 @@ fn is_client_id(id: &str) -> bool {
 }
 
 fn long_enough(secret: &str) -> Result<(), String> {
+    super::values::not_published(secret)?;
     let chars = secret.chars().count();
     if chars < MIN_INTROSPECTION_SECRET_CHARS {
         // The length is safe to show; the value never is.

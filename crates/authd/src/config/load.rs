@@ -147,6 +147,7 @@ fn body_timeout(raw: &str) -> Result<std::time::Duration, String> {
 }
 
 fn secret(raw: &str) -> Result<SecretString, String> {
+    values::not_published(raw)?;
     if raw.len() < MIN_SECRET_BYTES {
         // The length is safe to show; the value never is.
         Err(format!(

@@ -27,6 +27,7 @@ pub(super) fn metrics(r: &mut Reader) -> MetricsConfig {
         // Empty counts as unset, like every variable (a `METRICS_TOKEN=` line in `.env`).
         // /metrics is not rate-limited, so the token must be too long to guess by scraping.
         token: r.optional("METRICS_TOKEN", |v| {
+            values::not_published(v)?;
             if v.chars().count() < MIN_TOKEN_CHARS {
                 Err(format!("must be at least {MIN_TOKEN_CHARS} characters"))
             } else {

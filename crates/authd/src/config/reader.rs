@@ -41,7 +41,7 @@ impl Reader {
                 (Some(a), Some(b)) if a != b => reader.errors.push(ConfigError {
                     variable: name,
                     message: format!(
-                        "is also set as {alias} (its CheckInn name), to a different value: set \
+                        "is also set as {alias} (its CheckInn name), written differently: set \
                          only one of them"
                     ),
                 }),

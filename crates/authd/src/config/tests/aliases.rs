@@ -245,11 +245,36 @@ const CHECKINN_ENV: &[(&str, &str)] = &[
     ("COOKIE_HTTP_ONLY", "true"),
 ];
 
+/// The block's two secrets are printed in the document for anyone to read: taken as they are, an
+/// HS256 key anyone knows would sign anyone's `Admin` token.
+#[test]
+fn the_checkinn_documents_example_secrets_are_refused() {
+    let errors = problems(CHECKINN_ENV);
+    assert_eq!(errors.0.len(), 2, "{errors}");
+    for name in ["JWT_SECRET", "JWT_REFRESH_SECRET"] {
+        assert!(errors.mentions(name), "{errors}");
+    }
+    assert!(errors.to_string().contains("example value"), "{errors}");
+    assert!(
+        !errors.to_string().contains("your_super_secure"),
+        "{errors}"
+    );
+}
+
+/// With its secrets replaced, the rest of the block is read as written.
 #[test]
 fn the_checkinn_documents_env_block_is_read_as_written() {
-    let config = parse(CHECKINN_ENV).unwrap();
+    let own_secrets: Vec<(&str, &str)> = CHECKINN_ENV
+        .iter()
+        .map(|&(name, value)| match name {
+            "JWT_SECRET" => (name, SECRET),
+            "JWT_REFRESH_SECRET" => (name, OTHER_SECRET),
+            _ => (name, value),
+        })
+        .collect();
+    let config = parse(&own_secrets).unwrap();
     assert!(matches!(&config.jwt.signing,
-        Signing::Hs256 { secret } if secret.expose_secret() == "your_super_secure_jwt_secret_here"));
+        Signing::Hs256 { secret } if secret.expose_secret() == SECRET));
     assert_eq!(config.auth.access_ttl, Duration::hours(24));
     assert_eq!(
         config
@@ -257,7 +282,7 @@ fn the_checkinn_documents_env_block_is_read_as_written() {
             .refresh_secret
             .as_ref()
             .map(ExposeSecret::expose_secret),
-        Some("your_super_secure_refresh_secret_here")
+        Some(OTHER_SECRET)
     );
     assert_eq!(config.auth.refresh_ttl, Duration::days(7));
     assert_eq!(config.api.checkinn_cookie_max_age, Duration::days(7));
@@ -276,11 +301,36 @@ fn the_checkinn_documents_env_block_is_read_as_written() {
     assert!(!config.server.cookie_secure);
     assert_eq!(config.api.ignored, ["COOKIE_MAX_AGE", "COOKIE_HTTP_ONLY"]);
     let shown = format!("{config:?}");
-    for secret in [
-        "your_super_secure_jwt_secret_here",
-        "your_super_secure_refresh_secret_here",
-        "your-app-password",
-    ] {
+    for secret in [SECRET, OTHER_SECRET, "your-app-password"] {
         assert!(!shown.contains(secret), "{secret} in Debug output");
+    }
+}
+
+/// Every secret variable refuses the examples of both documents and of `.env.example`, in any
+/// case, without printing them.
+#[test]
+fn published_example_secrets_are_refused_wherever_a_secret_goes() {
+    for example in [
+        "your_access_token_secret_min_32_chars",
+        "YOUR_SUPER_SECURE_JWT_SECRET_HERE",
+        "change-me-to-at-least-32-random-bytes",
+        "change-me-to-at-least-32-random-characters",
+    ] {
+        for name in [
+            "JWT_ACCESS_SECRET",
+            "JWT_REFRESH_SECRET",
+            "METRICS_TOKEN",
+            "INTROSPECTION_TOKEN",
+        ] {
+            let errors = problems(&[(name, example)]);
+            assert!(errors.mentions(name), "{name}={example}: {errors}");
+            assert!(
+                !errors
+                    .to_string()
+                    .to_lowercase()
+                    .contains(&example.to_lowercase()),
+                "{errors}"
+            );
+        }
     }
 }
