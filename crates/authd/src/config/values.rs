@@ -191,6 +191,34 @@ pub(crate) fn log_filter(raw: &str) -> Result<String, String> {
         .map_err(|_| expected())
 }
 
+/// The example secrets printed in the two documents and in `.env.example`. Anyone can read them,
+/// so a key or token set to one of them is as good as none: an HS256 key from the CheckInn
+/// document's `.env` block would let anyone sign an `Admin` token.
+const PUBLISHED_SECRETS: [&str; 6] = [
+    "your_super_secure_jwt_secret_here",
+    "your_super_secure_refresh_secret_here",
+    "your_access_token_secret_min_32_chars",
+    "your_refresh_token_secret_min_32_chars",
+    "change-me-to-at-least-32-random-bytes",
+    "change-me-to-at-least-32-random-characters",
+];
+
+/// Refuses a secret copied from an example.
+pub(crate) fn not_published(secret: &str) -> Result<(), String> {
+    if PUBLISHED_SECRETS
+        .iter()
+        .any(|example| example.eq_ignore_ascii_case(secret.trim()))
+    {
+        Err(
+            "is the example value printed in the documentation, known to anyone: set a random \
+             secret (e.g. `openssl rand -base64 48`)"
+                .to_owned(),
+        )
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,33 +300,5 @@ mod tests {
     fn ipv6_hosts_get_brackets_in_urls() {
         assert_eq!(url_of("::1", 3000), "http://[::1]:3000");
         assert_eq!(url_of("127.0.0.1", 3000), "http://127.0.0.1:3000");
-    }
-}
-
-/// The example secrets printed in the two documents and in `.env.example`. Anyone can read them,
-/// so a key or token set to one of them is as good as none: an HS256 key from the CheckInn
-/// document's `.env` block would let anyone sign an `Admin` token.
-const PUBLISHED_SECRETS: [&str; 6] = [
-    "your_super_secure_jwt_secret_here",
-    "your_super_secure_refresh_secret_here",
-    "your_access_token_secret_min_32_chars",
-    "your_refresh_token_secret_min_32_chars",
-    "change-me-to-at-least-32-random-bytes",
-    "change-me-to-at-least-32-random-characters",
-];
-
-/// Refuses a secret copied from an example.
-pub(crate) fn not_published(secret: &str) -> Result<(), String> {
-    if PUBLISHED_SECRETS
-        .iter()
-        .any(|example| example.eq_ignore_ascii_case(secret.trim()))
-    {
-        Err(
-            "is the example value printed in the documentation, known to anyone: set a random \
-             secret (e.g. `openssl rand -base64 48`)"
-                .to_owned(),
-        )
-    } else {
-        Ok(())
     }
 }
