@@ -40,6 +40,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let bootstrap_admin = admin::bootstrap_admin(&mut r);
     let geoip_database = admin::geoip_database(&mut r);
     let sweep = super::sweep::sweep(&mut r);
+    let api = super::api::api(&mut r);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -68,6 +69,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             bootstrap_admin,
             geoip_database,
             sweep,
+            api,
         })
     } else {
         Err(ConfigErrors(r.errors))
@@ -204,7 +206,8 @@ fn jwt(r: &mut Reader) -> JwtConfig {
                 r.problem(
                     "JWT_ACCESS_SECRET",
                     format!(
-                        "is required with JWT_ALGORITHM=HS256 (at least {MIN_SECRET_BYTES} bytes)"
+                        "is required with JWT_ALGORITHM=HS256 (at least {MIN_SECRET_BYTES} bytes; \
+                         JWT_SECRET, its CheckInn name, works too)"
                     ),
                 );
             }
@@ -241,7 +244,10 @@ fn auth(r: &mut Reader) -> AuthSettings {
         match v.to_ascii_lowercase().as_str() {
             "classic" => Ok(PasswordPolicy::classic()),
             "nist" => Ok(PasswordPolicy::nist()),
-            _ => Err(format!("{v:?} is not a policy (expected classic or nist)")),
+            "checkinn" => Ok(PasswordPolicy::checkinn()),
+            _ => Err(format!(
+                "{v:?} is not a policy (expected classic, nist or checkinn)"
+            )),
         }
     });
     let lockout = LockoutPolicy {
@@ -250,7 +256,8 @@ fn auth(r: &mut Reader) -> AuthSettings {
             values::integer::<u32>(v, 1..=1000)
         }),
         duration: r.or("LOCKOUT_DURATION", Duration::minutes(30), |v| {
-            // The Perfect21 doc gives LOCKOUT_DURATION=30, in minutes.
+            // The Perfect21 doc gives LOCKOUT_DURATION=30, in minutes (the CheckInn doc's
+            // LOCK_TIME=15 too).
             let d = duration(v, 60)?;
             if d > Duration::zero() {
                 Ok(d)

@@ -1,10 +1,11 @@
-//! Configuration from the environment (the Perfect21 doc's variable names) and an optional
-//! `.env`. Every variable is parsed, every problem collected, and start-up fails with one line per
+//! Configuration from the environment (the Perfect21 doc's variable names, and the CheckInn
+//! doc's where they mean the same) and an optional `.env`. Every variable is parsed, every problem collected, and start-up fails with one line per
 //! problem. Secrets are held in `secrecy` types, so `Debug` output never shows them.
 //!
 //! The full reference is `docs/configuration.md`.
 
 mod admin;
+mod api;
 mod database;
 mod limits;
 mod load;
@@ -18,6 +19,7 @@ mod sweep;
 mod values;
 
 pub use admin::BootstrapAdmin;
+pub use api::ApiConfig;
 pub use authd_smtp::SmtpSecurity;
 pub use database::DatabaseConfig;
 pub use limits::{HealthConfig, RateLimitConfig};
@@ -64,6 +66,8 @@ pub struct Config {
     pub geoip_database: Option<PathBuf>,
     /// The cleanup sweep of PostgreSQL (`SWEEP_INTERVAL`, `*_RETENTION`).
     pub sweep: SweepConfig,
+    /// The dialects served, the CheckInn cookie, token introspection (`API_DIALECTS`, ...).
+    pub api: ApiConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -118,7 +122,7 @@ pub enum Signing {
     /// RS256 with the PEM files of `JWT_PRIVATE_KEY_FILE` (the first signs); none means an
     /// ephemeral key generated at start-up.
     Rs256 { key_files: Vec<PathBuf> },
-    /// HS256 with `JWT_ACCESS_SECRET`.
+    /// HS256 with `JWT_ACCESS_SECRET` (or its CheckInn name, `JWT_SECRET`).
     Hs256 { secret: SecretString },
 }
 

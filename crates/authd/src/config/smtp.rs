@@ -1,5 +1,7 @@
 //! The SMTP section: `SMTP_HOST` selects delivery over SMTP (otherwise mail is written to files),
-//! with `SMTP_PORT`, `SMTP_SECURITY`, `SMTP_USER`, `SMTP_PASSWORD` and `SMTP_TIMEOUT`.
+//! with `SMTP_PORT`, `SMTP_SECURITY`, `SMTP_USER`, `SMTP_PASSWORD` and `SMTP_TIMEOUT` (the
+//! CheckInn names `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_USERNAME`, `EMAIL_PASSWORD` are read as
+//! aliases by the reader).
 //!
 //! The password lives in a `SecretString` and is never echoed. It is never sent in clear text to
 //! another machine: `SMTP_SECURITY=none` (or `opportunistic`, which a man in the middle can
@@ -50,8 +52,8 @@ pub(super) fn smtp(r: &mut Reader) -> Option<SmtpConfig> {
             if r.is_set(part) {
                 r.problem(
                     part,
-                    "is set but SMTP_HOST is not: set SMTP_HOST too (without it mail is \
-                     written to files under MAIL_DIR)",
+                    "is set but SMTP_HOST (or EMAIL_HOST) is not: set it too (without it \
+                     mail is written to files under MAIL_DIR)",
                 );
             }
         }

@@ -76,6 +76,13 @@ pub(crate) async fn wire(config: &Config) -> Result<Wired, StartupError> {
     if !config.rate_limits.enabled {
         tracing::info!("rate limits are off (RATE_LIMIT_ENABLED=false)");
     }
+    if !config.api.ignored.is_empty() {
+        tracing::warn!(
+            variables = %config.api.ignored.join(", "),
+            "CheckInn variables with no effect in authd: its refresh token is opaque, its cookie \
+             always HttpOnly with a Max-Age of JWT_COOKIE_EXPIRES_IN days"
+        );
+    }
 
     let access_tokens: Arc<dyn AccessTokenCodec> = Arc::new(keys::access_token_codec(config)?);
     let hasher = bcrypt(config)?.with_telemetry(telemetry.clone());
@@ -238,6 +245,9 @@ fn http_settings(config: &Config) -> HttpSettings {
         },
         roles: config.auth.roles.clone(),
         admin_allowed_ips: config.server.admin_allowed_ips.clone(),
+        dialects: config.api.dialects,
+        checkinn_cookie_max_age: config.api.checkinn_cookie_max_age,
+        introspection: config.api.introspection.clone(),
         ..HttpSettings::default()
     }
 }

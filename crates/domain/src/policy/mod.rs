@@ -9,3 +9,4 @@ pub mod rate_limit;
 pub mod retention;
 pub mod rotation;
 pub mod session_limit;
+pub mod username;

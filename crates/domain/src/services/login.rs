@@ -184,24 +184,6 @@ impl Login {
         result
     }
 
-    /// Starts a session for an account whose credentials another use case has just proven (a
-    /// registration that signs in at once, a password change that replaces every session):
-    /// no password check, no verification rule, no second factor; the session limit, the
-    /// token pair, the audit event (with `detail`) and the device note as for any login.
-    /// `remember_me` is on (the long refresh lifetime).
-    ///
-    /// # Errors
-    /// `Infra`, also when the account changed meanwhile and the session could not start.
-    pub(crate) async fn open_session(
-        &self,
-        user: User,
-        detail: &'static str,
-        client: &ClientInfo,
-    ) -> Result<LoginSuccess, InfraError> {
-        let _ = (user, detail, client);
-        todo!("issue 16")
-    }
-
     async fn attempt(
         &self,
         input: LoginInput,
@@ -451,8 +433,10 @@ mod challenge;
 mod complete;
 mod identifier;
 mod mfa;
+mod open_session;
 mod send_code;
 pub use mfa::{DeviceToken, MfaLoginError, MfaLoginInput, MfaLoginSuccess};
+pub(crate) use open_session::OpenSessionError;
 pub(super) use send_code::parse_method;
 pub use send_code::{MfaCodeRequest, SendCodeError};
 #[cfg(test)]

@@ -6,17 +6,20 @@
 //! login, so the change form cannot be used to guess around the lock.
 
 use super::shared::{
-    PasswordChecker, Refusal, audit, denial_until, deny_sessions, hash_failure, load_usable,
-    parse_new_password, password_changed_mail, refuse_if_locked,
+    PasswordChecker, Refusal, audit, denial_until, deny_everything_before, deny_sessions,
+    hash_failure, load_usable, parse_new_password, password_changed_mail, refuse_if_locked,
 };
+use crate::Timestamp;
 use crate::audit::{AuditEvent, AuditKind};
 use crate::error::{InfraError, ValidationErrors};
+use crate::ids::SessionId;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
 use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
-use crate::values::Password;
+use crate::user::User;
+use crate::values::{Password, PasswordHash};
 use chrono::Duration;
 use secrecy::SecretString;
 use std::fmt;
@@ -111,6 +114,82 @@ impl PasswordChange {
         new_password: SecretString,
         client: &ClientInfo,
     ) -> Result<(), ChangePasswordError> {
+        let change = self
+            .checked(principal, current_password, new_password, client)
+            .await?;
+        let revoked = self.store(&change, Some(principal.session_id)).await?;
+        let now = change.now;
+        deny_sessions(
+            &*self.ports.denylist,
+            &revoked,
+            denial_until(self.access_ttl, now),
+        )
+        .await;
+        self.audit_change(
+            &change,
+            principal,
+            client,
+            format!("{} other session(s) revoked", revoked.len()),
+        )
+        .await;
+        Ok(())
+    }
+
+    /// The same checks as [`Self::change`], but every session is revoked, the caller's too, and
+    /// every access token issued until now is denied; the caller is then signed in afresh by
+    /// [`super::FreshSession`]. Returns the account with its new password hash.
+    ///
+    /// # Errors
+    /// As [`Self::change`].
+    #[tracing::instrument(skip_all, fields(session_id = %principal.session_id))]
+    pub(crate) async fn change_revoking_all(
+        &self,
+        principal: &AccessClaims,
+        current_password: SecretString,
+        new_password: SecretString,
+        client: &ClientInfo,
+    ) -> Result<User, ChangePasswordError> {
+        let change = self
+            .checked(principal, current_password, new_password, client)
+            .await?;
+        let revoked = self.store(&change, None).await?;
+        let now = change.now;
+        // The cut-off is `now` itself, not the next whole second: the session that replaces
+        // these starts within this second, and its token must not be cut off. The revoked
+        // sessions, the caller's included, are denied exactly, which covers their tokens of
+        // this second; any session started after the change holds the new password.
+        deny_everything_before(
+            &*self.ports.denylist,
+            change.user.id,
+            &revoked,
+            now,
+            denial_until(self.access_ttl, now),
+        )
+        .await;
+        self.audit_change(
+            &change,
+            principal,
+            client,
+            format!("all {} session(s) revoked", revoked.len()),
+        )
+        .await;
+        let Checked { user, new_hash, .. } = change;
+        Ok(User {
+            password_hash: new_hash,
+            updated_at: now,
+            ..user
+        })
+    }
+
+    /// The steps both changes share up to the new hash: the current password confirmed (or
+    /// the failure counted), the new one checked against the policy and hashed.
+    async fn checked(
+        &self,
+        principal: &AccessClaims,
+        current_password: SecretString,
+        new_password: SecretString,
+        client: &ClientInfo,
+    ) -> Result<Checked, ChangePasswordError> {
         let current = Password::parse(current_password, "currentPassword")
             .map_err(|e| ChangePasswordError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
@@ -138,50 +217,66 @@ impl PasswordChange {
             .hash(new_password.as_password())
             .await
             .map_err(hash_failure)?;
-        let revoked = self
+        Ok(Checked {
+            user,
+            new_hash,
+            now,
+        })
+    }
+
+    /// Stores the new hash, revokes every session but `keep` and queues the "password changed"
+    /// mail in one unit of work. Returns the revoked sessions.
+    async fn store(
+        &self,
+        change: &Checked,
+        keep: Option<SessionId>,
+    ) -> Result<Vec<SessionId>, ChangePasswordError> {
+        let Checked {
+            user,
+            new_hash,
+            now,
+        } = change;
+        Ok(self
             .ports
             .users
             .change_password(
                 user.id,
-                &new_hash,
-                Some(principal.session_id),
-                now,
-                &password_changed_mail(&user, now),
+                new_hash,
+                keep,
+                *now,
+                &password_changed_mail(user, *now),
             )
             .await
-            .map_err(InfraError::from)?;
-        deny_sessions(
-            &*self.ports.denylist,
-            &revoked,
-            denial_until(self.access_ttl, now),
-        )
-        .await;
-        audit(
-            &*self.ports.audit,
-            AuditEvent::new(AuditKind::PasswordChanged, now, Some(user.id), client)
-                .with_session(principal.session_id)
-                .with_detail(format!("{} other session(s) revoked", revoked.len())),
-        )
-        .await;
-        Ok(())
+            .map_err(InfraError::from)?)
     }
 
-    /// The same checks as [`Self::change`], but every session is revoked, the caller's too, and
-    /// every access token issued until now is denied; the caller is then signed in afresh by
-    /// [`super::FreshSession`]. Returns the account with its new password hash.
-    ///
-    /// # Errors
-    /// As [`Self::change`].
-    pub(crate) async fn change_revoking_all(
+    async fn audit_change(
         &self,
+        change: &Checked,
         principal: &AccessClaims,
-        current_password: SecretString,
-        new_password: SecretString,
         client: &ClientInfo,
-    ) -> Result<crate::user::User, ChangePasswordError> {
-        let _ = (principal, current_password, new_password, client);
-        todo!("issue 16")
+        detail: String,
+    ) {
+        audit(
+            &*self.ports.audit,
+            AuditEvent::new(
+                AuditKind::PasswordChanged,
+                change.now,
+                Some(change.user.id),
+                client,
+            )
+            .with_session(principal.session_id)
+            .with_detail(detail),
+        )
+        .await;
     }
+}
+
+/// A change that passed every check, its new hash ready to store.
+struct Checked {
+    user: User,
+    new_hash: PasswordHash,
+    now: Timestamp,
 }
 
 #[cfg(test)]

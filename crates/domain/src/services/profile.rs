@@ -170,12 +170,14 @@ impl Profiles {
         Ok(self.view(user))
     }
 
-    /// Status `deleted`, every session revoked, every access token denied. Needs the password.
+    /// Status `deleted`, every session revoked, every access token denied. With `password`
+    /// (`/v1`), only if it is right; without (the CheckInn delete-me), the access token alone
+    /// suffices, and a lock, which only stops password guesses, does not stand in the way.
     ///
     /// # Errors
     /// `Validation` on `password` when it is empty; `InvalidCredentials` for a wrong password
     /// (counted towards the lockout); `AccountLocked` while locked or when this wrong attempt
-    /// locked the account; `AccountGone`; `Infra`.
+    /// locked the account (both only with a password); `LastAdmin`; `AccountGone`; `Infra`.
     #[tracing::instrument(skip_all)]
     pub async fn deactivate(
         &self,
@@ -183,24 +185,25 @@ impl Profiles {
         password: Option<SecretString>,
         client: &ClientInfo,
     ) -> Result<(), DeactivateError> {
-        let Some(password) = password else {
-            todo!("issue 16: deactivation by the bearer token alone")
-        };
-        let password = Password::parse(password, "password")
+        let password = password
+            .map(|p| Password::parse(p, "password"))
+            .transpose()
             .map_err(|e| DeactivateError::Validation(ValidationErrors(vec![e])))?;
         let now = self.ports.clock.now();
         let user = load_usable(&*self.ports.users, principal.user_id)
             .await?
             .ok_or(DeactivateError::AccountGone)?;
-        refuse_if_locked(&self.lockout, &user, now)?;
-        PasswordChecker::new(
-            &self.ports.users,
-            &self.ports.hasher,
-            &self.ports.audit,
-            self.lockout,
-        )
-        .confirm(&user, &password, now, client)
-        .await?;
+        if let Some(password) = password {
+            refuse_if_locked(&self.lockout, &user, now)?;
+            PasswordChecker::new(
+                &self.ports.users,
+                &self.ports.hasher,
+                &self.ports.audit,
+                self.lockout,
+            )
+            .confirm(&user, &password, now, client)
+            .await?;
+        }
         // The admin API's change to `deleted`, so that the last administrator cannot leave the
         // service without one by deleting themselves, settled in the same unit of work.
         let change = crate::directory::AccountChange {

@@ -9,6 +9,7 @@ use crate::ids::UserId;
 use crate::notification::Notification;
 use crate::policy::lockout::LockoutState;
 use crate::policy::password::{PasswordContext, PasswordPolicy};
+use crate::policy::username::derived_username;
 use crate::ports::{
     AuditLog, Clock, CreateUserError, PasswordHasher, RateLimiter, TokenGenerator, UserRepository,
 };
@@ -55,7 +56,7 @@ pub struct RegistrationPorts {
     pub hasher: Arc<dyn PasswordHasher>,
     /// Starts the verification mail's cooldown (the shared rate-limit store).
     pub rate_limiter: Arc<dyn RateLimiter>,
-    /// Digests the address for the cooldown's key.
+    /// Digests the address for the cooldown's key; the randomness of a derived username.
     pub tokens: Arc<dyn TokenGenerator>,
     pub audit: Arc<dyn AuditLog>,
     pub clock: Arc<dyn Clock>,
@@ -80,7 +81,8 @@ pub struct Registration {
 /// The input once every field has passed.
 struct ValidRegistration {
     email: Email,
-    username: Username,
+    /// `None`: derived from the address at creation ([`derived_username`]).
+    username: Option<Username>,
     password: NewPassword,
     profile: Profile,
     role: RoleName,
@@ -88,6 +90,10 @@ struct ValidRegistration {
 
 /// The finer code of a role a registration may not ask for (`SELF_ASSIGNABLE_ROLES`).
 pub(crate) const ROLE_NOT_ALLOWED: &str = "ROLE_NOT_ALLOWED";
+
+/// How many times a derived username that turns out taken is replaced by another (a clash of
+/// 30 random bits: a retry is all but certain to succeed).
+const DERIVED_USERNAME_RETRIES: usize = 3;
 
 impl Registration {
     /// New accounts get the role they ask for when `roles` lets registrations take it, else
@@ -111,7 +117,8 @@ impl Registration {
         }
     }
 
-    /// Creates a `pending` account and queues its verification email.
+    /// Creates a `pending` account and queues its verification email. Without a username, one
+    /// is derived from the address, and replaced by another should it be taken.
     ///
     /// # Errors
     /// Every invalid field at once in `Validation`; `EmailTaken` / `UsernameTaken`.
@@ -130,10 +137,10 @@ impl Registration {
             .map_err(hash_failure)?;
 
         let now = self.ports.clock.now();
-        let user = User {
+        let mut user = User {
             id: UserId::new(),
+            username: self.username_for(&valid),
             email: valid.email,
-            username: valid.username,
             password_hash,
             profile: valid.profile,
             status: AccountStatus::Pending,
@@ -148,20 +155,28 @@ impl Registration {
         };
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
 
-        let mail = Notification::VerifyEmail {
-            user_id: user.id,
-            to: user.email.clone(),
-            username: user.username.clone(),
+        let mut retries = if valid.username.is_none() {
+            DERIVED_USERNAME_RETRIES
+        } else {
+            0
         };
-        self.ports
-            .users
-            .create(&user, &mail)
-            .await
-            .map_err(|e| match e {
-                CreateUserError::EmailTaken => RegisterError::EmailTaken,
-                CreateUserError::UsernameTaken => RegisterError::UsernameTaken,
-                CreateUserError::Port(p) => RegisterError::Infra(p.into()),
-            })?;
+        loop {
+            let mail = Notification::VerifyEmail {
+                user_id: user.id,
+                to: user.email.clone(),
+                username: user.username.clone(),
+            };
+            match self.ports.users.create(&user, &mail).await {
+                Ok(()) => break,
+                Err(CreateUserError::UsernameTaken) if retries > 0 => {
+                    retries -= 1;
+                    user.username = derived_username(user.email.local_part(), &self.randomness());
+                }
+                Err(CreateUserError::EmailTaken) => return Err(RegisterError::EmailTaken),
+                Err(CreateUserError::UsernameTaken) => return Err(RegisterError::UsernameTaken),
+                Err(CreateUserError::Port(p)) => return Err(RegisterError::Infra(p.into())),
+            }
+        }
         // The mail is queued with the account whatever the store says; this only starts the
         // cooldown of a resend (its answer does not matter here).
         let _ = mail_cooldown_allows(
@@ -191,16 +206,10 @@ impl Registration {
                 Ok(email)
             }),
         );
-        let username = keep(
-            &mut errors,
-            Username::parse(
-                input
-                    .username
-                    .as_deref()
-                    .unwrap_or_else(|| todo!("issue 16: derive a username")),
-                "username",
-            ),
-        );
+        let username = input
+            .username
+            .as_deref()
+            .and_then(|raw| keep(&mut errors, Username::parse(raw, "username")));
         let first_name = optional(&mut errors, input.first_name.as_deref(), |s| {
             PersonName::parse(s, "firstName")
         });
@@ -221,7 +230,8 @@ impl Registration {
         let role = keep(&mut errors, self.asked_role(input.role.as_deref()));
 
         match (email, username, password, role) {
-            (Some(email), Some(username), Some(password), Some(role)) if errors.is_empty() => {
+            // A username that failed is in `errors`; a missing one is derived.
+            (Some(email), username, Some(password), Some(role)) if errors.is_empty() => {
                 Ok(ValidRegistration {
                     email,
                     username,
@@ -241,6 +251,19 @@ impl Registration {
 }
 
 impl Registration {
+    /// The username asked for, or one derived from the address.
+    fn username_for(&self, valid: &ValidRegistration) -> Username {
+        valid
+            .username
+            .clone()
+            .unwrap_or_else(|| derived_username(valid.email.local_part(), &self.randomness()))
+    }
+
+    /// Fresh randomness for a derived username's suffix.
+    fn randomness(&self) -> String {
+        self.ports.tokens.generate().raw.expose().to_owned()
+    }
+
     /// The role asked for, if `SELF_ASSIGNABLE_ROLES` lists it; none asked (or blank): the
     /// default role. An unknown name is refused the same way as a known one not offered, so
     /// the answer does not tell which roles exist.

@@ -90,7 +90,7 @@ impl<'a> ErrorData<'a> {
     }
 }
 
-fn always_false() -> Schema {
+pub(crate) fn always_false() -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::Boolean)
         .enum_values(Some([false]))

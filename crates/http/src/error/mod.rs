@@ -18,6 +18,7 @@ use authd_domain::mfa::MfaMethod;
 use authd_domain::policy::rate_limit::RateLimitDecision;
 use authd_domain::token::RawToken;
 pub use body::ErrorEnvelope;
+pub(crate) use body::always_false;
 use body::{ErrorBody, ErrorData};
 use std::fmt;
 
@@ -325,7 +326,7 @@ impl ApiError {
             )),
             _ => None,
         };
-        builder.json(ErrorEnvelope::new(
+        let mut res = builder.json(ErrorEnvelope::new(
             ErrorBody {
                 code: self.code(),
                 message: self.message(),
@@ -334,7 +335,56 @@ impl ApiError {
             },
             data,
             request_id,
-        ))
+        ));
+        res.extensions_mut().insert(self.parts());
+        res
+    }
+
+    /// What the answer is made of, for a dialect that words it otherwise.
+    pub(crate) fn parts(&self) -> ErrorParts {
+        ErrorParts {
+            code: self.code(),
+            message: self.message(),
+            details: match self {
+                Self::Validation(fields) => fields.clone(),
+                _ => Vec::new(),
+            },
+            retry_after: self.retry_after(),
+            mfa: match self {
+                Self::MfaRequired { mfa_token, methods } => Some((
+                    mfa_token.expose().to_owned(),
+                    methods.iter().map(|m| m.as_str()).collect(),
+                )),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The parts of an error answer, left in its extensions by [`ApiError::render`]: the outermost
+/// middleware words the answer of a CheckInn route from them (`crate::checkinn::envelope`),
+/// whichever layer refused the request. Its `Debug` shows no MFA token.
+#[derive(Clone)]
+pub(crate) struct ErrorParts {
+    pub code: &'static str,
+    /// The `/v1` wording.
+    pub message: String,
+    pub details: Vec<FieldError>,
+    pub retry_after: Option<i64>,
+    /// `MFA_REQUIRED`: the `mfaToken` and the methods.
+    pub mfa: Option<(String, Vec<&'static str>)>,
+}
+
+impl fmt::Debug for ErrorParts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ErrorParts({})", self.code)
+    }
+}
+
+impl ApiError {
+    /// The parts of an error of this kind when only the status is known (a framework default).
+    pub(crate) fn parts_of_status(status: StatusCode) -> ErrorParts {
+        Self::from_status(status).parts()
     }
 }
 

@@ -13,8 +13,10 @@ pub mod trace_context;
 pub use body_deadline::{answer_late_body, body_deadline};
 pub use cors::{cors, guard as cors_guard};
 
+use crate::checkinn;
 use crate::error::ApiError;
 use crate::metrics::{HttpMetrics, RouteTemplate};
+use crate::routes::Dialect;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -60,6 +62,11 @@ pub async fn envelope(
     let started = Instant::now();
     let metrics = req.app_data::<Data<HttpMetrics>>().cloned();
     let method = req.method().clone();
+    // For an answer no route gave: its dialect by the path as sent, if that dialect is served.
+    let checkinn_served = req
+        .app_data::<Data<crate::state::AppState>>()
+        .is_none_or(|state| state.settings.dialects.checkinn);
+    let checkinn_path = checkinn_served && crate::checkinn::serves(req.path());
 
     // No clone of the request may be held across `next.call`: routing needs it unshared.
     let scoped_id = id.clone();
@@ -71,14 +78,18 @@ pub async fn envelope(
                 Ok(res) => {
                     // The matched resource's app data stays on the request until it is dropped.
                     let route = res.request().app_data::<RouteTemplate>().map(|r| r.0);
-                    (
-                        route,
-                        Ok(into_envelope(res.map_into_left_body(), &scoped_id)),
-                    )
+                    let res = res.map_into_left_body();
+                    (route, Ok(into_envelope(res, &scoped_id, checkinn_path)))
                 }
                 // Rendered here, inside the scope, so the body carries the request id and the
                 // time of the app's clock.
-                Err(e) => (None, Err(Rendered::new(e.error_response(), &scoped_id))),
+                Err(e) => {
+                    let mut res = e.error_response();
+                    if checkinn_path && is_error(res.status()) {
+                        res = checkinn::envelope::reword(res, None);
+                    }
+                    (None, Err(Rendered::new(res, &scoped_id)))
+                }
             }
         }
         .instrument(span.clone()),
@@ -141,13 +152,33 @@ fn replacement(status: StatusCode, headers: &HeaderMap, request_id: &str) -> Htt
 }
 
 /// An error response that is not JSON came from outside this crate (a framework default such as
-/// a CORS rejection); it is replaced by the envelope of the same status.
+/// a CORS rejection); it is replaced by the envelope of the same status. Any error of a CheckInn
+/// path is worded in that dialect's envelope.
 fn into_envelope<B>(
     res: ServiceResponse<EitherBody<B>>,
     request_id: &str,
+    checkinn_path: bool,
 ) -> ServiceResponse<EitherBody<B>> {
     let status = res.status();
-    if !is_error(status) || is_json(res.headers()) {
+    if !is_error(status) {
+        return res;
+    }
+    let request = res.request();
+    let dialect = request
+        .app_data::<Dialect>()
+        .copied()
+        .unwrap_or(if checkinn_path {
+            Dialect::CheckInn
+        } else {
+            Dialect::Perfect21
+        });
+    if dialect == Dialect::CheckInn {
+        let route = request.app_data::<RouteTemplate>().map(|r| r.0);
+        let (req, res) = res.into_parts();
+        let reworded = checkinn::envelope::reword(res, route);
+        return ServiceResponse::new(req, reworded).map_into_right_body();
+    }
+    if is_json(res.headers()) {
         return res;
     }
     let fresh = replacement(status, res.headers(), request_id);

@@ -2,7 +2,9 @@
 //! backticks in the description), merged with those the table implies, each described by the
 //! envelope with `error.code` restricted to the codes of that status.
 
+use crate::checkinn::envelope::ErrorAnswer as CheckInnError;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::routes::Dialect;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 use utoipa::openapi::path::Operation;
@@ -117,8 +119,10 @@ pub fn codes_in(description: &str) -> Vec<String> {
         .collect()
 }
 
-/// Merges `added` into the responses of `op` and describes every error status by the envelope.
-pub fn apply(op: &mut Operation, added: &Added) {
+/// Merges `added` into the responses of `op` and describes every error status by the envelope
+/// of the dialect of `path`.
+pub fn apply(op: &mut Operation, added: &Added, path: &str) {
+    let dialect = Dialect::of(path);
     let responses = &mut op.responses.responses;
     for (status, codes) in &added.0 {
         let entry = responses
@@ -149,20 +153,23 @@ pub fn apply(op: &mut Operation, added: &Added) {
         response.content.insert(
             "application/json".to_owned(),
             ContentBuilder::new()
-                .schema(Some(envelope_with(&codes)))
-                .example(example(status, codes.first()))
+                .schema(Some(envelope_with(&codes, dialect)))
+                .example(example(status, codes.first(), path))
                 .build()
                 .into(),
         );
     }
 }
 
-/// The envelope of the first code of a status, as the server writes it.
-fn example(status: u16, code: Option<&String>) -> Option<serde_json::Value> {
+/// The envelope of the first code of a status, as the server writes it on `path`.
+fn example(status: u16, code: Option<&String>, path: &str) -> Option<serde_json::Value> {
     let code = code?;
     let error = ApiError::every_kind()
         .into_iter()
         .find(|e| e.code() == code && e.status().as_u16() == status)?;
+    if Dialect::of(path) == Dialect::CheckInn {
+        return Some(crate::checkinn::envelope::example(&error, path));
+    }
     let mut body = serde_json::json!({"code": code, "message": error.message()});
     if let Some(secs) = error.retry_after() {
         body["retryAfter"] = secs.into();
@@ -175,13 +182,25 @@ fn example(status: u16, code: Option<&String>) -> Option<serde_json::Value> {
     }))
 }
 
-/// The envelope whose `error.code` is one of `codes`.
-fn envelope_with(codes: &[String]) -> RefOr<utoipa::openapi::Schema> {
+/// The envelope of `dialect` whose code (`error.code`, or the CheckInn `code`) is one of
+/// `codes`.
+fn envelope_with(codes: &[String], dialect: Dialect) -> RefOr<utoipa::openapi::Schema> {
     let code = ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(codes.iter().cloned()));
-    let error = ObjectBuilder::new().property("code", code).required("code");
-    let narrowed = ObjectBuilder::new().property("error", error);
-    let reference = Ref::from_schema_name(ErrorEnvelope::name());
+    let (narrowed, name) = match dialect {
+        Dialect::Perfect21 => {
+            let error = ObjectBuilder::new().property("code", code).required("code");
+            (
+                ObjectBuilder::new().property("error", error),
+                ErrorEnvelope::name(),
+            )
+        }
+        Dialect::CheckInn => (
+            ObjectBuilder::new().property("code", code),
+            CheckInnError::name(),
+        ),
+    };
+    let reference = Ref::from_schema_name(name);
     AllOfBuilder::new().item(reference).item(narrowed).into()
 }

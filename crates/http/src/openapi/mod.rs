@@ -15,9 +15,10 @@ mod headers;
 #[cfg(test)]
 mod tests;
 
+use crate::checkinn::envelope::ErrorAnswer as CheckInnError;
 use crate::error::ErrorEnvelope;
 use crate::middleware::rate_limit::Limit;
-use crate::routes::{Doc, RouteSpec};
+use crate::routes::{Dialect, Doc, RouteSpec};
 use actix_web::http::Method;
 use utoipa::openapi::path::{HttpMethod, Operation};
 use utoipa::openapi::schema::{SchemaType, Type};
@@ -43,6 +44,13 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
     let mut schemas: Vec<(String, RefOr<Schema>)> =
         vec![(ErrorEnvelope::name().into_owned(), ErrorEnvelope::schema())];
     <ErrorEnvelope as ToSchema>::schemas(&mut schemas);
+    if table
+        .iter()
+        .any(|(spec, _)| Dialect::of(spec.path) == Dialect::CheckInn)
+    {
+        schemas.push((CheckInnError::name().into_owned(), CheckInnError::schema()));
+        <CheckInnError as ToSchema>::schemas(&mut schemas);
+    }
     for (spec, doc) in table {
         debug_assert_eq!(
             (doc.path)(),
@@ -86,7 +94,8 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
         REFRESH_COOKIE,
         SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
             crate::cookies::REFRESH_COOKIE,
-            "The HttpOnly refresh cookie set by login and refresh (path `/v1/auth`)",
+            "The HttpOnly refresh cookie set by login and refresh (path `/v1/auth`; the CheckInn \
+             dialect's own on `/api/auth`)",
         ))),
     );
     OpenApiBuilder::new()
@@ -99,13 +108,13 @@ pub fn document(table: &[(RouteSpec, Doc)], version: &str) -> OpenApi {
         )
         .paths(paths)
         .components(Some(components))
-        .tags(Some(["auth", "users", "admin", "operations", "docs"].map(
-            |t| {
+        .tags(Some(
+            ["auth", "users", "checkinn", "admin", "operations", "docs"].map(|t| {
                 let mut tag = Tag::new(t);
                 tag.description = Some(tag_description(t).to_owned());
                 tag
-            },
-        )))
+            }),
+        ))
         .build()
 }
 
@@ -122,6 +131,11 @@ fn tag_description(tag: &str) -> &'static str {
     match tag {
         "auth" => "Registration, login, tokens, passwords and second factors",
         "users" => "The caller's own account, sessions and activity",
+        "checkinn" => {
+            "The CheckInn dialect under /api/auth: the same accounts, sessions and limits with \
+            that document's bodies, cookie and error envelope `{success: false, message, code, \
+            errors?}` (API_DIALECTS)"
+        }
         "admin" => {
             "Every account and the audit trail, for administrators (ADMIN_ALLOWED_IPS, \
             and the permission each operation names)"
@@ -166,7 +180,7 @@ fn decorate(mut op: Operation, spec: &RouteSpec) -> Operation {
         added.limited();
     }
     added.always();
-    errors::apply(&mut op, &added);
+    errors::apply(&mut op, &added, spec.path);
     headers::apply(&mut op, limited);
     op
 }

@@ -105,6 +105,30 @@ pub fn delete(path: &'static str, limit: Limit, access: Access) -> Spec {
     endpoint(Method::DELETE, path, limit, access)
 }
 
+pub fn patch(path: &'static str, limit: Limit, access: Access) -> Spec {
+    endpoint(Method::PATCH, path, limit, access)
+}
+
+/// Whose contract a path follows, hence how its answers are worded: the Perfect21 envelope, or
+/// the CheckInn one under `/api/auth`. Left as app data on each resource and scope, where the
+/// outermost middleware reads it back (the raw path could be spelled otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Perfect21,
+    CheckInn,
+}
+
+impl Dialect {
+    #[must_use]
+    pub fn of(path: &str) -> Self {
+        if crate::checkinn::serves(path) {
+            Self::CheckInn
+        } else {
+            Self::Perfect21
+        }
+    }
+}
+
 impl Endpoint {
     pub fn spec(&self) -> RouteSpec {
         self.spec.clone()
@@ -188,10 +212,14 @@ impl Spec {
 
 /// One actix resource per path, holding the routes of its methods. A wrong method is 405 and an
 /// unknown path 404. Both count against `general` where a scanner probes the API: a 405 on a path
-/// with a limited route, and a 404 under `api_prefix` (a scope the router matches after decoding,
-/// like any route, so `/%761/nope` counts too). Elsewhere a 404 is free, as are the health and
-/// JWKS routes orchestrators poll.
-pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoints: Vec<Endpoint>) {
+/// with a limited route, and a 404 under one of `api_prefixes` (scopes the router matches after
+/// decoding, like any route, so `/%761/nope` counts too). Elsewhere a 404 is free, as are the
+/// health and JWKS routes orchestrators poll.
+pub fn register(
+    cfg: &mut web::ServiceConfig,
+    api_prefixes: &[&'static str],
+    endpoints: Vec<Endpoint>,
+) {
     let mut paths: Vec<(&'static str, Vec<Endpoint>)> = Vec::new();
     for endpoint in endpoints {
         match paths
@@ -211,7 +239,9 @@ pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoint
         let allow = allow.join(", ");
         let limited_path = endpoints.iter().any(|e| e.spec.limit != Limit::Exempt);
         // Read back by the envelope middleware to count the request under its template.
-        let mut resource = web::resource(path).app_data(RouteTemplate(path));
+        let mut resource = web::resource(path)
+            .app_data(RouteTemplate(path))
+            .app_data(Dialect::of(path));
         for endpoint in endpoints {
             resource = resource.route(endpoint.into_route());
         }
@@ -227,9 +257,13 @@ pub fn register(cfg: &mut web::ServiceConfig, api_prefix: &'static str, endpoint
         cfg.service(resource.default_service(limited(wrong_method, limit)));
     }
     // After every resource: the router tries services in the order they were registered.
-    cfg.service(
-        web::scope(api_prefix).default_service(limited(web::to(not_found), Limit::General)),
-    );
+    for &prefix in api_prefixes {
+        cfg.service(
+            web::scope(prefix)
+                .app_data(Dialect::of(prefix))
+                .default_service(limited(web::to(not_found), Limit::General)),
+        );
+    }
     cfg.default_service(web::to(not_found));
 }
 

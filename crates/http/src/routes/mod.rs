@@ -14,7 +14,7 @@ mod mfa;
 mod users;
 mod well_known;
 
-pub use endpoint::{Access, Doc, RouteSpec};
+pub use endpoint::{Access, Dialect, Doc, RouteSpec};
 
 use crate::middleware::rate_limit::Limit;
 use actix_web::web;
@@ -235,7 +235,12 @@ pub(crate) fn documented(features: Features) -> Vec<(RouteSpec, Doc)> {
 pub fn configure(features: Features) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
         docs::prepare(features);
-        endpoint::register(cfg, API_PREFIX, endpoints(features));
+        let prefixes: &[&'static str] = if features.checkinn {
+            &[API_PREFIX, crate::checkinn::PREFIX]
+        } else {
+            &[API_PREFIX]
+        };
+        endpoint::register(cfg, prefixes, endpoints(features));
     }
 }
 
@@ -276,16 +281,19 @@ mod tests {
     use super::*;
     use actix_web::http::Method;
 
-    /// A new endpoint under `/v1` is limited unless someone decides otherwise here: an `Exempt`
-    /// slipped into the table by copy and paste would leave it open to guessing.
+    /// A new endpoint under `/v1` or `/api/auth` is limited unless someone decides otherwise
+    /// here: an `Exempt` slipped into the table by copy and paste would leave it open to guessing.
+    /// Introspection is for resource servers on every request they serve; its callers are
+    /// authenticated by the handler.
     #[test]
     fn every_api_route_but_health_is_rate_limited() {
         for route in table() {
-            let under_api = route.path.starts_with(API_PREFIX);
+            let under_api = route.path.starts_with(API_PREFIX)
+                || route.path.starts_with(crate::checkinn::PREFIX);
             let exempt = route.limit == Limit::Exempt;
             assert_eq!(
                 exempt,
-                !under_api || route.path == "/v1/health",
+                !under_api || route.path == "/v1/health" || route.path == "/v1/auth/introspect",
                 "{} {} is {:?}",
                 route.method,
                 route.path,
@@ -311,6 +319,42 @@ mod tests {
         assert!(without.iter().all(|p| !p.starts_with("/v1/auth/mfa")));
     }
 
+    /// `API_DIALECTS` leaves out exactly the surfaces it does not name: without `checkinn`, every
+    /// `/api/auth` route; without `perfect21`, `/v1/auth/*` and `/v1/users/*` but not the rest.
+    #[test]
+    fn each_dialect_exists_only_when_configured() {
+        let paths = |features| -> Vec<&'static str> {
+            endpoints(features).iter().map(|e| e.spec().path).collect()
+        };
+        let all = paths(Features::ALL);
+        let without_checkinn = paths(Features {
+            checkinn: false,
+            ..Features::ALL
+        });
+        let checkinn: Vec<_> = all
+            .iter()
+            .filter(|p| !without_checkinn.contains(p))
+            .collect();
+        assert_eq!(checkinn.len(), 12, "{checkinn:?}");
+        assert!(
+            checkinn.iter().all(|p| p.starts_with("/api/auth/")),
+            "{checkinn:?}"
+        );
+        let without_perfect21 = paths(Features {
+            perfect21: false,
+            ..Features::ALL
+        });
+        assert!(without_perfect21.contains(&"/api/auth/login"));
+        assert!(without_perfect21.contains(&"/v1/admin/users"));
+        assert!(without_perfect21.contains(&"/v1/health"));
+        assert!(
+            !without_perfect21
+                .iter()
+                .any(|p| p.starts_with("/v1/users") || p.starts_with("/v1/auth/mfa")),
+            "{without_perfect21:?}"
+        );
+    }
+
     /// Two entries for one method and path would leave one of them unreachable.
     #[test]
     fn each_method_and_path_is_declared_once() {
@@ -332,7 +376,14 @@ mod tests {
             let what = format!("{} {}", spec.method, spec.path);
             let admin = spec.path.starts_with("/v1/admin/");
             assert_eq!(spec.access.admin_network(), admin, "{what}");
-            if spec.path.starts_with("/v1/users/") || spec.path == "/v1/auth/change-password" {
+            let own_account = [
+                "/v1/auth/change-password",
+                "/api/auth/me",
+                "/api/auth/update-me",
+                "/api/auth/update-password",
+                "/api/auth/delete-me",
+            ];
+            if spec.path.starts_with("/v1/users/") || own_account.contains(&spec.path) {
                 assert_eq!(
                     spec.access,
                     Access::Permission(Permission::UsersRead),
@@ -347,7 +398,7 @@ mod tests {
             .collect();
         assert_eq!(
             bearer_only,
-            ["/v1/auth/logout"],
+            ["/v1/auth/logout", "/api/auth/logout"],
             "only logging out needs no permission"
         );
         let admin = |method: Method, path: &str| {
@@ -391,6 +442,13 @@ mod tests {
             "/v1/auth/refresh",
             "/v1/health",
             "/v1/auth/mfa/verify",
+            "/api/auth/register",
+            "/api/auth/login",
+            "/api/auth/refresh-token",
+            "/api/auth/forgot-password",
+            "/api/auth/reset-password/{token}",
+            "/api/auth/verify-email",
+            "/api/auth/resend-verification",
         ] {
             assert!(
                 table

@@ -4,6 +4,8 @@ use chrono::Duration;
 use secrecy::ExposeSecret;
 
 mod admin;
+mod aliases;
+mod api;
 mod database;
 mod mfa;
 mod services;

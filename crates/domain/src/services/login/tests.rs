@@ -387,6 +387,7 @@ mod alerts;
 mod email;
 mod lock_bypass;
 mod mfa_step;
+mod open_session;
 mod session;
 mod sms;
 mod unknown;

@@ -17,6 +17,8 @@ use crate::values::PasswordHash;
 use chrono::Duration;
 use std::sync::Arc;
 
+mod revoking_all;
+
 const CURRENT: &str = "Old-Battery-Staple-7";
 
 fn service(mocks: Mocks) -> PasswordChange {

@@ -19,6 +19,8 @@ use crate::values::{PersonName, Phone, Preferences};
 use chrono::Duration;
 use std::sync::Arc;
 
+mod without_password;
+
 fn service(mocks: Mocks) -> Profiles {
     let ports = ProfilesPorts {
         users: Arc::new(mocks.users),

@@ -15,6 +15,7 @@ use crate::values::{EmailDomains, PasswordHash};
 use chrono::Duration;
 use std::sync::Arc;
 
+mod derived_username;
 mod roles;
 
 fn valid_input() -> RegisterInput {

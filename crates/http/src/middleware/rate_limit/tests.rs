@@ -120,7 +120,7 @@ macro_rules! app {
                     trusted,
                     Arc::new(Wall),
                 )))
-                .configure(|cfg| crate::routes::register(cfg, crate::routes::API_PREFIX, endpoints))
+                .configure(|cfg| crate::routes::register(cfg, &[crate::routes::API_PREFIX], endpoints))
                 .wrap(from_fn(envelope)),
         )
         .await

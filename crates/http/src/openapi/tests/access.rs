@@ -5,10 +5,17 @@ use crate::routes::table;
 use actix_web::http::Method;
 use serde_json::Value;
 
-/// The error codes of one status of an operation, as the document lists them.
-fn codes_of(op: &Value, status: &str) -> Vec<String> {
-    op["responses"][status]["content"]["application/json"]["schema"]["allOf"][1]["properties"]
-        ["error"]["properties"]["code"]["enum"]
+/// The error codes of one status of an operation, as the document lists them (in `error.code`
+/// of the `/v1` envelope, in `code` of the CheckInn one).
+pub(super) fn codes_of(op: &Value, status: &str) -> Vec<String> {
+    let narrowed =
+        &op["responses"][status]["content"]["application/json"]["schema"]["allOf"][1]["properties"];
+    let code = if narrowed["error"].is_object() {
+        &narrowed["error"]["properties"]["code"]
+    } else {
+        &narrowed["code"]
+    };
+    code["enum"]
         .as_array()
         .map(|codes| {
             codes

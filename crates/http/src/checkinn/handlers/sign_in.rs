@@ -1,0 +1,162 @@
+//! Register, log in, refresh and log out: the answers that carry (or drop) the token pair.
+
+use super::Answer;
+use crate::checkinn::cookie;
+use crate::checkinn::requests::{LoginBody, LogoutBody, RegisterBody};
+use crate::checkinn::responses::{AuthAnswer, RefreshAnswer};
+use crate::dto::requests::RefreshRequest;
+use crate::dto::{Message, message};
+use crate::error::ApiError;
+use crate::extractors::{Authenticated, CallerInfo, Json, OptionalJson, RefreshCredential};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::web::Data;
+use actix_web::{HttpResponse, ResponseError};
+use authd_domain::services::{LoginSuccess, RefreshError};
+use secrecy::ExposeSecret as _;
+
+const SIGNED_IN: &str = "Authentication successful";
+
+/// The answer of a fresh sign-in, with its refresh cookie.
+pub(super) fn signed_in(
+    state: &AppState,
+    status: StatusCode,
+    message: &'static str,
+    done: &LoginSuccess,
+) -> Answer {
+    let res = HttpResponse::build(status).json(AuthAnswer::new(message, done));
+    match &done.tokens.refresh_token {
+        Some(token) => cookie::set(res, token.expose(), &state.settings),
+        None => Ok(res),
+    }
+}
+
+/// Register, and sign in at once
+///
+/// The account starts `pending` (`isEmailVerified: false`) and the verification email is sent;
+/// the answer already carries the token pair, as after a login. No username is asked: one is
+/// derived from the email. `name`'s last word is the last name.
+#[utoipa::path(
+    post, path = "/api/auth/register", tag = "checkinn", operation_id = "checkinnRegister",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Registered and signed in", body = AuthAnswer),
+        (status = 400, description = "`VALIDATION_ERROR`: \"Registration validation failed\", \
+            every problem in `errors` (a `role` outside SELF_ASSIGNABLE_ROLES too)"),
+        (status = 409, description = "`EMAIL_EXISTS`: the email in any case"),
+        (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full; \
+            `SERVICE_UNAVAILABLE`: storage is down"),
+    )
+)]
+pub async fn register(
+    state: Data<AppState>,
+    caller: CallerInfo,
+    body: Json<RegisterBody>,
+) -> Answer {
+    let input = body.0.into_input()?;
+    let done = state
+        .services
+        .fresh_session
+        .register(input, &caller.0)
+        .await?;
+    signed_in(&state, StatusCode::CREATED, SIGNED_IN, &done)
+}
+
+/// Log in
+///
+/// An account not yet verified may log in (`isEmailVerified: false`) unless
+/// `CHECKINN_REQUIRE_EMAIL_VERIFICATION=true`. For an account with MFA the answer is 401
+/// `MFA_REQUIRED` with `data: {mfaToken, methods}`, completed at `POST /v1/auth/mfa/verify`.
+#[utoipa::path(
+    post, path = "/api/auth/login", tag = "checkinn", operation_id = "checkinnLogin",
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Logged in", body = AuthAnswer),
+        (status = 401, description = "`INVALID_CREDENTIALS`: wrong email or password; \
+            `EMAIL_NOT_VERIFIED` (only with CHECKINN_REQUIRE_EMAIL_VERIFICATION); \
+            `MFA_REQUIRED`: the second factor is next (`data: {mfaToken, methods}`)"),
+        (status = 403, description = "`ACCOUNT_SUSPENDED`, `ACCOUNT_DELETED`"),
+        (status = 423, description = "`ACCOUNT_LOCKED`: too many failed attempts (`retryAfter`)"),
+        (status = 503, description = "`SERVICE_BUSY`: the password-hashing queue is full; \
+            `SERVICE_UNAVAILABLE`: storage is down"),
+    )
+)]
+pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginBody>) -> Answer {
+    let input = body.0.into_input()?;
+    let done = state
+        .services
+        .checkinn_login
+        .login(input, &caller.0)
+        .await?;
+    signed_in(&state, StatusCode::OK, SIGNED_IN, &done)
+}
+
+/// Refresh the access token
+///
+/// With `refreshToken` of the body, or else the `refresh_token` cookie (then a foreign `Origin`
+/// is refused). The tokens are at the top level and in `data`.
+#[utoipa::path(
+    post, path = "/api/auth/refresh-token", tag = "checkinn", operation_id = "checkinnRefreshToken",
+    request_body(content = Option<RefreshRequest>, description = "Optional: an empty body uses the cookie"),
+    responses(
+        (status = 200, description = "New tokens", body = RefreshAnswer),
+        (status = 400, description = "`MISSING_REFRESH_TOKEN`: none in the body nor the cookie"),
+        (status = 401, description = "`INVALID_REFRESH_TOKEN`: unknown or expired; \
+            `TOKEN_REVOKED`: family revoked, or reuse detected (the cookie is cleared)"),
+        (status = 403, description = "`CSRF_FAILED`: the cookie sent with a foreign `Origin`"),
+        (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),
+    ),
+    security((), ("refreshCookie" = []))
+)]
+pub async fn refresh_token(
+    state: Data<AppState>,
+    caller: CallerInfo,
+    presented: RefreshCredential,
+) -> Answer {
+    match state
+        .services
+        .refresh
+        .refresh(&presented.0, &caller.0)
+        .await
+    {
+        Ok(tokens) => {
+            let answer = RefreshAnswer::new(&tokens, presented.0.expose_secret());
+            let res = HttpResponse::Ok().json(answer);
+            match &tokens.refresh_token {
+                Some(token) => cookie::set(res, token.expose(), &state.settings),
+                None => Ok(res),
+            }
+        }
+        // A dead token in the cookie would be presented again and again: drop it.
+        Err(e @ (RefreshError::InvalidRefreshToken | RefreshError::TokenRevoked)) => {
+            cookie::cleared(ApiError::from(e).error_response(), &state.settings)
+        }
+        Err(e @ RefreshError::Infra(_)) => Err(e.into()),
+    }
+}
+
+/// Log out
+///
+/// Ends the session of the bearer token (its refresh token with it) and clears the cookie.
+#[utoipa::path(
+    post, path = "/api/auth/logout", tag = "checkinn", operation_id = "checkinnLogout",
+    request_body(content = Option<LogoutBody>, description = "Optional"),
+    responses(
+        (status = 200, description = "Logged out", body = Message,
+            example = json!({"success": true, "message": "Logged out successfully"})),
+    )
+)]
+pub async fn logout(
+    state: Data<AppState>,
+    principal: Authenticated,
+    caller: CallerInfo,
+    body: OptionalJson<LogoutBody>,
+) -> Answer {
+    let _ = body;
+    state
+        .services
+        .logout
+        .logout(&principal.0, false, &caller.0)
+        .await?;
+    cookie::cleared(message("Logged out successfully"), &state.settings)
+}
