@@ -68,7 +68,7 @@ async fn a_self_assignable_role_is_granted_and_any_other_refused_with_nothing_cr
     let session = app.ci_register(&partner).await;
     assert_eq!(session.user["role"], "HotelPartner");
 
-    for role in ["Admin", "admin", "Wizard", ""] {
+    for role in ["Admin", "admin", "Wizard"] {
         let mut guest = Guest::random();
         guest.role = role.into();
 
@@ -85,15 +85,19 @@ async fn a_self_assignable_role_is_granted_and_any_other_refused_with_nothing_cr
 }
 
 #[apply(backends)]
-async fn register_without_a_role_gets_the_default_role(backend: Backend) {
+async fn register_without_a_role_or_with_a_blank_one_gets_the_default_role(backend: Backend) {
     let app = spawn_checkinn_app(backend).await;
-    let guest = Guest::random();
-    let mut body = guest.body();
+    let absent = Guest::random();
+    let mut body = absent.body();
     body.as_object_mut().unwrap().remove("role");
+    let mut blank = Guest::random();
+    blank.role = " ".into();
 
-    let reply = app.ci_post("/register", &body).await;
+    let without = app.ci_post("/register", &body).await;
+    let with_blank = app.ci_post("/register", &blank.body()).await;
 
-    assert_eq!(Session::of(&reply, 201).user["role"], "Customer");
+    assert_eq!(Session::of(&without, 201).user["role"], "Customer");
+    assert_eq!(Session::of(&with_blank, 201).user["role"], "Customer");
 }
 
 #[apply(backends)]
@@ -167,7 +171,8 @@ async fn resend_verification_mails_a_new_token_and_answers_alike_for_unknown_ema
     let app = spawn_checkinn_app_with(backend, &[("MAIL_COOLDOWN", "0")]).await;
     let guest = Guest::random();
     app.ci_register(&guest).await;
-    app.wait_for_mail(MailKind::Verification, &guest.email)
+    let first = app
+        .token_from_mail(MailKind::Verification, &guest.email)
         .await;
 
     let known = app
@@ -185,7 +190,11 @@ async fn resend_verification_mails_a_new_token_and_answers_alike_for_unknown_ema
     let mails = app
         .wait_for_mails(MailKind::Verification, &guest.email, 2)
         .await;
-    let newest = app.token_in(&mails[1], MailKind::Verification);
+    let newest = mails
+        .iter()
+        .map(|mail| app.token_in(mail, MailKind::Verification))
+        .find(|token| *token != first)
+        .expect("the second mail carries a new token");
     app.ci_post("/verify-email", &json!({ "token": newest }))
         .await
         .ci_ok(200);
