@@ -14,6 +14,7 @@ mod middleware;
 mod openapi;
 mod probes;
 mod routes;
+mod secret_eq;
 mod settings;
 mod state;
 

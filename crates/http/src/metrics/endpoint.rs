@@ -2,6 +2,7 @@
 
 use crate::error::ApiError;
 use crate::extractors::parse_bearer;
+use crate::secret_eq::same_secret;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
@@ -55,16 +56,6 @@ impl fmt::Debug for MetricsEndpoint {
     }
 }
 
-/// Compares in a time that depends only on the lengths, never on where the bytes differ.
-fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    let longest = a.len().max(b.len());
-    let mut diff = u8::from(a.len() != b.len());
-    for i in 0..longest {
-        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
-    }
-    std::hint::black_box(diff) == 0
-}
-
 /// Prometheus metrics
 ///
 /// The registry in the Prometheus text format (docs/operations.md says what each metric means).
@@ -88,18 +79,4 @@ pub async fn scrape(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, prometheus_text::CONTENT_TYPE))
         .body(endpoint.render()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_secret;
-
-    #[test]
-    fn secrets_match_only_when_equal() {
-        assert!(same_secret(b"s3cret", b"s3cret"));
-        assert!(!same_secret(b"s3cret", b"s3creT"));
-        assert!(!same_secret(b"s3cret", b"s3cre"));
-        assert!(!same_secret(b"", b"x"));
-        assert!(same_secret(b"", b""));
-    }
 }

@@ -67,7 +67,8 @@ fn endpoints(features: Features) -> Vec<Endpoint> {
     } else {
         Vec::new()
     };
-    if features.perfect21 && features.mfa {
+    // With either dialect: a CheckInn login of an MFA account finishes at /v1/auth/mfa/verify.
+    if features.mfa {
         // After the password flows, before the profile: where the documentation lists them.
         let at = all
             .iter()
@@ -320,7 +321,8 @@ mod tests {
     }
 
     /// `API_DIALECTS` leaves out exactly the surfaces it does not name: without `checkinn`, every
-    /// `/api/auth` route; without `perfect21`, `/v1/auth/*` and `/v1/users/*` but not the rest.
+    /// `/api/auth` route; without `perfect21`, `/v1/auth/*` and `/v1/users/*` but not the rest
+    /// (the MFA routes stay: a CheckInn login of an MFA account finishes there).
     #[test]
     fn each_dialect_exists_only_when_configured() {
         let paths = |features| -> Vec<&'static str> {
@@ -350,9 +352,10 @@ mod tests {
         assert!(
             !without_perfect21
                 .iter()
-                .any(|p| p.starts_with("/v1/users") || p.starts_with("/v1/auth/mfa")),
+                .any(|p| p.starts_with("/v1/users") || *p == "/v1/auth/login"),
             "{without_perfect21:?}"
         );
+        assert!(without_perfect21.contains(&"/v1/auth/mfa/verify"));
     }
 
     /// Two entries for one method and path would leave one of them unreachable.
