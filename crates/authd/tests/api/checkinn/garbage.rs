@@ -4,7 +4,9 @@
 //! nothing changes: no account is created, the victim's profile, password, sessions, reset
 //! token and mails are as they were.
 
-use super::client::{Guest, NEW_PASSWORD, PASSWORD, spawn_checkinn_app_with, string};
+use super::client::{
+    Guest, NEW_PASSWORD, PASSWORD, spawn_checkinn_app, spawn_checkinn_app_with, string,
+};
 use crate::helpers::{Backend, MailKind, Reply, TestApp, backends};
 use reqwest::Method;
 use rstest_reuse::apply;
@@ -12,7 +14,7 @@ use serde_json::{Value, json};
 
 mod cases;
 
-use cases::{Case, JSON, Route, cases, hostile_bearers, raw};
+use cases::{Case, JSON, Route, cases, hostile_bearers, raw, with_raw_field};
 
 /// The email every garbage registration and login names; free until the very end.
 const NOBODY: &str = "garbage-only@example.com";
@@ -257,4 +259,41 @@ async fn garbage_in_any_field_of_any_route_is_refused_in_the_envelope_and_change
     .await
     .ci_ok(200);
     app.ci_register(&nobody).await;
+}
+
+/// RFC 8259 text is UTF-8: a body with invalid bytes is no JSON, even where they sit in a field
+/// no route reads. Skipped unread, such a body would act as `{}`: on the routes whose body is
+/// optional, an update of nothing, a logout, a deactivation.
+#[apply(backends)]
+async fn a_body_that_is_not_utf8_is_refused_even_in_a_field_no_route_reads(backend: Backend) {
+    let app = spawn_checkinn_app(backend).await;
+    let guest = Guest::random();
+    let session = app.ci_register(&guest).await;
+    let body = with_raw_field("unknownField", b"\"\xff\xfe\"");
+
+    let mut failures = Vec::new();
+    for (method, path) in [
+        (Method::PATCH, "/update-me"),
+        (Method::POST, "/logout"),
+        (Method::DELETE, "/delete-me"),
+    ] {
+        // A session of its own, so that one route's failure does not hide the next.
+        let own = app.ci_login(&guest).await;
+        let reply = app
+            .send(
+                app.client
+                    .request(method.clone(), app.url(&format!("/api/auth{path}")))
+                    .bearer_auth(&own.token)
+                    .header("content-type", JSON)
+                    .body(body.clone()),
+            )
+            .await;
+        if reply.status != 400 || reply.body["code"] != "VALIDATION_ERROR" {
+            failures.push(format!("{method} {path}: {} {}", reply.status, reply.text));
+        }
+    }
+
+    assert!(failures.is_empty(), "not refused:\n{}", failures.join("\n"));
+    app.ci_me(&session.token).await.ci_ok(200);
+    app.ci_login(&guest).await;
 }
