@@ -3,7 +3,7 @@
 
 use super::client::{
     CHECKINN, Guest, LOCKED, PASSWORD, Session, WRONG_PASSWORD, assert_ci_access_revoked,
-    assert_ci_refresh_dead, spawn_checkinn_app,
+    assert_ci_refresh_dead, spawn_checkinn_app, string,
 };
 use crate::helpers::{
     Backend, Reply, TestApp, TestUser, assert_access_revoked, assert_refresh_dead, backends,
@@ -200,4 +200,27 @@ async fn the_login_rate_limit_counts_both_dialects_over_postgres_and_redis() {
     let app = spawn_production_app(&vars).await;
 
     assert_one_login_bucket(&app).await;
+}
+
+#[apply(backends)]
+async fn an_mfa_login_through_api_auth_finishes_at_v1_mfa_verify(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let mfa = app.mfa_user().await;
+
+    let challenge = app
+        .ci_login_reply(&mfa.user.email, &mfa.user.password)
+        .await;
+
+    challenge.ci_error(401, "MFA_REQUIRED");
+    let data = &challenge.body["data"];
+    assert!(
+        data["methods"]
+            .as_array()
+            .is_some_and(|m| m.contains(&json!("totp"))),
+        "{challenge:#?}"
+    );
+    let code = mfa.setup.authenticator.code(0).await;
+    let verified = app.mfa_verify(&string(&data["mfaToken"]), &code).await;
+    let access = string(&verified.ok(200)["accessToken"]);
+    assert_eq!(app.ci_user(&access).await["email"], mfa.user.email);
 }
