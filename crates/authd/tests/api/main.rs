@@ -14,6 +14,7 @@ mod helpers;
 mod admin;
 mod admin_cli;
 mod busy;
+mod checkinn;
 mod cleanup;
 mod cli;
 mod clients;
