@@ -32,18 +32,27 @@ fn assert_success(what: &str, output: &Output) {
     );
 }
 
-/// `npm ci` from the committed lock file when CI's install step has not run (a developer's
-/// first `cargo test`); offline afterwards.
+/// `npm ci` from the committed lock file on the first run (a fresh clone, CI); offline
+/// afterwards. Once per test process: the tests of both backends ask at once, and two `npm ci`
+/// in one directory would delete each other's `node_modules`.
 async fn ensure_axios() {
-    let package = clients_dir().join("checkinn");
-    if package.join("node_modules/axios/package.json").exists() {
-        return;
-    }
-    let mut install = Command::new("npm");
-    install
-        .current_dir(&package)
-        .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]);
-    assert_success("npm ci in tests/clients/checkinn", &run(install).await);
+    static INSTALLED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    INSTALLED
+        .get_or_init(|| async {
+            let package = clients_dir().join("checkinn");
+            if package.join("node_modules/axios/package.json").exists() {
+                return;
+            }
+            let mut install = Command::new("npm");
+            install.current_dir(&package).args([
+                "ci",
+                "--no-audit",
+                "--no-fund",
+                "--loglevel=error",
+            ]);
+            assert_success("npm ci in tests/clients/checkinn", &run(install).await);
+        })
+        .await;
 }
 
 #[apply(backends)]
