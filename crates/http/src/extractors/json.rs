@@ -140,7 +140,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
             "The request body must be a JSON object",
         ));
     }
-    let mut de = serde_json::Deserializer::from_slice(body);
+    // serde_json skips an ignored field's string without checking its bytes: `{"x":"\xff"}`
+    // would read as `{}`, and an optional body would act as none at all.
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(ApiError::field(
+            "body",
+            codes::INVALID_FORMAT,
+            "The request body must be UTF-8 JSON",
+        ));
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         invalid(&path, e.inner())
@@ -204,6 +213,17 @@ mod tests {
             };
             (e.status().as_u16(), e.code(), field)
         })
+    }
+
+    /// An optional body with broken bytes in a field nobody reads is refused, not taken as `{}`
+    /// (a logout or a deletion would otherwise go ahead on it).
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused_even_in_an_ignored_field() {
+        let got = decode::<Body>(b"{\"unknownField\":\"\xff\xfe\"}", ContentKind::Json);
+        assert!(
+            matches!(&got, Err(ApiError::Validation(f)) if f[0].field == "body"),
+            "{got:?}"
+        );
     }
 
     #[test]
