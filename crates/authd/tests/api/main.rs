@@ -18,6 +18,7 @@ mod cleanup;
 mod cli;
 mod clients;
 mod envelope;
+mod guard_example;
 mod hardening;
 mod health;
 mod key_rotation;
