@@ -4,6 +4,8 @@
 use crate::introspection::Introspection;
 use crate::jwks::JwksCache;
 use crate::verify::{Guard, Keys};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use jsonwebtoken::DecodingKey;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
@@ -13,6 +15,11 @@ use std::time::Duration;
 pub const DEFAULT_MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a JWKS answer without `Cache-Control: max-age` is kept.
 pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(300);
+/// [`GuardBuilder::min_refresh_interval`] is never shorter: a guard cannot be told to hammer
+/// authd.
+pub const MIN_REFRESH_FLOOR: Duration = Duration::from_secs(1);
+/// How long keys are still used past their refresh time while authd cannot be reached.
+pub const DEFAULT_MAX_STALE: Duration = Duration::from_secs(24 * 3600);
 /// authd's own tolerance for clock skew.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(30);
 /// Each call to authd (JWKS, introspection) gives up after this long.
@@ -30,7 +37,9 @@ pub enum IntrospectionCredentials {
 }
 
 impl IntrospectionCredentials {
-    /// The `Authorization` header value.
+    /// The `Authorization` header value. Basic: the id and the secret each
+    /// `application/x-www-form-urlencoded` before they are joined and base64-encoded, as RFC 6749
+    /// section 2.3.1 asks of OAuth clients (a `:` in the id cannot then split it wrongly).
     pub(crate) fn header(&self) -> String {
         match self {
             Self::Bearer(token) => format!("Bearer {}", token.expose_secret()),
@@ -38,14 +47,19 @@ impl IntrospectionCredentials {
                 client_id,
                 client_secret,
             } => {
-                use base64_lite::encode;
-                format!(
-                    "Basic {}",
-                    encode(format!("{client_id}:{}", client_secret.expose_secret()).as_bytes())
-                )
+                let pair = format!(
+                    "{}:{}",
+                    form_encode(client_id),
+                    form_encode(client_secret.expose_secret())
+                );
+                format!("Basic {}", STANDARD.encode(pair))
             }
         }
     }
+}
+
+fn form_encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 impl fmt::Debug for IntrospectionCredentials {
@@ -70,6 +84,15 @@ pub enum GuardConfigError {
     MissingAudience,
     #[error("not an http(s) URL: {0}")]
     InvalidUrl(String),
+    #[error(
+        "plain http:// to a host that is not loopback: {0} (use https://, or \
+         GuardBuilder::allow_insecure_http on a network you trust)"
+    )]
+    InsecureUrl(String),
+    #[error("a URL with a user name or password is refused (they would be logged): {0}")]
+    CredentialsInUrl(String),
+    #[error("no usable certificate in the PEM given to GuardBuilder::root_certificates: {0}")]
+    InvalidCertificate(String),
     #[error("the HS256 secret must be at least 32 bytes")]
     SecretTooShort,
     #[error("the HTTP client could not be built: {0}")]
@@ -86,8 +109,12 @@ pub struct GuardBuilder {
     min_refresh_interval: Duration,
     default_max_age: Duration,
     max_key_age: Option<Duration>,
+    max_stale: Duration,
     leeway: Duration,
     http_timeout: Duration,
+    allow_insecure_http: bool,
+    /// PEM documents of extra trusted roots, parsed by `build`.
+    root_certificates: Vec<Vec<u8>>,
     introspection: Option<(String, IntrospectionCredentials)>,
     introspection_cache: Duration,
 }
@@ -95,7 +122,7 @@ pub struct GuardBuilder {
 impl fmt::Debug for GuardBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuardBuilder")
-            .field("url", &self.url)
+            .field("url", &crate::urls::redacted(&self.url))
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("hs256", &self.hs256_secret.is_some())
@@ -114,8 +141,11 @@ impl GuardBuilder {
             min_refresh_interval: DEFAULT_MIN_REFRESH_INTERVAL,
             default_max_age: DEFAULT_JWKS_MAX_AGE,
             max_key_age: None,
+            max_stale: DEFAULT_MAX_STALE,
             leeway: DEFAULT_LEEWAY,
             http_timeout: DEFAULT_HTTP_TIMEOUT,
+            allow_insecure_http: false,
+            root_certificates: Vec::new(),
             introspection: None,
             introspection_cache: Duration::ZERO,
         }
@@ -144,11 +174,12 @@ impl GuardBuilder {
         self
     }
 
-    /// The JWKS is fetched again for an unknown `kid` at most this often (30 s): tokens with
-    /// made-up kids cannot make the guard hammer authd.
+    /// The JWKS is fetched again for an unknown `kid` at most this often (30 s; never less
+    /// than 1 s, [`MIN_REFRESH_FLOOR`]): tokens with made-up kids cannot make the guard hammer
+    /// authd.
     #[must_use]
     pub fn min_refresh_interval(mut self, interval: Duration) -> Self {
-        self.min_refresh_interval = interval;
+        self.min_refresh_interval = interval.max(MIN_REFRESH_FLOOR);
         self
     }
 
@@ -160,10 +191,37 @@ impl GuardBuilder {
     }
 
     /// Keys are fetched again at least this often, whatever `Cache-Control` allows (authd
-    /// sends `max-age=300`): how long a key removed from authd's JWKS is still trusted here.
+    /// sends `max-age=300`): while authd answers, how long a key removed from its JWKS is still
+    /// trusted here. While it does not, see [`Self::max_stale`].
     #[must_use]
     pub fn max_key_age(mut self, max_age: Duration) -> Self {
         self.max_key_age = Some(max_age);
+        self
+    }
+
+    /// How long keys past their refresh time are still used while authd cannot be reached
+    /// (24 h). Past it they are dropped and requests answered 503 until a fetch succeeds: a
+    /// key authd removed, say after a leak, is not trusted forever because its JWKS was down.
+    #[must_use]
+    pub fn max_stale(mut self, max_stale: Duration) -> Self {
+        self.max_stale = max_stale;
+        self
+    }
+
+    /// Accepts `http://` to any host. Without it, plain HTTP is refused at `build` unless the
+    /// host is loopback (`localhost`, `127.0.0.0/8`, `::1`): anyone on the path of a plain JWKS
+    /// fetch could slip in a key of their own and mint tokens.
+    #[must_use]
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// Also trusts the certificates of `pem` (one or more `CERTIFICATE` blocks) as roots for the
+    /// HTTPS calls to authd, beside Mozilla's: for an authd behind a private CA.
+    #[must_use]
+    pub fn root_certificates(mut self, pem: impl AsRef<[u8]>) -> Self {
+        self.root_certificates.push(pem.as_ref().to_vec());
         self
     }
 
@@ -203,11 +261,14 @@ impl GuardBuilder {
     }
 
     /// # Errors
-    /// No issuer or audience, a URL that is not http(s), a short HS256 secret.
+    /// No issuer or audience, a URL that is not https (nor http to loopback, or allowed), a URL
+    /// with credentials, a PEM without a certificate, a short HS256 secret.
     pub fn build(self) -> Result<Guard, GuardConfigError> {
         let issuer = self.issuer.ok_or(GuardConfigError::MissingIssuer)?;
         let audience = self.audience.ok_or(GuardConfigError::MissingAudience)?;
-        let client = crate::jwks::http_client(self.http_timeout)?;
+        let roots = crate::urls::certificates(&self.root_certificates)?;
+        let client = crate::jwks::http_client(self.http_timeout, roots)?;
+        let insecure = self.allow_insecure_http;
         let keys = match self.hs256_secret {
             Some(secret) => {
                 if secret.expose_secret().len() < 32 {
@@ -215,19 +276,22 @@ impl GuardBuilder {
                 }
                 Keys::Hs256(DecodingKey::from_secret(secret.expose_secret().as_bytes()))
             }
-            None => Keys::Rs256(JwksCache::new(
-                jwks_url(&self.url)?,
+            None => Keys::Rs256(std::sync::Arc::new(JwksCache::new(
+                crate::urls::jwks_url(&self.url, insecure)?,
                 client.clone(),
-                self.min_refresh_interval,
-                self.default_max_age,
-                self.max_key_age,
-            )),
+                crate::jwks::Freshness {
+                    min_refresh_interval: self.min_refresh_interval,
+                    default_max_age: self.default_max_age,
+                    max_key_age: self.max_key_age,
+                    max_stale: self.max_stale,
+                },
+            ))),
         };
         let introspection = self
             .introspection
             .map(|(url, credentials)| {
                 Introspection::new(
-                    introspection_url(&url)?,
+                    crate::urls::introspection_url(&url, insecure)?,
                     credentials,
                     client.clone(),
                     self.introspection_cache,
@@ -244,89 +308,65 @@ impl GuardBuilder {
     }
 }
 
-fn checked(url: &str) -> Result<String, GuardConfigError> {
-    let url = url.trim();
-    if url.starts_with("https://") || url.starts_with("http://") {
-        Ok(url.trim_end_matches('/').to_owned())
-    } else {
-        Err(GuardConfigError::InvalidUrl(url.to_owned()))
-    }
-}
-
-fn jwks_url(url: &str) -> Result<String, GuardConfigError> {
-    let url = checked(url)?;
-    Ok(if url.ends_with(".json") {
-        url
-    } else {
-        format!("{url}/.well-known/jwks.json")
-    })
-}
-
-fn introspection_url(url: &str) -> Result<String, GuardConfigError> {
-    let url = checked(url)?;
-    Ok(if url.ends_with("/introspect") {
-        url
-    } else {
-        format!("{url}/v1/auth/introspect")
-    })
-}
-
-/// Standard base64 for the Basic header, without a dependency for twenty lines.
-mod base64_lite {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-    pub(super) fn encode(bytes: &[u8]) -> String {
-        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-        for chunk in bytes.chunks(3) {
-            let b = [
-                chunk[0],
-                chunk.get(1).copied().unwrap_or(0),
-                chunk.get(2).copied().unwrap_or(0),
-            ];
-            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-            for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-                if i <= chunk.len() {
-                    out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
-                } else {
-                    out.push('=');
-                }
-            }
-        }
-        out
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn encodes_like_rfc_4648() {
-            assert_eq!(super::encode(b""), "");
-            assert_eq!(super::encode(b"f"), "Zg==");
-            assert_eq!(super::encode(b"fo"), "Zm8=");
-            assert_eq!(super::encode(b"foo"), "Zm9v");
-            assert_eq!(super::encode(b"svc:s3cret"), "c3ZjOnMzY3JldA==");
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn basic(id: &str, secret: &str) -> String {
+        IntrospectionCredentials::Basic {
+            client_id: id.into(),
+            client_secret: SecretString::from(secret),
+        }
+        .header()
+    }
+
     #[test]
-    fn a_base_url_leads_to_its_jwks_and_introspection_endpoint() {
+    fn basic_credentials_are_form_encoded_before_base64() {
+        assert_eq!(basic("svc", "s3cret"), "Basic c3ZjOnMzY3JldA==");
+        // "svc%3A1:a+b%2Bc%2F%3D", per RFC 6749 section 2.3.1.
         assert_eq!(
-            jwks_url("http://127.0.0.1:3000/").ok().as_deref(),
-            Some("http://127.0.0.1:3000/.well-known/jwks.json")
+            basic("svc:1", "a b+c/="),
+            format!("Basic {}", STANDARD.encode("svc%3A1:a+b%2Bc%2F%3D"))
         );
-        assert_eq!(
-            jwks_url("https://a.example/keys.json").ok().as_deref(),
-            Some("https://a.example/keys.json")
-        );
-        assert_eq!(
-            introspection_url("https://a.example").ok().as_deref(),
-            Some("https://a.example/v1/auth/introspect")
-        );
-        assert!(jwks_url("ftp://a.example").is_err());
+    }
+
+    #[test]
+    fn min_refresh_interval_is_never_below_a_second() {
+        let builder = Guard::builder("https://a.example").min_refresh_interval(Duration::ZERO);
+        assert_eq!(builder.min_refresh_interval, MIN_REFRESH_FLOOR);
+    }
+
+    #[test]
+    fn plain_http_is_refused_off_loopback_unless_allowed() {
+        let build = |builder: GuardBuilder| builder.issuer("i").audience("a").build();
+        let refused = build(Guard::builder("http://auth.example.com"));
+        assert!(matches!(refused, Err(GuardConfigError::InsecureUrl(_))));
+        let refused = build(Guard::builder("https://auth.example.com").introspection(
+            "http://auth.example.com",
+            IntrospectionCredentials::Bearer(SecretString::from("t")),
+        ));
+        assert!(matches!(refused, Err(GuardConfigError::InsecureUrl(_))));
+        assert!(build(Guard::builder("http://auth.example.com").allow_insecure_http()).is_ok());
+        for url in [
+            "https://auth.example.com",
+            "http://localhost:3000",
+            "http://[::1]:3000",
+        ] {
+            assert!(build(Guard::builder(url)).is_ok(), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_pem_without_a_certificate_is_refused() {
+        let built = Guard::builder("https://a.example")
+            .issuer("i")
+            .audience("a")
+            .root_certificates("not a certificate")
+            .build();
+        assert!(matches!(
+            built,
+            Err(GuardConfigError::InvalidCertificate(_))
+        ));
     }
 
     #[test]

@@ -3,10 +3,11 @@
 //! ending the sessions then takes effect at the next request, at the price of one call to authd
 //! per request (or per token and `cache` period).
 
+use crate::body::read_limited;
 use crate::builder::IntrospectionCredentials;
 use crate::error::GuardError;
 use crate::principal::Principal;
-use reqwest13::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use reqwest13::header::{AUTHORIZATION, HeaderValue};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -36,9 +37,19 @@ impl fmt::Debug for Introspection {
     }
 }
 
+/// The parts of RFC 7662's answer the guard reads.
 #[derive(Deserialize)]
 struct Answer {
     active: bool,
+    jti: Option<Uuid>,
+    sub: Option<Uuid>,
+}
+
+impl Answer {
+    /// An active answer must be about this very token: authd names its `jti` (and `sub`).
+    fn is_about(&self, principal: &Principal) -> bool {
+        self.jti == Some(principal.token_id) && self.sub.is_none_or(|s| s == principal.user_id)
+    }
 }
 
 impl Introspection {
@@ -74,8 +85,7 @@ impl Introspection {
             .client
             .post(&self.url)
             .header(AUTHORIZATION, self.authorization.clone())
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(format!("token={}", form_encode(token)))
+            .form(&[("token", token)])
             .send()
             .await
             .map_err(|e| {
@@ -86,12 +96,20 @@ impl Introspection {
             tracing::warn!(url = %self.url, status = %response.status(), "introspection refused");
             return Err(GuardError::Unavailable);
         }
-        let answer: Answer = response.json().await.map_err(|_| {
-            tracing::warn!(url = %self.url, "introspection answer unreadable");
-            GuardError::Unavailable
-        })?;
+        let answer: Answer = read_limited(response)
+            .await
+            .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+            .map_err(|error| {
+                tracing::warn!(url = %self.url, %error, "introspection answer unreadable");
+                GuardError::Unavailable
+            })?;
         if !answer.active {
             return Err(GuardError::TokenRevoked);
+        }
+        if !answer.is_about(principal) {
+            // Not an answer about this token (a proxy's cache, a confused server): fail closed.
+            tracing::warn!(url = %self.url, "introspection answered about another token");
+            return Err(GuardError::Unavailable);
         }
         self.remember(principal.token_id);
         Ok(())
@@ -123,28 +141,5 @@ impl Introspection {
             active.retain(|_, until| now < *until);
         }
         active.insert(token_id, now + self.cache);
-    }
-}
-
-/// `application/x-www-form-urlencoded` for one value: unreserved bytes as they are, the rest
-/// percent-encoded (a JWT has only unreserved bytes and dots, but nothing is assumed).
-fn form_encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn form_values_are_percent_encoded() {
-        assert_eq!(super::form_encode("a.b-c_d~"), "a.b-c_d~");
-        assert_eq!(super::form_encode("a b+&="), "a%20b%2B%26%3D");
     }
 }

@@ -36,16 +36,22 @@
 //! with `sub`, `sid`, `jti`, `roles` and `permissions`. Optionally, each locally valid token is
 //! also checked with authd's introspection endpoint, so that a logout takes effect at once.
 
+mod body;
 mod builder;
 mod error;
 mod introspection;
 mod jwks;
 mod principal;
 mod require;
+mod urls;
 mod verify;
 
-pub use builder::{GuardBuilder, GuardConfigError, IntrospectionCredentials};
-pub use error::GuardError;
+pub use builder::{
+    DEFAULT_HTTP_TIMEOUT, DEFAULT_JWKS_MAX_AGE, DEFAULT_LEEWAY, DEFAULT_MAX_STALE,
+    DEFAULT_MIN_REFRESH_INTERVAL, GuardBuilder, GuardConfigError, IntrospectionCredentials,
+    MIN_REFRESH_FLOOR,
+};
+pub use error::{GuardError, Refused};
 pub use principal::Principal;
 pub use require::{Require, require_permission, restrict_to};
 pub use verify::Guard;

@@ -1,6 +1,6 @@
 //! [`Principal`]: the signed-in user of a request, as an actix-web extractor (`protect`).
 
-use crate::error::GuardError;
+use crate::error::{GuardError, Refused};
 use crate::verify::Guard;
 use actix_web::dev::Payload;
 use actix_web::http::header::{AUTHORIZATION, HeaderValue};
@@ -10,7 +10,8 @@ use futures_util::future::LocalBoxFuture;
 use uuid::Uuid;
 
 /// Who a valid access token belongs to. As a handler argument, it answers 401 in authd's
-/// envelope for a request without a valid token.
+/// envelope for a request without a valid token (the extractor's error, [`Refused`], is the
+/// [`GuardError`] with the request's id).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// `sub`.
@@ -40,22 +41,27 @@ impl Principal {
 }
 
 impl FromRequest for Principal {
-    type Error = GuardError;
-    type Future = LocalBoxFuture<'static, Result<Self, GuardError>>;
+    type Error = Refused;
+    type Future = LocalBoxFuture<'static, Result<Self, Refused>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         // Left by `restrict_to` / `require_permission`: verified once per request.
         let known = req.extensions().get::<Self>().cloned();
-        let guard = guard_of(req);
-        let token = bearer(req.headers().get(AUTHORIZATION)).map(str::to_owned);
+        let req = req.clone();
         Box::pin(async move {
             if let Some(principal) = known {
                 return Ok(principal);
             }
-            let guard = guard.ok_or(GuardError::Unavailable)?;
-            guard.verify(&token?).await
+            principal_of(&req).await.map_err(|e| Refused::to(&req, e))
         })
     }
+}
+
+/// The principal of `req`'s bearer token, verified by the app's guard.
+pub(crate) async fn principal_of(req: &HttpRequest) -> Result<Principal, GuardError> {
+    let token = bearer(req.headers().get(AUTHORIZATION))?.to_owned();
+    let guard = guard_of(req).ok_or(GuardError::Unavailable)?;
+    guard.verify(&token).await
 }
 
 /// The guard the app registered, as `app_data(guard)` or `app_data(web::Data::new(guard))`.

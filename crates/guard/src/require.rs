@@ -2,13 +2,13 @@
 //! only with a valid token whose principal has one of the roles, or the permission (the
 //! `restrictTo` of the CheckInn document). No token: 401; the wrong principal: 403
 //! `INSUFFICIENT_PERMISSIONS`; both in authd's envelope. The principal is left on the request,
-//! so a [`Principal`] argument of the handler does not verify the token again.
+//! so a [`Principal`] argument of the handler, or another of these middleware nested inside,
+//! does not verify the token again.
 
-use crate::error::GuardError;
-use crate::principal::{Principal, bearer, guard_of};
+use crate::error::{GuardError, Refused};
+use crate::principal::{Principal, principal_of};
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::{Error, HttpMessage, ResponseError};
 use futures_util::future::{LocalBoxFuture, Ready, ready};
 use std::rc::Rc;
@@ -101,7 +101,7 @@ where
                     Ok(service.call(req).await?.map_into_left_body())
                 }
                 Err(refused) => {
-                    let response = refused.error_response();
+                    let response = Refused::to(req.request(), refused).error_response();
                     Ok(req.into_response(response).map_into_right_body())
                 }
             }
@@ -113,9 +113,11 @@ async fn admitted(
     req: &ServiceRequest,
     requirement: &Requirement,
 ) -> Result<Principal, GuardError> {
-    let token = bearer(req.headers().get(AUTHORIZATION))?.to_owned();
-    let guard = guard_of(req.request()).ok_or(GuardError::Unavailable)?;
-    let principal = guard.verify(&token).await?;
+    let known = req.extensions().get::<Principal>().cloned();
+    let principal = match known {
+        Some(principal) => principal,
+        None => principal_of(req.request()).await?,
+    };
     if requirement.admits(&principal) {
         Ok(principal)
     } else {

@@ -36,7 +36,7 @@ struct Inner {
 }
 
 pub(crate) enum Keys {
-    Rs256(JwksCache),
+    Rs256(Arc<JwksCache>),
     Hs256(DecodingKey),
 }
 

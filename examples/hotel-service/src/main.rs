@@ -9,9 +9,11 @@ async fn main() -> std::io::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .init();
-    let settings = Settings::from_vars(|name| std::env::var(name).ok());
+    let settings =
+        Settings::from_vars(|name| std::env::var(name).ok()).map_err(std::io::Error::other)?;
     let guard = settings.guard().build().map_err(std::io::Error::other)?;
-    // Not fatal: the first request fetches the keys again if authd is not up yet.
+    // Not fatal: until a fetch succeeds, requests answer 503 and the guard tries again after
+    // 1 s, 2 s, 4 s... (up to 30 s), so the service recovers soon after authd comes up.
     if let Err(e) = guard.refresh_keys().await {
         tracing::warn!(error = %e, authd = %settings.authd_url, "authd's keys not fetched yet");
     }

@@ -19,6 +19,7 @@ mod cleanup;
 mod cli;
 mod clients;
 mod envelope;
+mod guard_example;
 mod hardening;
 mod health;
 mod key_rotation;

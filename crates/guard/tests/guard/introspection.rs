@@ -62,12 +62,52 @@ async fn authd_unable_to_answer_fails_closed() {
 }
 
 #[actix_web::test]
+async fn an_active_answer_about_another_token_fails_closed() {
+    let authd = Authd::start(jwks_of(&[&keys()[0]]));
+    let guard = authd
+        .guard()
+        .introspection(&authd.url, credentials())
+        .build()
+        .unwrap();
+    authd.introspection_confused();
+    let token = keys()[0].token(&claims(&["Customer"], &[]));
+    assert_eq!(guard.verify(&token).await, Err(GuardError::Unavailable));
+    assert_eq!(authd.introspections(), 1);
+}
+
+#[actix_web::test]
+async fn basic_credentials_are_form_encoded_as_rfc_6749_asks() {
+    let authd = Authd::start(jwks_of(&[&keys()[0]]));
+    let odd = IntrospectionCredentials::Basic {
+        client_id: "hotel:eu".into(),
+        client_secret: SecretString::from("s3cret with+symbols"),
+    };
+    let guard = authd
+        .guard()
+        .introspection(&authd.url, odd)
+        .build()
+        .unwrap();
+    let token = keys()[0].token(&claims(&["Customer"], &[]));
+    assert!(guard.verify(&token).await.is_ok());
+    let sent = authd.state.introspected_by.lock().unwrap().clone().unwrap();
+    let encoded = sent.strip_prefix("Basic ").unwrap();
+    use base64::Engine;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(decoded).unwrap(),
+        "hotel%3Aeu:s3cret+with%2Bsymbols"
+    );
+}
+
+#[actix_web::test]
 async fn the_positive_cache_reuses_an_active_answer_for_its_ttl_only() {
     let authd = Authd::start(jwks_of(&[&keys()[0]]));
     let guard = authd
         .guard()
         .introspection(&authd.url, credentials())
-        .introspection_cache(Duration::from_millis(400))
+        .introspection_cache(Duration::from_secs(3))
         .build()
         .unwrap();
     let token = keys()[0].token(&claims(&["Customer"], &[]));
@@ -78,7 +118,7 @@ async fn the_positive_cache_reuses_an_active_answer_for_its_ttl_only() {
         "within the cache's few seconds"
     );
     assert_eq!(authd.introspections(), 1);
-    tokio::time::sleep(Duration::from_millis(450)).await;
+    tokio::time::sleep(Duration::from_millis(3200)).await;
     assert_eq!(guard.verify(&token).await, Err(GuardError::TokenRevoked));
     assert_eq!(authd.introspections(), 2);
 }

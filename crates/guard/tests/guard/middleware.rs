@@ -22,10 +22,20 @@ async fn open() -> HttpResponse {
 struct Reply {
     status: StatusCode,
     www_authenticate: bool,
+    request_id: Option<String>,
     body: Value,
 }
 
 async fn get(authd: &Authd, path: &str, authorization: Option<String>) -> Reply {
+    get_with(authd, path, authorization, &[]).await
+}
+
+async fn get_with(
+    authd: &Authd,
+    path: &str,
+    authorization: Option<String>,
+    headers: &[(&str, &str)],
+) -> Reply {
     let guard = authd.guard().build().unwrap();
     let app = init_service(
         App::new()
@@ -47,13 +57,21 @@ async fn get(authd: &Authd, path: &str, authorization: Option<String>) -> Reply 
     if let Some(value) = authorization {
         req = req.insert_header(("Authorization", value));
     }
+    for (name, value) in headers {
+        req = req.insert_header((*name, *value));
+    }
     let response = call_service(&app, req.to_request()).await;
     let status = response.status();
     let www_authenticate = response.headers().contains_key("www-authenticate");
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned());
     let bytes = actix_web::test::read_body(response).await;
     Reply {
         status,
         www_authenticate,
+        request_id,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     }
 }
@@ -71,6 +89,65 @@ fn assert_envelope(reply: &Reply, status: StatusCode, code: &str) {
     assert_eq!(reply.body["error"]["code"], code);
     assert!(reply.body["error"]["message"].is_string());
     assert!(reply.body["timestamp"].is_string());
+    let request_id = reply.body["requestId"].as_str().unwrap();
+    assert_eq!(reply.request_id.as_deref(), Some(request_id));
+}
+
+#[actix_web::test]
+async fn a_refusal_echoes_a_sane_request_id_and_replaces_any_other() {
+    let authd = Authd::start(jwks_of(&[&keys()[0]]));
+    for path in ["/bookings", "/partner/reports"] {
+        let reply = get_with(&authd, path, None, &[("X-Request-Id", "trace-123")]).await;
+        assert_envelope(&reply, StatusCode::UNAUTHORIZED, "MISSING_AUTH_HEADER");
+        assert_eq!(reply.body["requestId"], "trace-123", "{path}");
+        let reply = get_with(&authd, path, None, &[("X-Request-Id", "a b<c>")]).await;
+        let id = reply.body["requestId"].as_str().unwrap();
+        assert!(uuid::Uuid::parse_str(id).is_ok(), "{path}: {id}");
+    }
+}
+
+#[actix_web::test]
+async fn nested_guards_and_the_extractor_verify_a_token_once() {
+    let authd = Authd::start(jwks_of(&[&keys()[0]]));
+    // Introspection counts the verifications: one call to authd per verification.
+    let guard = authd
+        .guard()
+        .introspection(
+            &authd.url,
+            authd_guard::IntrospectionCredentials::Bearer("t".to_owned().into()),
+        )
+        .build()
+        .unwrap();
+    let app = init_service(
+        App::new().app_data(guard).service(
+            web::scope("/partner")
+                .wrap(restrict_to(["HotelPartner"]))
+                .service(
+                    web::resource("/reports")
+                        .wrap(require_permission("users.read"))
+                        .route(web::get().to(whoami)),
+                ),
+        ),
+    )
+    .await;
+    let req = TestRequest::get()
+        .uri("/partner/reports")
+        .insert_header((
+            "Authorization",
+            bearer(&["HotelPartner"], &[Permission::UsersRead]).unwrap(),
+        ))
+        .to_request();
+    let response = call_service(&app, req).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(authd.introspections(), 1);
+    // The inner requirement is still checked against the principal the outer one left.
+    let req = TestRequest::get()
+        .uri("/partner/reports")
+        .insert_header(("Authorization", bearer(&["HotelPartner"], &[]).unwrap()))
+        .to_request();
+    let response = call_service(&app, req).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(authd.introspections(), 2);
 }
 
 #[actix_web::test]

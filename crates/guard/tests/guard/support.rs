@@ -89,6 +89,9 @@ pub struct State {
     /// The `Authorization` of the last introspection.
     pub introspected_by: Mutex<Option<String>>,
     introspection_down: Mutex<bool>,
+    /// Answers `active: true` about another token (another `jti`).
+    introspection_confused: Mutex<bool>,
+    jwks_down: Mutex<bool>,
 }
 
 pub struct Authd {
@@ -116,6 +119,8 @@ impl Authd {
             introspections: AtomicUsize::new(0),
             introspected_by: Mutex::new(None),
             introspection_down: Mutex::new(false),
+            introspection_confused: Mutex::new(false),
+            jwks_down: Mutex::new(false),
         });
         let data = web::Data::from(state.clone());
         let server = HttpServer::new(move || {
@@ -159,6 +164,15 @@ impl Authd {
         *self.state.introspection_down.lock().unwrap() = true;
     }
 
+    pub fn introspection_confused(&self) {
+        *self.state.introspection_confused.lock().unwrap() = true;
+    }
+
+    /// The JWKS answers 503 while `down`.
+    pub fn jwks_down(&self, down: bool) {
+        *self.state.jwks_down.lock().unwrap() = down;
+    }
+
     pub fn jwks_hits(&self) -> usize {
         self.state.jwks_hits.load(Ordering::SeqCst)
     }
@@ -175,6 +189,9 @@ impl Authd {
 
 async fn serve_jwks(state: web::Data<State>) -> HttpResponse {
     state.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    if *state.jwks_down.lock().unwrap() {
+        return HttpResponse::ServiceUnavailable().finish();
+    }
     let delay = *state.jwks_delay.lock().unwrap();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -196,6 +213,27 @@ async fn introspect(req: HttpRequest, body: String, state: web::Data<State>) -> 
     if *state.introspection_down.lock().unwrap() {
         return HttpResponse::ServiceUnavailable().finish();
     }
-    assert!(body.starts_with("token="), "a form with the token: {body}");
-    HttpResponse::Ok().json(json!({ "active": *state.active.lock().unwrap() }))
+    let token = body
+        .strip_prefix("token=")
+        .unwrap_or_else(|| panic!("a form with the token: {body}"));
+    let claims = payload_of(token);
+    if !*state.active.lock().unwrap() {
+        return HttpResponse::Ok().json(json!({ "active": false }));
+    }
+    let jti = if *state.introspection_confused.lock().unwrap() {
+        json!(uuid::Uuid::new_v4())
+    } else {
+        claims["jti"].clone()
+    };
+    HttpResponse::Ok().json(json!({ "active": true, "jti": jti, "sub": claims["sub"] }))
+}
+
+/// The claims of a JWT, unverified (the stand-in trusts what the guard sends it).
+pub fn payload_of(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
 }

@@ -39,6 +39,23 @@ impl Child {
         );
     }
 
+    /// Starts `authd serve` with `vars` on `port`, the port of an instance just stopped: a
+    /// restart, for clients that know the address. While the port is still taken (EADDRINUSE, a
+    /// socket the old process had not yet released) it tries again, up to `START_TIMEOUT`; any
+    /// other failure ends the test.
+    pub async fn spawn_on(vars: BTreeMap<String, String>, port: u16) -> Self {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            match Self::try_spawn(&vars, port).await {
+                Ok(child) => return child,
+                Err(log) if log.contains("in use") && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(log) => panic!("authd did not start again on port {port}; its output:\n{log}"),
+            }
+        }
+    }
+
     async fn try_spawn(vars: &BTreeMap<String, String>, port: u16) -> Result<Self, String> {
         let log = std::env::temp_dir().join(format!("authd-node-{}.log", uuid::Uuid::new_v4()));
         let out = std::fs::File::create(&log).expect("create the child's log file");

@@ -1,14 +1,15 @@
 //! `restrict_to` in the example service: `HotelPartner` and `Admin` reach the partner reports,
-//! a `Customer` gets 403, no token 401; only `Admin` reaches the audit.
+//! a `Customer` gets 403, no token 401; only `Admin` reaches the audit; a token for another
+//! audience is refused.
 
-use crate::support::{Authd, Hotel, free_port, generate_key, key_dir};
+use super::support::{AUDIENCE, Authd, Hotel, ISSUER, Scratch};
 use authd_guard::Guard;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_route_lets_in_exactly_the_roles_it_names() {
-    let dir = key_dir();
-    let key = generate_key(&dir, "signing.pem");
-    let authd = Authd::start(free_port(), &[&key]).await;
+    let scratch = Scratch::new();
+    let key = scratch.key("signing.pem").await;
+    let authd = Authd::start(&scratch, &[&key]).await;
     let hotel = Hotel::start(authd.guard().build().unwrap());
     let customer = authd.user_with_role("Customer").await;
     let partner = authd.user_with_role("HotelPartner").await;
@@ -48,23 +49,27 @@ async fn each_route_lets_in_exactly_the_roles_it_names() {
         assert_eq!(reply.status, 401, "{path}: {reply:?}");
         assert_eq!(reply.code(), "INVALID_TOKEN");
     }
-    authd.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_for_another_audience_is_refused() {
-    let dir = key_dir();
-    let key = generate_key(&dir, "signing.pem");
-    let authd = Authd::start(free_port(), &[&key]).await;
-    let elsewhere = Guard::builder(&authd.url)
-        .issuer(crate::support::ISSUER)
-        .audience("another-api")
-        .build()
-        .unwrap();
-    let hotel = Hotel::start(elsewhere);
+    let scratch = Scratch::new();
+    let key = scratch.key("signing.pem").await;
+    let authd = Authd::start(&scratch, &[&key]).await;
+    let ours = Hotel::start(authd.guard().build().unwrap());
+    let elsewhere = Hotel::start(
+        Guard::builder(&authd.url)
+            .issuer(ISSUER)
+            .audience("another-api")
+            .build()
+            .unwrap(),
+    );
     let partner = authd.user_with_role("HotelPartner").await;
-    let reply = hotel.get("/bookings", Some(&partner)).await;
-    assert_eq!(reply.status, 401, "{reply:?}");
+    assert_eq!(ours.get("/bookings", Some(&partner)).await.status, 200);
+    let reply = elsewhere.get("/bookings", Some(&partner)).await;
+    assert_eq!(
+        reply.status, 401,
+        "a token for {AUDIENCE} elsewhere: {reply:?}"
+    );
     assert_eq!(reply.code(), "INVALID_TOKEN");
-    authd.stop().await;
 }
