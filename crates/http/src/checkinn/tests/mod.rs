@@ -5,6 +5,7 @@
 mod account;
 mod errors;
 mod garbage;
+mod logs;
 mod sign_in;
 
 mod rig;
