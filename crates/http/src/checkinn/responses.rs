@@ -112,6 +112,52 @@ impl AuthAnswer {
     }
 }
 
+/// `data` of a registration that signed nothing in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CheckInnRegisteredData)]
+pub struct RegisteredData {
+    user: SignedInUser,
+}
+
+/// `{success: true, message, data: {user}}`: registered, without tokens.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CheckInnRegisteredAnswer, example = json!({
+    "success": true,
+    "message": "Registration successful. Please check your email to verify your account.",
+    "data": {"user": {
+        "id": "123e4567-e89b-12d3-a456-426614174000", "name": "John Doe",
+        "email": "john@example.com", "role": "Customer", "isEmailVerified": false
+    }}
+}))]
+pub struct RegisteredAnswer {
+    #[schema(schema_with = schemas::always_true)]
+    success: bool,
+    #[schema(value_type = String)]
+    message: &'static str,
+    data: RegisteredData,
+}
+
+impl RegisteredAnswer {
+    pub fn new(message: &'static str, user: &User) -> Self {
+        Self {
+            success: true,
+            message,
+            data: RegisteredData {
+                user: SignedInUser::from(user),
+            },
+        }
+    }
+}
+
+/// `POST /api/auth/register`: signed in, or registered alone.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = CheckInnRegisterAnswer)]
+pub enum RegisterAnswer {
+    SignedIn(AuthAnswer),
+    Registered(RegisteredAnswer),
+}
+
 /// `{token, refreshToken}` of a refresh.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -11,7 +11,7 @@ use crate::services::test_support::{
 };
 use crate::services::{
     ChangePasswordError, Login, LoginPorts, LoginSettings, PasswordChange, PasswordChangePorts,
-    RegisterError, RegisterInput, Registration, RegistrationPorts,
+    RegisterError, RegisterInput, Registration, RegistrationPorts, SignedUp,
 };
 use crate::session::ClientInfo;
 use crate::telemetry::NoTelemetry;
@@ -22,7 +22,12 @@ use std::sync::Arc;
 
 const CURRENT: &str = "Old-Battery-Staple-7";
 
-fn fresh(mut m: Mocks) -> FreshSession {
+fn fresh(m: Mocks) -> FreshSession {
+    fresh_verifying(m, false)
+}
+
+/// Signing in through a login that requires (or not) a verified email.
+fn fresh_verifying(mut m: Mocks, require_email_verification: bool) -> FreshSession {
     m.known_devices
         .expect_observe()
         .returning(|_, _, _| Ok(Sighting::First));
@@ -89,7 +94,10 @@ fn fresh(mut m: Mocks) -> FreshSession {
             device_names: Arc::new(m.device_names),
             geolocator: Arc::new(m.geolocator),
         },
-        LoginSettings::from(&s),
+        LoginSettings {
+            require_email_verification,
+            ..LoginSettings::from(&s)
+        },
     );
     FreshSession::new(registration, password_change, login)
 }
@@ -157,10 +165,14 @@ async fn a_registration_signs_the_new_pending_account_in() {
         .returning(|| opaque("AAAAAAAA"));
     session_starts_with(&mut m, "$2b$12$new");
 
-    let ok = fresh(m)
+    let signed_up = fresh(m)
         .register(registration_input(), &ClientInfo::default())
         .await
         .unwrap();
+
+    let SignedUp::SignedIn(ok) = signed_up else {
+        panic!("not signed in: {signed_up:?}");
+    };
 
     assert_eq!(ok.tokens.access_token, "signed.jwt");
     assert_eq!(
@@ -177,6 +189,60 @@ async fn a_registration_signs_the_new_pending_account_in() {
     );
     assert_eq!(events[1].detail.as_deref(), Some("registration"));
     assert_eq!(events[1].session_id, Some(ok.session_id));
+}
+
+#[tokio::test]
+async fn with_verification_required_a_registration_opens_no_session() {
+    let mut m = Mocks::new();
+    let events = capture_audit(&mut m);
+    new_password_hash(&mut m);
+    m.users.expect_create().times(1).returning(|_, _| Ok(()));
+    m.tokens
+        .expect_generate()
+        .times(1)
+        .returning(|| opaque("AAAAAAAA"));
+    no_session(&mut m);
+
+    let signed_up = fresh_verifying(m, true)
+        .register(registration_input(), &ClientInfo::default())
+        .await
+        .unwrap();
+
+    let SignedUp::VerificationRequired(user) = signed_up else {
+        panic!("not waiting for its verification: {signed_up:?}");
+    };
+    assert_eq!(user.status, AccountStatus::Pending);
+    assert!(!user.email_verified);
+    let kinds: Vec<_> = events.lock().unwrap().iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [AuditKind::UserRegistered]);
+}
+
+/// The account was suspended (or its password reset) between its creation and its session:
+/// registered, not signed in, and no server error.
+#[tokio::test]
+async fn a_session_refused_after_the_registration_still_answers_registered() {
+    let mut m = Mocks::new();
+    new_password_hash(&mut m);
+    m.users.expect_create().times(1).returning(|_, _| Ok(()));
+    m.users
+        .expect_record_login_success()
+        .returning(|_, _, _| Ok(()));
+    m.tokens.expect_generate().returning(|| opaque("AAAAAAAA"));
+    m.sessions
+        .expect_create()
+        .times(1)
+        .returning(|_, _, _, _| Err(CreateSessionError::CredentialsChanged));
+    m.access_tokens.expect_issue().never();
+
+    let signed_up = fresh(m)
+        .register(registration_input(), &ClientInfo::default())
+        .await
+        .unwrap();
+
+    assert!(
+        matches!(signed_up, SignedUp::NotSignedIn(_)),
+        "{signed_up:?}"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 use super::Answer;
 use crate::checkinn::cookie;
 use crate::checkinn::requests::{LoginBody, LogoutBody, RegisterBody};
-use crate::checkinn::responses::{AuthAnswer, RefreshAnswer};
+use crate::checkinn::responses::{AuthAnswer, RefreshAnswer, RegisterAnswer, RegisteredAnswer};
 use crate::dto::requests::RefreshRequest;
 use crate::dto::{Message, message};
 use crate::error::ApiError;
@@ -12,10 +12,13 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use actix_web::{HttpResponse, ResponseError};
-use authd_domain::services::{LoginSuccess, RefreshError};
+use authd_domain::services::{LoginSuccess, RefreshError, SignedUp};
 use secrecy::ExposeSecret as _;
 
 const SIGNED_IN: &str = "Authentication successful";
+const VERIFY_FIRST: &str =
+    "Registration successful. Please check your email to verify your account.";
+const LOG_IN_NEXT: &str = "Registration successful. Please log in.";
 
 /// The answer of a fresh sign-in, with its refresh cookie.
 pub(super) fn signed_in(
@@ -25,6 +28,10 @@ pub(super) fn signed_in(
     done: &LoginSuccess,
 ) -> Answer {
     let res = HttpResponse::build(status).json(AuthAnswer::new(message, done));
+    with_refresh_cookie(res, done, state)
+}
+
+fn with_refresh_cookie(res: HttpResponse, done: &LoginSuccess, state: &AppState) -> Answer {
     match &done.tokens.refresh_token {
         Some(token) => cookie::set(res, token.expose(), &state.settings),
         None => Ok(res),
@@ -34,13 +41,18 @@ pub(super) fn signed_in(
 /// Register, and sign in at once
 ///
 /// The account starts `pending` (`isEmailVerified: false`) and the verification email is sent;
-/// the answer already carries the token pair, as after a login. No username is asked: one is
-/// derived from the email. `name`'s last word is the last name.
+/// the answer already carries the token pair, as after a login, unless
+/// `CHECKINN_REQUIRE_EMAIL_VERIFICATION=true`: then it carries the account alone (no token, no
+/// cookie), and the login waits for the verification. No username is asked: one is derived from
+/// the email. `name`'s last word is the last name.
 #[utoipa::path(
     post, path = "/api/auth/register", tag = "checkinn", operation_id = "checkinnRegister",
     request_body = RegisterBody,
     responses(
-        (status = 201, description = "Registered and signed in", body = AuthAnswer),
+        (status = 201, description = "Registered and signed in (`CheckInnAuthAnswer`), or registered \
+            alone (`CheckInnRegisteredAnswer`: with CHECKINN_REQUIRE_EMAIL_VERIFICATION, or \
+            should the account be suspended before its session starts)",
+            body = RegisterAnswer),
         (status = 400, description = "`VALIDATION_ERROR`: \"Registration validation failed\", \
             every problem in `errors` (a `role` outside SELF_ASSIGNABLE_ROLES too)"),
         (status = 409, description = "`EMAIL_EXISTS`: the email in any case"),
@@ -54,12 +66,23 @@ pub async fn register(
     body: Json<RegisterBody>,
 ) -> Answer {
     let input = body.0.into_input()?;
-    let done = state
+    let signed_up = state
         .services
         .fresh_session
         .register(input, &caller.0)
         .await?;
-    signed_in(&state, StatusCode::CREATED, SIGNED_IN, &done)
+    let registered = |message, user| {
+        let answer = RegisterAnswer::Registered(RegisteredAnswer::new(message, user));
+        Ok(HttpResponse::Created().json(answer))
+    };
+    match &signed_up {
+        SignedUp::SignedIn(done) => {
+            let answer = RegisterAnswer::SignedIn(AuthAnswer::new(SIGNED_IN, done));
+            with_refresh_cookie(HttpResponse::Created().json(answer), done, &state)
+        }
+        SignedUp::VerificationRequired(user) => registered(VERIFY_FIRST, user),
+        SignedUp::NotSignedIn(user) => registered(LOG_IN_NEXT, user),
+    }
 }
 
 /// Log in

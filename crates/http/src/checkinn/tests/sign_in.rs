@@ -1,6 +1,6 @@
 //! Register, login, refresh-token and logout: the document's shapes and the cookie.
 
-use super::{PASSWORD, app, register, registration, send};
+use super::{PASSWORD, app, no_limits, register, registration, send, state_with};
 use actix_web::http::Method;
 use actix_web::test::{TestRequest, call_service};
 use serde_json::{Value, json};
@@ -68,6 +68,41 @@ async fn register_signs_the_new_account_in_at_once() {
     let token = res.body["data"]["token"].as_str().unwrap();
     let me = send(&app, Method::GET, "/api/auth/me", Value::Null, Some(token)).await;
     assert_eq!(me.status, 200, "{me:?}");
+}
+
+/// With CHECKINN_REQUIRE_EMAIL_VERIFICATION the login would refuse the new account: so does its
+/// registration, which answers the account alone.
+#[actix_web::test]
+async fn with_verification_required_register_answers_no_token() {
+    let state = state_with(
+        no_limits(),
+        |auth| auth.checkinn_require_email_verification = true,
+        |_| {},
+    );
+    let app = app!(state);
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/auth/register",
+        registration("test@example.com"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    assert_eq!(res.body["success"], true, "{res:?}");
+    assert_eq!(
+        res.body["message"],
+        "Registration successful. Please check your email to verify your account."
+    );
+    assert_eq!(res.body["data"]["user"]["email"], "test@example.com");
+    assert_eq!(res.body["data"]["user"]["isEmailVerified"], false);
+    assert!(res.body["data"].get("token").is_none(), "{res:?}");
+    assert!(res.body["data"].get("refreshToken").is_none(), "{res:?}");
+    assert_eq!(res.refresh_cookie(), None);
+    // And the login agrees.
+    let body = json!({"email": "test@example.com", "password": PASSWORD});
+    let login = send(&app, Method::POST, "/api/auth/login", body, None).await;
+    login.assert_error(401, "EMAIL_NOT_VERIFIED");
 }
 
 #[actix_web::test]
