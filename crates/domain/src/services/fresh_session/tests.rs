@@ -5,7 +5,10 @@ use super::FreshSession;
 use crate::audit::AuditKind;
 use crate::ids::SessionId;
 use crate::policy::lockout::FailureOutcome;
-use crate::ports::{CreateSessionError, CreateUserError, PasswordCheck, Sighting, UserRepository};
+use crate::ports::{
+    ChangePasswordStoreError, CreateSessionError, CreateUserError, PasswordCheck, Sighting,
+    UserRepository,
+};
 use crate::services::test_support::{
     Mocks, STRONG, active_user, capture_audit, claims_for, opaque, settings, t0,
 };
@@ -335,8 +338,8 @@ async fn a_password_change_replaces_every_session_with_a_new_one() {
     m.users
         .expect_change_password()
         .times(1)
-        .withf(|_, _, kept, _, _| kept.is_none())
-        .returning(move |_, _, _, _, _| Ok(revoked.clone()));
+        .withf(|_, _, _, kept, _, _| kept.is_none())
+        .returning(move |_, _, _, _, _, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
         .times(1)
@@ -417,7 +420,7 @@ async fn a_session_refused_after_the_change_answers_account_gone() {
     new_password_hash(&mut m);
     m.users
         .expect_change_password()
-        .returning(|_, _, _, _, _| Ok(vec![]));
+        .returning(|_, _, _, _, _, _| Ok(vec![]));
     m.denylist
         .expect_deny_user_before()
         .returning(|_, _, _| Ok(()));
@@ -430,6 +433,40 @@ async fn a_session_refused_after_the_change_answers_account_gone() {
         .times(1)
         .returning(|_, _, _, _| Err(CreateSessionError::CredentialsChanged));
     m.access_tokens.expect_issue().never();
+    let err = fresh(m)
+        .change_password(
+            &claims_for(&user),
+            CURRENT.into(),
+            STRONG.into(),
+            &ClientInfo::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ChangePasswordError::AccountGone), "{err:?}");
+}
+
+/// A reset replaced the password after the current one was checked: the store writes nothing,
+/// and no session opens on the password the caller knew before the reset.
+#[tokio::test]
+async fn a_change_raced_by_a_reset_opens_no_session() {
+    let mut m = Mocks::new();
+    let user = account_is_jane(&mut m);
+    current_password_is(
+        &mut m,
+        PasswordCheck::Match {
+            needs_rehash: false,
+        },
+    );
+    new_password_hash(&mut m);
+    let checked = user.password_hash.clone();
+    m.users
+        .expect_change_password()
+        .times(1)
+        .withf(move |_, expected, _, _, _, _| *expected == checked)
+        .returning(|_, _, _, _, _, _| Err(ChangePasswordStoreError::CredentialsChanged));
+    m.denylist.expect_deny_sessions().never();
+    m.denylist.expect_deny_user_before().never();
+    no_session(&mut m);
     let err = fresh(m)
         .change_password(
             &claims_for(&user),
