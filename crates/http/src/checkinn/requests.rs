@@ -341,8 +341,24 @@ impl UpdatePasswordBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(as = CheckInnDeleteMeRequest, example = json!({"password": "SecurePass123!"}))]
 pub struct DeleteMeBody {
+    /// Required with `CHECKINN_DELETE_ME_REQUIRES_PASSWORD=true`.
     #[schema(value_type = Option<String>, format = Password)]
-    pub password: Option<SecretString>,
+    password: Option<SecretString>,
+}
+
+impl DeleteMeBody {
+    /// The password to check, if any.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` on `password` when it is `required` and missing.
+    pub fn into_password(self, required: bool) -> Result<Option<SecretString>, ApiError> {
+        if !required {
+            return Ok(self.password);
+        }
+        let mut form = Form::default();
+        let password = form.required("password", self.password);
+        form.finish(|| password.map(Some))
+    }
 }
 
 #[cfg(test)]
