@@ -158,13 +158,15 @@ pub enum RegisterAnswer {
     Registered(RegisteredAnswer),
 }
 
-/// `{token, refreshToken}` of a refresh.
+/// `{token, refreshToken?}` of a refresh.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = CheckInnTokens)]
 pub struct Tokens {
     token: String,
-    refresh_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    refresh_token: Option<String>,
 }
 
 /// `POST /api/auth/refresh-token`: the tokens at the top level (the document's axios
@@ -184,18 +186,24 @@ pub struct RefreshAnswer {
     #[schema(schema_with = schemas::always_true)]
     success: bool,
     token: String,
-    /// The rotated token, or the one presented when `REFRESH_TOKEN_ROTATION` is off.
-    refresh_token: String,
+    /// The rotated token, or the one presented when `REFRESH_TOKEN_ROTATION` is off; only when
+    /// the token came in the body (from the cookie, the successor is in the cookie alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    refresh_token: Option<String>,
     data: Tokens,
 }
 
 impl RefreshAnswer {
-    pub fn new(tokens: &IssuedTokens, presented: &str) -> Self {
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .map_or(presented, |t| t.expose())
-            .to_owned();
+    /// `presented`: the token of the body; `None` when it came from the cookie.
+    pub fn new(tokens: &IssuedTokens, presented: Option<&str>) -> Self {
+        let refresh = presented.map(|presented| {
+            tokens
+                .refresh_token
+                .as_ref()
+                .map_or(presented, |t| t.expose())
+                .to_owned()
+        });
         Self {
             success: true,
             token: tokens.access_token.clone(),

@@ -1,18 +1,18 @@
 //! Register, log in, refresh and log out: the answers that carry (or drop) the token pair.
 
 use super::Answer;
-use crate::checkinn::cookie;
 use crate::checkinn::requests::{LoginBody, LogoutBody, RegisterBody};
 use crate::checkinn::responses::{AuthAnswer, RefreshAnswer, RegisterAnswer, RegisteredAnswer};
+use crate::checkinn::{PREFIX, cookie};
+use crate::cookies;
 use crate::dto::requests::RefreshRequest;
 use crate::dto::{Message, message};
-use crate::error::ApiError;
 use crate::extractors::{Authenticated, CallerInfo, Json, OptionalJson, RefreshCredential};
 use crate::state::AppState;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
-use actix_web::{HttpResponse, ResponseError};
-use authd_domain::services::{LoginSuccess, RefreshError, SignedUp};
+use authd_domain::services::{LoginSuccess, SignedUp};
 use secrecy::ExposeSecret as _;
 
 const SIGNED_IN: &str = "Authentication successful";
@@ -117,7 +117,9 @@ pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginBo
 /// Refresh the access token
 ///
 /// With `refreshToken` of the body, or else the `refresh_token` cookie (then a foreign `Origin`
-/// is refused). The tokens are at the top level and in `data`.
+/// is refused). The tokens are at the top level and in `data`; `refreshToken` only when the
+/// token came in the body: a cookie's successor travels in the cookie alone, out of scripts'
+/// reach.
 #[utoipa::path(
     post, path = "/api/auth/refresh-token", tag = "checkinn", operation_id = "checkinnRefreshToken",
     request_body(content = Option<RefreshRequest>, description = "Optional: an empty body uses the cookie"),
@@ -136,26 +138,19 @@ pub async fn refresh_token(
     caller: CallerInfo,
     presented: RefreshCredential,
 ) -> Answer {
-    match state
+    let outcome = state
         .services
         .refresh
-        .refresh(&presented.0, &caller.0)
-        .await
-    {
-        Ok(tokens) => {
-            let answer = RefreshAnswer::new(&tokens, presented.0.expose_secret());
-            let res = HttpResponse::Ok().json(answer);
-            match &tokens.refresh_token {
-                Some(token) => cookie::set(res, token.expose(), &state.settings),
-                None => Ok(res),
-            }
-        }
-        // A dead token in the cookie would be presented again and again: drop it.
-        Err(e @ (RefreshError::InvalidRefreshToken | RefreshError::TokenRevoked)) => {
-            cookie::cleared(ApiError::from(e).error_response(), &state.settings)
-        }
-        Err(e @ RefreshError::Infra(_)) => Err(e.into()),
-    }
+        .refresh(&presented.token, &caller.0)
+        .await;
+    // A token from the HttpOnly cookie is not handed to scripts in the body.
+    let in_body = (!presented.from_cookie).then(|| presented.token.expose_secret());
+    let settings = &state.settings;
+    cookies::refresh_answer(outcome, settings.cookie_secure, PREFIX, |tokens| {
+        let res = HttpResponse::Ok().json(RefreshAnswer::new(tokens, in_body));
+        let successor = tokens.refresh_token.as_ref();
+        (res, successor.map(|t| cookie::of(t.expose(), settings)))
+    })
 }
 
 /// Log out

@@ -153,6 +153,16 @@ async fn refresh_token_answers_the_tokens_at_the_top_and_in_data() {
             .await;
     assert_eq!(res.status, 200, "{res:?}");
     assert!(res.body["token"].is_string());
+    assert_eq!(res.body["data"]["token"], res.body["token"]);
+    // What the HttpOnly cookie hides stays out of the body: its successor is in the cookie alone.
+    assert!(res.body.get("refreshToken").is_none(), "{res:?}");
+    assert!(res.body["data"].get("refreshToken").is_none(), "{res:?}");
+    let successor = res.refresh_cookie().expect("the successor's cookie");
+    assert!(
+        !successor.starts_with(&format!("refresh_token={rotated};")),
+        "{successor}"
+    );
+    assert!(successor.contains("Path=/api/auth"), "{successor}");
 }
 
 #[actix_web::test]
