@@ -89,7 +89,7 @@ fn message(parts: &ErrorParts, status: StatusCode, route: Option<&str>) -> Strin
 }
 
 /// The request's own name of a field the domain names as `/v1` does.
-fn field_name(field: &str) -> &str {
+pub(super) fn field_name(field: &str) -> &str {
     match field {
         "firstName" | "lastName" => "name",
         "newPassword" => "password",

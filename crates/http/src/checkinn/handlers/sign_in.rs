@@ -65,7 +65,8 @@ pub async fn register(
     caller: CallerInfo,
     body: Json<RegisterBody>,
 ) -> Answer {
-    let input = body.0.into_input()?;
+    let registration = &state.services.registration;
+    let input = body.0.into_input(|input| registration.problems(input))?;
     let signed_up = state
         .services
         .fresh_session
