@@ -113,6 +113,13 @@ fn answer(parts: &ErrorParts, status: StatusCode, route: Option<&str>) -> ErrorA
             });
         }
     }
+    // `/v1`'s code for a missing verification token, and the field the document's forms show.
+    if parts.code == "MISSING_TOKEN" && errors.is_empty() {
+        errors.push(FieldMessage {
+            field: "token".to_owned(),
+            message: parts.message.clone(),
+        });
+    }
     ErrorAnswer {
         success: false,
         message: message(parts, status, route),

@@ -258,15 +258,12 @@ pub struct VerifyEmailBody {
 
 impl VerifyEmailBody {
     /// # Errors
-    /// `VALIDATION_ERROR` on `token` when it is absent or blank.
+    /// `MISSING_TOKEN` (as on `/v1`, its entry on `token`) when it is absent or blank.
     pub fn into_token(self) -> Result<SecretString, ApiError> {
-        let token = self
-            .token
+        self.token
             .map(|t| SecretString::from(t.expose_secret().trim()))
-            .filter(|t| !t.expose_secret().is_empty());
-        let mut form = Form::default();
-        let token = form.required("token", token);
-        form.finish(|| token)
+            .filter(|t| !t.expose_secret().is_empty())
+            .ok_or(ApiError::MissingToken)
     }
 }
 

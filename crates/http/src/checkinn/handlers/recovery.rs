@@ -80,6 +80,7 @@ pub async fn reset_password(
     responses(
         (status = 200, description = "Verified: the account is `active`", body = Message,
             example = json!({"success": true, "message": "Email verified successfully"})),
+        (status = 400, description = "`MISSING_TOKEN`: no `token` (its entry in `errors`)"),
         (status = 404, description = "`INVALID_TOKEN`: unknown or already used"),
         (status = 410, description = "`TOKEN_EXPIRED`"),
         (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),

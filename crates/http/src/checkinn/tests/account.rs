@@ -252,6 +252,17 @@ async fn the_emailed_link_routes_answer_alike_for_any_account() {
     )
     .await;
     res.assert_error(404, "INVALID_TOKEN");
+    // No token: `/v1`'s code, and the entry on `token` the document's forms show.
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/auth/verify-email",
+        json!({}),
+        None,
+    )
+    .await;
+    res.assert_error(400, "MISSING_TOKEN");
+    assert_eq!(res.error_fields(), ["token"], "{res:?}");
     let body = json!({"password": NEW_PASSWORD, "passwordConfirm": NEW_PASSWORD});
     let res = send(
         &app,
