@@ -183,7 +183,8 @@ pub struct LoginBody {
 }
 
 impl LoginBody {
-    /// A remembered login: the refresh token lives its long lifetime, as the cookie does.
+    /// A remembered login: the refresh token gets its long lifetime (`JWT_REFRESH_EXPIRY`); the
+    /// cookie carrying it lives `JWT_COOKIE_EXPIRES_IN`, whatever that lifetime.
     ///
     /// # Errors
     /// `VALIDATION_ERROR` listing the missing fields.
