@@ -1,26 +1,34 @@
 //! The refresh-token cookie, the remembered-device cookie, and the CSRF rule for requests the
 //! refresh cookie authenticates.
 
+use crate::dto::with_cookie;
 use crate::error::ApiError;
 use crate::settings::HttpSettings;
 use actix_web::cookie::time::{Duration, OffsetDateTime};
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::HeaderValue;
-use authd_domain::services::IssuedTokens;
+use actix_web::{HttpResponse, ResponseError};
+use authd_domain::services::{IssuedTokens, RefreshError};
 
 pub const REFRESH_COOKIE: &str = "refresh_token";
 /// A remembered device's token: a login presenting it skips the second factor.
 pub const DEVICE_COOKIE: &str = "mfa_device";
 /// Only the `/v1/auth` endpoints need them (refresh and logout; login for the device); the
-/// browser sends them nowhere else.
-const PATH: &str = "/v1/auth";
+/// browser sends them nowhere else. The CheckInn dialect keeps its refresh cookie on its own
+/// prefix.
+pub const PATH: &str = "/v1/auth";
 
-/// The cookie carrying `token`: with `Max-Age` when the login asked to be remembered, a session
-/// cookie otherwise.
+/// The cookie carrying `token` on `path`: with `Max-Age` when the login asked to be remembered,
+/// a session cookie otherwise.
 #[must_use]
-pub fn refresh_cookie(token: &str, max_age_secs: Option<i64>, secure: bool) -> Cookie<'static> {
+pub fn refresh_cookie(
+    token: &str,
+    max_age_secs: Option<i64>,
+    secure: bool,
+    path: &'static str,
+) -> Cookie<'static> {
     let mut cookie = Cookie::build(REFRESH_COOKIE, token.to_owned())
-        .path(PATH)
+        .path(path)
         .http_only(true)
         .secure(secure)
         .same_site(SameSite::Strict)
@@ -36,15 +44,40 @@ pub fn refresh_cookie(token: &str, max_age_secs: Option<i64>, secure: bool) -> C
 pub fn issued_cookie(tokens: &IssuedTokens, secure: bool) -> Option<Cookie<'static>> {
     let token = tokens.refresh_token.as_ref()?;
     let max_age = tokens.remember_me.then_some(tokens.refresh_expires_in);
-    Some(refresh_cookie(token.expose(), max_age, secure))
+    Some(refresh_cookie(token.expose(), max_age, secure, PATH))
 }
 
-/// Tells the browser to drop the cookie (same name, path and attributes; expired).
+/// Tells the browser to drop the cookie of `path` (same name, path and attributes; expired).
 #[must_use]
-pub fn cleared_cookie(secure: bool) -> Cookie<'static> {
-    let mut cookie = refresh_cookie("", Some(0), secure);
+pub fn cleared_cookie(secure: bool, path: &'static str) -> Cookie<'static> {
+    let mut cookie = refresh_cookie("", Some(0), secure, path);
     cookie.set_expires(OffsetDateTime::UNIX_EPOCH);
     cookie
+}
+
+/// The answer to a refresh of either dialect: on success `answer`'s response and cookie; for a
+/// dead token its error with the cookie of `path` cleared, as the browser would otherwise
+/// present it again and again.
+///
+/// # Errors
+/// A storage failure; a cookie that cannot be encoded (a bug: 500).
+pub fn refresh_answer(
+    outcome: Result<IssuedTokens, RefreshError>,
+    secure: bool,
+    path: &'static str,
+    answer: impl FnOnce(&IssuedTokens) -> (HttpResponse, Option<Cookie<'static>>),
+) -> Result<HttpResponse, ApiError> {
+    match outcome {
+        Ok(tokens) => match answer(&tokens) {
+            (res, Some(cookie)) => with_cookie(res, &cookie),
+            (res, None) => Ok(res),
+        },
+        Err(e @ (RefreshError::InvalidRefreshToken | RefreshError::TokenRevoked)) => with_cookie(
+            ApiError::from(e).error_response(),
+            &cleared_cookie(secure, path),
+        ),
+        Err(e @ RefreshError::Infra(_)) => Err(e.into()),
+    }
 }
 
 /// The `mfa_device` cookie carrying `token` for `max_age_secs`: the attributes of the refresh
@@ -91,7 +124,7 @@ mod tests {
 
     #[test]
     fn a_remembered_refresh_cookie_is_strict_http_only_and_scoped_to_auth() {
-        let c = refresh_cookie("tok", Some(604_800), true).to_string();
+        let c = refresh_cookie("tok", Some(604_800), true, PATH).to_string();
         assert!(c.starts_with("refresh_token=tok"), "{c}");
         for part in [
             "HttpOnly",
@@ -106,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_cookie_without_max_age_is_a_session_cookie() {
-        let c = refresh_cookie("tok", None, false).to_string();
+        let c = refresh_cookie("tok", None, false, PATH).to_string();
         assert!(!c.contains("Max-Age"), "{c}");
         assert!(!c.contains("Expires"), "{c}");
         assert!(!c.contains("Secure"), "{c}");
@@ -114,7 +147,7 @@ mod tests {
 
     #[test]
     fn the_cleared_cookie_expires_at_once_on_the_same_path() {
-        let c = cleared_cookie(false).to_string();
+        let c = cleared_cookie(false, PATH).to_string();
         assert!(c.starts_with("refresh_token=;"), "{c}");
         assert!(c.contains("Max-Age=0"), "{c}");
         assert!(c.contains("Path=/v1/auth"), "{c}");

@@ -52,6 +52,14 @@ pub struct HttpSettings {
     /// `INTROSPECTION_TOKEN` / `INTROSPECTION_CLIENTS`: who may call `POST /v1/auth/introspect`;
     /// with neither, the endpoint is not served.
     pub introspection: IntrospectionCallers,
+    /// `CHECKINN_DELETE_ME_REQUIRES_PASSWORD` (false): `DELETE /api/auth/delete-me` asks for the
+    /// account's `password` as `/v1` does, instead of taking the bearer token alone (the
+    /// CheckInn document's contract, under which a stolen access token can delete the account).
+    pub checkinn_delete_requires_password: bool,
+    /// `JWT_ISSUER` ("authd"): the `iss` of every access token, answered by introspection.
+    pub token_issuer: String,
+    /// `JWT_AUDIENCE` ("authd"): the `aud` of every access token, answered by introspection.
+    pub token_audience: String,
 }
 
 /// The API surfaces (`API_DIALECTS`, default `perfect21,checkinn`). Off, a surface's routes are
@@ -119,6 +127,9 @@ impl Default for HttpSettings {
             dialects: Dialects::default(),
             checkinn_cookie_max_age: Duration::days(7),
             introspection: IntrospectionCallers::default(),
+            checkinn_delete_requires_password: false,
+            token_issuer: "authd".to_owned(),
+            token_audience: "authd".to_owned(),
         }
     }
 }

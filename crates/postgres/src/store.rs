@@ -328,6 +328,12 @@ impl Unreachable for authd_domain::ports::CreateUserError {
     }
 }
 
+impl Unreachable for authd_domain::ports::ChangePasswordStoreError {
+    fn unreachable(&self) -> bool {
+        matches!(self, Self::Port(e) if e.unreachable())
+    }
+}
+
 impl Unreachable for authd_domain::ports::CreateSessionError {
     fn unreachable(&self) -> bool {
         matches!(self, Self::Port(e) if e.unreachable())

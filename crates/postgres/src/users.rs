@@ -12,7 +12,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy};
-use authd_domain::ports::{CreateUserError, Rehash, UserRepository};
+use authd_domain::ports::{ChangePasswordStoreError, CreateUserError, Rehash, UserRepository};
 use authd_domain::user::{AccountStatus, ProfileChanges, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 use diesel::prelude::*;
@@ -241,41 +241,51 @@ impl UserRepository for PostgresStore {
     async fn change_password(
         &self,
         id: UserId,
+        expected: &PasswordHash,
         hash: &PasswordHash,
         keep: Option<SessionId>,
         now: Timestamp,
         mail: &Notification,
-    ) -> Result<Vec<SessionId>, PortError> {
+    ) -> Result<Vec<SessionId>, ChangePasswordStoreError> {
         let uid = *id.as_uuid();
+        let expected = expected.as_str().to_owned();
         let hash = hash.as_str().to_owned();
         self.bounded(async {
             let mut conn = self.conn().await?;
             let revoked = conn
                 .transaction::<_, TxError, _>(async |c| {
-                    let updated: Option<Uuid> = diesel::update(users::table.find(uid))
-                        .set((
-                            users::password_hash.eq(&hash),
-                            users::failed_login_attempts.eq(0),
-                            users::last_failed_login.eq(None::<Timestamp>),
-                            users::locked_until.eq(None::<Timestamp>),
-                            users::updated_at.eq(now),
-                        ))
-                        .returning(users::id)
-                        .get_result(c)
-                        .await
-                        .optional()?;
+                    // The condition and the write in one statement: of two changes checked
+                    // against the same hash (or a change and a reset), the row lock lets one
+                    // write, and the other, re-evaluating its condition, finds another hash.
+                    let updated: Option<Uuid> = diesel::update(
+                        users::table
+                            .find(uid)
+                            .filter(users::password_hash.eq(&expected)),
+                    )
+                    .set((
+                        users::password_hash.eq(&hash),
+                        users::failed_login_attempts.eq(0),
+                        users::last_failed_login.eq(None::<Timestamp>),
+                        users::locked_until.eq(None::<Timestamp>),
+                        users::updated_at.eq(now),
+                    ))
+                    .returning(users::id)
+                    .get_result(c)
+                    .await
+                    .optional()?;
                     if updated.is_none() {
-                        return Err(corrupt("password change for an unknown account").into());
+                        return Ok(None);
                     }
                     let revoked = revoke_live_sessions(c, id, Which::AllBut(keep), now).await?;
                     // A device remembered under the old password must not skip the second
                     // factor for whoever learns the new one.
                     forget_all_devices(c, uid).await?;
                     queue_mail(c, mail, now).await?;
-                    Ok(revoked)
+                    Ok(Some(revoked))
                 })
-                .await?;
-            Ok(revoked)
+                .await
+                .map_err(PortError::from)?;
+            revoked.ok_or(ChangePasswordStoreError::CredentialsChanged)
         })
         .await
     }

@@ -16,7 +16,7 @@ const BASE64URL: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 
 /// `jane.doe+news@example.com` and randomness `random` (a fresh opaque token, base64url) give
 /// `janedoenews-k3q7za` (say): the local part's ASCII letters, digits, `_` and `-` (at most 40 of
-/// them, padded with `user` when fewer than 3), `-`, and the first [`SUFFIX_LEN`] characters
+/// them, padded with `_user` when fewer than 3), `-`, and the first [`SUFFIX_LEN`] characters
 /// of `random` in lower-case base32. Always a valid [`Username`].
 #[must_use]
 pub fn derived_username(email_local_part: &str, random: &str) -> Username {
@@ -26,6 +26,10 @@ pub fn derived_username(email_local_part: &str, random: &str) -> Username {
         .take(MAX_BASE)
         .collect();
     if name.len() < Username::MIN_LEN {
+        // Set apart, so that `ab` does not read as a word with it (`abuser`).
+        if !name.is_empty() {
+            name.push('_');
+        }
         name.push_str(PAD);
     }
     name.push('-');
@@ -79,7 +83,9 @@ mod tests {
 
     #[test]
     fn a_short_or_foreign_local_part_is_padded() {
-        assert_eq!(derived("jo"), "jouser-kk3z67");
+        assert_eq!(derived("jo"), "jo_user-kk3z67");
+        assert_eq!(derived("ab"), "ab_user-kk3z67");
+        assert_eq!(derived("x"), "x_user-kk3z67");
         assert_eq!(derived("名前"), "user-kk3z67");
         assert_eq!(derived(""), "user-kk3z67");
         assert_eq!(derived("abc"), "abc-kk3z67");

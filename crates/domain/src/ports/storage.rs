@@ -68,6 +68,17 @@ pub enum CreateSessionError {
     Port(#[from] PortError),
 }
 
+/// Why a new password hash was not stored.
+#[derive(Debug, Error)]
+pub enum ChangePasswordStoreError {
+    /// The account's password hash is no longer the one checked (a reset or another change
+    /// won the race), or the account is gone.
+    #[error("credentials changed before the password change")]
+    CredentialsChanged,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
 /// Accounts.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
@@ -121,17 +132,24 @@ pub trait UserRepository: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<User>, PortError>;
 
-    /// Replaces the password hash, clears the lockout, revokes every session of the user except
-    /// `keep`, forgets every remembered MFA device and queues `mail`, all or nothing. Returns the
-    /// revoked sessions.
+    /// Replaces the password hash `expected` by `hash`, clears the lockout, revokes every
+    /// session of the user except `keep`, forgets every remembered MFA device and queues `mail`,
+    /// all or nothing. Returns the revoked sessions.
+    ///
+    /// # Errors
+    /// [`ChangePasswordStoreError::CredentialsChanged`], storing nothing, when the stored hash
+    /// is no longer `expected` (the one the current password was checked against) or the
+    /// account is gone, checked in the same statement as the write: a change whose check raced
+    /// a reset or another change must not overwrite the password that won.
     async fn change_password(
         &self,
         id: UserId,
+        expected: &PasswordHash,
         hash: &PasswordHash,
         keep: Option<SessionId>,
         now: Timestamp,
         mail: &Notification,
-    ) -> Result<Vec<SessionId>, PortError>;
+    ) -> Result<Vec<SessionId>, ChangePasswordStoreError>;
 
     /// Sets the status to `deleted`, revokes every session and forgets every remembered MFA
     /// device, all or nothing. Returns the revoked sessions.

@@ -7,10 +7,23 @@ use super::{
     ChangePasswordError, Login, LoginSuccess, PasswordChange, RegisterError, RegisterInput,
     Registration,
 };
-use crate::error::InfraError;
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
+use crate::user::User;
 use secrecy::SecretString;
+
+/// How a registration through [`FreshSession::register`] ended: the account exists in each.
+#[derive(Debug)]
+pub enum SignedUp {
+    /// Registered and signed in.
+    SignedIn(Box<LoginSuccess>),
+    /// Registered, not signed in: the login requires a verified email first (its email is
+    /// queued).
+    VerificationRequired(User),
+    /// Registered, not signed in: the account was suspended, deleted or given another password
+    /// before its session started.
+    NotSignedIn(User),
+}
 
 /// Registration or password change, then a new session.
 #[derive(Debug, Clone)]
@@ -31,27 +44,32 @@ impl FreshSession {
         }
     }
 
-    /// Registers (a `pending` account, its verification email queued) and signs it in.
+    /// Registers (a `pending` account, its verification email queued) and signs it in, unless
+    /// the login it signs in through requires a verified email: then the account waits for its
+    /// verification, without a session.
     ///
     /// # Errors
-    /// As [`Registration::register`]; nothing is signed in then. Should the new account be
-    /// unusable before its session starts (an administrator's action within the same
-    /// instant), `Infra`: the account exists, and a login will tell its state.
+    /// As [`Registration::register`]; nothing is signed in then.
     pub async fn register(
         &self,
         input: RegisterInput,
         client: &ClientInfo,
-    ) -> Result<LoginSuccess, RegisterError> {
+    ) -> Result<SignedUp, RegisterError> {
         let user = self.registration.register(input, client).await?;
-        self.login
-            .open_session(user, "registration", client)
+        if self.login.requires_verification() {
+            return Ok(SignedUp::VerificationRequired(user));
+        }
+        match self
+            .login
+            .open_session(user.clone(), "registration", client)
             .await
-            .map_err(|e| match e {
-                OpenSessionError::Refused => RegisterError::Infra(InfraError::internal(
-                    "the account registered just now could not be signed in",
-                )),
-                OpenSessionError::Infra(e) => RegisterError::Infra(e),
-            })
+        {
+            Ok(success) => Ok(SignedUp::SignedIn(Box::new(success))),
+            // An administrator's action (or a reset) within the same instant: the account
+            // exists, and a login will tell its state.
+            Err(OpenSessionError::Refused) => Ok(SignedUp::NotSignedIn(user)),
+            Err(OpenSessionError::Infra(e)) => Err(RegisterError::Infra(e)),
+        }
     }
 
     /// Changes the password, revokes every session (the caller's too) and signs the caller in

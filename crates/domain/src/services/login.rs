@@ -184,6 +184,13 @@ impl Login {
         result
     }
 
+    /// Whether this login admits only accounts whose email is verified: a registration signing
+    /// in through it must not hand a new (unverified) account the session the login would refuse.
+    #[must_use]
+    pub(crate) fn requires_verification(&self) -> bool {
+        self.settings.require_email_verification
+    }
+
     async fn attempt(
         &self,
         input: LoginInput,

@@ -35,7 +35,7 @@ pub use cleanup::{CleanupSweep, CleanupSweepPorts};
 pub use email_verification::{
     EmailVerification, EmailVerificationPorts, ResendError, VerifyEmailError,
 };
-pub use fresh_session::FreshSession;
+pub use fresh_session::{FreshSession, SignedUp};
 pub use login::{
     DeviceToken, Login, LoginError, LoginInput, LoginPorts, LoginSettings, LoginSuccess,
     MfaCodeRequest, MfaLoginError, MfaLoginInput, MfaLoginSuccess, SendCodeError,

@@ -15,7 +15,9 @@ use crate::error::{InfraError, ValidationErrors};
 use crate::ids::SessionId;
 use crate::policy::lockout::LockoutPolicy;
 use crate::policy::password::PasswordPolicy;
-use crate::ports::{AuditLog, Clock, PasswordHasher, TokenDenylist, UserRepository};
+use crate::ports::{
+    AuditLog, ChangePasswordStoreError, Clock, PasswordHasher, TokenDenylist, UserRepository,
+};
 use crate::session::ClientInfo;
 use crate::token::AccessClaims;
 use crate::user::User;
@@ -36,7 +38,8 @@ pub enum ChangePasswordError {
     InvalidCredentials,
     #[error("account locked")]
     AccountLocked { retry_after: i64 },
-    /// The account vanished or was deactivated meanwhile (401 TOKEN_REVOKED).
+    /// The account vanished or was deactivated meanwhile, or its password was reset or changed
+    /// since the current one was checked (401 TOKEN_REVOKED): nothing is stored.
     #[error("account no longer usable")]
     AccountGone,
     #[error(transparent)]
@@ -225,7 +228,10 @@ impl PasswordChange {
     }
 
     /// Stores the new hash, revokes every session but `keep` and queues the "password changed"
-    /// mail in one unit of work. Returns the revoked sessions.
+    /// mail in one unit of work, only while the account still holds the hash the current
+    /// password was checked against: a reset that happened meanwhile (which also revoked the
+    /// caller's session) is not overwritten by what the caller knew before it. Returns the
+    /// revoked sessions.
     async fn store(
         &self,
         change: &Checked,
@@ -236,18 +242,21 @@ impl PasswordChange {
             new_hash,
             now,
         } = change;
-        Ok(self
-            .ports
+        self.ports
             .users
             .change_password(
                 user.id,
+                &user.password_hash,
                 new_hash,
                 keep,
                 *now,
                 &password_changed_mail(user, *now),
             )
             .await
-            .map_err(InfraError::from)?)
+            .map_err(|e| match e {
+                ChangePasswordStoreError::CredentialsChanged => ChangePasswordError::AccountGone,
+                ChangePasswordStoreError::Port(e) => InfraError::from(e).into(),
+            })
     }
 
     async fn audit_change(

@@ -196,6 +196,17 @@ impl Registration {
         Ok(user)
     }
 
+    /// Every problem [`Self::register`] would report of `input`'s fields, none if it has none;
+    /// nothing is stored, hashed or sent. For a dialect whose own form checks found problems
+    /// first, so that all of them come at once.
+    #[must_use]
+    pub fn problems(&self, input: &RegisterInput) -> Vec<FieldError> {
+        self.validate(input.clone())
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default()
+    }
+
     /// Checks every field and reports every problem, so the form is fixed in one round trip.
     fn validate(&self, input: RegisterInput) -> Result<ValidRegistration, ValidationErrors> {
         let mut errors = ValidationErrors::default();

@@ -2,22 +2,17 @@
 //! for `JWT_COOKIE_EXPIRES_IN` days, whatever the session's own lifetime (the document's rule).
 
 use super::PREFIX;
-use crate::cookies::REFRESH_COOKIE;
+use crate::cookies::{cleared_cookie, refresh_cookie};
 use crate::dto::with_cookie;
 use crate::error::ApiError;
 use crate::settings::HttpSettings;
 use actix_web::HttpResponse;
-use actix_web::cookie::time::{Duration, OffsetDateTime};
-use actix_web::cookie::{Cookie, SameSite};
+use actix_web::cookie::Cookie;
 
-fn cookie(token: &str, max_age_secs: i64, secure: bool) -> Cookie<'static> {
-    Cookie::build(REFRESH_COOKIE, token.to_owned())
-        .path(PREFIX)
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Strict)
-        .max_age(Duration::seconds(max_age_secs.max(0)))
-        .finish()
+/// The cookie carrying `token`.
+pub(super) fn of(token: &str, settings: &HttpSettings) -> Cookie<'static> {
+    let max_age = settings.checkinn_cookie_max_age.num_seconds();
+    refresh_cookie(token, Some(max_age), settings.cookie_secure, PREFIX)
 }
 
 /// `res` setting the cookie to `token`.
@@ -29,8 +24,7 @@ pub(super) fn set(
     token: &str,
     settings: &HttpSettings,
 ) -> Result<HttpResponse, ApiError> {
-    let max_age = settings.checkinn_cookie_max_age.num_seconds();
-    with_cookie(res, &cookie(token, max_age, settings.cookie_secure))
+    with_cookie(res, &of(token, settings))
 }
 
 /// `res` telling the browser to drop the cookie.
@@ -41,9 +35,7 @@ pub(super) fn cleared(
     res: HttpResponse,
     settings: &HttpSettings,
 ) -> Result<HttpResponse, ApiError> {
-    let mut gone = cookie("", 0, settings.cookie_secure);
-    gone.set_expires(OffsetDateTime::UNIX_EPOCH);
-    with_cookie(res, &gone)
+    with_cookie(res, &cleared_cookie(settings.cookie_secure, PREFIX))
 }
 
 #[cfg(test)]

@@ -89,7 +89,7 @@ fn message(parts: &ErrorParts, status: StatusCode, route: Option<&str>) -> Strin
 }
 
 /// The request's own name of a field the domain names as `/v1` does.
-fn field_name(field: &str) -> &str {
+pub(super) fn field_name(field: &str) -> &str {
     match field {
         "firstName" | "lastName" => "name",
         "newPassword" => "password",
@@ -112,6 +112,13 @@ fn answer(parts: &ErrorParts, status: StatusCode, route: Option<&str>) -> ErrorA
                 message: detail.message.clone(),
             });
         }
+    }
+    // `/v1`'s code for a missing verification token, and the field the document's forms show.
+    if parts.code == "MISSING_TOKEN" && errors.is_empty() {
+        errors.push(FieldMessage {
+            field: "token".to_owned(),
+            message: parts.message.clone(),
+        });
     }
     ErrorAnswer {
         success: false,

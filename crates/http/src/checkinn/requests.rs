@@ -3,11 +3,12 @@
 //! name on its last blank) and `passwordConfirm`. Every field is optional at the JSON level so
 //! that a missing one is a field error naming it; passwords are `SecretString`s from the start.
 
+use crate::checkinn::envelope::field_name;
 use crate::dto::requests::present;
 use crate::error::ApiError;
 use authd_domain::error::FieldError;
 use authd_domain::services::{LoginInput, ProfileInput, RegisterInput};
-use authd_domain::values::{Email, Preferences, codes};
+use authd_domain::values::{Preferences, codes};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -25,7 +26,7 @@ impl Form {
             self.0.push(FieldError::new(
                 field,
                 codes::REQUIRED,
-                format!("{field} is required"),
+                format!("{} is required", label(field)),
             ));
         }
         value
@@ -73,6 +74,22 @@ impl Form {
     }
 }
 
+/// How a message names `field`, in the domain's wording ("Email is required").
+fn label(field: &str) -> String {
+    match field {
+        "passwordConfirm" => "Password confirmation".to_owned(),
+        "passwordCurrent" => "Current password".to_owned(),
+        "refreshToken" => "Refresh token".to_owned(),
+        other => {
+            let mut chars = other.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
 /// `"John Ronald Doe"` is first name `John Ronald`, last name `Doe`; one word is a first name.
 #[must_use]
 pub(super) fn split_name(name: &str) -> (String, Option<String>) {
@@ -111,35 +128,45 @@ pub struct RegisterBody {
 }
 
 impl RegisterBody {
+    /// The registration, once the form checks passed. When they did not, the service's own
+    /// checks (`domain_problems`, which changes nothing) of what the form could read are
+    /// reported with them, so that every problem comes at once; a field the form already
+    /// faulted is reported once, by the form.
+    ///
     /// # Errors
-    /// `VALIDATION_ERROR` listing every missing field, a bad `name` or email, and a
-    /// `passwordConfirm` that differs.
-    pub fn into_input(self) -> Result<RegisterInput, ApiError> {
+    /// `VALIDATION_ERROR` listing every missing field, a bad `name`, a `passwordConfirm` that
+    /// differs and, with any of these, the service's problems of the other fields.
+    pub fn into_input(
+        self,
+        domain_problems: impl FnOnce(&RegisterInput) -> Vec<FieldError>,
+    ) -> Result<RegisterInput, ApiError> {
         let mut form = Form::default();
         let name = form.required("name", self.name);
         let name = name.and_then(|n| form.name(&n));
         let email = form.required("email", self.email);
         let password = form.required("password", self.password);
         form.confirmed(password.as_ref(), self.password_confirm.as_ref());
-        // Reported with the other problems of the form rather than after them.
-        if !form.0.is_empty()
-            && let Some(Err(e)) = email.as_deref().map(|e| Email::parse(e, "email"))
-        {
-            form.0.push(e);
+        let (first_name, last_name) =
+            name.map_or((None, None), |(first, last)| (Some(first), last));
+        let input = RegisterInput {
+            email: email.unwrap_or_default(),
+            username: None,
+            password: password.unwrap_or_else(|| SecretString::from("")),
+            first_name,
+            last_name,
+            phone: self.phone,
+            role: self.role,
+        };
+        if form.0.is_empty() {
+            return Ok(input);
         }
-        let (phone, role) = (self.phone, self.role);
-        form.finish(|| {
-            let (first_name, last_name) = name?;
-            Some(RegisterInput {
-                email: email?,
-                username: None,
-                password: password?,
-                first_name: Some(first_name),
-                last_name,
-                phone,
-                role,
-            })
-        })
+        let faulted: Vec<String> = form.0.iter().map(|e| e.field.clone()).collect();
+        form.0.extend(
+            domain_problems(&input)
+                .into_iter()
+                .filter(|e| !faulted.iter().any(|f| f == field_name(&e.field))),
+        );
+        Err(ApiError::Validation(form.0))
     }
 }
 
@@ -156,7 +183,8 @@ pub struct LoginBody {
 }
 
 impl LoginBody {
-    /// A remembered login: the refresh token lives its long lifetime, as the cookie does.
+    /// A remembered login: the refresh token gets its long lifetime (`JWT_REFRESH_EXPIRY`); the
+    /// cookie carrying it lives `JWT_COOKIE_EXPIRES_IN`, whatever that lifetime.
     ///
     /// # Errors
     /// `VALIDATION_ERROR` listing the missing fields.
@@ -231,15 +259,12 @@ pub struct VerifyEmailBody {
 
 impl VerifyEmailBody {
     /// # Errors
-    /// `VALIDATION_ERROR` on `token` when it is absent or blank.
+    /// `MISSING_TOKEN` (as on `/v1`, its entry on `token`) when it is absent or blank.
     pub fn into_token(self) -> Result<SecretString, ApiError> {
-        let token = self
-            .token
+        self.token
             .map(|t| SecretString::from(t.expose_secret().trim()))
-            .filter(|t| !t.expose_secret().is_empty());
-        let mut form = Form::default();
-        let token = form.required("token", token);
-        form.finish(|| token)
+            .filter(|t| !t.expose_secret().is_empty())
+            .ok_or(ApiError::MissingToken)
     }
 }
 
@@ -341,8 +366,24 @@ impl UpdatePasswordBody {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[schema(as = CheckInnDeleteMeRequest, example = json!({"password": "SecurePass123!"}))]
 pub struct DeleteMeBody {
+    /// Required with `CHECKINN_DELETE_ME_REQUIRES_PASSWORD=true`.
     #[schema(value_type = Option<String>, format = Password)]
-    pub password: Option<SecretString>,
+    password: Option<SecretString>,
+}
+
+impl DeleteMeBody {
+    /// The password to check, if any.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` on `password` when it is `required` and missing.
+    pub fn into_password(self, required: bool) -> Result<Option<SecretString>, ApiError> {
+        if !required {
+            return Ok(self.password);
+        }
+        let mut form = Form::default();
+        let password = form.required("password", self.password);
+        form.finish(|| password.map(Some))
+    }
 }
 
 #[cfg(test)]

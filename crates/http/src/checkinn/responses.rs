@@ -112,13 +112,61 @@ impl AuthAnswer {
     }
 }
 
-/// `{token, refreshToken}` of a refresh.
+/// `data` of a registration that signed nothing in.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CheckInnRegisteredData)]
+pub struct RegisteredData {
+    user: SignedInUser,
+}
+
+/// `{success: true, message, data: {user}}`: registered, without tokens.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CheckInnRegisteredAnswer, example = json!({
+    "success": true,
+    "message": "Registration successful. Please check your email to verify your account.",
+    "data": {"user": {
+        "id": "123e4567-e89b-12d3-a456-426614174000", "name": "John Doe",
+        "email": "john@example.com", "role": "Customer", "isEmailVerified": false
+    }}
+}))]
+pub struct RegisteredAnswer {
+    #[schema(schema_with = schemas::always_true)]
+    success: bool,
+    #[schema(value_type = String)]
+    message: &'static str,
+    data: RegisteredData,
+}
+
+impl RegisteredAnswer {
+    pub fn new(message: &'static str, user: &User) -> Self {
+        Self {
+            success: true,
+            message,
+            data: RegisteredData {
+                user: SignedInUser::from(user),
+            },
+        }
+    }
+}
+
+/// `POST /api/auth/register`: signed in, or registered alone.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = CheckInnRegisterAnswer)]
+pub enum RegisterAnswer {
+    SignedIn(AuthAnswer),
+    Registered(RegisteredAnswer),
+}
+
+/// `{token, refreshToken?}` of a refresh.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = CheckInnTokens)]
 pub struct Tokens {
     token: String,
-    refresh_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    refresh_token: Option<String>,
 }
 
 /// `POST /api/auth/refresh-token`: the tokens at the top level (the document's axios
@@ -138,18 +186,24 @@ pub struct RefreshAnswer {
     #[schema(schema_with = schemas::always_true)]
     success: bool,
     token: String,
-    /// The rotated token, or the one presented when `REFRESH_TOKEN_ROTATION` is off.
-    refresh_token: String,
+    /// The rotated token, or the one presented when `REFRESH_TOKEN_ROTATION` is off; only when
+    /// the token came in the body (from the cookie, the successor is in the cookie alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    refresh_token: Option<String>,
     data: Tokens,
 }
 
 impl RefreshAnswer {
-    pub fn new(tokens: &IssuedTokens, presented: &str) -> Self {
-        let refresh = tokens
-            .refresh_token
-            .as_ref()
-            .map_or(presented, |t| t.expose())
-            .to_owned();
+    /// `presented`: the token of the body; `None` when it came from the cookie.
+    pub fn new(tokens: &IssuedTokens, presented: Option<&str>) -> Self {
+        let refresh = presented.map(|presented| {
+            tokens
+                .refresh_token
+                .as_ref()
+                .map_or(presented, |t| t.expose())
+                .to_owned()
+        });
         Self {
             success: true,
             token: tokens.access_token.clone(),

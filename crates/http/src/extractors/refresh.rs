@@ -14,7 +14,12 @@ use futures_util::future::LocalBoxFuture;
 use secrecy::SecretString;
 
 #[derive(Debug)]
-pub struct RefreshCredential(pub SecretString);
+pub struct RefreshCredential {
+    pub token: SecretString,
+    /// Whether the token came from the HttpOnly cookie (else from the body): its successor
+    /// then belongs in the cookie alone, out of scripts' reach.
+    pub from_cookie: bool,
+}
 
 impl FromRequest for RefreshCredential {
     type Error = ApiError;
@@ -25,14 +30,20 @@ impl FromRequest for RefreshCredential {
         let req = req.clone();
         Box::pin(async move {
             if let Some(token) = body.await?.0.into_token() {
-                return Ok(Self(token));
+                return Ok(Self {
+                    token,
+                    from_cookie: false,
+                });
             }
             let cookie = req
                 .cookie(REFRESH_COOKIE)
                 .filter(|c| !c.value().is_empty())
                 .ok_or(ApiError::MissingRefreshToken)?;
             cookies::check_origin(req.headers().get(ORIGIN), &state(&req)?.settings)?;
-            Ok(Self(SecretString::from(cookie.value())))
+            Ok(Self {
+                token: SecretString::from(cookie.value()),
+                from_cookie: true,
+            })
         })
     }
 }

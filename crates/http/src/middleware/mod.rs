@@ -5,6 +5,7 @@
 pub mod access;
 mod body_deadline;
 mod cors;
+mod loggable;
 pub mod rate_limit;
 pub mod request_id;
 mod security_headers;
@@ -53,7 +54,8 @@ pub async fn envelope(
         span_id = %trace.span_id,
         parent_span_id = tracing::field::Empty,
         method = %req.method(),
-        path = %req.path(),
+        // Never the path as sent: it may carry a token.
+        path = %loggable::loggable_path(req.path()),
         user_id = tracing::field::Empty,
     );
     if let Some(parent) = &trace.parent_id {

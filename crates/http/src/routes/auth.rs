@@ -12,10 +12,10 @@ use crate::extractors::{
     Authenticated, CallerInfo, DeviceCookie, Json, OptionalJson, RefreshCredential,
 };
 use crate::state::AppState;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
-use actix_web::{HttpResponse, ResponseError};
-use authd_domain::services::{DeviceToken, LoginSuccess, RefreshError};
+use authd_domain::services::{DeviceToken, LoginSuccess};
 use secrecy::ExposeSecret as _;
 
 pub(super) type Answer = Result<HttpResponse, ApiError>;
@@ -246,27 +246,16 @@ pub async fn refresh(
     caller: CallerInfo,
     presented: RefreshCredential,
 ) -> Answer {
-    let secure = state.settings.cookie_secure;
-    match state
+    let outcome = state
         .services
         .refresh
-        .refresh(&presented.0, &caller.0)
-        .await
-    {
-        Ok(tokens) => {
-            let res = success(StatusCode::OK, None, Some(RefreshData::from(&tokens)));
-            match cookies::issued_cookie(&tokens, secure) {
-                Some(cookie) => with_cookie(res, &cookie),
-                None => Ok(res),
-            }
-        }
-        // A dead token in the cookie would be presented again and again: drop it.
-        Err(e @ (RefreshError::InvalidRefreshToken | RefreshError::TokenRevoked)) => with_cookie(
-            ApiError::from(e).error_response(),
-            &cookies::cleared_cookie(secure),
-        ),
-        Err(e @ RefreshError::Infra(_)) => Err(e.into()),
-    }
+        .refresh(&presented.token, &caller.0)
+        .await;
+    let secure = state.settings.cookie_secure;
+    cookies::refresh_answer(outcome, secure, cookies::PATH, |tokens| {
+        let res = success(StatusCode::OK, None, Some(RefreshData::from(tokens)));
+        (res, cookies::issued_cookie(tokens, secure))
+    })
 }
 
 /// Log out
@@ -292,7 +281,7 @@ pub async fn logout(
         .logout
         .logout(&principal.0, all_devices, &caller.0)
         .await?;
-    let cleared = cookies::cleared_cookie(state.settings.cookie_secure);
+    let cleared = cookies::cleared_cookie(state.settings.cookie_secure, cookies::PATH);
     with_cookie(message("Logged out successfully"), &cleared)
 }
 

@@ -22,8 +22,6 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use authd_domain::services::{Authenticate, AuthenticateError};
 use authd_domain::token::AccessClaims;
 use authd_domain::values::codes;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -65,16 +63,18 @@ pub struct IntrospectRequest {
         (status = 503, description = "`SERVICE_UNAVAILABLE`: the revocation store is down"),
     )
 )]
-pub async fn introspect(req: HttpRequest, payload: web::Payload) -> HttpResponse {
-    let Some(state) = req.app_data::<Data<AppState>>().cloned() else {
-        let e = ApiError::internal("application state is not registered");
-        return no_store(e.error_response());
-    };
+pub async fn introspect(
+    state: Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let settings = &state.settings;
     let parts = Parts {
         callers: &settings.introspection,
         authenticate: &state.services.authenticate,
         max_body_bytes: settings.max_body_bytes,
+        issuer: &settings.token_issuer,
+        audience: &settings.token_audience,
     };
     respond(&req, payload.into_inner(), &parts).await
 }
@@ -84,6 +84,9 @@ pub(super) struct Parts<'a> {
     pub(super) callers: &'a IntrospectionCallers,
     pub(super) authenticate: &'a Authenticate,
     pub(super) max_body_bytes: usize,
+    /// `JWT_ISSUER` and `JWT_AUDIENCE`: what every token this service issues carries.
+    pub(super) issuer: &'a str,
+    pub(super) audience: &'a str,
 }
 
 pub(super) async fn respond(
@@ -116,7 +119,7 @@ async fn answer(
         .filter(|t| !t.expose_secret().trim().is_empty())
         .ok_or_else(|| ApiError::field("token", codes::REQUIRED, "token is required"))?;
     match parts.authenticate.authenticate(&token).await {
-        Ok(claims) => Ok(active(&claims, token.expose_secret())),
+        Ok(claims) => Ok(active(&claims, parts)),
         Err(
             AuthenticateError::InvalidToken
             | AuthenticateError::TokenExpired
@@ -156,22 +159,16 @@ async fn token_of(
     Ok(body.token)
 }
 
-/// RFC 7662 §2.2 for an active token. `iss` and `aud` are read back from the token itself: its
-/// signature was just verified, so they are the ones this service wrote.
-fn active(claims: &AccessClaims, token: &str) -> Value {
-    let payload = token
-        .split('.')
-        .nth(1)
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
-        .and_then(|p| serde_json::from_slice::<Value>(&p).ok())
-        .unwrap_or_default();
+/// RFC 7662 §2.2 for an active token. `iss` and `aud` are the configured ones: the token's
+/// signature was just verified, and the codec accepts no other issuer or audience.
+fn active(claims: &AccessClaims, parts: &Parts<'_>) -> Value {
     json!({
         "active": true,
         "sub": claims.user_id.as_uuid(),
         "sid": claims.session_id.as_uuid(),
         "jti": claims.token_id.as_uuid(),
-        "iss": payload.get("iss"),
-        "aud": payload.get("aud"),
+        "iss": parts.issuer,
+        "aud": parts.audience,
         "exp": claims.expires_at.timestamp(),
         "iat": claims.issued_at.timestamp(),
         "roles": claims.roles,

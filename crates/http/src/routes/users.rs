@@ -106,7 +106,7 @@ pub async fn deactivate_me(
         .deactivate(&principal.0, Some(password), &caller.0)
         .await?;
     // Every session is gone; the browser's refresh cookie is of no further use.
-    let cleared = cookies::cleared_cookie(state.settings.cookie_secure);
+    let cleared = cookies::cleared_cookie(state.settings.cookie_secure, cookies::PATH);
     with_cookie(message("Account deactivated successfully"), &cleared)
 }
 

@@ -7,7 +7,7 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::notification::Notification;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy};
-use authd_domain::ports::{CreateUserError, Rehash, UserRepository};
+use authd_domain::ports::{ChangePasswordStoreError, CreateUserError, Rehash, UserRepository};
 use authd_domain::user::{AccountStatus, ProfileChanges, User};
 use authd_domain::values::{Email, PasswordHash, Username};
 
@@ -110,16 +110,19 @@ impl UserRepository for MemoryStore {
     async fn change_password(
         &self,
         id: UserId,
+        expected: &PasswordHash,
         hash: &PasswordHash,
         keep: Option<SessionId>,
         now: Timestamp,
         mail: &Notification,
-    ) -> Result<Vec<SessionId>, PortError> {
+    ) -> Result<Vec<SessionId>, ChangePasswordStoreError> {
         let mut t = self.lock();
-        let Some(user) = t.users.get_mut(&id) else {
-            return Err(PortError::internal(
-                "password change for an unknown account",
-            ));
+        let Some(user) = t
+            .users
+            .get_mut(&id)
+            .filter(|user| user.password_hash.as_str() == expected.as_str())
+        else {
+            return Err(ChangePasswordStoreError::CredentialsChanged);
         };
         user.password_hash = hash.clone();
         user.lockout = LockoutPolicy::cleared();

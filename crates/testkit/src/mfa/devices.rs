@@ -116,6 +116,7 @@ pub async fn a_device_is_not_remembered_once_the_password_hash_differs(s: &Stora
     s.users
         .change_password(
             user.id,
+            &user.password_hash,
             &changed,
             None,
             at,
@@ -169,7 +170,14 @@ pub async fn a_device_racing_mfa_off_or_a_password_change_never_outlives_it(s: &
                             let mail = fixtures::password_changed_mail(&user, at);
                             let hash = fixtures::password_hash();
                             users
-                                .change_password(user.id, &hash, None, at, &mail)
+                                .change_password(
+                                    user.id,
+                                    &user.password_hash,
+                                    &hash,
+                                    None,
+                                    at,
+                                    &mail,
+                                )
                                 .await
                                 .unwrap();
                         }
@@ -298,6 +306,7 @@ pub async fn a_password_change_forgets_the_users_devices(s: &StorageUnderTest) {
     s.users
         .change_password(
             user.id,
+            &user.password_hash,
             &fixtures::password_hash(),
             Some(kept.session.id),
             at,

@@ -1,7 +1,9 @@
 //! Conformance checks for [`authd_domain::ports::UserRepository`]; creating accounts is in
 //! [`registration`].
 
+mod password_change;
 mod registration;
+pub use password_change::*;
 pub use registration::*;
 
 use crate::StorageUnderTest;
@@ -9,7 +11,7 @@ use crate::fixtures::{self, t0, t0_plus, unique};
 use crate::support::{concurrently, count_mail, login, registered_user};
 use authd_domain::ids::UserId;
 use authd_domain::policy::lockout::{FailureOutcome, LockoutPolicy, LockoutState};
-use authd_domain::ports::{CreateSessionError, CreateUserError, Rehash, RotateOutcome};
+use authd_domain::ports::{CreateSessionError, CreateUserError, Rehash};
 use authd_domain::user::{AccountStatus, ProfileChanges};
 use authd_domain::values::{PersonName, Phone};
 use std::sync::Arc;
@@ -36,6 +38,8 @@ macro_rules! users_conformance {
             a_session_is_refused_once_the_password_changed
             profile_update_applies_changes_and_sets_updated_at
             change_password_keeps_only_the_given_session
+            a_change_checked_against_a_replaced_hash_stores_nothing
+            concurrent_changes_from_one_checked_hash_have_exactly_one_winner
             deactivate_marks_the_account_deleted_and_revokes_every_session
         }
     };
@@ -170,6 +174,7 @@ pub async fn a_rehash_does_not_overwrite_a_password_changed_meanwhile(s: &Storag
     s.users
         .change_password(
             user.id,
+            &user.password_hash,
             &changed,
             None,
             t0_plus(5),
@@ -203,6 +208,7 @@ pub async fn a_session_is_refused_once_the_password_changed(s: &StorageUnderTest
     s.users
         .change_password(
             user.id,
+            &user.password_hash,
             &fixtures::password_hash(),
             None,
             now,
@@ -300,76 +306,6 @@ pub async fn profile_update_applies_changes_and_sets_updated_at(s: &StorageUnder
         .await
         .unwrap();
     assert_eq!(ghost, None);
-}
-
-/// A password change replaces the hash, clears the lockout, revokes every session but the
-/// one kept, and queues its mail.
-pub async fn change_password_keeps_only_the_given_session(s: &StorageUnderTest) {
-    let user = registered_user(s).await;
-    s.users
-        .record_login_failure(
-            user.id,
-            t0(),
-            &fixtures::lockout_policy(),
-            &fixtures::lock_mail(&user, t0()),
-        )
-        .await
-        .unwrap();
-    let a = login(s, user.id, t0_plus(1)).await;
-    let kept = login(s, user.id, t0_plus(2)).await;
-    let c = login(s, user.id, t0_plus(3)).await;
-    let new_hash = fixtures::password_hash();
-    let now = t0_plus(60);
-
-    let mut revoked = s
-        .users
-        .change_password(
-            user.id,
-            &new_hash,
-            Some(kept.session.id),
-            now,
-            &fixtures::password_changed_mail(&user, now),
-        )
-        .await
-        .unwrap();
-
-    revoked.sort_unstable();
-    let mut expected = vec![a.session.id, c.session.id];
-    expected.sort_unstable();
-    assert_eq!(revoked, expected);
-    let stored = s.users.find_by_id(user.id).await.unwrap().unwrap();
-    assert_eq!(stored.password_hash, new_hash);
-    assert_eq!(stored.lockout, LockoutState::default());
-    let active: Vec<_> = s
-        .sessions
-        .list_active(user.id, now)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
-    assert_eq!(active, vec![kept.session.id]);
-    let policy = fixtures::rotation_policy();
-    let outcome = s
-        .sessions
-        .rotate(&a.token.hash, &fixtures::token_hash(), now, &policy)
-        .await
-        .unwrap();
-    assert_eq!(
-        outcome,
-        RotateOutcome::Revoked,
-        "a revoked session's token is dead"
-    );
-    let outcome = s
-        .sessions
-        .rotate(&kept.token.hash, &fixtures::token_hash(), now, &policy)
-        .await
-        .unwrap();
-    assert!(
-        matches!(outcome, RotateOutcome::Rotated { .. }),
-        "{outcome:?}"
-    );
-    assert_eq!(count_mail(s, "password_changed", &user.email).await, 1);
 }
 
 /// Deactivation marks the account deleted and revokes all its sessions; its email stays taken.

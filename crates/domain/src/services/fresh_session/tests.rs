@@ -5,24 +5,32 @@ use super::FreshSession;
 use crate::audit::AuditKind;
 use crate::ids::SessionId;
 use crate::policy::lockout::FailureOutcome;
-use crate::ports::{CreateSessionError, CreateUserError, PasswordCheck, Sighting, UserRepository};
+use crate::ports::{
+    ChangePasswordStoreError, CreateSessionError, PasswordCheck, Sighting, UserRepository,
+};
 use crate::services::test_support::{
     Mocks, STRONG, active_user, capture_audit, claims_for, opaque, settings, t0,
 };
 use crate::services::{
     ChangePasswordError, Login, LoginPorts, LoginSettings, PasswordChange, PasswordChangePorts,
-    RegisterError, RegisterInput, Registration, RegistrationPorts,
+    Registration, RegistrationPorts,
 };
 use crate::session::ClientInfo;
 use crate::telemetry::NoTelemetry;
-use crate::user::AccountStatus;
 use crate::values::PasswordHash;
 use chrono::Duration;
 use std::sync::Arc;
 
+mod register;
+
 const CURRENT: &str = "Old-Battery-Staple-7";
 
-fn fresh(mut m: Mocks) -> FreshSession {
+fn fresh(m: Mocks) -> FreshSession {
+    fresh_verifying(m, false)
+}
+
+/// Signing in through a login that requires (or not) a verified email.
+fn fresh_verifying(mut m: Mocks, require_email_verification: bool) -> FreshSession {
     m.known_devices
         .expect_observe()
         .returning(|_, _, _| Ok(Sighting::First));
@@ -89,7 +97,10 @@ fn fresh(mut m: Mocks) -> FreshSession {
             device_names: Arc::new(m.device_names),
             geolocator: Arc::new(m.geolocator),
         },
-        LoginSettings::from(&s),
+        LoginSettings {
+            require_email_verification,
+            ..LoginSettings::from(&s)
+        },
     );
     FreshSession::new(registration, password_change, login)
 }
@@ -124,111 +135,11 @@ fn no_session(m: &mut Mocks) {
     m.access_tokens.expect_issue().never();
 }
 
-fn registration_input() -> RegisterInput {
-    RegisterInput {
-        email: "jane@example.com".into(),
-        username: None,
-        password: STRONG.into(),
-        first_name: Some("Jane".into()),
-        last_name: Some("Doe".into()),
-        ..RegisterInput::default()
-    }
-}
-
 fn new_password_hash(m: &mut Mocks) {
     m.hasher
         .expect_hash()
         .times(1)
         .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$new".into())));
-}
-
-// --- register -------------------------------------------------------------------------------
-
-#[tokio::test]
-async fn a_registration_signs_the_new_pending_account_in() {
-    let mut m = Mocks::new();
-    let events = capture_audit(&mut m);
-    new_password_hash(&mut m);
-    m.users.expect_create().times(1).returning(|_, _| Ok(()));
-    // One token for the username's suffix, one for the first refresh token.
-    m.tokens
-        .expect_generate()
-        .times(1)
-        .returning(|| opaque("AAAAAAAA"));
-    session_starts_with(&mut m, "$2b$12$new");
-
-    let ok = fresh(m)
-        .register(registration_input(), &ClientInfo::default())
-        .await
-        .unwrap();
-
-    assert_eq!(ok.tokens.access_token, "signed.jwt");
-    assert_eq!(
-        ok.tokens.refresh_token.as_ref().map(|t| t.expose()),
-        Some("first-refresh")
-    );
-    assert_eq!(ok.user.status, AccountStatus::Pending);
-    assert_eq!(ok.user.username.as_str(), "jane-aaaaaa");
-    let events = events.lock().unwrap();
-    let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
-    assert_eq!(
-        kinds,
-        [AuditKind::UserRegistered, AuditKind::LoginSucceeded]
-    );
-    assert_eq!(events[1].detail.as_deref(), Some("registration"));
-    assert_eq!(events[1].session_id, Some(ok.session_id));
-}
-
-#[tokio::test]
-async fn a_refused_registration_signs_nothing_in() {
-    for taken in [CreateUserError::EmailTaken, CreateUserError::UsernameTaken] {
-        let explicit = matches!(taken, CreateUserError::UsernameTaken);
-        let mut m = Mocks::new();
-        new_password_hash(&mut m);
-        let answer = Arc::new(std::sync::Mutex::new(Some(taken)));
-        m.users
-            .expect_create()
-            .times(1)
-            .returning(move |_, _| Err(answer.lock().unwrap().take().unwrap()));
-        m.tokens
-            .expect_generate()
-            .times(usize::from(!explicit))
-            .returning(|| opaque("A"));
-        no_session(&mut m);
-        let input = RegisterInput {
-            username: explicit.then(|| "jane_doe".to_owned()),
-            ..registration_input()
-        };
-        let err = fresh(m)
-            .register(input, &ClientInfo::default())
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                RegisterError::EmailTaken | RegisterError::UsernameTaken
-            ),
-            "{err:?}"
-        );
-        assert_eq!(explicit, matches!(err, RegisterError::UsernameTaken));
-    }
-}
-
-#[tokio::test]
-async fn an_invalid_registration_signs_nothing_in() {
-    let mut m = Mocks::new();
-    m.hasher.expect_hash().never();
-    m.users.expect_create().never();
-    no_session(&mut m);
-    let input = RegisterInput {
-        password: "password".into(),
-        ..registration_input()
-    };
-    let err = fresh(m)
-        .register(input, &ClientInfo::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, RegisterError::Validation(_)), "{err:?}");
 }
 
 // --- change_password ------------------------------------------------------------------------
@@ -269,8 +180,8 @@ async fn a_password_change_replaces_every_session_with_a_new_one() {
     m.users
         .expect_change_password()
         .times(1)
-        .withf(|_, _, kept, _, _| kept.is_none())
-        .returning(move |_, _, _, _, _| Ok(revoked.clone()));
+        .withf(|_, _, _, kept, _, _| kept.is_none())
+        .returning(move |_, _, _, _, _, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
         .times(1)
@@ -351,7 +262,7 @@ async fn a_session_refused_after_the_change_answers_account_gone() {
     new_password_hash(&mut m);
     m.users
         .expect_change_password()
-        .returning(|_, _, _, _, _| Ok(vec![]));
+        .returning(|_, _, _, _, _, _| Ok(vec![]));
     m.denylist
         .expect_deny_user_before()
         .returning(|_, _, _| Ok(()));
@@ -364,6 +275,40 @@ async fn a_session_refused_after_the_change_answers_account_gone() {
         .times(1)
         .returning(|_, _, _, _| Err(CreateSessionError::CredentialsChanged));
     m.access_tokens.expect_issue().never();
+    let err = fresh(m)
+        .change_password(
+            &claims_for(&user),
+            CURRENT.into(),
+            STRONG.into(),
+            &ClientInfo::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ChangePasswordError::AccountGone), "{err:?}");
+}
+
+/// A reset replaced the password after the current one was checked: the store writes nothing,
+/// and no session opens on the password the caller knew before the reset.
+#[tokio::test]
+async fn a_change_raced_by_a_reset_opens_no_session() {
+    let mut m = Mocks::new();
+    let user = account_is_jane(&mut m);
+    current_password_is(
+        &mut m,
+        PasswordCheck::Match {
+            needs_rehash: false,
+        },
+    );
+    new_password_hash(&mut m);
+    let checked = user.password_hash.clone();
+    m.users
+        .expect_change_password()
+        .times(1)
+        .withf(move |_, expected, _, _, _, _| *expected == checked)
+        .returning(|_, _, _, _, _, _| Err(ChangePasswordStoreError::CredentialsChanged));
+    m.denylist.expect_deny_sessions().never();
+    m.denylist.expect_deny_user_before().never();
+    no_session(&mut m);
     let err = fresh(m)
         .change_password(
             &claims_for(&user),

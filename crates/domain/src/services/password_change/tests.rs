@@ -17,6 +17,7 @@ use crate::values::PasswordHash;
 use chrono::Duration;
 use std::sync::Arc;
 
+mod raced;
 mod revoking_all;
 
 const CURRENT: &str = "Old-Battery-Staple-7";
@@ -116,17 +117,20 @@ async fn a_password_change_keeps_the_current_session_and_cuts_off_the_others() {
     let others = vec![SessionId::new(), SessionId::new()];
     let revoked = others.clone();
     let (id, keep, email) = (user.id, principal.session_id, user.email.clone());
+    // The write holds only over the hash the current password was checked against.
+    let checked = user.password_hash.clone();
     m.users
         .expect_change_password()
         .times(1)
-        .withf(move |user_id, hash, kept, now, mail| {
+        .withf(move |user_id, expected, hash, kept, now, mail| {
             *user_id == id
+                && *expected == checked
                 && hash.as_str() == "$2b$12$new"
                 && *kept == Some(keep)
                 && *now == t0()
                 && matches!(mail, Notification::PasswordChanged { to, .. } if *to == email)
         })
-        .returning(move |_, _, _, _, _| Ok(revoked.clone()));
+        .returning(move |_, _, _, _, _, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
         .times(1)
@@ -152,7 +156,7 @@ async fn with_no_other_session_nothing_is_denied() {
     m.users
         .expect_change_password()
         .times(1)
-        .returning(|_, _, _, _, _| Ok(vec![]));
+        .returning(|_, _, _, _, _, _| Ok(vec![]));
     m.denylist.expect_deny_sessions().never();
     change(m, &claims_for(&user), CURRENT, STRONG)
         .await
@@ -363,7 +367,7 @@ async fn a_storage_failure_while_changing_is_reported_and_nothing_is_denied() {
         .returning(|_| Ok(PasswordHash::from_trusted("$2b$12$new".into())));
     m.users
         .expect_change_password()
-        .returning(|_, _, _, _, _| Err(port_down()));
+        .returning(|_, _, _, _, _, _| Err(port_down().into()));
     m.denylist.expect_deny_sessions().never();
     let err = change(m, &claims_for(&user), CURRENT, STRONG)
         .await
@@ -393,7 +397,7 @@ async fn under_the_nist_policy_an_mfa_account_may_choose_a_shorter_password() {
         m.users
             .expect_change_password()
             .times(usize::from(mfa_enabled))
-            .returning(|_, _, _, _, _| Ok(vec![]));
+            .returning(|_, _, _, _, _, _| Ok(vec![]));
         m.audit.expect_record().returning(|_| Ok(()));
         let ports = PasswordChangePorts {
             users: Arc::new(m.users),

@@ -339,3 +339,25 @@ async fn a_refused_registration_starts_no_cooldown() {
         .unwrap_err();
     assert!(matches!(err, RegisterError::EmailTaken));
 }
+
+/// The checks alone: every problem of every field, and not a port touched (a mock without
+/// expectations panics when called).
+#[test]
+fn problems_lists_every_bad_field_and_touches_nothing() {
+    let service = registration(Mocks::new());
+    assert!(service.problems(&valid_input()).is_empty());
+    let input = RegisterInput {
+        email: "not-an-email".into(),
+        password: "short".into(),
+        phone: Some("call me maybe".into()),
+        ..valid_input()
+    };
+    let mut fields: Vec<String> = service
+        .problems(&input)
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+    // Every rule the password breaks is its own problem.
+    fields.dedup();
+    assert_eq!(fields, ["email", "phone", "password"]);
+}

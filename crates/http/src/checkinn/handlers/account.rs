@@ -91,13 +91,17 @@ pub async fn update_password(
 /// Deactivate the caller's account
 ///
 /// The bearer token alone suffices, as the CheckInn document has it; a `password`, when sent,
-/// is checked. The account becomes `deleted`, every session ends and the cookie is cleared.
+/// is checked. With `CHECKINN_DELETE_ME_REQUIRES_PASSWORD=true` the `password` is required (a
+/// stolen access token alone then cannot delete the account). The account becomes `deleted`,
+/// every session ends and the cookie is cleared.
 #[utoipa::path(
     delete, path = "/api/auth/delete-me", tag = "checkinn", operation_id = "checkinnDeleteMe",
     request_body(content = Option<DeleteMeBody>, description = "Optional"),
     responses(
         (status = 200, description = "Deactivated", body = Message,
             example = json!({"success": true, "message": "Account deactivated successfully"})),
+        (status = 400, description = "`VALIDATION_ERROR`: no `password` while \
+            CHECKINN_DELETE_ME_REQUIRES_PASSWORD is on"),
         (status = 401, description = "`INVALID_CREDENTIALS`: a wrong password (counts towards \
             the lockout)"),
         (status = 409, description = "`LAST_ADMIN`: the account is the last active administrator"),
@@ -112,10 +116,13 @@ pub async fn delete_me(
     caller: CallerInfo,
     body: OptionalJson<DeleteMeBody>,
 ) -> Answer {
+    let password = body
+        .0
+        .into_password(state.settings.checkinn_delete_requires_password)?;
     state
         .services
         .profiles
-        .deactivate(&principal.0, body.0.password, &caller.0)
+        .deactivate(&principal.0, password, &caller.0)
         .await?;
     cookie::cleared(message("Account deactivated successfully"), &state.settings)
 }

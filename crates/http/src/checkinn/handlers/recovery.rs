@@ -5,7 +5,8 @@ use crate::checkinn::requests::{EmailBody, ResetPasswordBody, VerifyEmailBody};
 use crate::dto::{Message, message};
 use crate::extractors::{CallerInfo, Json};
 use crate::state::AppState;
-use actix_web::web::{Data, Path};
+use actix_web::HttpRequest;
+use actix_web::web::Data;
 use secrecy::SecretString;
 
 /// The same whatever the account, so the answer reveals nothing.
@@ -60,11 +61,13 @@ pub async fn forgot_password(
 pub async fn reset_password(
     state: Data<AppState>,
     caller: CallerInfo,
-    token: Path<String>,
+    req: HttpRequest,
     body: Json<ResetPasswordBody>,
 ) -> Answer {
     let password = body.0.into_password()?;
-    let token = SecretString::from(token.into_inner().trim());
+    // Read as matched, not through `Path`: its extractor logs the whole path (the token) when
+    // a segment does not decode.
+    let token = SecretString::from(req.match_info().query("token").trim());
     state
         .services
         .password_reset
@@ -80,6 +83,7 @@ pub async fn reset_password(
     responses(
         (status = 200, description = "Verified: the account is `active`", body = Message,
             example = json!({"success": true, "message": "Email verified successfully"})),
+        (status = 400, description = "`MISSING_TOKEN`: no `token` (its entry in `errors`)"),
         (status = 404, description = "`INVALID_TOKEN`: unknown or already used"),
         (status = 410, description = "`TOKEN_EXPIRED`"),
         (status = 503, description = "`SERVICE_UNAVAILABLE`: storage is down"),

@@ -1,21 +1,24 @@
 //! Register, log in, refresh and log out: the answers that carry (or drop) the token pair.
 
 use super::Answer;
-use crate::checkinn::cookie;
 use crate::checkinn::requests::{LoginBody, LogoutBody, RegisterBody};
-use crate::checkinn::responses::{AuthAnswer, RefreshAnswer};
+use crate::checkinn::responses::{AuthAnswer, RefreshAnswer, RegisterAnswer, RegisteredAnswer};
+use crate::checkinn::{PREFIX, cookie};
+use crate::cookies;
 use crate::dto::requests::RefreshRequest;
 use crate::dto::{Message, message};
-use crate::error::ApiError;
 use crate::extractors::{Authenticated, CallerInfo, Json, OptionalJson, RefreshCredential};
 use crate::state::AppState;
+use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::web::Data;
-use actix_web::{HttpResponse, ResponseError};
-use authd_domain::services::{LoginSuccess, RefreshError};
+use authd_domain::services::{LoginSuccess, SignedUp};
 use secrecy::ExposeSecret as _;
 
 const SIGNED_IN: &str = "Authentication successful";
+const VERIFY_FIRST: &str =
+    "Registration successful. Please check your email to verify your account.";
+const LOG_IN_NEXT: &str = "Registration successful. Please log in.";
 
 /// The answer of a fresh sign-in, with its refresh cookie.
 pub(super) fn signed_in(
@@ -25,6 +28,10 @@ pub(super) fn signed_in(
     done: &LoginSuccess,
 ) -> Answer {
     let res = HttpResponse::build(status).json(AuthAnswer::new(message, done));
+    with_refresh_cookie(res, done, state)
+}
+
+fn with_refresh_cookie(res: HttpResponse, done: &LoginSuccess, state: &AppState) -> Answer {
     match &done.tokens.refresh_token {
         Some(token) => cookie::set(res, token.expose(), &state.settings),
         None => Ok(res),
@@ -34,13 +41,18 @@ pub(super) fn signed_in(
 /// Register, and sign in at once
 ///
 /// The account starts `pending` (`isEmailVerified: false`) and the verification email is sent;
-/// the answer already carries the token pair, as after a login. No username is asked: one is
-/// derived from the email. `name`'s last word is the last name.
+/// the answer already carries the token pair, as after a login, unless
+/// `CHECKINN_REQUIRE_EMAIL_VERIFICATION=true`: then it carries the account alone (no token, no
+/// cookie), and the login waits for the verification. No username is asked: one is derived from
+/// the email. `name`'s last word is the last name.
 #[utoipa::path(
     post, path = "/api/auth/register", tag = "checkinn", operation_id = "checkinnRegister",
     request_body = RegisterBody,
     responses(
-        (status = 201, description = "Registered and signed in", body = AuthAnswer),
+        (status = 201, description = "Registered and signed in (`CheckInnAuthAnswer`), or registered \
+            alone (`CheckInnRegisteredAnswer`: with CHECKINN_REQUIRE_EMAIL_VERIFICATION, or \
+            should the account be suspended before its session starts)",
+            body = RegisterAnswer),
         (status = 400, description = "`VALIDATION_ERROR`: \"Registration validation failed\", \
             every problem in `errors` (a `role` outside SELF_ASSIGNABLE_ROLES too)"),
         (status = 409, description = "`EMAIL_EXISTS`: the email in any case"),
@@ -53,13 +65,25 @@ pub async fn register(
     caller: CallerInfo,
     body: Json<RegisterBody>,
 ) -> Answer {
-    let input = body.0.into_input()?;
-    let done = state
+    let registration = &state.services.registration;
+    let input = body.0.into_input(|input| registration.problems(input))?;
+    let signed_up = state
         .services
         .fresh_session
         .register(input, &caller.0)
         .await?;
-    signed_in(&state, StatusCode::CREATED, SIGNED_IN, &done)
+    let registered = |message, user| {
+        let answer = RegisterAnswer::Registered(RegisteredAnswer::new(message, user));
+        Ok(HttpResponse::Created().json(answer))
+    };
+    match &signed_up {
+        SignedUp::SignedIn(done) => {
+            let answer = RegisterAnswer::SignedIn(AuthAnswer::new(SIGNED_IN, done));
+            with_refresh_cookie(HttpResponse::Created().json(answer), done, &state)
+        }
+        SignedUp::VerificationRequired(user) => registered(VERIFY_FIRST, user),
+        SignedUp::NotSignedIn(user) => registered(LOG_IN_NEXT, user),
+    }
 }
 
 /// Log in
@@ -94,7 +118,9 @@ pub async fn login(state: Data<AppState>, caller: CallerInfo, body: Json<LoginBo
 /// Refresh the access token
 ///
 /// With `refreshToken` of the body, or else the `refresh_token` cookie (then a foreign `Origin`
-/// is refused). The tokens are at the top level and in `data`.
+/// is refused). The tokens are at the top level and in `data`; `refreshToken` only when the
+/// token came in the body: a cookie's successor travels in the cookie alone, out of scripts'
+/// reach.
 #[utoipa::path(
     post, path = "/api/auth/refresh-token", tag = "checkinn", operation_id = "checkinnRefreshToken",
     request_body(content = Option<RefreshRequest>, description = "Optional: an empty body uses the cookie"),
@@ -113,26 +139,19 @@ pub async fn refresh_token(
     caller: CallerInfo,
     presented: RefreshCredential,
 ) -> Answer {
-    match state
+    let outcome = state
         .services
         .refresh
-        .refresh(&presented.0, &caller.0)
-        .await
-    {
-        Ok(tokens) => {
-            let answer = RefreshAnswer::new(&tokens, presented.0.expose_secret());
-            let res = HttpResponse::Ok().json(answer);
-            match &tokens.refresh_token {
-                Some(token) => cookie::set(res, token.expose(), &state.settings),
-                None => Ok(res),
-            }
-        }
-        // A dead token in the cookie would be presented again and again: drop it.
-        Err(e @ (RefreshError::InvalidRefreshToken | RefreshError::TokenRevoked)) => {
-            cookie::cleared(ApiError::from(e).error_response(), &state.settings)
-        }
-        Err(e @ RefreshError::Infra(_)) => Err(e.into()),
-    }
+        .refresh(&presented.token, &caller.0)
+        .await;
+    // A token from the HttpOnly cookie is not handed to scripts in the body.
+    let in_body = (!presented.from_cookie).then(|| presented.token.expose_secret());
+    let settings = &state.settings;
+    cookies::refresh_answer(outcome, settings.cookie_secure, PREFIX, |tokens| {
+        let res = HttpResponse::Ok().json(RefreshAnswer::new(tokens, in_body));
+        let successor = tokens.refresh_token.as_ref();
+        (res, successor.map(|t| cookie::of(t.expose(), settings)))
+    })
 }
 
 /// Log out
@@ -150,9 +169,10 @@ pub async fn logout(
     state: Data<AppState>,
     principal: Authenticated,
     caller: CallerInfo,
-    body: OptionalJson<LogoutBody>,
+    // Extracted only so that a body of the wrong shape is refused (400) like on every route;
+    // its `refreshToken` dies with the bearer's session.
+    _body: OptionalJson<LogoutBody>,
 ) -> Answer {
-    let _ = body;
     state
         .services
         .logout

@@ -9,10 +9,45 @@ fn fields(e: ApiError) -> Vec<(String, &'static str)> {
     }
 }
 
+/// The service's problems of a registration, as a stub: an `email` without `@` and a `phone`
+/// `bad` are faulted, and a missing `email` and `password` are (as the service does).
+fn domain(input: &RegisterInput) -> Vec<FieldError> {
+    let mut problems = Vec::new();
+    if !input.email.contains('@') {
+        problems.push(FieldError::new(
+            "email",
+            codes::INVALID_EMAIL,
+            "Invalid email",
+        ));
+    }
+    if input.password.expose_secret().is_empty() {
+        problems.push(FieldError::new(
+            "password",
+            codes::REQUIRED,
+            "Password is required",
+        ));
+    }
+    if input.phone.as_deref() == Some("bad") {
+        problems.push(FieldError::new(
+            "phone",
+            codes::INVALID_FORMAT,
+            "Invalid phone",
+        ));
+    }
+    if input.first_name.is_none() {
+        problems.push(FieldError::new(
+            "firstName",
+            codes::REQUIRED,
+            "First name is required",
+        ));
+    }
+    problems
+}
+
 fn register(json: serde_json::Value) -> Result<RegisterInput, ApiError> {
     serde_json::from_value::<RegisterBody>(json)
         .unwrap()
-        .into_input()
+        .into_input(domain)
 }
 
 #[test]
@@ -59,12 +94,63 @@ fn every_form_problem_of_a_registration_is_reported_at_once() {
     );
     let e = register(serde_json::json!({})).unwrap_err();
     let named: Vec<String> = fields(e).into_iter().map(|f| f.0).collect();
-    assert_eq!(named, ["name", "email", "password"]);
+    assert_eq!(
+        named,
+        ["name", "email", "password"],
+        "each once, by the form"
+    );
     let long = "x".repeat(101);
     let e = register(serde_json::json!({"name": long, "email": "a@b.co", "password": "x"}));
     assert_eq!(
         fields(e.unwrap_err()),
         [("name".to_owned(), codes::TOO_LONG)]
+    );
+}
+
+/// A form problem does not hide the service's problems of the other fields.
+#[test]
+fn with_a_form_problem_the_services_problems_come_too() {
+    let e = register(serde_json::json!({
+        "email": "x@example.com", "password": "Abcdefg1!", "passwordConfirm": "other",
+        "phone": "bad"
+    }))
+    .unwrap_err();
+    assert_eq!(
+        fields(e),
+        [
+            ("name".to_owned(), codes::REQUIRED),
+            ("passwordConfirm".to_owned(), codes::INVALID_FORMAT),
+            ("phone".to_owned(), codes::INVALID_FORMAT),
+        ]
+    );
+}
+
+#[test]
+fn without_a_form_problem_the_service_checks_alone() {
+    let input = register(serde_json::json!({
+        "name": "Jo", "email": "x@example.com", "password": "p", "phone": "bad"
+    }))
+    .unwrap();
+    assert_eq!(input.phone.as_deref(), Some("bad"));
+}
+
+#[test]
+fn a_missing_field_is_named_as_the_service_names_it() {
+    let e = serde_json::from_value::<UpdatePasswordBody>(serde_json::json!({}))
+        .unwrap()
+        .into_parts()
+        .unwrap_err();
+    let ApiError::Validation(problems) = e else {
+        panic!("{e:?}");
+    };
+    let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "Current password is required",
+            "Password is required",
+            "Password confirmation is required"
+        ]
     );
 }
 
@@ -111,12 +197,12 @@ fn update_me_sets_both_names_and_leaves_absent_fields_alone() {
 }
 
 #[test]
-fn a_blank_verification_token_is_a_field_error() {
+fn a_blank_verification_token_is_missing_as_on_v1() {
     let parse = |json| serde_json::from_value::<VerifyEmailBody>(json).unwrap();
-    let e = parse(serde_json::json!({"token": "  "}))
-        .into_token()
-        .unwrap_err();
-    assert_eq!(fields(e), [("token".to_owned(), codes::REQUIRED)]);
+    for body in [serde_json::json!({"token": "  "}), serde_json::json!({})] {
+        let e = parse(body).into_token().unwrap_err();
+        assert!(matches!(e, ApiError::MissingToken), "{e:?}");
+    }
     let t = parse(serde_json::json!({"token": " abc "}))
         .into_token()
         .unwrap();

@@ -1,6 +1,6 @@
 //! me, update-me, update-password and delete-me.
 
-use super::{NEW_PASSWORD, PASSWORD, app, register, send};
+use super::{NEW_PASSWORD, PASSWORD, app, no_limits, register, send, state_with};
 use crate::checkinn::envelope::AUTH_REQUIRED;
 use actix_web::http::Method;
 use serde_json::{Value, json};
@@ -189,6 +189,48 @@ async fn delete_me_with_a_wrong_password_is_refused() {
     assert_eq!(me.status, 200, "{me:?}");
 }
 
+/// CHECKINN_DELETE_ME_REQUIRES_PASSWORD: the bearer token alone no longer deletes the account.
+#[actix_web::test]
+async fn with_the_password_required_delete_me_needs_it() {
+    let state = state_with(
+        no_limits(),
+        |_| {},
+        |http| {
+            http.checkinn_delete_requires_password = true;
+        },
+    );
+    let app = app!(state);
+    let data = register(&app, "careful@example.com").await;
+    let token = data["token"].as_str().unwrap();
+    for body in [Value::Null, json!({})] {
+        let res = send(
+            &app,
+            Method::DELETE,
+            "/api/auth/delete-me",
+            body,
+            Some(token),
+        )
+        .await;
+        res.assert_error(400, "VALIDATION_ERROR");
+        assert_eq!(res.error_fields(), ["password"], "{res:?}");
+    }
+    let me = send(&app, Method::GET, "/api/auth/me", Value::Null, Some(token)).await;
+    assert_eq!(me.status, 200, "still there: {me:?}");
+
+    let body = json!({"password": PASSWORD});
+    let res = send(
+        &app,
+        Method::DELETE,
+        "/api/auth/delete-me",
+        body,
+        Some(token),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let me = send(&app, Method::GET, "/api/auth/me", Value::Null, Some(token)).await;
+    assert_eq!(me.status, 401, "{me:?}");
+}
+
 #[actix_web::test]
 async fn the_emailed_link_routes_answer_alike_for_any_account() {
     let app = app!();
@@ -210,6 +252,17 @@ async fn the_emailed_link_routes_answer_alike_for_any_account() {
     )
     .await;
     res.assert_error(404, "INVALID_TOKEN");
+    // No token: `/v1`'s code, and the entry on `token` the document's forms show.
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/auth/verify-email",
+        json!({}),
+        None,
+    )
+    .await;
+    res.assert_error(400, "MISSING_TOKEN");
+    assert_eq!(res.error_fields(), ["token"], "{res:?}");
     let body = json!({"password": NEW_PASSWORD, "passwordConfirm": NEW_PASSWORD});
     let res = send(
         &app,

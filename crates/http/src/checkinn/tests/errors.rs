@@ -45,6 +45,27 @@ async fn a_registration_names_each_bad_field_of_its_form() {
     assert_eq!(res.error_fields(), ["name"], "{res:?}");
 }
 
+/// A missing name and a mismatched confirmation do not hide what the service finds wrong with
+/// the other fields: every problem comes in one answer, and nothing is created.
+#[actix_web::test]
+async fn a_form_problem_comes_with_the_services_problems() {
+    let app = app!();
+    let body = json!({
+        "email": "all@example.com", "password": "testpass123!", "passwordConfirm": "other",
+        "phone": "call me maybe", "role": "Admin"
+    });
+    let res = send(&app, Method::POST, "/api/auth/register", body, None).await;
+    res.assert_error(400, "VALIDATION_ERROR");
+    assert_eq!(
+        res.error_fields(),
+        ["name", "passwordConfirm", "phone", "password", "role"],
+        "{res:?}"
+    );
+    assert_eq!(res.body["errors"][0]["message"], "Name is required");
+    // Nothing was created: the address is free.
+    register(&app, "all@example.com").await;
+}
+
 #[actix_web::test]
 async fn a_taken_email_is_409() {
     let app = app!();

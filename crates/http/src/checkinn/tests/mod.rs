@@ -5,11 +5,12 @@
 mod account;
 mod errors;
 mod garbage;
+mod logs;
 mod sign_in;
 
 mod rig;
 
-pub(super) use rig::state;
+pub(super) use rig::{state, state_with};
 
 use crate::settings::RateLimits;
 use crate::state::AppState;
@@ -25,10 +26,14 @@ pub(super) const NEW_PASSWORD: &str = "NewSecurePass123!";
 
 /// No limits: tests that send many requests.
 pub(super) fn unlimited() -> AppState {
-    state(RateLimits {
+    state(no_limits())
+}
+
+pub(super) fn no_limits() -> RateLimits {
+    RateLimits {
         enabled: false,
         ..RateLimits::default()
-    })
+    }
 }
 
 /// What a test looks at in an answer.

@@ -38,17 +38,27 @@ fn roles() -> Arc<RoleCatalog> {
 
 /// The app's state; `limits` off unless a test counts them.
 pub(in crate::checkinn) fn state(limits: RateLimits) -> AppState {
+    state_with(limits, |_| {}, |_| {})
+}
+
+/// The app's state, its settings adjusted by `auth` and `http`.
+pub(in crate::checkinn) fn state_with(
+    limits: RateLimits,
+    adjust_auth: impl FnOnce(&mut AuthSettings),
+    adjust_http: impl FnOnce(&mut HttpSettings),
+) -> AppState {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let store = Arc::new(MemoryStore::new());
     let denylist = Arc::new(MemoryDenylist::new(clock.clone()));
     let limiter = Arc::new(MemoryRateLimiter::new(clock.clone()));
     let spread = Arc::new(MemoryRateLimiter::new(clock.clone()));
     let roles = roles();
-    let auth = AuthSettings {
+    let mut auth = AuthSettings {
         password_policy: PasswordPolicy::checkinn(),
         roles: roles.clone(),
         ..AuthSettings::default()
     };
+    adjust_auth(&mut auth);
     let hasher: Arc<dyn PasswordHasher> = Arc::new(
         BcryptHasher::new(BcryptConfig {
             cost: 4,
@@ -251,13 +261,14 @@ pub(in crate::checkinn) fn state(limits: RateLimits) -> AppState {
         ),
         activity: Activity::new(store),
     };
-    let settings = HttpSettings {
+    let mut settings = HttpSettings {
         public_url: "http://localhost:5000".to_owned(),
         allowed_origins: vec!["https://checkinn.example".to_owned()],
         rate_limits: limits,
         roles,
         ..HttpSettings::default()
     };
+    adjust_http(&mut settings);
     let probe = || Arc::new(FixedProbe(ProbeStatus::Healthy));
     let health = HealthProbes {
         database: probe(),

@@ -1,6 +1,6 @@
 //! Register, login, refresh-token and logout: the document's shapes and the cookie.
 
-use super::{PASSWORD, app, register, registration, send};
+use super::{PASSWORD, app, no_limits, register, registration, send, state_with};
 use actix_web::http::Method;
 use actix_web::test::{TestRequest, call_service};
 use serde_json::{Value, json};
@@ -70,6 +70,41 @@ async fn register_signs_the_new_account_in_at_once() {
     assert_eq!(me.status, 200, "{me:?}");
 }
 
+/// With CHECKINN_REQUIRE_EMAIL_VERIFICATION the login would refuse the new account: so does its
+/// registration, which answers the account alone.
+#[actix_web::test]
+async fn with_verification_required_register_answers_no_token() {
+    let state = state_with(
+        no_limits(),
+        |auth| auth.checkinn_require_email_verification = true,
+        |_| {},
+    );
+    let app = app!(state);
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/auth/register",
+        registration("test@example.com"),
+        None,
+    )
+    .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    assert_eq!(res.body["success"], true, "{res:?}");
+    assert_eq!(
+        res.body["message"],
+        "Registration successful. Please check your email to verify your account."
+    );
+    assert_eq!(res.body["data"]["user"]["email"], "test@example.com");
+    assert_eq!(res.body["data"]["user"]["isEmailVerified"], false);
+    assert!(res.body["data"].get("token").is_none(), "{res:?}");
+    assert!(res.body["data"].get("refreshToken").is_none(), "{res:?}");
+    assert_eq!(res.refresh_cookie(), None);
+    // And the login agrees.
+    let body = json!({"email": "test@example.com", "password": PASSWORD});
+    let login = send(&app, Method::POST, "/api/auth/login", body, None).await;
+    login.assert_error(401, "EMAIL_NOT_VERIFIED");
+}
+
 #[actix_web::test]
 async fn an_unverified_account_logs_in_with_the_same_answer() {
     let app = app!();
@@ -118,6 +153,16 @@ async fn refresh_token_answers_the_tokens_at_the_top_and_in_data() {
             .await;
     assert_eq!(res.status, 200, "{res:?}");
     assert!(res.body["token"].is_string());
+    assert_eq!(res.body["data"]["token"], res.body["token"]);
+    // What the HttpOnly cookie hides stays out of the body: its successor is in the cookie alone.
+    assert!(res.body.get("refreshToken").is_none(), "{res:?}");
+    assert!(res.body["data"].get("refreshToken").is_none(), "{res:?}");
+    let successor = res.refresh_cookie().expect("the successor's cookie");
+    assert!(
+        !successor.starts_with(&format!("refresh_token={rotated};")),
+        "{successor}"
+    );
+    assert!(successor.contains("Path=/api/auth"), "{successor}");
 }
 
 #[actix_web::test]

@@ -155,6 +155,8 @@ async fn handler(req: HttpRequest, payload: web::Payload, fixture: Data<Fixture>
         callers: &fixture.callers,
         authenticate: &fixture.authenticate,
         max_body_bytes: 1024,
+        issuer: "authd-test",
+        audience: "hotel-api",
     };
     respond(&req, payload.into_inner(), &parts).await
 }

@@ -56,17 +56,19 @@ async fn every_session_is_revoked_the_callers_too_and_every_token_until_now_deni
     let all = vec![principal.session_id, SessionId::new()];
     let revoked = all.clone();
     let (id, email) = (user.id, user.email.clone());
+    let checked = user.password_hash.clone();
     m.users
         .expect_change_password()
         .times(1)
-        .withf(move |user_id, hash, kept, now, mail| {
+        .withf(move |user_id, expected, hash, kept, now, mail| {
             *user_id == id
+                && *expected == checked
                 && hash.as_str() == "$2b$12$new"
                 && kept.is_none()
                 && *now == t0()
                 && matches!(mail, Notification::PasswordChanged { to, .. } if *to == email)
         })
-        .returning(move |_, _, _, _, _| Ok(revoked.clone()));
+        .returning(move |_, _, _, _, _, _| Ok(revoked.clone()));
     let until = t0() + Duration::minutes(15) + Duration::seconds(30);
     m.denylist
         .expect_deny_sessions()
@@ -145,7 +147,7 @@ async fn a_storage_failure_denies_nothing() {
     hashes_the_new_password(&mut m);
     m.users
         .expect_change_password()
-        .returning(|_, _, _, _, _| Err(port_down()));
+        .returning(|_, _, _, _, _, _| Err(port_down().into()));
     m.denylist.expect_deny_sessions().never();
     m.denylist.expect_deny_user_before().never();
     let err = change(m, &claims_for(&user), CURRENT, STRONG)
