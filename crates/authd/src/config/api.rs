@@ -26,6 +26,9 @@ pub struct ApiConfig {
     pub checkinn_cookie_max_age: Duration,
     /// `INTROSPECTION_TOKEN` and `INTROSPECTION_CLIENTS`; neither set: no introspection.
     pub introspection: IntrospectionCallers,
+    /// `CHECKINN_DELETE_ME_REQUIRES_PASSWORD` (off): `DELETE /api/auth/delete-me` asks for the
+    /// password as `/v1` does, instead of the bearer token alone (the document's contract).
+    pub checkinn_delete_requires_password: bool,
     /// The CheckInn variables set that change nothing here (`COOKIE_MAX_AGE`,
     /// `COOKIE_HTTP_ONLY=true`): start-up names them in one warning.
     pub ignored: Vec<&'static str>,
@@ -47,6 +50,11 @@ pub(super) fn api(r: &mut Reader) -> ApiConfig {
             tokens: r.or("INTROSPECTION_TOKEN", Vec::new(), tokens),
             clients: r.or("INTROSPECTION_CLIENTS", Vec::new(), clients),
         },
+        checkinn_delete_requires_password: r.or(
+            "CHECKINN_DELETE_ME_REQUIRES_PASSWORD",
+            false,
+            values::boolean,
+        ),
         ignored: ignored(r),
     }
 }

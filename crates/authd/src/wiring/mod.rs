@@ -248,6 +248,10 @@ fn http_settings(config: &Config) -> HttpSettings {
         dialects: config.api.dialects,
         checkinn_cookie_max_age: config.api.checkinn_cookie_max_age,
         introspection: config.api.introspection.clone(),
+        checkinn_delete_requires_password: config.api.checkinn_delete_requires_password,
+        // Introspection answers them for the tokens it found active (verified against them).
+        token_issuer: config.jwt.issuer.clone(),
+        token_audience: config.jwt.audience.clone(),
         ..HttpSettings::default()
     }
 }

@@ -34,6 +34,9 @@ impl Served {
             ("REQUIRE_EMAIL_VERIFICATION", "false"),
             ("RATE_LIMIT_ENABLED", "false"),
             ("ENABLE_ACCOUNT_LOCKOUT", "false"),
+            // The CheckInn delete-me would delete the fuzz account with its token alone, and
+            // every later operation would fail to log in.
+            ("CHECKINN_DELETE_ME_REQUIRES_PASSWORD", "true"),
             ("HASH_QUEUE_MAX", "1000"),
             ("LOG_LEVEL", "warn"),
             ("MAIL_DIR", dir.join("mail").to_str().unwrap_or_default()),

@@ -190,8 +190,13 @@ impl LoginBody {
     /// `VALIDATION_ERROR` listing the missing fields.
     pub fn into_input(self) -> Result<LoginInput, ApiError> {
         let mut form = Form::default();
-        let email = form.required("email", self.email);
-        let password = form.required("password", self.password);
+        // Blank is missing here, so that every missing credential is the same field error (the
+        // service would call an empty one MISSING_CREDENTIALS, a code this dialect never uses).
+        let email = form.required("email", self.email.filter(|e| !e.trim().is_empty()));
+        let password = form.required(
+            "password",
+            self.password.filter(|p| !p.expose_secret().is_empty()),
+        );
         form.finish(|| {
             Some(LoginInput {
                 email: Some(email?),

@@ -115,6 +115,8 @@ impl AuthAnswer {
 /// `data` of a registration that signed nothing in.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = CheckInnRegisteredData)]
+// Nothing but `user`: the document then tells it from a signed-in answer (`oneOf`).
+#[serde(deny_unknown_fields)]
 pub struct RegisteredData {
     user: SignedInUser,
 }

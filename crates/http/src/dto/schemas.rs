@@ -55,7 +55,10 @@ pub fn permissions() -> Schema {
 }
 
 fn preferences_object() -> ObjectBuilder {
-    let optional_bool = || ObjectBuilder::new().schema_type(Type::Boolean);
+    // A field sent as `null` is read as left out: every field is optional, in requests and
+    // answers alike (an answer leaves unset ones out).
+    let or_null = |kind: Type| SchemaType::from_iter([kind, Type::Null]);
+    let optional_bool = move || ObjectBuilder::new().schema_type(or_null(Type::Boolean));
     ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(Some(
@@ -64,19 +67,19 @@ fn preferences_object() -> ObjectBuilder {
         .property(
             "language",
             ObjectBuilder::new()
-                .schema_type(Type::String)
+                .schema_type(or_null(Type::String))
                 .description(Some("A BCP 47-like tag of 2-35 letters, digits or `-`")),
         )
         .property(
             "currency",
             ObjectBuilder::new()
-                .schema_type(Type::String)
+                .schema_type(or_null(Type::String))
                 .description(Some("Three ASCII letters (ISO 4217)")),
         )
         .property(
             "notifications",
             ObjectBuilder::new()
-                .schema_type(Type::Object)
+                .schema_type(or_null(Type::Object))
                 .property("email", optional_bool())
                 .property("sms", optional_bool())
                 .property("push", optional_bool()),

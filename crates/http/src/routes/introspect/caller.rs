@@ -41,13 +41,20 @@ pub(super) fn authenticate(
             .decode(credentials)
             .map_err(|_| ApiError::InvalidAuthFormat)?;
         let (id, secret) = split_basic(&decoded).ok_or(ApiError::InvalidAuthFormat)?;
+        // RFC 6749 2.3.1 form-encodes both parts before Basic (authd-guard does); many clients
+        // send them raw. Either is accepted.
+        let secret_decoded = form_decoded(secret);
         callers
             .clients
             .iter()
             .fold(false, |any, (known_id, known_secret)| {
+                let known = known_secret.expose_secret().as_bytes();
                 let id_matches = same_secret(id, known_id.as_bytes());
-                let secret_matches = same_secret(secret, known_secret.expose_secret().as_bytes());
-                any | (id_matches & secret_matches)
+                let raw_matches = same_secret(secret, known);
+                let decoded_matches = secret_decoded
+                    .as_deref()
+                    .is_some_and(|decoded| same_secret(decoded, known));
+                any | (id_matches & (raw_matches | decoded_matches))
             })
     } else {
         return Err(ApiError::InvalidAuthFormat);
@@ -63,6 +70,16 @@ pub(super) fn authenticate(
 fn split_basic(decoded: &[u8]) -> Option<(&[u8], &[u8])> {
     let colon = decoded.iter().position(|&b| b == b':')?;
     Some((&decoded[..colon], &decoded[colon + 1..]))
+}
+
+/// `part` undone from `application/x-www-form-urlencoded`, when it can be one encoded value (a
+/// raw `&` or `=` cannot).
+fn form_decoded(part: &[u8]) -> Option<Vec<u8>> {
+    if part.iter().any(|b| matches!(b, b'&' | b'=')) {
+        return None;
+    }
+    let (value, _) = form_urlencoded::parse(part).next()?;
+    Some(value.into_owned().into_bytes())
 }
 
 /// `WWW-Authenticate` of a 401: the schemes this deployment accepts (RFC 7235).
@@ -85,7 +102,17 @@ pub(super) fn challenge(error: &ApiError, callers: &IntrospectionCallers) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::split_basic;
+    use super::{form_decoded, split_basic};
+
+    #[test]
+    fn form_encoded_secrets_are_decoded_and_raw_ones_left_alone() {
+        assert_eq!(form_decoded(b"a%2Bb%3D+c").as_deref(), Some(&b"a+b= c"[..]));
+        assert_eq!(
+            form_decoded(b"plain-secret").as_deref(),
+            Some(&b"plain-secret"[..])
+        );
+        assert_eq!(form_decoded(b"raw=secret&x"), None);
+    }
 
     #[test]
     fn basic_credentials_split_at_the_first_colon() {
