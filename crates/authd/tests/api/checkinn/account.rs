@@ -3,6 +3,7 @@
 
 use super::client::{
     Guest, WRONG_PASSWORD, assert_ci_access_revoked, assert_ci_refresh_dead, spawn_checkinn_app,
+    spawn_checkinn_app_with,
 };
 use crate::helpers::{Backend, backends};
 use reqwest::Method;
@@ -79,4 +80,32 @@ async fn delete_me_requires_the_bearer_token(backend: Backend) {
 
     reply.ci_auth_required("MISSING_AUTH_HEADER");
     app.ci_login(&guest).await;
+}
+
+/// `CHECKINN_DELETE_ME_REQUIRES_PASSWORD=true`: the bearer token alone no longer deletes; the
+/// password does, as on `/v1`.
+#[apply(backends)]
+async fn delete_me_can_be_made_to_require_the_password(backend: Backend) {
+    let app =
+        spawn_checkinn_app_with(backend, &[("CHECKINN_DELETE_ME_REQUIRES_PASSWORD", "true")]).await;
+    let guest = Guest::random();
+    let session = app.ci_register(&guest).await;
+
+    let bare = app.ci_delete_me(&session.token).await;
+
+    bare.ci_error(400, "VALIDATION_ERROR");
+    assert!(
+        bare.ci_fields("Validation failed").contains("password"),
+        "{bare:#?}"
+    );
+    app.ci_me(&session.token).await.ci_ok(200);
+    app.ci(
+        Method::DELETE,
+        "/delete-me",
+        Some(&session.token),
+        Some(&json!({ "password": guest.password })),
+    )
+    .await
+    .ci_ok(200);
+    assert_ci_access_revoked(&app, &session.token).await;
 }

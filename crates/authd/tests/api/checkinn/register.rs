@@ -235,6 +235,27 @@ async fn with_checkinn_require_email_verification_login_waits_for_the_mailed_lin
     Session::of(&app.ci_login_reply(&user.email, PASSWORD).await, 200);
 }
 
+/// With the CheckInn verification rule on, register answers the account alone: no token to
+/// use before the emailed link is followed, and no cookie.
+#[apply(backends)]
+async fn with_verification_required_register_signs_nothing_in(backend: Backend) {
+    let app =
+        spawn_checkinn_app_with(backend, &[("CHECKINN_REQUIRE_EMAIL_VERIFICATION", "true")]).await;
+    let guest = Guest::random();
+
+    let reply = app.ci_post("/register", &guest.body()).await;
+
+    let body = reply.ci_ok(201);
+    assert!(body["data"]["user"]["id"].is_string(), "{reply:#?}");
+    assert_eq!(body["data"]["user"]["isEmailVerified"], false);
+    assert!(body["data"].get("token").is_none(), "{reply:#?}");
+    assert!(body.get("token").is_none(), "{reply:#?}");
+    assert!(reply.cookie("refresh_token").is_none(), "{reply:#?}");
+    app.ci_login_reply(&guest.email, &guest.password)
+        .await
+        .ci_error(401, "EMAIL_NOT_VERIFIED");
+}
+
 #[apply(backends)]
 async fn a_wrong_password_or_unknown_email_answers_401(backend: Backend) {
     let app = spawn_checkinn_app(backend).await;
