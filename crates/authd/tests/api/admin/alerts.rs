@@ -17,14 +17,28 @@ async fn login_as(app: &TestApp, user: &TestUser, user_agent: &str) {
         .await;
 }
 
-async fn new_device_events(app: &TestApp, admin: &Member, user: &TestUser) -> usize {
-    let data = app
-        .audit_events(
-            admin.token(),
-            &format!("userId={}&type=new_device_login", user.id),
-        )
-        .await;
-    types(&data["events"]).len()
+/// The account's `new_device_login` events, once there are `expected` of them or 10 s passed:
+/// on PostgreSQL the audit trail is written in batches after the login answers.
+async fn new_device_events(
+    app: &TestApp,
+    admin: &Member,
+    user: &TestUser,
+    expected: usize,
+) -> usize {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let data = app
+            .audit_events(
+                admin.token(),
+                &format!("userId={}&type=new_device_login", user.id),
+            )
+            .await;
+        let found = types(&data["events"]).len();
+        if found >= expected || std::time::Instant::now() > deadline {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[apply(backends)]
@@ -36,7 +50,7 @@ async fn a_login_from_a_new_device_mails_the_holder_once(backend: Backend) {
     login_as(&app, &user, CHROME_ON_WINDOWS).await;
     app.assert_mail_count(MailKind::NewSignIn, &user.email, 0)
         .await;
-    assert_eq!(new_device_events(&app, &admin, &user).await, 0);
+    assert_eq!(new_device_events(&app, &admin, &user, 0).await, 0);
 
     let firefox = app
         .login_with(&app.client, &user, header("user-agent", FIREFOX_ON_LINUX))
@@ -46,7 +60,7 @@ async fn a_login_from_a_new_device_mails_the_holder_once(backend: Backend) {
     assert!(mail.text.contains("Firefox"), "{}", mail.text);
     assert!(mail.text.contains("Linux"), "{}", mail.text);
     assert!(mail.text.contains("127.0.0.1"), "{}", mail.text);
-    assert_eq!(new_device_events(&app, &admin, &user).await, 1);
+    assert_eq!(new_device_events(&app, &admin, &user, 1).await, 1);
     let own = app
         .send(
             app.client
@@ -62,7 +76,7 @@ async fn a_login_from_a_new_device_mails_the_holder_once(backend: Backend) {
     login_as(&app, &user, CHROME_ON_WINDOWS).await;
     app.assert_mail_count(MailKind::NewSignIn, &user.email, 1)
         .await;
-    assert_eq!(new_device_events(&app, &admin, &user).await, 1);
+    assert_eq!(new_device_events(&app, &admin, &user, 1).await, 1);
 }
 
 #[apply(backends)]
@@ -73,7 +87,7 @@ async fn with_alerts_off_a_new_device_is_audited_but_not_mailed(backend: Backend
     login_as(&app, &user, CHROME_ON_WINDOWS).await;
     login_as(&app, &user, FIREFOX_ON_LINUX).await;
 
-    assert_eq!(new_device_events(&app, &admin, &user).await, 1);
+    assert_eq!(new_device_events(&app, &admin, &user, 1).await, 1);
     app.assert_mail_count(MailKind::NewSignIn, &user.email, 0)
         .await;
 }

@@ -127,12 +127,21 @@ impl TestApp {
             .clone()
     }
 
-    /// The data of `GET /v1/admin/audit-events?{query}`.
+    /// The data of `GET /v1/admin/audit-events?{query}`, once two reads 100 ms apart agree (at
+    /// most 5 s): on PostgreSQL the audit trail is written in batches by a background task, so
+    /// the request that caused an event can answer before the event is readable.
     pub async fn audit_events(&self, token: &str, query: &str) -> Value {
-        self.admin_get(token, &format!("/v1/admin/audit-events?{query}"))
-            .await
-            .ok(200)
-            .clone()
+        let path = format!("/v1/admin/audit-events?{query}");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut last = self.admin_get(token, &path).await.ok(200).clone();
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            let now = self.admin_get(token, &path).await.ok(200).clone();
+            if now == last || std::time::Instant::now() > deadline {
+                return now;
+            }
+            last = now;
+        }
     }
 
     /// `POST /v1/auth/forgot-password` for `email`.
