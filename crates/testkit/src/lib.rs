@@ -18,6 +18,7 @@ pub mod audit;
 pub mod clock;
 pub mod conformance;
 pub mod debian;
+pub mod deploy_tools;
 pub mod denylist;
 pub mod directory;
 pub mod failure_spread;
