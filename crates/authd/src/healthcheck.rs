@@ -9,7 +9,8 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-pub const USAGE: &str = "  authd healthcheck      exit 0 when the authd on HOST:PORT answers GET /health/ready
+pub const USAGE: &str =
+    "  authd healthcheck      exit 0 when the authd on HOST:PORT answers GET /health/ready
                          with 200, 1 otherwise (for a container HEALTHCHECK)
   authd healthcheck --url URL   the same against http://host:port/path";
 
@@ -41,7 +42,10 @@ pub fn parse(args: &[&str]) -> Result<HealthcheckCommand, String> {
     match args {
         [] => Ok(HealthcheckCommand { url: None }),
         ["--url", url] => Target::from_url(url).map(|t| HealthcheckCommand { url: Some(t) }),
-        _ => Err(format!("healthcheck: unexpected arguments: {}", args.join(" "))),
+        _ => Err(format!(
+            "healthcheck: unexpected arguments: {}",
+            args.join(" ")
+        )),
     }
 }
 
@@ -71,9 +75,9 @@ impl Target {
         let rest = url
             .strip_prefix("http://")
             .ok_or_else(|| bad("only http:// URLs are supported"))?;
-        let (authority, path) = rest.find('/').map_or((rest, READY_PATH), |at| {
-            (&rest[..at], &rest[at..])
-        });
+        let (authority, path) = rest
+            .find('/')
+            .map_or((rest, READY_PATH), |at| (&rest[..at], &rest[at..]));
         let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
             let (host, after) = v6.split_once(']').ok_or_else(|| bad("unclosed ["))?;
             (host, after.strip_prefix(':'))
@@ -189,13 +193,21 @@ mod tests {
             target("http://localhost:8080/health/live").to_string(),
             "http://localhost:8080/health/live"
         );
-        assert_eq!(target("http://[::1]:3000/").to_string(), "http://[::1]:3000/");
+        assert_eq!(
+            target("http://[::1]:3000/").to_string(),
+            "http://[::1]:3000/"
+        );
         assert_eq!(target("http://example").port, 80);
     }
 
     #[test]
     fn bad_urls_and_arguments_are_refused() {
-        for url in ["https://127.0.0.1:3000", "127.0.0.1:3000", "http://:3000", "http://h:x"] {
+        for url in [
+            "https://127.0.0.1:3000",
+            "127.0.0.1:3000",
+            "http://:3000",
+            "http://h:x",
+        ] {
             assert!(Target::from_url(url).is_err(), "{url}");
         }
         assert!(parse(&["--url"]).is_err());
@@ -216,6 +228,9 @@ mod tests {
             Duration::from_secs(1),
         )
         .unwrap_err();
-        assert!(err.contains(&format!("127.0.0.1:{port}/health/ready")), "{err}");
+        assert!(
+            err.contains(&format!("127.0.0.1:{port}/health/ready")),
+            "{err}"
+        );
     }
 }
