@@ -11,6 +11,7 @@ mod compose;
 mod docker;
 mod healthcheck;
 mod kubernetes;
+mod nginx;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
