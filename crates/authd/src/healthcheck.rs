@@ -9,10 +9,10 @@ use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-pub const USAGE: &str =
-    "  authd healthcheck      exit 0 when the authd on HOST:PORT answers GET /health/ready
-                         with 200, 1 otherwise (for a container HEALTHCHECK)
-  authd healthcheck --url URL   the same against http://host:port/path";
+pub const USAGE: &str = "  authd healthcheck [--url URL]
+                         exit 0 when the authd on HOST:PORT answers GET /health/ready with
+                         200, 1 otherwise (the container image's HEALTHCHECK); --url asks
+                         http://host:port/path instead";
 
 /// Connecting, sending and reading each get this long; an orchestrator's probe has its own
 /// timeout on top.
