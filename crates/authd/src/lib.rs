@@ -9,6 +9,7 @@ mod app;
 mod config;
 #[cfg(unix)]
 pub mod descriptors;
+pub mod healthcheck;
 pub mod keys_cli;
 mod mail_worker;
 pub mod migrations;

@@ -1,10 +1,11 @@
 //! `authd`: the command line over the library. `authd` and `authd serve` run the service,
 //! `authd migrate` applies the embedded schema migrations, `authd admin` makes administrators
-//! (`authd::admin_cli`), `authd keys generate` makes signing keys (`authd::keys_cli`);
-//! configuration comes from the
+//! (`authd::admin_cli`), `authd keys generate` makes signing keys (`authd::keys_cli`),
+//! `authd healthcheck` probes a running instance (`authd::healthcheck`); configuration comes from the
 //! environment and an optional `.env` (see docs/configuration.md).
 
 use authd::admin_cli::{self, AdminCommand};
+use authd::healthcheck::{self, HealthcheckCommand};
 use authd::keys_cli::{self, KeysCommand};
 use authd::{Application, Config, DatabaseConfig};
 use std::process::ExitCode;
@@ -32,9 +33,10 @@ make the first admin when the server starts (docs/admin.md).";
 
 fn usage() -> String {
     format!(
-        "{USAGE_HEAD}\n{}\n{}\n{USAGE_TAIL}",
+        "{USAGE_HEAD}\n{}\n{}\n{}\n{USAGE_TAIL}",
         admin_cli::USAGE,
-        keys_cli::USAGE
+        keys_cli::USAGE,
+        healthcheck::USAGE
     )
 }
 
@@ -48,6 +50,7 @@ enum Command {
     MigrateStatus,
     Admin(AdminCommand),
     Keys(KeysCommand),
+    Healthcheck(HealthcheckCommand),
     Help,
     Version,
 }
@@ -62,6 +65,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
         ["-V" | "--version"] => Ok(Command::Version),
         ["admin", rest @ ..] => admin_cli::parse(rest).map(Command::Admin),
         ["keys", rest @ ..] => keys_cli::parse(rest).map(Command::Keys),
+        ["healthcheck", rest @ ..] => healthcheck::parse(rest).map(Command::Healthcheck),
         [other] => Err(format!("unknown command or option: {other}")),
         _ => Err(format!("unexpected arguments: {}", args.join(" "))),
     }
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Ok(Command::MigrateStatus) => migrate(true),
         Ok(Command::Admin(command)) => admin(command),
         Ok(Command::Keys(command)) => keys(command),
+        Ok(Command::Healthcheck(command)) => probe(command),
         Err(message) => {
             eprintln!("authd: {message}\n\n{}", usage());
             ExitCode::from(2)
@@ -246,6 +251,28 @@ fn keys(command: KeysCommand) -> ExitCode {
         }
         Err(e) => {
             eprintln!("authd keys generate: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `authd healthcheck`: exit 0 when ready, 1 for anything else, a configuration problem
+/// included (Docker reserves exit code 2 in a `HEALTHCHECK`).
+fn probe(command: HealthcheckCommand) -> ExitCode {
+    let target = match command.url {
+        Some(target) => target,
+        None => match config() {
+            Ok(config) => healthcheck::Target::of(&config.server),
+            Err(_) => return ExitCode::FAILURE,
+        },
+    };
+    match healthcheck::check(&target, healthcheck::TIMEOUT) {
+        Ok(status) => {
+            println!("{target}: {status}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("authd healthcheck: {e}");
             ExitCode::FAILURE
         }
     }

@@ -19,6 +19,7 @@ pub mod clock;
 pub mod conformance;
 pub mod debian;
 pub mod denylist;
+pub mod deploy_tools;
 pub mod directory;
 pub mod failure_spread;
 pub mod fixtures;

@@ -18,6 +18,7 @@ mod checkinn;
 mod cleanup;
 mod cli;
 mod clients;
+mod deploy;
 mod envelope;
 mod guard_example;
 mod hardening;
