@@ -77,8 +77,7 @@ async fn tls_modes_verify_the_chain_and_verify_full_the_name_too() {
     };
     let e = connect(with(&other_name, &tls("verify-full")))
         .await
-        .err()
-        .expect("verify-full accepted a certificate for another name");
+        .expect_err("verify-full accepted a certificate for another name");
     assert!(e.to_string().contains("not valid for name"), "{e}");
     let store = connect(with(&other_name, &tls("verify-ca")))
         .await
@@ -95,8 +94,7 @@ async fn tls_never_falls_back_to_plain_text_and_disable_stays_plain() {
         &format!("sslmode=verify-full&sslrootcert={}", ca(&certs)),
     ))
     .await
-    .err()
-    .expect("a server without TLS was accepted");
+    .expect_err("a server without TLS was accepted");
     assert!(e.to_string().contains("TLS"), "{e}");
 
     let pg = PgServer::start_with_tls(&certs).await;

@@ -44,8 +44,7 @@ async fn rediss_with_the_servers_ca_serves_and_a_wrong_ca_is_refused() {
 
     let e = connect(redis.url(), Some(wrong.ca_file()))
         .await
-        .err()
-        .expect("a wrong CA passed");
+        .expect_err("a wrong CA passed");
     assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
     // Mozilla's roots do not know the test CA either.
     assert!(connect(redis.url(), None).await.is_err());
@@ -62,7 +61,6 @@ async fn rediss_to_a_plain_server_fails_and_a_ca_needs_rediss() {
     assert!(connect(tls, Some(certs.ca_file())).await.is_err());
     let e = connect(plain, Some(certs.ca_file()))
         .await
-        .err()
-        .expect("a CA with redis://");
+        .expect_err("a CA with redis://");
     assert!(e.to_string().contains("rediss://"), "{e}");
 }
