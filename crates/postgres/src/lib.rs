@@ -33,6 +33,7 @@ mod sessions;
 mod shared_writes;
 mod store;
 mod sweep;
+mod tls;
 mod users;
 
 pub use directory::search_sql;

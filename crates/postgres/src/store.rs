@@ -231,11 +231,26 @@ pub(crate) async fn establish(
 ) -> Result<AsyncPgConnection, ConnectionError> {
     // tokio-postgres directly rather than `AsyncPgConnection::establish`, which keeps only the
     // outer message ("error connecting to server") and drops the reason.
+    let target = crate::tls::target(url).map_err(ConnectionError::BadConnection)?;
     let connecting = async {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .map_err(|e| ConnectionError::BadConnection(with_causes(&e)))?;
-        AsyncPgConnection::try_from_client_and_connection(client, connection).await
+        let failed = |e: tokio_postgres::Error| ConnectionError::BadConnection(with_causes(&e));
+        match &target.tls {
+            None => {
+                let (client, connection) =
+                    tokio_postgres::connect(&target.url, tokio_postgres::NoTls)
+                        .await
+                        .map_err(failed)?;
+                AsyncPgConnection::try_from_client_and_connection(client, connection).await
+            }
+            Some((mode, root)) => {
+                let tls = crate::tls::connector(*mode, root.as_deref())
+                    .map_err(ConnectionError::BadConnection)?;
+                let (client, connection) = tokio_postgres::connect(&target.url, tls)
+                    .await
+                    .map_err(failed)?;
+                AsyncPgConnection::try_from_client_and_connection(client, connection).await
+            }
+        }
     };
     let mut conn = tokio::time::timeout(connect_timeout, connecting)
         .await

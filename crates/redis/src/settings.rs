@@ -1,6 +1,7 @@
 //! [`RedisSettings`]: how to reach Redis, and how long to wait for it.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The key prefix when none is configured.
@@ -14,8 +15,8 @@ pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 /// How to reach Redis.
 #[derive(Clone)]
 pub struct RedisSettings {
-    /// `redis://[user:password@]host:port/db` (or `rediss://` when built with TLS). Never
-    /// logged: it may carry the password.
+    /// `redis://[user:password@]host:port/db`, or `rediss://` for TLS. Never logged: it may
+    /// carry the password.
     pub url: String,
     /// At most this many connections; each one multiplexes many concurrent calls.
     pub pool_max: usize,
@@ -24,6 +25,9 @@ pub struct RedisSettings {
     pub command_timeout: Duration,
     /// Put before every key, so that several deployments (or tests) can share one server.
     pub key_prefix: String,
+    /// With `rediss://`: the PEM file of the CA the server's certificate must lead to; without
+    /// it, Mozilla's roots. The certificate is always verified, host name included.
+    pub tls_ca_file: Option<PathBuf>,
 }
 
 impl RedisSettings {
@@ -34,6 +38,7 @@ impl RedisSettings {
             pool_max: DEFAULT_POOL_MAX,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
+            tls_ca_file: None,
         }
     }
 }
@@ -45,6 +50,7 @@ impl fmt::Debug for RedisSettings {
             .field("pool_max", &self.pool_max)
             .field("command_timeout", &self.command_timeout)
             .field("key_prefix", &self.key_prefix)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish()
     }
 }

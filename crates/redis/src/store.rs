@@ -8,7 +8,10 @@ use authd_domain::error::PortError;
 use authd_domain::ports::Clock;
 use authd_domain::telemetry::PoolStats;
 use deadpool::Runtime;
-use redis::{AsyncConnectionConfig, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
+use redis::{
+    AsyncConnectionConfig, Client, Cmd, ConnectionInfo, ErrorKind, FromRedisValue, Script,
+    ServerErrorKind,
+};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -74,7 +77,7 @@ impl RedisStore {
         let config = AsyncConnectionConfig::new()
             .set_connection_timeout(Some(timeout))
             .set_response_timeout(Some(timeout));
-        let manager = deadpool_redis::Manager::new_with_config(settings.url.as_str(), config)
+        let manager = deadpool_redis::Manager::new_with_config(target(settings)?, config)
             .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?;
         let pool = Pool::builder(Manager::new(manager))
             .max_size(settings.pool_max)
@@ -196,4 +199,37 @@ fn build_error(e: &deadpool::managed::BuildError) -> &'static str {
             "the Redis pool needs a runtime for its timeouts"
         }
     }
+}
+
+/// Where to connect: a `rediss://` URL gets rustls with the CA of `tls_ca_file` (or Mozilla's
+/// roots), and always verifies the server's certificate and name; a CA file with a plain
+/// `redis://` URL is refused rather than silently unused.
+fn target(settings: &RedisSettings) -> Result<ConnectionInfo, RedisError> {
+    let redactor = Redactor::for_url(&settings.url);
+    let invalid = |e: redis::RedisError| RedisError::InvalidUrl(redactor.clean(e));
+    let tls = settings.url.starts_with("rediss://");
+    if tls {
+        // Fails when a provider is installed already, which is as good.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+    let client = match (&settings.tls_ca_file, tls) {
+        (Some(path), false) => {
+            return Err(RedisError::InvalidUrl(format!(
+                "a TLS CA file ({}) is given but the URL is not rediss://",
+                path.display()
+            )));
+        }
+        (Some(path), true) => {
+            let pem = std::fs::read(path).map_err(|e| {
+                RedisError::InvalidUrl(format!("cannot read the CA file {}: {e}", path.display()))
+            })?;
+            let certificates = redis::TlsCertificates {
+                client_tls: None,
+                root_cert: Some(pem),
+            };
+            Client::build_with_tls(settings.url.as_str(), certificates).map_err(invalid)?
+        }
+        (None, _) => Client::open(settings.url.as_str()).map_err(invalid)?,
+    };
+    Ok(client.get_connection_info().clone())
 }

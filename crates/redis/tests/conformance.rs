@@ -31,6 +31,7 @@ fn settings(url: String, key_prefix: String) -> RedisSettings {
         pool_max: 8,
         command_timeout: Duration::from_secs(2),
         key_prefix,
+        tls_ca_file: None,
     }
 }
 

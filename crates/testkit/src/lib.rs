@@ -37,6 +37,7 @@ pub mod retention;
 pub mod sessions;
 pub mod smtp;
 pub mod support;
+pub mod tls;
 pub mod users;
 
 use authd_domain::ports::{

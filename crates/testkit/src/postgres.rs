@@ -12,9 +12,11 @@
 mod binaries;
 mod cluster;
 
+use crate::tls::TestCertificates;
 use cluster::Cluster;
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::OnceCell;
 use tokio_postgres::{Client, NoTls};
@@ -37,7 +39,17 @@ pub struct PgServer {
 impl PgServer {
     /// Starts a server of its own (a few seconds); it is stopped and deleted when dropped.
     pub async fn start_new() -> Self {
-        let cluster = match tokio::task::spawn_blocking(Cluster::start_new).await {
+        Self::launch(None).await
+    }
+
+    /// As [`Self::start_new`], with `ssl = on` and the server certificate of `certs`; plain
+    /// connections are still allowed (`sslmode=disable`), as PostgreSQL allows them by default.
+    pub async fn start_with_tls(certs: &TestCertificates) -> Self {
+        Self::launch(Some((certs.cert_file(), certs.key_file()))).await
+    }
+
+    async fn launch(tls: Option<(PathBuf, PathBuf)>) -> Self {
+        let cluster = match tokio::task::spawn_blocking(move || Cluster::start_new(tls)).await {
             Ok(cluster) => cluster,
             Err(e) => match e.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),

@@ -11,6 +11,7 @@
 
 mod install;
 
+use crate::tls::TestCertificates;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -50,6 +51,8 @@ pub struct RedisServer {
     program: PathBuf,
     dir: PathBuf,
     port: u16,
+    /// TLS only (`--port 0 --tls-port`), with the copies of the certificate files in `dir`.
+    tls: bool,
     child: Mutex<Option<Child>>,
 }
 
@@ -57,6 +60,16 @@ impl RedisServer {
     /// Starts a server of its own and blocks until it answers `PING`; it is stopped and its
     /// temp dir deleted when dropped.
     pub fn start_new() -> Self {
+        Self::launch(None)
+    }
+
+    /// As [`Self::start_new`], speaking TLS only (no plain port) with the server certificate of
+    /// `certs`; [`Self::url`] is then `rediss://`. Clients need no certificate of their own.
+    pub fn start_with_tls(certs: &TestCertificates) -> Self {
+        Self::launch(Some(certs))
+    }
+
+    fn launch(certs: Option<&TestCertificates>) -> Self {
         let program = install::find_or_install();
         let dir = std::env::temp_dir().join(format!(
             "authd-redis-{}-{}",
@@ -65,10 +78,21 @@ impl RedisServer {
         ));
         fs::create_dir(&dir).unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
         spawn_watchdog(&dir);
+        if let Some(certs) = certs {
+            for (from, to) in [
+                (certs.cert_file(), "server.pem"),
+                (certs.key_file(), "server.key"),
+                (certs.ca_file(), "ca.pem"),
+            ] {
+                fs::copy(&from, dir.join(to))
+                    .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
+            }
+        }
         let mut server = Self {
             program,
             dir,
             port: 0,
+            tls: certs.is_some(),
             child: Mutex::new(None),
         };
         for attempt in 1..=START_ATTEMPTS {
@@ -93,9 +117,10 @@ impl RedisServer {
         format!("test:{}:", uuid::Uuid::new_v4().simple())
     }
 
-    /// `redis://127.0.0.1:<port>/`.
+    /// `redis://127.0.0.1:<port>/`, or `rediss://` for a TLS server.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        let scheme = if self.tls { "rediss" } else { "redis" };
+        format!("{scheme}://127.0.0.1:{}/", self.port)
     }
 
     pub fn port(&self) -> u16 {
@@ -149,8 +174,29 @@ impl RedisServer {
     /// Spawns the server and waits until it answers `PING`; its log when it does not.
     fn spawn(&self) -> Result<Child, String> {
         let log = self.dir.join("redis.log");
+        let port = self.port.to_string();
+        let ports = if self.tls {
+            let file = |name: &str| self.dir.join(name).display().to_string();
+            vec![
+                "--port".to_owned(),
+                "0".to_owned(),
+                "--tls-port".to_owned(),
+                port,
+                "--tls-cert-file".to_owned(),
+                file("server.pem"),
+                "--tls-key-file".to_owned(),
+                file("server.key"),
+                "--tls-ca-cert-file".to_owned(),
+                file("ca.pem"),
+                "--tls-auth-clients".to_owned(),
+                "no".to_owned(),
+            ]
+        } else {
+            vec!["--port".to_owned(), port]
+        };
         let mut child = Command::new(&self.program)
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--bind", "127.0.0.1"])
+            .args(&ports)
             .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
             .arg("--dir")
             .arg(&self.dir)
@@ -167,7 +213,13 @@ impl RedisServer {
             .unwrap_or_else(|e| panic!("could not run {}: {e}", self.program.display()));
         let deadline = Instant::now() + READY_WITHIN;
         loop {
-            if answers_ping(self.port) {
+            // A TLS server is ready once it listens; a plain one once it answers.
+            let ready = if self.tls {
+                TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok()
+            } else {
+                answers_ping(self.port)
+            };
+            if ready {
                 return Ok(child);
             }
             let exited = child.try_wait().ok().flatten().is_some();

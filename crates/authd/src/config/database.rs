@@ -4,6 +4,11 @@
 //!
 //! The URL carries the password, so it lives in a `SecretString`, is never echoed in a
 //! configuration error, and [`DatabaseConfig::target`] is what logs show instead.
+//!
+//! TLS: `DB_SSL=true` (the Perfect21 doc's switch) means `sslmode=verify-full`; `DATABASE_URL`
+//! may say `sslmode=require|verify-ca|verify-full` itself; `DB_SSL_CA_FILE` names the CA. Both
+//! travel in the URL as libpq's `sslmode` and `sslrootcert`, which the adapter reads, so every
+//! connection (pool, migrations, the sweep's own) gets the same TLS.
 
 use super::reader::Reader;
 use super::values;
@@ -14,13 +19,8 @@ use std::time::Duration;
 /// The variables that only make sense with `DB_HOST`.
 const DB_PARTS: [&str; 4] = ["DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD"];
 
-/// `sslmode` values that demand TLS, which this build cannot offer.
+/// `sslmode` values that demand TLS (and get it with a verified certificate, docs/postgres.md).
 const TLS_MODES: [&str; 3] = ["require", "verify-ca", "verify-full"];
-
-const NO_TLS: &str = "TLS connections to PostgreSQL are not supported by this build, and authd \
-     will not fall back to plain text: reach PostgreSQL over a private network, a Unix socket \
-     or a TLS tunnel (stunnel, a TLS-terminating PgBouncer), and set DB_SSL=false \
-     (see docs/postgres.md)";
 
 /// Where and how to reach PostgreSQL.
 #[derive(Clone)]
@@ -36,6 +36,10 @@ pub struct DatabaseConfig {
     pub statement_timeout: Duration,
     /// `AUTO_MIGRATE` (true): apply pending migrations when `authd serve` starts.
     pub auto_migrate: bool,
+    /// The `sslmode` that turns TLS on (`require`, `verify-ca`, `verify-full`), if any.
+    pub tls: Option<String>,
+    /// Where the CA comes from, for [`Self::target`]: a TLS failure then names the variable.
+    ca_source: &'static str,
 }
 
 impl DatabaseConfig {
@@ -45,10 +49,15 @@ impl DatabaseConfig {
         &self.url
     }
 
-    /// `host:port/database`, without user, password or parameters: safe to log.
+    /// `host:port/database`, without user, password or parameters: safe to log. With TLS, how
+    /// the certificate is checked, so that an error naming the target names the CA's variable.
     #[must_use]
     pub fn target(&self) -> String {
-        target_of(self.url.expose_secret())
+        let target = target_of(self.url.expose_secret());
+        match &self.tls {
+            Some(mode) => format!("{target} over TLS (sslmode={mode}, CA: {})", self.ca_source),
+            None => target,
+        }
     }
 }
 
@@ -61,15 +70,19 @@ impl fmt::Debug for DatabaseConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
             .field("auto_migrate", &self.auto_migrate)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
 
 pub(super) fn database(r: &mut Reader) -> Option<DatabaseConfig> {
-    let url = url(r);
-    if r.or("DB_SSL", false, values::boolean) {
-        r.problem("DB_SSL", NO_TLS);
-    }
+    let (url, tls, ca_source) = match url(r) {
+        Some(url) => {
+            let (url, tls, ca_source) = with_tls(r, url.expose_secret());
+            (Some(url), tls, ca_source)
+        }
+        None => (None, None, MOZILLA),
+    };
     let pool_min = r.or("DB_POOL_MIN", 2, |v| values::integer::<u32>(v, 0..=1000));
     let pool_max = r.or("DB_POOL_MAX", 16, |v| values::integer::<u32>(v, 1..=1000));
     if pool_min > pool_max {
@@ -88,7 +101,97 @@ pub(super) fn database(r: &mut Reader) -> Option<DatabaseConfig> {
         connect_timeout,
         statement_timeout,
         auto_migrate,
+        tls,
+        ca_source,
     })
+}
+
+/// Where a server certificate's chain must lead without a CA file.
+pub(super) const MOZILLA: &str = "Mozilla's roots, as no CA file is given";
+
+/// Adds what `DB_SSL` and `DB_SSL_CA_FILE` ask to the URL, and returns the TLS mode and where
+/// its CA comes from. TLS asked for one way and refused the other is a problem, never a quiet
+/// choice.
+fn with_tls(r: &mut Reader, url: &str) -> (SecretString, Option<String>, &'static str) {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let param = |key: &str| {
+        query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix(key))
+            .map(str::to_owned)
+    };
+    let (sslmode, own_root) = (param("sslmode="), param("sslrootcert=").is_some());
+    let mut ca_source = if own_root {
+        "sslrootcert in the database URL"
+    } else {
+        MOZILLA
+    };
+    let mut extra = Vec::new();
+    let ssl = r.optional("DB_SSL", values::boolean);
+    let tls = match (ssl, sslmode) {
+        (Some(true), Some(mode)) if !TLS_MODES.contains(&mode.as_str()) => {
+            r.problem(
+                "DB_SSL",
+                format!(
+                    "is true but the database URL says sslmode={mode}: drop one (DB_SSL=true \
+                     means sslmode=verify-full)"
+                ),
+            );
+            None
+        }
+        (Some(false), Some(mode)) if TLS_MODES.contains(&mode.as_str()) => {
+            r.problem(
+                "DB_SSL",
+                format!(
+                    "is false but the database URL says sslmode={mode}: drop one; authd never \
+                     quietly turns TLS off"
+                ),
+            );
+            None
+        }
+        (_, Some(mode)) if TLS_MODES.contains(&mode.as_str()) => Some(mode),
+        (Some(true), None) => {
+            extra.push("sslmode=verify-full".to_owned());
+            Some("verify-full".to_owned())
+        }
+        _ => None,
+    };
+    if let Some(path) = r.optional("DB_SSL_CA_FILE", ca_file) {
+        if tls.is_none() {
+            r.problem(
+                "DB_SSL_CA_FILE",
+                "is set but TLS is off: set DB_SSL=true (or sslmode=verify-full in the \
+                 database URL)",
+            );
+        } else if own_root {
+            r.problem(
+                "DB_SSL_CA_FILE",
+                "is set and the database URL has sslrootcert too: keep one",
+            );
+        } else {
+            extra.push(format!("sslrootcert={}", encode(&path)));
+            ca_source = "DB_SSL_CA_FILE";
+        }
+    }
+    let url = if extra.is_empty() {
+        url.to_owned()
+    } else {
+        let joint = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joint}{}", extra.join("&"))
+    };
+    (SecretString::from(url), tls, ca_source)
+}
+
+/// A readable PEM file holding at least one certificate (`DB_SSL_CA_FILE`, `REDIS_TLS_CA_FILE`).
+pub(super) fn ca_file(raw: &str) -> Result<String, String> {
+    let text = std::fs::read_to_string(raw).map_err(|e| format!("cannot read {raw}: {e}"))?;
+    if text.contains("-----BEGIN CERTIFICATE-----") {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!(
+            "{raw} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+        ))
+    }
 }
 
 /// From 1 second to 10 minutes: longer would hold a request (and a pooled connection) hostage.
@@ -151,7 +254,12 @@ fn database_url(raw: &str) -> Result<(), String> {
         .split('&')
         .find_map(|pair| pair.strip_prefix("sslmode="));
     match sslmode {
-        Some(mode) if TLS_MODES.contains(&mode) => Err(format!("sslmode={mode}: {NO_TLS}")),
+        Some(mode) if !TLS_MODES.contains(&mode) && !["disable", "prefer"].contains(&mode) => {
+            Err(format!(
+                "sslmode={mode} is not one of disable, prefer (both plain text here), require, \
+                 verify-ca, verify-full"
+            ))
+        }
         _ => Ok(()),
     }
 }

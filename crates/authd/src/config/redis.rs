@@ -4,8 +4,11 @@
 //!
 //! The URL may carry a password, so it lives in a `SecretString`, is never echoed in a
 //! configuration error, and [`RedisConfig::target`] is what logs show instead.
+//!
+//! TLS: a `rediss://` URL (or `REDIS_TLS=true` with `REDIS_HOST`), verified against
+//! `REDIS_TLS_CA_FILE` or Mozilla's roots, host name included; never `#insecure`.
 
-use super::database::{encode, host_part, target_of};
+use super::database::{MOZILLA, ca_file, encode, host_part, target_of};
 use super::reader::Reader;
 use super::values;
 use secrecy::{ExposeSecret, SecretString};
@@ -33,6 +36,9 @@ pub struct RedisConfig {
     /// `REDIS_KEY_PREFIX` (`authd:`): every key starts with it, so that several services (or
     /// test runs) can share one Redis database.
     pub key_prefix: String,
+    /// `REDIS_TLS_CA_FILE`: the PEM file of the CA a `rediss://` server's certificate must
+    /// lead to (else Mozilla's roots).
+    pub tls_ca_file: Option<String>,
 }
 
 impl RedisConfig {
@@ -42,10 +48,26 @@ impl RedisConfig {
         &self.url
     }
 
-    /// `host:port/db`, without password: safe to log.
+    /// Whether the connection is TLS (`rediss://`).
+    #[must_use]
+    pub fn tls(&self) -> bool {
+        self.url.expose_secret().starts_with("rediss://")
+    }
+
+    /// `host:port/db`, without password: safe to log. With TLS, where the CA comes from, so
+    /// that an error naming the target names the CA's variable.
     #[must_use]
     pub fn target(&self) -> String {
-        target_of(self.url.expose_secret())
+        let target = target_of(self.url.expose_secret());
+        if !self.tls() {
+            return target;
+        }
+        let ca = if self.tls_ca_file.is_some() {
+            "REDIS_TLS_CA_FILE"
+        } else {
+            MOZILLA
+        };
+        format!("{target} over TLS (CA: {ca})")
     }
 }
 
@@ -56,6 +78,7 @@ impl fmt::Debug for RedisConfig {
             .field("pool_max", &self.pool_max)
             .field("timeout", &self.timeout)
             .field("key_prefix", &self.key_prefix)
+            .field("tls_ca_file", &self.tls_ca_file)
             .finish_non_exhaustive()
     }
 }
@@ -80,11 +103,21 @@ pub(super) fn redis(r: &mut Reader) -> Option<RedisConfig> {
             Err(format!("{v:?} must be printable ASCII without spaces"))
         }
     });
+    let tls_ca_file = r.optional("REDIS_TLS_CA_FILE", ca_file);
+    let url = url?;
+    if tls_ca_file.is_some() && !url.expose_secret().starts_with("rediss://") {
+        r.problem(
+            "REDIS_TLS_CA_FILE",
+            "is set but Redis is reached in plain text: use a rediss:// REDIS_URL (or \
+             REDIS_TLS=true with REDIS_HOST)",
+        );
+    }
     Some(RedisConfig {
-        url: url?,
+        url,
         pool_max,
         timeout,
         key_prefix,
+        tls_ca_file,
     })
 }
 
@@ -98,9 +131,24 @@ fn url(r: &mut Reader) -> Option<SecretString> {
                  with REDIS_PORT, REDIS_PASSWORD, REDIS_DB)",
             );
         }
-        return r.optional("REDIS_URL", |v| {
+        let url = r.optional("REDIS_URL", |v| {
             redis_url(v).map(|()| SecretString::from(v.to_owned()))
         });
+        if let Some(url) = &url {
+            let rediss = url.expose_secret().starts_with("rediss://");
+            match r.optional("REDIS_TLS", values::boolean) {
+                Some(true) if !rediss => r.problem(
+                    "REDIS_TLS",
+                    "is true but REDIS_URL is redis:// (plain text): use rediss://",
+                ),
+                Some(false) if rediss => r.problem(
+                    "REDIS_TLS",
+                    "is false but REDIS_URL is rediss:// (TLS): drop one",
+                ),
+                _ => {}
+            }
+        }
+        return url;
     }
     if !from_parts {
         for part in REDIS_PARTS {
@@ -119,29 +167,37 @@ fn url(r: &mut Reader) -> Option<SecretString> {
     });
     let db = r.or("REDIS_DB", 0, |v| values::integer::<u32>(v, 0..=1023));
     let password = r.raw("REDIS_PASSWORD").map(str::to_owned);
+    let scheme = if r.or("REDIS_TLS", false, values::boolean) {
+        "rediss"
+    } else {
+        "redis"
+    };
     if host.is_empty() {
         return None;
     }
     let credentials = password.map_or_else(String::new, |p| format!(":{}@", encode(&p)));
     Some(SecretString::from(format!(
-        "redis://{credentials}{}:{port}/{db}",
+        "{scheme}://{credentials}{}:{port}/{db}",
         host_part(&host)
     )))
 }
 
 /// Checks `REDIS_URL` without ever quoting it: it may hold a password.
 fn redis_url(raw: &str) -> Result<(), String> {
-    if raw.starts_with("rediss://") {
+    let rest = raw
+        .strip_prefix("redis://")
+        .or_else(|| raw.strip_prefix("rediss://"))
+        .ok_or(
+            "must start with redis:// or rediss:// (the value is not shown: it may hold a \
+             password)",
+        )?;
+    if rest.contains("#insecure") {
         return Err(
-            "rediss:// (TLS) is not supported by this build: reach Redis over a \
-                    private network or a TLS tunnel and use redis:// (the value is not shown: \
-                    it may hold a password)"
+            "#insecure would turn off the check of the server's certificate, which authd \
+             never does: give REDIS_TLS_CA_FILE instead"
                 .to_owned(),
         );
     }
-    let rest = raw
-        .strip_prefix("redis://")
-        .ok_or("must start with redis:// (the value is not shown: it may hold a password)")?;
     if rest.is_empty() || rest.chars().any(char::is_whitespace) {
         return Err(
             "is not a valid URL (the value is not shown: it may hold a password)".to_owned(),

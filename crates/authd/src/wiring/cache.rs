@@ -41,6 +41,7 @@ pub(super) async fn redis(
         pool_max: config.pool_max,
         command_timeout: config.timeout,
         key_prefix: config.key_prefix.clone(),
+        tls_ca_file: config.tls_ca_file.as_ref().map(Into::into),
     };
     let store = RedisStore::connect(&settings, clock.clone())
         .await
@@ -51,6 +52,7 @@ pub(super) async fn redis(
     let store = Arc::new(store);
     tracing::info!(
         redis = %config.target(),
+        tls = config.tls(),
         timeout_ms = config.timeout.as_millis(),
         "denylist and rate limits: Redis (shared by every instance)"
     );

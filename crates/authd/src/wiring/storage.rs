@@ -91,6 +91,7 @@ pub(super) async fn postgres(db: &DatabaseConfig) -> Result<Storage, StartupErro
     let store = Arc::new(store);
     tracing::info!(
         database = %db.target(),
+        tls = db.tls.as_deref().unwrap_or("off"),
         pool_max = db.pool_max,
         "storage: PostgreSQL"
     );

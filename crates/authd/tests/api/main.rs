@@ -44,6 +44,7 @@ mod register;
 mod sessions;
 mod slow_clients;
 mod smtp_outage;
+mod tls;
 mod tokens;
 mod users_me;
 mod verify_email;

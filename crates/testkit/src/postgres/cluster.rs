@@ -49,11 +49,15 @@ pub(super) struct Cluster {
     bins: Binaries,
     dir: PathBuf,
     port: u16,
+    /// `ssl = on`, with copies of the certificate and key in the cluster's dir (owned by the
+    /// server's user, which PostgreSQL demands of the key).
+    tls: bool,
 }
 
 impl Cluster {
-    /// Creates and starts a cluster in a fresh temp dir, on a free loopback port.
-    pub(super) fn start_new() -> Self {
+    /// Creates and starts a cluster in a fresh temp dir, on a free loopback port; with `ssl =
+    /// on` and this certificate and key when `tls` is given (plain connections still allowed).
+    pub(super) fn start_new(tls: Option<(PathBuf, PathBuf)>) -> Self {
         let bins = Binaries::find_or_install();
         let dir = std::env::temp_dir().join(format!(
             "authd-pg-{}-{}",
@@ -61,9 +65,21 @@ impl Cluster {
             uuid::Uuid::new_v4().simple()
         ));
         fs::create_dir(&dir).unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
-        let mut cluster = Self { bins, dir, port: 0 };
+        let mut cluster = Self {
+            bins,
+            dir,
+            port: 0,
+            tls: tls.is_some(),
+        };
         // The watchdog first, so that even a failed start leaves nothing behind.
         cluster.spawn_watchdog();
+        if let Some((cert, key)) = tls {
+            for (from, to) in [(cert, "server.pem"), (key, "server.key")] {
+                let to = cluster.dir.join(to);
+                fs::copy(&from, &to)
+                    .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
+            }
+        }
         if cluster.bins.run_as_postgres() {
             binaries::give_to_postgres(&cluster.dir);
         }
@@ -141,6 +157,13 @@ impl Cluster {
             self.port,
             self.dir.display()
         ));
+        if self.tls {
+            text.push_str(&format!(
+                "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+                self.path("server.pem"),
+                self.path("server.key")
+            ));
+        }
         fs::write(&conf, text)
             .unwrap_or_else(|e| panic!("could not write {}: {e}", conf.display()));
     }

@@ -90,31 +90,6 @@ fn a_database_url_of_another_scheme_is_refused_without_echoing_it() {
 }
 
 #[test]
-fn tls_is_refused_rather_than_silently_connecting_in_plain_text() {
-    let errors = parse(&[
-        ("DATABASE_URL", "postgres://localhost/authd"),
-        ("DB_SSL", "true"),
-    ])
-    .unwrap_err();
-    assert!(errors.mentions("DB_SSL"));
-    assert!(errors.to_string().contains("not supported"), "{errors}");
-
-    let errors = parse(&[(
-        "DATABASE_URL",
-        "postgres://u:hunter2@localhost/authd?sslmode=require",
-    )])
-    .unwrap_err();
-    assert!(errors.mentions("DATABASE_URL"));
-    assert!(!errors.to_string().contains("hunter2"), "{errors}");
-
-    let db = database(&[
-        ("DATABASE_URL", "postgres://localhost/authd?sslmode=disable"),
-        ("DB_SSL", "false"),
-    ]);
-    assert_eq!(db.target(), "localhost/authd");
-}
-
-#[test]
 fn pool_bounds_and_timeouts_are_validated() {
     let url = ("DATABASE_URL", "postgres://localhost/authd");
     let errors = parse(&[url, ("DB_POOL_MIN", "20"), ("DB_POOL_MAX", "10")]).unwrap_err();

@@ -11,6 +11,7 @@ mod mfa;
 mod services;
 mod sms;
 mod sweep;
+mod tls;
 
 /// A password with every character a URL must escape.
 const PASSWORD: &str = "s3cr3t p@ss:word/%";

@@ -76,7 +76,7 @@ fn a_redis_password_never_appears_in_errors_or_debug_output() {
     assert!(!debug.contains("s3cr3t"), "{debug}");
     for bad in [
         format!("http://:{PASSWORD}@localhost"),
-        format!("rediss://:{PASSWORD}@localhost"),
+        format!("rediss://:{PASSWORD}@localhost/#insecure"),
     ] {
         let text = problems(&[("REDIS_URL", &bad)]).to_string();
         assert!(text.starts_with("REDIS_URL: "), "{text}");
