@@ -80,6 +80,10 @@ async fn sigterm_turns_readiness_off_serves_on_through_the_drain_finishes_in_fli
         answer.starts_with("HTTP/1.1 201"),
         "the request in flight completes: {answer}"
     );
+    assert!(
+        answer.to_ascii_lowercase().contains("connection: close"),
+        "a stopping instance keeps no connection open: {answer}"
+    );
 
     let status = app.process().wait_exit(EXIT_TIMEOUT).await;
     assert_eq!(
@@ -179,9 +183,8 @@ async fn restarting_each_of_two_instances_under_steady_load_fails_no_request_and
         })
         .collect();
 
-    for i in 0..nodes.len() {
+    for (i, node) in nodes.iter_mut().enumerate() {
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let node = &mut nodes[i];
         node.process().sigterm();
         let status = node.process().wait_exit(EXIT_TIMEOUT).await;
         assert_eq!(
@@ -318,6 +321,6 @@ async fn steady_client(
                     .await;
             }
         }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
