@@ -1,14 +1,19 @@
-//! The running service: the HTTP server and the outbox worker, started together and stopped
-//! together on SIGINT/SIGTERM.
+//! The running service: the HTTP server and the background tasks (outbox worker, metrics
+//! sampler, cleanup sweep, audit writer), started together and stopped together on
+//! SIGINT/SIGTERM (how a signal stops the server: [`shutdown`]).
 
-use crate::config::Config;
+mod shutdown;
+
+use crate::config::{Config, ShutdownConfig};
 use crate::mail_worker;
 use crate::wiring;
 use actix_web::dev::{Server, ServerHandle};
 use authd_domain::services::MailDelivery;
+use authd_http::Draining;
 use authd_resilience::AuditWriter;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::watch;
 
@@ -99,6 +104,8 @@ pub struct Application {
     sweep: Option<(authd_domain::services::CleanupSweep, std::time::Duration)>,
     poll_interval: std::time::Duration,
     mail_batch: usize,
+    shutdown: ShutdownConfig,
+    draining: Draining,
 }
 
 impl std::fmt::Debug for Application {
@@ -128,8 +135,14 @@ impl Application {
             .port();
         let config = config.with_bound_port(port);
         let wired = wiring::wire(&config).await?;
-        let server = authd_http::serve(listener, wired.state, config.server.workers)
-            .map_err(StartupError::Server)?;
+        let draining = wired.state.draining.clone();
+        let server = authd_http::serve(
+            listener,
+            wired.state,
+            config.server.workers,
+            config.shutdown.grace,
+        )
+        .map_err(StartupError::Server)?;
         tracing::info!(
             address = %format!("{}:{port}", config.server.host),
             public_url = %config.server.public_url,
@@ -144,14 +157,20 @@ impl Application {
             sweep: wired.sweep,
             poll_interval: config.mail.poll_interval,
             mail_batch: mail_worker::batch_for(config.mail.smtp.as_ref().map(|s| s.timeout)),
+            shutdown: config.shutdown,
+            draining,
         })
     }
 
-    /// A handle that stops this application once it runs: in-flight requests finish, the
-    /// outbox worker makes its last round and [`Self::run_until_stopped`] returns, as on SIGTERM.
+    /// A handle that stops this application once it runs: readiness turns off, in-flight
+    /// requests finish, the outbox worker makes its last round and [`Self::run_until_stopped`]
+    /// returns, as on SIGTERM but without the drain delay.
     #[must_use]
     pub fn stop_handle(&self) -> StopHandle {
-        StopHandle(self.server.handle())
+        StopHandle {
+            server: self.server.handle(),
+            draining: self.draining.clone(),
+        }
     }
 
     /// The port actually bound.
@@ -160,13 +179,17 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT or SIGTERM, then finishes in-flight requests, lets the outbox worker
-    /// make a last round and returns.
+    /// Serves until SIGINT or SIGTERM, then stops as [`shutdown`] describes: readiness off,
+    /// the drain, in-flight requests finished within `SHUTDOWN_GRACE`; then the outbox worker's
+    /// last round, the audit writer's flush and the end of a sweep in progress, together, each
+    /// within [`FINAL_WORK_LIMIT`].
     ///
     /// # Errors
     /// What the HTTP server returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
+        // The sweep is told as soon as a signal comes: it has the drain and the grace to end.
+        let (stopping, sweep_stopped) = watch::channel(false);
         let worker = tokio::spawn(mail_worker::run(
             self.delivery,
             self.poll_interval,
@@ -174,83 +197,65 @@ impl Application {
             stopped,
         ));
         let sampler = self.sampler.map(|s| tokio::spawn(s.run(stop.subscribe())));
-        let sweeper = self.sweep.map(|(sweep, every)| {
-            tokio::spawn(crate::sweeper::run(sweep, every, stop.subscribe()))
-        });
-        let signals = tokio::spawn(stop_on_signal(self.server.handle()));
+        let sweeper = self
+            .sweep
+            .map(|(sweep, every)| tokio::spawn(crate::sweeper::run(sweep, every, sweep_stopped)));
+        let signals = tokio::spawn(shutdown::on_signal(
+            self.server.handle(),
+            self.draining,
+            self.shutdown.drain,
+            stopping,
+        ));
         let served = self.server.await;
+        // Dropping its sender also tells the sweep, when the server was stopped by a handle.
         signals.abort();
         let _ = stop.send(true);
-        if let Err(e) = worker.await {
-            tracing::error!(error = %e, "the outbox worker panicked");
-        }
+        let outbox = async {
+            if let Err(e) = worker.await {
+                tracing::error!(error = %e, "the outbox worker panicked");
+            }
+        };
+        // The requests are over, so the events of the last ones are queued by now.
+        let audit = async {
+            if let Some(audit) = self.audit_writer {
+                audit.stop().await;
+            }
+        };
+        let sweep = async {
+            if let Some(sweeper) = sweeper {
+                crate::sweeper::finish(sweeper, FINAL_WORK_LIMIT).await;
+            }
+        };
+        tokio::join!(outbox, audit, sweep);
         if let Some(sampler) = sampler {
             let _ = sampler.await;
-        }
-        if let Some(sweeper) = sweeper {
-            // Not waited for: a first sweep of a large backlog may run for minutes. Every batch
-            // commits on its own and the lock goes with the sweep's own connection.
-            sweeper.abort();
-            let _ = sweeper.await;
-        }
-        // Last, so that the events of the last requests are written too.
-        if let Some(audit) = self.audit_writer {
-            audit.stop().await;
         }
         tracing::info!("authd stopped");
         served
     }
 }
 
+/// How long the work after the last request (the outbox's last round, the audit flush, the end
+/// of a sweep) may hold the exit up, each; they run together.
+const FINAL_WORK_LIMIT: Duration = Duration::from_secs(5);
+
 /// Stops a running [`Application`] from another task (see [`Application::stop_handle`]).
 #[derive(Clone)]
-pub struct StopHandle(ServerHandle);
+pub struct StopHandle {
+    server: ServerHandle,
+    draining: Draining,
+}
 
 impl StopHandle {
     /// Stops gracefully and returns once the HTTP server has stopped.
     pub async fn stop(&self) {
-        self.0.stop(true).await;
+        self.draining.start();
+        self.server.stop(true).await;
     }
 }
 
 impl std::fmt::Debug for StopHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("StopHandle")
-    }
-}
-
-/// Stops the server gracefully on the first SIGINT (Ctrl-C) or SIGTERM (orchestrators).
-async fn stop_on_signal(server: ServerHandle) {
-    shutdown_signal().await;
-    tracing::info!("shutdown signal received: finishing in-flight requests");
-    server.stop(true).await;
-}
-
-#[cfg(unix)]
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                () = ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-            ctrl_c().await;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-async fn shutdown_signal() {
-    ctrl_c().await;
-}
-
-/// Ctrl-C; never resolves if the handler cannot be installed (rather than stopping at once).
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
     }
 }

@@ -1,5 +1,10 @@
 //! The outbox worker: a tokio task that drains the outbox every `OUTBOX_POLL_INTERVAL_MS` until
 //! shutdown, then tries once more so that mail queued by the last requests is not left behind.
+//!
+//! Shutdown never cuts a batch short (a message sent but not yet marked sent would be sent again
+//! by whoever claims it next): a round in progress stops after its current batch, and the last
+//! round takes batches while [`FINAL_ROUND_LIMIT`] lasts. What is left stays in the outbox, in
+//! PostgreSQL, for the other instances or the next start.
 
 use authd_domain::services::MailDelivery;
 use std::time::Duration;
@@ -25,7 +30,7 @@ pub(crate) fn batch_for(delivery_timeout: Option<Duration>) -> usize {
         .clamp(1, MAX_BATCH)
 }
 
-/// The last round before exit may not hold shutdown up longer than this.
+/// The last round before exit starts no new batch after this.
 const FINAL_ROUND_LIMIT: Duration = Duration::from_secs(5);
 
 /// Runs until `stop` turns true (or its sender is dropped).
@@ -35,20 +40,20 @@ pub(crate) async fn run(
     batch: usize,
     stop: watch::Receiver<bool>,
 ) {
-    crate::periodic::every(every, stop, || drain(&delivery, batch)).await;
-    if tokio::time::timeout(FINAL_ROUND_LIMIT, drain(&delivery, batch))
-        .await
-        .is_err()
-    {
-        tracing::warn!("outbox: the last delivery round before shutdown timed out");
-    }
+    let stopping = stop.clone();
+    // A sender dropped counts as stopping too.
+    let go_on = || !*stopping.borrow() && stopping.has_changed().is_ok();
+    crate::periodic::every(every, stop, || drain(&delivery, batch, go_on)).await;
+    let deadline = tokio::time::Instant::now() + FINAL_ROUND_LIMIT;
+    drain(&delivery, batch, || tokio::time::Instant::now() < deadline).await;
     tracing::debug!("outbox worker stopped");
 }
 
-async fn drain(delivery: &MailDelivery, batch: usize) {
+/// Delivers batches while they come back full and `go_on` says so.
+async fn drain(delivery: &MailDelivery, batch: usize, go_on: impl Fn() -> bool) {
     loop {
         match delivery.run_once(batch).await {
-            Ok(delivered) if delivered >= batch => continue,
+            Ok(delivered) if delivered >= batch && go_on() => continue,
             Ok(_) => break,
             Err(e) => {
                 tracing::warn!(error = %e, "outbox: delivery round failed; retrying at the next tick");

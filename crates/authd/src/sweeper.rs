@@ -1,12 +1,15 @@
 //! The cleanup sweep's task: one sweep shortly after start-up, then one every `SWEEP_INTERVAL`,
-//! until shutdown. A sweep in progress when shutdown comes is cut short (the task is aborted):
-//! nothing is left half done, since every batch commits on its own, and the advisory lock is
-//! released with the sweep's own connection.
+//! until shutdown. Told to stop as soon as the signal comes, the task starts no new sweep, and a
+//! sweep in progress has the drain, the grace and then [`finish`]'s limit to end. One that still
+//! runs then (a first sweep of a large backlog can take minutes) is cut short: nothing is left
+//! half done, since every batch commits on its own (the batch cut rolls back and is deleted by
+//! the next sweep), and the advisory lock is released with the sweep's own connection.
 
 use authd_domain::ports::SweepOutcome;
 use authd_domain::services::CleanupSweep;
 use std::time::Duration;
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 /// Rows per statement: small enough that each delete holds its row locks for milliseconds.
 pub(crate) const BATCH: usize = 1000;
@@ -15,6 +18,15 @@ pub(crate) const BATCH: usize = 1000;
 pub(crate) async fn run(sweep: CleanupSweep, every: Duration, stop: watch::Receiver<bool>) {
     crate::periodic::every(every, stop, || round(&sweep)).await;
     tracing::debug!("cleanup sweep stopped");
+}
+
+/// Waits up to `limit` for the task to end its sweep, then cuts it short.
+pub(crate) async fn finish(mut task: JoinHandle<()>, limit: Duration) {
+    if tokio::time::timeout(limit, &mut task).await.is_err() {
+        tracing::info!("cleanup sweep: cut short by shutdown; the next sweep goes on from there");
+        task.abort();
+        let _ = task.await;
+    }
 }
 
 async fn round(sweep: &CleanupSweep) {

@@ -25,7 +25,7 @@ pub use ipnet::IpNet;
 pub use metrics::{HttpMetrics, MetricsEndpoint, UNMATCHED};
 pub use middleware::rate_limit::LimitGroup;
 pub use middleware::rate_limit::{Ipv6Prefix, Limit};
-pub use probes::{CachedProbe, FixedProbe, HealthProbes, Probe, ProbeStatus};
+pub use probes::{CachedProbe, Draining, FixedProbe, HealthProbes, Probe, ProbeStatus};
 pub use prometheus_client;
 pub use routes::{Access, Features, RouteSpec, openapi, openapi_of, table as route_table};
 pub use settings::{
@@ -99,11 +99,20 @@ pub fn app(
 }
 
 /// Starts serving on `listener` (bind it to port 0 for tests) with `workers` worker threads.
-/// The returned server must be awaited (or spawned) to run; its handle stops it.
+/// The returned server must be awaited (or spawned) to run; its handle stops it, and a graceful
+/// stop gives in-flight requests up to `grace` (whole seconds, rounded up) to finish. The server
+/// does not listen for signals itself: the caller decides when to stop (the binary first turns
+/// readiness off and keeps serving for a while, which actix's own SIGTERM handling, stopping
+/// accepting at once, would not allow).
 ///
 /// # Errors
 /// When the listener cannot be used.
-pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    workers: usize,
+    grace: std::time::Duration,
+) -> std::io::Result<Server> {
     let settings = &state.settings;
     let connections = Arc::new(ConnectionLimit::new(
         settings.max_connections_per_ip,
@@ -115,6 +124,8 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             connections.on_connect(connection, extensions);
         })
         .workers(workers.max(1))
+        .disable_signals()
+        .shutdown_timeout(grace.as_secs() + u64::from(grace.subsec_nanos() > 0))
         .listen(listener)?
         .run();
     Ok(server)

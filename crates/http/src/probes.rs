@@ -1,10 +1,12 @@
 //! Health probes of the backing services (database, Redis, mail) for `GET /v1/health` and
 //! `GET /health/ready`, and [`CachedProbe`], which keeps those endpoints from turning an
-//! orchestrator's or an attacker's polling into load on the services they check.
+//! orchestrator's or an attacker's polling into load on the services they check; and
+//! [`Draining`], which turns readiness off for good once shutdown begins.
 
 use async_trait::async_trait;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -58,6 +60,25 @@ pub struct HealthProbes {
 impl fmt::Debug for HealthProbes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("HealthProbes { .. }")
+    }
+}
+
+/// Whether shutdown has begun. From then on `GET /health/ready` answers 503 whatever the backing
+/// services say, so that load balancers stop sending new requests while the instance still
+/// serves the ones they already sent. It never turns back: a stopping instance is not restarted
+/// in place. Clones share the flag.
+#[derive(Debug, Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
+
+impl Draining {
+    /// Marks the instance as stopping.
+    pub fn start(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    #[must_use]
+    pub fn is_draining(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -147,6 +168,17 @@ mod tests {
     }
 
     const LONG: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn draining_is_shared_by_clones_and_never_ends() {
+        let draining = Draining::default();
+        let seen_by_a_worker = draining.clone();
+        assert!(!seen_by_a_worker.is_draining());
+        draining.start();
+        assert!(seen_by_a_worker.is_draining());
+        draining.start();
+        assert!(draining.is_draining());
+    }
 
     #[actix_web::test]
     async fn a_hundred_concurrent_callers_share_one_real_check() {

@@ -4,7 +4,7 @@
 use crate::metrics::{HttpMetrics, MetricsEndpoint};
 use crate::middleware::access::AccessControl;
 use crate::middleware::rate_limit::RateLimiting;
-use crate::probes::HealthProbes;
+use crate::probes::{Draining, HealthProbes};
 use crate::settings::HttpSettings;
 use authd_domain::ports::{AccessTokenCodec, Clock, Geolocator, NoGeolocation, RateLimiter};
 use authd_domain::services::Services;
@@ -18,6 +18,8 @@ pub struct AppState {
     pub access_tokens: Arc<dyn AccessTokenCodec>,
     pub settings: Arc<HttpSettings>,
     pub health: HealthProbes,
+    /// Set when shutdown begins: readiness answers 503 from then on.
+    pub draining: Draining,
     /// Every wall-clock time the adapter answers: the error envelope's and health's
     /// `timestamp`, `X-RateLimit-Reset`.
     pub clock: Arc<dyn Clock>,
@@ -60,6 +62,7 @@ impl AppState {
             access_tokens,
             settings: Arc::new(settings),
             health,
+            draining: Draining::default(),
             clock,
             started_at: Instant::now(),
             rate_limiting,

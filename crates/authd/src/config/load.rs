@@ -41,6 +41,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let geoip_database = admin::geoip_database(&mut r);
     let sweep = super::sweep::sweep(&mut r);
     let api = super::api::api(&mut r);
+    let shutdown = super::shutdown::shutdown(&mut r);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -70,6 +71,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
             geoip_database,
             sweep,
             api,
+            shutdown,
         })
     } else {
         Err(ConfigErrors(r.errors))

@@ -13,6 +13,7 @@ mod metrics;
 mod mfa;
 mod reader;
 mod redis;
+mod shutdown;
 mod sms;
 mod smtp;
 mod sweep;
@@ -26,6 +27,7 @@ pub use limits::{HealthConfig, RateLimitConfig};
 pub use metrics::MetricsConfig;
 pub use mfa::MfaConfig;
 pub use redis::RedisConfig;
+pub use shutdown::ShutdownConfig;
 pub use sms::SmsConfig;
 pub use smtp::SmtpConfig;
 pub use sweep::SweepConfig;
@@ -68,6 +70,8 @@ pub struct Config {
     pub sweep: SweepConfig,
     /// The dialects served, the CheckInn cookie, token introspection (`API_DIALECTS`, ...).
     pub api: ApiConfig,
+    /// How SIGTERM stops the service (`SHUTDOWN_DRAIN_DELAY`, `SHUTDOWN_GRACE`).
+    pub shutdown: ShutdownConfig,
 }
 
 #[derive(Debug, Clone)]

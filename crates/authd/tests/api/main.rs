@@ -41,6 +41,7 @@ mod rate_limits;
 mod redis_outage;
 mod refresh;
 mod register;
+mod rolling_restart;
 mod sessions;
 mod slow_clients;
 mod smtp_outage;

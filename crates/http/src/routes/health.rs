@@ -6,6 +6,7 @@
 use crate::health_report::{Details, Report, readiness, report};
 use crate::state::AppState;
 use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
 use actix_web::web::Data;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -55,12 +56,18 @@ pub async fn live() -> HttpResponse {
     responses(
         (status = 200, description = "The database is usable", body = Brief,
             example = json!({"status": "READY"})),
-        (status = 503, description = "The database is not usable", body = Brief,
+        (status = 503, description = "The database is not usable, or the instance is \
+            shutting down (it still serves the requests sent to it)", body = Brief,
             example = json!({"status": "NOT_READY"})),
     ),
 )]
 pub async fn ready(state: Data<AppState>) -> HttpResponse {
-    let status = readiness(&state.health).await;
+    // A stopping instance is not asked about its database: it will not be ready again.
+    let status = if state.draining.is_draining() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        readiness(&state.health).await
+    };
     let text = if status.is_success() {
         "READY"
     } else {

@@ -9,6 +9,7 @@ mod api;
 mod database;
 mod mfa;
 mod services;
+mod shutdown;
 mod sms;
 mod sweep;
 mod tls;

@@ -64,6 +64,8 @@ impl Child {
             .arg("serve")
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            // SIGTERM stops a test's instance at once unless the test asks for a drain.
+            .env("SHUTDOWN_DRAIN_DELAY", "0")
             .envs(vars)
             .env("PORT", port.to_string())
             // No `.env` of the developer's may leak in.
@@ -123,6 +125,29 @@ impl Child {
     }
 }
 
+impl Child {
+    /// Sends SIGTERM and returns at once: the test watches the shutdown.
+    pub fn sigterm(&self) {
+        let pid = self.process.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "SIGTERM to authd ({pid})");
+    }
+
+    /// The exit status, waiting up to `timeout`; `None` while it still runs.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(status)) = self.process.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
 impl Drop for Child {
     fn drop(&mut self) {
         let _ = self.process.kill();
@@ -144,4 +169,27 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("bind a free loopback port")
         .port()
+}
+
+impl super::TestApp {
+    /// The `authd` process behind an app from [`super::Production::spawn_process`].
+    pub fn process(&mut self) -> &mut Child {
+        match &mut self.running {
+            super::Running::Child(child) => child,
+            super::Running::InProcess { .. } => panic!("this app runs in the test process"),
+        }
+    }
+
+    /// Starts `authd` again on this app's port, on `production`'s services with `overrides`,
+    /// once its process has exited: a restart in place, as behind a load balancer that knows
+    /// the address.
+    pub async fn start_again(
+        &mut self,
+        production: &super::Production,
+        overrides: &[(&str, &str)],
+    ) {
+        let port = self.process().port();
+        let child = Child::spawn_on(production.config(overrides), port).await;
+        self.running = super::Running::Child(child);
+    }
 }
