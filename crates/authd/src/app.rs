@@ -181,8 +181,8 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then stops as [`shutdown`] describes: readiness off,
     /// the drain, in-flight requests finished within `SHUTDOWN_GRACE`; then the outbox worker's
-    /// last round, the audit writer's flush and the end of a sweep in progress, together, each
-    /// within [`FINAL_WORK_LIMIT`].
+    /// last rounds (within [`OUTBOX_STOP_LIMIT`]), the audit writer's flush and the end of a
+    /// sweep in progress (each within [`FINAL_WORK_LIMIT`]), together.
     ///
     /// # Errors
     /// What the HTTP server returns.
@@ -210,9 +210,21 @@ impl Application {
         // Dropping its sender also tells the sweep, when the server was stopped by a handle.
         signals.abort();
         let _ = stop.send(true);
+        // Bounded: a batch already sending when the stop came may wait on a slow SMTP server
+        // for up to half its lease, and the process must exit inside the orchestrator's grace
+        // period. A batch cut off stays leased and is sent again after its lease (at least once).
         let outbox = async {
-            if let Err(e) = worker.await {
-                tracing::error!(error = %e, "the outbox worker panicked");
+            let abort = worker.abort_handle();
+            match tokio::time::timeout(OUTBOX_STOP_LIMIT, worker).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::error!(error = %e, "the outbox worker panicked"),
+                Err(_) => {
+                    abort.abort();
+                    tracing::warn!(
+                        "the outbox worker was still sending at the stop; its batch is sent again \
+                         after its lease"
+                    );
+                }
             }
         };
         // The requests are over, so the events of the last ones are queued by now.
@@ -237,6 +249,10 @@ impl Application {
 
 /// How long the work after the last request (the outbox's last round, the audit flush, the end
 /// of a sweep) may hold the exit up, each; they run together.
+/// How long the outbox worker may go on after the server stopped: its last rounds (5 s) and a
+/// batch already under way.
+const OUTBOX_STOP_LIMIT: Duration = Duration::from_secs(10);
+
 const FINAL_WORK_LIMIT: Duration = Duration::from_secs(5);
 
 /// Stops a running [`Application`] from another task (see [`Application::stop_handle`]).

@@ -47,6 +47,21 @@ pub(crate) fn target(url: &str) -> Result<Target, String> {
             tls: None,
         });
     };
+    // Twice would be read as the first by one reader and the last by another: a URL saying
+    // `sslmode=verify-full&sslmode=disable` must not look encrypted and connect in plain text.
+    for name in ["sslmode=", "sslrootcert="] {
+        if query
+            .split('&')
+            .filter(|pair| pair.starts_with(name))
+            .count()
+            > 1
+        {
+            return Err(format!(
+                "{} is given more than once: give it once",
+                name.trim_end_matches('=')
+            ));
+        }
+    }
     let (mut mode, mut root) = (None, None);
     let mut kept = Vec::new();
     for pair in query.split('&') {
@@ -282,6 +297,17 @@ mod tests {
         assert_eq!(t.tls, Some((Mode::Full, None)));
         let t = target("postgres://u@h/db?sslmode=require").unwrap();
         assert_eq!(t.tls, Some((Mode::Chain, None)));
+    }
+
+    #[test]
+    fn a_mode_or_ca_given_twice_is_refused() {
+        for url in [
+            "postgres://u@h/db?sslmode=verify-full&sslmode=disable",
+            "postgres://u@h/db?sslmode=disable&x=1&sslmode=require",
+            "postgres://u@h/db?sslmode=require&sslrootcert=a.pem&sslrootcert=b.pem",
+        ] {
+            assert!(target(url).is_err(), "{url}");
+        }
     }
 
     #[test]

@@ -247,10 +247,27 @@ fn database_url(raw: &str) -> Result<(), String> {
     if rest.chars().any(char::is_whitespace) {
         return Err("contains whitespace (the value is not shown: it may hold a password)".into());
     }
-    let sslmode = rest
+    let query = rest
         .split_once('?')
         .map(|(_, query)| query)
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // Given twice, readers disagree on which counts (one connection could go out in plain text
+    // while the logs say TLS): refused.
+    for name in ["sslmode=", "sslrootcert="] {
+        if query
+            .split('&')
+            .filter(|pair| pair.starts_with(name))
+            .count()
+            > 1
+        {
+            return Err(format!(
+                "{} is given more than once: give it once (the value is not shown: it may hold a \
+                 password)",
+                name.trim_end_matches('=')
+            ));
+        }
+    }
+    let sslmode = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("sslmode="));
     match sslmode {

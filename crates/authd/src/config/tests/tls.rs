@@ -107,6 +107,26 @@ fn tls_asked_for_and_refused_at_once_is_a_problem() {
     assert!(errors.mentions("DATABASE_URL"), "{errors}");
 }
 
+/// `sslmode=verify-full&sslmode=disable` must not pass as TLS: one reader would take the first,
+/// another the last.
+#[test]
+fn an_sslmode_given_twice_is_a_problem() {
+    for (url, ssl) in [
+        (
+            "postgres://u:hunter2@db/authd?sslmode=verify-full&sslmode=disable",
+            "true",
+        ),
+        (
+            "postgres://u:hunter2@db/authd?sslmode=require&sslmode=disable",
+            "false",
+        ),
+    ] {
+        let errors = problems(&[("DATABASE_URL", url), ("DB_SSL", ssl)]);
+        assert!(errors.mentions("DATABASE_URL"), "{url}: {errors}");
+        assert!(!errors.to_string().contains("hunter2"), "{errors}");
+    }
+}
+
 #[test]
 fn a_ca_file_that_cannot_serve_or_without_tls_is_named() {
     let url = ("DATABASE_URL", "postgres://db/authd");

@@ -8,10 +8,26 @@ use serde_json::Value;
 /// The Kubernetes versions the manifests are validated against.
 const VERSIONS: [&str; 2] = ["1.30.0", "1.37.0"];
 
+/// The example overlay, and its example Secrets, which the overlay itself leaves out (applied by
+/// mistake, their empty values would overwrite the real Secrets made out of band): rendered in
+/// the overlay's namespace beside it.
 fn render() -> String {
-    let kubectl = authd_testkit::deploy_tools::kubectl().unwrap_or_else(|e| panic!("{e}"));
     let overlay = deploy().join("kubernetes/overlays/example");
-    let out = run(&kubectl, &["kustomize", overlay.to_str().unwrap()]);
+    let secrets = std::fs::read_to_string(overlay.join("secrets.example.yaml")).unwrap();
+    let secrets_dir = scratch("secrets.example.yaml", &secrets);
+    let secrets_dir = secrets_dir.parent().unwrap();
+    std::fs::write(
+        secrets_dir.join("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: authd\n\
+         resources:\n  - secrets.example.yaml\n",
+    )
+    .unwrap();
+    format!("{}---\n{}", kustomize(&overlay), kustomize(secrets_dir))
+}
+
+fn kustomize(dir: &std::path::Path) -> String {
+    let kubectl = authd_testkit::deploy_tools::kubectl().unwrap_or_else(|e| panic!("{e}"));
+    let out = run(&kubectl, &["kustomize", dir.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "kubectl kustomize failed:\n{}",
