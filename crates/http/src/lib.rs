@@ -56,6 +56,7 @@ pub fn app(
     >,
 > {
     let settings = state.settings.clone();
+    let draining = state.draining.clone();
     let features = routes::Features::of(&state);
     let body_timeout = settings.client_body_timeout;
     let rate_limiting = Data::from(state.rate_limiting.clone());
@@ -95,6 +96,9 @@ pub fn app(
         // any handler (a preflight, a refused origin).
         .wrap(from_fn(move |req, next| {
             middleware::body_deadline(body_timeout, req, next)
+        }))
+        .wrap(from_fn(move |req, next| {
+            middleware::close_while_draining(draining.clone(), req, next)
         }))
 }
 

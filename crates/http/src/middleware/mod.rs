@@ -5,6 +5,7 @@
 pub mod access;
 mod body_deadline;
 mod cors;
+mod draining;
 mod loggable;
 pub mod rate_limit;
 pub mod request_id;
@@ -13,6 +14,7 @@ pub mod trace_context;
 
 pub use body_deadline::{answer_late_body, body_deadline};
 pub use cors::{cors, guard as cors_guard};
+pub use draining::close_while_draining;
 
 use crate::checkinn;
 use crate::error::ApiError;
