@@ -1,15 +1,15 @@
 //! A page from an origin `ALLOWED_ORIGINS` does not list, open in the same browser while the
-//! user is signed in on the example page. It is on another port of 127.0.0.1: another origin
+//! user is signed in on the example page. First on another port of 127.0.0.1: another origin
 //! but the SAME site (SameSite ignores ports), so the browser does send it the user's
-//! `SameSite=Strict` refresh cookie; only authd's CORS and CSRF rules stand in its way.
+//! `SameSite=Strict` refresh cookie, and only authd's CORS and CSRF rules stand in its way.
+//! Then on `localhost`, another site, where the browser keeps the cookie to itself.
 //!
-//! It tries what a hostile page would: the AuthClient's own kind of request (JSON, with
-//! credentials: a preflight), a simple POST to refresh, and a `no-cors` text/plain POST to
-//! refresh (the classic CSRF, whose answer the page never sees), with and without a text/plain
-//! body. The page reads no answer, and from the outside: authd refused the refreshes (403, and
-//! 415 for text/plain, in the browser's network log), the cookie
-//! the browser holds is the one it held before (nothing was rotated), and the example page
-//! still restores its session with it (nothing was consumed).
+//! The page tries what a hostile page would: the AuthClient's own kind of request (JSON, with
+//! credentials: a preflight), a simple POST to refresh, and `no-cors` POSTs to refresh (the
+//! classic CSRF, whose answer the page never sees), without a body and with a text/plain one.
+//! It reads no answer, and from the outside: authd refused every refresh (statuses from the
+//! browser's network log), the cookie the browser holds is the one it held before (nothing was
+//! rotated), and the example page still restores its session with it (nothing was consumed).
 
 use crate::helpers::{ExamplePage, TestUser};
 use authd_testkit::browser::{Browser, SiteFiles, StaticSite};
@@ -73,42 +73,23 @@ async fn a_page_from_an_origin_not_allowed_can_neither_read_answers_nor_refresh_
     let cookie_before = refresh_cookie(&browser, &page).await;
 
     let foreign = foreign_site(&page, &user);
-    browser.responses().await; // only the foreign page's traffic from here on
-    browser.console().await;
-    browser.goto(&format!("{}/", foreign.origin())).await;
-    browser.wait_for("#result[data-done='true']").await;
-    let results = browser.text("#result").await.unwrap_or_default();
+    // Same site (another port of 127.0.0.1): the cookie goes along, the CSRF rule refuses it.
+    // The CORS-mode refresh has no answer in the log (the browser drops an answer without CORS
+    // headers before logging it); the body-less no-cors one met the CSRF rule (403), the
+    // text/plain one the JSON-only rule (415) before any cookie was looked at.
+    let same_site = attack(&browser, &foreign.origin()).await;
     assert_eq!(
-        results,
-        "login: TypeError\nrefresh: TypeError\nno-cors-refresh: read opaque 0 \n\
-         no-cors-text-refresh: read opaque 0 ",
-        "the foreign page reads no answer of authd's"
-    );
-
-    // The answers Chrome logged: the CORS-mode refresh has none (the browser drops an answer
-    // without CORS headers before logging it); the body-less no-cors refresh met the CSRF rule,
-    // the text/plain one the JSON-only rule, before any cookie was looked at.
-    let refreshes: Vec<u16> = browser
-        .responses()
-        .await
-        .into_iter()
-        .filter(|r| r.url.ends_with("/v1/auth/refresh"))
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(
-        refreshes,
+        same_site,
         [403, 415],
-        "authd refused the foreign page's refreshes: 403 CSRF_FAILED, 415 for text/plain"
+        "authd refused the same-site page's refreshes: 403 CSRF_FAILED, 415 for text/plain"
     );
-    let console: Vec<String> = browser
-        .console()
-        .await
-        .into_iter()
-        .map(|e| e.message)
-        .collect();
-    assert!(
-        console.iter().any(|m| m.contains("CORS policy")),
-        "the browser blocked the answers for want of CORS headers: {console:#?}"
+    // Cross-site (`localhost` is another site than `127.0.0.1`): SameSite=Strict keeps the
+    // cookie home, so authd sees no refresh token at all (400 MISSING_REFRESH_TOKEN).
+    let cross_site = attack(&browser, &foreign.origin_on("localhost")).await;
+    assert_eq!(
+        cross_site,
+        [400, 415],
+        "the cross-site page's refreshes came without the cookie"
     );
 
     assert_eq!(
@@ -120,6 +101,39 @@ async fn a_page_from_an_origin_not_allowed_can_neither_read_answers_nor_refresh_
     browser.wait_for("#message[data-state='restored']").await;
     browser.wait_for_text("#profile-email", &user.email).await;
     browser.close().await;
+}
+
+/// Opens the foreign page at `origin`, checks that it read no answer and that the browser
+/// blamed CORS, and returns the statuses of the refreshes it sent, from the network log.
+async fn attack(browser: &Browser, origin: &str) -> Vec<u16> {
+    browser.responses().await; // only this page's traffic from here on
+    browser.console().await;
+    browser.goto(&format!("{origin}/")).await;
+    browser.wait_for("#result[data-done='true']").await;
+    let results = browser.text("#result").await.unwrap_or_default();
+    assert_eq!(
+        results,
+        "login: TypeError\nrefresh: TypeError\nno-cors-refresh: read opaque 0 \n\
+         no-cors-text-refresh: read opaque 0 ",
+        "the page at {origin} reads no answer of authd's"
+    );
+    let console: Vec<String> = browser
+        .console()
+        .await
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    assert!(
+        console.iter().any(|m| m.contains("CORS policy")),
+        "the browser blocked the answers for want of CORS headers: {console:#?}"
+    );
+    browser
+        .responses()
+        .await
+        .into_iter()
+        .filter(|r| r.url.ends_with("/v1/auth/refresh"))
+        .map(|r| r.status)
+        .collect()
 }
 
 /// The foreign page, on a port of its own; its `config.js` names authd and the user's
