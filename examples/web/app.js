@@ -71,6 +71,16 @@ async function login(event) {
   }
 }
 
+async function reloadProfile() {
+  try {
+    await showProfile();
+    say('Profile reloaded.', 'reloaded');
+  } catch (error) {
+    show('signed-out');
+    say(`Could not load your profile: ${explain(error)}`, 'error');
+  }
+}
+
 async function logout() {
   try {
     await auth.logout();
@@ -125,6 +135,7 @@ if ($('verify')) {
 } else {
   $('register-form').addEventListener('submit', register);
   $('login-form').addEventListener('submit', login);
+  $('reload-profile').addEventListener('click', reloadProfile);
   $('logout').addEventListener('click', logout);
   restore();
 }

@@ -17,6 +17,7 @@ use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -60,6 +61,8 @@ pub struct ConsoleEntry {
 /// One answer the browser received, from its network log.
 #[derive(Debug, Clone)]
 pub struct NetworkResponse {
+    /// The request's method, when the log holds the request (it may have been read already).
+    pub method: String,
     pub url: String,
     pub status: u16,
 }
@@ -223,16 +226,36 @@ impl Browser {
         }
     }
 
-    /// The answers received since the last call (Chrome's `Network.responseReceived` events).
+    /// The answers received since the last call (Chrome's `Network.responseReceived` events),
+    /// with the method of their request (`OPTIONS` for a CORS preflight).
     pub async fn responses(&self) -> Vec<NetworkResponse> {
-        self.log("performance")
+        let events: Vec<Value> = self
+            .log("performance")
             .await
             .iter()
             .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
-            .filter(|m| m["message"]["method"] == "Network.responseReceived")
-            .filter_map(|m| {
-                let response = &m["message"]["params"]["response"];
+            .map(|m| m["message"].clone())
+            .collect();
+        let methods: HashMap<&str, &str> = events
+            .iter()
+            .filter(|e| e["method"] == "Network.requestWillBeSent")
+            .filter_map(|e| {
+                let params = &e["params"];
+                Some((
+                    params["requestId"].as_str()?,
+                    params["request"]["method"].as_str()?,
+                ))
+            })
+            .collect();
+        events
+            .iter()
+            .filter(|e| e["method"] == "Network.responseReceived")
+            .filter_map(|e| {
+                let params = &e["params"];
+                let response = &params["response"];
+                let id = params["requestId"].as_str().unwrap_or_default();
                 Some(NetworkResponse {
+                    method: methods.get(id).copied().unwrap_or_default().to_owned(),
                     url: response["url"].as_str()?.to_owned(),
                     status: u16::try_from(response["status"].as_u64()?).ok()?,
                 })

@@ -11,6 +11,7 @@
 //! browser's network log), the cookie the browser holds is the one it held before (nothing was
 //! rotated), and the example page still restores its session with it (nothing was consumed).
 
+use super::sign_in;
 use crate::helpers::{ExamplePage, TestUser};
 use authd_testkit::browser::{Browser, SiteFiles, StaticSite};
 
@@ -58,17 +59,12 @@ async function attempt(name, run) {
 #[tokio::test]
 async fn a_page_from_an_origin_not_allowed_can_neither_read_answers_nor_refresh_with_the_cookie() {
     let page = ExamplePage::start().await;
-    let user = page.app.registered_user().await;
-    let link = page.verification_link(&user.email).await;
-    let token = link.rsplit("token=").next().unwrap_or_default();
-    page.app.verify_email(token).await.ok(200);
+    let user = page.verified_user().await;
 
     let browser = Browser::start().await;
     browser.goto(&page.url()).await;
     browser.wait_for("#message[data-state='signed-out']").await;
-    browser.fill("#login-email", &user.email).await;
-    browser.fill("#login-password", &user.password).await;
-    browser.click("#login").await;
+    sign_in(&browser, &user).await;
     browser.wait_for("#message[data-state='signed-in']").await;
     let cookie_before = refresh_cookie(&browser, &page).await;
 

@@ -2,6 +2,7 @@
 //! sign out: every step through the page's forms, as a person would, with no console error
 //! (a Content-Security-Policy violation would be one) on the way.
 
+use super::sign_in;
 use crate::helpers::{ExamplePage, TestUser};
 use authd_testkit::browser::Browser;
 
@@ -93,10 +94,4 @@ async fn the_example_page_takes_a_user_from_registration_to_sign_out() {
         "the refused inline script is a console error: {console:#?}"
     );
     browser.close().await;
-}
-
-async fn sign_in(browser: &Browser, user: &TestUser) {
-    browser.fill("#login-email", &user.email).await;
-    browser.fill("#login-password", &user.password).await;
-    browser.click("#login").await;
 }

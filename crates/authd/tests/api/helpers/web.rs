@@ -3,7 +3,7 @@
 //! `ALLOWED_ORIGINS` and uses as `APP_BASE_URL`, so that the mailed links open the page. authd
 //! runs over the in-memory adapters and mails over the test SMTP server.
 
-use super::{Smtp, TestApp, spawn_in_process};
+use super::{Smtp, TestApp, TestUser, spawn_in_process};
 use authd_testkit::browser::{SiteFiles, StaticSite};
 use std::path::PathBuf;
 
@@ -24,17 +24,14 @@ impl ExamplePage {
         let origin = site.origin();
         let smtp = authd_testkit::smtp::server().await;
         let port = smtp.port().to_string();
-        let app = spawn_in_process(
-            &[
-                ("APP_BASE_URL", origin.as_str()),
-                ("ALLOWED_ORIGINS", origin.as_str()),
-                ("SMTP_HOST", smtp.host()),
-                ("SMTP_PORT", port.as_str()),
-                ("SMTP_SECURITY", "none"),
-            ],
-            Some(Smtp::Shared(smtp)),
-        )
-        .await;
+        let vars = [
+            ("APP_BASE_URL", origin.as_str()),
+            ("ALLOWED_ORIGINS", origin.as_str()),
+            ("SMTP_HOST", smtp.host()),
+            ("SMTP_PORT", port.as_str()),
+            ("SMTP_SECURITY", "none"),
+        ];
+        let app = spawn_in_process(&vars, Some(Smtp::Shared(smtp))).await;
         site.set(
             "/config.js",
             format!("window.AUTHD_API = '{}/v1';\n", app.address),
@@ -45,6 +42,16 @@ impl ExamplePage {
     /// `http://127.0.0.1:<port>/`
     pub fn url(&self) -> String {
         format!("{}/", self.site.origin())
+    }
+
+    /// An account registered and verified through the API (the mailed link's token), ready to
+    /// sign in on the page.
+    pub async fn verified_user(&self) -> TestUser {
+        let user = self.app.registered_user().await;
+        let link = self.verification_link(&user.email).await;
+        let token = link.rsplit("token=").next().unwrap_or_default();
+        self.app.verify_email(token).await.ok(200);
+        user
     }
 
     /// The verification link mailed to `email`, exactly as written in the mail.
