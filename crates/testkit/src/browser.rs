@@ -326,11 +326,12 @@ impl Browser {
 
 /// `target/browser` of the workspace (or of `CARGO_TARGET_DIR`).
 fn artifacts_dir() -> PathBuf {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map_or_else(|| PathBuf::from("."), PathBuf::from);
     std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"),
-            PathBuf::from,
-        )
+        .map_or_else(|| workspace.join("target"), PathBuf::from)
         .join("browser")
 }
 

@@ -21,7 +21,10 @@ async fn sign_in(browser: &Browser, user: &TestUser) {
 /// The class text from the line `class AuthClient {` to the end of `class AuthError`.
 fn perfect21_classes(text: &str) -> &str {
     let start = text.find("\nclass AuthClient {").expect("class AuthClient") + 1;
-    let error = text[start..].find("\nclass AuthError").expect("class AuthError") + start;
+    let error = text[start..]
+        .find("\nclass AuthError")
+        .expect("class AuthError")
+        + start;
     let end = text[error..].find("\n}\n").expect("the end of AuthError") + error + 3;
     &text[start..end]
 }

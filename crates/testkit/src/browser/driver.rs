@@ -17,7 +17,7 @@ const INSTALL_HINT: &str = "sudo apt-get install -y chromium chromium-driver";
 
 const WATCHDOG: &str = r#"(
   while kill -0 {pid} 2>/dev/null; do sleep 0.5; done
-  kill -KILL -- -{group} 2>/dev/null
+  kill -KILL -{group} 2>/dev/null
   sleep 1
   rm -rf '{dir}'
 ) &"#;
@@ -121,7 +121,8 @@ impl Drop for Driver {
 }
 
 /// A detached shell (own process group, so a Ctrl-C does not kill it first) that waits for this
-/// process to end, then kills chromedriver's group and deletes the dir.
+/// process to end, then kills chromedriver's group and deletes the dir. (dash's `kill` takes no
+/// `--`: a negative number after the signal is the group.)
 fn spawn_watchdog(group: u32, dir: &Path) {
     let script = WATCHDOG
         .replace("{pid}", &std::process::id().to_string())
