@@ -64,7 +64,9 @@ fn header<'a, B>(res: &'a actix_web::dev::ServiceResponse<B>, name: &str) -> &'a
         .unwrap_or_default()
 }
 
-async fn body_of<B: actix_web::body::MessageBody>(res: actix_web::dev::ServiceResponse<B>) -> String {
+async fn body_of<B: actix_web::body::MessageBody>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> String {
     String::from_utf8(read_body(res).await.to_vec()).unwrap()
 }
 

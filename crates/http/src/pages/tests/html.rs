@@ -105,7 +105,10 @@ fn no_page_has_inline_script_or_style() {
                 assert_ne!(key, "style", "{name}: a style attribute on <{}>", tag.name);
                 assert!(!key.starts_with("on"), "{name}: an event handler {key}");
                 assert!(
-                    !value.trim_start().to_ascii_lowercase().starts_with("javascript:"),
+                    !value
+                        .trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("javascript:"),
                     "{name}: a javascript: URL"
                 );
             }
@@ -142,7 +145,10 @@ fn each_page_is_accessible_and_fits_a_phone() {
         assert!(viewport.attributes["content"].contains("width=device-width"));
         let title = tags.iter().find(|t| t.name == "title").expect("<title>");
         assert!(!title.text_after.trim().is_empty(), "{name}");
-        assert!(tags.iter().any(|t| t.name == "noscript"), "{name}: <noscript>");
+        assert!(
+            tags.iter().any(|t| t.name == "noscript"),
+            "{name}: <noscript>"
+        );
         let referrer = tags
             .iter()
             .find(|t| t.attributes.get("name").is_some_and(|n| n == "referrer"))
