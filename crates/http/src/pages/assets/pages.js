@@ -37,14 +37,27 @@
     status.textContent = text;
   }
 
-  function fieldError(id, text) {
+  // Shows `messages` (one or several sentences) under the field `id`, or clears them.
+  function fieldError(id, messages) {
     var field = document.getElementById(id);
     var error = document.getElementById(id + '-error');
     if (!field || !error) {
       return;
     }
-    error.textContent = text;
-    if (text) {
+    var list = [].concat(messages || []).filter(Boolean);
+    error.textContent = '';
+    if (list.length === 1) {
+      error.textContent = list[0];
+    } else if (list.length > 1) {
+      var ul = document.createElement('ul');
+      list.forEach(function (message) {
+        var li = document.createElement('li');
+        li.textContent = message;
+        ul.appendChild(li);
+      });
+      error.appendChild(ul);
+    }
+    if (list.length) {
       field.setAttribute('aria-invalid', 'true');
     } else {
       field.removeAttribute('aria-invalid');
@@ -117,8 +130,7 @@
 
   // The policy problems of `details` next to the field; anything else in the status line.
   function showDetails(details) {
-    var messages = (details || []).map(function (d) { return d.message; }).filter(Boolean);
-    fieldError('new-password', messages.join(' '));
+    fieldError('new-password', (details || []).map(function (d) { return d.message; }));
   }
 
   function resetOnSubmit() {
@@ -127,15 +139,17 @@
     var confirmation = document.getElementById('confirm-password');
     form.addEventListener('submit', function (event) {
       event.preventDefault();
-      fieldError('new-password', '');
-      fieldError('confirm-password', '');
+      fieldError('new-password', null);
+      fieldError('confirm-password', null);
       if (!password.value) {
         fieldError('new-password', 'Enter a new password.');
+        show('error', 'Please correct the password and try again.');
         password.focus();
         return;
       }
       if (password.value !== confirmation.value) {
         fieldError('confirm-password', 'The two passwords are not the same.');
+        show('error', 'Please correct the password and try again.');
         confirmation.focus();
         return;
       }
