@@ -12,6 +12,7 @@ mod health_report;
 mod metrics;
 mod middleware;
 mod openapi;
+mod pages;
 mod probes;
 mod routes;
 mod secret_eq;

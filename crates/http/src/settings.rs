@@ -60,6 +60,10 @@ pub struct HttpSettings {
     pub token_issuer: String,
     /// `JWT_AUDIENCE` ("authd"): the `aud` of every access token, answered by introspection.
     pub token_audience: String,
+    /// `BUILTIN_PAGES` as resolved at start-up: serve the pages of the mailed links
+    /// (`/verify-email`, `/reset-password`, `/unlock-account`) and their assets. Off by default:
+    /// the binary turns them on when the links point at authd itself.
+    pub builtin_pages: bool,
 }
 
 /// The API surfaces (`API_DIALECTS`, default `perfect21,checkinn`). Off, a surface's routes are
@@ -130,6 +134,7 @@ impl Default for HttpSettings {
             checkinn_delete_requires_password: false,
             token_issuer: "authd".to_owned(),
             token_audience: "authd".to_owned(),
+            builtin_pages: false,
         }
     }
 }

@@ -42,6 +42,7 @@ pub(super) fn load(mut r: Reader) -> Result<Config, ConfigErrors> {
     let sweep = super::sweep::sweep(&mut r);
     let api = super::api::api(&mut r);
     let shutdown = super::shutdown::shutdown(&mut r);
+    super::pages::check(&mut r, &server, &api);
     auth.mfa = MfaSettings {
         enabled: mfa.enabled,
         issuer: mfa.issuer.clone(),
@@ -119,6 +120,7 @@ fn server(r: &mut Reader) -> ServerConfig {
         values::integer::<usize>(v, 1..=1024)
     });
     let admin_allowed_ips = admin::admin_allowed_ips(r);
+    let builtin_pages = super::pages::builtin_pages(r);
     ServerConfig {
         host,
         port,
@@ -132,6 +134,7 @@ fn server(r: &mut Reader) -> ServerConfig {
         trusted_proxies,
         workers,
         admin_allowed_ips,
+        builtin_pages,
         public_url_derived,
         app_base_url_derived,
     }

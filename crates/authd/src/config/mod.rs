@@ -11,6 +11,7 @@ mod limits;
 mod load;
 mod metrics;
 mod mfa;
+mod pages;
 mod reader;
 mod redis;
 mod shutdown;
@@ -26,6 +27,7 @@ pub use database::DatabaseConfig;
 pub use limits::{HealthConfig, RateLimitConfig};
 pub use metrics::MetricsConfig;
 pub use mfa::MfaConfig;
+pub use pages::BuiltinPages;
 pub use redis::RedisConfig;
 pub use shutdown::ShutdownConfig;
 pub use sms::SmsConfig;
@@ -100,6 +102,9 @@ pub struct ServerConfig {
     pub workers: usize,
     /// `ADMIN_ALLOWED_IPS`: the networks that may reach `/v1/admin/*`; `None`: any.
     pub admin_allowed_ips: Option<Vec<IpNet>>,
+    /// `BUILTIN_PAGES` (auto): the pages of the mailed links; see
+    /// [`ServerConfig::serves_builtin_pages`].
+    pub builtin_pages: BuiltinPages,
     /// Whether `PUBLIC_URL` / `APP_BASE_URL` were derived from `HOST:PORT`; then they follow the
     /// port actually bound (`PORT=0`).
     pub(crate) public_url_derived: bool,

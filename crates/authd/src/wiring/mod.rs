@@ -252,6 +252,7 @@ fn http_settings(config: &Config) -> HttpSettings {
         // Introspection answers them for the tokens it found active (verified against them).
         token_issuer: config.jwt.issuer.clone(),
         token_audience: config.jwt.audience.clone(),
+        builtin_pages: config.server.serves_builtin_pages(&config.api),
         ..HttpSettings::default()
     }
 }

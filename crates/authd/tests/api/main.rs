@@ -35,6 +35,7 @@ mod mfa;
 mod monitoring;
 mod multi_instance;
 mod openapi;
+mod pages;
 mod passwords;
 mod postgres;
 mod production;

@@ -21,15 +21,18 @@ const HEADERS: [(&str, &str); 7] = [
     ),
 ];
 
-/// Sets every header, but a `Content-Security-Policy` a route already chose (the interactive
-/// docs relax it for their own files), and `Cache-Control: no-store` unless the route chose its
-/// own (the JWKS is public and cacheable).
+/// What a route may choose for itself: the interactive docs relax the policy for their own
+/// files; the built-in pages tighten both (their address carries a token).
+const ROUTE_MAY_CHOOSE: [&str; 2] = ["content-security-policy", "referrer-policy"];
+
+/// Sets every header, but those of [`ROUTE_MAY_CHOOSE`] a route already chose, and
+/// `Cache-Control: no-store` unless the route chose its own (the JWKS is public and cacheable).
 pub fn apply(headers: &mut HeaderMap) {
     if !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     for (name, value) in HEADERS {
-        if name == "content-security-policy" && headers.contains_key(name) {
+        if ROUTE_MAY_CHOOSE.contains(&name) && headers.contains_key(name) {
             continue;
         }
         headers.insert(
@@ -62,6 +65,27 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("default-src 'self'")
         );
+    }
+
+    #[test]
+    fn a_route_that_chose_its_policies_keeps_them() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"),
+        );
+        headers.insert(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        );
+        apply(&mut headers);
+        let value = |name| headers.get(name).and_then(|v| v.to_str().ok());
+        assert_eq!(
+            value("content-security-policy"),
+            Some("default-src 'self'; frame-ancestors 'none'")
+        );
+        assert_eq!(value("referrer-policy"), Some("no-referrer"));
+        assert_eq!(value("x-frame-options"), Some("DENY"));
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub struct Features {
     pub checkinn: bool,
     /// `INTROSPECTION_TOKEN` or `INTROSPECTION_CLIENTS` is set: `POST /v1/auth/introspect`.
     pub introspection: bool,
+    /// `BUILTIN_PAGES`: the pages of the mailed links (`/verify-email`, ...), never documented.
+    pub pages: bool,
 }
 
 impl Features {
@@ -45,6 +47,7 @@ impl Features {
         perfect21: true,
         checkinn: true,
         introspection: true,
+        pages: true,
     };
 
     /// What the services of `state` offer.
@@ -56,6 +59,7 @@ impl Features {
             perfect21: settings.dialects.perfect21,
             checkinn: settings.dialects.checkinn,
             introspection: settings.introspection.any(),
+            pages: settings.builtin_pages,
         }
     }
 }
@@ -241,7 +245,12 @@ pub fn configure(features: Features) -> impl FnOnce(&mut web::ServiceConfig) {
         } else {
             &[API_PREFIX]
         };
-        endpoint::register(cfg, prefixes, endpoints(features));
+        let mut served = endpoints(features);
+        // Pages for people, not API: served, but never in the document (`documented`).
+        if features.pages {
+            served.extend(crate::pages::endpoints());
+        }
+        endpoint::register(cfg, prefixes, served);
     }
 }
 
