@@ -6,6 +6,7 @@
 
 mod foreign;
 mod journey;
+mod pages;
 mod quirks;
 
 use crate::helpers::TestUser;
