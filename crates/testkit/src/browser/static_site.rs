@@ -185,3 +185,65 @@ fn content_type(name: &str) -> &'static str {
         _ => "application/octet-stream",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SiteFiles, StaticSite};
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
+    fn get(site: &StaticSite, target: &str) -> String {
+        let port = site
+            .origin()
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse::<u16>()
+            .unwrap();
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(stream, "GET {target} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    /// A site over a fresh temp dir, which the caller removes.
+    fn site() -> (StaticSite, std::path::PathBuf) {
+        let root = std::env::temp_dir().join(format!("authd-site-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(root.join("verify-email")).unwrap();
+        std::fs::write(root.join("index.html"), "home").unwrap();
+        std::fs::write(root.join("config.js"), "from disk").unwrap();
+        std::fs::write(root.join("verify-email/index.html"), "verify").unwrap();
+        let site = StaticSite::serve(SiteFiles::dir(root.clone()).with("/config.js", "made up"));
+        (site, root)
+    }
+
+    #[test]
+    fn serves_files_directories_and_made_up_files_first() {
+        let (site, root) = site();
+        let home = get(&site, "/");
+        assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+        assert!(
+            home.contains("text/html") && home.ends_with("home"),
+            "{home}"
+        );
+        assert!(get(&site, "/verify-email?token=abc").ends_with("verify"));
+        let config = get(&site, "/config.js");
+        assert!(
+            config.contains("text/javascript") && config.ends_with("made up"),
+            "{config}"
+        );
+        site.set("/config.js", "changed");
+        assert!(get(&site, "/config.js").ends_with("changed"));
+        std::fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn nothing_outside_the_root_nor_missing_files() {
+        let (site, root) = site();
+        assert!(get(&site, "/../../etc/passwd").starts_with("HTTP/1.1 404"));
+        assert!(get(&site, "/verify-email/../../x").starts_with("HTTP/1.1 404"));
+        assert!(get(&site, "/missing.js").starts_with("HTTP/1.1 404"));
+        std::fs::remove_dir_all(root).unwrap();
+    }
+}
