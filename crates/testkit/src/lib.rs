@@ -15,6 +15,7 @@
 
 pub mod api_tools;
 pub mod audit;
+pub mod browser;
 pub mod clock;
 pub mod conformance;
 pub mod debian;

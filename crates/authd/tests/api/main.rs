@@ -13,6 +13,7 @@ mod helpers;
 
 mod admin;
 mod admin_cli;
+mod browser;
 mod busy;
 mod checkinn;
 mod cleanup;

@@ -17,6 +17,7 @@ mod process;
 mod production;
 mod reply;
 mod sms;
+mod web;
 
 pub use admin::{
     Member, bootstrap_admin, next_second, roles_in, spawn_admin_app, spawn_admin_app_with, types,
@@ -33,6 +34,7 @@ pub use process::Child;
 pub use production::{Production, Smtp, spawn_production_app};
 pub use reply::Reply;
 pub use sms::SmsGateway;
+pub use web::ExamplePage;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use serde_json::{Value, json};
