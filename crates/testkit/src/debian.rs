@@ -2,8 +2,9 @@
 //! or `/usr/bin`, and installed with apt-get when missing and this process may (root).
 
 use std::env;
+use std::io;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 
 /// Where Debian puts the programs of its packages when `PATH` does not list it.
 const DEBIAN_BIN: &str = "/usr/bin";
@@ -31,23 +32,41 @@ pub fn running_as_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-/// Installs `package` unless the shell test `present` succeeds. Parallel callers serialize on a
-/// lock file named after the package, and one that got the lock after another installed finds
+/// Runs the shell `script` holding the one lock every apt-get of the tests takes: dpkg and apt's
+/// lists allow one user at a time and fail at once otherwise, so two test processes installing
+/// different packages (say postgresql and chromium-driver) on a fresh machine must take turns.
+///
+/// # Errors
+/// `flock` or `sh` cannot be started.
+pub fn run_with_apt_lock(script: &str) -> io::Result<ExitStatus> {
+    Command::new("flock")
+        .arg(env::temp_dir().join("authd-testkit-apt.lock"))
+        .args(["sh", "-c", script])
+        .stdin(Stdio::null())
+        .status()
+}
+
+/// Installs `package` unless the shell test `present` succeeds. Parallel callers serialize on
+/// the apt lock ([`run_with_apt_lock`]), and one that got the lock after another installed finds
 /// `present` true and skips the install.
 ///
 /// # Errors
 /// apt-get cannot be run or fails; the message says which.
 pub fn install(package: &str, present: &str) -> Result<(), String> {
-    let lock = env::temp_dir().join(format!("authd-testkit-{package}-install.lock"));
+    // Checked before the lock too, so that a present package never waits for another's install.
+    if Command::new("sh")
+        .args(["-c", present])
+        .stdin(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return Ok(());
+    }
     let script = format!(
         "{present} || {{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
          {package}; }}"
     );
-    let status = Command::new("flock")
-        .arg(&lock)
-        .args(["sh", "-c", &script])
-        .stdin(Stdio::null())
-        .status();
+    let status = run_with_apt_lock(&script);
     match status {
         Ok(s) if s.success() => Ok(()),
         Ok(s) => Err(format!(
@@ -71,7 +90,6 @@ pub fn promtool() -> Result<PathBuf, String> {
     }
     let root = env::temp_dir().join("authd-testkit-promtool");
     let promtool = root.join("usr/bin/promtool");
-    let lock = env::temp_dir().join("authd-testkit-promtool.lock");
     let script = format!(
         "test -x '{bin}' || {{ mkdir -p '{dir}/deb' && cd '{dir}/deb' && rm -f prometheus_*.deb \
          && {{ apt-get download prometheus || {{ apt-get update && apt-get download prometheus; }}; }} \
@@ -80,11 +98,7 @@ pub fn promtool() -> Result<PathBuf, String> {
         bin = promtool.display(),
         dir = root.display(),
     );
-    let status = Command::new("flock")
-        .arg(&lock)
-        .args(["sh", "-c", &script])
-        .stdin(Stdio::null())
-        .status();
+    let status = run_with_apt_lock(&script);
     match status {
         Ok(s) if s.success() && promtool.is_file() => Ok(promtool),
         Ok(s) => Err(format!(

@@ -43,7 +43,6 @@ pub fn kubectl() -> Result<PathBuf, String> {
 pub fn nginx() -> Result<PathBuf, String> {
     let root = std::env::temp_dir().join("authd-testkit-nginx");
     let nginx = root.join("usr/sbin/nginx");
-    let lock = std::env::temp_dir().join("authd-testkit-nginx.lock");
     let script = format!(
         "test -x '{bin}' || {{ mkdir -p '{dir}/deb' && cd '{dir}/deb' && rm -f nginx_*.deb \
          && {{ apt-get download nginx || {{ apt-get update && apt-get download nginx; }}; }} \
@@ -52,11 +51,10 @@ pub fn nginx() -> Result<PathBuf, String> {
         bin = nginx.display(),
         dir = root.display(),
     );
-    let status = std::process::Command::new("flock")
-        .arg(&lock)
-        .args(["sh", "-c", &script])
-        .stdin(std::process::Stdio::null())
-        .status();
+    if nginx.is_file() {
+        return Ok(nginx);
+    }
+    let status = crate::debian::run_with_apt_lock(&script);
     match status {
         Ok(s) if s.success() && nginx.is_file() => Ok(nginx),
         Ok(s) => Err(format!(

@@ -90,15 +90,10 @@ fn make_venv(venv: &Path, pins: &[&str]) {
 }
 
 fn install_debian_venv() {
-    let lock = env::temp_dir().join("authd-testkit-python-install.lock");
     let script = "python3 -c 'import venv, ensurepip' 2>/dev/null || { apt-get update && \
                   DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv; }";
     eprintln!("python3-venv is missing: installing the Debian package for the tests");
-    let status = Command::new("flock")
-        .arg(&lock)
-        .args(["sh", "-c", script])
-        .stdin(Stdio::null())
-        .status();
+    let status = crate::debian::run_with_apt_lock(script);
     if !status.as_ref().is_ok_and(|s| s.success()) {
         panic!("installing python3-venv failed ({status:?}); install it with:\n    {INSTALL_HINT}");
     }
