@@ -190,11 +190,11 @@ async fn reused_refresh_token_after_grace_revokes_the_family_and_warns_the_owner
     let sid = session.id;
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
+        .withf(move |_, ids, until| {
             ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.outbox
         .expect_enqueue()
         .withf(|mail, now| {
@@ -231,7 +231,7 @@ async fn a_denylist_outage_during_reuse_still_sends_the_security_email() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     m.outbox
         .expect_enqueue()
         .times(1)
