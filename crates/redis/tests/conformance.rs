@@ -7,15 +7,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "conformance/cluster.rs"]
+mod cluster;
 #[path = "conformance/failure_spread.rs"]
 mod failure_spread;
+#[path = "conformance/sentinel.rs"]
+mod sentinel;
 
 use authd_clock::SystemClock;
 use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
 use authd_domain::ports::{FailureSpread, RateLimiter, TokenDenylist};
-use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_redis::{RedisError, RedisSettings, RedisStore, RedisTopology};
 use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
@@ -26,12 +30,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn settings(url: String, key_prefix: String) -> RedisSettings {
+    on(RedisTopology::Server { url }, key_prefix)
+}
+
+/// `topology` with the tests' pool, timeout and `key_prefix`.
+fn on(topology: RedisTopology, key_prefix: String) -> RedisSettings {
     RedisSettings {
-        url,
         pool_max: 8,
         command_timeout: Duration::from_secs(2),
         key_prefix,
-        tls_ca_file: None,
+        ..RedisSettings::with_topology(topology)
     }
 }
 
@@ -60,6 +68,7 @@ async fn instances_with_one_prefix_share_denials_and_counts() {
     let limit = RateLimit::new(5, chrono::Duration::minutes(1));
 
     a.deny_sessions(
+        claims.user_id,
         &[claims.session_id],
         Utc::now() + chrono::Duration::hours(1),
     )
@@ -86,7 +95,11 @@ async fn stores_with_different_prefixes_never_see_each_others_keys() {
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     let limit = RateLimit::new(1, chrono::Duration::minutes(1));
 
-    a.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
+    a.deny_token(
+        claims.user_id,
+        claims.token_id,
+        Utc::now() + chrono::Duration::hours(1),
+    )
         .await
         .unwrap();
     assert!(a.hit("register:10.0.0.2", limit).await.unwrap().allowed);
@@ -163,10 +176,15 @@ async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
     let s = store().await;
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
 
-    s.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
-        .await
-        .unwrap();
     s.deny_token(
+        claims.user_id,
+        claims.token_id,
+        Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    s.deny_token(
+        claims.user_id,
         claims.token_id,
         Utc::now() + chrono::Duration::milliseconds(300),
     )
@@ -191,11 +209,11 @@ async fn a_denials_time_to_live_is_measured_from_the_stores_clock() {
     let half_an_hour_ago = Utc::now() - chrono::Duration::minutes(30);
 
     ahead
-        .deny_token(claims.token_id, in_half_an_hour)
+        .deny_token(claims.user_id, claims.token_id, in_half_an_hour)
         .await
         .unwrap();
     behind
-        .deny_sessions(&[claims.session_id], half_an_hour_ago)
+        .deny_sessions(claims.user_id, &[claims.session_id], half_an_hour_ago)
         .await
         .unwrap();
 
@@ -265,7 +283,9 @@ async fn settings_that_cannot_work_are_refused_and_the_url_never_shows_in_debug(
         Err(RedisError::InvalidSettings(_))
     ));
     s.command_timeout = Duration::from_secs(1);
-    s.url = "http://:s3cret-pw@127.0.0.1/".to_owned();
+    s.topology = RedisTopology::Server {
+        url: "http://:s3cret-pw@127.0.0.1/".to_owned(),
+    };
     match RedisStore::connect(&s, Arc::new(SystemClock)).await {
         Err(e @ RedisError::InvalidUrl(_)) => assert!(!e.to_string().contains("s3cret-pw")),
         other => panic!("a non-Redis URL must be refused, got {other:?}"),
@@ -289,8 +309,14 @@ async fn assert_every_call_is_unavailable(s: &RedisStore) {
             "is_denied",
             Box::pin(async { s.is_denied(&claims).await.map(drop) }),
         ),
-        ("deny_token", Box::pin(s.deny_token(TokenId::new(), until))),
-        ("deny_sessions", Box::pin(s.deny_sessions(&sessions, until))),
+        (
+            "deny_token",
+            Box::pin(s.deny_token(claims.user_id, TokenId::new(), until)),
+        ),
+        (
+            "deny_sessions",
+            Box::pin(s.deny_sessions(claims.user_id, &sessions, until)),
+        ),
         (
             "deny_user_before",
             Box::pin(s.deny_user_before(claims.user_id, Utc::now(), until)),
@@ -334,8 +360,12 @@ async fn assert_every_call_succeeds(s: &RedisStore) {
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     let until = Utc::now() + chrono::Duration::hours(1);
     assert!(!s.is_denied(&claims).await.unwrap());
-    s.deny_token(claims.token_id, until).await.unwrap();
-    s.deny_sessions(&[SessionId::new()], until).await.unwrap();
+    s.deny_token(claims.user_id, claims.token_id, until)
+        .await
+        .unwrap();
+    s.deny_sessions(claims.user_id, &[SessionId::new()], until)
+        .await
+        .unwrap();
     s.deny_user_before(UserId::new(), Utc::now(), until)
         .await
         .unwrap();

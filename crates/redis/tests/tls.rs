@@ -37,7 +37,7 @@ async fn rediss_with_the_servers_ca_serves_and_a_wrong_ca_is_refused() {
     assert!(store.ping().await);
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     store
-        .deny_token(claims.token_id, claims.expires_at)
+        .deny_token(claims.user_id, claims.token_id, claims.expires_at)
         .await
         .unwrap();
     assert!(store.is_denied(&claims).await.unwrap());
