@@ -26,7 +26,10 @@ pub(crate) enum Link {
 
 /// Builds the link. A cluster is connected here already (its slot map is needed to route);
 /// a pool connects on first use.
-pub(crate) async fn link(settings: &RedisSettings, redactor: &Redactor) -> Result<Link, RedisError> {
+pub(crate) async fn link(
+    settings: &RedisSettings,
+    redactor: &Redactor,
+) -> Result<Link, RedisError> {
     let timeout = settings.command_timeout;
     // The client's own timeouts too: they end a connection attempt or a lost reply even when
     // nobody waits for it any more.

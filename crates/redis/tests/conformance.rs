@@ -100,8 +100,8 @@ async fn stores_with_different_prefixes_never_see_each_others_keys() {
         claims.token_id,
         Utc::now() + chrono::Duration::hours(1),
     )
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     assert!(a.hit("register:10.0.0.2", limit).await.unwrap().allowed);
 
     assert!(!b.is_denied(&claims).await.unwrap());

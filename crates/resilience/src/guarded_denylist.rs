@@ -46,9 +46,9 @@ enum Pending {
 impl Pending {
     fn until(&self) -> Timestamp {
         match self {
-            Self::Token(_, _, until) | Self::Sessions(_, _, until) | Self::UserBefore(_, _, until) => {
-                *until
-            }
+            Self::Token(_, _, until)
+            | Self::Sessions(_, _, until)
+            | Self::UserBefore(_, _, until) => *until,
         }
     }
 }
@@ -103,7 +103,9 @@ impl GuardedDenylist {
         let until = self.clock.now() + SENTINEL_LIFETIME;
         if let Err(e) = self
             .shared
-            .deny_token(self.sentinel.user_id, self.sentinel.token_id, until).await {
+            .deny_token(self.sentinel.user_id, self.sentinel.token_id, until)
+            .await
+        {
             self.doubt(&e);
         }
     }
@@ -276,7 +278,8 @@ impl TokenDenylist for GuardedDenylist {
         ids: &[SessionId],
         until: Timestamp,
     ) -> Result<(), PortError> {
-        self.deny(Pending::Sessions(user_id, ids.to_vec(), until)).await
+        self.deny(Pending::Sessions(user_id, ids.to_vec(), until))
+            .await
     }
 
     async fn deny_user_before(

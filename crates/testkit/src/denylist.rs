@@ -44,9 +44,7 @@ pub async fn denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) {
     let user = UserId::new();
     let (a, b, kept) = (SessionId::new(), SessionId::new(), SessionId::new());
 
-    d.deny_sessions(user, &[a, b], in_an_hour())
-        .await
-        .unwrap();
+    d.deny_sessions(user, &[a, b], in_an_hour()).await.unwrap();
 
     for session in [a, b] {
         let claims = fixtures::access_claims(user, session, Utc::now());

@@ -63,10 +63,7 @@ async fn after_a_failover_the_store_writes_to_the_new_master_and_keeps_what_it_h
     let later = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     let started = tokio::time::Instant::now();
     loop {
-        match s
-            .deny_token(later.user_id, later.token_id, until)
-            .await
-        {
+        match s.deny_token(later.user_id, later.token_id, until).await {
             Ok(()) => break,
             Err(PortError::Unavailable(_)) => {}
             Err(e) => panic!("a failover must look like an outage, got {e:?}"),
@@ -81,7 +78,11 @@ async fn after_a_failover_the_store_writes_to_the_new_master_and_keeps_what_it_h
     assert!(s.is_denied(&later).await.unwrap());
     assert!(s.is_denied(&denied).await.unwrap(), "a denial was lost");
     let third = s.hit("login:10.0.0.7", limit).await.unwrap();
-    assert_eq!((third.allowed, third.remaining), (true, 0), "a count was lost");
+    assert_eq!(
+        (third.allowed, third.remaining),
+        (true, 0),
+        "a count was lost"
+    );
     assert!(!s.hit("login:10.0.0.7", limit).await.unwrap().allowed);
     assert!(s.ping().await);
     drop(group);

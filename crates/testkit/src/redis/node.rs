@@ -25,10 +25,7 @@ impl Node {
     /// Starts `redis-server` with `args(dir, port)`, which must make it listen on `port` and
     /// write its pid to `dir/redis.pid` (for the watchdog) and its log to `dir/redis.log`
     /// (shown when it does not start), and waits until the port answers `PING`.
-    pub(crate) fn start(
-        kind: &str,
-        args: impl Fn(&Path, u16) -> Vec<String>,
-    ) -> Self {
+    pub(crate) fn start(kind: &str, args: impl Fn(&Path, u16) -> Vec<String>) -> Self {
         let program = install::find_or_install();
         let dir = std::env::temp_dir().join(format!(
             "authd-redis-{kind}-{}-{}",

@@ -60,9 +60,8 @@ impl RedisSentinels {
                         file("redis.pid"),
                         file("redis.log"),
                     );
-                    fs::write(&config, text).unwrap_or_else(|e| {
-                        panic!("could not write {}: {e}", config.display())
-                    });
+                    fs::write(&config, text)
+                        .unwrap_or_else(|e| panic!("could not write {}: {e}", config.display()));
                     vec![config.display().to_string(), "--sentinel".to_owned()]
                 })
             })
@@ -111,12 +110,7 @@ impl RedisSentinels {
     /// master's port.
     pub fn fail_over(&self) -> u16 {
         let old = self.master_port();
-        let Some(new) = self
-            .data
-            .iter()
-            .map(Node::port)
-            .find(|port| *port != old)
-        else {
+        let Some(new) = self.data.iter().map(Node::port).find(|port| *port != old) else {
             panic!("no replica to fail over to");
         };
         self.sentinels[0].cli(&["sentinel", "failover", MASTER_NAME]);

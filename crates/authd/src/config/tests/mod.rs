@@ -8,6 +8,7 @@ mod aliases;
 mod api;
 mod database;
 mod mfa;
+mod redis_topology;
 mod services;
 mod shutdown;
 mod sms;

@@ -162,7 +162,8 @@ impl Login {
                 .ports
                 .denylist
                 .deny_sessions(session.user_id, &evicted, until)
-                .await {
+                .await
+            {
                 tracing::error!(error = %e, evicted = evicted.len(),
                     "could not deny the access tokens of sessions evicted by the session limit");
             }

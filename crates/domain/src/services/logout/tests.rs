@@ -68,7 +68,9 @@ async fn logout_of_an_already_revoked_session_still_succeeds() {
         .expect_revoke()
         .times(1)
         .returning(|_, _, _| Ok(false));
-    m.denylist.expect_deny_sessions().returning(|_, _, _| Ok(()));
+    m.denylist
+        .expect_deny_sessions()
+        .returning(|_, _, _| Ok(()));
     assert!(
         logout(m)
             .logout(&claims, false, &ClientInfo::default())
