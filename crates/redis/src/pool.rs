@@ -7,9 +7,10 @@
 //! enough for the server to have restarted or dropped it. A broken one then fails the check
 //! and the pool replaces it, so calls succeed again as soon as the server is back.
 //!
-//! Behind sentinels the check is `ROLE` rather than `PING`: after a failover the old master
-//! answers `PING` as a replica, but refuses writes (`READONLY`). Such a connection fails the
-//! check, and its replacement asks the sentinels for the master again.
+//! Behind sentinels the check is `ROLE` rather than `PING`. After a failover the sentinels
+//! disconnect the clients of the old master as they turn it into a replica (`CLIENT KILL TYPE
+//! normal`); a connection that survives anyway answers `PING` but refuses writes (`READONLY`),
+//! so it fails this check instead, and its replacement asks the sentinels for the master again.
 
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
 use redis::aio::MultiplexedConnection;

@@ -44,7 +44,7 @@ async fn on_a_redis_cluster_denials_limits_and_reuse_detection_hold_across_insta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_sentinels_denials_limits_and_reuse_detection_hold_after_a_failover() {
-    let group = tokio::task::spawn_blocking(RedisSentinels::start_new)
+    let group = tokio::task::spawn_blocking(RedisSentinels::start_to_fail_over)
         .await
         .unwrap();
     let production = Production::shared().await;

@@ -1,6 +1,6 @@
-//! The same checks on the master that three sentinels name, and a forced failover: the store
-//! moves to the new master on its own, keeps every denial and count made before, and never
-//! fails other than as unavailable while it moves.
+//! The same checks on the master that three sentinels name, and a failover after the master is
+//! killed: the store moves to the new master on its own, keeps every denial and count made
+//! before, and never fails other than as unavailable while it moves.
 
 use super::{connect, on};
 use authd_domain::error::PortError;
@@ -36,7 +36,7 @@ authd_testkit::cache_conformance! {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn after_a_failover_the_store_writes_to_the_new_master_and_keeps_what_it_had() {
-    let group = tokio::task::spawn_blocking(RedisSentinels::start_new)
+    let group = tokio::task::spawn_blocking(RedisSentinels::start_to_fail_over)
         .await
         .unwrap();
     let mut settings = on(topology(&group), RedisServer::unique_prefix());

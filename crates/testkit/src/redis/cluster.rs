@@ -34,8 +34,10 @@ impl RedisCluster {
                             "yes",
                             "--cluster-config-file",
                             &dir.join("nodes.conf").display().to_string(),
+                            // The default: a node stalled for a moment on a loaded machine
+                            // must not fail the cluster (it has no replicas to fail over to).
                             "--cluster-node-timeout",
-                            "2000",
+                            "15000",
                         ]
                         .map(str::to_owned),
                     );

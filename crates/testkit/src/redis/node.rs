@@ -150,6 +150,9 @@ pub(crate) fn data_node_args(dir: &Path, port: u16) -> Vec<String> {
         "",
         "--appendonly",
         "no",
+        // A replica's first sync starts at once instead of waiting for more replicas.
+        "--repl-diskless-sync-delay",
+        "0",
         "--daemonize",
         "no",
         "--dir",

@@ -1,7 +1,9 @@
 //! A throw-away Redis Sentinel group: one master, one replica and three sentinels (quorum 2)
-//! on random loopback ports, with short timeouts so that a failover takes a few seconds.
-//! [`sentinels`] starts one per test process for the tests that never fail it over; a test that
-//! does starts its own with [`RedisSentinels::start_new`].
+//! on random loopback ports. [`sentinels`] starts one per test process for the tests that never
+//! fail it over: its master is declared down only after 5 s without an answer, so that a loaded
+//! machine does not fail it over by itself under a test that does not expect it. A test that
+//! fails a group over starts its own with [`RedisSentinels::start_to_fail_over`] (down after
+//! 1 s) and calls [`RedisSentinels::fail_over`], which kills the master as a crash would.
 
 use super::node::{Node, cli, data_node_args, wait_until};
 use std::fs;
@@ -15,7 +17,7 @@ static SENTINELS: OnceLock<RedisSentinels> = OnceLock::new();
 
 /// The test process's shared group, started on first use. Never fail it over.
 pub fn sentinels() -> &'static RedisSentinels {
-    SENTINELS.get_or_init(RedisSentinels::start_new)
+    SENTINELS.get_or_init(|| RedisSentinels::start(Duration::from_secs(5)))
 }
 
 /// Two data nodes, one of them master, watched by three sentinels; no passwords.
@@ -29,10 +31,17 @@ pub struct RedisSentinels {
 }
 
 impl RedisSentinels {
+    /// A group of its own whose master the sentinels declare down after 1 s without an
+    /// answer, for [`Self::fail_over`].
+    pub fn start_to_fail_over() -> Self {
+        Self::start(Duration::from_secs(1))
+    }
+
     /// Starts the master, its replica (in sync before this returns) and the sentinels, and
     /// blocks until every sentinel knows the replica and the other sentinels, so that a
-    /// failover can be forced at once.
-    pub fn start_new() -> Self {
+    /// failover can happen at once.
+    fn start(down_after: Duration) -> Self {
+        let down_after = down_after.as_millis();
         let master = Node::start("master", data_node_args);
         let master_port = master.port();
         let replica = Node::start("replica", |dir, port| {
@@ -53,7 +62,7 @@ impl RedisSentinels {
                     let text = format!(
                         "bind 127.0.0.1\nport {port}\ndaemonize no\ndir {}\npidfile {}\n\
                          logfile {}\nsentinel monitor {MASTER_NAME} 127.0.0.1 {master_port} 2\n\
-                         sentinel down-after-milliseconds {MASTER_NAME} 1000\n\
+                         sentinel down-after-milliseconds {MASTER_NAME} {down_after}\n\
                          sentinel failover-timeout {MASTER_NAME} 4000\n\
                          sentinel parallel-syncs {MASTER_NAME} 1\n",
                         dir.display(),
@@ -105,20 +114,23 @@ impl RedisSentinels {
         *self.master.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Forces a failover (`SENTINEL FAILOVER`) and blocks until the replica is the master,
-    /// every sentinel names it, and the old master follows it as a replica. Returns the new
-    /// master's port.
+    /// Kills the master once the replica has every write it took (replication is asynchronous:
+    /// a crash right after a write may lose it, which is not what the tests are about), and
+    /// blocks until the sentinels have promoted the replica and every sentinel names it.
+    /// Returns the new master's port.
     pub fn fail_over(&self) -> u16 {
         let old = self.master_port();
         let Some(new) = self.data.iter().map(Node::port).find(|port| *port != old) else {
             panic!("no replica to fail over to");
         };
-        self.sentinels[0].cli(&["sentinel", "failover", MASTER_NAME]);
+        wait_until("the replica's catching up", Duration::from_secs(10), || {
+            replication_offset(old) == replication_offset(new)
+        });
+        if let Some(master) = self.data.iter().find(|node| node.port() == old) {
+            master.stop();
+        }
         wait_until("the failover", Duration::from_secs(30), || {
-            let promoted = cli(new, &["role"]).starts_with("master");
-            let demoted = cli(old, &["info", "replication"]).contains("master_link_status:up");
-            promoted
-                && demoted
+            cli(new, &["role"]).starts_with("master")
                 && self.sentinels.iter().all(|sentinel| {
                     sentinel
                         .cli(&["sentinel", "get-master-addr-by-name", MASTER_NAME])
@@ -130,4 +142,12 @@ impl RedisSentinels {
         *self.master.lock().unwrap_or_else(PoisonError::into_inner) = new;
         new
     }
+}
+
+/// `master_repl_offset` of the node on `port`: how much of the replication stream it holds.
+fn replication_offset(port: u16) -> Option<u64> {
+    cli(port, &["info", "replication"])
+        .lines()
+        .find_map(|line| line.strip_prefix("master_repl_offset:"))
+        .and_then(|offset| offset.trim().parse().ok())
 }
