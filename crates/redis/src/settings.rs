@@ -40,7 +40,7 @@ pub enum RedisTopology {
         url: String,
     },
     /// The master that the sentinels know as `master`, looked up again on every new
-    /// connection, so that a failover moves the store to the new master. Plain text only.
+    /// connection, so that a failover moves the store to the new master.
     Sentinel {
         /// `(host, port)` of each sentinel; any one that answers is enough.
         sentinels: Vec<(String, u16)>,
@@ -52,14 +52,20 @@ pub enum RedisTopology {
         sentinel_password: Option<String>,
         /// The database number on the master.
         db: i64,
+        /// TLS to the sentinels and the data nodes alike, verified against `tls_ca_file` (or
+        /// Mozilla's roots), host names included.
+        tls: bool,
     },
     /// A Redis Cluster, discovered from any of `nodes`; commands go to the master of their
-    /// key's slot. Plain text only.
+    /// key's slot.
     Cluster {
         /// `(host, port)` of some of the cluster's nodes.
         nodes: Vec<(String, u16)>,
         /// Every node's login.
         login: Login,
+        /// TLS to every node, verified against `tls_ca_file` (or Mozilla's roots), host names
+        /// included: the names (or addresses) the nodes announce must be in their certificates.
+        tls: bool,
     },
 }
 
@@ -128,16 +134,19 @@ impl fmt::Debug for RedisTopology {
                 sentinels,
                 master,
                 db,
+                tls,
                 ..
             } => f
                 .debug_struct("Sentinel")
                 .field("sentinels", sentinels)
                 .field("master", master)
                 .field("db", db)
+                .field("tls", tls)
                 .finish_non_exhaustive(),
-            Self::Cluster { nodes, .. } => f
+            Self::Cluster { nodes, tls, .. } => f
                 .debug_struct("Cluster")
                 .field("nodes", nodes)
+                .field("tls", tls)
                 .finish_non_exhaustive(),
         }
     }

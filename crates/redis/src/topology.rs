@@ -13,7 +13,9 @@ use deadpool::Runtime;
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
-use redis::{AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo};
+use redis::{
+    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, TlsCertificates, TlsMode,
+};
 use std::time::Duration;
 
 /// How the store reaches Redis. Cheap to clone: clones share the connections.
@@ -47,17 +49,28 @@ pub(crate) async fn link(
             login,
             sentinel_password,
             db,
+            tls,
         } => {
-            plain_text_only(settings, "REDIS_SENTINELS")?;
+            let certificates = certificates(settings, *tls)?;
             let mut builder = SentinelClientBuilder::new(
                 sentinels
                     .iter()
-                    .map(|(host, port)| ConnectionAddr::Tcp(host.clone(), *port)),
+                    .map(|(host, port)| address(host, *port, *tls)),
                 master,
                 SentinelServerType::Master,
             )
             .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?
             .set_client_to_redis_db(*db);
+            if *tls {
+                builder = builder
+                    .set_client_to_sentinel_tls_mode(TlsMode::Secure)
+                    .set_client_to_redis_tls_mode(TlsMode::Secure);
+            }
+            if let Some(certificates) = certificates {
+                builder = builder
+                    .set_client_to_sentinel_certificates(certificates.clone())
+                    .set_client_to_redis_certificates(certificates);
+            }
             if let Some(username) = &login.username {
                 builder = builder.set_client_to_redis_username(username);
             }
@@ -75,9 +88,9 @@ pub(crate) async fn link(
                 config,
             }
         }
-        RedisTopology::Cluster { nodes, login } => {
-            plain_text_only(settings, "REDIS_CLUSTER_NODES")?;
-            return cluster(nodes, login, timeout, redactor).await;
+        RedisTopology::Cluster { nodes, login, tls } => {
+            let certificates = certificates(settings, *tls)?;
+            return cluster(nodes, login, *tls, certificates, timeout, redactor).await;
         }
     };
     let pool = Pool::builder(manager)
@@ -94,12 +107,21 @@ pub(crate) async fn link(
 async fn cluster(
     nodes: &[(String, u16)],
     login: &Login,
+    tls: bool,
+    certificates: Option<TlsCertificates>,
     timeout: Duration,
     redactor: &Redactor,
 ) -> Result<Link, RedisError> {
-    let mut builder = ClusterClientBuilder::new(nodes.iter().cloned())
-        .connection_timeout(timeout)
-        .response_timeout(timeout);
+    let mut builder =
+        ClusterClientBuilder::new(nodes.iter().map(|(host, port)| address(host, *port, tls)))
+            .connection_timeout(timeout)
+            .response_timeout(timeout);
+    if tls {
+        builder = builder.tls(TlsMode::Secure);
+    }
+    if let Some(certificates) = certificates {
+        builder = builder.certs(certificates);
+    }
     if let Some(username) = &login.username {
         builder = builder.username(username);
     }
@@ -116,14 +138,47 @@ async fn cluster(
     }
 }
 
-/// TLS to sentinels and cluster nodes is not offered yet: refused rather than silently dropped.
-fn plain_text_only(settings: &RedisSettings, topology: &'static str) -> Result<(), RedisError> {
-    match &settings.tls_ca_file {
-        Some(_) => Err(RedisError::InvalidUrl(format!(
-            "TLS is not supported with {topology} (a TLS CA file is given)"
-        ))),
-        None => Ok(()),
+/// A sentinel's or a cluster node's address, with TLS (host name verified) or without.
+fn address(host: &str, port: u16, tls: bool) -> ConnectionAddr {
+    if tls {
+        ConnectionAddr::TcpTls {
+            host: host.to_owned(),
+            port,
+            insecure: false,
+            tls_params: None,
+        }
+    } else {
+        ConnectionAddr::Tcp(host.to_owned(), port)
     }
+}
+
+/// With TLS: the CA of `tls_ca_file`, or `None` for Mozilla's roots. A CA file without TLS is
+/// refused rather than silently unused.
+fn certificates(
+    settings: &RedisSettings,
+    tls: bool,
+) -> Result<Option<TlsCertificates>, RedisError> {
+    if tls {
+        // Fails when a provider is installed already, which is as good.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    }
+    match (&settings.tls_ca_file, tls) {
+        (Some(path), false) => Err(RedisError::InvalidUrl(format!(
+            "a TLS CA file ({}) is given but TLS is off",
+            path.display()
+        ))),
+        (Some(path), true) => Ok(Some(TlsCertificates {
+            client_tls: None,
+            root_cert: Some(read_ca(path)?),
+        })),
+        (None, _) => Ok(None),
+    }
+}
+
+fn read_ca(path: &std::path::Path) -> Result<Vec<u8>, RedisError> {
+    std::fs::read(path).map_err(|e| {
+        RedisError::InvalidUrl(format!("cannot read the CA file {}: {e}", path.display()))
+    })
 }
 
 fn build_error(e: &deadpool::managed::BuildError) -> &'static str {
@@ -156,12 +211,9 @@ fn server(
             )));
         }
         (Some(path), true) => {
-            let pem = std::fs::read(path).map_err(|e| {
-                RedisError::InvalidUrl(format!("cannot read the CA file {}: {e}", path.display()))
-            })?;
-            let certificates = redis::TlsCertificates {
+            let certificates = TlsCertificates {
                 client_tls: None,
-                root_cert: Some(pem),
+                root_cert: Some(read_ca(path)?),
             };
             Client::build_with_tls(url, certificates).map_err(invalid)?
         }

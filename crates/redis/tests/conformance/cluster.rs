@@ -15,6 +15,7 @@ fn topology() -> RedisTopology {
     RedisTopology::Cluster {
         nodes: cluster().nodes(),
         login: Login::default(),
+        tls: false,
     }
 }
 

@@ -21,6 +21,7 @@ fn topology(group: &RedisSentinels) -> RedisTopology {
         login: Login::default(),
         sentinel_password: None,
         db: 0,
+        tls: false,
     }
 }
 

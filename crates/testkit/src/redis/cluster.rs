@@ -4,6 +4,7 @@
 //! [`super::server`]. The nodes go away with the process (watchdogs).
 
 use super::node::{Node, data_node_args, wait_until};
+use crate::tls::TestCertificates;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -24,10 +25,23 @@ impl RedisCluster {
     /// Starts three nodes, assigns the slots, and blocks until every node reports
     /// `cluster_state:ok`.
     pub fn start_new() -> Self {
+        Self::start(None)
+    }
+
+    /// As [`Self::start_new`], speaking TLS only (clients, cluster bus) with the server
+    /// certificate of `certs`, which names `127.0.0.1`, the address the nodes announce.
+    pub fn start_with_tls(certs: &TestCertificates) -> Self {
+        Self::start(Some(certs))
+    }
+
+    fn start(certs: Option<&TestCertificates>) -> Self {
         let masters: Vec<Node> = (0..3)
             .map(|_| {
-                Node::start("cluster", |dir, port| {
-                    let mut args = data_node_args(dir, port);
+                Node::start("cluster", certs, |dir, port| {
+                    let mut args = data_node_args(dir, port, certs.is_some());
+                    if certs.is_some() {
+                        args.extend(["--tls-cluster".to_owned(), "yes".to_owned()]);
+                    }
                     args.extend(
                         [
                             "--cluster-enabled",

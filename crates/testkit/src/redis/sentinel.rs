@@ -5,7 +5,8 @@
 //! fails a group over starts its own with [`RedisSentinels::start_to_fail_over`] (down after
 //! 1 s) and calls [`RedisSentinels::fail_over`], which kills the master as a crash would.
 
-use super::node::{Node, cli, data_node_args, wait_until};
+use super::node::{Node, cli, data_node_args, tls_settings, wait_until};
+use crate::tls::TestCertificates;
 use std::fs;
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -17,7 +18,7 @@ static SENTINELS: OnceLock<RedisSentinels> = OnceLock::new();
 
 /// The test process's shared group, started on first use. Never fail it over.
 pub fn sentinels() -> &'static RedisSentinels {
-    SENTINELS.get_or_init(|| RedisSentinels::start(Duration::from_secs(5)))
+    SENTINELS.get_or_init(|| RedisSentinels::start(Duration::from_secs(5), None))
 }
 
 /// Two data nodes, one of them master, watched by three sentinels; no passwords.
@@ -34,18 +35,26 @@ impl RedisSentinels {
     /// A group of its own whose master the sentinels declare down after 1 s without an
     /// answer, for [`Self::fail_over`].
     pub fn start_to_fail_over() -> Self {
-        Self::start(Duration::from_secs(1))
+        Self::start(Duration::from_secs(1), None)
     }
 
     /// Starts the master, its replica (in sync before this returns) and the sentinels, and
     /// blocks until every sentinel knows the replica and the other sentinels, so that a
     /// failover can happen at once.
-    fn start(down_after: Duration) -> Self {
+    /// A group speaking TLS only (clients, replication, sentinels) with the server certificate
+    /// of `certs`, which names `127.0.0.1`, the address the sentinels hand out. Not for
+    /// [`Self::fail_over`].
+    pub fn start_with_tls(certs: &TestCertificates) -> Self {
+        Self::start(Duration::from_secs(5), Some(certs))
+    }
+
+    fn start(down_after: Duration, certs: Option<&TestCertificates>) -> Self {
         let down_after = down_after.as_millis();
-        let master = Node::start("master", data_node_args);
+        let tls = certs.is_some();
+        let master = Node::start("master", certs, |dir, port| data_node_args(dir, port, tls));
         let master_port = master.port();
-        let replica = Node::start("replica", |dir, port| {
-            let mut args = data_node_args(dir, port);
+        let replica = Node::start("replica", certs, |dir, port| {
+            let mut args = data_node_args(dir, port, tls);
             args.extend(["--replicaof".to_owned(), format!("127.0.0.1 {master_port}")]);
             args
         });
@@ -56,11 +65,18 @@ impl RedisSentinels {
         });
         let sentinels: Vec<Node> = (0..3)
             .map(|_| {
-                Node::start("sentinel", |dir, port| {
+                Node::start("sentinel", certs, |dir, port| {
                     let config = dir.join("sentinel.conf");
                     let file = |name: &str| dir.join(name).display().to_string();
+                    let mut ports = format!("port {port}\n");
+                    if tls {
+                        ports = format!("port 0\ntls-port {port}\n");
+                        for (name, value) in tls_settings(dir) {
+                            ports.push_str(&format!("{name} {value}\n"));
+                        }
+                    }
                     let text = format!(
-                        "bind 127.0.0.1\nport {port}\ndaemonize no\ndir {}\npidfile {}\n\
+                        "bind 127.0.0.1\n{ports}daemonize no\ndir {}\npidfile {}\n\
                          logfile {}\nsentinel monitor {MASTER_NAME} 127.0.0.1 {master_port} 2\n\
                          sentinel down-after-milliseconds {MASTER_NAME} {down_after}\n\
                          sentinel failover-timeout {MASTER_NAME} 4000\n\
@@ -130,7 +146,7 @@ impl RedisSentinels {
             master.stop();
         }
         wait_until("the failover", Duration::from_secs(30), || {
-            cli(new, &["role"]).starts_with("master")
+            cli(new, None, &["role"]).starts_with("master")
                 && self.sentinels.iter().all(|sentinel| {
                     sentinel
                         .cli(&["sentinel", "get-master-addr-by-name", MASTER_NAME])
@@ -146,7 +162,7 @@ impl RedisSentinels {
 
 /// `master_repl_offset` of the node on `port`: how much of the replication stream it holds.
 fn replication_offset(port: u16) -> Option<u64> {
-    cli(port, &["info", "replication"])
+    cli(port, None, &["info", "replication"])
         .lines()
         .find_map(|line| line.strip_prefix("master_repl_offset:"))
         .and_then(|offset| offset.trim().parse().ok())
