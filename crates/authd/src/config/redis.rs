@@ -10,8 +10,8 @@
 //!
 //! Instead of one server: `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER` (and
 //! `REDIS_SENTINEL_PASSWORD`), or `REDIS_CLUSTER_NODES`; their data nodes' login is
-//! `REDIS_USERNAME`/`REDIS_PASSWORD`. Exactly one of the four ways may be set. TLS is not
-//! offered for these two yet, and asking for it is refused rather than ignored.
+//! `REDIS_USERNAME`/`REDIS_PASSWORD`. Exactly one of the four ways may be set. With them,
+//! `REDIS_TLS=true` is TLS to the sentinels and the data nodes alike, with the same CA.
 
 use super::database::{MOZILLA, ca_file, encode, host_part, target_of};
 use super::reader::Reader;
@@ -48,14 +48,20 @@ const MAX_TIMEOUT: Duration = Duration::from_millis(800);
 pub enum RedisTopology {
     /// One server: `REDIS_URL`, or `REDIS_HOST` and its parts ([`RedisConfig::url`]).
     Server,
-    /// `REDIS_SENTINELS` (`host:port` each) and `REDIS_SENTINEL_MASTER`; `REDIS_DB` (0).
+    /// `REDIS_SENTINELS` (`host:port` each) and `REDIS_SENTINEL_MASTER`; `REDIS_DB` (0);
+    /// `REDIS_TLS`.
     Sentinel {
         sentinels: Vec<(String, u16)>,
         master: String,
         db: i64,
+        tls: bool,
     },
-    /// `REDIS_CLUSTER_NODES` (`host:port` each, some or all of the cluster's nodes).
-    Cluster { nodes: Vec<(String, u16)> },
+    /// `REDIS_CLUSTER_NODES` (`host:port` each, some or all of the cluster's nodes);
+    /// `REDIS_TLS`.
+    Cluster {
+        nodes: Vec<(String, u16)>,
+        tls: bool,
+    },
 }
 
 /// Where and how to reach Redis.
@@ -119,16 +125,19 @@ impl RedisConfig {
                 sentinels,
                 master,
                 db,
+                tls,
             } => AdapterTopology::Sentinel {
                 sentinels: sentinels.clone(),
                 master: master.clone(),
                 login: login(),
                 sentinel_password: secret(self.sentinel_password.as_ref()),
                 db: *db,
+                tls: *tls,
             },
-            RedisTopology::Cluster { nodes } => AdapterTopology::Cluster {
+            RedisTopology::Cluster { nodes, tls } => AdapterTopology::Cluster {
                 nodes: nodes.clone(),
                 login: login(),
+                tls: *tls,
             },
         };
         RedisSettings {
@@ -140,10 +149,14 @@ impl RedisConfig {
         }
     }
 
-    /// Whether the connection is TLS (`rediss://`).
+    /// Whether the connections are TLS (`rediss://`, or `REDIS_TLS=true` with sentinels or a
+    /// cluster).
     #[must_use]
     pub fn tls(&self) -> bool {
-        self.url.expose_secret().starts_with("rediss://")
+        match &self.topology {
+            RedisTopology::Server => self.url.expose_secret().starts_with("rediss://"),
+            RedisTopology::Sentinel { tls, .. } | RedisTopology::Cluster { tls, .. } => *tls,
+        }
     }
 
     /// `host:port/db`, without password: safe to log. With TLS, where the CA comes from, so
@@ -157,21 +170,19 @@ impl RedisConfig {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        match &self.topology {
-            RedisTopology::Server => {}
+        let target = match &self.topology {
+            RedisTopology::Server => target_of(self.url.expose_secret()),
             RedisTopology::Sentinel {
                 sentinels,
                 master,
                 db,
-            } => {
-                return format!(
-                    "master {master:?} of the sentinels {}, db {db}",
-                    list(sentinels)
-                );
-            }
-            RedisTopology::Cluster { nodes } => return format!("the cluster of {}", list(nodes)),
-        }
-        let target = target_of(self.url.expose_secret());
+                ..
+            } => format!(
+                "master {master:?} of the sentinels {}, db {db}",
+                list(sentinels)
+            ),
+            RedisTopology::Cluster { nodes, .. } => format!("the cluster of {}", list(nodes)),
+        };
         if !self.tls() {
             return target;
         }
@@ -247,12 +258,14 @@ pub(super) fn redis(r: &mut Reader) -> Option<RedisConfig> {
     });
     let tls_ca_file = r.optional("REDIS_TLS_CA_FILE", ca_file);
     if let Some(topology) = topology {
-        if tls_ca_file.is_some() {
+        let tls = matches!(
+            topology.topology,
+            RedisTopology::Sentinel { tls: true, .. } | RedisTopology::Cluster { tls: true, .. }
+        );
+        if tls_ca_file.is_some() && !tls {
             r.problem(
                 "REDIS_TLS_CA_FILE",
-                "is set, but TLS to Redis Sentinel or Cluster is not supported yet: use one \
-                 server (rediss:// REDIS_URL), or run sentinels and cluster nodes on a private \
-                 network without TLS",
+                "is set but Redis is reached in plain text: set REDIS_TLS=true",
             );
         }
         return Some(RedisConfig {

@@ -1,5 +1,6 @@
 //! `REDIS_SENTINELS` (with `REDIS_SENTINEL_MASTER`, `REDIS_SENTINEL_PASSWORD`, `REDIS_DB`) or
-//! `REDIS_CLUSTER_NODES`, and the data nodes' `REDIS_USERNAME`/`REDIS_PASSWORD`.
+//! `REDIS_CLUSTER_NODES`, and the data nodes' `REDIS_USERNAME`/`REDIS_PASSWORD`; `REDIS_TLS`
+//! for the sentinels and the data nodes alike.
 
 use super::RedisTopology;
 use crate::config::reader::Reader;
@@ -37,18 +38,7 @@ pub(super) fn topology(r: &mut Reader) -> Option<Topology> {
         }
     };
     refuse(r, "REDIS_PORT", "give each port in the list instead");
-    if r.raw("REDIS_TLS")
-        .is_some_and(|v| values::boolean(v).unwrap_or(true))
-    {
-        r.problem(
-            "REDIS_TLS",
-            format!(
-                "is set together with {way}, but TLS to Redis Sentinel or Cluster is not \
-                 supported yet: use one server (rediss:// REDIS_URL), or run sentinels and \
-                 cluster nodes on a private network without TLS"
-            ),
-        );
-    }
+    let tls = r.or("REDIS_TLS", false, values::boolean);
     let username = r.raw("REDIS_USERNAME").map(str::to_owned);
     let password = r
         .raw("REDIS_PASSWORD")
@@ -70,11 +60,13 @@ pub(super) fn topology(r: &mut Reader) -> Option<Topology> {
             sentinels: sentinels?,
             master: master?,
             db,
+            tls,
         }
     } else {
         refuse(r, "REDIS_DB", "a cluster has database 0 only");
         RedisTopology::Cluster {
             nodes: r.optional("REDIS_CLUSTER_NODES", |v| nodes(v, NODE_PORT))?,
+            tls,
         }
     };
     let sentinel_password = r

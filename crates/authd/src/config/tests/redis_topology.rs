@@ -1,6 +1,6 @@
 //! `REDIS_SENTINELS` with `REDIS_SENTINEL_MASTER`, `REDIS_CLUSTER_NODES`, and how they sit with
-//! one server's variables: exactly one way to reach Redis, TLS refused rather than dropped,
-//! passwords never shown.
+//! one server's variables: exactly one way to reach Redis, TLS as asked for (a CA file without
+//! it refused), passwords never shown.
 
 use super::*;
 use crate::config::redis::RedisTopology;
@@ -37,6 +37,7 @@ fn sentinels_name_the_master_and_carry_both_passwords_to_the_adapter_only() {
             ]),
             master: "authd-main".to_owned(),
             db: 2,
+            tls: false,
         }
     );
     let shown = format!("{} {config:?}", config.target());
@@ -75,14 +76,16 @@ fn cluster_nodes_default_to_port_6379_and_take_the_data_password() {
     assert_eq!(
         config.topology,
         RedisTopology::Cluster {
-            nodes: expected.clone()
+            nodes: expected.clone(),
+            tls: false,
         }
     );
     assert!(!format!("{} {config:?}", config.target()).contains(PASSWORD));
     let settings = config.settings();
     assert_eq!(settings.pool_max, 4);
     match settings.topology {
-        Adapter::Cluster { nodes, login } => {
+        Adapter::Cluster { nodes, login, tls } => {
+            assert!(!tls);
             assert_eq!(nodes, expected);
             assert_eq!(login.password.as_deref(), Some(PASSWORD));
         }
@@ -132,39 +135,86 @@ fn sentinels_need_a_master_name_and_its_variables_need_sentinels() {
     assert!(errors.mentions("REDIS_SENTINEL_MASTER"), "{errors}");
 }
 
+/// A PEM-looking CA file (the configuration checks no more), removed when dropped.
+struct CaFile(std::path::PathBuf);
+
+impl CaFile {
+    fn new() -> Self {
+        let path = std::env::temp_dir().join(format!("authd-ca-{}.pem", uuid::Uuid::new_v4()));
+        std::fs::write(
+            &path,
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+        )
+        .unwrap();
+        Self(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+const SENTINELS: [(&str, &str); 2] = [("REDIS_SENTINELS", "s1"), ("REDIS_SENTINEL_MASTER", "m")];
+const CLUSTER: [(&str, &str); 1] = [("REDIS_CLUSTER_NODES", "n1:7000")];
+
+#[test]
+fn redis_tls_is_tls_to_sentinels_and_cluster_nodes_with_the_ca_file() {
+    let ca = CaFile::new();
+    for base in [&SENTINELS[..], &CLUSTER[..]] {
+        let mut vars = base.to_vec();
+        vars.extend([("REDIS_TLS", "true"), ("REDIS_TLS_CA_FILE", ca.path())]);
+        let config = redis(&vars);
+        assert!(config.tls(), "{base:?}");
+        assert!(
+            config.target().contains("REDIS_TLS_CA_FILE"),
+            "{}",
+            config.target()
+        );
+        let settings = config.settings();
+        assert_eq!(
+            settings.tls_ca_file.as_deref(),
+            Some(std::path::Path::new(ca.path()))
+        );
+        assert!(matches!(
+            settings.topology,
+            Adapter::Sentinel { tls: true, .. } | Adapter::Cluster { tls: true, .. }
+        ));
+
+        let mut plain = base.to_vec();
+        plain.push(("REDIS_TLS", "false"));
+        assert!(
+            !redis(&plain).tls(),
+            "REDIS_TLS=false is plain text, as given"
+        );
+        let mut ca_alone = base.to_vec();
+        ca_alone.push(("REDIS_TLS_CA_FILE", ca.path()));
+        let errors = problems(&ca_alone);
+        assert!(errors.mentions("REDIS_TLS_CA_FILE"), "{errors}");
+    }
+}
+
 #[test]
 fn what_a_cluster_or_sentinels_cannot_honour_is_refused() {
-    let ca = std::env::temp_dir().join(format!("authd-ca-{}.pem", uuid::Uuid::new_v4()));
-    std::fs::write(
-        &ca,
-        "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-    )
-    .unwrap();
-    let ca = ca.to_str().unwrap().to_owned();
-    let sentinels = [("REDIS_SENTINELS", "s1"), ("REDIS_SENTINEL_MASTER", "m")];
-    let cluster = [("REDIS_CLUSTER_NODES", "n1:7000")];
-    for base in [&sentinels[..], &cluster[..]] {
+    for base in [&SENTINELS[..], &CLUSTER[..]] {
         for (name, value) in [
-            ("REDIS_TLS", "true"),
-            ("REDIS_TLS_CA_FILE", ca.as_str()),
             ("REDIS_PORT", "7000"),
             ("REDIS_USERNAME", "authd"),
+            ("REDIS_TLS", "maybe"),
         ] {
             let mut vars = base.to_vec();
             vars.push((name, value));
             let errors = problems(&vars);
             assert!(errors.mentions(name), "{name} with {base:?}: {errors}");
         }
-        let mut plain = base.to_vec();
-        plain.push(("REDIS_TLS", "false"));
-        assert!(
-            parse(&plain).is_ok(),
-            "REDIS_TLS=false is plain text, as given"
-        );
     }
     let errors = problems(&[("REDIS_CLUSTER_NODES", "n1"), ("REDIS_DB", "1")]);
     assert!(errors.mentions("REDIS_DB"), "{errors}");
-    let _ = std::fs::remove_file(&ca);
 }
 
 #[test]
