@@ -1,8 +1,8 @@
 //! Two `authd` processes sharing PostgreSQL and a Redis that is not one server: a real
 //! three-master Redis Cluster, and a master with a replica behind three sentinels, failed over
-//! in the middle of the test. On both, a logout on one instance denies the access token on the
-//! other, the login limit counts across both, and a refresh token reused on one after its
-//! rotation on the other revokes the session.
+//! in the middle of the test. On both, `/v1/health` reports Redis healthy, a logout on one
+//! instance denies the access token on the other, the login limit counts across both, and a
+//! refresh token reused on one after its rotation on the other revokes the session.
 
 #[path = "redis_topology/properties.rs"]
 mod properties;

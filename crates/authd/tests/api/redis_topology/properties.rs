@@ -61,6 +61,23 @@ where
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
+/// `/v1/health` reports Redis healthy within [`PATIENCE`] (its answer is cached for a moment,
+/// so right after a failover it may still tell of the outage).
+pub async fn assert_redis_healthy(node: &TestApp) {
+    let started = tokio::time::Instant::now();
+    loop {
+        let health = node.get("/v1/health").await;
+        if health.body["services"]["redis"] == "healthy" {
+            return;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "Redis is not healthy: {health:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// A logout on A denies the access token on B; a refresh token rotated on A and reused on B
 /// after the grace revokes the session; and the login limit counts on both together.
 /// `logins_so_far`: the logins already made from this address within the window.
@@ -70,6 +87,10 @@ pub async fn limits_and_revocations_hold(
     users: &Users,
     logins_so_far: usize,
 ) {
+    for node in [a, b] {
+        assert_redis_healthy(node).await;
+    }
+
     // The denylist.
     let credentials = users.logging_out.credentials();
     let login = settled(|| b.login_reply(&credentials), PATIENCE).await;
