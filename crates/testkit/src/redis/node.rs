@@ -123,7 +123,12 @@ pub(crate) fn cli(port: u16, tls_ca: Option<&Path>, args: &[&str]) -> String {
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .unwrap_or_else(|e| panic!("could not run redis-cli: {e}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not run redis-cli ({e}); it comes with Debian's redis-server (package \
+                 redis-tools): sudo apt-get install -y redis-server"
+            )
+        });
     if !output.status.success() {
         panic!(
             "redis-cli {args:?} failed: {}",
