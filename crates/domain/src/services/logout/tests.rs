@@ -33,7 +33,9 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .withf(move |_, id, until| *id == jti && *until == exp + Duration::seconds(30))
+        .withf(move |user, id, until| {
+            *user == uid && *id == jti && *until == exp + Duration::seconds(30)
+        })
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.sessions
@@ -43,8 +45,10 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
         .returning(|_, _, _| Ok(true));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, until| {
-            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        .withf(move |user, ids, until| {
+            *user == uid
+                && ids == [sid]
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _, _| Ok(()));

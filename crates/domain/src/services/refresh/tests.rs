@@ -187,11 +187,13 @@ async fn reused_refresh_token_after_grace_revokes_the_family_and_warns_the_owner
     let session = session_of(&user, true);
     let mut m = reuse_mocks(&user, &session);
     let events = capture_audit(&mut m);
-    let sid = session.id;
+    let (sid, uid) = (session.id, session.user_id);
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, until| {
-            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        .withf(move |user, ids, until| {
+            *user == uid
+                && ids == [sid]
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
