@@ -100,7 +100,12 @@ fn deny_until<K: Eq + Hash>(map: &mut HashMap<K, Timestamp>, key: K, until: Time
 
 #[async_trait]
 impl TokenDenylist for MemoryDenylist {
-    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
+    async fn deny_token(
+        &self,
+        _user_id: UserId,
+        id: TokenId,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
         let (mut e, now) = self.write();
         if until > now {
             deny_until(&mut e.tokens, id, until);
@@ -108,7 +113,12 @@ impl TokenDenylist for MemoryDenylist {
         Ok(())
     }
 
-    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
+    async fn deny_sessions(
+        &self,
+        _user_id: UserId,
+        ids: &[SessionId],
+        until: Timestamp,
+    ) -> Result<(), PortError> {
         let (mut e, now) = self.write();
         if until > now {
             for id in ids {

@@ -1,15 +1,17 @@
-//! [`TokenDenylist`] over Redis. Each denial is a key that expires with it:
+//! [`TokenDenylist`] over Redis. Each denial is a key that expires with it, all of one user's
+//! under the hash tag `{user:<user id>}` (so one slot of a cluster):
 //!
-//! - `deny:jti:<token id>` and `deny:sid:<session id>`, holding the end of the denial in Unix
-//!   milliseconds; a second denial of the same id keeps the later end.
-//! - `deny:user:<user id>`, holding the cut-off's whole second: the user's tokens issued in an
-//!   earlier second are denied. A second cut-off keeps the later second and the later end,
-//!   as the in-memory denylist does.
+//! - `{user:<user id>}deny:jti:<token id>` and `{user:<user id>}deny:sid:<session id>`, holding
+//!   the end of the denial in Unix milliseconds; a second denial of the same id keeps the later
+//!   end.
+//! - `{user:<user id>}deny:cutoff`, holding the cut-off's whole second: the user's tokens issued
+//!   in an earlier second are denied. A second cut-off keeps the later second and the later
+//!   end, as the in-memory denylist does.
 //!
 //! The writes are scripts, so concurrent denials merge instead of overwriting each other;
-//! `is_denied` reads the three keys with one `MGET`.
+//! `is_denied` reads the three keys with one `MGET` on one slot.
 
-use crate::keys::Key;
+use crate::keys::UserKey;
 use crate::store::{RedisStore, evalsha};
 use async_trait::async_trait;
 use authd_domain::Timestamp;
@@ -22,7 +24,7 @@ use std::sync::LazyLock;
 
 const TOKEN: &str = "deny:jti:";
 const SESSION: &str = "deny:sid:";
-const USER: &str = "deny:user:";
+const CUT_OFF_KEY: &str = "deny:cutoff";
 
 /// KEYS the denied ids; ARGV[1] the end of the denial (Unix ms), ARGV[2] its time to live (ms).
 /// A key already denied until later is left alone.
@@ -64,9 +66,10 @@ return 0
 });
 
 impl RedisStore {
-    fn key<T>(&self, kind: &'static str, id: T) -> Key<'_, T> {
-        Key {
+    fn key<T>(&self, user: UserId, kind: &'static str, id: T) -> UserKey<'_, UserId, T> {
+        UserKey {
             prefix: &self.prefix,
+            user,
             kind,
             id,
         }
@@ -83,18 +86,28 @@ impl RedisStore {
 
 #[async_trait]
 impl TokenDenylist for RedisStore {
-    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
+    async fn deny_token(
+        &self,
+        user_id: UserId,
+        id: TokenId,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
         let Some(ttl) = self.time_to_live(until) else {
             return Ok(());
         };
         let mut cmd = evalsha(&DENY, 1);
-        cmd.arg(self.key(TOKEN, id))
+        cmd.arg(self.key(user_id, TOKEN, id))
             .arg(until.timestamp_millis())
             .arg(ttl);
         self.query::<()>(&cmd, Some(&DENY)).await
     }
 
-    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
+    async fn deny_sessions(
+        &self,
+        user_id: UserId,
+        ids: &[SessionId],
+        until: Timestamp,
+    ) -> Result<(), PortError> {
         let Some(ttl) = self.time_to_live(until) else {
             return Ok(());
         };
@@ -103,7 +116,7 @@ impl TokenDenylist for RedisStore {
         }
         let mut cmd = evalsha(&DENY, ids.len());
         for id in ids {
-            cmd.arg(self.key(SESSION, id));
+            cmd.arg(self.key(user_id, SESSION, id));
         }
         cmd.arg(until.timestamp_millis()).arg(ttl);
         self.query::<()>(&cmd, Some(&DENY)).await
@@ -119,7 +132,7 @@ impl TokenDenylist for RedisStore {
             return Ok(());
         };
         let mut cmd = evalsha(&CUT_OFF, 1);
-        cmd.arg(self.key(USER, user_id))
+        cmd.arg(self.key(user_id, CUT_OFF_KEY, ""))
             .arg(cutoff.timestamp())
             .arg(ttl);
         self.query::<()>(&cmd, Some(&CUT_OFF)).await
@@ -127,9 +140,10 @@ impl TokenDenylist for RedisStore {
 
     async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError> {
         let mut cmd = redis::cmd("MGET");
-        cmd.arg(self.key(TOKEN, claims.token_id))
-            .arg(self.key(SESSION, claims.session_id))
-            .arg(self.key(USER, claims.user_id));
+        let user = claims.user_id;
+        cmd.arg(self.key(user, TOKEN, claims.token_id))
+            .arg(self.key(user, SESSION, claims.session_id))
+            .arg(self.key(user, CUT_OFF_KEY, ""));
         let (token, session, user): (Option<i64>, Option<i64>, Option<i64>) =
             self.query(&cmd, None).await?;
         // Same comparison as the in-memory denylist: whole seconds, the cut-off's own second

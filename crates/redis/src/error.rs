@@ -29,31 +29,41 @@ pub enum RedisError {
 #[error("Redis did not answer within {0:?}")]
 pub(crate) struct TimedOut(pub(crate) Duration);
 
-/// Removes the password of a Redis URL from messages that might echo it.
+/// Removes the passwords of the settings from messages that might echo them.
 #[derive(Clone, Default)]
 pub(crate) struct Redactor {
-    password: Option<String>,
+    passwords: Vec<String>,
+}
+
+/// The password of `redis://:password@host` or `redis://user:password@host`, if any.
+pub(crate) fn url_password(url: &str) -> Option<String> {
+    url.split_once("://")
+        .and_then(|(_, rest)| {
+            let authority = rest.split(['/', '?']).next().unwrap_or("");
+            let (userinfo, _) = authority.rsplit_once('@')?;
+            userinfo.split_once(':').map(|(_, pw)| pw.to_owned())
+        })
+        .filter(|pw| !pw.is_empty())
 }
 
 impl Redactor {
+    #[cfg(test)]
     pub(crate) fn for_url(url: &str) -> Self {
-        let password = url.split_once("://").and_then(|(_, rest)| {
-            let authority = rest.split(['/', '?']).next().unwrap_or("");
-            let (userinfo, _) = authority.rsplit_once('@')?;
-            // `redis://:password@host` and `redis://user:password@host`.
-            userinfo.split_once(':').map(|(_, pw)| pw.to_owned())
-        });
+        Self::for_passwords(url_password(url).into_iter().collect())
+    }
+
+    pub(crate) fn for_passwords(passwords: Vec<String>) -> Self {
         Self {
-            password: password.filter(|pw| !pw.is_empty()),
+            passwords: passwords.into_iter().filter(|pw| !pw.is_empty()).collect(),
         }
     }
 
     pub(crate) fn clean(&self, message: impl fmt::Display) -> String {
-        let message = message.to_string();
-        match &self.password {
-            Some(pw) => message.replace(pw.as_str(), "<redacted>"),
-            None => message,
+        let mut message = message.to_string();
+        for pw in &self.passwords {
+            message = message.replace(pw.as_str(), "<redacted>");
         }
+        message
     }
 
     /// A failed command, as a port error: unavailable unless the failure can only be a bug.

@@ -55,6 +55,35 @@ impl<T: fmt::Display> ToRedisArgs for TaggedKey<'_, T> {
     }
 }
 
+/// `<prefix>{user:<user>}<kind><id>`, e.g. `authd:{user:0190...}deny:sid:0190...`: every key
+/// about one user's tokens shares the user's hash tag, so that Redis Cluster keeps them in one
+/// slot and one `MGET` reads them all.
+pub(crate) struct UserKey<'a, U, T> {
+    pub(crate) prefix: &'a str,
+    pub(crate) user: U,
+    pub(crate) kind: &'static str,
+    pub(crate) id: T,
+}
+
+impl<U: fmt::Display, T: fmt::Display> fmt::Display for UserKey<'_, U, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{{user:{}}}{}{}",
+            self.prefix, self.user, self.kind, self.id
+        )
+    }
+}
+
+impl<U: fmt::Display, T: fmt::Display> ToRedisArgs for UserKey<'_, U, T> {
+    fn write_redis_args<W>(&self, out: &mut W)
+    where
+        W: ?Sized + RedisWrite,
+    {
+        out.write_arg_fmt(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,6 +112,20 @@ mod tests {
         assert_eq!(
             key.to_redis_args(),
             vec![b"authd:{spread:10.0.0.1:42}:targets".to_vec()]
+        );
+    }
+
+    #[test]
+    fn a_user_key_puts_the_user_in_the_hash_tag() {
+        let key = UserKey {
+            prefix: "authd:",
+            user: "u1",
+            kind: "deny:sid:",
+            id: "s1",
+        };
+        assert_eq!(
+            key.to_redis_args(),
+            vec![b"authd:{user:u1}deny:sid:s1".to_vec()]
         );
     }
 }

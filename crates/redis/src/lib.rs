@@ -27,7 +27,11 @@ mod pool;
 mod rate_limiter;
 mod settings;
 mod store;
+mod topology;
 
 pub use error::RedisError;
-pub use settings::{DEFAULT_COMMAND_TIMEOUT, DEFAULT_KEY_PREFIX, DEFAULT_POOL_MAX, RedisSettings};
+pub use settings::{
+    DEFAULT_COMMAND_TIMEOUT, DEFAULT_KEY_PREFIX, DEFAULT_POOL_MAX, Login, RedisSettings,
+    RedisTopology,
+};
 pub use store::RedisStore;

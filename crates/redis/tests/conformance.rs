@@ -1,37 +1,45 @@
 //! The denylist, rate-limiter and failure-spread conformance suites of `authd-testkit`, run
 //! against a real Redis server that this test process starts (see `authd_testkit::redis`): one
-//! test per check, each on a store with a key prefix of its own. Also: several instances share their state,
-//! setting up fails fast and without the password, and a server that is down or hangs makes
-//! every call fail as unavailable in bounded time, until it is back; the keys of a failure
-//! spread (`failure_spread`).
+//! test per check, each on a store with a key prefix of its own; the same on a three-master
+//! cluster (`cluster`) and behind sentinels, across a failover (`sentinel`). Also: several
+//! instances share their state, setting up fails fast and without the password, and a server
+//! that is down or hangs makes every call fail as unavailable in bounded time, until it is back
+//! (`outage`); the keys of a failure spread (`failure_spread`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "conformance/cluster.rs"]
+mod cluster;
 #[path = "conformance/failure_spread.rs"]
 mod failure_spread;
+#[path = "conformance/outage.rs"]
+mod outage;
+#[path = "conformance/sentinel.rs"]
+mod sentinel;
 
 use authd_clock::SystemClock;
-use authd_domain::error::PortError;
-use authd_domain::ids::{SessionId, TokenId, UserId};
+use authd_domain::ids::{SessionId, UserId};
 use authd_domain::policy::rate_limit::RateLimit;
-use authd_domain::ports::{FailureSpread, RateLimiter, TokenDenylist};
-use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_domain::ports::{RateLimiter, TokenDenylist};
+use authd_redis::{RedisError, RedisSettings, RedisStore, RedisTopology};
 use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use authd_testkit::redis::{RedisServer, server};
 use chrono::Utc;
-use failure_spread::SPREAD;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
 fn settings(url: String, key_prefix: String) -> RedisSettings {
+    on(RedisTopology::Server { url }, key_prefix)
+}
+
+/// `topology` with the tests' pool, timeout and `key_prefix`.
+fn on(topology: RedisTopology, key_prefix: String) -> RedisSettings {
     RedisSettings {
-        url,
         pool_max: 8,
         command_timeout: Duration::from_secs(2),
         key_prefix,
-        tls_ca_file: None,
+        ..RedisSettings::with_topology(topology)
     }
 }
 
@@ -60,6 +68,7 @@ async fn instances_with_one_prefix_share_denials_and_counts() {
     let limit = RateLimit::new(5, chrono::Duration::minutes(1));
 
     a.deny_sessions(
+        claims.user_id,
         &[claims.session_id],
         Utc::now() + chrono::Duration::hours(1),
     )
@@ -86,9 +95,13 @@ async fn stores_with_different_prefixes_never_see_each_others_keys() {
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     let limit = RateLimit::new(1, chrono::Duration::minutes(1));
 
-    a.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
-        .await
-        .unwrap();
+    a.deny_token(
+        claims.user_id,
+        claims.token_id,
+        Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
     assert!(a.hit("register:10.0.0.2", limit).await.unwrap().allowed);
 
     assert!(!b.is_denied(&claims).await.unwrap());
@@ -163,10 +176,15 @@ async fn a_shorter_second_denial_never_cuts_the_first_one_short() {
     let s = store().await;
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
 
-    s.deny_token(claims.token_id, Utc::now() + chrono::Duration::hours(1))
-        .await
-        .unwrap();
     s.deny_token(
+        claims.user_id,
+        claims.token_id,
+        Utc::now() + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    s.deny_token(
+        claims.user_id,
         claims.token_id,
         Utc::now() + chrono::Duration::milliseconds(300),
     )
@@ -191,11 +209,11 @@ async fn a_denials_time_to_live_is_measured_from_the_stores_clock() {
     let half_an_hour_ago = Utc::now() - chrono::Duration::minutes(30);
 
     ahead
-        .deny_token(claims.token_id, in_half_an_hour)
+        .deny_token(claims.user_id, claims.token_id, in_half_an_hour)
         .await
         .unwrap();
     behind
-        .deny_sessions(&[claims.session_id], half_an_hour_ago)
+        .deny_sessions(claims.user_id, &[claims.session_id], half_an_hour_ago)
         .await
         .unwrap();
 
@@ -265,121 +283,11 @@ async fn settings_that_cannot_work_are_refused_and_the_url_never_shows_in_debug(
         Err(RedisError::InvalidSettings(_))
     ));
     s.command_timeout = Duration::from_secs(1);
-    s.url = "http://:s3cret-pw@127.0.0.1/".to_owned();
+    s.topology = RedisTopology::Server {
+        url: "http://:s3cret-pw@127.0.0.1/".to_owned(),
+    };
     match RedisStore::connect(&s, Arc::new(SystemClock)).await {
         Err(e @ RedisError::InvalidUrl(_)) => assert!(!e.to_string().contains("s3cret-pw")),
         other => panic!("a non-Redis URL must be refused, got {other:?}"),
     }
-}
-
-const OUTAGE_TIMEOUT: Duration = Duration::from_millis(300);
-/// Room for a loaded machine on top of the command timeout.
-const MARGIN: Duration = Duration::from_millis(700);
-
-type PortCall<'a> = Pin<Box<dyn Future<Output = Result<(), PortError>> + Send + 'a>>;
-
-/// Every port call once, each of which must fail as unavailable within the command timeout.
-async fn assert_every_call_is_unavailable(s: &RedisStore) {
-    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
-    let until = Utc::now() + chrono::Duration::hours(1);
-    let limit = RateLimit::new(5, chrono::Duration::minutes(1));
-    let sessions = [claims.session_id];
-    let calls: Vec<(&str, PortCall<'_>)> = vec![
-        (
-            "is_denied",
-            Box::pin(async { s.is_denied(&claims).await.map(drop) }),
-        ),
-        ("deny_token", Box::pin(s.deny_token(TokenId::new(), until))),
-        ("deny_sessions", Box::pin(s.deny_sessions(&sessions, until))),
-        (
-            "deny_user_before",
-            Box::pin(s.deny_user_before(claims.user_id, Utc::now(), until)),
-        ),
-        (
-            "hit",
-            Box::pin(async { s.hit("login:10.0.0.9", limit).await.map(drop) }),
-        ),
-        (
-            "record",
-            Box::pin(async {
-                s.record("10.0.0.9", "t", SPREAD, Utc::now())
-                    .await
-                    .map(drop)
-            }),
-        ),
-    ];
-    for (name, call) in calls {
-        let started = tokio::time::Instant::now();
-        let result = tokio::time::timeout(Duration::from_secs(10), call)
-            .await
-            .unwrap_or_else(|_| panic!("{name} hangs"));
-        let took = started.elapsed();
-        assert!(
-            matches!(result, Err(PortError::Unavailable(_))),
-            "{name} must be unavailable, got {result:?}"
-        );
-        assert!(took < OUTAGE_TIMEOUT + MARGIN, "{name} took {took:?}");
-    }
-    let started = tokio::time::Instant::now();
-    assert!(!s.ping().await, "ping answers while the server is out");
-    assert!(
-        started.elapsed() < OUTAGE_TIMEOUT + MARGIN,
-        "ping took {:?}",
-        started.elapsed()
-    );
-}
-
-/// Every port call once, each of which must succeed.
-async fn assert_every_call_succeeds(s: &RedisStore) {
-    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
-    let until = Utc::now() + chrono::Duration::hours(1);
-    assert!(!s.is_denied(&claims).await.unwrap());
-    s.deny_token(claims.token_id, until).await.unwrap();
-    s.deny_sessions(&[SessionId::new()], until).await.unwrap();
-    s.deny_user_before(UserId::new(), Utc::now(), until)
-        .await
-        .unwrap();
-    assert!(s.is_denied(&claims).await.unwrap());
-    let limit = RateLimit::new(5, chrono::Duration::minutes(1));
-    assert!(s.hit("login:10.0.0.10", limit).await.unwrap().allowed);
-    assert!(
-        !s.record("10.0.0.10", "t", SPREAD, Utc::now())
-            .await
-            .unwrap()
-    );
-    assert!(s.ping().await);
-}
-
-/// On a server of its own: stopping the shared one would fail the checks running beside it.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_stopped_server_makes_every_call_unavailable_until_it_is_back() {
-    let redis = RedisServer::start_new();
-    let mut config = settings(redis.url(), RedisServer::unique_prefix());
-    config.command_timeout = OUTAGE_TIMEOUT;
-    let s = connect(&config).await;
-    assert_every_call_succeeds(&s).await;
-
-    redis.stop();
-    assert_every_call_is_unavailable(&s).await;
-    assert_every_call_is_unavailable(&s).await;
-
-    redis.start();
-    assert_every_call_succeeds(&s).await;
-}
-
-/// A server that accepts connections but never answers: the timeout alone ends each call.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_hung_server_makes_every_call_unavailable_within_the_timeout_until_it_answers() {
-    let redis = RedisServer::start_new();
-    let mut config = settings(redis.url(), RedisServer::unique_prefix());
-    config.command_timeout = OUTAGE_TIMEOUT;
-    let s = connect(&config).await;
-    assert_every_call_succeeds(&s).await;
-
-    redis.freeze();
-    assert_every_call_is_unavailable(&s).await;
-    assert_every_call_is_unavailable(&s).await;
-
-    redis.thaw();
-    assert_every_call_succeeds(&s).await;
 }

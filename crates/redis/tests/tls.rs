@@ -1,14 +1,17 @@
 //! TLS to Redis: a server with a TLS port only and certificates made by the test. `rediss://`
 //! verifies the server's certificate against `tls_ca_file`; a wrong CA, a plain-text server or
-//! a CA file with a plain `redis://` URL fails the connection.
+//! a CA file with a plain `redis://` URL fails the connection. The same for a cluster and a
+//! sentinel group speaking TLS only.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use authd_clock::SystemClock;
 use authd_domain::ids::{SessionId, UserId};
 use authd_domain::ports::TokenDenylist;
-use authd_redis::{RedisError, RedisSettings, RedisStore};
+use authd_redis::{Login, RedisError, RedisSettings, RedisStore, RedisTopology};
 use authd_testkit::fixtures;
+use authd_testkit::redis::cluster::RedisCluster;
+use authd_testkit::redis::sentinel::{MASTER_NAME, RedisSentinels};
 use authd_testkit::redis::{RedisServer, server};
 use authd_testkit::tls::TestCertificates;
 use chrono::Utc;
@@ -37,7 +40,7 @@ async fn rediss_with_the_servers_ca_serves_and_a_wrong_ca_is_refused() {
     assert!(store.ping().await);
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     store
-        .deny_token(claims.token_id, claims.expires_at)
+        .deny_token(claims.user_id, claims.token_id, claims.expires_at)
         .await
         .unwrap();
     assert!(store.is_denied(&claims).await.unwrap());
@@ -63,4 +66,94 @@ async fn rediss_to_a_plain_server_fails_and_a_ca_needs_rediss() {
         .await
         .expect_err("a CA with redis://");
     assert!(e.to_string().contains("rediss://"), "{e}");
+}
+
+/// `topology` with the CA file `ca`, under a prefix of its own.
+async fn connect_to(
+    topology: RedisTopology,
+    ca: Option<PathBuf>,
+) -> Result<RedisStore, RedisError> {
+    let settings = RedisSettings {
+        command_timeout: Duration::from_secs(2),
+        key_prefix: RedisServer::unique_prefix(),
+        tls_ca_file: ca,
+        ..RedisSettings::with_topology(topology)
+    };
+    RedisStore::connect(&settings, Arc::new(SystemClock)).await
+}
+
+/// Denies a token and reads the denial back: the store works end to end.
+async fn assert_serves(store: &RedisStore) {
+    assert!(store.ping().await);
+    let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+    store
+        .deny_token(claims.user_id, claims.token_id, claims.expires_at)
+        .await
+        .unwrap();
+    assert!(store.is_denied(&claims).await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_cluster_serves_with_its_ca_and_refuses_a_wrong_one_or_plain_text() {
+    let certs = TestCertificates::generate();
+    let wrong = TestCertificates::generate();
+    let cluster = tokio::task::block_in_place(|| RedisCluster::start_with_tls(&certs));
+    let topology = |tls| RedisTopology::Cluster {
+        nodes: cluster.nodes(),
+        login: Login::default(),
+        tls,
+    };
+
+    let store = connect_to(topology(true), Some(certs.ca_file()))
+        .await
+        .unwrap();
+    assert_serves(&store).await;
+
+    assert!(
+        connect_to(topology(true), Some(wrong.ca_file()))
+            .await
+            .is_err()
+    );
+    assert!(
+        connect_to(topology(true), None).await.is_err(),
+        "Mozilla's roots"
+    );
+    assert!(
+        connect_to(topology(false), None).await.is_err(),
+        "plain text"
+    );
+    let e = connect_to(topology(false), Some(certs.ca_file()))
+        .await
+        .expect_err("a CA without TLS");
+    assert!(e.to_string().contains("TLS is off"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_sentinels_serve_with_their_ca_and_refuse_a_wrong_one_or_plain_text() {
+    let certs = TestCertificates::generate();
+    let wrong = TestCertificates::generate();
+    let group = tokio::task::block_in_place(|| RedisSentinels::start_with_tls(&certs));
+    let topology = |tls| RedisTopology::Sentinel {
+        sentinels: group.sentinel_nodes(),
+        master: MASTER_NAME.to_owned(),
+        login: Login::default(),
+        sentinel_password: None,
+        db: 0,
+        tls,
+    };
+
+    let store = connect_to(topology(true), Some(certs.ca_file()))
+        .await
+        .unwrap();
+    assert_serves(&store).await;
+
+    assert!(
+        connect_to(topology(true), Some(wrong.ca_file()))
+            .await
+            .is_err()
+    );
+    assert!(
+        connect_to(topology(false), None).await.is_err(),
+        "plain text"
+    );
 }

@@ -38,17 +38,17 @@ const MAX_PENDING: usize = 10_000;
 /// A denial Redis did not take.
 #[derive(Clone)]
 enum Pending {
-    Token(TokenId, Timestamp),
-    Sessions(Vec<SessionId>, Timestamp),
+    Token(UserId, TokenId, Timestamp),
+    Sessions(UserId, Vec<SessionId>, Timestamp),
     UserBefore(UserId, Timestamp, Timestamp),
 }
 
 impl Pending {
     fn until(&self) -> Timestamp {
         match self {
-            Self::Token(_, until) | Self::Sessions(_, until) | Self::UserBefore(_, _, until) => {
-                *until
-            }
+            Self::Token(_, _, until)
+            | Self::Sessions(_, _, until)
+            | Self::UserBefore(_, _, until) => *until,
         }
     }
 }
@@ -101,7 +101,11 @@ impl GuardedDenylist {
 
     async fn write_sentinel(&self) {
         let until = self.clock.now() + SENTINEL_LIFETIME;
-        if let Err(e) = self.shared.deny_token(self.sentinel.token_id, until).await {
+        if let Err(e) = self
+            .shared
+            .deny_token(self.sentinel.user_id, self.sentinel.token_id, until)
+            .await
+        {
             self.doubt(&e);
         }
     }
@@ -152,8 +156,12 @@ impl GuardedDenylist {
 
     async fn write(&self, denial: &Pending) -> Result<(), PortError> {
         match denial {
-            Pending::Token(id, until) => self.shared.deny_token(*id, *until).await,
-            Pending::Sessions(ids, until) => self.shared.deny_sessions(ids, *until).await,
+            Pending::Token(user_id, id, until) => {
+                self.shared.deny_token(*user_id, *id, *until).await
+            }
+            Pending::Sessions(user_id, ids, until) => {
+                self.shared.deny_sessions(*user_id, ids, *until).await
+            }
             Pending::UserBefore(user_id, cutoff, until) => {
                 self.shared
                     .deny_user_before(*user_id, *cutoff, *until)
@@ -255,12 +263,23 @@ async fn watch(guard: Weak<GuardedDenylist>) {
 
 #[async_trait]
 impl TokenDenylist for GuardedDenylist {
-    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
-        self.deny(Pending::Token(id, until)).await
+    async fn deny_token(
+        &self,
+        user_id: UserId,
+        id: TokenId,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        self.deny(Pending::Token(user_id, id, until)).await
     }
 
-    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
-        self.deny(Pending::Sessions(ids.to_vec(), until)).await
+    async fn deny_sessions(
+        &self,
+        user_id: UserId,
+        ids: &[SessionId],
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        self.deny(Pending::Sessions(user_id, ids.to_vec(), until))
+            .await
     }
 
     async fn deny_user_before(

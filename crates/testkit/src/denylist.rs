@@ -31,7 +31,9 @@ pub async fn denied_token_is_denied_and_no_other(d: &dyn TokenDenylist) {
     let denied = fixtures::access_claims(user, session, Utc::now());
     let sibling = fixtures::access_claims(user, session, Utc::now());
 
-    d.deny_token(denied.token_id, in_an_hour()).await.unwrap();
+    d.deny_token(user, denied.token_id, in_an_hour())
+        .await
+        .unwrap();
 
     assert!(d.is_denied(&denied).await.unwrap());
     assert!(!d.is_denied(&sibling).await.unwrap());
@@ -42,7 +44,7 @@ pub async fn denied_sessions_deny_all_their_tokens(d: &dyn TokenDenylist) {
     let user = UserId::new();
     let (a, b, kept) = (SessionId::new(), SessionId::new(), SessionId::new());
 
-    d.deny_sessions(&[a, b], in_an_hour()).await.unwrap();
+    d.deny_sessions(user, &[a, b], in_an_hour()).await.unwrap();
 
     for session in [a, b] {
         let claims = fixtures::access_claims(user, session, Utc::now());
@@ -91,15 +93,19 @@ pub async fn entries_stop_denying_once_they_expire(d: &dyn TokenDenylist) {
     let past = Utc::now() - Duration::seconds(1);
     let stale = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
 
-    d.deny_token(stale.token_id, past).await.unwrap();
+    d.deny_token(stale.user_id, stale.token_id, past)
+        .await
+        .unwrap();
     assert!(
         !d.is_denied(&stale).await.unwrap(),
         "an entry already expired never denies"
     );
 
     let soon = Utc::now() + Duration::seconds(1);
-    d.deny_token(token.token_id, soon).await.unwrap();
-    d.deny_sessions(&[session], soon).await.unwrap();
+    d.deny_token(user, token.token_id, soon).await.unwrap();
+    d.deny_sessions(of_session.user_id, &[session], soon)
+        .await
+        .unwrap();
     d.deny_user_before(user, Utc::now(), soon).await.unwrap();
     assert!(d.is_denied(&token).await.unwrap());
     assert!(d.is_denied(&of_session).await.unwrap());

@@ -9,7 +9,10 @@
 //! When `redis-server` is missing, the Debian package `redis-server` is installed if the tests
 //! run as root; otherwise the tests stop with the command that installs it.
 
+pub mod cluster;
 mod install;
+mod node;
+pub mod sentinel;
 
 use crate::tls::TestCertificates;
 use std::fs;

@@ -13,9 +13,8 @@ use async_trait::async_trait;
 use authd_domain::ports::{Clock, RateLimiter, SessionRepository, TokenDenylist};
 use authd_http::{FixedProbe, Probe, ProbeStatus};
 use authd_memory::{MemoryDenylist, MemoryRateLimiter};
-use authd_redis::{RedisSettings, RedisStore};
+use authd_redis::RedisStore;
 use authd_resilience::{FallbackRateLimiter, GuardedDenylist};
-use secrecy::ExposeSecret;
 use std::sync::Arc;
 
 pub(super) struct Cache {
@@ -36,14 +35,7 @@ pub(super) async fn redis(
     sessions: Arc<dyn SessionRepository>,
     horizon: chrono::Duration,
 ) -> Result<Cache, StartupError> {
-    let settings = RedisSettings {
-        url: config.url().expose_secret().to_owned(),
-        pool_max: config.pool_max,
-        command_timeout: config.timeout,
-        key_prefix: config.key_prefix.clone(),
-        tls_ca_file: config.tls_ca_file.as_ref().map(Into::into),
-    };
-    let store = RedisStore::connect(&settings, clock.clone())
+    let store = RedisStore::connect(&config.settings(), clock.clone())
         .await
         .map_err(|source| StartupError::Redis {
             target: config.target(),

@@ -41,6 +41,7 @@ mod postgres;
 mod production;
 mod rate_limits;
 mod redis_outage;
+mod redis_topology;
 mod refresh;
 mod register;
 mod rolling_restart;

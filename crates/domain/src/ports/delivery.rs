@@ -11,14 +11,29 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 /// Revoked access tokens. Access tokens are stateless, so revocation needs a fast shared lookup.
+///
+/// Every denial names the user whose tokens it denies, so that a store can keep all of one
+/// user's denials together (Redis Cluster: one hash slot) and answer [`Self::is_denied`] with
+/// one lookup.
 #[cfg_attr(any(test, feature = "mocks"), mockall::automock)]
 #[async_trait]
 pub trait TokenDenylist: Send + Sync {
-    /// Denies one access token until `until` (its expiry).
-    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError>;
+    /// Denies one access token of `user_id` until `until` (its expiry).
+    async fn deny_token(
+        &self,
+        user_id: UserId,
+        id: TokenId,
+        until: Timestamp,
+    ) -> Result<(), PortError>;
 
-    /// Denies every access token of these sessions until `until` (the longest access-token lifetime from now).
-    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError>;
+    /// Denies every access token of these sessions, all of `user_id`, until `until` (the
+    /// longest access-token lifetime from now).
+    async fn deny_sessions(
+        &self,
+        user_id: UserId,
+        ids: &[SessionId],
+        until: Timestamp,
+    ) -> Result<(), PortError>;
 
     /// Denies, until `until`, every access token of the user issued in a whole second before
     /// `cutoff`'s. Access tokens carry `iat` in whole seconds, so a token of `cutoff`'s own second

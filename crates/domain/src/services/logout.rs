@@ -61,6 +61,7 @@ impl Logout {
         self.ports
             .denylist
             .deny_token(
+                user_id,
                 principal.token_id,
                 principal.expires_at + super::MAX_ACCESS_TOKEN_LEEWAY,
             )
@@ -69,7 +70,10 @@ impl Logout {
             let revoked = self.ports.sessions.revoke_all(user_id, now).await?;
             // The sessions exactly, and by the cut-off anything older: `iat` has whole-second
             // precision, so the cut-off alone cannot cover tokens issued in this very second.
-            self.ports.denylist.deny_sessions(&revoked, until).await?;
+            self.ports
+                .denylist
+                .deny_sessions(user_id, &revoked, until)
+                .await?;
             self.ports
                 .denylist
                 .deny_user_before(user_id, now, until)
@@ -82,7 +86,7 @@ impl Logout {
             self.ports.sessions.revoke(user_id, session_id, now).await?;
             self.ports
                 .denylist
-                .deny_sessions(&[session_id], until)
+                .deny_sessions(user_id, &[session_id], until)
                 .await?;
             AuditEvent::new(AuditKind::Logout, now, Some(user_id), client).with_session(session_id)
         };

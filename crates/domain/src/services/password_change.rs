@@ -124,6 +124,7 @@ impl PasswordChange {
         let now = change.now;
         deny_sessions(
             &*self.ports.denylist,
+            principal.user_id,
             &revoked,
             denial_until(self.access_ttl, now),
         )

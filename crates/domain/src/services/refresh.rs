@@ -250,7 +250,7 @@ impl Refresh {
         if let Err(e) = self
             .ports
             .denylist
-            .deny_sessions(&[session.id], until)
+            .deny_sessions(session.user_id, &[session.id], until)
             .await
         {
             tracing::error!(error = %e, "could not deny the access tokens of a stolen session");

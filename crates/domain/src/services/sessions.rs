@@ -104,6 +104,7 @@ impl Sessions {
         }
         deny_sessions(
             &*self.ports.denylist,
+            principal.user_id,
             &[id],
             denial_until(self.access_ttl, now),
         )

@@ -296,7 +296,7 @@ pub(super) async fn deny_everything_before(
     now: Timestamp,
     until: Timestamp,
 ) {
-    deny_sessions(denylist, revoked, until).await;
+    deny_sessions(denylist, user_id, revoked, until).await;
     if let Err(e) = denylist.deny_user_before(user_id, now, until).await {
         tracing::error!(error = %e, "could not deny the user's access tokens; they live until they expire");
     }
@@ -306,13 +306,14 @@ pub(super) async fn deny_everything_before(
 /// for why a failure is logged rather than returned.
 pub(super) async fn deny_sessions(
     denylist: &dyn TokenDenylist,
+    user_id: UserId,
     ids: &[SessionId],
     until: Timestamp,
 ) {
     if ids.is_empty() {
         return;
     }
-    if let Err(e) = denylist.deny_sessions(ids, until).await {
+    if let Err(e) = denylist.deny_sessions(user_id, ids, until).await {
         tracing::error!(error = %e, sessions = ids.len(),
             "could not deny the access tokens of revoked sessions; they live until they expire");
     }

@@ -37,12 +37,22 @@ impl FlakyRedis {
 
 #[async_trait]
 impl TokenDenylist for FlakyRedis {
-    async fn deny_token(&self, id: TokenId, until: Timestamp) -> Result<(), PortError> {
-        self.inner()?.deny_token(id, until).await
+    async fn deny_token(
+        &self,
+        user_id: UserId,
+        id: TokenId,
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        self.inner()?.deny_token(user_id, id, until).await
     }
 
-    async fn deny_sessions(&self, ids: &[SessionId], until: Timestamp) -> Result<(), PortError> {
-        self.inner()?.deny_sessions(ids, until).await
+    async fn deny_sessions(
+        &self,
+        user_id: UserId,
+        ids: &[SessionId],
+        until: Timestamp,
+    ) -> Result<(), PortError> {
+        self.inner()?.deny_sessions(user_id, ids, until).await
     }
 
     async fn deny_user_before(
@@ -128,7 +138,7 @@ async fn while_redis_is_trusted_storage_is_never_asked() {
 
     assert!(!guard.is_denied(&token).await.unwrap());
     guard
-        .deny_token(token.token_id, token.expires_at)
+        .deny_token(token.user_id, token.token_id, token.expires_at)
         .await
         .unwrap();
     assert!(guard.is_denied(&token).await.unwrap());
@@ -151,7 +161,7 @@ async fn after_an_outage_a_session_revoked_in_storage_is_denied_though_redis_nev
     redis.down.store(true, Ordering::SeqCst);
     assert!(
         guard
-            .deny_sessions(&[token.session_id], token.expires_at)
+            .deny_sessions(token.user_id, &[token.session_id], token.expires_at)
             .await
             .is_err()
     );
@@ -211,7 +221,7 @@ async fn a_denial_redis_did_not_take_is_written_once_it_is_back() {
     redis.down.store(true, Ordering::SeqCst);
     assert!(
         guard
-            .deny_sessions(&[token.session_id], token.expires_at)
+            .deny_sessions(token.user_id, &[token.session_id], token.expires_at)
             .await
             .is_err()
     );

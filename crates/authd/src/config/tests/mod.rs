@@ -9,6 +9,7 @@ mod api;
 mod database;
 mod mfa;
 mod pages;
+mod redis_topology;
 mod services;
 mod shutdown;
 mod sms;

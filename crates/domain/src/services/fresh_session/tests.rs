@@ -185,8 +185,8 @@ async fn a_password_change_replaces_every_session_with_a_new_one() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |ids, _| ids == all.as_slice())
-        .returning(|_, _| Ok(()));
+        .withf(move |_, ids, _| ids == all.as_slice())
+        .returning(|_, _, _| Ok(()));
     // The new session's token (issued at t0, see `session_starts_with`) is not before the cut-off.
     m.denylist
         .expect_deny_user_before()

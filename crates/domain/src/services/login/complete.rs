@@ -158,7 +158,12 @@ impl Login {
             // login instead would not undo the eviction and would make the user retry, evicting
             // yet another session.
             let until = denial_until(self.settings.access_ttl, now);
-            if let Err(e) = self.ports.denylist.deny_sessions(&evicted, until).await {
+            if let Err(e) = self
+                .ports
+                .denylist
+                .deny_sessions(session.user_id, &evicted, until)
+                .await
+            {
                 tracing::error!(error = %e, evicted = evicted.len(),
                     "could not deny the access tokens of sessions evicted by the session limit");
             }

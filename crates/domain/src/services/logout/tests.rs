@@ -33,9 +33,11 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .withf(move |id, until| *id == jti && *until == exp + Duration::seconds(30))
+        .withf(move |user, id, until| {
+            *user == uid && *id == jti && *until == exp + Duration::seconds(30)
+        })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.sessions
         .expect_revoke()
         .withf(move |u, s, now| *u == uid && *s == sid && *now == t0())
@@ -43,11 +45,13 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
         .returning(|_, _, _| Ok(true));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
-            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        .withf(move |user, ids, until| {
+            *user == uid
+                && ids == [sid]
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.sessions.expect_revoke_all().never();
     m.denylist.expect_deny_user_before().never();
 
@@ -63,12 +67,14 @@ async fn logout_revokes_the_session_and_denies_the_presented_token() {
 async fn logout_of_an_already_revoked_session_still_succeeds() {
     let claims = claims_for(&active_user());
     let mut m = Mocks::new();
-    m.denylist.expect_deny_token().returning(|_, _| Ok(()));
+    m.denylist.expect_deny_token().returning(|_, _, _| Ok(()));
     m.sessions
         .expect_revoke()
         .times(1)
         .returning(|_, _, _| Ok(false));
-    m.denylist.expect_deny_sessions().returning(|_, _| Ok(()));
+    m.denylist
+        .expect_deny_sessions()
+        .returning(|_, _, _| Ok(()));
     assert!(
         logout(m)
             .logout(&claims, false, &ClientInfo::default())
@@ -85,9 +91,9 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .withf(move |id, _| *id == jti)
+        .withf(move |_, id, _| *id == jti)
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let revoked = vec![crate::ids::SessionId::new(), crate::ids::SessionId::new()];
     let denied = revoked.clone();
     m.sessions
@@ -97,12 +103,12 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .returning(move |_, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
+        .withf(move |_, ids, until| {
             ids == denied.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .withf(move |u, cutoff, until| {
@@ -129,7 +135,7 @@ async fn logout_reports_a_denylist_outage_so_the_client_can_retry() {
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     let err = logout(m)
         .logout(&claims, false, &ClientInfo::default())
         .await

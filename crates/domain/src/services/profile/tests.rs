@@ -299,8 +299,8 @@ async fn deactivating_with_the_right_password_deletes_the_account_and_kills_ever
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |ids, _| ids == [session])
-        .returning(|_, _| Ok(()));
+        .withf(move |_, ids, _| ids == [session])
+        .returning(|_, _, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .times(1)

@@ -187,14 +187,16 @@ async fn reused_refresh_token_after_grace_revokes_the_family_and_warns_the_owner
     let session = session_of(&user, true);
     let mut m = reuse_mocks(&user, &session);
     let events = capture_audit(&mut m);
-    let sid = session.id;
+    let (sid, uid) = (session.id, session.user_id);
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
-            ids == [sid] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        .withf(move |user, ids, until| {
+            *user == uid
+                && ids == [sid]
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.outbox
         .expect_enqueue()
         .withf(|mail, now| {
@@ -231,7 +233,7 @@ async fn a_denylist_outage_during_reuse_still_sends_the_security_email() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     m.outbox
         .expect_enqueue()
         .times(1)

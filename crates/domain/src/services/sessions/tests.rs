@@ -70,10 +70,10 @@ async fn revoking_one_of_ones_sessions_kills_its_access_tokens_at_once() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |ids, until| {
+        .withf(move |_, ids, until| {
             ids == [target] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     service(m)
         .revoke(&principal, &target.to_string(), &ClientInfo::default())
         .await
@@ -147,7 +147,7 @@ async fn a_denylist_outage_does_not_fail_a_revocation_already_stored() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     assert!(
         service(m)
             .revoke(

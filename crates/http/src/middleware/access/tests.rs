@@ -79,10 +79,15 @@ struct Denylist;
 
 #[async_trait]
 impl TokenDenylist for Denylist {
-    async fn deny_token(&self, _: TokenId, _: Timestamp) -> Result<(), PortError> {
+    async fn deny_token(&self, _: UserId, _: TokenId, _: Timestamp) -> Result<(), PortError> {
         Ok(())
     }
-    async fn deny_sessions(&self, _: &[SessionId], _: Timestamp) -> Result<(), PortError> {
+    async fn deny_sessions(
+        &self,
+        _: UserId,
+        _: &[SessionId],
+        _: Timestamp,
+    ) -> Result<(), PortError> {
         Ok(())
     }
     async fn deny_user_before(

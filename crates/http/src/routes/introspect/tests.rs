@@ -93,10 +93,15 @@ struct LoggedOut(Mutex<HashSet<SessionId>>);
 
 #[async_trait]
 impl TokenDenylist for LoggedOut {
-    async fn deny_token(&self, _: TokenId, _: Timestamp) -> Result<(), PortError> {
+    async fn deny_token(&self, _: UserId, _: TokenId, _: Timestamp) -> Result<(), PortError> {
         Ok(())
     }
-    async fn deny_sessions(&self, ids: &[SessionId], _: Timestamp) -> Result<(), PortError> {
+    async fn deny_sessions(
+        &self,
+        _: UserId,
+        ids: &[SessionId],
+        _: Timestamp,
+    ) -> Result<(), PortError> {
         let mut denied = self.0.lock().map_err(|_| PortError::internal("poisoned"))?;
         denied.extend(ids.iter().copied());
         Ok(())
@@ -324,7 +329,7 @@ async fn a_logged_out_token_is_inactive() {
     let claims = claims(chrono::Duration::minutes(15));
     fixture
         .denylist
-        .deny_sessions(&[claims.session_id], claims.expires_at)
+        .deny_sessions(claims.user_id, &[claims.session_id], claims.expires_at)
         .await
         .unwrap();
     let reply = introspect(

@@ -74,9 +74,9 @@ async fn revoking_sessions_ends_them_and_cuts_off_their_access_tokens() {
     let expected = revoked.clone();
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, u| ids == expected.as_slice() && *u == until())
+        .withf(move |_, ids, u| ids == expected.as_slice() && *u == until())
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     m.denylist
         .expect_deny_user_before()
         .withf(move |uid, cutoff, u| *uid == id && *cutoff == t0() && *u == until())
@@ -116,7 +116,7 @@ async fn a_denylist_outage_after_revoking_still_answers_and_audits_the_revocatio
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     m.denylist
         .expect_deny_user_before()
         .times(1)

@@ -84,12 +84,12 @@ async fn the_session_limit_evicts_and_denies_as_at_any_login() {
     let expected = evicted.clone();
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
+        .withf(move |_, ids, until| {
             ids == expected.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     open(m, active_user()).await.unwrap();
     assert_eq!(
         audit_kinds(&events),

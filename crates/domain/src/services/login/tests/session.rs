@@ -189,12 +189,12 @@ async fn sessions_evicted_by_the_limit_lose_their_access_tokens_at_once() {
     let expected = evicted.clone();
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, until| {
+        .withf(move |_, ids, until| {
             ids == expected.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     login(m)
         .login(by_email(PASSWORD), &ClientInfo::default())
         .await
@@ -219,7 +219,7 @@ async fn a_denylist_outage_after_an_eviction_does_not_lose_the_login() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     assert!(
         login(m)
             .login(by_email(PASSWORD), &ClientInfo::default())

@@ -43,8 +43,8 @@ async fn without_a_password_the_access_token_alone_deactivates_and_kills_every_t
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |ids, _| ids == sessions.as_slice())
-        .returning(|_, _| Ok(()));
+        .withf(move |_, ids, _| ids == sessions.as_slice())
+        .returning(|_, _, _| Ok(()));
     let id = user.id;
     m.denylist
         .expect_deny_user_before()

@@ -86,9 +86,9 @@ async fn suspension_denies_the_revoked_sessions_and_every_earlier_token() {
     applies(&mut m, &user, revoked.clone());
     m.denylist
         .expect_deny_sessions()
-        .withf(move |ids, u| ids == revoked.as_slice() && *u == until())
+        .withf(move |_, ids, u| ids == revoked.as_slice() && *u == until())
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     user_cut_off(&mut m, &user, t0() + Duration::seconds(1));
     let view = admin(m)
         .update_user(&actor, user.id, status_to("suspended"))
@@ -169,7 +169,7 @@ async fn a_denylist_outage_after_a_stored_change_does_not_fail_the_update() {
     applies(&mut m, &user, vec![SessionId::new()]);
     m.denylist
         .expect_deny_sessions()
-        .returning(|_, _| Err(port_down()));
+        .returning(|_, _, _| Err(port_down()));
     m.denylist
         .expect_deny_user_before()
         .returning(|_, _, _| Err(port_down()));
