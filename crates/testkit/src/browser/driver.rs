@@ -111,11 +111,13 @@ impl Driver {
             Ok(()) => Ok(driver),
             // Dropping it kills what runs and deletes the dir.
             Err(problem) => {
-                let log = fs::read_to_string(driver.dir.join("chromedriver.log"))
-                    .unwrap_or_default();
+                let log =
+                    fs::read_to_string(driver.dir.join("chromedriver.log")).unwrap_or_default();
                 let tail = log.len().saturating_sub(LOG_TAIL);
                 let tail = log.get(tail..).unwrap_or(&log);
-                Err(format!("port {port}: {problem}; the end of its log:\n{tail}"))
+                Err(format!(
+                    "port {port}: {problem}; the end of its log:\n{tail}"
+                ))
             }
         }
     }

@@ -32,12 +32,14 @@ async fn a_refused_refresh_is_retried_once_then_the_cleared_cookie_ends_the_loop
 
     browser.responses().await; // only what the click sets off
     let before = refreshes_answered(&page.app).await;
+    count_requests_in_flight(&browser).await;
     browser.click("#reload-profile").await;
     browser.wait_for("#message[data-state='error']").await;
 
-    // The page shows the error once the whole chain of refreshes has unwound, each of them
-    // answered: authd's own count is final now, and a third refresh anywhere in the chain
-    // would be in it, however late the browser's log reports it.
+    // Settled: the page shows the error and has no request in flight, so every refresh it
+    // sent has been answered, and authd's own count is final; a third refresh, late in the
+    // chain or sent on the side, would be in it, however late the browser's log reports it.
+    browser.wait_for("body[data-in-flight='0']").await;
     let after = refreshes_answered(&page.app).await;
     assert_eq!(
         (after.0 - before.0, after.1 - before.1, after.2 - before.2),
@@ -62,6 +64,21 @@ async fn a_refused_refresh_is_retried_once_then_the_cleared_cookie_ends_the_loop
         "the page shows the user signed out"
     );
     browser.close().await;
+}
+
+/// Wraps the page's `fetch` so that `<body data-in-flight>` says how many of its requests
+/// await their answer (the AuthClient looks `fetch` up at each call).
+async fn count_requests_in_flight(browser: &Browser) {
+    browser
+        .execute(
+            "const send = window.fetch; let inFlight = 0; \
+             const note = () => { document.body.dataset.inFlight = String(inFlight); }; \
+             note(); \
+             window.fetch = (...args) => { inFlight += 1; note(); \
+               return send(...args).finally(() => { inFlight -= 1; note(); }); };",
+            vec![],
+        )
+        .await;
 }
 
 /// authd's count of `POST /v1/auth/refresh` answers so far: (401, 400, all of them).
