@@ -233,3 +233,55 @@ fn free_port() -> u16 {
         .map(|a| a.port())
         .unwrap_or_else(|e| panic!("could not find a free loopback port: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread;
+
+    /// A one-shot server on a free port that answers the first request with `answer`, keeping
+    /// the connection open as chromedriver does.
+    fn answering(answer: String) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0_u8; 1024];
+            let _ = stream.read(&mut request);
+            stream.write_all(answer.as_bytes()).unwrap();
+            thread::sleep(Duration::from_secs(3));
+        });
+        port
+    }
+
+    #[test]
+    fn a_ready_chromedriver_is_recognised_without_waiting_for_the_connection_to_close() {
+        let body = r#"{"value":{"message":"ChromeDriver ready for new sessions.","ready":true}}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/json\r\n\r\n{body}",
+            body.len()
+        );
+        let port = answering(answer);
+        let started = Instant::now();
+        let status = status_of(port).unwrap();
+        assert!(is_ready(&status), "{status}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "read to the body's end only"
+        );
+    }
+
+    #[test]
+    fn another_program_on_the_port_or_a_busy_chromedriver_is_not_ready() {
+        let other = answering("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello".to_owned());
+        assert!(!is_ready(&status_of(other).unwrap()));
+        let busy = r#"{"value":{"ready":false}}"#;
+        assert!(!is_ready(&format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{busy}",
+            busy.len()
+        )));
+        assert!(!is_complete(
+            "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort"
+        ));
+    }
+}
