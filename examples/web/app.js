@@ -108,9 +108,11 @@ async function restore() {
   }
 }
 
-// The page the mailed link {APP_BASE_URL}/verify-email?token=… opens. The AuthClient has no
-// verify method; its generic request() posts the token.
-async function verify() {
+// The page the mailed link {APP_BASE_URL}/verify-email?token=… opens. It confirms the address
+// when the person presses the button, never on load: mail scanners open links, some run their
+// scripts, and the token is single-use (docs/decisions.md). The AuthClient has no verify
+// method; its generic request() posts the token.
+function verify() {
   const token = new URLSearchParams(location.search).get('token');
   // The token is single-use; keep it out of the history and of bookmarks.
   history.replaceState(null, '', location.pathname);
@@ -118,16 +120,23 @@ async function verify() {
     say('This link has no token. Open the link from the email as it is.', 'error');
     return;
   }
-  try {
-    await auth.request('/auth/verify-email', {
-      method: 'POST',
-      body: JSON.stringify({ token }),
-    });
-    say('Your email is verified. You can sign in now.', 'verified');
-  } catch (error) {
-    say(`Verification failed: ${explain(error)}`, 'error');
-  }
-  $('continue').hidden = false;
+  const confirm = $('confirm');
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true;
+    try {
+      await auth.request('/auth/verify-email', {
+        method: 'POST',
+        body: JSON.stringify({ token }),
+      });
+      confirm.hidden = true;
+      say('Your email is verified. You can sign in now.', 'verified');
+    } catch (error) {
+      say(`Verification failed: ${explain(error)}`, 'error');
+    }
+    $('continue').hidden = false;
+  });
+  confirm.disabled = false;
+  say('Press the button to confirm that this email address is yours.', 'ready');
 }
 
 if ($('verify')) {

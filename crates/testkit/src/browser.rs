@@ -3,26 +3,56 @@
 //! WebDriver with fantoccini. The helpers wait for what a user would see (a selector, a text),
 //! read the browser's console (so that a CSP violation or a script error fails a test) and its
 //! network log (the status of a request the page itself cannot read, such as a refused CORS
-//! request), and take a screenshot into `target/browser/` when a wait times out.
+//! request), and take a screenshot into `target/browser/` when a wait times out. The browsers of
+//! one test process take turns (one at a time), and a wait lasts 15 s unless
+//! `AUTHD_TEST_BROWSER_WAIT_SECS` says otherwise.
 //!
 //! [`StaticSite`] serves the pages themselves from a loopback port.
 
 mod driver;
+mod log;
 mod static_site;
 
+pub use log::{ConsoleEntry, NetworkResponse};
 pub use static_site::{SiteFiles, StaticSite};
 
 use fantoccini::elements::Element;
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
-/// How long a wait for the page lasts: generous, since two busy cores run the whole suite.
-pub const WAIT: Duration = Duration::from_secs(15);
+/// How long a wait for the page lasts by default: generous, since two busy cores run the whole
+/// suite.
+const DEFAULT_WAIT: Duration = Duration::from_secs(15);
+
+/// Raises (or lowers) that wait, in whole seconds, for a slower machine.
+pub const WAIT_VARIABLE: &str = "AUTHD_TEST_BROWSER_WAIT_SECS";
+
+/// One browser at a time in a test process: each is a chromedriver and a Chromium, heavy on two
+/// cores that run the rest of the suite at the same time, and tests waiting for a turn cost
+/// less than tests whose waits time out. Held by the [`Browser`] value until it is dropped.
+static TURNS: Semaphore = Semaphore::const_new(1);
+
+/// How long a wait for the page lasts: [`WAIT_VARIABLE`] or 15 s.
+pub fn wait_limit() -> Duration {
+    static WAIT: OnceLock<Duration> = OnceLock::new();
+    *WAIT.get_or_init(|| match std::env::var(WAIT_VARIABLE) {
+        Ok(secs) if !secs.trim().is_empty() => secs
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+            .unwrap_or_else(|| {
+                panic!("{WAIT_VARIABLE}={secs:?} is not a whole number of seconds above 0")
+            }),
+        _ => DEFAULT_WAIT,
+    })
+}
 
 /// Flags for a headless Chromium on a closed network: without the networking ones it keeps
 /// trying to reach Google's services, which are refused here, and everything slows down.
@@ -39,37 +69,32 @@ const CHROMIUM_FLAGS: [&str; 10] = [
     "--window-size=1024,900",
 ];
 
-/// Chrome's console line for an answer with a 4xx or 5xx status.
-const HTTP_ERROR_STATUS: &str = "the server responded with a status of";
-
 /// One headless Chromium with a fresh profile; closed (and its chromedriver killed) when dropped.
 #[derive(Debug)]
 pub struct Browser {
     client: Client,
-    // Dropped after the client: the session goes first, then the processes.
+    // Dropped after the client: the session goes first, then the processes, then the turn.
     _driver: driver::Driver,
+    _turn: SemaphorePermit<'static>,
 }
 
-/// One entry of the browser's console log.
-#[derive(Debug, Clone)]
-pub struct ConsoleEntry {
-    /// `SEVERE`, `WARNING`, `INFO`, ...
-    pub level: String,
-    pub message: String,
-}
-
-/// One answer the browser received, from its network log.
-#[derive(Debug, Clone)]
-pub struct NetworkResponse {
-    /// The request's method, when the log holds the request (it may have been read already).
-    pub method: String,
-    pub url: String,
-    pub status: u16,
+/// One cookie of the browser's store, as WebDriver reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCookie {
+    pub name: String,
+    pub value: String,
+    pub path: Option<String>,
+    pub http_only: bool,
 }
 
 impl Browser {
-    /// Installs what is missing, starts chromedriver and a session of headless Chromium.
+    /// Installs what is missing, waits for this process's other browser (if any) to close,
+    /// starts chromedriver and a session of headless Chromium.
     pub async fn start() -> Self {
+        let turn = TURNS
+            .acquire()
+            .await
+            .unwrap_or_else(|e| panic!("the browsers' turns are closed: {e}"));
         let programs = tokio::task::spawn_blocking(driver::programs)
             .await
             .expect("finding or installing Chromium");
@@ -98,6 +123,7 @@ impl Browser {
         Self {
             client,
             _driver: driver,
+            _turn: turn,
         }
     }
 
@@ -126,14 +152,17 @@ impl Browser {
 
     /// Waits for the element `selector` and returns it.
     pub async fn wait_for(&self, selector: &str) -> Element {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + wait_limit();
         loop {
             if let Ok(element) = self.client.find(Locator::Css(selector)).await {
                 return element;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("no element `{selector}` within {WAIT:?}"))
-                    .await;
+                self.fail(&format!(
+                    "no element `{selector}` within {:?}",
+                    wait_limit()
+                ))
+                .await;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -141,7 +170,7 @@ impl Browser {
 
     /// Waits until the element `selector` shows a text containing `expected`.
     pub async fn wait_for_text(&self, selector: &str, expected: &str) -> String {
-        let deadline = Instant::now() + WAIT;
+        let deadline = Instant::now() + wait_limit();
         loop {
             let text = self.text(selector).await;
             if text.as_deref().is_some_and(|t| t.contains(expected)) {
@@ -149,7 +178,8 @@ impl Browser {
             }
             if Instant::now() > deadline {
                 self.fail(&format!(
-                    "`{selector}` did not show {expected:?} within {WAIT:?}; it shows {text:?}"
+                    "`{selector}` did not show {expected:?} within {:?}; it shows {text:?}",
+                    wait_limit()
                 ))
                 .await;
             }
@@ -193,86 +223,30 @@ impl Browser {
             .unwrap_or_else(|e| panic!("the script failed: {e}\n{script}"))
     }
 
-    /// The console entries logged since the last call (chromedriver hands each entry out once).
-    pub async fn console(&self) -> Vec<ConsoleEntry> {
-        self.log("browser")
-            .await
-            .iter()
-            .map(|entry| ConsoleEntry {
-                level: entry["level"].as_str().unwrap_or_default().to_owned(),
-                message: entry["message"].as_str().unwrap_or_default().to_owned(),
-            })
-            .collect()
-    }
-
-    /// Fails unless the console logged no error (`SEVERE`: script errors, requests the browser
-    /// refused, Content-Security-Policy violations) since the last look. Chrome's note of an
-    /// answer with an error status ("the server responded with a status of 400") is not one:
-    /// pages handle those answers themselves.
-    pub async fn assert_no_console_errors(&self) {
-        let errors: Vec<String> = self
-            .console()
-            .await
-            .into_iter()
-            .filter(|e| e.level == "SEVERE" && !e.message.contains(HTTP_ERROR_STATUS))
-            .map(|e| e.message)
-            .collect();
-        if !errors.is_empty() {
-            self.fail(&format!(
-                "the console logged errors:\n{}",
-                errors.join("\n")
-            ))
-            .await;
-        }
-    }
-
-    /// The answers received since the last call (Chrome's `Network.responseReceived` events),
-    /// with the method of their request (`OPTIONS` for a CORS preflight).
-    pub async fn responses(&self) -> Vec<NetworkResponse> {
-        let events: Vec<Value> = self
-            .log("performance")
-            .await
-            .iter()
-            .filter_map(|entry| serde_json::from_str::<Value>(entry["message"].as_str()?).ok())
-            .map(|m| m["message"].clone())
-            .collect();
-        let methods: HashMap<&str, &str> = events
-            .iter()
-            .filter(|e| e["method"] == "Network.requestWillBeSent")
-            .filter_map(|e| {
-                let params = &e["params"];
-                Some((
-                    params["requestId"].as_str()?,
-                    params["request"]["method"].as_str()?,
-                ))
-            })
-            .collect();
-        events
-            .iter()
-            .filter(|e| e["method"] == "Network.responseReceived")
-            .filter_map(|e| {
-                let params = &e["params"];
-                let response = &params["response"];
-                let id = params["requestId"].as_str().unwrap_or_default();
-                Some(NetworkResponse {
-                    method: methods.get(id).copied().unwrap_or_default().to_owned(),
-                    url: response["url"].as_str()?.to_owned(),
-                    status: u16::try_from(response["status"].as_u64()?).ok()?,
-                })
-            })
-            .collect()
-    }
-
     /// Every cookie the page at the current URL would get, `HttpOnly` ones included (WebDriver
-    /// sees what scripts cannot): `(name, value)`.
-    pub async fn cookies(&self) -> Vec<(String, String)> {
+    /// sees what scripts cannot).
+    pub async fn cookies(&self) -> Vec<StoredCookie> {
         self.client
             .get_all_cookies()
             .await
             .unwrap_or_else(|e| panic!("could not read the cookies: {e}"))
             .into_iter()
-            .map(|c| (c.name().to_owned(), c.value().to_owned()))
+            .map(|c| StoredCookie {
+                name: c.name().to_owned(),
+                value: c.value().to_owned(),
+                path: c.path().map(str::to_owned),
+                http_only: c.http_only().unwrap_or(false),
+            })
             .collect()
+    }
+
+    /// Whether the element `selector` exists and is shown (not `hidden`, not inside a hidden
+    /// element).
+    pub async fn is_displayed(&self, selector: &str) -> bool {
+        match self.client.find(Locator::Css(selector)).await {
+            Ok(element) => element.is_displayed().await.unwrap_or(false),
+            Err(_) => false,
+        }
     }
 
     /// A PNG of the page, written to `target/browser/<name>.png`; returns the path.
@@ -314,14 +288,6 @@ impl Browser {
         };
         panic!("{problem}\npage: {url:?}\nscreenshot: {picture}\npage text:\n{body}");
     }
-
-    async fn log(&self, kind: &'static str) -> Vec<Value> {
-        match self.client.issue_cmd(GetLog(kind)).await {
-            Ok(Value::Array(entries)) => entries,
-            Ok(other) => panic!("chromedriver's {kind} log is not a list: {other}"),
-            Err(e) => panic!("could not read the {kind} log: {e}"),
-        }
-    }
 }
 
 /// `target/browser` of the workspace (or of `CARGO_TARGET_DIR`).
@@ -333,28 +299,4 @@ fn artifacts_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map_or_else(|| workspace.join("target"), PathBuf::from)
         .join("browser")
-}
-
-/// chromedriver's log endpoint (not part of W3C WebDriver, hence not in fantoccini).
-#[derive(Debug)]
-struct GetLog(&'static str);
-
-impl WebDriverCompatibleCommand for GetLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": self.0 }).to_string()),
-        )
-    }
 }

@@ -10,8 +10,8 @@ pub enum BuiltinPages {
     /// Served when the links point at authd itself (`APP_BASE_URL` is `PUBLIC_URL`, as by
     /// default) and the `/v1` routes they call are served; off when a frontend owns the links.
     Auto,
-    /// Served whatever `APP_BASE_URL` says: a proxy sends that origin's `/verify-email`, ... to
-    /// authd.
+    /// Served whatever `APP_BASE_URL` says: a proxy sends that origin's `/verify-email`, ...,
+    /// `/pages/*` and `/v1/auth/*` to authd.
     On,
     Off,
 }
@@ -28,6 +28,9 @@ pub(super) fn builtin_pages(r: &mut Reader) -> BuiltinPages {
 }
 
 /// `BUILTIN_PAGES=on` where the pages could not work is refused rather than served broken.
+/// Another origin in `APP_BASE_URL` is not such a case: the pages call the API by URLs relative
+/// to themselves, same-origin wherever they are served, so the proxy that routes the pages of
+/// that origin to authd routes its `/v1/auth/*` too (docs/pages.md).
 pub(super) fn check(r: &mut Reader, server: &ServerConfig, api: &ApiConfig) {
     if server.builtin_pages != BuiltinPages::On {
         return;
@@ -37,22 +40,6 @@ pub(super) fn check(r: &mut Reader, server: &ServerConfig, api: &ApiConfig) {
             "BUILTIN_PAGES",
             "is on, but API_DIALECTS does not serve perfect21, whose /v1/auth routes the pages \
              call: add perfect21 or set BUILTIN_PAGES=auto or off",
-        );
-    }
-    let origin = origin_of(&server.app_base_url);
-    let allowed = origin.eq_ignore_ascii_case(origin_of(&server.public_url))
-        || server
-            .allowed_origins
-            .iter()
-            .any(|o| o.eq_ignore_ascii_case(origin));
-    if !allowed {
-        r.problem(
-            "BUILTIN_PAGES",
-            format!(
-                "is on, but the origin of APP_BASE_URL ({origin}) is neither PUBLIC_URL's nor in \
-                 ALLOWED_ORIGINS, so the pages' calls from there would be refused: add it to \
-                 ALLOWED_ORIGINS"
-            ),
         );
     }
 }

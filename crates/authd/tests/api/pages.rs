@@ -56,12 +56,10 @@ async fn open_page(app: &TestApp, link: &Url, page: &str) -> String {
         script.header("content-type"),
         Some("text/javascript; charset=utf-8")
     );
-    assert_eq!(
-        app.send(app.client.get(link.join("pages/pages.css").unwrap()))
-            .await
-            .status,
-        200
-    );
+    for asset in ["pages/pages.css", "pages/favicon.svg"] {
+        let reply = app.send(app.client.get(link.join(asset).unwrap())).await;
+        assert_eq!(reply.status, 200, "{asset}: {reply:#?}");
+    }
     script.text
 }
 
@@ -220,6 +218,7 @@ async fn with_a_frontend_of_its_own_the_paths_are_not_served(backend: Backend) {
         "/unlock-account?token=abc",
         "/pages/pages.js",
         "/pages/pages.css",
+        "/pages/favicon.svg",
     ] {
         app.get(path).await.error(404, "NOT_FOUND");
     }

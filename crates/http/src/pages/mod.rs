@@ -26,12 +26,15 @@ pub(crate) const PAGE_REFERRER_POLICY: &str = "no-referrer";
 /// that pages and assets stay together under any path prefix a proxy adds.
 pub(crate) const SCRIPT_PATH: &str = "/pages/pages.js";
 pub(crate) const STYLESHEET_PATH: &str = "/pages/pages.css";
+/// The pages name their icon: without it the browser asks for `/favicon.ico`, a 404.
+pub(crate) const ICON_PATH: &str = "/pages/favicon.svg";
 
 const VERIFY_EMAIL: &str = include_str!("templates/verify-email.html");
 const RESET_PASSWORD: &str = include_str!("templates/reset-password.html");
 const UNLOCK_ACCOUNT: &str = include_str!("templates/unlock-account.html");
 const SCRIPT: &str = include_str!("assets/pages.js");
 const STYLESHEET: &str = include_str!("assets/pages.css");
+const ICON: &str = include_str!("assets/favicon.svg");
 
 /// The pages and their assets, for the route table: people's pages count against the general
 /// limit like any request; their static assets are free, like the interactive docs' files.
@@ -44,6 +47,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
         get("/unlock-account", General, Public).to(unlock_account, __path_unlock_account),
         get(SCRIPT_PATH, Exempt, Public).to(script, __path_script),
         get(STYLESHEET_PATH, Exempt, Public).to(stylesheet, __path_stylesheet),
+        get(ICON_PATH, Exempt, Public).to(icon, __path_icon),
     ]
 }
 
@@ -102,6 +106,13 @@ pub async fn script() -> HttpResponse {
     responses((status = 200, description = "The stylesheet", content_type = "text/css", body = String)))]
 pub async fn stylesheet() -> HttpResponse {
     answer("text/css; charset=utf-8", STYLESHEET)
+}
+
+/// The pages' icon
+#[utoipa::path(get, path = "/pages/favicon.svg", tag = "pages", operation_id = "pagesIcon",
+    responses((status = 200, description = "The icon", content_type = "image/svg+xml", body = String)))]
+pub async fn icon() -> HttpResponse {
+    answer("image/svg+xml", ICON)
 }
 
 #[cfg(test)]

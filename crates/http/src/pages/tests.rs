@@ -18,9 +18,10 @@ use authd_memory::MemoryRateLimiter;
 use std::sync::Arc;
 
 const PAGES: [&str; 3] = ["/verify-email", "/reset-password", "/unlock-account"];
-const ASSETS: [(&str, &str); 2] = [
+const ASSETS: [(&str, &str); 3] = [
     ("/pages/pages.js", "text/javascript; charset=utf-8"),
     ("/pages/pages.css", "text/css; charset=utf-8"),
+    ("/pages/favicon.svg", "image/svg+xml"),
 ];
 const CSP: &str = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

@@ -29,10 +29,27 @@ fn a_frontend_of_its_own_turns_them_off_unless_asked() {
         ("APP_BASE_URL", "https://example.com/app"),
     ]));
     assert!(!served(&[("BUILTIN_PAGES", "off")]));
+    // Asked for behind another origin: no ALLOWED_ORIGINS needed, the pages' calls are
+    // relative, same-origin wherever a proxy serves them.
+    assert!(served(&[frontend, ("BUILTIN_PAGES", "ON")]));
+}
+
+#[test]
+fn behind_a_path_prefix_auto_follows_whether_the_paths_match() {
+    // authd under /auth of its origin, the links too: the pages are authd's.
     assert!(served(&[
-        frontend,
-        ("ALLOWED_ORIGINS", "https://app.example.com"),
-        ("BUILTIN_PAGES", "ON"),
+        ("PUBLIC_URL", "https://example.com/auth"),
+        ("APP_BASE_URL", "https://EXAMPLE.com/auth"),
+    ]));
+    // authd under /auth, the links under /app: a frontend there owns them.
+    assert!(!served(&[
+        ("PUBLIC_URL", "https://example.com/auth"),
+        ("APP_BASE_URL", "https://example.com/app"),
+    ]));
+    // A path is compared exactly: /auth is not /auth/sub.
+    assert!(!served(&[
+        ("PUBLIC_URL", "https://example.com/auth"),
+        ("APP_BASE_URL", "https://example.com/auth/sub"),
     ]));
 }
 
@@ -45,14 +62,15 @@ fn without_the_perfect21_routes_auto_turns_them_off() {
 fn on_where_the_pages_cannot_work_is_refused_with_a_line_each() {
     let errors = problems(&[("BUILTIN_PAGES", "on"), ("API_DIALECTS", "checkinn")]);
     assert_eq!(errors.0.len(), 1, "{errors}");
+    assert!(errors.mentions("BUILTIN_PAGES"), "{errors}");
     assert!(errors.to_string().contains("perfect21"), "{errors}");
-    let errors = problems(&[
+    // Another origin for the links is not refused: a proxy routes its paths to authd.
+    let config = parse(&[
         ("BUILTIN_PAGES", "on"),
         ("APP_BASE_URL", "https://app.example.com"),
-    ]);
-    assert_eq!(errors.0.len(), 1, "{errors}");
-    assert!(errors.mentions("BUILTIN_PAGES"), "{errors}");
-    assert!(errors.to_string().contains("ALLOWED_ORIGINS"), "{errors}");
+    ])
+    .unwrap();
+    assert!(config.server.serves_builtin_pages(&config.api));
 }
 
 #[test]

@@ -70,9 +70,10 @@ async fn a_page_from_an_origin_not_allowed_can_neither_read_answers_nor_refresh_
 
     let foreign = foreign_site(&page, &user);
     // Same site (another port of 127.0.0.1): the cookie goes along, the CSRF rule refuses it.
-    // The CORS-mode refresh has no answer in the log (the browser drops an answer without CORS
-    // headers before logging it); the body-less no-cors one met the CSRF rule (403), the
-    // text/plain one the JSON-only rule (415) before any cookie was looked at.
+    // The body-less no-cors refresh met the CSRF rule (403), the text/plain one the JSON-only
+    // rule (415) before any cookie was looked at. (The CORS-mode refresh is not counted: whether
+    // the browser logs an answer it withholds from the page is its own business; the page's
+    // `TypeError` above says what matters.)
     let same_site = attack(&browser, &foreign.origin()).await;
     assert_eq!(
         same_site,
@@ -100,7 +101,8 @@ async fn a_page_from_an_origin_not_allowed_can_neither_read_answers_nor_refresh_
 }
 
 /// Opens the foreign page at `origin`, checks that it read no answer and that the browser
-/// blamed CORS, and returns the statuses of the refreshes it sent, from the network log.
+/// blamed CORS, and returns the statuses of the `no-cors` refreshes it sent (the requests whose
+/// answers reach authd's logic whatever CORS says), from the network log.
 async fn attack(browser: &Browser, origin: &str) -> Vec<u16> {
     browser.responses().await; // only this page's traffic from here on
     browser.console().await;
@@ -127,7 +129,7 @@ async fn attack(browser: &Browser, origin: &str) -> Vec<u16> {
         .responses()
         .await
         .into_iter()
-        .filter(|r| r.url.ends_with("/v1/auth/refresh"))
+        .filter(|r| r.url.ends_with("/v1/auth/refresh") && r.mode == "no-cors")
         .map(|r| r.status)
         .collect()
 }
@@ -155,7 +157,7 @@ async fn refresh_cookie(browser: &Browser, page: &ExamplePage) -> String {
     let cookies = browser.cookies().await;
     cookies
         .into_iter()
-        .find(|(name, _)| name == "refresh_token")
-        .map(|(_, value)| value)
+        .find(|c| c.name == "refresh_token")
+        .map(|c| c.value)
         .unwrap_or_else(|| panic!("the browser holds no refresh_token cookie for authd"))
 }

@@ -1,5 +1,5 @@
 // The built-in pages of the links authd mails. The token is read from the page's own address
-// and posted to the API only when the person presses the button: a mail scanner that fetches
+// (then removed from it) and posted to the API only when the person presses the button: a mail scanner that fetches
 // the link, even one that runs scripts, spends nothing.
 'use strict';
 
@@ -31,6 +31,11 @@
   var status = document.getElementById('status');
   var submit = document.getElementById('submit');
   var token = new URLSearchParams(window.location.search).get('token');
+  // The token stays in this script's memory only: out of the address bar, the history and a
+  // bookmark, where the next person at this computer would find a link that still works.
+  if (window.location.search) {
+    window.history.replaceState(null, '', window.location.pathname);
+  }
 
   function show(state, text) {
     status.setAttribute('data-state', state);
