@@ -5,6 +5,7 @@
 //! replica per master ([`RedisCluster::start_to_fail_over`]). The nodes go away with the
 //! process (watchdogs).
 
+use super::free_port;
 use super::node::{Node, data_node_args, try_cli, wait_until};
 use crate::tls::TestCertificates;
 use std::sync::OnceLock;
@@ -83,6 +84,10 @@ impl RedisCluster {
                             &dir.join("nodes.conf").display().to_string(),
                             "--cluster-node-timeout",
                             &node_timeout,
+                            // The bus port of its own: by default the client port + 10000,
+                            // which nobody reserved (and past 65535 for a high client port).
+                            "--cluster-port",
+                            &free_port().to_string(),
                         ]
                         .map(str::to_owned),
                     );
