@@ -13,7 +13,7 @@ use redis::aio::ConnectionLike;
 use redis::{Arg, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The access-token denylist, the rate limiter and the failed-login spreads over one Redis
@@ -31,6 +31,8 @@ pub struct RedisStore {
     pub(crate) clock: Arc<dyn Clock>,
     /// Calls that failed or timed out, for metrics; shared by clones.
     errors: Arc<AtomicU64>,
+    /// Whether the last call succeeded: a cluster connection's "open" for metrics.
+    last_ok: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -83,6 +85,7 @@ impl RedisStore {
             redactor,
             clock,
             errors: Arc::new(AtomicU64::new(0)),
+            last_ok: Arc::new(AtomicBool::new(true)),
         };
         store.warm_up().await?;
         Ok(store)
@@ -141,17 +144,19 @@ impl RedisStore {
         if reply.is_err() {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
+        self.last_ok.store(reply.is_ok(), Ordering::Relaxed);
         reply
     }
 
-    /// The pool as metrics show it; a cluster's one connection counts as one.
+    /// The pool as metrics show it; a cluster's one connection counts as one, open while its
+    /// last call succeeded.
     #[must_use]
     pub fn pool_stats(&self) -> PoolStats {
         let errors_total = self.errors.load(Ordering::Relaxed);
         let Link::Pooled(pool) = &self.link else {
             return PoolStats {
                 max: 1,
-                open: 1,
+                open: u64::from(self.last_ok.load(Ordering::Relaxed)),
                 in_use: 0,
                 waiting: 0,
                 waits_total: None,

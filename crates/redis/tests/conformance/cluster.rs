@@ -204,9 +204,13 @@ async fn with_a_master_down_the_others_still_run_the_scripts_they_lost() {
         match s.deny_token(claims.user_id, claims.token_id, until).await {
             Ok(()) => {
                 served += 1;
+                assert_eq!(s.pool_stats().open, 1);
                 assert!(s.is_denied(&claims).await.unwrap());
             }
-            Err(PortError::Unavailable(_)) => continue,
+            Err(PortError::Unavailable(_)) => {
+                assert_eq!(s.pool_stats().open, 0, "metrics call a failing link open");
+                continue;
+            }
             Err(e) => panic!("a master down must look like an outage, got {e:?}"),
         }
         // The rate limiter's script, on keys of the same master as often as not.
