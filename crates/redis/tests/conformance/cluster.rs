@@ -192,8 +192,8 @@ async fn with_a_master_down_the_others_still_run_the_scripts_they_lost() {
     settings.command_timeout = Duration::from_millis(500);
     let s = connect(&settings).await;
     own.stop_first_master();
-    // The other masters lose their scripts (a restart, SCRIPT FLUSH): the next calls find none,
-    // and loading a script on every node fails while one of them is down.
+    // The other masters lose their scripts (a restart, SCRIPT FLUSH): the next calls find none
+    // and must get the script to their keys' master while another master is down.
     own.flush_scripts();
 
     let until = Utc::now() + chrono::Duration::hours(1);
