@@ -29,9 +29,11 @@ pub struct MemoryDenylist {
 
 #[derive(Default)]
 struct Entries {
-    /// Token id to the end of its denial.
-    tokens: HashMap<TokenId, Timestamp>,
-    sessions: HashMap<SessionId, Timestamp>,
+    /// (User, token id) to the end of its denial. Keyed by the user too, as Redis keys it
+    /// (under the user's hash tag): a denial under another user's id denies nothing, here as
+    /// there, so a caller passing the wrong user fails the memory tests as well.
+    tokens: HashMap<(UserId, TokenId), Timestamp>,
+    sessions: HashMap<(UserId, SessionId), Timestamp>,
     users: HashMap<UserId, Cutoff>,
     next_sweep: Option<Timestamp>,
 }
@@ -102,27 +104,27 @@ fn deny_until<K: Eq + Hash>(map: &mut HashMap<K, Timestamp>, key: K, until: Time
 impl TokenDenylist for MemoryDenylist {
     async fn deny_token(
         &self,
-        _user_id: UserId,
+        user_id: UserId,
         id: TokenId,
         until: Timestamp,
     ) -> Result<(), PortError> {
         let (mut e, now) = self.write();
         if until > now {
-            deny_until(&mut e.tokens, id, until);
+            deny_until(&mut e.tokens, (user_id, id), until);
         }
         Ok(())
     }
 
     async fn deny_sessions(
         &self,
-        _user_id: UserId,
+        user_id: UserId,
         ids: &[SessionId],
         until: Timestamp,
     ) -> Result<(), PortError> {
         let (mut e, now) = self.write();
         if until > now {
             for id in ids {
-                deny_until(&mut e.sessions, *id, until);
+                deny_until(&mut e.sessions, (user_id, *id), until);
             }
         }
         Ok(())
@@ -157,8 +159,9 @@ impl TokenDenylist for MemoryDenylist {
         let now = self.clock.now();
         let e = self.read();
         let live = |until: &Timestamp| *until > now;
-        Ok(e.tokens.get(&claims.token_id).is_some_and(live)
-            || e.sessions.get(&claims.session_id).is_some_and(live)
+        let user = claims.user_id;
+        Ok(e.tokens.get(&(user, claims.token_id)).is_some_and(live)
+            || e.sessions.get(&(user, claims.session_id)).is_some_and(live)
             || e.users.get(&claims.user_id).is_some_and(|c| {
                 c.until > now && claims.issued_at.timestamp() < c.before.timestamp()
             }))

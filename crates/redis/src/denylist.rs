@@ -12,6 +12,7 @@
 //! `is_denied` reads the three keys with one `MGET` on one slot.
 
 use crate::keys::UserKey;
+use crate::store::Lua;
 use crate::store::{RedisStore, evalsha};
 use async_trait::async_trait;
 use authd_domain::Timestamp;
@@ -19,7 +20,6 @@ use authd_domain::error::PortError;
 use authd_domain::ids::{SessionId, TokenId, UserId};
 use authd_domain::ports::TokenDenylist;
 use authd_domain::token::AccessClaims;
-use redis::Script;
 use std::sync::LazyLock;
 
 const TOKEN: &str = "deny:jti:";
@@ -28,8 +28,8 @@ const CUT_OFF_KEY: &str = "deny:cutoff";
 
 /// KEYS the denied ids; ARGV[1] the end of the denial (Unix ms), ARGV[2] its time to live (ms).
 /// A key already denied until later is left alone.
-pub(crate) static DENY: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+pub(crate) static DENY: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
         r"
 local until_ms = tonumber(ARGV[1])
 for _, key in ipairs(KEYS) do
@@ -46,8 +46,8 @@ return 0
 /// KEYS[1] the user's cut-off; ARGV[1] the cut-off's whole second, ARGV[2] its time to live
 /// (ms). Merged with a live cut-off into the later second and the later end: denying more than
 /// asked for a while is safe, denying less is not.
-pub(crate) static CUT_OFF: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+pub(crate) static CUT_OFF: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
         r"
 local second = ARGV[1]
 local old = redis.call('GET', KEYS[1])

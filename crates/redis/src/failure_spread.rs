@@ -8,12 +8,12 @@
 //! are digests already (the port's contract), so no account name or identifier is stored.
 
 use crate::keys::TaggedKey;
+use crate::store::Lua;
 use crate::store::{RedisStore, evalsha};
 use async_trait::async_trait;
 use authd_domain::Timestamp;
 use authd_domain::error::PortError;
 use authd_domain::ports::{FailureSpread, SpreadLimit};
-use redis::Script;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -23,8 +23,8 @@ const SPREAD: &str = "spread:";
 /// threshold, ARGV[3] the milliseconds until the window closes. Returns 1 for the failure that
 /// brings the set to the threshold, else 0. A full set takes no more targets (they could not
 /// change the answer); the flag keeps the answer once per window even if the set were lost.
-pub(crate) static RECORD: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+pub(crate) static RECORD: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
         r"
 local threshold = tonumber(ARGV[2])
 local count = redis.call('SCARD', KEYS[1])

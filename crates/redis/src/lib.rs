@@ -25,6 +25,7 @@ mod failure_spread;
 mod keys;
 mod pool;
 mod rate_limiter;
+mod sentinel;
 mod settings;
 mod store;
 mod topology;

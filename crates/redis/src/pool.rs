@@ -7,20 +7,25 @@
 //! enough for the server to have restarted or dropped it. A broken one then fails the check
 //! and the pool replaces it, so calls succeed again as soon as the server is back.
 //!
-//! Behind sentinels the check is `ROLE` rather than `PING`. After a failover the sentinels
-//! disconnect the clients of the old master as they turn it into a replica (`CLIENT KILL TYPE
-//! normal`); a connection that survives anyway answers `PING` but refuses writes (`READONLY`),
-//! so it fails this check instead, and its replacement asks the sentinels for the master again.
+//! Behind sentinels the check is `ROLE` rather than `PING`, and it is also made at least every
+//! [`ROLE_EVERY`] on a connection in steady use. After a failover the sentinels disconnect the
+//! clients of the old master as they turn it into a replica (`CLIENT KILL TYPE normal`); a
+//! connection that survives anyway answers `PING` and reads, but refuses writes (`READONLY`),
+//! so it fails this check instead, and its replacement asks the sentinels for the master again
+//! (`sentinel.rs`).
 
+use crate::sentinel::{Sentinels, is_master, not_master};
 use deadpool::managed::{self, Metrics, RecycleError, RecycleResult};
+use redis::RedisError as ClientError;
 use redis::aio::MultiplexedConnection;
-use redis::sentinel::SentinelClient;
-use redis::{AsyncConnectionConfig, RedisError as ClientError, Role};
-use std::time::Duration;
-use tokio::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// A connection used more recently than this, without a failure since, is handed out unchecked.
 const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// Behind sentinels, how long a connection goes without its `ROLE` checked however busy it is,
+/// so that one which only reads does not keep reading a demoted master.
+const ROLE_EVERY: Duration = Duration::from_secs(3);
 
 pub(crate) type Pool = managed::Pool<Manager>;
 
@@ -28,11 +33,7 @@ pub(crate) enum Manager {
     /// One server.
     Server(deadpool_redis::Manager),
     /// The master the sentinels name at the time each connection is made.
-    Sentinel {
-        /// Its lookups take `&mut`; they are rare (new connections only).
-        client: Mutex<SentinelClient>,
-        config: AsyncConnectionConfig,
-    },
+    Sentinel(Sentinels),
 }
 
 /// One multiplexed connection, and whether its last call succeeded.
@@ -41,6 +42,8 @@ pub(crate) struct Conn {
     /// Cleared before each call and set again when it succeeds, so that a call that failed or
     /// was dropped mid-flight leaves it cleared.
     pub(crate) trusted: bool,
+    /// When the server last proved to be what the connection expects (made or checked).
+    checked: Instant,
 }
 
 impl managed::Manager for Manager {
@@ -50,35 +53,29 @@ impl managed::Manager for Manager {
     async fn create(&self) -> Result<Conn, ClientError> {
         let link = match self {
             Self::Server(inner) => inner.create().await?,
-            Self::Sentinel { client, config } => {
-                client
-                    .lock()
-                    .await
-                    .get_async_connection_with_config(config)
-                    .await?
-            }
+            Self::Sentinel(sentinels) => sentinels.connect().await?,
         };
         Ok(Conn {
             link,
             trusted: true,
+            checked: Instant::now(),
         })
     }
 
     async fn recycle(&self, conn: &mut Conn, metrics: &Metrics) -> RecycleResult<ClientError> {
-        if conn.trusted && metrics.last_used() < TRUSTED_FOR {
+        let role_due = matches!(self, Self::Sentinel(_)) && conn.checked.elapsed() >= ROLE_EVERY;
+        if conn.trusted && metrics.last_used() < TRUSTED_FOR && !role_due {
             return Ok(());
         }
         match self {
             Self::Server(inner) => inner.recycle(&mut conn.link, metrics).await?,
-            Self::Sentinel { .. } => {
-                let role: Role = redis::cmd("ROLE").query_async(&mut conn.link).await?;
-                if !matches!(role, Role::Primary { .. }) {
-                    return Err(RecycleError::message(
-                        "the server is no longer the master (failover)",
-                    ));
+            Self::Sentinel(_) => {
+                if !is_master(&mut conn.link).await? {
+                    return Err(RecycleError::Backend(not_master()));
                 }
             }
         }
+        conn.checked = Instant::now();
         conn.trusted = true;
         Ok(())
     }

@@ -2,21 +2,21 @@
 //! atomically, so N concurrent hits from any number of instances count N.
 
 use crate::keys::Key;
+use crate::store::Lua;
 use crate::store::{RedisStore, evalsha};
 use async_trait::async_trait;
 use authd_domain::error::PortError;
 use authd_domain::policy::rate_limit::{self, RateLimit, RateLimitDecision};
 use authd_domain::ports::RateLimiter;
 use chrono::Duration;
-use redis::Script;
 use std::sync::LazyLock;
 
 /// KEYS[1] the counter; ARGV[1] the window in milliseconds. Returns the count (this hit
 /// included) and the window's remaining milliseconds. The first hit opens the window; a counter
 /// found without an expiry (it cannot happen through this script, but a stray `SET` could make
 /// one) gets one, so that no key ever counts forever.
-pub(crate) static HIT: LazyLock<Script> = LazyLock::new(|| {
-    Script::new(
+pub(crate) static HIT: LazyLock<Lua> = LazyLock::new(|| {
+    Lua::new(
         r"
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then

@@ -26,8 +26,10 @@ pub struct RedisSettings {
     pub command_timeout: Duration,
     /// Put before every key, so that several deployments (or tests) can share one server.
     pub key_prefix: String,
-    /// With `rediss://`: the PEM file of the CA the server's certificate must lead to; without
-    /// it, Mozilla's roots. The certificate is always verified, host name included.
+    /// With TLS (`rediss://`, or `tls` of the sentinels or the cluster): the PEM file of the CA
+    /// every certificate must lead to (servers, sentinels, cluster nodes); without it, Mozilla's
+    /// roots. Certificates are always verified, host name included; a CA file without TLS is
+    /// refused.
     pub tls_ca_file: Option<PathBuf>,
 }
 

@@ -1,4 +1,5 @@
-//! [`RedisStore`]: the pooled connection every port goes through, and the bound on each call.
+//! [`RedisStore`]: the link (a pool, or a cluster connection) every port goes through, and the
+//! bound on each call.
 
 use crate::error::{Redactor, RedisError, TimedOut};
 use crate::settings::RedisSettings;
@@ -9,10 +10,10 @@ use authd_domain::ports::Clock;
 use authd_domain::telemetry::PoolStats;
 use deadpool::managed::PoolError;
 use redis::aio::ConnectionLike;
-use redis::{Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
+use redis::{Arg, Cmd, ErrorKind, FromRedisValue, Script, ServerErrorKind};
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The access-token denylist, the rate limiter and the failed-login spreads over one Redis
@@ -30,6 +31,8 @@ pub struct RedisStore {
     pub(crate) clock: Arc<dyn Clock>,
     /// Calls that failed or timed out, for metrics; shared by clones.
     errors: Arc<AtomicU64>,
+    /// Whether the last call succeeded: a cluster connection's "open" for metrics.
+    last_ok: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -82,6 +85,7 @@ impl RedisStore {
             redactor,
             clock,
             errors: Arc::new(AtomicU64::new(0)),
+            last_ok: Arc::new(AtomicBool::new(true)),
         };
         store.warm_up().await?;
         Ok(store)
@@ -95,16 +99,26 @@ impl RedisStore {
             .is_ok_and(|pong| pong == "PONG")
     }
 
-    /// One connection, a `PING` and the scripts loaded (on every master of a cluster), so the
-    /// first requests pay for none.
+    /// One connection, a `PING` and the scripts loaded, so the first requests pay for none. In
+    /// a cluster only the `PING` (sent to every master): redis-rs sends `SCRIPT LOAD` to every
+    /// node, replicas included, and needs them all to answer, so one replica down would keep
+    /// authd from starting; a script a master lacks is sent whole on first use instead
+    /// ([`send`]).
     async fn warm_up(&self) -> Result<(), RedisError> {
         let warm_up = async {
             match &self.link {
                 Link::Pooled(pool) => {
                     let mut conn = pool.get().await?;
+                    redis::cmd("PING")
+                        .query_async::<String>(&mut conn.link)
+                        .await?;
                     load_scripts(&mut conn.link).await?;
                 }
-                Link::Cluster(conn) => load_scripts(&mut conn.clone()).await?,
+                Link::Cluster(conn) => {
+                    redis::cmd("PING")
+                        .query_async::<String>(&mut conn.clone())
+                        .await?;
+                }
             }
             Ok::<_, PoolError<redis::RedisError>>(())
         };
@@ -117,12 +131,12 @@ impl RedisStore {
 
     /// Sends `cmd` on a pooled connection (or the cluster's) and reads its reply, all within
     /// the command timeout. When `cmd` runs `script` by its hash and the server has lost it (a
-    /// restart, a failover to a replica that never ran it, `SCRIPT FLUSH`), the script is
-    /// loaded and `cmd` sent once more.
+    /// restart, a failover to a replica that never ran it, `SCRIPT FLUSH`), `cmd` is sent once
+    /// more as `EVAL` with the script's body, which also caches it there.
     pub(crate) async fn query<T: FromRedisValue>(
         &self,
         cmd: &Cmd,
-        script: Option<&Script>,
+        script: Option<&Lua>,
     ) -> Result<T, PortError> {
         let reply = tokio::time::timeout(self.timeout, self.query_unbounded(cmd, script))
             .await
@@ -130,17 +144,19 @@ impl RedisStore {
         if reply.is_err() {
             self.errors.fetch_add(1, Ordering::Relaxed);
         }
+        self.last_ok.store(reply.is_ok(), Ordering::Relaxed);
         reply
     }
 
-    /// The pool as metrics show it; a cluster's one connection counts as one.
+    /// The pool as metrics show it; a cluster's one connection counts as one, open while its
+    /// last call succeeded.
     #[must_use]
     pub fn pool_stats(&self) -> PoolStats {
         let errors_total = self.errors.load(Ordering::Relaxed);
         let Link::Pooled(pool) = &self.link else {
             return PoolStats {
                 max: 1,
-                open: 1,
+                open: u64::from(self.last_ok.load(Ordering::Relaxed)),
                 in_use: 0,
                 waiting: 0,
                 waits_total: None,
@@ -163,7 +179,7 @@ impl RedisStore {
     async fn query_unbounded<T: FromRedisValue>(
         &self,
         cmd: &Cmd,
-        script: Option<&Script>,
+        script: Option<&Lua>,
     ) -> Result<T, PortError> {
         let reply = match &self.link {
             Link::Pooled(pool) => {
@@ -179,39 +195,61 @@ impl RedisStore {
     }
 }
 
-/// `cmd`, and once more after loading `script` when the server has lost it. In a cluster the
-/// script is loaded on every master (how redis-rs routes `SCRIPT LOAD`).
+/// A Lua script: its hash for `EVALSHA`, and its body for when a server lacks it.
+pub(crate) struct Lua {
+    code: &'static str,
+    script: Script,
+}
+
+impl Lua {
+    pub(crate) fn new(code: &'static str) -> Self {
+        Self {
+            code,
+            script: Script::new(code),
+        }
+    }
+}
+
+/// `cmd`, and once more as `EVAL <body>` when the server has lost `script`. In a cluster that
+/// `EVAL` goes where the `EVALSHA` went, the master of the keys' slot; `SCRIPT LOAD` would go to
+/// every node and fail while any of them is down.
 async fn send<T: FromRedisValue, C: ConnectionLike>(
     conn: &mut C,
     cmd: &Cmd,
-    script: Option<&Script>,
+    script: Option<&Lua>,
 ) -> redis::RedisResult<T> {
     let reply = cmd.query_async(conn).await;
     match (reply, script) {
         (Err(e), Some(script)) if e.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
-            script.load_async(conn).await?;
-            cmd.query_async(conn).await
+            let mut eval = redis::cmd("EVAL");
+            eval.arg(script.code);
+            // After `EVALSHA <hash>`: the key count, the keys and the arguments.
+            for arg in cmd.args_iter().skip(2) {
+                if let Arg::Simple(bytes) = arg {
+                    eval.arg(bytes);
+                }
+            }
+            eval.query_async(conn).await
         }
         (reply, _) => reply,
     }
 }
 
 async fn load_scripts<C: ConnectionLike>(conn: &mut C) -> redis::RedisResult<()> {
-    redis::cmd("PING").query_async::<String>(conn).await?;
     for script in [
         &*rate_limiter::HIT,
         &*denylist::DENY,
         &*denylist::CUT_OFF,
         &*failure_spread::RECORD,
     ] {
-        script.load_async(conn).await?;
+        script.script.load_async(conn).await?;
     }
     Ok(())
 }
 
 /// `EVALSHA <sha> <keys.len()>`, for the caller to add the keys and arguments to.
-pub(crate) fn evalsha(script: &Script, keys: usize) -> Cmd {
+pub(crate) fn evalsha(script: &Lua, keys: usize) -> Cmd {
     let mut cmd = redis::cmd("EVALSHA");
-    cmd.arg(script.get_hash()).arg(keys);
+    cmd.arg(script.script.get_hash()).arg(keys);
     cmd
 }

@@ -8,13 +8,14 @@
 
 use crate::error::{Redactor, RedisError};
 use crate::pool::{Manager, Pool};
+use crate::sentinel::{SentinelAccess, Sentinels};
 use crate::settings::{Login, RedisSettings, RedisTopology};
 use deadpool::Runtime;
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::sentinel::{SentinelClientBuilder, SentinelServerType};
 use redis::{
-    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, TlsCertificates, TlsMode,
+    AsyncConnectionConfig, Client, ConnectionAddr, ConnectionInfo, RedisConnectionInfo,
+    TlsCertificates, TlsMode,
 };
 use std::time::Duration;
 
@@ -51,42 +52,25 @@ pub(crate) async fn link(
             db,
             tls,
         } => {
-            let certificates = certificates(settings, *tls)?;
-            let mut builder = SentinelClientBuilder::new(
-                sentinels
-                    .iter()
-                    .map(|(host, port)| address(host, *port, *tls)),
-                master,
-                SentinelServerType::Master,
-            )
-            .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?
-            .set_client_to_redis_db(*db);
-            if *tls {
-                builder = builder
-                    .set_client_to_sentinel_tls_mode(TlsMode::Secure)
-                    .set_client_to_redis_tls_mode(TlsMode::Secure);
-            }
-            if let Some(certificates) = certificates {
-                builder = builder
-                    .set_client_to_sentinel_certificates(certificates.clone())
-                    .set_client_to_redis_certificates(certificates);
-            }
+            let mut login_info = RedisConnectionInfo::default().set_db(*db);
             if let Some(username) = &login.username {
-                builder = builder.set_client_to_redis_username(username);
+                login_info = login_info.set_username(username);
             }
             if let Some(password) = &login.password {
-                builder = builder.set_client_to_redis_password(password);
+                login_info = login_info.set_password(password);
             }
-            if let Some(password) = sentinel_password {
-                builder = builder.set_client_to_sentinel_password(password);
-            }
-            let client = builder
-                .build()
-                .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?;
-            Manager::Sentinel {
-                client: tokio::sync::Mutex::new(client),
-                config,
-            }
+            let access = SentinelAccess {
+                sentinels,
+                master_name: master,
+                sentinel_password: sentinel_password.as_deref(),
+                tls: *tls,
+                certificates: certificates(settings, *tls)?,
+                login: login_info,
+            };
+            Manager::Sentinel(
+                Sentinels::new(access, timeout)
+                    .map_err(|e| RedisError::InvalidUrl(redactor.clean(e)))?,
+            )
         }
         RedisTopology::Cluster { nodes, login, tls } => {
             let certificates = certificates(settings, *tls)?;
@@ -139,7 +123,7 @@ async fn cluster(
 }
 
 /// A sentinel's or a cluster node's address, with TLS (host name verified) or without.
-fn address(host: &str, port: u16, tls: bool) -> ConnectionAddr {
+pub(crate) fn address(host: &str, port: u16, tls: bool) -> ConnectionAddr {
     if tls {
         ConnectionAddr::TcpTls {
             host: host.to_owned(),

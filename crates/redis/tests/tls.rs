@@ -29,6 +29,30 @@ async fn connect(url: String, ca: Option<PathBuf>) -> Result<RedisStore, RedisEr
     RedisStore::connect(&settings, Arc::new(SystemClock)).await
 }
 
+/// The server's certificate was refused: a connection error naming the certificate, not a
+/// timeout (which a server that merely hangs would give as well).
+#[track_caller]
+fn certificate_refused(result: Result<RedisStore, RedisError>) {
+    match result {
+        Err(RedisError::Connect(message)) => assert!(
+            message.to_lowercase().contains("certificate"),
+            "not about the certificate: {message}"
+        ),
+        Err(e) => panic!("expected a refused certificate, got {e:?}"),
+        Ok(_) => panic!("a certificate nobody vouches for passed"),
+    }
+}
+
+/// Plain text to a TLS-only port: the server drops the connection, which is no timeout.
+#[track_caller]
+fn plain_text_refused(result: Result<RedisStore, RedisError>) {
+    match result {
+        Err(RedisError::Connect(_)) => {}
+        Err(e) => panic!("expected a refused connection, got {e:?}"),
+        Ok(_) => panic!("plain text to a TLS-only port passed"),
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rediss_with_the_servers_ca_serves_and_a_wrong_ca_is_refused() {
     let certs = TestCertificates::generate();
@@ -45,15 +69,12 @@ async fn rediss_with_the_servers_ca_serves_and_a_wrong_ca_is_refused() {
         .unwrap();
     assert!(store.is_denied(&claims).await.unwrap());
 
-    let e = connect(redis.url(), Some(wrong.ca_file()))
-        .await
-        .expect_err("a wrong CA passed");
-    assert!(e.to_string().to_lowercase().contains("certificate"), "{e}");
+    certificate_refused(connect(redis.url(), Some(wrong.ca_file())).await);
     // Mozilla's roots do not know the test CA either.
-    assert!(connect(redis.url(), None).await.is_err());
+    certificate_refused(connect(redis.url(), None).await);
     // Plain text to a TLS-only server is no way round: it has no plain port.
     let plain = redis.url().replace("rediss://", "redis://");
-    assert!(connect(plain, None).await.is_err());
+    plain_text_refused(connect(plain, None).await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -61,7 +82,12 @@ async fn rediss_to_a_plain_server_fails_and_a_ca_needs_rediss() {
     let certs = TestCertificates::generate();
     let plain = server().url();
     let tls = plain.replace("redis://", "rediss://");
-    assert!(connect(tls, Some(certs.ca_file())).await.is_err());
+    // A plain server answers the TLS hello with nonsense: refused at once, no timeout.
+    let refused = connect(tls, Some(certs.ca_file())).await;
+    assert!(
+        matches!(refused, Err(RedisError::Connect(_))),
+        "{refused:?}"
+    );
     let e = connect(plain, Some(certs.ca_file()))
         .await
         .expect_err("a CA with redis://");
@@ -109,19 +135,10 @@ async fn a_tls_cluster_serves_with_its_ca_and_refuses_a_wrong_one_or_plain_text(
         .unwrap();
     assert_serves(&store).await;
 
-    assert!(
-        connect_to(topology(true), Some(wrong.ca_file()))
-            .await
-            .is_err()
-    );
-    assert!(
-        connect_to(topology(true), None).await.is_err(),
-        "Mozilla's roots"
-    );
-    assert!(
-        connect_to(topology(false), None).await.is_err(),
-        "plain text"
-    );
+    certificate_refused(connect_to(topology(true), Some(wrong.ca_file())).await);
+    // Mozilla's roots.
+    certificate_refused(connect_to(topology(true), None).await);
+    plain_text_refused(connect_to(topology(false), None).await);
     let e = connect_to(topology(false), Some(certs.ca_file()))
         .await
         .expect_err("a CA without TLS");
@@ -147,13 +164,7 @@ async fn tls_sentinels_serve_with_their_ca_and_refuse_a_wrong_one_or_plain_text(
         .unwrap();
     assert_serves(&store).await;
 
-    assert!(
-        connect_to(topology(true), Some(wrong.ca_file()))
-            .await
-            .is_err()
-    );
-    assert!(
-        connect_to(topology(false), None).await.is_err(),
-        "plain text"
-    );
+    certificate_refused(connect_to(topology(true), Some(wrong.ca_file())).await);
+    certificate_refused(connect_to(topology(true), None).await);
+    plain_text_refused(connect_to(topology(false), None).await);
 }

@@ -7,8 +7,9 @@
 //!   already revoked the session, say on a password reset);
 //! - Redis restarted without persistence, or flushed: every denial is gone.
 //!
-//! So after any doubt (an error from Redis, or the per-instance sentinel denial found missing by
-//! a check every [`WATCH_EVERY`]), and for as long as an access token lives, a token Redis does
+//! So after any doubt (an error from Redis, or one of the per-instance sentinel denials found
+//! missing by a check every [`WATCH_EVERY`]; there are several, spread over a cluster's masters,
+//! see `canaries.rs`), and for as long as an access token lives, a token Redis does
 //! not deny is also checked against its session in storage. A lookup that fails is never read as
 //! "not denied": the error goes up and the request answers 503 (fail closed).
 //!
@@ -25,7 +26,7 @@ use chrono::Duration;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-/// How often each instance checks that Redis still holds its sentinel denial.
+/// How often each instance checks that Redis still holds its sentinel denials.
 const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The sentinel is denied this long; far longer than any outage worth surviving.
@@ -62,8 +63,9 @@ pub struct GuardedDenylist {
     horizon: Duration,
     /// Until when storage is asked too; `None` while Redis is trusted.
     doubt_until: Mutex<Option<Timestamp>>,
-    /// A denial only this instance writes, for a token nobody holds.
-    sentinel: AccessClaims,
+    /// Denials only this instance writes, for tokens nobody holds, one per slot range of a
+    /// cluster (`canaries.rs`).
+    sentinels: Vec<AccessClaims>,
     /// Denials to write again, oldest first.
     pending: Mutex<Vec<Pending>>,
 }
@@ -83,47 +85,71 @@ impl GuardedDenylist {
             clock,
             horizon,
             doubt_until: Mutex::new(None),
-            sentinel: AccessClaims {
-                user_id: UserId::new(),
-                session_id: SessionId::new(),
-                token_id: TokenId::new(),
-                issued_at: now,
-                expires_at: now + SENTINEL_LIFETIME,
-                roles: Vec::new(),
-                permissions: authd_domain::authorization::Permissions::none(),
-            },
+            sentinels: canaries::spread_users()
+                .into_iter()
+                .map(|user_id| AccessClaims {
+                    user_id,
+                    session_id: SessionId::new(),
+                    token_id: TokenId::new(),
+                    issued_at: now,
+                    expires_at: now + SENTINEL_LIFETIME,
+                    roles: Vec::new(),
+                    permissions: authd_domain::authorization::Permissions::none(),
+                })
+                .collect(),
             pending: Mutex::new(Vec::new()),
         });
-        guard.write_sentinel().await;
+        for sentinel in &guard.sentinels {
+            // Redis down: the watch writes the rest later rather than start-up waiting for
+            // each to time out.
+            if !guard.write_sentinel(sentinel).await {
+                break;
+            }
+        }
         tokio::spawn(watch(Arc::downgrade(&guard)));
         guard
     }
 
-    async fn write_sentinel(&self) {
+    /// Whether Redis took it.
+    async fn write_sentinel(&self, sentinel: &AccessClaims) -> bool {
         let until = self.clock.now() + SENTINEL_LIFETIME;
-        if let Err(e) = self
+        let written = self
             .shared
-            .deny_token(self.sentinel.user_id, self.sentinel.token_id, until)
-            .await
-        {
-            self.doubt(&e);
+            .deny_token(sentinel.user_id, sentinel.token_id, until)
+            .await;
+        if let Err(e) = &written {
+            self.doubt(e);
         }
+        written.is_ok()
     }
 
-    /// Whether Redis still holds the sentinel; a lost one is written again.
+    /// Whether Redis still holds every sentinel; a lost one (all of them after a restart or a
+    /// flush, those of one master after it restarted empty) is written again.
     async fn check_sentinel(&self) {
-        match self.shared.is_denied(&self.sentinel).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!(
-                    "Redis lost its data (restarted without persistence, or flushed): every \
-                     access token is also checked against its session in storage until the \
-                     longest access-token lifetime has passed"
-                );
-                self.extend_doubt();
-                self.write_sentinel().await;
+        let mut lost = false;
+        for sentinel in &self.sentinels {
+            match self.shared.is_denied(sentinel).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    lost = true;
+                    if !self.write_sentinel(sentinel).await {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    // One timeout per check is enough while Redis is down.
+                    self.doubt(&e);
+                    break;
+                }
             }
-            Err(e) => self.doubt(&e),
+        }
+        if lost {
+            tracing::warn!(
+                "Redis lost data (a server or cluster master restarted without persistence, or \
+                 a flush): every access token is also checked against its session in storage \
+                 until the longest access-token lifetime has passed"
+            );
+            self.extend_doubt();
         }
     }
 
@@ -302,6 +328,8 @@ impl TokenDenylist for GuardedDenylist {
         Ok(session.is_none_or(|s| s.is_revoked() || s.user_id != claims.user_id))
     }
 }
+
+mod canaries;
 
 #[cfg(test)]
 mod tests;

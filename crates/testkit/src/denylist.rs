@@ -17,6 +17,7 @@ macro_rules! denylist_conformance {
             denied_sessions_deny_all_their_tokens
             user_cutoff_denies_tokens_issued_in_earlier_seconds
             entries_stop_denying_once_they_expire
+            a_denial_under_another_users_id_denies_nothing
         }
     };
 }
@@ -79,6 +80,31 @@ pub async fn user_cutoff_denies_tokens_issued_in_earlier_seconds(d: &dyn TokenDe
     );
     assert!(!d.is_denied(&after).await.unwrap());
     assert!(!d.is_denied(&stranger).await.unwrap());
+}
+
+/// A token, sessions or a cut-off denied under another user's id deny nothing of the token's
+/// own user: a caller passing the wrong user id revokes nothing, on every adapter alike (Redis
+/// keys a denial under its user), so its own tests catch it.
+pub async fn a_denial_under_another_users_id_denies_nothing(d: &dyn TokenDenylist) {
+    let (user, other) = (UserId::new(), UserId::new());
+    let session = SessionId::new();
+    let claims = fixtures::access_claims(user, session, Utc::now() - Duration::seconds(5));
+
+    d.deny_token(other, claims.token_id, in_an_hour())
+        .await
+        .unwrap();
+    d.deny_sessions(other, &[session], in_an_hour())
+        .await
+        .unwrap();
+    d.deny_user_before(other, Utc::now(), in_an_hour())
+        .await
+        .unwrap();
+
+    assert!(!d.is_denied(&claims).await.unwrap());
+    d.deny_sessions(user, &[session], in_an_hour())
+        .await
+        .unwrap();
+    assert!(d.is_denied(&claims).await.unwrap());
 }
 
 /// Entries stop denying once their `until` has passed, and an entry already past it never

@@ -210,15 +210,16 @@ impl fmt::Debug for RedisConfig {
 
 pub(super) fn redis(r: &mut Reader) -> Option<RedisConfig> {
     let ways: Vec<&'static str> = WAYS.into_iter().filter(|way| r.is_set(way)).collect();
-    // REDIS_URL with REDIS_HOST has its own message in `url`.
-    if let [first, second, ..] = ways[..]
-        && !(first == "REDIS_URL" && second == "REDIS_HOST")
-    {
+    // REDIS_URL with REDIS_HOST alone has its own message in `url`; any other pair (or more)
+    // is one line here naming them all.
+    if ways.len() > 1 && ways[..] != ["REDIS_URL", "REDIS_HOST"] {
+        let others: Vec<&str> = ways.iter().copied().filter(|way| *way != ways[1]).collect();
         r.problem(
-            second,
+            ways[1],
             format!(
-                "is set together with {first}: keep one of REDIS_URL, REDIS_HOST, \
-                 REDIS_SENTINELS, REDIS_CLUSTER_NODES"
+                "is set together with {}: keep one of REDIS_URL, REDIS_HOST, \
+                 REDIS_SENTINELS, REDIS_CLUSTER_NODES",
+                others.join(" and ")
             ),
         );
     }

@@ -173,3 +173,55 @@ async fn after_a_master_fails_the_store_follows_its_replica_and_keeps_what_it_ha
     assert!(s.is_denied(&later).await.unwrap());
     drop(own);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_a_master_down_the_others_still_run_the_scripts_they_lost() {
+    // Its own cluster (no replicas, 15 s before a node counts as failed): one master is
+    // stopped for good.
+    let own = tokio::task::spawn_blocking(RedisCluster::start_new)
+        .await
+        .unwrap();
+    let mut settings = on(
+        RedisTopology::Cluster {
+            nodes: own.nodes(),
+            login: Login::default(),
+            tls: false,
+        },
+        RedisServer::unique_prefix(),
+    );
+    settings.command_timeout = Duration::from_millis(500);
+    let s = connect(&settings).await;
+    own.stop_first_master();
+    // The other masters lose their scripts (a restart, SCRIPT FLUSH): the next calls find none
+    // and must get the script to their keys' master while another master is down.
+    own.flush_scripts();
+
+    let until = Utc::now() + chrono::Duration::hours(1);
+    let limit = RateLimit::new(2, chrono::Duration::minutes(5));
+    let mut served = 0;
+    for n in 0..12 {
+        let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
+        match s.deny_token(claims.user_id, claims.token_id, until).await {
+            Ok(()) => {
+                served += 1;
+                assert_eq!(s.pool_stats().open, 1);
+                assert!(s.is_denied(&claims).await.unwrap());
+            }
+            Err(PortError::Unavailable(_)) => {
+                assert_eq!(s.pool_stats().open, 0, "metrics call a failing link open");
+                continue;
+            }
+            Err(e) => panic!("a master down must look like an outage, got {e:?}"),
+        }
+        // The rate limiter's script, on keys of the same master as often as not.
+        let address = format!("login:10.0.2.{n}");
+        if let Ok(first) = s.hit(&address, limit).await {
+            assert!(first.allowed);
+            assert!(s.hit(&address, limit).await.unwrap().allowed);
+            assert!(!s.hit(&address, limit).await.unwrap().allowed);
+        }
+    }
+    // 12 users over three masters: all of them on the stopped one has odds of 1 in 3^12.
+    assert!(served > 0, "no denial reached the masters that run");
+    drop(own);
+}

@@ -5,11 +5,14 @@ use authd_testkit::clock::ManualClock;
 use authd_testkit::fixtures;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Redis as the guard sees it: a denylist that can be down, or lose everything it held.
+/// Redis as the guard sees it: a denylist that can be down, or lose everything it held, or (a
+/// cluster master restarting empty) what it held for some users.
 struct FlakyRedis {
     clock: Arc<ManualClock>,
     inner: Mutex<Arc<MemoryDenylist>>,
     down: AtomicBool,
+    /// Users whose denials are gone (their cluster master restarted empty) until denied again.
+    forgotten: Mutex<Vec<UserId>>,
 }
 
 impl FlakyRedis {
@@ -19,7 +22,18 @@ impl FlakyRedis {
             clock,
             inner,
             down: AtomicBool::new(false),
+            forgotten: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The master holding `user`'s slot restarted without persistence.
+    fn forget_user(&self, user: UserId) {
+        self.forgotten.lock().unwrap().push(user);
+    }
+
+    /// A new denial for `user` (which a test writes only after the loss): denied again.
+    fn remember(&self, user: UserId) {
+        self.forgotten.lock().unwrap().retain(|u| *u != user);
     }
 
     fn inner(&self) -> Result<Arc<MemoryDenylist>, PortError> {
@@ -43,7 +57,9 @@ impl TokenDenylist for FlakyRedis {
         id: TokenId,
         until: Timestamp,
     ) -> Result<(), PortError> {
-        self.inner()?.deny_token(user_id, id, until).await
+        self.inner()?.deny_token(user_id, id, until).await?;
+        self.remember(user_id);
+        Ok(())
     }
 
     async fn deny_sessions(
@@ -65,7 +81,11 @@ impl TokenDenylist for FlakyRedis {
     }
 
     async fn is_denied(&self, claims: &AccessClaims) -> Result<bool, PortError> {
-        self.inner()?.is_denied(claims).await
+        let inner = self.inner()?;
+        if self.forgotten.lock().unwrap().contains(&claims.user_id) {
+            return Ok(false);
+        }
+        inner.is_denied(claims).await
     }
 }
 
@@ -209,8 +229,27 @@ async fn a_redis_that_forgot_everything_is_noticed_by_the_sentinel() {
 
     assert!(guard.is_denied(&token).await.unwrap());
     assert!(
-        redis.is_denied(&guard.sentinel).await.unwrap(),
+        redis.is_denied(&guard.sentinels[0]).await.unwrap(),
         "the sentinel is written again"
+    );
+}
+
+#[tokio::test]
+async fn a_cluster_master_that_restarted_empty_is_noticed_by_its_own_sentinel() {
+    let (storage, token) = storage_with(true).await;
+    let (_clock, redis, guard) = guard(storage).await;
+    // One master of several lost its slots' data: here the last slot range's.
+    let lost = guard.sentinels[canaries::COUNT - 1].clone();
+    redis.forget_user(lost.user_id);
+    assert!(!redis.is_denied(&lost).await.unwrap());
+
+    guard.check_sentinel().await;
+
+    assert!(guard.doubting());
+    assert!(guard.is_denied(&token).await.unwrap());
+    assert!(
+        redis.is_denied(&lost).await.unwrap(),
+        "the lost sentinel is written again"
     );
 }
 

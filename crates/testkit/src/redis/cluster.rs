@@ -5,7 +5,8 @@
 //! replica per master ([`RedisCluster::start_to_fail_over`]). The nodes go away with the
 //! process (watchdogs).
 
-use super::node::{Node, data_node_args, wait_until};
+use super::free_port;
+use super::node::{Node, data_node_args, try_cli, wait_until};
 use crate::tls::TestCertificates;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -83,6 +84,10 @@ impl RedisCluster {
                             &dir.join("nodes.conf").display().to_string(),
                             "--cluster-node-timeout",
                             &node_timeout,
+                            // The bus port of its own: by default the client port + 10000,
+                            // which nobody reserved (and past 65535 for a high client port).
+                            "--cluster-port",
+                            &free_port().to_string(),
                         ]
                         .map(str::to_owned),
                     );
@@ -165,5 +170,18 @@ impl RedisCluster {
             replica.cli(&["role"]).starts_with("master")
         });
         self.wait_until_ok(&self.nodes[1..]);
+    }
+
+    /// Kills the first master without a failover to follow (in a cluster without replicas,
+    /// its slots stay down; the others serve theirs until the node timeout marks it failed).
+    pub fn stop_first_master(&self) {
+        self.nodes[0].stop();
+    }
+
+    /// `SCRIPT FLUSH` on every node that runs: the scripts are gone, as after a restart.
+    pub fn flush_scripts(&self) {
+        for node in &self.nodes {
+            let _ = try_cli(node.port(), &["script", "flush"]);
+        }
     }
 }

@@ -98,6 +98,19 @@ impl Node {
         let _ = fs::remove_file(self.dir.join("redis.pid"));
     }
 
+    /// Sends `signal` (`STOP`, `CONT`) to the node's process, if it runs.
+    pub(crate) fn signal(&self, signal: &str) {
+        let guard = self.child.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(child) = guard.as_ref() {
+            let status = Command::new("kill")
+                .arg(format!("-{signal}"))
+                .arg(child.id().to_string())
+                .status()
+                .unwrap_or_else(|e| panic!("could not run kill: {e}"));
+            assert!(status.success(), "kill -{signal} failed");
+        }
+    }
+
     /// `redis-cli -p <port> <args>`: its output, or a panic with its error.
     pub(crate) fn cli(&self, args: &[&str]) -> String {
         cli(self.port, self.tls_ca(), args)
@@ -109,6 +122,21 @@ impl Drop for Node {
         self.stop();
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// `redis-cli -p <port> <args>`, `None` when it fails: for polling a node whose clients a
+/// failover disconnects (`CLIENT KILL`), the poll's own included.
+pub(crate) fn try_cli(port: u16, args: &[&str]) -> Option<String> {
+    let output = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// `redis-cli -p <port> <args>` (redis-cli comes with Debian's redis-server), over TLS checked

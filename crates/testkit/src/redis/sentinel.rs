@@ -3,9 +3,11 @@
 //! fail it over: its master is declared down only after 5 s without an answer, so that a loaded
 //! machine does not fail it over by itself under a test that does not expect it. A test that
 //! fails a group over starts its own with [`RedisSentinels::start_to_fail_over`] (down after
-//! 1 s) and calls [`RedisSentinels::fail_over`], which kills the master as a crash would.
+//! 1 s) and calls [`RedisSentinels::fail_over`], which kills the master as a crash would, or
+//! [`RedisSentinels::demote_master`] (`SENTINEL FAILOVER`, the old master stays up); either
+//! with a sentinel hung ([`RedisSentinels::hang_sentinel`]).
 
-use super::node::{Node, cli, data_node_args, tls_settings, wait_until};
+use super::node::{Node, cli, data_node_args, tls_settings, try_cli, wait_until};
 use crate::tls::TestCertificates;
 use std::fs;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -29,6 +31,8 @@ pub struct RedisSentinels {
     sentinels: Vec<Node>,
     /// The port of the master, as last seen.
     master: Mutex<u16>,
+    /// Which sentinels are stopped ([`RedisSentinels::hang_sentinel`]): not asked when waiting.
+    hung: Mutex<Vec<usize>>,
 }
 
 impl RedisSentinels {
@@ -114,7 +118,82 @@ impl RedisSentinels {
             data: vec![master, replica],
             sentinels,
             master: Mutex::new(master_port),
+            hung: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Stops (`SIGSTOP`) sentinel `index` of [`Self::sentinel_nodes`]: it still accepts
+    /// connections (the kernel does) but never answers, like a host that drops packets, until
+    /// [`Self::resume_sentinel`]. (Dropping the group kills it all the same.)
+    pub fn hang_sentinel(&self, index: usize) {
+        self.sentinels[index].signal("STOP");
+        self.hung
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(index);
+    }
+
+    /// Lets sentinel `index` run again after [`Self::hang_sentinel`].
+    pub fn resume_sentinel(&self, index: usize) {
+        self.sentinels[index].signal("CONT");
+        self.hung
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|i| *i != index);
+    }
+
+    /// The sentinels that answer.
+    fn answering(&self) -> Vec<&Node> {
+        let hung = self
+            .hung
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        (0..self.sentinels.len())
+            .filter(|i| !hung.contains(i))
+            .map(|i| &self.sentinels[i])
+            .collect()
+    }
+
+    /// `redis-cli <args>` on the current master: its output.
+    pub fn master_cli(&self, args: &[&str]) -> String {
+        cli(self.master_port(), None, args)
+    }
+
+    /// `SENTINEL FAILOVER`: the sentinels promote the replica and turn the master, which stays
+    /// up, into its replica. Blocks until the old master says it is a replica of the new one
+    /// and every answering sentinel names the new one; returns its port.
+    pub fn demote_master(&self) -> u16 {
+        let old = self.master_port();
+        let Some(new) = self.data.iter().map(Node::port).find(|port| *port != old) else {
+            panic!("no replica to fail over to");
+        };
+        wait_until("the replica's catching up", Duration::from_secs(10), || {
+            replication_offset(old) == replication_offset(new)
+        });
+        let answering = self.answering();
+        let reply = answering[0].cli(&["sentinel", "failover", MASTER_NAME]);
+        assert!(reply.starts_with("OK"), "SENTINEL FAILOVER: {reply}");
+        self.wait_for_master(new);
+        wait_until("the old master's demotion", Duration::from_secs(30), || {
+            try_cli(old, &["role"]).is_some_and(|role| role.starts_with("slave"))
+        });
+        new
+    }
+
+    /// Blocks until `new` is master and every answering sentinel names it.
+    fn wait_for_master(&self, new: u16) {
+        wait_until("the failover", Duration::from_secs(30), || {
+            try_cli(new, &["role"]).is_some_and(|role| role.starts_with("master"))
+                && self.answering().iter().all(|sentinel| {
+                    sentinel
+                        .cli(&["sentinel", "get-master-addr-by-name", MASTER_NAME])
+                        .lines()
+                        .nth(1)
+                        == Some(new.to_string().as_str())
+                })
+        });
+        *self.master.lock().unwrap_or_else(PoisonError::into_inner) = new;
     }
 
     /// `(host, port)` of every sentinel, for the store's sentinel list.
@@ -145,17 +224,7 @@ impl RedisSentinels {
         if let Some(master) = self.data.iter().find(|node| node.port() == old) {
             master.stop();
         }
-        wait_until("the failover", Duration::from_secs(30), || {
-            cli(new, None, &["role"]).starts_with("master")
-                && self.sentinels.iter().all(|sentinel| {
-                    sentinel
-                        .cli(&["sentinel", "get-master-addr-by-name", MASTER_NAME])
-                        .lines()
-                        .nth(1)
-                        == Some(new.to_string().as_str())
-                })
-        });
-        *self.master.lock().unwrap_or_else(PoisonError::into_inner) = new;
+        self.wait_for_master(new);
         new
     }
 }

@@ -113,6 +113,25 @@ fn two_ways_to_reach_redis_are_one_line_naming_both() {
             .collect();
         assert_eq!(lines.len(), 1, "{errors}");
     }
+    // REDIS_URL with REDIS_HOST has a message of its own, which must not let a third way by.
+    for third in ["REDIS_SENTINELS", "REDIS_CLUSTER_NODES"] {
+        let errors = problems(&[
+            ("REDIS_URL", "redis://cache"),
+            ("REDIS_HOST", "cache"),
+            (third, "n1"),
+            ("REDIS_SENTINEL_MASTER", "m"),
+        ]);
+        let lines: Vec<String> = errors
+            .iter()
+            .map(ToString::to_string)
+            .filter(|line| {
+                ["REDIS_URL", "REDIS_HOST", third]
+                    .iter()
+                    .all(|way| line.contains(way))
+            })
+            .collect();
+        assert_eq!(lines.len(), 1, "{errors}");
+    }
 }
 
 #[test]

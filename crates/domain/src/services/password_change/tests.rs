@@ -134,8 +134,9 @@ async fn a_password_change_keeps_the_current_session_and_cuts_off_the_others() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, until| {
-            ids == others.as_slice()
+        .withf(move |uid, ids, until| {
+            *uid == id
+                && ids == others.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .returning(|_, _, _| Ok(()));

@@ -74,7 +74,7 @@ async fn revoking_sessions_ends_them_and_cuts_off_their_access_tokens() {
     let expected = revoked.clone();
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, u| ids == expected.as_slice() && *u == until())
+        .withf(move |uid, ids, u| *uid == id && ids == expected.as_slice() && *u == until())
         .times(1)
         .returning(|_, _, _| Ok(()));
     m.denylist

@@ -82,15 +82,18 @@ async fn the_session_limit_evicts_and_denies_as_at_any_login() {
     no_password_check(&mut m);
     session_starts(&mut m, evicted.clone());
     let expected = evicted.clone();
+    let user = active_user();
+    let id = user.id;
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, until| {
-            ids == expected.as_slice()
+        .withf(move |uid, ids, until| {
+            *uid == id
+                && ids == expected.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)
         .returning(|_, _, _| Ok(()));
-    open(m, active_user()).await.unwrap();
+    open(m, user).await.unwrap();
     assert_eq!(
         audit_kinds(&events),
         [AuditKind::SessionRevoked, AuditKind::LoginSucceeded]

@@ -84,9 +84,10 @@ async fn suspension_denies_the_revoked_sessions_and_every_earlier_token() {
     let mut m = Mocks::new();
     let events = capture_audit(&mut m);
     applies(&mut m, &user, revoked.clone());
+    let id = user.id;
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, u| ids == revoked.as_slice() && *u == until())
+        .withf(move |uid, ids, u| *uid == id && ids == revoked.as_slice() && *u == until())
         .times(1)
         .returning(|_, _, _| Ok(()));
     user_cut_off(&mut m, &user, t0() + Duration::seconds(1));
