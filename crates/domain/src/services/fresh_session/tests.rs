@@ -177,6 +177,7 @@ async fn a_password_change_replaces_every_session_with_a_new_one() {
     new_password_hash(&mut m);
     let all = vec![principal.session_id, SessionId::new()];
     let revoked = all.clone();
+    let uid = user.id;
     m.users
         .expect_change_password()
         .times(1)
@@ -185,7 +186,7 @@ async fn a_password_change_replaces_every_session_with_a_new_one() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, _| ids == all.as_slice())
+        .withf(move |owner, ids, _| *owner == uid && ids == all.as_slice())
         .returning(|_, _, _| Ok(()));
     // The new session's token (issued at t0, see `session_starts_with`) is not before the cut-off.
     m.denylist

@@ -91,7 +91,7 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
     let events = capture_audit(&mut m);
     m.denylist
         .expect_deny_token()
-        .withf(move |_, id, _| *id == jti)
+        .withf(move |user, id, _| *user == uid && *id == jti)
         .times(1)
         .returning(|_, _, _| Ok(()));
     let revoked = vec![crate::ids::SessionId::new(), crate::ids::SessionId::new()];
@@ -103,8 +103,9 @@ async fn logout_from_all_devices_revokes_every_session_and_every_earlier_token()
         .returning(move |_, _| Ok(revoked.clone()));
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, until| {
-            ids == denied.as_slice()
+        .withf(move |user, ids, until| {
+            *user == uid
+                && ids == denied.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)

@@ -266,8 +266,9 @@ async fn a_valid_reset_stores_the_new_hash_and_kills_every_access_token() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, until| {
-            ids == denied.as_slice()
+        .withf(move |owner, ids, until| {
+            *owner == id
+                && ids == denied.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .returning(|_, _, _| Ok(()));

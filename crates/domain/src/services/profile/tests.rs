@@ -299,7 +299,7 @@ async fn deactivating_with_the_right_password_deletes_the_account_and_kills_ever
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, _| ids == [session])
+        .withf(move |owner, ids, _| *owner == id && ids == [session])
         .returning(|_, _, _| Ok(()));
     m.denylist
         .expect_deny_user_before()

@@ -70,8 +70,10 @@ async fn revoking_one_of_ones_sessions_kills_its_access_tokens_at_once() {
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, until| {
-            ids == [target] && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
+        .withf(move |owner, ids, until| {
+            *owner == id
+                && ids == [target]
+                && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .returning(|_, _, _| Ok(()));
     service(m)

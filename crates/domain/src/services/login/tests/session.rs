@@ -186,11 +186,12 @@ async fn sessions_evicted_by_the_limit_lose_their_access_tokens_at_once() {
     account_found(&mut m, &user);
     password_is(&mut m, RIGHT);
     session_starts(&mut m, evicted.clone());
-    let expected = evicted.clone();
+    let (expected, id) = (evicted.clone(), user.id);
     m.denylist
         .expect_deny_sessions()
-        .withf(move |_, ids, until| {
-            ids == expected.as_slice()
+        .withf(move |owner, ids, until| {
+            *owner == id
+                && ids == expected.as_slice()
                 && *until == t0() + Duration::minutes(15) + Duration::seconds(30)
         })
         .times(1)

@@ -73,7 +73,7 @@ async fn every_session_is_revoked_the_callers_too_and_every_token_until_now_deni
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, u| ids == all.as_slice() && *u == until)
+        .withf(move |owner, ids, u| *owner == id && ids == all.as_slice() && *u == until)
         .returning(|_, _, _| Ok(()));
     // The cut-off is the change itself: the session that replaces these starts in this very
     // second, and its token must live; the revoked sessions' tokens of this second are denied

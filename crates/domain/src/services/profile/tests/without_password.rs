@@ -40,12 +40,12 @@ async fn without_a_password_the_access_token_alone_deactivates_and_kills_every_t
     m.users.expect_record_login_failure().never();
     let sessions = vec![SessionId::new(), SessionId::new()];
     deactivation_applies(&mut m, &user, sessions.clone());
+    let id = user.id;
     m.denylist
         .expect_deny_sessions()
         .times(1)
-        .withf(move |_, ids, _| ids == sessions.as_slice())
+        .withf(move |owner, ids, _| *owner == id && ids == sessions.as_slice())
         .returning(|_, _, _| Ok(()));
-    let id = user.id;
     m.denylist
         .expect_deny_user_before()
         .times(1)
