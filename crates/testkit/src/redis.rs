@@ -74,23 +74,7 @@ impl RedisServer {
 
     fn launch(certs: Option<&TestCertificates>) -> Self {
         let program = install::find_or_install();
-        let dir = std::env::temp_dir().join(format!(
-            "authd-redis-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        fs::create_dir(&dir).unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
-        spawn_watchdog(&dir);
-        if let Some(certs) = certs {
-            for (from, to) in [
-                (certs.cert_file(), "server.pem"),
-                (certs.key_file(), "server.key"),
-                (certs.ca_file(), "ca.pem"),
-            ] {
-                fs::copy(&from, dir.join(to))
-                    .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
-            }
-        }
+        let dir = server_dir("server", certs);
         let mut server = Self {
             program,
             dir,
@@ -263,6 +247,29 @@ fn answers_ping(port: u16) -> bool {
 /// A detached shell that removes the server once this process is gone. It is started in the
 /// background by a shell we wait for, so it never becomes our zombie, and in a process group of
 /// its own, so that a Ctrl-C at the terminal does not kill it before it cleans up.
+/// A new temp dir for one `redis-server` process of this test process, watched by the watchdog;
+/// with `certs`, their files copied in as `server.pem`, `server.key` and `ca.pem`.
+fn server_dir(kind: &str, certs: Option<&TestCertificates>) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "authd-redis-{kind}-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    fs::create_dir(&dir).unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
+    spawn_watchdog(&dir);
+    if let Some(certs) = certs {
+        for (from, to) in [
+            (certs.cert_file(), "server.pem"),
+            (certs.key_file(), "server.key"),
+            (certs.ca_file(), "ca.pem"),
+        ] {
+            fs::copy(&from, dir.join(to))
+                .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
+        }
+    }
+    dir
+}
+
 fn spawn_watchdog(dir: &std::path::Path) {
     let script = WATCHDOG
         .replace("{pid}", &std::process::id().to_string())

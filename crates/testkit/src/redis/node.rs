@@ -3,7 +3,7 @@
 //! text or TLS only (the certificates copied into its dir as `server.pem`, `server.key`,
 //! `ca.pem`).
 
-use super::{answers_ping, free_port, install, spawn_watchdog};
+use super::{answers_ping, free_port, install, server_dir};
 use crate::tls::TestCertificates;
 use std::fs;
 use std::net::{Ipv4Addr, TcpStream};
@@ -37,23 +37,7 @@ impl Node {
         args: impl Fn(&Path, u16) -> Vec<String>,
     ) -> Self {
         let program = install::find_or_install();
-        let dir = std::env::temp_dir().join(format!(
-            "authd-redis-{kind}-{}-{}",
-            std::process::id(),
-            uuid::Uuid::new_v4().simple()
-        ));
-        fs::create_dir(&dir).unwrap_or_else(|e| panic!("could not create {}: {e}", dir.display()));
-        spawn_watchdog(&dir);
-        if let Some(certs) = certs {
-            for (from, to) in [
-                (certs.cert_file(), "server.pem"),
-                (certs.key_file(), "server.key"),
-                (certs.ca_file(), "ca.pem"),
-            ] {
-                fs::copy(&from, dir.join(to))
-                    .unwrap_or_else(|e| panic!("could not copy {}: {e}", from.display()));
-            }
-        }
+        let dir = server_dir(kind, certs);
         let tls_ca = certs.map(|_| dir.join("ca.pem"));
         for attempt in 1..=START_ATTEMPTS {
             let port = free_port();
