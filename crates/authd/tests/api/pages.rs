@@ -183,13 +183,7 @@ async fn the_reset_link_opens_a_form_whose_call_sets_the_new_password(backend: B
 async fn the_unlock_link_opens_a_page_whose_call_ends_the_lock(backend: Backend) {
     let app = spawn_default(backend).await;
     let user = verified_through_the_page(&app).await;
-    let wrong = json!({"email": user.email, "password": "Wr0ng-Password!x"});
-    for _ in 0..4 {
-        app.login_reply(&wrong)
-            .await
-            .error(401, "INVALID_CREDENTIALS");
-    }
-    app.login_reply(&wrong).await.error(423, "ACCOUNT_LOCKED");
+    app.lock_out(&user.email).await;
     let link = link_in_mail(
         &app,
         MailKind::AccountLocked,

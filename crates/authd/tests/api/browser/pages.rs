@@ -45,13 +45,7 @@ async fn the_mailed_links_open_pages_that_act_on_a_press_of_their_button() {
     browser.assert_console_clean().await;
     app.login(&user).await;
 
-    let wrong = json!({"email": user.email, "password": "Wr0ng-Password!x"});
-    for _ in 0..4 {
-        app.login_reply(&wrong)
-            .await
-            .error(401, "INVALID_CREDENTIALS");
-    }
-    app.login_reply(&wrong).await.error(423, "ACCOUNT_LOCKED");
+    app.lock_out(&user.email).await;
     let link = mailed_link(
         &app,
         MailKind::AccountLocked,

@@ -332,6 +332,18 @@ impl TestApp {
         self.post_json("/v1/auth/login", body).await
     }
 
+    /// Locks the account of `email` as a stranger would: four wrong passwords answered 401,
+    /// the fifth 423 (the default `MAX_FAILED_ATTEMPTS`).
+    pub async fn lock_out(&self, email: &str) {
+        let wrong = serde_json::json!({"email": email, "password": "Wr0ng-Password!x"});
+        for _ in 0..4 {
+            self.login_reply(&wrong)
+                .await
+                .error(401, "INVALID_CREDENTIALS");
+        }
+        self.login_reply(&wrong).await.error(423, "ACCOUNT_LOCKED");
+    }
+
     /// Logs `user` in from a client without cookies and returns the tokens.
     pub async fn login(&self, user: &TestUser) -> LoggedIn {
         let reply = self.login_reply(&user.credentials()).await;

@@ -9,15 +9,6 @@ use crate::helpers::{MailKind, MfaUser, TestApp, mfa_token_of, spawn_app};
 use rstest_reuse::apply;
 use serde_json::json;
 
-async fn lock(app: &TestApp, user: &crate::helpers::TestUser) {
-    for _ in 0..4 {
-        wrong_login(app, user)
-            .await
-            .error(401, "INVALID_CREDENTIALS");
-    }
-    wrong_login(app, user).await.error(423, "ACCOUNT_LOCKED");
-}
-
 async fn unlock(app: &TestApp, token: &str) -> crate::helpers::Reply {
     app.post_json("/v1/auth/unlock", &json!({ "token": token }))
         .await
@@ -27,7 +18,7 @@ async fn unlock(app: &TestApp, token: &str) -> crate::helpers::Reply {
 async fn the_link_in_the_lock_email_ends_the_lock_once_and_clears_the_failures(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.verified_user().await;
-    lock(&app, &user).await;
+    app.lock_out(&user.email).await;
     let token = app
         .token_from_mail(MailKind::AccountLocked, &user.email)
         .await;
@@ -48,7 +39,7 @@ async fn the_link_in_the_lock_email_ends_the_lock_once_and_clears_the_failures(b
 async fn an_unlock_without_a_usable_token_is_refused_and_the_lock_stays(backend: Backend) {
     let app = spawn_app(backend).await;
     let user = app.verified_user().await;
-    lock(&app, &user).await;
+    app.lock_out(&user.email).await;
 
     unlock(&app, "not-a-token")
         .await
@@ -88,7 +79,7 @@ async fn a_remembered_device_signs_in_through_a_lock_with_password_and_second_fa
     let mfa = app.mfa_user().await;
     let device = remembered(&app, &mfa).await;
     // A stranger guesses passwords until the account locks.
-    lock(&app, &mfa.user).await;
+    app.lock_out(&mfa.user.email).await;
 
     // Any other browser, even with the right password, stays locked out.
     app.login_reply(&mfa.user.credentials())
@@ -120,7 +111,7 @@ async fn a_wrong_password_through_a_lock_costs_the_device_its_bypass(backend: Ba
     let app = spawn_app(backend).await;
     let mfa = app.mfa_user().await;
     let device = remembered(&app, &mfa).await;
-    lock(&app, &mfa.user).await;
+    app.lock_out(&mfa.user.email).await;
 
     let mut wrong = json!({"email": mfa.user.email, "password": "Wr0ng-Password!x"});
     wrong["deviceToken"] = json!(device);
