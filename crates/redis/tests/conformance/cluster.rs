@@ -14,16 +14,24 @@ use authd_testkit::redis::cluster::{RedisCluster, cluster};
 use chrono::Utc;
 use std::time::Duration;
 
-fn topology() -> RedisTopology {
+fn topology(of: &RedisCluster) -> RedisTopology {
     RedisTopology::Cluster {
-        nodes: cluster().nodes(),
+        nodes: of.nodes(),
         login: Login::default(),
         tls: false,
     }
 }
 
 async fn store() -> RedisStore {
-    connect(&on(topology(), RedisServer::unique_prefix())).await
+    connect(&on(topology(cluster()), RedisServer::unique_prefix())).await
+}
+
+/// A store on a cluster of the test's own, giving up on a call after half a second, so that
+/// calls to a failed master fail fast while the test waits for the cluster to recover.
+async fn impatient_store(of: &RedisCluster) -> RedisStore {
+    let mut settings = on(topology(of), RedisServer::unique_prefix());
+    settings.command_timeout = Duration::from_millis(500);
+    connect(&settings).await
 }
 
 authd_testkit::cache_conformance! {
@@ -35,7 +43,7 @@ authd_testkit::cache_conformance! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_users_denials_share_one_master_and_many_users_spread_over_several() {
     let prefix = RedisServer::unique_prefix();
-    let s = connect(&on(topology(), prefix.clone())).await;
+    let s = connect(&on(topology(cluster()), prefix.clone())).await;
     let until = Utc::now() + chrono::Duration::hours(1);
     let user = UserId::new();
     let claims = fixtures::access_claims(user, SessionId::new(), Utc::now());
@@ -69,7 +77,7 @@ async fn a_users_denials_share_one_master_and_many_users_spread_over_several() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_stores_on_the_cluster_share_denials_and_counts() {
-    let shared = on(topology(), RedisServer::unique_prefix());
+    let shared = on(topology(cluster()), RedisServer::unique_prefix());
     let (a, b) = (connect(&shared).await, connect(&shared).await);
     let claims = fixtures::access_claims(UserId::new(), SessionId::new(), Utc::now());
     let limit = RateLimit::new(5, chrono::Duration::minutes(1));
@@ -119,16 +127,7 @@ async fn after_a_master_fails_the_store_follows_its_replica_and_keeps_what_it_ha
     let own = tokio::task::spawn_blocking(RedisCluster::start_to_fail_over)
         .await
         .unwrap();
-    let mut settings = on(
-        RedisTopology::Cluster {
-            nodes: own.nodes(),
-            login: Login::default(),
-            tls: false,
-        },
-        RedisServer::unique_prefix(),
-    );
-    settings.command_timeout = Duration::from_millis(500);
-    let s = connect(&settings).await;
+    let s = impatient_store(&own).await;
     let until = Utc::now() + chrono::Duration::hours(1);
     let limit = RateLimit::new(3, chrono::Duration::minutes(5));
     // Enough users and addresses that some of them live on the master about to fail.
@@ -181,16 +180,7 @@ async fn with_a_master_down_the_others_still_run_the_scripts_they_lost() {
     let own = tokio::task::spawn_blocking(RedisCluster::start_new)
         .await
         .unwrap();
-    let mut settings = on(
-        RedisTopology::Cluster {
-            nodes: own.nodes(),
-            login: Login::default(),
-            tls: false,
-        },
-        RedisServer::unique_prefix(),
-    );
-    settings.command_timeout = Duration::from_millis(500);
-    let s = connect(&settings).await;
+    let s = impatient_store(&own).await;
     own.stop_first_master();
     // The other masters lose their scripts (a restart, SCRIPT FLUSH): the next calls find none
     // and must get the script to their keys' master while another master is down.
