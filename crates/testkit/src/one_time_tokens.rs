@@ -6,7 +6,7 @@ pub use unlock::*;
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus};
-use crate::support::{concurrently, count_mail, login, register, registered_user};
+use crate::support::{concurrently, count_mail, failed_login, login, register, registered_user};
 use authd_domain::ids::SessionId;
 use authd_domain::policy::lockout::LockoutState;
 use authd_domain::ports::{ConsumeError, RotateOutcome};
@@ -207,15 +207,7 @@ pub async fn concurrent_verifications_with_one_token_succeed_once(s: &StorageUnd
 /// the link then stops working.
 pub async fn consume_reset_replaces_the_password_and_revokes_sessions(s: &StorageUnderTest) {
     let user = registered_user(s).await;
-    s.users
-        .record_login_failure(
-            user.id,
-            t0(),
-            &fixtures::lockout_policy(),
-            &fixtures::lock_mail(&user, t0()),
-        )
-        .await
-        .unwrap();
+    failed_login(s, &user, t0()).await;
     let a = login(s, user.id, t0_plus(1)).await;
     let b = login(s, user.id, t0_plus(2)).await;
     let token = fixtures::reset_token(&user, t0_plus(10));

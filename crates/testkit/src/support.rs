@@ -42,6 +42,19 @@ pub async fn registered_user(s: &StorageUnderTest) -> User {
     user
 }
 
+/// One failed login of `user` at `at`, under the fixtures' lockout policy (not enough to lock).
+pub async fn failed_login(s: &StorageUnderTest, user: &User, at: Timestamp) {
+    s.users
+        .record_login_failure(
+            user.id,
+            at,
+            &fixtures::lockout_policy(),
+            &fixtures::lock_mail(user, at),
+        )
+        .await
+        .unwrap();
+}
+
 /// A session started by a login.
 #[derive(Debug, Clone)]
 pub struct Login {

@@ -3,7 +3,7 @@
 
 use crate::StorageUnderTest;
 use crate::fixtures::{self, t0, t0_plus};
-use crate::support::{concurrently, count_mail, login, registered_user};
+use crate::support::{concurrently, count_mail, failed_login, login, registered_user};
 use authd_domain::policy::lockout::LockoutState;
 use authd_domain::ports::{ChangePasswordStoreError, RotateOutcome};
 use std::sync::Arc;
@@ -12,15 +12,7 @@ use std::sync::Arc;
 /// one kept, and queues its mail.
 pub async fn change_password_keeps_only_the_given_session(s: &StorageUnderTest) {
     let user = registered_user(s).await;
-    s.users
-        .record_login_failure(
-            user.id,
-            t0(),
-            &fixtures::lockout_policy(),
-            &fixtures::lock_mail(&user, t0()),
-        )
-        .await
-        .unwrap();
+    failed_login(s, &user, t0()).await;
     let a = login(s, user.id, t0_plus(1)).await;
     let kept = login(s, user.id, t0_plus(2)).await;
     let c = login(s, user.id, t0_plus(3)).await;
